@@ -1,0 +1,3 @@
+export { type BrokerState, brokerStatus, type StartOptions, startBroker, stopBroker } from './broker.ts';
+export { ensureKafkaJars } from './fetch.ts';
+export { cacheRoot, DEFAULT_KAFKA_VERSION, kafkaVersion } from './versions.ts';

@@ -1,0 +1,10 @@
+/** Stable error codes: programs match on these, so never rename one. */
+export const ErrorCode = {
+  configInvalid: 'SLUICE_CONFIG_INVALID',
+  usage: 'SLUICE_USAGE',
+  localKafka: 'SLUICE_LOCAL_KAFKA',
+  javaMissing: 'SLUICE_JAVA_MISSING',
+  decode: 'SLUICE_DECODE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

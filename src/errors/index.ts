@@ -1,0 +1,2 @@
+export { ErrorCode } from './codes.ts';
+export { isSluiceError, SluiceError } from './sluice-error.ts';

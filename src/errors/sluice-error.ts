@@ -1,0 +1,22 @@
+import type { ErrorCode } from './codes.ts';
+
+/**
+ * The one error type Sluice throws on purpose. `code` is stable and meant for programs;
+ * `message` names the thing that is wrong and what would be allowed.
+ *
+ * @example
+ * throw new SluiceError('SLUICE_CONFIG_INVALID', 'SLUICE_WORKERS must be an integer >= 1; got "0"');
+ */
+export class SluiceError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SluiceError';
+    this.code = code;
+  }
+}
+
+export function isSluiceError(error: unknown, code?: ErrorCode): error is SluiceError {
+  return error instanceof SluiceError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startBroker, stopBroker } from '../../scripts/local-kafka/index.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kafkaBrokers: string;
+  }
+}
+
+/**
+ * Gives integration tests a real broker: the one in SLUICE_TEST_BROKERS when set,
+ * otherwise a fresh single-node KRaft broker that lives as long as the test run.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const given = process.env.SLUICE_TEST_BROKERS;
+  if (given) {
+    project.provide('kafkaBrokers', given);
+    return async () => {};
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-test-kafka-'));
+  const broker = await startBroker({ dir, log: (line) => console.log(`[kafka] ${line}`) });
+  console.log(`[kafka] Kafka ${broker.version} for tests on ${broker.bootstrap}`);
+  project.provide('kafkaBrokers', broker.bootstrap);
+  return async () => {
+    await stopBroker(dir);
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
