@@ -79,7 +79,8 @@ async function launch(options: LaunchOptions): Promise<BrokerState> {
   const logFlag = writeLogConfig(dir, version);
   const classpath = `${libs}/*`;
 
-  if (!existsSync(join(dataDir, 'meta.properties'))) {
+  const metaFile = join(dataDir, 'meta.properties');
+  if (!existsSync(metaFile)) {
     const clusterId = randomBytes(16).toString('base64url');
     const format = spawnSync(
       java,
@@ -125,10 +126,11 @@ async function launch(options: LaunchOptions): Promise<BrokerState> {
   };
   writeFileSync(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
 
+  const clusterId = /^cluster\.id=(.+)$/m.exec(readFileSync(metaFile, 'utf8'))?.[1] ?? '';
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   while (Date.now() < deadline) {
     if (!isKafkaProcess(state.pid)) break;
-    if (await answersMetadata(state.bootstrap)) return state;
+    if (await answersMetadata(state.bootstrap, clusterId)) return state;
     await sleep(250);
   }
   const exited = !isKafkaProcess(state.pid);

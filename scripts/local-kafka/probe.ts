@@ -1,7 +1,10 @@
 import { Kafka, logLevel } from 'kafkajs';
 
-/** True when the broker answers a metadata request (and so has finished starting). */
-export async function answersMetadata(bootstrap: string): Promise<boolean> {
+/**
+ * True when the broker at `bootstrap` answers a metadata request for cluster `clusterId`.
+ * Checking the id keeps another broker that holds the port from passing for ours.
+ */
+export async function answersMetadata(bootstrap: string, clusterId: string): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'sluice-local-kafka-probe',
     brokers: [bootstrap],
@@ -13,7 +16,7 @@ export async function answersMetadata(bootstrap: string): Promise<boolean> {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0;
+    return cluster.clusterId === clusterId && cluster.brokers.length > 0;
   } catch {
     return false;
   } finally {

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ErrorCode, SluiceError } from '../../src/errors/index.ts';
 
 /** The Kafka release tests and local runs use; override with SLUICE_KAFKA_VERSION. */
 export const DEFAULT_KAFKA_VERSION = '4.3.1';
@@ -7,7 +8,10 @@ export const DEFAULT_KAFKA_VERSION = '4.3.1';
 export function kafkaVersion(env: NodeJS.ProcessEnv = process.env): string {
   const version = env.SLUICE_KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION;
   if (!/^[34]\.\d+\.\d+$/.test(version)) {
-    throw new Error(`SLUICE_KAFKA_VERSION must look like 4.3.1 (a 3.x or 4.x release); got "${version}"`);
+    throw new SluiceError(
+      ErrorCode.configInvalid,
+      `SLUICE_KAFKA_VERSION must look like 4.3.1 (a 3.x or 4.x release); got "${version}"`,
+    );
   }
   return version;
 }
