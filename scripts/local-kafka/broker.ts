@@ -81,7 +81,7 @@ async function launch(options: LaunchOptions): Promise<BrokerState> {
 
   const metaFile = join(dataDir, 'meta.properties');
   if (!existsSync(metaFile)) {
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     const format = spawnSync(
       java,
       [logFlag, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile],
@@ -140,6 +140,17 @@ async function launch(options: LaunchOptions): Promise<BrokerState> {
     ErrorCode.localKafka,
     `Kafka ${version} broker on ${state.bootstrap} ${exited ? 'exited during start-up' : 'did not answer a metadata request in time'}; last lines of ${logFile}:\n${tail(logFile)}`,
   );
+}
+
+/**
+ * A random 16-byte id in base64url, as `kafka-storage random-uuid` makes. Like Kafka's own
+ * Uuid.randomUuid, never one starting with '-': the format tool would read it as an option.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** The running broker started from `dir`, or undefined. A stale state file is removed. */

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { newClusterId } from '../../../scripts/local-kafka/broker.ts';
 import { serverProperties, writeLogConfig } from '../../../scripts/local-kafka/config.ts';
 import { DEFAULT_KAFKA_VERSION, kafkaVersion } from '../../../scripts/local-kafka/versions.ts';
 
@@ -55,5 +56,14 @@ describe('local Kafka broker config', () => {
       );
       expect(() => kafkaVersion({ SLUICE_KAFKA_VERSION: '2.8.0' })).toThrow('got "2.8.0"');
     });
+  });
+});
+
+describe('cluster id', () => {
+  it('is 22 base64url characters and never starts with "-" (the format tool would take it for an option)', () => {
+    for (let i = 0; i < 5000; i++) {
+      const id = newClusterId();
+      expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    }
   });
 });
