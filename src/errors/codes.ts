@@ -5,6 +5,12 @@ export const ErrorCode = {
   localKafka: 'SLUICE_LOCAL_KAFKA',
   javaMissing: 'SLUICE_JAVA_MISSING',
   decode: 'SLUICE_DECODE',
+  jobInvalid: 'SLUICE_JOB_INVALID',
+  jobMismatch: 'SLUICE_JOB_MISMATCH',
+  userFunction: 'SLUICE_USER_FUNCTION',
+  sink: 'SLUICE_SINK',
+  kafka: 'SLUICE_KAFKA',
+  worker: 'SLUICE_WORKER',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,96 @@
+import type { BatchInfo, Pair } from './types.ts';
+
+type Fn = (value: never) => unknown;
+
+/** An output's destination; the engine runs it on the main thread after the batch is merged. */
+export type SinkSpec =
+  | { readonly type: 'print'; readonly count: number }
+  | { readonly type: 'foreachBatch'; readonly fn: (values: readonly unknown[], info: BatchInfo) => unknown }
+  | { readonly type: 'saveAsTextFiles'; readonly dir: string }
+  | {
+      readonly type: 'kafka';
+      readonly topic: string;
+      readonly partitioner: 'murmur2' | 'hash-value' | 'round-robin';
+      readonly key?: (value: never) => unknown;
+    };
+
+export type Node =
+  | { readonly kind: 'source'; readonly id: number }
+  | {
+      readonly kind: 'map' | 'flatMap' | 'filter' | 'mapValues' | 'keyBy';
+      readonly id: number;
+      readonly parent: number;
+      readonly fn: Fn;
+    }
+  | { readonly kind: 'union'; readonly id: number; readonly parents: readonly number[] }
+  | {
+      readonly kind: 'transform';
+      readonly id: number;
+      readonly parent: number;
+      readonly fn: (values: never[], info: BatchInfo) => readonly unknown[];
+    }
+  | {
+      readonly kind: 'reduceByKey' | 'reduce';
+      readonly id: number;
+      readonly parent: number;
+      readonly fn: (a: never, b: never) => unknown;
+    }
+  | { readonly kind: 'count' | 'countByValue'; readonly id: number; readonly parent: number }
+  | { readonly kind: 'output'; readonly id: number; readonly parent: number; readonly sink: SinkSpec };
+
+export type NodeKind = Node['kind'];
+export type AggregateNode = Extract<Node, { kind: 'reduceByKey' | 'reduce' | 'count' | 'countByValue' }>;
+
+export const AGGREGATE_KINDS: ReadonlySet<NodeKind> = new Set([
+  'reduceByKey',
+  'reduce',
+  'count',
+  'countByValue',
+]);
+
+export function isAggregate(node: Node): node is AggregateNode {
+  return AGGREGATE_KINDS.has(node.kind);
+}
+
+export function parentsOf(node: Node): readonly number[] {
+  if (node.kind === 'source') return [];
+  if (node.kind === 'union') return node.parents;
+  return [node.parent];
+}
+
+/** The operator graph a job builds: nodes in creation order, so ids are a topological order. */
+export class Graph {
+  readonly nodes: Node[] = [];
+
+  add<N extends Node>(make: (id: number) => N): N {
+    const node = make(this.nodes.length);
+    this.nodes.push(node);
+    return node;
+  }
+
+  node(id: number): Node {
+    const node = this.nodes[id];
+    if (!node) throw new RangeError(`no node ${id}`);
+    return node;
+  }
+
+  /**
+   * A text naming every node, its parents and its sink. Main thread and workers each build the
+   * graph from the job module; equal signatures prove they built the same one.
+   */
+  signature(): string {
+    return this.nodes
+      .map((node) => {
+        const sink = node.kind === 'output' ? `:${node.sink.type}` : '';
+        return `${node.id}:${node.kind}${sink}(${parentsOf(node).join(',')})`;
+      })
+      .join(' ');
+  }
+}
+
+/** Spark keys by value equality; JS Maps key by identity, so non-primitive keys go by their JSON. */
+export function normalizeKey(key: unknown): unknown {
+  return key !== null && typeof key === 'object' ? JSON.stringify(key) : key;
+}
+
+export type AnyPair = Pair<unknown, unknown>;

@@ -1,0 +1,16 @@
+export { DStream, type KafkaOutputOptions } from './dstream.ts';
+export { Graph, type Node, type SinkSpec } from './graph.ts';
+export { buildGraph, defineJob, importJob, type Job, type JobBuilder, type JobContext } from './job.ts';
+export { mergePartitions, type OutputBatch } from './merge.ts';
+export type { Export } from './partials.ts';
+export {
+  type DecodeFailure,
+  type DecodePolicy,
+  describeOrigin,
+  isDecodeError,
+  type PartitionResult,
+  type RecordInput,
+  runPartition,
+} from './partition-run.ts';
+export { Plan } from './plan.ts';
+export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from './types.ts';

@@ -1,0 +1,36 @@
+/** One partition's slice of a batch: Spark's OffsetRange, with `until` exclusive. */
+export type OffsetRange = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly fromOffset: bigint;
+  readonly untilOffset: bigint;
+};
+
+/** What every output learns about the batch it receives. */
+export type BatchInfo = {
+  /** Dense, starting at 0 for a run; with offsets it identifies the batch for idempotent sinks. */
+  readonly batchId: number;
+  /** Batch time (epoch ms): the end of the interval the batch covers. */
+  readonly time: number;
+  readonly intervalMs: number;
+  readonly offsetRanges: readonly OffsetRange[];
+};
+
+/** Where a record came from; carried into errors, logs and the dead-letter topic. */
+export type Origin = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+};
+
+/** A record as the job's source stream sees it; `value` is decoded per SLUICE_VALUE_FORMAT. */
+export type SourceRecord<V = unknown> = Origin & {
+  readonly timestamp: number;
+  readonly key: string | null;
+  readonly value: V;
+};
+
+/** Keys of keyed operations. Other values are keyed by their JSON text. */
+export type Key = string | number | boolean | bigint | null;
+
+export type Pair<K, V> = readonly [K, V];

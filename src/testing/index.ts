@@ -1,0 +1,1 @@
+export { type DriverBatch, type DriverOptions, TestDriver, type TestRecord } from './test-driver.ts';
