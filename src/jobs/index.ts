@@ -1,0 +1,8 @@
+import { fileURLToPath } from 'node:url';
+
+/** Built-in jobs by name; SLUICE_JOB takes one of these or a path to a job module. */
+export const BUILT_IN_JOBS: Readonly<Record<string, string>> = {
+  aggregate: fileURLToPath(new URL('./aggregate.ts', import.meta.url)),
+};
+
+export type { WindowResult } from './aggregate.ts';

@@ -1,0 +1,89 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { SluiceConfig } from '../config/index.ts';
+import { BUILT_IN_JOBS } from '../jobs/index.ts';
+import { type OutputContext, Outputs } from '../sinks/index.ts';
+import { buildGraph, type DecodeFailure, importJob, Plan } from '../stream/index.ts';
+import { type BatchStats, Engine, type EngineSummary } from './engine.ts';
+import type { Logger } from './logger.ts';
+import { Slots } from './slots.ts';
+import type { BatchSource } from './source.ts';
+import { GeneratorSource } from './source-generator.ts';
+import type { WorkerInit } from './types.ts';
+
+export type AppOptions = {
+  readonly config: SluiceConfig;
+  /** The environment the job module sees, in every thread. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly log: Logger;
+  /** Overrides SLUICE_JOB. */
+  readonly job?: string;
+  /** A Kafka source and Kafka outputs, when SLUICE_BROKERS is set. */
+  readonly kafka?: {
+    readonly source: BatchSource;
+    readonly outputs: NonNullable<OutputContext['kafka']>;
+    readonly deadLetter?: (failures: readonly DecodeFailure[]) => Promise<void>;
+  };
+  readonly write?: (text: string) => void;
+  readonly onBatch?: (stats: BatchStats) => void;
+};
+
+export type App = {
+  readonly source: BatchSource;
+  readonly done: Promise<EngineSummary>;
+  stop(): void;
+};
+
+/** SLUICE_JOB (or the CLI's job argument) as a module path: a built-in name, or a file. */
+export function resolveJobPath(job: string, cwd = process.cwd()): string {
+  return BUILT_IN_JOBS[job] ?? (isAbsolute(job) ? job : resolve(cwd, job));
+}
+
+/** Wires a job to its source, worker slots and outputs, and starts the batch loop. */
+export async function startApp(options: AppOptions): Promise<App> {
+  const { config, env, log } = options;
+  const jobPath = resolveJobPath(options.job ?? config.job);
+  const graph = buildGraph(await importJob(jobPath), env);
+  const init: WorkerInit = {
+    jobPath,
+    env,
+    signature: graph.signature(),
+    valueFormat: config.valueFormat,
+    decodePolicy: config.onDecodeError,
+    generator: { seed: config.generatorSeed, partitions: config.generatorPartitions },
+  };
+  const slots = new Slots(config.workers, init);
+  const source =
+    options.kafka?.source ??
+    new GeneratorSource({
+      spec: init.generator,
+      ratePerSecond: config.generatorRate,
+      eventsPerPartition: config.generatorEvents,
+      bounded: config.trigger === 'available-now',
+      maxRecordsPerBatch: config.maxRecordsPerBatch,
+    });
+  const outputs = new Outputs({
+    ...(options.write ? { write: options.write } : {}),
+    ...(options.kafka ? { kafka: options.kafka.outputs } : {}),
+  });
+  const engine = new Engine({
+    plan: new Plan(graph),
+    slots,
+    source,
+    outputs,
+    trigger: config.trigger,
+    intervalMs: config.batchIntervalMs,
+    commitIntervalMs: config.commitIntervalMs,
+    log,
+    ...(options.kafka?.deadLetter ? { deadLetter: options.kafka.deadLetter } : {}),
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  });
+  log.info(
+    { job: jobPath, source: source.name, slots: config.workers, trigger: config.trigger },
+    'sluice started',
+  );
+  const done = engine.run().finally(async () => {
+    await source.close();
+    await slots.close();
+  });
+  return { source, done, stop: () => engine.stop() };
+}

@@ -1,0 +1,80 @@
+import { Piscina } from 'piscina';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import type { PartitionResult } from '../stream/index.ts';
+import { decodeResult } from './result-codec.ts';
+import type { SlotTask, WorkerInit } from './types.ts';
+
+const WORKER = new URL('./worker.ts', import.meta.url).href;
+
+/**
+ * Worker slots with partition affinity: each slot is a one-thread piscina pool, and a partition,
+ * once placed, always runs in the same slot (its state will live there).
+ */
+export class Slots {
+  readonly #pools: Piscina[];
+  readonly #placement = new Map<string, number>();
+  readonly #load: number[];
+
+  constructor(count: number, init: WorkerInit) {
+    this.#pools = Array.from(
+      { length: count },
+      () =>
+        new Piscina({
+          filename: WORKER,
+          workerData: init,
+          minThreads: 1,
+          maxThreads: 1,
+          idleTimeout: Number.POSITIVE_INFINITY,
+        }),
+    );
+    this.#load = this.#pools.map(() => 0);
+  }
+
+  get size(): number {
+    return this.#pools.length;
+  }
+
+  /** The slot that owns a partition; a new partition goes to the slot with the fewest. */
+  slotOf(topic: string, partition: number): number {
+    const id = `${topic}-${partition}`;
+    let slot = this.#placement.get(id);
+    if (slot === undefined) {
+      slot = this.#load.indexOf(Math.min(...this.#load));
+      this.#placement.set(id, slot);
+      this.#load[slot] = (this.#load[slot] ?? 0) + 1;
+    }
+    return slot;
+  }
+
+  /** Forgets a partition this process no longer owns. */
+  release(topic: string, partition: number): void {
+    const id = `${topic}-${partition}`;
+    const slot = this.#placement.get(id);
+    if (slot === undefined) return;
+    this.#placement.delete(id);
+    this.#load[slot] = (this.#load[slot] ?? 1) - 1;
+  }
+
+  async run(topic: string, partition: number, task: SlotTask): Promise<PartitionResult> {
+    const slot = this.slotOf(topic, partition);
+    const pool = this.#pools[slot] as Piscina;
+    try {
+      return decodeResult((await pool.run(task)) as Uint8Array);
+    } catch (error) {
+      throw new SluiceError(
+        ErrorCode.worker,
+        `worker slot ${slot} failed on ${topic}-${partition}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Fraction of the time each slot was busy since it started (piscina's utilisation). */
+  utilization(): number[] {
+    return this.#pools.map((pool) => pool.utilization);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#pools.map((pool) => pool.destroy()));
+  }
+}

@@ -1,0 +1,81 @@
+import { GENERATOR_TOPIC, type GeneratorSpec } from '../sources/index.ts';
+import type { OffsetRange } from '../stream/index.ts';
+import type { BatchSource, PartitionWork } from './source.ts';
+
+export type GeneratorSourceOptions = {
+  readonly spec: GeneratorSpec;
+  /** Events per second over all partitions; 0 = as fast as the slots go. */
+  readonly ratePerSecond: number;
+  /** Per partition; with `bounded`, the source ends there (available-now). */
+  readonly eventsPerPartition: number;
+  readonly bounded: boolean;
+  readonly maxRecordsPerBatch: number;
+  readonly now?: () => number;
+};
+
+/**
+ * The built-in source when no Kafka is configured. Records are generated inside the worker slots
+ * from (seed, partition, offset): the main thread only hands out offset ranges.
+ */
+export class GeneratorSource implements BatchSource {
+  readonly name = 'generator';
+  readonly #options: GeneratorSourceOptions;
+  readonly #positions: number[];
+  readonly #committed: number[];
+  readonly #now: () => number;
+  readonly #startedAt: number;
+
+  constructor(options: GeneratorSourceOptions) {
+    this.#options = options;
+    this.#positions = Array.from({ length: options.spec.partitions }, () => 0);
+    this.#committed = [...this.#positions];
+    this.#now = options.now ?? Date.now;
+    this.#startedAt = this.#now();
+  }
+
+  async next(): Promise<PartitionWork[] | 'end'> {
+    const { bounded, eventsPerPartition, maxRecordsPerBatch } = this.#options;
+    const allowed = this.#allowedPerPartition();
+    const work: PartitionWork[] = [];
+    let remaining = 0;
+    for (let partition = 0; partition < this.#positions.length; partition++) {
+      const from = this.#positions[partition] ?? 0;
+      const limit = bounded ? Math.min(allowed, eventsPerPartition) : allowed;
+      const count = Math.max(0, Math.min(maxRecordsPerBatch, limit - from));
+      remaining += Math.max(0, eventsPerPartition - from);
+      if (count === 0 && bounded) continue;
+      this.#positions[partition] = from + count;
+      const range: OffsetRange = {
+        topic: GENERATOR_TOPIC,
+        partition,
+        fromOffset: BigInt(from),
+        untilOffset: BigInt(from + count),
+      };
+      work.push({
+        range,
+        records: count,
+        task: (info) => ({ type: 'generate', info, partition, fromOffset: from, count }),
+      });
+    }
+    if (bounded && remaining === 0) return 'end';
+    return work;
+  }
+
+  async commit(ranges: readonly OffsetRange[]): Promise<void> {
+    for (const range of ranges) this.#committed[range.partition] = Number(range.untilOffset);
+  }
+
+  /** Offsets acknowledged so far, per partition (the generator has no broker to commit to). */
+  committed(): readonly number[] {
+    return this.#committed;
+  }
+
+  async close(): Promise<void> {}
+
+  #allowedPerPartition(): number {
+    const { ratePerSecond } = this.#options;
+    if (ratePerSecond === 0) return Number.MAX_SAFE_INTEGER;
+    const elapsed = (this.#now() - this.#startedAt) / 1000;
+    return Math.floor((ratePerSecond / this.#positions.length) * elapsed);
+  }
+}

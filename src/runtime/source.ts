@@ -1,0 +1,21 @@
+import type { BatchInfo, OffsetRange } from '../stream/index.ts';
+import type { SlotTask } from './types.ts';
+
+/** One partition's share of the next batch. */
+export type PartitionWork = {
+  readonly range: OffsetRange;
+  readonly records: number;
+  task(info: BatchInfo): SlotTask;
+  /** Called once the slot task settled, e.g. to return its buffer to the pool. */
+  settled?(): void;
+};
+
+/** Where batches come from: the generator, or Kafka through the direct source. */
+export type BatchSource = {
+  readonly name: string;
+  /** The next batch's work per partition; `end` when a bounded (available-now) source is drained. */
+  next(): Promise<PartitionWork[] | 'end'>;
+  /** Called only after every output of the batch succeeded. */
+  commit(ranges: readonly OffsetRange[]): Promise<void>;
+  close(): Promise<void>;
+};

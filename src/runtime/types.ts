@@ -1,0 +1,30 @@
+import type { GeneratorSpec } from '../sources/index.ts';
+import type { ValueFormat } from '../stream/decode.ts';
+import type { BatchInfo, DecodePolicy } from '../stream/index.ts';
+
+/** What every worker slot is started with; the same job module and env as the main thread. */
+export type WorkerInit = {
+  readonly jobPath: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The main thread's graph signature; a worker that builds another graph refuses every task. */
+  readonly signature: string;
+  readonly valueFormat: ValueFormat;
+  readonly decodePolicy: DecodePolicy;
+  readonly generator: GeneratorSpec;
+};
+
+/** One task per partition batch. */
+export type SlotTask =
+  | {
+      readonly type: 'kafka';
+      readonly info: BatchInfo;
+      readonly buffer: SharedArrayBuffer;
+      readonly byteLength: number;
+    }
+  | {
+      readonly type: 'generate';
+      readonly info: BatchInfo;
+      readonly partition: number;
+      readonly fromOffset: number;
+      readonly count: number;
+    };

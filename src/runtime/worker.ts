@@ -1,0 +1,78 @@
+import { move, workerData } from 'piscina';
+import { ErrorCode } from '../errors/index.ts';
+import { clickAt, GENERATOR_TOPIC } from '../sources/index.ts';
+import { decodeKey, decodeValue } from '../stream/decode.ts';
+import { buildGraph, importJob, Plan, type RecordInput, runPartition } from '../stream/index.ts';
+import { BatchView } from './batch-codec.ts';
+import { encodeResult } from './result-codec.ts';
+import type { SlotTask, WorkerInit } from './types.ts';
+
+const init = workerData as WorkerInit;
+const job = await importJob(init.jobPath);
+const graph = buildGraph(job, init.env);
+const plan = new Plan(graph);
+const mismatch =
+  graph.signature() === init.signature
+    ? undefined
+    : `job ${init.jobPath} built a different graph in a worker than on the main thread ` +
+      `(main: ${init.signature}; worker: ${graph.signature()}); the builder must be deterministic`;
+
+function kafkaInput(task: Extract<SlotTask, { type: 'kafka' }>): RecordInput {
+  const view = new BatchView(task.buffer, task.byteLength);
+  const { topic, partition } = view;
+  return {
+    topic,
+    partition,
+    count: view.count,
+    offset: (i) => view.offset(i),
+    raw: (i) => ({ key: view.key(i), value: view.value(i) }),
+    record: (i) => ({
+      topic,
+      partition,
+      offset: view.offset(i),
+      timestamp: view.timestamp(i),
+      key: decodeKey(view.key(i)),
+      value: decodeValue(view.value(i), init.valueFormat),
+    }),
+  };
+}
+
+function generatorInput(task: Extract<SlotTask, { type: 'generate' }>): RecordInput {
+  const { partition, fromOffset } = task;
+  return {
+    topic: GENERATOR_TOPIC,
+    partition,
+    count: task.count,
+    offset: (i) => BigInt(fromOffset + i),
+    raw: () => ({ key: null, value: null }),
+    record: (i) => {
+      const value = clickAt(init.generator, partition, fromOffset + i);
+      return {
+        topic: GENERATOR_TOPIC,
+        partition,
+        offset: BigInt(fromOffset + i),
+        timestamp: value.ts,
+        key: value.user,
+        value,
+      };
+    },
+  };
+}
+
+/** Runs one partition batch; the result crosses back as msgpack bytes, transferred, not cloned. */
+export default function runTask(task: SlotTask): unknown {
+  const input = task.type === 'kafka' ? kafkaInput(task) : generatorInput(task);
+  const result = mismatch
+    ? {
+        topic: input.topic,
+        partition: input.partition,
+        records: 0,
+        exports: [],
+        decodeErrors: 0,
+        failures: [],
+        fatal: { code: ErrorCode.jobMismatch, message: mismatch },
+      }
+    : runPartition(plan, input, task.info, init.decodePolicy);
+  const bytes = encodeResult(result);
+  return move(bytes);
+}

@@ -1,0 +1,47 @@
+import type { Message, Producer } from 'kafkajs';
+import { createPartitioner, type Partitioner } from '../kafka/partitioners.ts';
+import type { SinkSpec } from '../stream/index.ts';
+import { toJson } from './json.ts';
+
+type KafkaSpec = Extract<SinkSpec, { type: 'kafka' }>;
+
+function keyOf(spec: KafkaSpec, value: unknown): string | null {
+  if (spec.key) {
+    const key = (spec.key as (value: unknown) => unknown)(value);
+    return key === null || key === undefined ? null : typeof key === 'string' ? key : toJson(key);
+  }
+  if (Array.isArray(value) && value.length === 2)
+    return typeof value[0] === 'string' ? value[0] : toJson(value[0]);
+  return null;
+}
+
+/**
+ * Turns a batch's values into Kafka messages with their partitions chosen by the sink's
+ * partitioner. Choosing here, not in kafkajs, keeps round-robin state per sink across batches.
+ */
+export class KafkaOutput {
+  readonly #spec: KafkaSpec;
+  readonly #partitioner: Partitioner;
+
+  constructor(spec: KafkaSpec) {
+    this.#spec = spec;
+    this.#partitioner = createPartitioner(spec.partitioner);
+  }
+
+  messages(values: readonly unknown[], partitionCount: number): Message[] {
+    return values.map((value) => {
+      const key = keyOf(this.#spec, value);
+      const body = toJson(value);
+      const partition = this.#partitioner(
+        { key: key === null ? null : Buffer.from(key), value: Buffer.from(body) },
+        partitionCount,
+      );
+      return { key, value: body, partition };
+    });
+  }
+
+  async write(producer: Producer, values: readonly unknown[], partitionCount: number): Promise<void> {
+    if (values.length === 0) return;
+    await producer.send({ topic: this.#spec.topic, messages: this.messages(values, partitionCount) });
+  }
+}

@@ -1,0 +1,10 @@
+import type { BatchInfo } from '../stream/index.ts';
+import { toJson } from './json.ts';
+
+/** Spark's print(): a header with the batch time, then the first `count` values, one JSON per line. */
+export function formatPrint(values: readonly unknown[], info: BatchInfo, count: number): string {
+  const rule = '-------------------------------------------';
+  const lines = [rule, `Time: ${info.time} ms`, rule, ...values.slice(0, count).map(toJson)];
+  if (values.length > count) lines.push('...');
+  return `${lines.join('\n')}\n\n`;
+}

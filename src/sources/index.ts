@@ -1,0 +1,1 @@
+export { type ClickEvent, clickAt, GENERATOR_TOPIC, type GeneratorSpec } from './generator.ts';
