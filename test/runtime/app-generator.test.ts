@@ -16,14 +16,14 @@ function expectedBy(
   partitions: number,
   events: number,
   agg: (values: number[]) => number,
-  valueOf: (c: ReturnType<typeof clickAt>) => number,
+  measure: (c: ReturnType<typeof clickAt>) => number,
 ) {
   const groups = new Map<string, number[]>();
   for (let p = 0; p < partitions; p++) {
     for (let o = 0; o < events; o++) {
       const click = clickAt({ seed: 7, partitions }, p, o);
       const key = String(click[field]);
-      groups.set(key, [...(groups.get(key) ?? []), valueOf(click)]);
+      groups.set(key, [...(groups.get(key) ?? []), measure(click)]);
     }
   }
   return new Map([...groups].map(([key, values]) => [key, agg(values)]));
@@ -87,14 +87,14 @@ describe('the aggregate job on the generator, in real worker slots', () => {
       SLUICE_VALUE_FIELD: 'bytes',
       SLUICE_AGG: 'avg',
     });
-    const expected = expectedBy(
+    const expectedAvg = expectedBy(
       'status',
       2,
       500,
       (v) => v.reduce((a, b) => a + b, 0) / v.length,
       (c) => c.bytes,
     );
-    expect(new Map(rows.map((row) => [String(row.key), row.value]))).toEqual(expected);
+    expect(new Map(rows.map((row) => [String(row.key), row.value]))).toEqual(expectedAvg);
   });
 
   it('writes window bounds equal to the batch interval', async () => {

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import type { SinkConfig, TopicSelection } from './types.ts';
+
+/**
+ * One variable's parser and what the docs table says about the values it takes. The parser gets the
+ * trimmed value, or `undefined` when the variable is unset or empty. Issue messages are fragments
+ * such as `must be an integer >= 1`; the loader prefixes the variable and appends the value given.
+ */
+export interface Field<T> {
+  readonly schema: z.ZodType<T, string | undefined>;
+  /** The docs' Type column (Markdown). */
+  readonly type: string;
+  /** The docs' Default column (Markdown). */
+  readonly default: string;
+}
+
+const UNSET = 'unset';
+const INTEGER = /^[+-]?\d+$/;
+// Kafka's own rule (kafka.common.internals.Topic): ASCII letters, digits, '.', '_', '-'; not '.' or '..'.
+const TOPIC_NAME = /^(?!\.\.?$)[\w.-]{1,249}$/;
+const TOPIC_RULE = 'a Kafka topic name (up to 249 ASCII letters, digits, ".", "_" and "-")';
+const HOST_PORT = /^(?:\[[\da-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
+const JOB_NAME = /^[A-Za-z][\w-]*$/;
+const JOB_MODULE = /\.m?[jt]s$/;
+
+const code = (value: string | number): string => `\`${value}\``;
+
+function orList(values: readonly string[]): string {
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+}
+
+/** Adds our own message as the value's issue; a transform returns the result to bail out. */
+function reject(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+}
+
+/** Splits a comma-separated list, trimming entries; an empty entry is a problem (then `undefined`). */
+function entries(raw: string, ctx: z.RefinementCtx): string[] | undefined {
+  const items = raw.split(',').map((item) => item.trim());
+  if (!items.includes('')) return items;
+  ctx.addIssue({ code: 'custom', message: 'must not contain empty entries' });
+  return undefined;
+}
+
+function isHostPort(entry: string): boolean {
+  const port = HOST_PORT.exec(entry)?.[1];
+  return port !== undefined && Number(port) >= 1 && Number(port) <= 65535;
+}
+
+/** A safe integer in `[min, max]`; both bounds are optional. */
+export function integer(
+  range: { readonly min?: number; readonly max?: number },
+  fallback: number,
+): Field<number> {
+  const { min, max } = range;
+  const allowed =
+    min !== undefined && max !== undefined
+      ? `an integer from ${min} to ${max}`
+      : min !== undefined
+        ? `an integer >= ${min}`
+        : 'an integer';
+  const message = `must be ${allowed}`;
+  const schema = z
+    .string()
+    .regex(INTEGER, message)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min ?? Number.MIN_SAFE_INTEGER, message)
+        .max(max ?? Number.MAX_SAFE_INTEGER, message),
+    )
+    .default(fallback);
+  const type =
+    min !== undefined && max !== undefined
+      ? `integer ${min}–${max}`
+      : min !== undefined
+        ? `integer ≥ ${min}`
+        : 'integer';
+  return { schema, type, default: code(fallback) };
+}
+
+/** One of a fixed list of words. */
+export function choice<const V extends readonly [string, ...string[]]>(
+  values: V,
+  fallback: V[number],
+): Field<V[number]> {
+  const schema = z.enum(values, `must be one of ${values.join(', ')}`).default(fallback);
+  return { schema, type: orList(values.map(code)), default: code(fallback) };
+}
+
+/** Any text; with a fallback it is never undefined. */
+export function text(type: string, fallback: string): Field<string> {
+  return { schema: z.string().default(fallback), type, default: code(fallback) };
+}
+
+export function optionalText(type: string): Field<string | undefined> {
+  return { schema: z.string().optional(), type, default: UNSET };
+}
+
+export function optionalTopic(): Field<string | undefined> {
+  return {
+    schema: z.string().regex(TOPIC_NAME, `must be ${TOPIC_RULE}`).optional(),
+    type: 'topic',
+    default: UNSET,
+  };
+}
+
+export function brokerList(): Field<readonly string[] | undefined> {
+  const schema = z
+    .string()
+    .transform((raw, ctx) => {
+      const brokers = entries(raw, ctx);
+      if (brokers === undefined) return z.NEVER;
+      const bad = brokers.find((broker) => !isHostPort(broker));
+      return bad === undefined
+        ? brokers
+        : reject(ctx, `entry ${JSON.stringify(bad)} must be host:port with a port from 1 to 65535`);
+    })
+    .optional();
+  return { schema, type: code('host:port[,host:port…]'), default: UNSET };
+}
+
+/** `a,b,c` is a list of topic names; `/regex/` a pattern, tested unanchored as kafkajs does. */
+export function topicSelection(): Field<TopicSelection | undefined> {
+  const schema = z
+    .string()
+    .transform((raw, ctx): TopicSelection => {
+      if (raw.startsWith('/')) {
+        if (raw.length < 3 || !raw.endsWith('/')) {
+          return reject(ctx, 'must be a comma-separated list of topic names or a /regex/');
+        }
+        try {
+          return { type: 'pattern', pattern: new RegExp(raw.slice(1, -1)) };
+        } catch {
+          return reject(ctx, 'pattern must be a valid JavaScript regular expression');
+        }
+      }
+      const topics = entries(raw, ctx);
+      if (topics === undefined) return z.NEVER;
+      const bad = topics.find((topic) => !TOPIC_NAME.test(topic));
+      return bad === undefined
+        ? { type: 'list', topics }
+        : reject(ctx, `entry ${JSON.stringify(bad)} must be ${TOPIC_RULE}`);
+    })
+    .optional();
+  return { schema, type: `${code('topic[,topic…]')} or ${code('/regex/')}`, default: UNSET };
+}
+
+export function sink(): Field<SinkConfig> {
+  const schema = z
+    .string()
+    .transform((raw, ctx): SinkConfig => {
+      const colon = raw.indexOf(':');
+      const kind = colon < 0 ? raw : raw.slice(0, colon);
+      const target = colon < 0 ? '' : raw.slice(colon + 1).trim();
+      if (kind === 'console' && colon < 0) return { type: 'console' };
+      if (kind === 'file' && target !== '') return { type: 'file', dir: target };
+      if (kind === 'kafka' && target !== '') {
+        return TOPIC_NAME.test(target)
+          ? { type: 'kafka', topic: target }
+          : reject(ctx, `topic ${JSON.stringify(target)} must be ${TOPIC_RULE}`);
+      }
+      return reject(ctx, 'must be console, file:<dir> or kafka:<topic>');
+    })
+    .default({ type: 'console' });
+  return {
+    schema,
+    type: orList(['console', 'file:<dir>', 'kafka:<topic>'].map(code)),
+    default: code('console'),
+  };
+}
+
+/** A built-in job's name, or a module path (kept as given; the runtime resolves it). */
+export function job(fallback: string): Field<string> {
+  const schema = z
+    .string()
+    .refine(
+      (raw) => JOB_MODULE.test(raw) || JOB_NAME.test(raw),
+      'must be a built-in job name or the path of a job module (.ts, .mts, .js or .mjs)',
+    )
+    .default(fallback);
+  return { schema, type: 'job name or path', default: code(fallback) };
+}

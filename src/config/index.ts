@@ -1,0 +1,28 @@
+// The configuration: SLUICE_* environment variables, validated together at start-up.
+export { renderConfigDocs } from './docs.ts';
+export { ConfigError, loadConfig } from './load.ts';
+export {
+  type ConfigOption,
+  configOptions,
+  DEV_VARIABLES,
+  defaultWorkers,
+  type VariableDoc,
+} from './options.ts';
+export {
+  AGGREGATIONS,
+  type Aggregation,
+  DECODE_ERROR_POLICIES,
+  type DecodeErrorPolicy,
+  LOG_LEVELS,
+  type LoadConfigOptions,
+  type LogLevel,
+  type SinkConfig,
+  type SluiceConfig,
+  STARTING_OFFSETS,
+  type StartingOffsets,
+  type TopicSelection,
+  TRIGGERS,
+  type Trigger,
+  VALUE_FORMATS,
+  type ValueFormat,
+} from './types.ts';

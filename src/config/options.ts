@@ -1,0 +1,247 @@
+import {
+  brokerList,
+  choice,
+  type Field,
+  integer,
+  job,
+  optionalText,
+  optionalTopic,
+  sink,
+  text,
+  topicSelection,
+} from './fields.ts';
+import {
+  AGGREGATIONS,
+  DECODE_ERROR_POLICIES,
+  LOG_LEVELS,
+  type SluiceConfig,
+  STARTING_OFFSETS,
+  TRIGGERS,
+  VALUE_FORMATS,
+} from './types.ts';
+
+/** A row of the docs' variable tables. */
+export interface VariableDoc {
+  readonly env: string;
+  readonly type: string;
+  readonly default: string;
+  readonly description: string;
+}
+
+/** One `SLUICE_*` variable: its parser (a zod schema) plus its docs row. */
+export interface ConfigOption<T> extends VariableDoc {
+  readonly schema: Field<T>['schema'];
+}
+
+/** Environment values after normalisation: trimmed, and an empty value is `undefined`. */
+export type ConfigEnv = Readonly<Record<string, string | undefined>>;
+
+/** What the schema depends on besides the environment. */
+export interface SchemaContext {
+  readonly cpus: number;
+}
+
+function option<T>(env: string, field: Field<T>, description: string, defaultDoc?: string): ConfigOption<T> {
+  return { env, schema: field.schema, type: field.type, default: defaultDoc ?? field.default, description };
+}
+
+/** Leave one CPU to the main thread, which fetches from Kafka and merges partials. */
+export function defaultWorkers(cpus: number): number {
+  return Number.isInteger(cpus) && cpus > 1 ? cpus - 1 : 1;
+}
+
+/**
+ * The schema: every engine variable in docs order, keyed by its `SluiceConfig` field. `satisfies`
+ * keeps the two in step: a missing, extra or differently typed field does not compile.
+ */
+export function configOptions(context: SchemaContext) {
+  return {
+    brokers: option(
+      'SLUICE_BROKERS',
+      brokerList(),
+      'Kafka bootstrap brokers. Unset: run on the built-in generator source instead of Kafka.',
+    ),
+    topics: option(
+      'SLUICE_TOPICS',
+      topicSelection(),
+      'Input topics: a comma-separated list, or a `/regex/` tested (unanchored) against topic names. Required when `SLUICE_BROKERS` is set.',
+    ),
+    groupId: option(
+      'SLUICE_GROUP_ID',
+      text('string', 'sluice'),
+      'Kafka consumer group. Instances with the same group share the partitions of the input topics.',
+    ),
+    clientId: option(
+      'SLUICE_CLIENT_ID',
+      text('string', 'sluice'),
+      'Client id sent to Kafka; brokers show it in logs and apply quotas by it.',
+    ),
+    job: option(
+      'SLUICE_JOB',
+      job('aggregate'),
+      'Job to run: a built-in job name, or the path of a `.ts`/`.js` job module.',
+    ),
+    sink: option(
+      'SLUICE_SINK',
+      sink(),
+      'Where results go: standard output, JSON Lines files in `<dir>`, or a Kafka topic (needs `SLUICE_BROKERS`).',
+    ),
+    trigger: option(
+      'SLUICE_TRIGGER',
+      choice(TRIGGERS, 'micro-batch'),
+      'When batches run: every `SLUICE_BATCH_INTERVAL_MS`; continuously, committing every `SLUICE_COMMIT_INTERVAL_MS`; or once over what the topics hold at start, then exit 0.',
+    ),
+    batchIntervalMs: option(
+      'SLUICE_BATCH_INTERVAL_MS',
+      integer({ min: 1 }, 1000),
+      'Batch interval of the `micro-batch` trigger, in milliseconds.',
+    ),
+    commitIntervalMs: option(
+      'SLUICE_COMMIT_INTERVAL_MS',
+      integer({ min: 1 }, 1000),
+      'How often the `continuous` trigger commits offsets, in milliseconds.',
+    ),
+    workers: option(
+      'SLUICE_WORKERS',
+      integer({ min: 1 }, defaultWorkers(context.cpus)),
+      'Worker threads that decode records and run the job; each Kafka partition stays on one of them.',
+      'CPUs − 1, at least 1',
+    ),
+    startingOffsets: option(
+      'SLUICE_STARTING_OFFSETS',
+      choice(STARTING_OFFSETS, 'committed'),
+      "Where reading starts: the group's committed offsets, or the start or the end of each partition.",
+    ),
+    valueFormat: option(
+      'SLUICE_VALUE_FORMAT',
+      choice(VALUE_FORMATS, 'json'),
+      'How record values are decoded: JSON, UTF-8 text, or left as bytes.',
+    ),
+    keyField: option(
+      'SLUICE_KEY_FIELD',
+      text('field name', 'url'),
+      'Field of the value that the `aggregate` job groups by.',
+    ),
+    valueField: option(
+      'SLUICE_VALUE_FIELD',
+      optionalText('field name'),
+      'Numeric field of the value that the `aggregate` job aggregates. Required unless `SLUICE_AGG=count`.',
+    ),
+    agg: option(
+      'SLUICE_AGG',
+      choice(AGGREGATIONS, 'count'),
+      'Aggregation of the `aggregate` job, per key and window.',
+    ),
+    onDecodeError: option(
+      'SLUICE_ON_DECODE_ERROR',
+      choice(DECODE_ERROR_POLICIES, 'fail'),
+      'An undecodable record stops the job, naming its topic, partition and offset (`fail`); is counted and skipped (`skip`); or goes to `SLUICE_DLQ_TOPIC` with its origin in headers (`dlq`).',
+    ),
+    dlqTopic: option(
+      'SLUICE_DLQ_TOPIC',
+      optionalTopic(),
+      'Dead-letter topic for undecodable records. Required when `SLUICE_ON_DECODE_ERROR=dlq`.',
+    ),
+    generatorPartitions: option(
+      'SLUICE_GENERATOR_PARTITIONS',
+      integer({ min: 1, max: 1024 }, 4),
+      'Partitions of the built-in generator source, used when `SLUICE_BROKERS` is unset.',
+    ),
+    generatorRate: option(
+      'SLUICE_GENERATOR_RATE',
+      integer({ min: 0 }, 0),
+      'Events per second the generator produces over all partitions; `0` means as fast as possible.',
+    ),
+    generatorEvents: option(
+      'SLUICE_GENERATOR_EVENTS',
+      integer({ min: 0 }, 250_000),
+      'Events per partition the generator holds for the `available-now` trigger.',
+    ),
+    generatorSeed: option(
+      'SLUICE_GENERATOR_SEED',
+      integer({}, 42),
+      "Seed of the generator's pseudo-random events: the same seed gives the same events.",
+    ),
+    maxRecordsPerBatch: option(
+      'SLUICE_MAX_RECORDS_PER_BATCH',
+      integer({ min: 1 }, 100_000),
+      'Most records one batch takes from one partition; the rest wait for the next batch.',
+    ),
+    httpPort: option(
+      'SLUICE_HTTP_PORT',
+      integer({ min: 1, max: 65535 }, 4040),
+      'Port of the admin HTTP server; the container healthcheck calls `/livez` on it.',
+    ),
+    httpHost: option(
+      'SLUICE_HTTP_HOST',
+      text('host', '127.0.0.1'),
+      'Address the admin HTTP server binds.',
+      '`127.0.0.1` (`0.0.0.0` in the image)',
+    ),
+    logLevel: option(
+      'SLUICE_LOG_LEVEL',
+      choice(LOG_LEVELS, 'info'),
+      'Least severe level that is logged; `silent` logs nothing.',
+    ),
+    shutdownTimeoutMs: option(
+      'SLUICE_SHUTDOWN_TIMEOUT_MS',
+      integer({ min: 1 }, 30_000),
+      'How long a graceful shutdown (SIGTERM) may take to finish the batch and commit before the process exits anyway, in milliseconds.',
+    ),
+  } satisfies { readonly [K in keyof SluiceConfig]-?: ConfigOption<SluiceConfig[K]> };
+}
+
+export type ConfigOptions = ReturnType<typeof configOptions>;
+
+/**
+ * Variables for development and tests, read by scripts and the test setup rather than the engine.
+ * The loader accepts them, and the docs list them under "Development and tests".
+ */
+export const DEV_VARIABLES: readonly VariableDoc[] = [
+  {
+    env: 'SLUICE_TEST_BROKERS',
+    type: '`host:port[,host:port…]`',
+    default: 'unset',
+    description: 'Integration tests use this broker instead of starting their own.',
+  },
+  {
+    env: 'SLUICE_KAFKA_DIR',
+    type: 'path',
+    default: '`./.kafka`',
+    description:
+      'Folder of the development broker started by `npm run kafka -- start`: data, config, log, pid.',
+  },
+  {
+    env: 'SLUICE_KAFKA_VERSION',
+    type: '`3.x.y` or `4.x.y`',
+    default: '`4.3.1`',
+    description: 'Apache Kafka release the local broker runs (jars from Maven Central).',
+  },
+  {
+    env: 'SLUICE_CACHE_DIR',
+    type: 'path',
+    default: '`$XDG_CACHE_HOME/sluice` or `~/.cache/sluice`',
+    description: 'Where the Kafka jars (and, in CI, Node 24) are cached between runs.',
+  },
+];
+
+/**
+ * Rules across variables. They read the normalised environment and the fields that parsed, so a
+ * rule speaks only when the variables it depends on are valid (or unset).
+ */
+export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[] {
+  const problems: string[] = [];
+  if (env.SLUICE_BROKERS !== undefined && env.SLUICE_TOPICS === undefined) {
+    problems.push('SLUICE_TOPICS is required when SLUICE_BROKERS is set');
+  }
+  if (parsed.sink?.type === 'kafka' && env.SLUICE_BROKERS === undefined) {
+    problems.push(`SLUICE_BROKERS is required when SLUICE_SINK=${env.SLUICE_SINK}`);
+  }
+  if (parsed.agg !== undefined && parsed.agg !== 'count' && env.SLUICE_VALUE_FIELD === undefined) {
+    problems.push(`SLUICE_VALUE_FIELD is required when SLUICE_AGG=${parsed.agg}`);
+  }
+  if (parsed.onDecodeError === 'dlq' && env.SLUICE_DLQ_TOPIC === undefined) {
+    problems.push('SLUICE_DLQ_TOPIC is required when SLUICE_ON_DECODE_ERROR=dlq');
+  }
+  return problems;
+}

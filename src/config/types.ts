@@ -1,0 +1,76 @@
+// The allowed values of each enumerated variable, in the order the docs list them (default first).
+export const TRIGGERS = ['micro-batch', 'continuous', 'available-now'] as const;
+export const STARTING_OFFSETS = ['committed', 'earliest', 'latest'] as const;
+export const VALUE_FORMATS = ['json', 'string', 'bytes'] as const;
+export const AGGREGATIONS = ['count', 'sum', 'min', 'max', 'avg'] as const;
+export const DECODE_ERROR_POLICIES = ['fail', 'skip', 'dlq'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** When batches run: on an interval, record by record, or once over what the topics hold at start. */
+export type Trigger = (typeof TRIGGERS)[number];
+/** Where reading starts in each partition. */
+export type StartingOffsets = (typeof STARTING_OFFSETS)[number];
+/** How record values are decoded before the job sees them. */
+export type ValueFormat = (typeof VALUE_FORMATS)[number];
+/** The aggregation of the built-in `aggregate` job. */
+export type Aggregation = (typeof AGGREGATIONS)[number];
+/** What happens to a record whose value cannot be decoded. */
+export type DecodeErrorPolicy = (typeof DECODE_ERROR_POLICIES)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where results go: `SLUICE_SINK=console`, `file:<dir>` or `kafka:<topic>`. */
+export type SinkConfig =
+  | { readonly type: 'console' }
+  | { readonly type: 'file'; readonly dir: string }
+  | { readonly type: 'kafka'; readonly topic: string };
+
+/** The input topics: `SLUICE_TOPICS=a,b` is a list, `SLUICE_TOPICS=/regex/` a pattern. */
+export type TopicSelection =
+  | { readonly type: 'list'; readonly topics: readonly string[] }
+  | { readonly type: 'pattern'; readonly pattern: RegExp };
+
+/**
+ * The validated configuration, one field per `SLUICE_*` variable (see docs/configuration.md).
+ * Deeply frozen. Optional variables that are unset are `undefined`, never missing keys.
+ */
+export interface SluiceConfig {
+  /** `SLUICE_BROKERS`; `undefined` means: run on the built-in generator source. */
+  readonly brokers: readonly string[] | undefined;
+  /** `SLUICE_TOPICS`; always set when `brokers` is. */
+  readonly topics: TopicSelection | undefined;
+  readonly groupId: string;
+  readonly clientId: string;
+  /** A built-in job name or the path of a `.ts`/`.js` job module, as given. */
+  readonly job: string;
+  readonly sink: SinkConfig;
+  readonly trigger: Trigger;
+  readonly batchIntervalMs: number;
+  readonly commitIntervalMs: number;
+  readonly workers: number;
+  readonly startingOffsets: StartingOffsets;
+  readonly valueFormat: ValueFormat;
+  readonly keyField: string;
+  /** Always set unless `agg` is `count`. */
+  readonly valueField: string | undefined;
+  readonly agg: Aggregation;
+  readonly onDecodeError: DecodeErrorPolicy;
+  /** Always set when `onDecodeError` is `dlq`. */
+  readonly dlqTopic: string | undefined;
+  readonly generatorPartitions: number;
+  /** Events per second over all partitions; 0 means as fast as possible. */
+  readonly generatorRate: number;
+  /** Events per partition the generator holds for the `available-now` trigger. */
+  readonly generatorEvents: number;
+  readonly generatorSeed: number;
+  /** Per partition per batch. */
+  readonly maxRecordsPerBatch: number;
+  readonly httpPort: number;
+  readonly httpHost: string;
+  readonly logLevel: LogLevel;
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface LoadConfigOptions {
+  /** CPUs to size the default `workers` by; defaults to `os.availableParallelism()`. */
+  readonly cpus?: number;
+}

@@ -1,0 +1,264 @@
+import { availableParallelism } from 'node:os';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, loadConfig, type SluiceConfig } from '../../src/config/index.ts';
+import { isSluiceError } from '../../src/errors/index.ts';
+
+function failure(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env, { cpus: 4 });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+const DEFAULTS: SluiceConfig = {
+  brokers: undefined,
+  topics: undefined,
+  groupId: 'sluice',
+  clientId: 'sluice',
+  job: 'aggregate',
+  sink: { type: 'console' },
+  trigger: 'micro-batch',
+  batchIntervalMs: 1000,
+  commitIntervalMs: 1000,
+  workers: 3,
+  startingOffsets: 'committed',
+  valueFormat: 'json',
+  keyField: 'url',
+  valueField: undefined,
+  agg: 'count',
+  onDecodeError: 'fail',
+  dlqTopic: undefined,
+  generatorPartitions: 4,
+  generatorRate: 0,
+  generatorEvents: 250_000,
+  generatorSeed: 42,
+  maxRecordsPerBatch: 100_000,
+  httpPort: 4040,
+  httpHost: '127.0.0.1',
+  logLevel: 'info',
+  shutdownTimeoutMs: 30_000,
+};
+
+describe('loadConfig: defaults', () => {
+  it('gives every default for an empty environment', () => {
+    const config = loadConfig({}, { cpus: 4 });
+    expect(config).toStrictEqual(DEFAULTS);
+    expect(Object.keys(config)).toEqual(Object.keys(DEFAULTS));
+  });
+
+  it('ignores variables without the SLUICE_ prefix', () => {
+    expect(loadConfig({ PATH: '/bin', sluice_workers: '0', KAFKA_BROKERS: 'x' }, { cpus: 4 })).toStrictEqual(
+      DEFAULTS,
+    );
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const env = { SLUICE_WORKERS: '', SLUICE_TRIGGER: '   ', SLUICE_BROKERS: '', SLUICE_AGG: '' };
+    expect(loadConfig(env, { cpus: 4 })).toStrictEqual(DEFAULTS);
+  });
+
+  it('defaults workers to CPUs - 1, at least 1', () => {
+    expect(loadConfig({}, { cpus: 1 }).workers).toBe(1);
+    expect(loadConfig({}, { cpus: 2 }).workers).toBe(1);
+    expect(loadConfig({}, { cpus: 16 }).workers).toBe(15);
+    expect(loadConfig({}).workers).toBe(Math.max(1, availableParallelism() - 1));
+  });
+});
+
+describe('loadConfig: valid values', () => {
+  it('parses every variable', () => {
+    const env = {
+      SLUICE_BROKERS: 'kafka-1:9092, kafka-2:19092 ,[::1]:9093',
+      SLUICE_TOPICS: 'clicks, views',
+      SLUICE_GROUP_ID: 'g1',
+      SLUICE_CLIENT_ID: 'c1',
+      SLUICE_JOB: './jobs/top-urls.ts',
+      SLUICE_SINK: 'kafka:out.topic_1',
+      SLUICE_TRIGGER: 'continuous',
+      SLUICE_BATCH_INTERVAL_MS: '250',
+      SLUICE_COMMIT_INTERVAL_MS: '5000',
+      SLUICE_WORKERS: '12',
+      SLUICE_STARTING_OFFSETS: 'earliest',
+      SLUICE_VALUE_FORMAT: 'string',
+      SLUICE_KEY_FIELD: 'user',
+      SLUICE_VALUE_FIELD: 'bytes',
+      SLUICE_AGG: 'avg',
+      SLUICE_ON_DECODE_ERROR: 'dlq',
+      SLUICE_DLQ_TOPIC: 'clicks.dlq',
+      SLUICE_GENERATOR_PARTITIONS: '1024',
+      SLUICE_GENERATOR_RATE: '50000',
+      SLUICE_GENERATOR_EVENTS: '0',
+      SLUICE_GENERATOR_SEED: '-7',
+      SLUICE_MAX_RECORDS_PER_BATCH: '1',
+      SLUICE_HTTP_PORT: '65535',
+      SLUICE_HTTP_HOST: '0.0.0.0',
+      SLUICE_LOG_LEVEL: 'silent',
+      SLUICE_SHUTDOWN_TIMEOUT_MS: '1',
+    };
+    expect(loadConfig(env, { cpus: 4 })).toStrictEqual({
+      brokers: ['kafka-1:9092', 'kafka-2:19092', '[::1]:9093'],
+      topics: { type: 'list', topics: ['clicks', 'views'] },
+      groupId: 'g1',
+      clientId: 'c1',
+      job: './jobs/top-urls.ts',
+      sink: { type: 'kafka', topic: 'out.topic_1' },
+      trigger: 'continuous',
+      batchIntervalMs: 250,
+      commitIntervalMs: 5000,
+      workers: 12,
+      startingOffsets: 'earliest',
+      valueFormat: 'string',
+      keyField: 'user',
+      valueField: 'bytes',
+      agg: 'avg',
+      onDecodeError: 'dlq',
+      dlqTopic: 'clicks.dlq',
+      generatorPartitions: 1024,
+      generatorRate: 50_000,
+      generatorEvents: 0,
+      generatorSeed: -7,
+      maxRecordsPerBatch: 1,
+      httpPort: 65535,
+      httpHost: '0.0.0.0',
+      logLevel: 'silent',
+      shutdownTimeoutMs: 1,
+    } satisfies SluiceConfig);
+  });
+
+  it('parses a /regex/ as a topic pattern', () => {
+    const config = loadConfig({ SLUICE_BROKERS: 'k:9092', SLUICE_TOPICS: '/^clicks-\\d+$/' }, { cpus: 4 });
+    expect(config.topics).toStrictEqual({ type: 'pattern', pattern: /^clicks-\d+$/ });
+    if (config.topics?.type !== 'pattern') throw new Error('expected a pattern');
+    expect(config.topics.pattern.test('clicks-12')).toBe(true);
+    expect(config.topics.pattern.test('views-12')).toBe(false);
+  });
+
+  it('parses the file and console sinks, trimming the directory', () => {
+    expect(loadConfig({ SLUICE_SINK: 'file: /data/out ' }, { cpus: 4 }).sink).toStrictEqual({
+      type: 'file',
+      dir: '/data/out',
+    });
+    expect(loadConfig({ SLUICE_SINK: ' console ' }, { cpus: 4 }).sink).toStrictEqual({ type: 'console' });
+  });
+
+  it('accepts each allowed word of every enumerated variable', () => {
+    const cases: [string, keyof SluiceConfig, readonly string[]][] = [
+      ['SLUICE_TRIGGER', 'trigger', ['micro-batch', 'continuous', 'available-now']],
+      ['SLUICE_STARTING_OFFSETS', 'startingOffsets', ['committed', 'earliest', 'latest']],
+      ['SLUICE_VALUE_FORMAT', 'valueFormat', ['json', 'string', 'bytes']],
+      ['SLUICE_ON_DECODE_ERROR', 'onDecodeError', ['fail', 'skip', 'dlq']],
+      ['SLUICE_LOG_LEVEL', 'logLevel', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']],
+    ];
+    for (const [name, field, words] of cases) {
+      for (const word of words) {
+        const config = loadConfig({ [name]: word, SLUICE_DLQ_TOPIC: 'dlq' }, { cpus: 4 });
+        expect(config[field]).toBe(word);
+      }
+    }
+    for (const agg of ['count', 'sum', 'min', 'max', 'avg']) {
+      expect(loadConfig({ SLUICE_AGG: agg, SLUICE_VALUE_FIELD: 'n' }, { cpus: 4 }).agg).toBe(agg);
+    }
+  });
+
+  it('accepts job names and module paths', () => {
+    for (const job of ['aggregate', 'top-k', 'jobs/count.js', '/abs/job.mts', 'job.mjs']) {
+      expect(loadConfig({ SLUICE_JOB: job }, { cpus: 4 }).job).toBe(job);
+    }
+  });
+
+  it('reads process.env by default', () => {
+    vi.stubEnv('SLUICE_BATCH_INTERVAL_MS', '2500');
+    expect(loadConfig().batchIntervalMs).toBe(2500);
+  });
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+});
+
+describe('loadConfig: result', () => {
+  it('is deeply frozen', () => {
+    const config = loadConfig(
+      { SLUICE_BROKERS: 'a:1,b:2', SLUICE_TOPICS: 'x,y', SLUICE_SINK: 'file:/tmp/out' },
+      { cpus: 4 },
+    );
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.brokers)).toBe(true);
+    expect(Object.isFrozen(config.topics)).toBe(true);
+    expect(Object.isFrozen(config.sink)).toBe(true);
+    if (config.topics?.type !== 'list') throw new Error('expected a list');
+    expect(Object.isFrozen(config.topics.topics)).toBe(true);
+    expect(() => {
+      (config as { workers: number }).workers = 99;
+    }).toThrow(TypeError);
+  });
+
+  it('freezes a topic pattern without breaking it', () => {
+    const config = loadConfig({ SLUICE_BROKERS: 'a:1', SLUICE_TOPICS: '/^a/' }, { cpus: 4 });
+    if (config.topics?.type !== 'pattern') throw new Error('expected a pattern');
+    expect(Object.isFrozen(config.topics.pattern)).toBe(true);
+    expect([config.topics.pattern.test('ab'), config.topics.pattern.test('ba')]).toEqual([true, false]);
+  });
+});
+
+describe('loadConfig: errors', () => {
+  it('reports every problem at once in one SLUICE_CONFIG_INVALID error', () => {
+    const error = failure({
+      SLUICE_BROKERS: 'kafka:9092',
+      SLUICE_WORKERS: '0',
+      SLUICE_TRIGGER: 'fast',
+      SLUICE_AGG: 'sum',
+      SLUICE_HTTP_PORT: '70000',
+      SLUICE_TRIGER: 'continuous',
+    });
+    const problems = [
+      'SLUICE_TRIGGER must be one of micro-batch, continuous, available-now; got "fast"',
+      'SLUICE_WORKERS must be an integer >= 1; got "0"',
+      'SLUICE_HTTP_PORT must be an integer from 1 to 65535; got "70000"',
+      'SLUICE_TOPICS is required when SLUICE_BROKERS is set',
+      'SLUICE_VALUE_FIELD is required when SLUICE_AGG=sum',
+      'SLUICE_TRIGER is not a Sluice variable; did you mean SLUICE_TRIGGER?',
+    ];
+    expect(error.problems).toEqual(problems);
+    expect(error.message).toBe(problems.join('\n'));
+    expect(error.code).toBe('SLUICE_CONFIG_INVALID');
+    expect(error.name).toBe('ConfigError');
+    expect(isSluiceError(error, 'SLUICE_CONFIG_INVALID')).toBe(true);
+    expect(Object.isFrozen(error.problems)).toBe(true);
+  });
+
+  it('suggests the nearest variable for a typo', () => {
+    expect(failure({ SLUICE_WORKER: '2', SLUICE_BATCH_INTERVAL: '5', SLUICE_GROUPID: 'g' }).problems).toEqual(
+      [
+        'SLUICE_BATCH_INTERVAL is not a Sluice variable; did you mean SLUICE_BATCH_INTERVAL_MS?',
+        'SLUICE_GROUPID is not a Sluice variable; did you mean SLUICE_GROUP_ID?',
+        'SLUICE_WORKER is not a Sluice variable; did you mean SLUICE_WORKERS?',
+      ],
+    );
+  });
+
+  it('suggests development variables too', () => {
+    expect(failure({ SLUICE_TEST_BROKER: 'k:9092' }).problems).toEqual([
+      'SLUICE_TEST_BROKER is not a Sluice variable; did you mean SLUICE_TEST_BROKERS?',
+    ]);
+  });
+
+  it('rejects an unknown variable even when it is empty', () => {
+    expect(failure({ SLUICE_TRIGER: '' }).problems).toEqual([
+      'SLUICE_TRIGER is not a Sluice variable; did you mean SLUICE_TRIGGER?',
+    ]);
+  });
+
+  it('accepts the development and test variables', () => {
+    const env = {
+      SLUICE_TEST_BROKERS: 'localhost:9092',
+      SLUICE_KAFKA_DIR: '/tmp/k',
+      SLUICE_KAFKA_VERSION: '4.3.1',
+      SLUICE_CACHE_DIR: '/tmp/cache',
+    };
+    expect(loadConfig(env, { cpus: 4 })).toStrictEqual(DEFAULTS);
+  });
+});

@@ -1,0 +1,259 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
+
+// One test per validation message, each asserting the complete list of problems (piscina's
+// test/option-validation). BROKERS/TOPICS cases set the other one so only the tested line appears.
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env, { cpus: 4 });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+const TOPIC_RULE = 'a Kafka topic name (up to 249 ASCII letters, digits, ".", "_" and "-")';
+const WITH_TOPICS = { SLUICE_TOPICS: 'clicks' };
+const WITH_BROKERS = { SLUICE_BROKERS: 'localhost:9092' };
+
+const cases: [name: string, env: Record<string, string>, message: string][] = [
+  [
+    'SLUICE_BROKERS with an empty entry',
+    { SLUICE_BROKERS: 'a:1,,b:2', ...WITH_TOPICS },
+    'SLUICE_BROKERS must not contain empty entries; got "a:1,,b:2"',
+  ],
+  [
+    'SLUICE_BROKERS entry without a port',
+    { SLUICE_BROKERS: 'a:9092, kafka', ...WITH_TOPICS },
+    'SLUICE_BROKERS entry "kafka" must be host:port with a port from 1 to 65535; got "a:9092, kafka"',
+  ],
+  [
+    'SLUICE_BROKERS entry with a port out of range',
+    { SLUICE_BROKERS: 'kafka:65536', ...WITH_TOPICS },
+    'SLUICE_BROKERS entry "kafka:65536" must be host:port with a port from 1 to 65535; got "kafka:65536"',
+  ],
+  [
+    'SLUICE_BROKERS entry with port 0',
+    { SLUICE_BROKERS: 'kafka:0', ...WITH_TOPICS },
+    'SLUICE_BROKERS entry "kafka:0" must be host:port with a port from 1 to 65535; got "kafka:0"',
+  ],
+  [
+    'SLUICE_TOPICS with an empty entry',
+    { SLUICE_TOPICS: 'a,', ...WITH_BROKERS },
+    'SLUICE_TOPICS must not contain empty entries; got "a,"',
+  ],
+  [
+    'SLUICE_TOPICS entry that is not a topic name',
+    { SLUICE_TOPICS: 'clicks,page views', ...WITH_BROKERS },
+    `SLUICE_TOPICS entry "page views" must be ${TOPIC_RULE}; got "clicks,page views"`,
+  ],
+  [
+    'SLUICE_TOPICS starting with / but not a /regex/',
+    { SLUICE_TOPICS: '/clicks', ...WITH_BROKERS },
+    'SLUICE_TOPICS must be a comma-separated list of topic names or a /regex/; got "/clicks"',
+  ],
+  [
+    'SLUICE_TOPICS with an empty /regex/',
+    { SLUICE_TOPICS: '//', ...WITH_BROKERS },
+    'SLUICE_TOPICS must be a comma-separated list of topic names or a /regex/; got "//"',
+  ],
+  [
+    'SLUICE_TOPICS with a regex that does not compile',
+    { SLUICE_TOPICS: '/clicks-[0-9/', ...WITH_BROKERS },
+    'SLUICE_TOPICS pattern must be a valid JavaScript regular expression; got "/clicks-[0-9/"',
+  ],
+  [
+    'SLUICE_JOB that is neither a name nor a module',
+    { SLUICE_JOB: 'jobs/top.py' },
+    'SLUICE_JOB must be a built-in job name or the path of a job module (.ts, .mts, .js or .mjs); got "jobs/top.py"',
+  ],
+  [
+    'SLUICE_SINK of an unknown kind',
+    { SLUICE_SINK: 'stdout' },
+    'SLUICE_SINK must be console, file:<dir> or kafka:<topic>; got "stdout"',
+  ],
+  [
+    'SLUICE_SINK file: without a directory',
+    { SLUICE_SINK: 'file: ' },
+    'SLUICE_SINK must be console, file:<dir> or kafka:<topic>; got "file: "',
+  ],
+  [
+    'SLUICE_SINK kafka: with a bad topic',
+    { SLUICE_SINK: 'kafka:a/b', ...WITH_BROKERS, ...WITH_TOPICS },
+    `SLUICE_SINK topic "a/b" must be ${TOPIC_RULE}; got "kafka:a/b"`,
+  ],
+  [
+    'SLUICE_TRIGGER',
+    { SLUICE_TRIGGER: 'fast' },
+    'SLUICE_TRIGGER must be one of micro-batch, continuous, available-now; got "fast"',
+  ],
+  [
+    'SLUICE_BATCH_INTERVAL_MS',
+    { SLUICE_BATCH_INTERVAL_MS: '1.5' },
+    'SLUICE_BATCH_INTERVAL_MS must be an integer >= 1; got "1.5"',
+  ],
+  [
+    'SLUICE_COMMIT_INTERVAL_MS',
+    { SLUICE_COMMIT_INTERVAL_MS: '-1' },
+    'SLUICE_COMMIT_INTERVAL_MS must be an integer >= 1; got "-1"',
+  ],
+  ['SLUICE_WORKERS below 1', { SLUICE_WORKERS: '0' }, 'SLUICE_WORKERS must be an integer >= 1; got "0"'],
+  [
+    'SLUICE_WORKERS not a number',
+    { SLUICE_WORKERS: 'two' },
+    'SLUICE_WORKERS must be an integer >= 1; got "two"',
+  ],
+  [
+    'SLUICE_WORKERS beyond a safe integer',
+    { SLUICE_WORKERS: '9007199254740993' },
+    'SLUICE_WORKERS must be an integer >= 1; got "9007199254740993"',
+  ],
+  [
+    'SLUICE_WORKERS quoted with the spaces given',
+    { SLUICE_WORKERS: ' 0 ' },
+    'SLUICE_WORKERS must be an integer >= 1; got " 0 "',
+  ],
+  [
+    'SLUICE_STARTING_OFFSETS',
+    { SLUICE_STARTING_OFFSETS: 'beginning' },
+    'SLUICE_STARTING_OFFSETS must be one of committed, earliest, latest; got "beginning"',
+  ],
+  [
+    'SLUICE_VALUE_FORMAT',
+    { SLUICE_VALUE_FORMAT: 'avro' },
+    'SLUICE_VALUE_FORMAT must be one of json, string, bytes; got "avro"',
+  ],
+  [
+    'SLUICE_AGG',
+    { SLUICE_AGG: 'median' },
+    'SLUICE_AGG must be one of count, sum, min, max, avg; got "median"',
+  ],
+  [
+    'SLUICE_ON_DECODE_ERROR',
+    { SLUICE_ON_DECODE_ERROR: 'ignore' },
+    'SLUICE_ON_DECODE_ERROR must be one of fail, skip, dlq; got "ignore"',
+  ],
+  [
+    'SLUICE_DLQ_TOPIC',
+    { SLUICE_DLQ_TOPIC: 'dead letters' },
+    `SLUICE_DLQ_TOPIC must be ${TOPIC_RULE}; got "dead letters"`,
+  ],
+  [
+    'SLUICE_DLQ_TOPIC that is too long',
+    { SLUICE_DLQ_TOPIC: 'x'.repeat(250) },
+    `SLUICE_DLQ_TOPIC must be ${TOPIC_RULE}; got "${'x'.repeat(250)}"`,
+  ],
+  [
+    'SLUICE_GENERATOR_PARTITIONS above 1024',
+    { SLUICE_GENERATOR_PARTITIONS: '1025' },
+    'SLUICE_GENERATOR_PARTITIONS must be an integer from 1 to 1024; got "1025"',
+  ],
+  [
+    'SLUICE_GENERATOR_PARTITIONS below 1',
+    { SLUICE_GENERATOR_PARTITIONS: '0' },
+    'SLUICE_GENERATOR_PARTITIONS must be an integer from 1 to 1024; got "0"',
+  ],
+  [
+    'SLUICE_GENERATOR_RATE',
+    { SLUICE_GENERATOR_RATE: '-5' },
+    'SLUICE_GENERATOR_RATE must be an integer >= 0; got "-5"',
+  ],
+  [
+    'SLUICE_GENERATOR_EVENTS',
+    { SLUICE_GENERATOR_EVENTS: '1e6' },
+    'SLUICE_GENERATOR_EVENTS must be an integer >= 0; got "1e6"',
+  ],
+  [
+    'SLUICE_GENERATOR_SEED',
+    { SLUICE_GENERATOR_SEED: '4.2' },
+    'SLUICE_GENERATOR_SEED must be an integer; got "4.2"',
+  ],
+  [
+    'SLUICE_MAX_RECORDS_PER_BATCH',
+    { SLUICE_MAX_RECORDS_PER_BATCH: '0' },
+    'SLUICE_MAX_RECORDS_PER_BATCH must be an integer >= 1; got "0"',
+  ],
+  [
+    'SLUICE_HTTP_PORT above 65535',
+    { SLUICE_HTTP_PORT: '65536' },
+    'SLUICE_HTTP_PORT must be an integer from 1 to 65535; got "65536"',
+  ],
+  [
+    'SLUICE_HTTP_PORT below 1',
+    { SLUICE_HTTP_PORT: '0' },
+    'SLUICE_HTTP_PORT must be an integer from 1 to 65535; got "0"',
+  ],
+  [
+    'SLUICE_LOG_LEVEL',
+    { SLUICE_LOG_LEVEL: 'verbose' },
+    'SLUICE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "verbose"',
+  ],
+  [
+    'SLUICE_SHUTDOWN_TIMEOUT_MS',
+    { SLUICE_SHUTDOWN_TIMEOUT_MS: '0' },
+    'SLUICE_SHUTDOWN_TIMEOUT_MS must be an integer >= 1; got "0"',
+  ],
+  [
+    'SLUICE_TOPICS required by SLUICE_BROKERS',
+    { SLUICE_BROKERS: 'localhost:9092' },
+    'SLUICE_TOPICS is required when SLUICE_BROKERS is set',
+  ],
+  [
+    'SLUICE_TOPICS required even when SLUICE_BROKERS is invalid',
+    { SLUICE_BROKERS: 'localhost' },
+    'SLUICE_BROKERS entry "localhost" must be host:port with a port from 1 to 65535; got "localhost"\n' +
+      'SLUICE_TOPICS is required when SLUICE_BROKERS is set',
+  ],
+  [
+    'SLUICE_BROKERS required by a Kafka sink',
+    { SLUICE_SINK: 'kafka:results' },
+    'SLUICE_BROKERS is required when SLUICE_SINK=kafka:results',
+  ],
+  [
+    'SLUICE_VALUE_FIELD required by sum',
+    { SLUICE_AGG: 'sum' },
+    'SLUICE_VALUE_FIELD is required when SLUICE_AGG=sum',
+  ],
+  [
+    'SLUICE_VALUE_FIELD required by min',
+    { SLUICE_AGG: 'min' },
+    'SLUICE_VALUE_FIELD is required when SLUICE_AGG=min',
+  ],
+  [
+    'SLUICE_VALUE_FIELD required by max',
+    { SLUICE_AGG: 'max' },
+    'SLUICE_VALUE_FIELD is required when SLUICE_AGG=max',
+  ],
+  [
+    'SLUICE_VALUE_FIELD required by avg',
+    { SLUICE_AGG: 'avg' },
+    'SLUICE_VALUE_FIELD is required when SLUICE_AGG=avg',
+  ],
+  [
+    'SLUICE_VALUE_FIELD required even when set to an empty value',
+    { SLUICE_AGG: 'sum', SLUICE_VALUE_FIELD: '' },
+    'SLUICE_VALUE_FIELD is required when SLUICE_AGG=sum',
+  ],
+  [
+    'SLUICE_DLQ_TOPIC required by the dlq policy',
+    { SLUICE_ON_DECODE_ERROR: 'dlq' },
+    'SLUICE_DLQ_TOPIC is required when SLUICE_ON_DECODE_ERROR=dlq',
+  ],
+  [
+    'unknown variable with a suggestion',
+    { SLUICE_TRIGER: 'continuous' },
+    'SLUICE_TRIGER is not a Sluice variable; did you mean SLUICE_TRIGGER?',
+  ],
+  [
+    'unknown variable without a suggestion',
+    { SLUICE_COLOUR: 'blue' },
+    'SLUICE_COLOUR is not a Sluice variable',
+  ],
+];
+
+describe('loadConfig validation messages', () => {
+  it.each(cases)('%s', (_name, env, message) => {
+    expect(problems(env)).toEqual(message.split('\n'));
+  });
+});
