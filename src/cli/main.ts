@@ -1,10 +1,21 @@
 import { isSluiceError } from '../errors/index.ts';
 import { doctor, sluiceVersion } from './doctor.ts';
+import { runCommand } from './run.ts';
 import { USAGE } from './usage.ts';
 
+// kafkajs 2.2.4 passes a negative delay to setTimeout once per connection (tulios/kafkajs#1751):
+// harmless, but Node 24 prints it; every other warning still prints.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'TimeoutNegativeWarning') console.error(`${warning.name}: ${warning.message}`);
+});
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
 async function main(argv: readonly string[]): Promise<number> {
-  const [command] = argv;
+  const [command, ...args] = argv;
   switch (command) {
+    case 'run':
+      return runCommand(args, process.env);
     case 'doctor': {
       const report = await doctor();
       console.log(JSON.stringify(report));
@@ -31,6 +42,8 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     console.error(isSluiceError(error) ? `${error.code}: ${error.message}` : error);
-    process.exitCode = 1;
+    // Bad configuration or usage is the operator's to fix: exit 2, like a usage error.
+    process.exitCode =
+      isSluiceError(error, 'SLUICE_CONFIG_INVALID') || isSluiceError(error, 'SLUICE_USAGE') ? 2 : 1;
   },
 );

@@ -1,6 +1,9 @@
 export const USAGE = `usage: sluice <command> [options]
 
 commands:
+  run [job]  run a job (default: SLUICE_JOB, the built-in "aggregate"); without SLUICE_BROKERS
+             it runs on the built-in generator source. Configured by SLUICE_* variables.
+  produce    write generated click events to a Kafka topic (see sluice produce --help)
   doctor     check that this installation can run Sluice: Node version, Kafka client,
              worker threads, msgpack and LZ4 (native or pure TypeScript); prints JSON
   version    print the Sluice version

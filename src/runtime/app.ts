@@ -19,7 +19,8 @@ export type AppOptions = {
   readonly job?: string;
   /** A Kafka source and Kafka outputs, when SLUICE_BROKERS is set. */
   readonly kafka?: {
-    readonly source: BatchSource;
+    /** Creates and starts the source; `slots` lets it hand back partitions it loses. */
+    readonly source: (slots: Slots) => Promise<BatchSource>;
     readonly outputs: NonNullable<OutputContext['kafka']>;
     readonly deadLetter?: (failures: readonly DecodeFailure[]) => Promise<void>;
   };
@@ -52,15 +53,18 @@ export async function startApp(options: AppOptions): Promise<App> {
     generator: { seed: config.generatorSeed, partitions: config.generatorPartitions },
   };
   const slots = new Slots(config.workers, init);
-  const source =
-    options.kafka?.source ??
-    new GeneratorSource({
-      spec: init.generator,
-      ratePerSecond: config.generatorRate,
-      eventsPerPartition: config.generatorEvents,
-      bounded: config.trigger === 'available-now',
-      maxRecordsPerBatch: config.maxRecordsPerBatch,
-    });
+  const source = options.kafka
+    ? await options.kafka.source(slots).catch(async (error: unknown) => {
+        await slots.close();
+        throw error;
+      })
+    : new GeneratorSource({
+        spec: init.generator,
+        ratePerSecond: config.generatorRate,
+        eventsPerPartition: config.generatorEvents,
+        bounded: config.trigger === 'available-now',
+        maxRecordsPerBatch: config.maxRecordsPerBatch,
+      });
   const outputs = new Outputs({
     ...(options.write ? { write: options.write } : {}),
     ...(options.kafka ? { kafka: options.kafka.outputs } : {}),

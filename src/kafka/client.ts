@@ -1,0 +1,20 @@
+import { Kafka, type LogEntry, logLevel } from 'kafkajs';
+import type { SluiceConfig } from '../config/index.ts';
+import type { Logger } from '../runtime/logger.ts';
+
+/** kafkajs logs through ours, at warn and above: its info level narrates every group join. */
+export function createKafka(config: SluiceConfig, log: Logger, brokers?: readonly string[]): Kafka {
+  const list = brokers ?? config.brokers ?? [];
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: [...list],
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        if (level <= logLevel.ERROR) log.error({ kafkajs: rest }, message);
+        else log.warn({ kafkajs: rest }, message);
+      },
+  });
+}

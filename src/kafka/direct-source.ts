@@ -1,0 +1,275 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { SluiceConfig } from '../config/index.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { encodeBatch } from '../runtime/batch-codec.ts';
+import { BufferPool } from '../runtime/buffer-pool.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { BatchSource, PartitionWork } from '../runtime/source.ts';
+import type { OffsetRange } from '../stream/index.ts';
+
+export type DirectSourceOptions = {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly config: SluiceConfig;
+  readonly log: Logger;
+  /** Ends once every assigned partition reached its end offset as of the first assignment. */
+  readonly bounded: boolean;
+  /** Called when partitions leave this instance, so their slots can forget them. */
+  readonly onRevoked?: (topic: string, partition: number) => void;
+};
+
+type PartitionBuffer = {
+  readonly topic: string;
+  readonly partition: number;
+  messages: KafkaMessage[];
+  /** Next offset to hand out: the end of the last batch cut for this partition. */
+  position: bigint | undefined;
+  paused: boolean;
+};
+
+const WAIT_FOR_DATA_MS = 20;
+
+/**
+ * Spark's direct stream on kafkajs: Sluice owns the offsets. kafkajs fetches in the background
+ * (its resolved offset only moves the fetch position); the engine cuts each batch from what was
+ * fetched, as offset ranges per partition, and commits a range only after the batch's outputs
+ * succeeded, and only while the partition is still assigned here.
+ */
+export class DirectSource implements BatchSource {
+  readonly name = 'kafka';
+  readonly #options: DirectSourceOptions;
+  readonly #consumer: Consumer;
+  readonly #pool = new BufferPool();
+  readonly #buffers = new Map<string, PartitionBuffer>();
+  #assigned = new Set<string>();
+  #targets: Map<string, bigint> | undefined;
+  #joined: Promise<void>;
+  #firstAssignment = true;
+  #crash: Error | undefined;
+
+  constructor(options: DirectSourceOptions) {
+    this.#options = options;
+    const { config } = options;
+    this.#consumer = options.kafka.consumer({
+      groupId: config.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: Math.min(500, config.batchIntervalMs),
+    });
+    let joined: () => void = () => {};
+    this.#joined = new Promise((resolve) => {
+      joined = resolve;
+    });
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, (event) => {
+      this.#onAssignment(event.payload.memberAssignment)
+        .then(joined)
+        .catch((error: unknown) => this.#fail(error));
+    });
+    this.#consumer.on(this.#consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) this.#fail(event.payload.error);
+    });
+  }
+
+  async start(): Promise<void> {
+    const { topics, startingOffsets } = this.#options.config;
+    if (!topics)
+      throw new SluiceError(ErrorCode.configInvalid, 'SLUICE_TOPICS is required with SLUICE_BROKERS');
+    await this.#consumer.connect();
+    const subscription =
+      topics.type === 'list' ? { topics: [...topics.topics] } : { topics: [topics.pattern] };
+    await this.#consumer.subscribe({ ...subscription, fromBeginning: startingOffsets !== 'latest' });
+    await this.#consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.#onBatch(payload),
+    });
+  }
+
+  async next(): Promise<PartitionWork[] | 'end'> {
+    await this.#joined;
+    const max = this.#options.config.maxRecordsPerBatch;
+    for (;;) {
+      if (this.#crash) throw this.#crash;
+      const work: PartitionWork[] = [];
+      for (const buffer of this.#buffers.values()) {
+        const item = this.#cut(buffer, max);
+        if (item) work.push(item);
+      }
+      if (!this.#options.bounded) return work;
+      if (work.length > 0) return work;
+      if (this.#drained()) return 'end';
+      await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
+    }
+  }
+
+  async commit(ranges: readonly OffsetRange[]): Promise<void> {
+    const owned = ranges.filter((range) => this.#assigned.has(id(range.topic, range.partition)));
+    if (owned.length === 0) return;
+    await this.#consumer.commitOffsets(
+      owned.map((range) => ({
+        topic: range.topic,
+        partition: range.partition,
+        offset: range.untilOffset.toString(),
+      })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+
+  /** Per-partition positions (next offset to process), for tests and the lag view. */
+  positions(): Map<string, bigint | undefined> {
+    return new Map([...this.#buffers].map(([key, buffer]) => [key, buffer.position]));
+  }
+
+  async #onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const buffer = this.#buffers.get(id(batch.topic, batch.partition));
+    if (!buffer) return;
+    let messages = batch.messages;
+    // After a rebalance kafkajs refetches from the committed offset; what this instance has
+    // already cut into a batch must not be processed twice.
+    if (buffer.position !== undefined && BigInt(messages[0]?.offset ?? '0') < buffer.position) {
+      const position = buffer.position;
+      messages = messages.filter((message) => BigInt(message.offset) >= position);
+    }
+    for (const message of messages) buffer.messages.push(message);
+    resolveOffset(batch.lastOffset());
+    // Backpressure: a partition holding two batches' worth stops fetching until drained.
+    if (buffer.messages.length >= 2 * this.#options.config.maxRecordsPerBatch && !buffer.paused) {
+      buffer.paused = true;
+      this.#consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+    }
+    await heartbeat();
+  }
+
+  #cut(buffer: PartitionBuffer, max: number): PartitionWork | undefined {
+    const target = this.#targets?.get(id(buffer.topic, buffer.partition));
+    let count = Math.min(max, buffer.messages.length);
+    if (target !== undefined) {
+      while (count > 0 && BigInt(buffer.messages[count - 1]?.offset ?? '0') >= target) count--;
+    }
+    if (count === 0) return undefined;
+    const messages = buffer.messages.slice(0, count);
+    buffer.messages = buffer.messages.slice(count);
+    if (buffer.paused && buffer.messages.length < this.#options.config.maxRecordsPerBatch) {
+      buffer.paused = false;
+      this.#consumer.resume([{ topic: buffer.topic, partitions: [buffer.partition] }]);
+    }
+    const first = BigInt(messages[0]?.offset ?? '0');
+    const range: OffsetRange = {
+      topic: buffer.topic,
+      partition: buffer.partition,
+      fromOffset: buffer.position ?? first,
+      untilOffset: BigInt(messages.at(-1)?.offset ?? '0') + 1n,
+    };
+    buffer.position = range.untilOffset;
+    let encoded: ReturnType<typeof encodeBatch> | undefined;
+    return {
+      range,
+      records: count,
+      task: (info) => {
+        encoded = encodeBatch({ topic: buffer.topic, partition: buffer.partition, messages }, this.#pool);
+        return { type: 'kafka', info, buffer: encoded.buffer, byteLength: encoded.byteLength };
+      },
+      settled: () => {
+        if (encoded) this.#pool.release(encoded.buffer);
+      },
+    };
+  }
+
+  #drained(): boolean {
+    if (!this.#targets) return false;
+    for (const [key, target] of this.#targets) {
+      if (!this.#assigned.has(key)) continue;
+      const position = this.#buffers.get(key)?.position;
+      if (position === undefined || position < target) return false;
+    }
+    return true;
+  }
+
+  async #onAssignment(assignment: Record<string, number[]>): Promise<void> {
+    const next = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) next.add(id(topic, partition));
+    }
+    for (const [key, buffer] of this.#buffers) {
+      if (next.has(key)) {
+        // kafkajs refetches from the committed offset; dropping the uncut messages avoids gaps.
+        buffer.messages = [];
+        buffer.paused = false;
+        continue;
+      }
+      this.#buffers.delete(key);
+      this.#options.onRevoked?.(buffer.topic, buffer.partition);
+    }
+    this.#assigned = next;
+    const fresh = Object.entries(assignment).flatMap(([topic, partitions]) =>
+      partitions
+        .filter((partition) => !this.#buffers.has(id(topic, partition)))
+        .map((partition) => ({ topic, partition })),
+    );
+    for (const { topic, partition } of fresh) {
+      this.#buffers.set(id(topic, partition), {
+        topic,
+        partition,
+        messages: [],
+        position: undefined,
+        paused: false,
+      });
+    }
+    this.#options.log.info({ assigned: [...next].sort() }, 'partitions assigned');
+    await this.#initPositions(fresh);
+  }
+
+  /** Where each newly assigned partition starts, and (available-now) where it ends. */
+  async #initPositions(fresh: readonly { topic: string; partition: number }[]): Promise<void> {
+    const { admin, config } = this.#options;
+    const topics = [...new Set(fresh.map((item) => item.topic))];
+    const first = this.#firstAssignment;
+    this.#firstAssignment = false;
+    const watermarks = new Map<string, { low: bigint; high: bigint }>();
+    for (const topic of topics) {
+      for (const offsets of await admin.fetchTopicOffsets(topic)) {
+        watermarks.set(id(topic, offsets.partition), {
+          low: BigInt(offsets.low),
+          high: BigInt(offsets.high),
+        });
+      }
+    }
+    const committed = new Map<string, bigint>();
+    for (const entry of await admin.fetchOffsets({ groupId: config.groupId, topics })) {
+      for (const offset of entry.partitions) {
+        if (offset.offset !== '-1') committed.set(id(entry.topic, offset.partition), BigInt(offset.offset));
+      }
+    }
+    if (this.#options.bounded && first) this.#targets = new Map();
+    for (const { topic, partition } of fresh) {
+      const key = id(topic, partition);
+      const marks = watermarks.get(key) ?? { low: 0n, high: 0n };
+      const buffer = this.#buffers.get(key);
+      if (!buffer) continue;
+      const explicit = first && config.startingOffsets !== 'committed';
+      let start = committed.get(key);
+      if (explicit || start === undefined)
+        start = config.startingOffsets === 'latest' ? marks.high : marks.low;
+      if (start < marks.low) start = marks.low;
+      buffer.position = start;
+      if (explicit || committed.get(key) === undefined)
+        this.#consumer.seek({ topic, partition, offset: start.toString() });
+      this.#targets?.set(key, marks.high);
+    }
+  }
+
+  #fail(error: unknown): void {
+    this.#crash = new SluiceError(
+      ErrorCode.kafka,
+      `the Kafka consumer of group ${this.#options.config.groupId} stopped: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+function id(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}

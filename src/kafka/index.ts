@@ -1,0 +1,11 @@
+export { createKafka } from './client.ts';
+export { DLQ_HEADERS, sendToDeadLetter } from './dead-letter.ts';
+export { DirectSource, type DirectSourceOptions } from './direct-source.ts';
+export { murmur2, toPositive } from './murmur2.ts';
+export {
+  createPartitioner,
+  PARTITIONER_NAMES,
+  type Partitioner,
+  type PartitionerName,
+  toKafkajsPartitioner,
+} from './partitioners.ts';
