@@ -13,7 +13,10 @@ export function createKafka(config: SluiceConfig, log: Logger, brokers?: readonl
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
-        if (level <= logLevel.ERROR) log.error({ kafkajs: rest }, message);
+        // kafkajs logs every error response at ERROR, retriable ones too (a coordinator still
+        // loading); what is fatal reaches us as a consumer crash.
+        const retriable = message.startsWith('Response ') || message.startsWith('Restarting the consumer');
+        if (level <= logLevel.ERROR && !retriable) log.error({ kafkajs: rest }, message);
         else log.warn({ kafkajs: rest }, message);
       },
   });

@@ -1,0 +1,220 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Admin, Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../support/cli.ts';
+import { readJsonLines, totals } from '../support/files.ts';
+import { testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+
+let admin: Admin;
+let producer: Producer;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  const kafka = testKafka('direct-source-test');
+  admin = kafka.admin();
+  producer = kafka.producer();
+  await admin.connect();
+  await producer.connect();
+});
+
+afterAll(async () => {
+  await producer.disconnect();
+  await admin.disconnect();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-wc-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function createTopic(partitions: number): Promise<string> {
+  const topic = uniqueName('lines');
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  return topic;
+}
+
+async function send(topic: string, perPartition: readonly (readonly string[])[]): Promise<void> {
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: perPartition.flatMap((values, partition) => values.map((value) => ({ partition, value }))),
+  });
+}
+
+function wordCountEnv(topic: string, groupId: string, dir: string): Record<string, string> {
+  return {
+    SLUICE_BROKERS: testBrokers().join(','),
+    SLUICE_TOPICS: topic,
+    SLUICE_GROUP_ID: groupId,
+    SLUICE_VALUE_FORMAT: 'string',
+    SLUICE_TRIGGER: 'available-now',
+    SLUICE_WORKERS: '2',
+    SLUICE_LOG_LEVEL: 'warn',
+    WORD_COUNT_DIR: dir,
+  };
+}
+
+async function committed(groupId: string, topic: string): Promise<Record<number, string>> {
+  const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return Object.fromEntries((entry?.partitions ?? []).map((p) => [p.partition, p.offset]));
+}
+
+describe('Kafka direct source, end to end through `sluice run`', () => {
+  it('counts words over a 4-partition topic exactly, commits the end offsets, and resumes from them', async () => {
+    const topic = await createTopic(4);
+    const groupId = uniqueName('wc');
+    await send(topic, [['a b a', 'c'], ['b b'], [], ['a c c', 'd', 'a']]);
+
+    const first = tempDir();
+    const run1 = await runCli(['run', 'examples/word-count.ts'], wordCountEnv(topic, groupId, first));
+    expect(run1.code).toBe(0);
+    expect(totals(readJsonLines<[string, number]>(first))).toEqual({ a: 4, b: 3, c: 3, d: 1 });
+    expect(await committed(groupId, topic)).toEqual({ 0: '2', 1: '1', 2: '-1', 3: '3' });
+
+    await send(topic, [['e'], [], ['a e'], []]);
+    const second = tempDir();
+    const run2 = await runCli(['run', 'examples/word-count.ts'], wordCountEnv(topic, groupId, second));
+    expect(run2.code).toBe(0);
+    expect(totals(readJsonLines<[string, number]>(second))).toEqual({ a: 1, e: 2 });
+    expect(await committed(groupId, topic)).toEqual({ 0: '3', 1: '1', 2: '1', 3: '3' });
+  });
+
+  it('starts from earliest or latest when asked, ignoring committed offsets', async () => {
+    const topic = await createTopic(1);
+    await send(topic, [['x y']]);
+    const groupId = uniqueName('wc');
+    const latest = tempDir();
+    const env = { ...wordCountEnv(topic, groupId, latest), SLUICE_STARTING_OFFSETS: 'latest' };
+    expect((await runCli(['run', 'examples/word-count.ts'], env)).code).toBe(0);
+    expect(readJsonLines(latest)).toEqual([]);
+
+    const earliest = tempDir();
+    const again = { ...wordCountEnv(topic, groupId, earliest), SLUICE_STARTING_OFFSETS: 'earliest' };
+    expect((await runCli(['run', 'examples/word-count.ts'], again)).code).toBe(0);
+    expect(totals(readJsonLines<[string, number]>(earliest))).toEqual({ x: 1, y: 1 });
+  });
+
+  it('drains on SIGTERM: finishes the batch, commits what it wrote, leaves the group, exits 0', async () => {
+    const topic = await createTopic(2);
+    const groupId = uniqueName('wc');
+    await send(topic, [['p q', 'p'], ['q r']]);
+    const dir = tempDir();
+    const cli = startCli(['run', 'examples/word-count.ts'], {
+      ...wordCountEnv(topic, groupId, dir),
+      SLUICE_TRIGGER: 'micro-batch',
+      SLUICE_BATCH_INTERVAL_MS: '200',
+      SLUICE_LOG_LEVEL: 'info',
+    });
+    await cli.waitFor(/partitions assigned/);
+    // Wait until the records were processed and committed, then stop.
+    for (let i = 0; i < 100 && (await committed(groupId, topic))[0] !== '2'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    cli.child.kill('SIGTERM');
+    const result = await cli.done;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('draining');
+    expect(totals(readJsonLines<[string, number]>(dir))).toEqual({ p: 2, q: 2, r: 1 });
+    expect(await committed(groupId, topic)).toEqual({ 0: '2', 1: '1' });
+    const [group] = (await admin.describeGroups([groupId])).groups;
+    expect(group?.members).toEqual([]);
+  });
+});
+
+describe('decode-error policies of the aggregate job', () => {
+  const good = [
+    JSON.stringify({ url: '/a', bytes: 10 }),
+    JSON.stringify({ url: '/b', bytes: 5 }),
+    JSON.stringify({ url: '/a', bytes: 1 }),
+  ];
+  const records = [good[0], '{"url": ', good[1], JSON.stringify({ bytes: 3 }), good[2]] as string[];
+
+  async function aggregate(policy: string, extra: Record<string, string> = {}) {
+    const topic = await createTopic(1);
+    await send(topic, [records]);
+    const groupId = uniqueName('agg');
+    const dir = tempDir();
+    const result = await runCli(['run'], {
+      SLUICE_BROKERS: testBrokers().join(','),
+      SLUICE_TOPICS: topic,
+      SLUICE_GROUP_ID: groupId,
+      SLUICE_TRIGGER: 'available-now',
+      SLUICE_SINK: `file:${dir}`,
+      SLUICE_AGG: 'sum',
+      SLUICE_VALUE_FIELD: 'bytes',
+      SLUICE_ON_DECODE_ERROR: policy,
+      SLUICE_LOG_LEVEL: 'warn',
+      ...extra,
+    });
+    return { topic, groupId, dir, result };
+  }
+
+  it('fail: exits 1 naming topic, partition and offset; commits nothing', async () => {
+    const { topic, groupId, result } = await aggregate('fail');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `SLUICE_DECODE: cannot decode record at topic ${topic}, partition 0, offset 1:`,
+    );
+    expect(await committed(groupId, topic)).toEqual({ 0: '-1' });
+  });
+
+  it('skip: aggregates the good records, counts and logs the bad ones, commits the end', async () => {
+    const { topic, groupId, dir, result } = await aggregate('skip');
+    expect(result.code).toBe(0);
+    const rows = readJsonLines<{ key: string; value: number }>(dir);
+    expect(Object.fromEntries(rows.map((row) => [row.key, row.value]))).toEqual({ '/a': 11, '/b': 5 });
+    expect(result.stderr).toContain('records that could not be decoded');
+    expect(result.stderr).toContain('field url is missing');
+    expect(await committed(groupId, topic)).toEqual({ 0: '5' });
+  });
+
+  it('dlq: writes the original bytes with their origin in headers to the dead-letter topic', async () => {
+    const dlq = await createTopic(1);
+    const { topic, groupId, dir, result } = await aggregate('dlq', { SLUICE_DLQ_TOPIC: dlq });
+    expect(result.code).toBe(0);
+    const rows = readJsonLines<{ key: string; value: number }>(dir);
+    expect(Object.fromEntries(rows.map((row) => [row.key, row.value]))).toEqual({ '/a': 11, '/b': 5 });
+    expect(await committed(groupId, topic)).toEqual({ 0: '5' });
+
+    const consumer = testKafka('dlq-reader').consumer({ groupId: uniqueName('dlq-reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: dlq, fromBeginning: true });
+    const seen: { value: string; headers: Record<string, string> }[] = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const headers = Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+          );
+          seen.push({ value: String(message.value), headers });
+          if (seen.length === 2) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(seen).toEqual([
+      {
+        value: '{"url": ',
+        headers: {
+          'sluice.origin.topic': topic,
+          'sluice.origin.partition': '0',
+          'sluice.origin.offset': '1',
+          'sluice.error': expect.stringMatching(/JSON/),
+        },
+      },
+      {
+        value: '{"bytes":3}',
+        headers: {
+          'sluice.origin.topic': topic,
+          'sluice.origin.partition': '0',
+          'sluice.origin.offset': '3',
+          'sluice.error': 'field url is missing',
+        },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,56 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export type CliResult = { readonly code: number | null; readonly stdout: string; readonly stderr: string };
+
+export type RunningCli = {
+  readonly child: ChildProcess;
+  readonly done: Promise<CliResult>;
+  /** Resolves when stdout or stderr has printed text matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+};
+
+/** Starts `sluice <args>` as a real process, with only the given SLUICE_* variables. */
+export function startCli(args: readonly string[], env: Record<string, string>): RunningCli {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')),
+  );
+  const child = spawn(process.execPath, ['bin/sluice.js', ...args], { env: { ...clean, ...env } });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const listener of listeners) listener();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const listener of listeners) listener();
+  });
+  const done = new Promise<CliResult>((resolve) => {
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return {
+    child,
+    done,
+    waitFor: (pattern, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (pattern.test(stdout) || pattern.test(stderr)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms; stderr:\n${stderr}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      }),
+  };
+}
+
+export function runCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return startCli(args, env).done;
+}
