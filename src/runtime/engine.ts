@@ -26,7 +26,7 @@ export type BatchStats = {
 
 export type EngineOptions = {
   readonly plan: Plan;
-  readonly slots: Slots;
+  readonly slots: Pick<Slots, 'run'>;
   readonly source: BatchSource;
   readonly outputs: Outputs;
   readonly trigger: Trigger;

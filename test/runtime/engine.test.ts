@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type BatchSource,
+  Engine,
+  type PartitionWork,
+  silentLogger,
+  type Trigger,
+} from '../../src/runtime/index.ts';
+import { Outputs } from '../../src/sinks/index.ts';
+import {
+  buildGraph,
+  defineJob,
+  type OffsetRange,
+  Plan,
+  type RecordInput,
+  runPartition,
+} from '../../src/stream/index.ts';
+
+/** A source that hands out `batches` batches of one record each, then ends. */
+function scriptedSource(batches: number, onCommit: (ranges: readonly OffsetRange[]) => void): BatchSource {
+  let next = 0;
+  return {
+    name: 'scripted',
+    async next() {
+      if (next >= batches) return 'end';
+      const offset = BigInt(next++);
+      const work: PartitionWork = {
+        range: { topic: 't', partition: 0, fromOffset: offset, untilOffset: offset + 1n },
+        records: 1,
+        task: (info) => ({ type: 'generate', info, partition: 0, fromOffset: Number(offset), count: 1 }),
+      };
+      return [work];
+    },
+    async commit(ranges) {
+      onCommit(ranges);
+    },
+    async close() {},
+  };
+}
+
+function inThreadSlots(plan: Plan) {
+  return {
+    async run(
+      topic: string,
+      partition: number,
+      task: Parameters<PartitionWork['task']>[0] extends never ? never : ReturnType<PartitionWork['task']>,
+    ) {
+      const offset = task.type === 'generate' ? task.fromOffset : 0;
+      const input: RecordInput = {
+        topic,
+        partition,
+        count: 1,
+        offset: () => BigInt(offset),
+        raw: () => ({ key: null, value: null }),
+        record: () => ({ topic, partition, offset: BigInt(offset), timestamp: 0, key: null, value: offset }),
+      };
+      return runPartition(plan, input, task.info, 'fail');
+    },
+  };
+}
+
+function engine(trigger: Trigger, batches: number, options: { failOn?: number; clock?: () => number } = {}) {
+  const commits: string[][] = [];
+  const seen: number[] = [];
+  const plan = new Plan(
+    buildGraph(
+      defineJob((ctx) => {
+        ctx
+          .stream()
+          .map((r) => r.value as number)
+          .foreachBatch((values) => {
+            if (values[0] === options.failOn) throw new Error('sink down');
+            seen.push(...(values as number[]));
+          });
+      }),
+      {},
+    ),
+  );
+  const source = scriptedSource(batches, (ranges) =>
+    commits.push(ranges.map((r) => `${r.fromOffset}-${r.untilOffset}`)),
+  );
+  const run = new Engine({
+    plan,
+    slots: inThreadSlots(plan),
+    source,
+    outputs: new Outputs(),
+    trigger,
+    intervalMs: 1000,
+    commitIntervalMs: 250,
+    log: silentLogger,
+    ...(options.clock ? { now: options.clock } : {}),
+  });
+  return { run, commits, seen };
+}
+
+describe('engine', () => {
+  it('available-now: every batch is written, then committed, and the run ends with the source', async () => {
+    const { run, commits, seen } = engine('available-now', 3);
+    expect(await run.run()).toEqual({ batches: 3, records: 3, decodeErrors: 0 });
+    expect(seen).toEqual([0, 1, 2]);
+    expect(commits).toEqual([['0-1'], ['1-2'], ['2-3']]);
+  });
+
+  it('continuous: commits on the commit interval, and what is left when it stops', async () => {
+    let time = 0;
+    // Each clock read advances 20 ms (about 80 ms per batch); commits come every 250 ms.
+    const clock = () => {
+      time += 20;
+      return time;
+    };
+    const { run, commits, seen } = engine('continuous', 5, { clock });
+    await run.run();
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(commits).toEqual([['0-1', '1-2', '2-3', '3-4'], ['4-5']]);
+  });
+
+  it('a failing output stops the run before anything of that batch is committed', async () => {
+    const { run, commits, seen } = engine('available-now', 3, { failOn: 1 });
+    await expect(run.run()).rejects.toMatchObject({
+      code: 'SLUICE_SINK',
+      message: 'output 2 (foreachBatch) failed for batch 1: sink down',
+    });
+    expect(seen).toEqual([0]);
+    expect(commits).toEqual([['0-1']]);
+  });
+
+  it('micro-batch: batch times are multiples of the interval', async () => {
+    const times: number[] = [];
+    const plan = new Plan(
+      buildGraph(
+        defineJob((ctx) =>
+          ctx
+            .stream()
+            .count()
+            .foreachBatch((_v, info) => void times.push(info.time)),
+        ),
+        {},
+      ),
+    );
+    let now = 1_234;
+    const run = new Engine({
+      plan,
+      slots: inThreadSlots(plan),
+      source: scriptedSource(2, () => {}),
+      outputs: new Outputs(),
+      trigger: 'micro-batch',
+      intervalMs: 10,
+      commitIntervalMs: 10,
+      log: silentLogger,
+      now: () => (now += 3),
+    });
+    await run.run();
+    expect(times.length).toBe(2);
+    for (const time of times) expect(time % 10).toBe(0);
+  });
+});

@@ -1,0 +1,124 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPartitioner } from '../../src/kafka/index.ts';
+import {
+  batchFileName,
+  formatPrint,
+  KafkaOutput,
+  Outputs,
+  toJson,
+  writeBatchFile,
+} from '../../src/sinks/index.ts';
+import type { BatchInfo } from '../../src/stream/index.ts';
+
+const info: BatchInfo = { batchId: 7, time: 1_700_000_001_000, intervalMs: 1000, offsetRanges: [] };
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('print', () => {
+  it("prints Spark's header and the first n values as JSON, with ... when there are more", () => {
+    expect(formatPrint([['a', 1], { b: 2n }, 'c'], info, 2)).toBe(
+      [
+        '-------------------------------------------',
+        'Time: 1700000001000 ms',
+        '-------------------------------------------',
+        '["a",1]',
+        '{"b":"2"}',
+        '...',
+        '',
+        '',
+      ].join('\n'),
+    );
+    expect(formatPrint([], info, 10)).toBe(
+      '-------------------------------------------\nTime: 1700000001000 ms\n-------------------------------------------\n\n',
+    );
+  });
+});
+
+describe('saveAsTextFiles', () => {
+  it('writes one JSONL file per batch, and a rewrite of the same batch replaces it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-file-'));
+    dirs.push(dir);
+    const path = await writeBatchFile(dir, [{ key: 'a', value: 1 }, ['b', 2]], info);
+    expect(path).toBe(join(dir, 'batch-1700000001000-000007.jsonl'));
+    expect(batchFileName(info)).toBe('batch-1700000001000-000007.jsonl');
+    expect(readFileSync(path, 'utf8')).toBe('{"key":"a","value":1}\n["b",2]\n');
+    await writeBatchFile(dir, [['c', 3]], info);
+    expect(readdirSync(dir)).toEqual(['batch-1700000001000-000007.jsonl']);
+    expect(readFileSync(path, 'utf8')).toBe('["c",3]\n');
+  });
+
+  it('fails with an error naming the output and batch when the directory cannot be written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-file-'));
+    dirs.push(dir);
+    // A regular file where the directory should be.
+    writeFileSync(join(dir, 'taken'), '');
+    const target = join(dir, 'taken', 'out');
+    const outputs = new Outputs();
+    const sink = { type: 'saveAsTextFiles', dir: target } as const;
+    await expect(outputs.write([{ node: 4, sink, values: [1] }], info)).rejects.toMatchObject({
+      code: 'SLUICE_SINK',
+      message: expect.stringMatching(
+        new RegExp(`^output 4 \\(saveAsTextFiles ${target}\\) failed for batch 7: ENOTDIR`),
+      ),
+    });
+  });
+});
+
+describe('toKafka', () => {
+  it('keys pairs by their first element and places them with the murmur2 partitioner', () => {
+    const output = new KafkaOutput({ type: 'kafka', topic: 'out', partitioner: 'murmur2' });
+    const partitioner = createPartitioner('murmur2');
+    const messages = output.messages([['user-1', 3], ['user-2', 4], 'no-key'], 6);
+    expect(messages.slice(0, 2)).toEqual([
+      {
+        key: 'user-1',
+        value: '["user-1",3]',
+        partition: partitioner({ key: Buffer.from('user-1'), value: null }, 6),
+      },
+      {
+        key: 'user-2',
+        value: '["user-2",4]',
+        partition: partitioner({ key: Buffer.from('user-2'), value: null }, 6),
+      },
+    ]);
+    expect(messages[2]).toMatchObject({ key: null, value: '"no-key"' });
+  });
+
+  it('uses the key function and keeps round-robin state across batches', () => {
+    const output = new KafkaOutput({
+      type: 'kafka',
+      topic: 'out',
+      partitioner: 'round-robin',
+      key: ((row: { id: number }) => row.id) as (value: never) => unknown,
+    });
+    const first = output.messages([{ id: 1 }, { id: 2 }], 3);
+    const second = output.messages([{ id: 3 }, { id: 4 }], 3);
+    expect([...first, ...second].map((m) => [m.key, m.partition])).toEqual([
+      ['1', 0],
+      ['2', 1],
+      ['3', 2],
+      ['4', 0],
+    ]);
+  });
+
+  it('refuses to run without Kafka, naming the topic', async () => {
+    const outputs = new Outputs();
+    const sink = { type: 'kafka', topic: 'results', partitioner: 'murmur2' } as const;
+    await expect(outputs.write([{ node: 2, sink, values: [1] }], info)).rejects.toThrow(
+      'output 2 writes to Kafka topic results, but no Kafka is configured (set SLUICE_BROKERS)',
+    );
+  });
+});
+
+describe('toJson', () => {
+  it('writes bigint as decimal strings and bytes as UTF-8 text', () => {
+    expect(toJson({ offset: 2n ** 63n - 1n, raw: new Uint8Array([104, 105]) })).toBe(
+      '{"offset":"9223372036854775807","raw":"hi"}',
+    );
+  });
+});
