@@ -1,0 +1,111 @@
+import type { Admin, Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPartitioner } from '../../src/kafka/index.ts';
+import { runCli } from '../support/cli.ts';
+import { testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+
+let admin: Admin;
+let producer: Producer;
+
+beforeAll(async () => {
+  const kafka = testKafka('sink-test');
+  admin = kafka.admin();
+  producer = kafka.producer();
+  await admin.connect();
+  await producer.connect();
+});
+
+afterAll(async () => {
+  await producer.disconnect();
+  await admin.disconnect();
+});
+
+async function readAll(
+  topic: string,
+  count: number,
+): Promise<{ partition: number; key: string; value: string }[]> {
+  const consumer = testKafka('sink-reader').consumer({ groupId: uniqueName('reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: { partition: number; key: string; value: string }[] = [];
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        seen.push({ partition, key: String(message.key), value: String(message.value) });
+        if (seen.length === count) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return seen.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+describe('aggregate job into Kafka, from topics chosen by pattern', () => {
+  it('reads every topic matching /regex/ and writes keyed results placed by murmur2', async () => {
+    const prefix = uniqueName('clicks');
+    const topics = [`${prefix}-eu`, `${prefix}-us`];
+    const output = uniqueName('counts');
+    await admin.createTopics({
+      topics: [...topics.map((topic) => ({ topic, numPartitions: 2 })), { topic: output, numPartitions: 5 }],
+      waitForLeaders: true,
+    });
+    const click = (url: string) => JSON.stringify({ url });
+    await producer.send({
+      topic: topics[0] as string,
+      messages: [click('/a'), click('/b'), click('/a')].map((value) => ({ value })),
+    });
+    await producer.send({
+      topic: topics[1] as string,
+      messages: [click('/a'), click('/c')].map((value) => ({ value })),
+    });
+
+    const result = await runCli(['run'], {
+      SLUICE_BROKERS: testBrokers().join(','),
+      SLUICE_TOPICS: `/^${prefix}-.*/`,
+      SLUICE_GROUP_ID: uniqueName('agg'),
+      SLUICE_TRIGGER: 'available-now',
+      SLUICE_SINK: `kafka:${output}`,
+      SLUICE_LOG_LEVEL: 'error',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+
+    const rows = await readAll(output, 3);
+    const murmur2 = createPartitioner('murmur2');
+    expect(
+      rows.map((row) => ({ ...row, value: JSON.parse(row.value) as { key: string; value: number } })),
+    ).toEqual(
+      [
+        ['/a', 3],
+        ['/b', 1],
+        ['/c', 1],
+      ].map(([key, value]) => ({
+        key,
+        partition: murmur2({ key: Buffer.from(key as string), value: null }, 5),
+        value: { key, value, windowStart: expect.any(Number), windowEnd: expect.any(Number) },
+      })),
+    );
+  });
+
+  it('fails clearly when the output topic does not exist, committing nothing', async () => {
+    const topic = uniqueName('clicks');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await producer.send({ topic, messages: [{ value: JSON.stringify({ url: '/a' }) }] });
+    const groupId = uniqueName('agg');
+    const missing = uniqueName('missing');
+    const result = await runCli(['run'], {
+      SLUICE_BROKERS: testBrokers().join(','),
+      SLUICE_TOPICS: topic,
+      SLUICE_GROUP_ID: groupId,
+      SLUICE_TRIGGER: 'available-now',
+      SLUICE_SINK: `kafka:${missing}`,
+      SLUICE_LOG_LEVEL: 'fatal',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `SLUICE_SINK: output topic ${missing} cannot be described; does it exist?`,
+    );
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    expect(entry?.partitions).toEqual([{ partition: 0, offset: '-1', metadata: null }]);
+  });
+});
