@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin, Producer } from 'kafkajs';
@@ -81,6 +81,23 @@ describe('Kafka direct source, end to end through `sluice run`', () => {
     expect(run2.code).toBe(0);
     expect(totals(readJsonLines<[string, number]>(second))).toEqual({ a: 1, e: 2 });
     expect(await committed(groupId, topic)).toEqual({ 0: '3', 1: '1', 2: '1', 3: '3' });
+  });
+
+  it('cuts batches of at most SLUICE_MAX_RECORDS_PER_BATCH per partition, pausing fetch on backlog, losing nothing', async () => {
+    const topic = await createTopic(2);
+    const groupId = uniqueName('wc');
+    const words = (n: number, word: string) => Array.from({ length: n }, () => word);
+    await send(topic, [words(700, 'left'), words(300, 'right')]);
+    const dir = tempDir();
+    const env = { ...wordCountEnv(topic, groupId, dir), SLUICE_MAX_RECORDS_PER_BATCH: '50' };
+    const result = await runCli(['run', 'examples/word-count.ts'], env);
+    expect(result.code).toBe(0);
+    const batches = readdirSync(dir).filter((name) => name.endsWith('.jsonl'));
+    // 700 records of partition 0 need at least 14 batches of 50.
+    expect(batches.length).toBeGreaterThanOrEqual(14);
+    for (const batch of readJsonLines<[string, number]>(dir)) expect(batch[1]).toBeLessThanOrEqual(50);
+    expect(totals(readJsonLines<[string, number]>(dir))).toEqual({ left: 700, right: 300 });
+    expect(await committed(groupId, topic)).toEqual({ 0: '700', 1: '300' });
   });
 
   it('starts from earliest or latest when asked, ignoring committed offsets', async () => {
