@@ -1,5 +1,6 @@
 import { isSluiceError } from '../errors/index.ts';
 import { doctor, sluiceVersion } from './doctor.ts';
+import { produceCommand } from './produce.ts';
 import { runCommand } from './run.ts';
 import { USAGE } from './usage.ts';
 
@@ -16,6 +17,8 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(args, process.env);
+    case 'produce':
+      return produceCommand(args, process.env);
     case 'doctor': {
       const report = await doctor();
       console.log(JSON.stringify(report));
