@@ -60,9 +60,10 @@ export class DirectSource implements BatchSource {
       joined = resolve;
     });
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, (event) => {
+      // Resolve `joined` either way: a failed assignment must surface in next(), not hang it.
       this.#onAssignment(event.payload.memberAssignment)
-        .then(joined)
-        .catch((error: unknown) => this.#fail(error));
+        .catch((error: unknown) => this.#fail(error))
+        .finally(joined);
     });
     this.#consumer.on(this.#consumer.events.CRASH, (event) => {
       if (!event.payload.restart) this.#fail(event.payload.error);
@@ -230,7 +231,7 @@ export class DirectSource implements BatchSource {
     this.#firstAssignment = false;
     const watermarks = new Map<string, { low: bigint; high: bigint }>();
     for (const topic of topics) {
-      for (const offsets of await admin.fetchTopicOffsets(topic)) {
+      for (const offsets of await retrying(() => admin.fetchTopicOffsets(topic))) {
         watermarks.set(id(topic, offsets.partition), {
           low: BigInt(offsets.low),
           high: BigInt(offsets.high),
@@ -238,7 +239,7 @@ export class DirectSource implements BatchSource {
       }
     }
     const committed = new Map<string, bigint>();
-    for (const entry of await admin.fetchOffsets({ groupId: config.groupId, topics })) {
+    for (const entry of await retrying(() => admin.fetchOffsets({ groupId: config.groupId, topics }))) {
       for (const offset of entry.partitions) {
         if (offset.offset !== '-1') committed.set(id(entry.topic, offset.partition), BigInt(offset.offset));
       }
@@ -267,6 +268,24 @@ export class DirectSource implements BatchSource {
       `the Kafka consumer of group ${this.#options.config.groupId} stopped: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
+  }
+}
+
+const ADMIN_ATTEMPTS = 10;
+
+/**
+ * kafkajs's admin does not retry a coordinator that is still loading (NOT_COORDINATOR right
+ * after a group's first join on a fresh broker; see docs/compatibility.md); we do, briefly.
+ */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || attempt >= ADMIN_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 }
 

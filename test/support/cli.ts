@@ -7,6 +7,8 @@ export type RunningCli = {
   readonly done: Promise<CliResult>;
   /** Resolves when stdout or stderr has printed text matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Everything printed so far, stdout then stderr. */
+  output(): string;
 };
 
 /** Starts `sluice <args>` as a real process, with only the given SLUICE_* variables. */
@@ -32,6 +34,7 @@ export function startCli(args: readonly string[], env: Record<string, string>): 
   return {
     child,
     done,
+    output: () => `${stdout}${stderr}`,
     waitFor: (pattern, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
         const check = (): void => {
