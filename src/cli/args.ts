@@ -4,7 +4,8 @@
 // module does for SLUICE_* variables.
 
 import { parseArgs } from 'node:util';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { integerRangeText } from '../config/index.ts';
+import { ErrorCode, ProblemsError } from '../errors/index.ts';
 
 /**
  * The command line is invalid. `message` has one line per problem; `problems` holds the same lines.
@@ -12,13 +13,10 @@ import { ErrorCode, SluiceError } from '../errors/index.ts';
  * @example
  * if (error instanceof UsageError) for (const line of error.problems) console.error(line);
  */
-export class UsageError extends SluiceError {
-  readonly problems: readonly string[];
-
+export class UsageError extends ProblemsError {
   constructor(problems: readonly string[]) {
-    super(ErrorCode.usage, problems.join('\n'));
+    super(ErrorCode.usage, problems);
     this.name = 'UsageError';
-    this.problems = Object.freeze([...problems]);
   }
 }
 
@@ -110,13 +108,7 @@ export function integerFlag<F extends number | undefined>(
     (min === undefined || value >= min) &&
     (max === undefined || value <= max);
   if (ok) return value;
-  const allowed =
-    min !== undefined && max !== undefined
-      ? `an integer from ${min} to ${max}`
-      : min !== undefined
-        ? `an integer >= ${min}`
-        : 'an integer';
-  problems.push(`--${name} must be ${allowed}; got ${JSON.stringify(raw)}`);
+  problems.push(`--${name} must be ${integerRangeText(range)}; got ${JSON.stringify(raw)}`);
   return fallback;
 }
 

@@ -48,19 +48,20 @@ function isHostPort(entry: string): boolean {
   return port !== undefined && Number(port) >= 1 && Number(port) <= 65535;
 }
 
+/** How an allowed integer range reads in messages: "an integer from 1 to 65535", "an integer >= 1". */
+export function integerRangeText(range: { readonly min?: number; readonly max?: number }): string {
+  const { min, max } = range;
+  if (min !== undefined && max !== undefined) return `an integer from ${min} to ${max}`;
+  return min !== undefined ? `an integer >= ${min}` : 'an integer';
+}
+
 /** A safe integer in `[min, max]`; both bounds are optional. */
 export function integer(
   range: { readonly min?: number; readonly max?: number },
   fallback: number,
 ): Field<number> {
   const { min, max } = range;
-  const allowed =
-    min !== undefined && max !== undefined
-      ? `an integer from ${min} to ${max}`
-      : min !== undefined
-        ? `an integer >= ${min}`
-        : 'an integer';
-  const message = `must be ${allowed}`;
+  const message = `must be ${integerRangeText(range)}`;
   const schema = z
     .string()
     .regex(INTEGER, message)

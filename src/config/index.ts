@@ -1,5 +1,7 @@
 // The configuration: SLUICE_* environment variables, validated together at start-up.
+
 export { renderConfigDocs } from './docs.ts';
+export { integerRangeText } from './fields.ts';
 export { ConfigError, loadConfig } from './load.ts';
 export {
   type ConfigOption,

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, ProblemsError } from '../errors/index.ts';
 import { type ConfigEnv, configOptions, crossFieldProblems, DEV_VARIABLES } from './options.ts';
 import type { LoadConfigOptions, SluiceConfig } from './types.ts';
 
@@ -11,13 +11,10 @@ const PREFIX = 'SLUICE_';
  * @example
  * if (error instanceof ConfigError) for (const line of error.problems) console.error(line);
  */
-export class ConfigError extends SluiceError {
-  readonly problems: readonly string[];
-
+export class ConfigError extends ProblemsError {
   constructor(problems: readonly string[]) {
-    super(ErrorCode.configInvalid, problems.join('\n'));
+    super(ErrorCode.configInvalid, problems);
     this.name = 'ConfigError';
-    this.problems = Object.freeze([...problems]);
   }
 }
 

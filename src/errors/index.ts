@@ -1,2 +1,2 @@
 export { ErrorCode } from './codes.ts';
-export { isSluiceError, SluiceError } from './sluice-error.ts';
+export { isSluiceError, ProblemsError, SluiceError } from './sluice-error.ts';

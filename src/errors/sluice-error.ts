@@ -20,3 +20,16 @@ export class SluiceError extends Error {
 export function isSluiceError(error: unknown, code?: ErrorCode): error is SluiceError {
   return error instanceof SluiceError && (code === undefined || error.code === code);
 }
+
+/**
+ * Input that is wrong in several places at once: `message` has one line per problem and
+ * `problems` holds the same lines, so every mistake is reported in one go.
+ */
+export class ProblemsError extends SluiceError {
+  readonly problems: readonly string[];
+
+  constructor(code: ErrorCode, problems: readonly string[]) {
+    super(code, problems.join('\n'));
+    this.problems = Object.freeze([...problems]);
+  }
+}

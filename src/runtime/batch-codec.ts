@@ -188,15 +188,17 @@ export function encodeBatchWith<B extends ArrayBuffer | SharedArrayBuffer>(
   return { buffer, byteLength, count };
 }
 
+/** Staging kept between batches up to this size; a larger batch stages in a one-off buffer. */
+const MAX_KEPT_STAGING = 16 * 1024 * 1024;
 let staging = new Uint8Array(0);
 
 /** This thread's staging buffer, grown to a power of two of at least `size` bytes. */
 function stagingBytes(size: number): Uint8Array {
-  if (staging.length < size) {
-    let length = 64 * 1024;
-    while (length < size) length *= 2;
-    staging = new Uint8Array(length);
-  }
+  if (staging.length >= size) return staging;
+  let length = 64 * 1024;
+  while (length < size) length *= 2;
+  if (length > MAX_KEPT_STAGING) return new Uint8Array(size);
+  staging = new Uint8Array(length);
   return staging;
 }
 

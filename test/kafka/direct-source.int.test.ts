@@ -1,44 +1,21 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Admin, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.ts';
 import { readJsonLines, totals } from '../support/files.ts';
-import { testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+import { sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
-let admin: Admin;
-let producer: Producer;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  const kafka = testKafka('direct-source-test');
-  admin = kafka.admin();
-  producer = kafka.producer();
-  await admin.connect();
-  await producer.connect();
-});
-
-afterAll(async () => {
-  await producer.disconnect();
-  await admin.disconnect();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-wc-'));
-  dirs.push(dir);
-  return dir;
-}
+const kafka = sharedClients('direct-source-test');
+const tempDir = tempDirs('sluice-wc');
 
 async function createTopic(partitions: number): Promise<string> {
   const topic = uniqueName('lines');
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await kafka.admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
   return topic;
 }
 
 async function send(topic: string, perPartition: readonly (readonly string[])[]): Promise<void> {
-  await producer.send({
+  await kafka.producer.send({
     topic,
     acks: -1,
     messages: perPartition.flatMap((values, partition) => values.map((value) => ({ partition, value }))),
@@ -59,7 +36,7 @@ function wordCountEnv(topic: string, groupId: string, dir: string): Record<strin
 }
 
 async function committed(groupId: string, topic: string): Promise<Record<number, string>> {
-  const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const [entry] = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
   return Object.fromEntries((entry?.partitions ?? []).map((p) => [p.partition, p.offset]));
 }
 
@@ -137,7 +114,7 @@ describe('Kafka direct source, end to end through `sluice run`', () => {
     expect(result.stderr).toContain('draining');
     expect(totals(readJsonLines<[string, number]>(dir))).toEqual({ p: 2, q: 2, r: 1 });
     expect(await committed(groupId, topic)).toEqual({ 0: '2', 1: '1' });
-    const [group] = (await admin.describeGroups([groupId])).groups;
+    const [group] = (await kafka.admin.describeGroups([groupId])).groups;
     expect(group?.members).toEqual([]);
   });
 });

@@ -1,29 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Admin, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type RunningCli, startCli } from '../support/cli.ts';
 import { readJsonLines, totals } from '../support/files.ts';
-import { testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+import { sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
 
-let admin: Admin;
-let producer: Producer;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  const kafka = testKafka('rebalance-test');
-  admin = kafka.admin();
-  producer = kafka.producer();
-  await admin.connect();
-  await producer.connect();
-});
-
-afterAll(async () => {
-  await producer.disconnect();
-  await admin.disconnect();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const kafka = sharedClients('rebalance-test');
+const tempDir = tempDirs('sluice-rebalance');
 
 async function until(
   what: string,
@@ -39,8 +21,7 @@ async function until(
 }
 
 function instance(topic: string, groupId: string): { cli: RunningCli; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-rebalance-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const cli = startCli(['run', 'examples/word-count.ts'], {
     SLUICE_BROKERS: testBrokers().join(','),
     SLUICE_TOPICS: topic,
@@ -58,15 +39,15 @@ describe('two instances in one group', () => {
   it('share the partitions after a rebalance; every record is counted exactly once', async () => {
     const topic = uniqueName('lines');
     const groupId = uniqueName('wc');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
+    await kafka.admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
     const round = async (name: string): Promise<void> => {
       const messages = [0, 1, 2, 3].flatMap((partition) =>
         Array.from({ length: 20 }, (_, i) => ({ partition, value: `${name}-${partition}-${i}` })),
       );
-      await producer.send({ topic, acks: -1, messages });
+      await kafka.producer.send({ topic, acks: -1, messages });
     };
     const committedAll = async (offset: string): Promise<boolean> => {
-      const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const [entry] = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
       return (entry?.partitions ?? []).every((p) => p.offset === offset) && entry?.partitions.length === 4;
     };
     const assignments = (cli: RunningCli): string[][] => {

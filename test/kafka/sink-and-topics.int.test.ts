@@ -1,24 +1,9 @@
-import type { Admin, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPartitioner } from '../../src/kafka/index.ts';
 import { runCli } from '../support/cli.ts';
-import { testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+import { sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
 
-let admin: Admin;
-let producer: Producer;
-
-beforeAll(async () => {
-  const kafka = testKafka('sink-test');
-  admin = kafka.admin();
-  producer = kafka.producer();
-  await admin.connect();
-  await producer.connect();
-});
-
-afterAll(async () => {
-  await producer.disconnect();
-  await admin.disconnect();
-});
+const kafka = sharedClients('sink-test');
 
 async function readAll(
   topic: string,
@@ -45,16 +30,16 @@ describe('aggregate job into Kafka, from topics chosen by pattern', () => {
     const prefix = uniqueName('clicks');
     const topics = [`${prefix}-eu`, `${prefix}-us`];
     const output = uniqueName('counts');
-    await admin.createTopics({
+    await kafka.admin.createTopics({
       topics: [...topics.map((topic) => ({ topic, numPartitions: 2 })), { topic: output, numPartitions: 5 }],
       waitForLeaders: true,
     });
     const click = (url: string) => JSON.stringify({ url });
-    await producer.send({
+    await kafka.producer.send({
       topic: topics[0] as string,
       messages: [click('/a'), click('/b'), click('/a')].map((value) => ({ value })),
     });
-    await producer.send({
+    await kafka.producer.send({
       topic: topics[1] as string,
       messages: [click('/a'), click('/c')].map((value) => ({ value })),
     });
@@ -89,8 +74,8 @@ describe('aggregate job into Kafka, from topics chosen by pattern', () => {
 
   it('fails clearly when the output topic does not exist, committing nothing', async () => {
     const topic = uniqueName('clicks');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    await producer.send({ topic, messages: [{ value: JSON.stringify({ url: '/a' }) }] });
+    await kafka.admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await kafka.producer.send({ topic, messages: [{ value: JSON.stringify({ url: '/a' }) }] });
     const groupId = uniqueName('agg');
     const missing = uniqueName('missing');
     const result = await runCli(['run'], {
@@ -105,7 +90,7 @@ describe('aggregate job into Kafka, from topics chosen by pattern', () => {
     expect(result.stderr).toContain(
       `SLUICE_SINK: output topic ${missing} cannot be described; does it exist?`,
     );
-    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const [entry] = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
     expect(entry?.partitions).toEqual([{ partition: 0, offset: '-1', metadata: null }]);
   });
 });
