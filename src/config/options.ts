@@ -101,6 +101,11 @@ export function configOptions(context: SchemaContext) {
       integer({ min: 1 }, 1000),
       'How often the `continuous` trigger commits offsets, in milliseconds.',
     ),
+    sessionTimeoutMs: option(
+      'SLUICE_SESSION_TIMEOUT_MS',
+      integer({ min: 6000, max: 300_000 }, 30_000),
+      "Kafka consumer group session timeout, in milliseconds: an instance that sends no heartbeat for this long loses its partitions. Heartbeats continue while a batch runs. Must lie within the broker's group.min/max.session.timeout.ms.",
+    ),
     workers: option(
       'SLUICE_WORKERS',
       integer({ min: 1 }, defaultWorkers(context.cpus)),

@@ -46,6 +46,7 @@ export interface SluiceConfig {
   readonly trigger: Trigger;
   readonly batchIntervalMs: number;
   readonly commitIntervalMs: number;
+  readonly sessionTimeoutMs: number;
   readonly workers: number;
   readonly startingOffsets: StartingOffsets;
   readonly valueFormat: ValueFormat;

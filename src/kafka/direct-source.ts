@@ -53,6 +53,8 @@ export class DirectSource implements BatchSource {
     this.#consumer = options.kafka.consumer({
       groupId: config.groupId,
       allowAutoTopicCreation: false,
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 10)),
       maxWaitTimeInMs: Math.min(500, config.batchIntervalMs),
     });
     let joined: () => void = () => {};

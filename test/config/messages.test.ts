@@ -98,6 +98,11 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     { SLUICE_COMMIT_INTERVAL_MS: '-1' },
     'SLUICE_COMMIT_INTERVAL_MS must be an integer >= 1; got "-1"',
   ],
+  [
+    'SLUICE_SESSION_TIMEOUT_MS',
+    { SLUICE_SESSION_TIMEOUT_MS: '3000' },
+    'SLUICE_SESSION_TIMEOUT_MS must be an integer from 6000 to 300000; got "3000"',
+  ],
   ['SLUICE_WORKERS below 1', { SLUICE_WORKERS: '0' }, 'SLUICE_WORKERS must be an integer >= 1; got "0"'],
   [
     'SLUICE_WORKERS not a number',
