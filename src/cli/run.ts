@@ -1,8 +1,9 @@
 import type { Admin, Producer } from 'kafkajs';
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, type SluiceConfig } from '../config/index.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { createKafka, DirectSource, sendToDeadLetter } from '../kafka/index.ts';
 import { createLogger } from '../log/index.ts';
-import { type AppOptions, startApp } from '../runtime/index.ts';
+import { type AppOptions, type Logger, startApp } from '../runtime/index.ts';
 
 /**
  * `sluice run [job]`: runs until the source ends (available-now) or a signal arrives. The first
@@ -14,6 +15,22 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
   const log = createLogger(config.logLevel);
   const job = args[0];
   const clients: { admin?: Admin; producer?: Producer } = {};
+  try {
+    return await runApp(config, env, log, job, clients);
+  } finally {
+    // Also on a failed start: open Kafka connections would keep the process alive.
+    await clients.producer?.disconnect();
+    await clients.admin?.disconnect();
+  }
+}
+
+async function runApp(
+  config: SluiceConfig,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  job: string | undefined,
+  clients: { admin?: Admin; producer?: Producer },
+): Promise<number> {
   let kafka: AppOptions['kafka'];
   if (config.brokers) {
     const client = createKafka(config, log);
@@ -21,8 +38,17 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
     const producer = client.producer();
     clients.admin = admin;
     clients.producer = producer;
-    await admin.connect();
-    await producer.connect();
+    const brokers = `Kafka brokers ${config.brokers.join(',')} (SLUICE_BROKERS)`;
+    await admin.connect().catch((error: unknown) => {
+      throw new SluiceError(ErrorCode.kafka, `cannot connect to ${brokers}: ${reasonOf(error)}`, {
+        cause: error,
+      });
+    });
+    await producer.connect().catch((error: unknown) => {
+      throw new SluiceError(ErrorCode.kafka, `cannot connect a producer to ${brokers}: ${reasonOf(error)}`, {
+        cause: error,
+      });
+    });
     const dlqTopic = config.dlqTopic;
     kafka = {
       outputs: { admin, producer },
@@ -71,7 +97,9 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    await clients.producer?.disconnect();
-    await clients.admin?.disconnect();
   }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -76,15 +76,30 @@ export class DirectSource implements BatchSource {
     const { topics, startingOffsets } = this.#options.config;
     if (!topics)
       throw new SluiceError(ErrorCode.configInvalid, 'SLUICE_TOPICS is required with SLUICE_BROKERS');
-    await this.#consumer.connect();
-    const subscription =
-      topics.type === 'list' ? { topics: [...topics.topics] } : { topics: [topics.pattern] };
-    await this.#consumer.subscribe({ ...subscription, fromBeginning: startingOffsets !== 'latest' });
-    await this.#consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.#onBatch(payload),
-    });
+    try {
+      await this.#consumer.connect();
+      const subscription =
+        topics.type === 'list' ? { topics: [...topics.topics] } : { topics: [topics.pattern] };
+      await this.#consumer.subscribe({ ...subscription, fromBeginning: startingOffsets !== 'latest' });
+      await this.#consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.#onBatch(payload),
+      });
+    } catch (error) {
+      // A consumer left connected would keep the process alive after the failed start.
+      await this.#consumer.disconnect().catch(() => {});
+      const unknownTopic = (error as { type?: unknown }).type === 'UNKNOWN_TOPIC_OR_PARTITION';
+      const names = topics.type === 'list' ? topics.topics.join(', ') : String(topics.pattern);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SluiceError(
+        ErrorCode.kafka,
+        unknownTopic
+          ? `SLUICE_TOPICS names a topic that does not exist: ${names}`
+          : `cannot start the Kafka consumer of group ${this.#options.config.groupId}: ${reason}`,
+        { cause: error },
+      );
+    }
   }
 
   async next(): Promise<PartitionWork[] | 'end'> {
