@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 
 # Production dependencies only, from the manifest and lock file alone, so this layer is
-# rebuilt only when they change. No compiler needed: lz4-napi's binary comes prebuilt as an
-# optional dependency, picked for this stage's platform (same base as the runtime stage).
+# rebuilt only when they change. No compiler needed: lz4-napi's and snappy's binaries come prebuilt
+# as optional dependencies, picked for this stage's platform (same base as the runtime stage).
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./

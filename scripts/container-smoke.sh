@@ -110,7 +110,7 @@ export NODE_ENV=production
 report=$(node bin/sluice.js doctor) || fail "sluice doctor exited $?: $report"
 node -e '
   const report = JSON.parse(process.argv[1]);
-  const expected = { kafkajs: true, msgpack: true, workers: 1, lz4: "native" };
+  const expected = { kafkajs: true, msgpack: true, workers: 1, lz4: "lz4-napi", snappy: "snappy", codecs: true };
   for (const [key, value] of Object.entries(expected)) {
     if (report[key] !== value) {
       console.error(`FAIL: doctor ${key} is ${JSON.stringify(report[key])}, expected ${JSON.stringify(value)}`);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { decode, encode } from '@msgpack/msgpack';
-import { Kafka } from 'kafkajs';
+import kafkajs, { CompressionTypes, Kafka } from 'kafkajs';
 import { Piscina } from 'piscina';
+import { type CodecReport, type KafkajsCodec, registerCodecs } from '../codecs/index.ts';
 
 export type DoctorReport = {
   readonly sluice: string;
@@ -9,7 +10,14 @@ export type DoctorReport = {
   readonly kafkajs: boolean;
   readonly workers: number;
   readonly msgpack: boolean;
-  readonly lz4: 'native' | 'unavailable';
+  /** The LZ4 implementation in use: the native addon, or the pure-TypeScript fallback. */
+  readonly lz4: CodecReport['lz4'];
+  readonly snappy: CodecReport['snappy'];
+  readonly zstd: CodecReport['zstd'];
+  /** SLUICE_NATIVE as applied. */
+  readonly native: CodecReport['native'];
+  /** Every codec round-tripped a sample through kafkajs's codec interface. */
+  readonly codecs: boolean;
 };
 
 export function sluiceVersion(): string {
@@ -27,6 +35,7 @@ export async function doctor(): Promise<DoctorReport> {
   const kafka = new Kafka({ clientId: 'sluice-doctor', brokers: ['127.0.0.1:9'] });
   const sample = { key: 'k', values: [1, 2, 3] };
   const msgpack = JSON.stringify(decode(encode(sample))) === JSON.stringify(sample);
+  const codecs = registerCodecs();
   const pool = new Piscina({
     filename: new URL('./doctor-worker.ts', import.meta.url).href,
     minThreads: 1,
@@ -40,20 +49,30 @@ export async function doctor(): Promise<DoctorReport> {
       kafkajs: typeof kafka.consumer === 'function',
       workers: workers === 42 ? 1 : 0,
       msgpack,
-      lz4: await nativeLz4(),
+      lz4: codecs.lz4,
+      snappy: codecs.snappy,
+      zstd: codecs.zstd,
+      native: codecs.native,
+      codecs: await codecsRoundTrip(),
     };
   } finally {
     await pool.destroy();
   }
 }
 
-async function nativeLz4(): Promise<'native' | 'unavailable'> {
+async function codecsRoundTrip(): Promise<boolean> {
+  const input = Buffer.from('sluice '.repeat(64));
+  const table: Record<number, () => KafkajsCodec> = kafkajs.CompressionCodecs;
+  const types = [CompressionTypes.GZIP, CompressionTypes.Snappy, CompressionTypes.LZ4, CompressionTypes.ZSTD];
   try {
-    const lz4 = await import('lz4-napi');
-    const input = Buffer.from('sluice '.repeat(64));
-    const roundTrip = lz4.uncompressSync(lz4.compressSync(input));
-    return Buffer.compare(roundTrip, input) === 0 ? 'native' : 'unavailable';
+    for (const type of types) {
+      const codec = table[type]?.();
+      if (!codec) return false;
+      const back = await codec.decompress(await codec.compress({ buffer: input }));
+      if (!back.equals(input)) return false;
+    }
+    return true;
   } catch {
-    return 'unavailable';
+    return false;
   }
 }

@@ -22,7 +22,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'doctor': {
       const report = await doctor();
       console.log(JSON.stringify(report));
-      return report.kafkajs && report.msgpack && report.workers === 1 ? 0 : 1;
+      return report.kafkajs && report.msgpack && report.workers === 1 && report.codecs ? 0 : 1;
     }
     case 'version':
     case '--version':

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CompressionTypes, Kafka, type LogEntry, logLevel, type Message, type Producer } from 'kafkajs';
+import { Kafka, type LogEntry, logLevel, type Message, type Producer } from 'kafkajs';
+import { compressionType, registerCodecs } from '../codecs/index.ts';
+import { COMPRESSIONS, type Compression } from '../config/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import {
   createPartitioner,
@@ -11,9 +13,8 @@ import { clickAt } from '../sources/index.ts';
 import { choiceFlag, integerFlag, readFlags, UsageError } from './args.ts';
 
 export const KEY_FIELDS = ['user', 'url', 'none'] as const;
-export const COMPRESSIONS = ['none', 'gzip'] as const;
 export type KeyField = (typeof KEY_FIELDS)[number];
-export type Compression = (typeof COMPRESSIONS)[number];
+export { COMPRESSIONS, type Compression };
 
 /** Events written when neither --count, --rate nor --duration-ms bounds the run. */
 export const DEFAULT_COUNT = 10_000;
@@ -37,7 +38,7 @@ Brokers come from SLUICE_BROKERS (host:port[,host:port…]).
   --partitioner <name>  ${PARTITIONER_NAMES.join(' | ')} (default murmur2)
   --key <field>         record key: ${KEY_FIELDS.join(' | ')} (default user)
   --seed <s>            generator seed; the same seed gives the same events (default 42)
-  --compression <c>     ${COMPRESSIONS.join(' | ')} (default none)
+  --compression <c>     ${COMPRESSIONS.join(' | ')} (default none; Kafka's compression.type)
   --batch-size <b>      messages per send request (default 1000)
   --create              create the topic if it does not exist
   -h, --help            print this text
@@ -172,6 +173,8 @@ export async function produceCommand(args: readonly string[], env: NodeJS.Proces
     console.log(PRODUCE_USAGE);
     return 0;
   }
+  // stdout carries only the summary; say which codecs run only when a native addon did not load.
+  registerCodecs({ info() {}, warn: (_, message) => process.stderr.write(`${message}\n`) });
   const stop = new AbortController();
   const onSignal = (): void => {
     if (stop.signal.aborted) process.exit(130);
@@ -206,6 +209,7 @@ export type ProduceIo = {
  * `SLUICE_KAFKA`, naming the brokers, when Kafka cannot be reached or refuses a send.
  */
 export async function produce(options: ProduceOptions, io: ProduceIo = {}): Promise<ProduceSummary> {
+  registerCodecs();
   const brokers = options.brokers.join(',');
   const kafka = new Kafka({
     clientId: 'sluice-produce',
@@ -281,7 +285,7 @@ async function sendEvents(
   const { signal } = io;
   const spec = { seed: options.seed, partitions: options.partitions };
   const partitioner = createPartitioner(options.partitioner);
-  const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  const compression = compressionType(options.compression);
   const batchSize =
     rate === undefined
       ? options.batchSize

@@ -1,4 +1,5 @@
 import type { Admin, Producer } from 'kafkajs';
+import { registerCodecs } from '../codecs/index.ts';
 import { loadConfig, type SluiceConfig } from '../config/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { createKafka, DirectSource, sendToDeadLetter } from '../kafka/index.ts';
@@ -13,6 +14,8 @@ import { type AppOptions, type Logger, startApp } from '../runtime/index.ts';
 export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
+  // Before any Kafka client: kafkajs looks codecs up when a batch is sent or fetched.
+  if (config.brokers) registerCodecs(log, config.native);
   const job = args[0];
   const clients: { admin?: Admin; producer?: Producer } = {};
   try {

@@ -12,8 +12,10 @@ import {
 } from './fields.ts';
 import {
   AGGREGATIONS,
+  COMPRESSIONS,
   DECODE_ERROR_POLICIES,
   LOG_LEVELS,
+  NATIVE_MODES,
   type SluiceConfig,
   STARTING_OFFSETS,
   TRIGGERS,
@@ -85,6 +87,11 @@ export function configOptions(context: SchemaContext) {
       'SLUICE_SINK',
       sink(),
       'Where results go: standard output, JSON Lines files in `<dir>`, or a Kafka topic (needs `SLUICE_BROKERS`).',
+    ),
+    sinkCompression: option(
+      'SLUICE_SINK_COMPRESSION',
+      choice(COMPRESSIONS, 'none'),
+      'Compression of the batches the Kafka sink (`toKafka`, `SLUICE_SINK=kafka:<topic>`) writes. Every codec is read on input whatever this says.',
     ),
     trigger: option(
       'SLUICE_TRIGGER',
@@ -192,6 +199,11 @@ export function configOptions(context: SchemaContext) {
       'SLUICE_SHUTDOWN_TIMEOUT_MS',
       integer({ min: 1 }, 30_000),
       'How long a graceful shutdown (SIGTERM) may take to finish the batch and commit before the process exits anyway, in milliseconds.',
+    ),
+    native: option(
+      'SLUICE_NATIVE',
+      choice(NATIVE_MODES, 'auto'),
+      'Native addons for compression: `auto` uses lz4-napi and snappy when they load, else the pure-TypeScript/JavaScript codecs (one log line at start says which); `off` always uses the pure ones. See docs/compression.md.',
     ),
   } satisfies { readonly [K in keyof SluiceConfig]-?: ConfigOption<SluiceConfig[K]> };
 }

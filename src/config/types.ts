@@ -5,6 +5,8 @@ export const VALUE_FORMATS = ['json', 'string', 'bytes'] as const;
 export const AGGREGATIONS = ['count', 'sum', 'min', 'max', 'avg'] as const;
 export const DECODE_ERROR_POLICIES = ['fail', 'skip', 'dlq'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const NATIVE_MODES = ['auto', 'off'] as const;
+export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 
 /** When batches run: on an interval, record by record, or once over what the topics hold at start. */
 export type Trigger = (typeof TRIGGERS)[number];
@@ -17,6 +19,10 @@ export type Aggregation = (typeof AGGREGATIONS)[number];
 /** What happens to a record whose value cannot be decoded. */
 export type DecodeErrorPolicy = (typeof DECODE_ERROR_POLICIES)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Whether native addons may be used (`auto`) or only the pure-TypeScript fallbacks (`off`). */
+export type NativeMode = (typeof NATIVE_MODES)[number];
+/** A Kafka compression codec by its `compression.type` name. */
+export type Compression = (typeof COMPRESSIONS)[number];
 
 /** Where results go: `SLUICE_SINK=console`, `file:<dir>` or `kafka:<topic>`. */
 export type SinkConfig =
@@ -43,6 +49,8 @@ export interface SluiceConfig {
   /** A built-in job name or the path of a `.ts`/`.js` job module, as given. */
   readonly job: string;
   readonly sink: SinkConfig;
+  /** Compression of the batches the Kafka sink writes. */
+  readonly sinkCompression: Compression;
   readonly trigger: Trigger;
   readonly batchIntervalMs: number;
   readonly commitIntervalMs: number;
@@ -69,6 +77,7 @@ export interface SluiceConfig {
   readonly httpHost: string;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
+  readonly native: NativeMode;
 }
 
 export interface LoadConfigOptions {

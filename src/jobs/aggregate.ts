@@ -73,5 +73,5 @@ export default defineJob((ctx) => {
   const { sink } = config;
   if (sink.type === 'console') results.print(CONSOLE_ROWS);
   else if (sink.type === 'file') results.saveAsTextFiles(sink.dir);
-  else results.toKafka(sink.topic, { key: (row) => row.key });
+  else results.toKafka(sink.topic, { key: (row) => row.key, compression: config.sinkCompression });
 });

@@ -280,6 +280,8 @@ export class DirectSource implements BatchSource {
   }
 
   #fail(error: unknown): void {
+    // Keep the first cause: a crash during an assignment is followed by follow-on errors.
+    if (this.#crash) return;
     this.#crash = new SluiceError(
       ErrorCode.kafka,
       `the Kafka consumer of group ${this.#options.config.groupId} stopped: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,4 +1,5 @@
 import type { Message, Producer } from 'kafkajs';
+import { compressionType } from '../codecs/index.ts';
 import { createPartitioner, type Partitioner } from '../kafka/partitioners.ts';
 import type { SinkSpec } from '../stream/index.ts';
 import { toJson } from './json.ts';
@@ -42,6 +43,10 @@ export class KafkaOutput {
 
   async write(producer: Producer, values: readonly unknown[], partitionCount: number): Promise<void> {
     if (values.length === 0) return;
-    await producer.send({ topic: this.#spec.topic, messages: this.messages(values, partitionCount) });
+    await producer.send({
+      topic: this.#spec.topic,
+      compression: compressionType(this.#spec.compression),
+      messages: this.messages(values, partitionCount),
+    });
   }
 }

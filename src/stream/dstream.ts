@@ -6,6 +6,8 @@ export type KafkaOutputOptions<T> = {
   readonly partitioner?: 'murmur2' | 'hash-value' | 'round-robin';
   /** The record key; by default a pair's first element, otherwise none. */
   readonly key?: (value: T) => unknown;
+  /** Compression of the batches written, Kafka's `compression.type`: default `none`. */
+  readonly compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 };
 
 /**
@@ -127,13 +129,19 @@ export class DStream<T> {
     this.#output({ type: 'saveAsTextFiles', dir });
   }
 
-  /** Writes every value as a JSON record to a Kafka topic. */
+  /**
+   * Writes every value as a JSON record to a Kafka topic.
+   *
+   * @example
+   * counts.toKafka('counts-by-url', { key: ([url]) => url, compression: 'lz4' });
+   */
   toKafka(topic: string, options: KafkaOutputOptions<T> = {}): void {
     const sink: SinkSpec = {
       type: 'kafka',
       topic,
       partitioner: options.partitioner ?? 'murmur2',
       ...(options.key ? { key: options.key as (value: never) => unknown } : {}),
+      compression: options.compression ?? 'none',
     };
     this.#output(sink);
   }

@@ -12,6 +12,8 @@ export type SinkSpec =
       readonly topic: string;
       readonly partitioner: 'murmur2' | 'hash-value' | 'round-robin';
       readonly key?: (value: never) => unknown;
+      /** Kafka `compression.type` of the batches written. */
+      readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
     };
 
 export type Node =

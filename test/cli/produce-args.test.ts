@@ -81,6 +81,12 @@ describe('sluice produce flags', () => {
     });
   });
 
+  it('accepts every Kafka compression.type', () => {
+    for (const compression of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
+      expect(options(['--topic', 't', '--compression', compression]).compression).toBe(compression);
+    }
+  });
+
   it('has no count limit when --rate or --duration-ms bounds the run', () => {
     expect(options(['--topic', 't', '--rate', '10'])).not.toHaveProperty('count');
     expect(options(['--topic', 't', '--duration-ms', '10'])).not.toHaveProperty('count');
@@ -131,8 +137,8 @@ const cases: [name: string, args: string[], message: string][] = [
   ],
   [
     'unknown --compression',
-    ['--topic', 't', '--compression', 'lz4'],
-    '--compression must be one of none, gzip; got "lz4"',
+    ['--topic', 't', '--compression', 'brotli'],
+    '--compression must be one of none, gzip, snappy, lz4, zstd; got "brotli"',
   ],
   [
     'zero --batch-size',

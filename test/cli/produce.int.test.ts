@@ -4,12 +4,15 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Kafka, type logCreator, logLevel } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { registerCodecs } from '../../src/codecs/index.ts';
 import { createPartitioner, type PartitionerName } from '../../src/kafka/index.ts';
 import { clickAt } from '../../src/sources/index.ts';
 import { startCollecting } from '../support/collect.ts';
 import { testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
 
 const run = promisify(execFile);
+// This process reads the topics back with kafkajs, which knows only gzip on its own.
+registerCodecs();
 
 type Result = { code: number; stdout: string; stderr: string };
 
@@ -190,23 +193,26 @@ describe('sluice produce', () => {
     expect(await readBack(testKafka('produce-read'), topic, 1000)).toEqual(want.lines);
   });
 
-  it('round-trips the same events with --compression gzip, in under half the fetched bytes', async () => {
+  it('round-trips the same events with every --compression, each in under half the fetched bytes', async () => {
     const plain = uniqueName('produce-plain');
-    const gzip = uniqueName('produce-gzip');
     const common = ['--create', '--partitions', '4', '--count', '1000', '--seed', '3'];
     const plainRun = await produceCli(['--topic', plain, ...common]);
-    const gzipRun = await produceCli(['--topic', gzip, ...common, '--compression', 'gzip']);
-    expect([plainRun.code, gzipRun.code]).toEqual([0, 0]);
-    expect(summaryOf(gzipRun)).toMatchObject({ topic: gzip, count: 1000, compression: 'gzip' });
-
+    expect(plainRun.code).toBe(0);
     const want = expected({ seed: 3, partitions: 4, count: 1000, partitioner: 'murmur2' });
     const plainRead = fetchSizeRecordingKafka();
-    const gzipRead = fetchSizeRecordingKafka();
     expect(await readBack(plainRead.kafka, plain, 1000)).toEqual(want.lines);
-    expect(await readBack(gzipRead.kafka, gzip, 1000)).toEqual(want.lines);
-    // Kafka stores and serves the batches as produced: a gzip topic is fetched compressed.
     expect(plainRead.fetchBytes()).toBeGreaterThan(100_000);
-    expect(gzipRead.fetchBytes()).toBeLessThan(plainRead.fetchBytes() / 2);
+
+    for (const compression of ['gzip', 'snappy', 'lz4', 'zstd']) {
+      const topic = uniqueName(`produce-${compression}`);
+      const run = await produceCli(['--topic', topic, ...common, '--compression', compression]);
+      expect([run.code, run.stderr]).toEqual([0, '']);
+      expect(summaryOf(run)).toMatchObject({ topic, count: 1000, compression });
+      const read = fetchSizeRecordingKafka();
+      expect(await readBack(read.kafka, topic, 1000)).toEqual(want.lines);
+      // Kafka stores and serves the batches as produced: a compressed topic is fetched compressed.
+      expect(read.fetchBytes(), compression).toBeLessThan(plainRead.fetchBytes() / 2);
+    }
   });
 
   it('writes exactly rate × duration events with --rate and --duration-ms', async () => {
@@ -241,7 +247,9 @@ describe('sluice produce', () => {
     const admin = await open(testKafka('produce-signal').admin());
     const written = async (): Promise<number> => {
       if (!(await admin.listTopics()).includes(topic)) return 0;
-      return (await admin.fetchTopicOffsets(topic)).reduce((sum, { high }) => sum + Number(high), 0);
+      // Right after the child creates the topic, its leaders may not be known yet (NOT_LEADER).
+      const offsets = await admin.fetchTopicOffsets(topic).catch(() => []);
+      return offsets.reduce((sum, { high }) => sum + Number(high), 0);
     };
     const deadline = Date.now() + 30_000;
     while ((await written()) < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

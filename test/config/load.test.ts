@@ -20,6 +20,7 @@ const DEFAULTS: SluiceConfig = {
   clientId: 'sluice',
   job: 'aggregate',
   sink: { type: 'console' },
+  sinkCompression: 'none',
   trigger: 'micro-batch',
   batchIntervalMs: 1000,
   commitIntervalMs: 1000,
@@ -41,6 +42,7 @@ const DEFAULTS: SluiceConfig = {
   httpHost: '127.0.0.1',
   logLevel: 'info',
   shutdownTimeoutMs: 30_000,
+  native: 'auto',
 };
 
 describe('loadConfig: defaults', () => {
@@ -78,6 +80,7 @@ describe('loadConfig: valid values', () => {
       SLUICE_CLIENT_ID: 'c1',
       SLUICE_JOB: './jobs/top-urls.ts',
       SLUICE_SINK: 'kafka:out.topic_1',
+      SLUICE_SINK_COMPRESSION: 'zstd',
       SLUICE_TRIGGER: 'continuous',
       SLUICE_BATCH_INTERVAL_MS: '250',
       SLUICE_COMMIT_INTERVAL_MS: '5000',
@@ -99,6 +102,7 @@ describe('loadConfig: valid values', () => {
       SLUICE_HTTP_HOST: '0.0.0.0',
       SLUICE_LOG_LEVEL: 'silent',
       SLUICE_SHUTDOWN_TIMEOUT_MS: '1',
+      SLUICE_NATIVE: 'off',
     };
     expect(loadConfig(env, { cpus: 4 })).toStrictEqual({
       brokers: ['kafka-1:9092', 'kafka-2:19092', '[::1]:9093'],
@@ -107,6 +111,7 @@ describe('loadConfig: valid values', () => {
       clientId: 'c1',
       job: './jobs/top-urls.ts',
       sink: { type: 'kafka', topic: 'out.topic_1' },
+      sinkCompression: 'zstd',
       trigger: 'continuous',
       batchIntervalMs: 250,
       commitIntervalMs: 5000,
@@ -128,6 +133,7 @@ describe('loadConfig: valid values', () => {
       httpHost: '0.0.0.0',
       logLevel: 'silent',
       shutdownTimeoutMs: 1,
+      native: 'off',
     } satisfies SluiceConfig);
   });
 
@@ -154,6 +160,8 @@ describe('loadConfig: valid values', () => {
       ['SLUICE_VALUE_FORMAT', 'valueFormat', ['json', 'string', 'bytes']],
       ['SLUICE_ON_DECODE_ERROR', 'onDecodeError', ['fail', 'skip', 'dlq']],
       ['SLUICE_LOG_LEVEL', 'logLevel', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']],
+      ['SLUICE_NATIVE', 'native', ['auto', 'off']],
+      ['SLUICE_SINK_COMPRESSION', 'sinkCompression', ['none', 'gzip', 'snappy', 'lz4', 'zstd']],
     ];
     for (const [name, field, words] of cases) {
       for (const word of words) {

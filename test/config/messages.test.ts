@@ -84,6 +84,11 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     `SLUICE_SINK topic "a/b" must be ${TOPIC_RULE}; got "kafka:a/b"`,
   ],
   [
+    'SLUICE_SINK_COMPRESSION',
+    { SLUICE_SINK_COMPRESSION: 'brotli' },
+    'SLUICE_SINK_COMPRESSION must be one of none, gzip, snappy, lz4, zstd; got "brotli"',
+  ],
+  [
     'SLUICE_TRIGGER',
     { SLUICE_TRIGGER: 'fast' },
     'SLUICE_TRIGGER must be one of micro-batch, continuous, available-now; got "fast"',
@@ -199,6 +204,7 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     { SLUICE_SHUTDOWN_TIMEOUT_MS: '0' },
     'SLUICE_SHUTDOWN_TIMEOUT_MS must be an integer >= 1; got "0"',
   ],
+  ['SLUICE_NATIVE', { SLUICE_NATIVE: 'on' }, 'SLUICE_NATIVE must be one of auto, off; got "on"'],
   [
     'SLUICE_TOPICS required by SLUICE_BROKERS',
     { SLUICE_BROKERS: 'localhost:9092' },

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CompressionTypes, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPartitioner } from '../../src/kafka/index.ts';
 import {
@@ -71,7 +72,12 @@ describe('saveAsTextFiles', () => {
 
 describe('toKafka', () => {
   it('keys pairs by their first element and places them with the murmur2 partitioner', () => {
-    const output = new KafkaOutput({ type: 'kafka', topic: 'out', partitioner: 'murmur2' });
+    const output = new KafkaOutput({
+      type: 'kafka',
+      topic: 'out',
+      partitioner: 'murmur2',
+      compression: 'none',
+    });
     const partitioner = createPartitioner('murmur2');
     const messages = output.messages([['user-1', 3], ['user-2', 4], 'no-key'], 6);
     expect(messages.slice(0, 2)).toEqual([
@@ -95,6 +101,7 @@ describe('toKafka', () => {
       topic: 'out',
       partitioner: 'round-robin',
       key: ((row: { id: number }) => row.id) as (value: never) => unknown,
+      compression: 'none',
     });
     const first = output.messages([{ id: 1 }, { id: 2 }], 3);
     const second = output.messages([{ id: 3 }, { id: 4 }], 3);
@@ -106,9 +113,26 @@ describe('toKafka', () => {
     ]);
   });
 
+  it('sends with the compression type of its spec', async () => {
+    const sent: unknown[] = [];
+    const producer = { send: async (record: unknown) => void sent.push(record) } as unknown as Producer;
+    for (const compression of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
+      const output = new KafkaOutput({ type: 'kafka', topic: 'out', partitioner: 'murmur2', compression });
+      await output.write(producer, [['k', 1]], 2);
+    }
+    expect(sent.map((record) => (record as { compression: number }).compression)).toEqual([
+      CompressionTypes.None,
+      CompressionTypes.GZIP,
+      CompressionTypes.Snappy,
+      CompressionTypes.LZ4,
+      CompressionTypes.ZSTD,
+    ]);
+    expect(sent[0]).toMatchObject({ topic: 'out', messages: [{ key: 'k', value: '["k",1]' }] });
+  });
+
   it('refuses to run without Kafka, naming the topic', async () => {
     const outputs = new Outputs();
-    const sink = { type: 'kafka', topic: 'results', partitioner: 'murmur2' } as const;
+    const sink = { type: 'kafka', topic: 'results', partitioner: 'murmur2', compression: 'none' } as const;
     await expect(outputs.write([{ node: 2, sink, values: [1] }], info)).rejects.toThrow(
       'output 2 writes to Kafka topic results, but no Kafka is configured (set SLUICE_BROKERS)',
     );
