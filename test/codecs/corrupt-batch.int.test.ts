@@ -100,10 +100,9 @@ describe('a corrupt LZ4 batch in the log', () => {
     });
     const consumer = client.consumer({ groupId: uniqueName('plain'), maxWaitTimeInMs: 100 });
     const restarts: boolean[] = [];
-    const errors: string[] = [];
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      restarts.push(payload.restart);
-      errors.push(payload.error.message);
+      // On a fresh broker the first crash can be a coordinator still loading; count codec crashes.
+      if (/LZ4|frame|magic/i.test(payload.error.message)) restarts.push(payload.restart);
     });
     const received: string[] = [];
     await consumer.connect();
@@ -114,7 +113,6 @@ describe('a corrupt LZ4 batch in the log', () => {
     // Three crashes, each followed by a restart; the good batch before the bad one, fetched in the
     // same response, never arrives either.
     expect(restarts.slice(0, 3)).toEqual([true, true, true]);
-    expect(errors[0]).toMatch(/LZ4|frame|magic/i);
     expect(received).toEqual([]);
   });
 
