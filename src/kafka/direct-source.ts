@@ -28,6 +28,7 @@ type PartitionBuffer = {
 };
 
 const WAIT_FOR_DATA_MS = 20;
+const RETENTION_CHECK_MS = 1000;
 
 /**
  * Spark's direct stream on kafkajs: Sluice owns the offsets. kafkajs fetches in the background
@@ -46,6 +47,8 @@ export class DirectSource implements BatchSource {
   #joined: Promise<void>;
   #firstAssignment = true;
   #crash: Error | undefined;
+  #interrupted = false;
+  #lastRetentionCheck = Date.now();
 
   constructor(options: DirectSourceOptions) {
     this.#options = options;
@@ -112,10 +115,41 @@ export class DirectSource implements BatchSource {
         const item = this.#cut(buffer, max);
         if (item) work.push(item);
       }
-      if (!this.#options.bounded) return work;
+      if (!this.#options.bounded || this.#interrupted) return work;
       if (work.length > 0) return work;
       if (this.#drained()) return 'end';
       await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
+      if (Date.now() - this.#lastRetentionCheck >= RETENTION_CHECK_MS) await this.#skipDeleted();
+    }
+  }
+
+  /** Stops waiting for data: the engine is draining. */
+  interrupt(): void {
+    this.#interrupted = true;
+  }
+
+  /**
+   * Records that retention deleted before they were read can never arrive: kafkajs jumps to the
+   * log start, so an available-now run would wait forever for the gap. Move past it, and say so.
+   */
+  async #skipDeleted(): Promise<void> {
+    this.#lastRetentionCheck = Date.now();
+    const waiting = [...this.#buffers.values()].filter((buffer) => {
+      const target = this.#targets?.get(id(buffer.topic, buffer.partition));
+      return target !== undefined && (buffer.position ?? 0n) < target && buffer.messages.length === 0;
+    });
+    for (const topic of new Set(waiting.map((buffer) => buffer.topic))) {
+      const offsets = await retrying(() => this.#options.admin.fetchTopicOffsets(topic));
+      for (const buffer of waiting.filter((item) => item.topic === topic)) {
+        const low = BigInt(offsets.find((o) => o.partition === buffer.partition)?.low ?? '0');
+        if (buffer.position !== undefined && buffer.position < low) {
+          this.#options.log.warn(
+            { topic, partition: buffer.partition, from: buffer.position.toString(), to: low.toString() },
+            'records deleted by retention before they were read; skipping to the log start',
+          );
+          buffer.position = low;
+        }
+      }
     }
   }
 

@@ -68,6 +68,7 @@ export class Engine {
   stop(): void {
     this.#stopping = true;
     this.#wake?.();
+    this.#options.source.interrupt?.();
   }
 
   async run(): Promise<EngineSummary> {
@@ -79,7 +80,7 @@ export class Engine {
         const time = await this.#nextBatchTime();
         if (this.#stopping) break;
         const work = await source.next();
-        if (work === 'end') break;
+        if (work === 'end' || (this.#stopping && work.length === 0)) break;
         const stats = await this.#runBatch(time, work);
         summary.batches++;
         summary.records += stats.records;

@@ -17,5 +17,7 @@ export type BatchSource = {
   next(): Promise<PartitionWork[] | 'end'>;
   /** Called only after every output of the batch succeeded. */
   commit(ranges: readonly OffsetRange[]): Promise<void>;
+  /** Asks a `next()` that waits for data to return what it has: the engine is stopping. */
+  interrupt?(): void;
   close(): Promise<void>;
 };

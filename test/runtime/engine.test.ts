@@ -153,4 +153,33 @@ describe('engine', () => {
     expect(times.length).toBe(2);
     for (const time of times) expect(time % 10).toBe(0);
   });
+
+  it('stop() interrupts a source that waits for data, and the run ends without an empty batch', async () => {
+    let release: () => void = () => {};
+    const source: BatchSource = {
+      name: 'waiting',
+      next: () =>
+        new Promise((resolve) => {
+          release = () => resolve([]);
+        }),
+      commit: async () => {},
+      interrupt: () => release(),
+      close: async () => {},
+    };
+    const plan = new Plan(buildGraph(defineJob((ctx) => ctx.stream().count().foreachBatch(() => {})), {}));
+    const run = new Engine({
+      plan,
+      slots: inThreadSlots(plan),
+      source,
+      outputs: new Outputs(),
+      trigger: 'available-now',
+      intervalMs: 10,
+      commitIntervalMs: 10,
+      log: silentLogger,
+    });
+    const done = run.run();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    run.stop();
+    expect(await done).toEqual({ batches: 0, records: 0, decodeErrors: 0 });
+  });
 });
