@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: Sluice's end-to-end benchmarks, printed as Markdown (progress on stderr).
+ *
+ *   npm run bench                          # both
+ *   npm run bench -- --only generator      # generator → aggregate, 1 and 2 slots, 50k and 200k per batch
+ *   npm run bench -- --only kafka          # Kafka topic → Sluice vs a plain kafkajs consumer, plus a profile
+ *
+ * Options: --runs N (3), --events N (generator events per partition, 12,000,000),
+ * --kafka-events N (1,000,000), --workers 1,2 (SLUICE_WORKERS values), --max-records 50000,200000
+ * (generator SLUICE_MAX_RECORDS_PER_BATCH values), --profile (also profile generator runs),
+ * --broker-dir DIR (keep the bench broker's data there, so the Kafka preload is reused).
+ * SLUICE_BENCH_BROKERS=host:port uses a running broker instead of starting one.
+ */
+
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { generatorBench, generatorProfile, generatorTable } from './generator-aggregate.ts';
+import { kafkaBench, kafkaTable } from './kafka-path.ts';
+import { machineLine } from './support/machine.ts';
+import { int } from './support/stats.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    events: { type: 'string', default: '12000000' },
+    'kafka-events': { type: 'string', default: '1000000' },
+    workers: { type: 'string', default: '1,2' },
+    'max-records': { type: 'string', default: '50000,200000' },
+    profile: { type: 'boolean', default: false },
+    'broker-dir': { type: 'string' },
+  },
+});
+
+function positive(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`--${name} must be an integer >= 1; got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const list = (name: string, raw: string): number[] =>
+  raw.split(',').map((item) => positive(name, item.trim()));
+
+const only = args.only;
+if (only !== undefined && only !== 'generator' && only !== 'kafka') {
+  console.error(`--only must be generator or kafka; got ${JSON.stringify(only)}`);
+  process.exit(2);
+}
+const runs = positive('runs', args.runs);
+const log = (line: string): void => console.error(`[bench] ${line}`);
+const out = (text = ''): void => console.log(text);
+
+out(`Machine: ${machineLine()}`);
+out(`Runs per configuration: ${runs}; cells show the median (min–max).`);
+// Other processes on the machine skew the figures; say how busy it was.
+const load = (): string => (loadavg()[0] ?? 0).toFixed(2);
+out(`Load average (1 min) at start: ${load()}.`);
+
+if (only === undefined || only === 'generator') {
+  const options = {
+    runs,
+    eventsPerPartition: positive('events', args.events),
+    partitions: 4,
+    workers: list('workers', args.workers),
+    maxRecords: list('max-records', args['max-records']),
+    profile: args.profile,
+    log,
+  };
+  const rows = await generatorBench(options);
+  out();
+  out(
+    `### Generator → aggregate (count by url), available-now, ${options.partitions} partitions × ${int(options.eventsPerPartition)} events, file sink`,
+  );
+  out();
+  out(generatorTable(rows));
+  if (options.profile) {
+    for (const workers of options.workers) {
+      const maxRecords = options.maxRecords.at(-1) ?? 200_000;
+      out();
+      out(`#### Profile: ${workers} slot(s), ${int(maxRecords)} per partition batch`);
+      out();
+      out(await generatorProfile(options, workers, maxRecords));
+    }
+  }
+}
+
+if (only === undefined || only === 'kafka') {
+  const report = await kafkaBench({
+    runs,
+    events: positive('kafka-events', args['kafka-events']),
+    partitions: 8,
+    workers: list('workers', args.workers),
+    maxRecords: 100_000,
+    brokerDir: args['broker-dir'],
+    log,
+  });
+  const { preload } = report;
+  out();
+  out(
+    `### Kafka → aggregate (count by url), available-now: ${int(preload.events)} events × ${Math.round(preload.valueBytes)}-byte JSON values over ${preload.partitions} partitions`,
+  );
+  out();
+  out(
+    `Broker: ${report.broker}. Preload ${preload.cached ? 'reused (cached by topic name)' : `produced in ${(preload.produceMs / 1000).toFixed(1)} s`}.`,
+  );
+  out();
+  out(kafkaTable(report));
+  out();
+  out(report.profile);
+}
+
+out();
+out(`Load average (1 min) at end: ${load()}.`);

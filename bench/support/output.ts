@@ -1,0 +1,17 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Sums `value` over every row the file sink wrote to `dir`: for a count job, the records it
+ * counted, so a benchmark can check that each run saw every record exactly once.
+ */
+export function countedByFileSink(dir: string): number {
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.jsonl')) continue;
+    for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
+      if (line !== '') total += (JSON.parse(line) as { value: number }).value;
+    }
+  }
+  return total;
+}
