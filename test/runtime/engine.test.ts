@@ -166,7 +166,17 @@ describe('engine', () => {
       interrupt: () => release(),
       close: async () => {},
     };
-    const plan = new Plan(buildGraph(defineJob((ctx) => ctx.stream().count().foreachBatch(() => {})), {}));
+    const plan = new Plan(
+      buildGraph(
+        defineJob((ctx) =>
+          ctx
+            .stream()
+            .count()
+            .foreachBatch(() => {}),
+        ),
+        {},
+      ),
+    );
     const run = new Engine({
       plan,
       slots: inThreadSlots(plan),
