@@ -119,6 +119,13 @@ node -e '
   }' "$report"
 ok "sluice doctor: $report"
 
+# The image's default command, on the built-in generator: the whole engine (worker slots,
+# job module, outputs) from the production install alone.
+run_out=$(SLUICE_TRIGGER=available-now SLUICE_GENERATOR_EVENTS=500 SLUICE_GENERATOR_PARTITIONS=2 \
+  SLUICE_LOG_LEVEL=error node bin/sluice.js run 2>&1) || fail "sluice run exited $?: $run_out"
+[[ $run_out == *"Time: "*'"windowStart"'* ]] || fail "sluice run printed no batch of results: $run_out"
+ok "sluice run (generator, available-now) printed $(grep -c windowStart <<<"$run_out") result rows and exited 0"
+
 version=$(node bin/sluice.js version)
 expected_version=$(node -p 'require(process.argv[1]).version' "$repo/package.json")
 [[ $version == "$expected_version" ]] || fail "sluice version printed '$version', package.json has '$expected_version'"
