@@ -17,9 +17,8 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-// Default import: Node's CommonJS export detection misses `ConfigResourceTypes` in kafkajs's index.js.
-import kafkajs, { type Admin, Kafka, logLevel } from 'kafkajs';
-import { startBroker, stopBroker } from '../scripts/local-kafka/index.ts';
+import { Kafka, logLevel } from 'kafkajs';
+import { brokerLogDir, startBroker, stopBroker } from '../scripts/local-kafka/index.ts';
 import { produce } from '../src/cli/produce.ts';
 import type { Compression, NativeMode } from '../src/config/index.ts';
 
@@ -73,26 +72,6 @@ function median(numbers: readonly number[]): number {
 }
 
 const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-async function brokerLogDir(admin: Admin): Promise<string | undefined> {
-  try {
-    const { brokers } = await admin.describeCluster();
-    const described = await admin.describeConfigs({
-      resources: [
-        {
-          type: kafkajs.ConfigResourceTypes.BROKER,
-          name: String(brokers[0]?.nodeId),
-          configNames: ['log.dirs'],
-        },
-      ],
-      includeSynonyms: false,
-    });
-    return described.resources[0]?.configEntries.find((entry) => entry.configName === 'log.dirs')
-      ?.configValue;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Bytes of the topic's segment files, when the broker's log dir is on this machine. */
 function topicBytes(logDir: string | undefined, topic: string): number | undefined {
@@ -167,7 +146,7 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const logDir = await brokerLogDir(admin);
+    const logDir = await brokerLogDir(admin).catch(() => undefined);
     const stamp = `${process.pid}-${Date.now()}`;
     const topics = new Map<Compression, string>();
     const preload: string[] = [];

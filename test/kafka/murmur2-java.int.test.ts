@@ -12,22 +12,10 @@ import { murmur2, toPositive } from '../../src/kafka/murmur2.ts';
 import { createPartitioner, toKafkajsPartitioner } from '../../src/kafka/partitioners.ts';
 import { startCollecting } from '../support/collect.ts';
 import { testKafka, uniqueName } from '../support/kafka.ts';
-
-type JavaVector = {
-  readonly label: string;
-  readonly hex: string;
-  readonly murmur2: number;
-  readonly partitions: Readonly<Record<string, number>>;
-  readonly partitionForKey: Readonly<Record<string, number>>;
-};
-type JavaVectors = {
-  readonly kafkaVersion: string;
-  readonly partitionCounts: readonly number[];
-  readonly vectors: readonly JavaVector[];
-};
+import { readJavaVectors, VECTORS_FILE } from '../support/murmur2-vectors.ts';
 
 const PROGRAM = fileURLToPath(new URL('../fixtures/Murmur2Vectors.java', import.meta.url));
-const FIXTURE = fileURLToPath(new URL('../fixtures/murmur2-java-vectors.json', import.meta.url));
+const FIXTURE = fileURLToPath(VECTORS_FILE);
 
 /** Runs the vector program with the Kafka client jars on the class path (Java 17 single-file launch). */
 function runJava(args: readonly string[]): string {
@@ -53,8 +41,8 @@ describe('murmur2 fixture against the Java client', () => {
 
   it('is exactly what the Java program prints now (apart from the Kafka version that ran it)', () => {
     const fixtureText = readFileSync(FIXTURE, 'utf8');
-    const fixture = JSON.parse(fixtureText) as JavaVectors;
-    const java = JSON.parse(output) as JavaVectors;
+    const fixture = readJavaVectors(fixtureText);
+    const java = readJavaVectors(output);
     expect(java.kafkaVersion).toBe(kafkaVersion());
     expect(java.vectors).toHaveLength(253);
     // Parsed first, so a drifted vector shows up by label; then the text, so formatting cannot drift.
@@ -67,7 +55,7 @@ describe('murmur2 fixture against the Java client', () => {
   });
 
   it('agrees with our murmur2 and murmur2 partitioner on every vector', () => {
-    const java = JSON.parse(output) as JavaVectors;
+    const java = readJavaVectors(output);
     const ours = java.vectors.map(({ label, hex }) => {
       const bytes = Buffer.from(hex, 'hex');
       const hash = murmur2(bytes);

@@ -1,27 +1,10 @@
 // Our murmur2 against the Java client's answers stored in test/fixtures/murmur2-java-vectors.json
 // (written by test/fixtures/Murmur2Vectors.java; the integration test reruns it to keep it honest).
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { murmur2, toPositive } from '../../src/kafka/murmur2.ts';
+import { readJavaVectors } from '../support/murmur2-vectors.ts';
 
-type JavaVector = {
-  readonly label: string;
-  readonly hex: string;
-  readonly murmur2: number;
-  readonly partitions: Readonly<Record<string, number>>;
-  readonly partitionForKey: Readonly<Record<string, number>>;
-};
-
-type JavaVectors = {
-  readonly generatedBy: string;
-  readonly kafkaVersion: string;
-  readonly partitionCounts: readonly number[];
-  readonly vectors: readonly JavaVector[];
-};
-
-const fixture = JSON.parse(
-  readFileSync(new URL('../fixtures/murmur2-java-vectors.json', import.meta.url), 'utf8'),
-) as JavaVectors;
+const fixture = readJavaVectors();
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 

@@ -8,20 +8,9 @@ import {
   xxhash32,
 } from '../../native-free/lz4/index.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
+import { random } from '../support/random.ts';
 
 const RUNS = { numRuns: 200, seed: 20260101 } as const;
-
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SHAPES = ['random', 'events', 'runs', 'periodic', 'mixed'] as const;
 type Shape = (typeof SHAPES)[number];

@@ -8,18 +8,7 @@ import {
   type KafkaMessageLike,
 } from '../../src/runtime/batch-codec.ts';
 import { BufferPool } from '../../src/runtime/buffer-pool.ts';
-
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../support/random.ts';
 
 function bytes(next: () => number, length: number): Buffer {
   const out = Buffer.allocUnsafe(length);

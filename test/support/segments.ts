@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-// Default import: Node's CommonJS export detection misses `ConfigResourceTypes` in kafkajs's index.js.
-import kafkajs, { type Admin } from 'kafkajs';
+
+export { brokerLogDir } from '../../scripts/local-kafka/index.ts';
 
 /** A record batch (v2) as it lies in a segment file. */
 export type StoredBatch = {
@@ -17,29 +17,6 @@ export type StoredBatch = {
 
 /** The payload starts 61 bytes into a record batch (v2): base offset … record count. */
 export const PAYLOAD_AT = 61;
-
-/**
- * The broker's `log.dirs`, read with describeConfigs. Tests that read segment files need the broker
- * on this machine (the global setup's, not a remote SLUICE_TEST_BROKERS).
- */
-export async function brokerLogDir(admin: Admin): Promise<string> {
-  const { brokers } = await admin.describeCluster();
-  const described = await admin.describeConfigs({
-    resources: [
-      {
-        type: kafkajs.ConfigResourceTypes.BROKER,
-        name: String(brokers[0]?.nodeId),
-        configNames: ['log.dirs'],
-      },
-    ],
-    includeSynonyms: false,
-  });
-  const dir = described.resources[0]?.configEntries.find(
-    (entry) => entry.configName === 'log.dirs',
-  )?.configValue;
-  if (!dir) throw new Error('the broker did not say its log.dirs');
-  return dir;
-}
 
 function segmentFile(logDir: string, topic: string, partition: number): string {
   const file = join(logDir, `${topic}-${partition}`, '00000000000000000000.log');
