@@ -1,6 +1,6 @@
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { type Node, parentsOf, type SinkSpec } from './graph.ts';
-import { KeyedAccumulator, Reduction, sumCounts } from './partials.ts';
+import { isAggregate, type Node, parentsOf, type SinkSpec } from './graph.ts';
+import { aggregatorFor } from './partials.ts';
 import type { PartitionResult } from './partition-run.ts';
 import type { Plan } from './plan.ts';
 import type { BatchInfo } from './types.ts';
@@ -49,25 +49,14 @@ export function mergePartitions(
 }
 
 function mergePartials(node: Node, results: readonly PartitionResult[]): readonly unknown[] {
-  const exports = results.flatMap((result) => result.exports.filter((item) => item.node === node.id));
-  switch (node.kind) {
-    case 'reduceByKey':
-    case 'countByValue': {
-      const keyed = keyedFor(node);
-      for (const item of exports)
-        if (item.kind === 'pairs') for (const [key, value] of item.pairs) keyed.add(key, value);
-      return keyed.pairs();
-    }
-    case 'reduce': {
-      const reduction = new Reduction(node.fn);
-      for (const item of exports) if (item.kind === 'reduce' && item.has) reduction.add(item.value);
-      return reduction.has ? [reduction.value] : [];
-    }
-    case 'count':
-      return [exports.reduce((sum, item) => sum + (item.kind === 'count' ? item.count : 0), 0)];
-    default:
-      throw new SluiceError(ErrorCode.jobInvalid, `node ${node.id} (${node.kind}) has no partials to merge`);
+  if (!isAggregate(node)) {
+    throw new SluiceError(ErrorCode.jobInvalid, `node ${node.id} (${node.kind}) has no partials to merge`);
   }
+  const aggregator = aggregatorFor(node);
+  for (const result of results) {
+    for (const item of result.exports) if (item.node === node.id) aggregator.merge(item);
+  }
+  return aggregator.values();
 }
 
 /** Array-at-a-time evaluation for operators on the main thread. */
@@ -94,26 +83,14 @@ function evaluate(node: Node, inputs: readonly (readonly unknown[])[], info: Bat
     case 'output':
       return first;
     case 'reduceByKey':
-    case 'countByValue': {
-      const keyed = keyedFor(node);
-      for (const value of first) {
-        if (node.kind === 'countByValue') keyed.add(value, 1);
-        else keyed.add((value as [unknown, unknown])[0], (value as [unknown, unknown])[1]);
-      }
-      return keyed.pairs();
+    case 'countByValue':
+    case 'reduce':
+    case 'count': {
+      const aggregator = aggregatorFor(node);
+      for (const value of first) aggregator.add(value);
+      return aggregator.values();
     }
-    case 'reduce': {
-      const reduction = new Reduction(node.fn);
-      for (const value of first) reduction.add(value);
-      return reduction.has ? [reduction.value] : [];
-    }
-    case 'count':
-      return [first.length];
     case 'source':
       throw new SluiceError(ErrorCode.jobInvalid, 'the source runs in the workers, never on the main thread');
   }
-}
-
-function keyedFor(node: Node): KeyedAccumulator {
-  return new KeyedAccumulator(node.kind === 'reduceByKey' ? node.fn : sumCounts);
 }

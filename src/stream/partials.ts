@@ -1,4 +1,4 @@
-import { normalizeKey } from './graph.ts';
+import { type AggregateNode, normalizeKey } from './graph.ts';
 
 /** What a worker sends back for one exported node of one partition batch. */
 export type Export =
@@ -45,5 +45,63 @@ export class Reduction {
   add(value: unknown): void {
     this.value = this.has ? this.#combine(this.value, value) : value;
     this.has = true;
+  }
+}
+
+/**
+ * One aggregation's state. The same object serves the worker (records in, a partial out) and
+ * the main thread (partials merged, or records in when the aggregation follows another).
+ */
+export type Aggregator = {
+  add(value: unknown): void;
+  merge(item: Export): void;
+  toExport(node: number): Export;
+  values(): unknown[];
+};
+
+export function aggregatorFor(node: AggregateNode): Aggregator {
+  switch (node.kind) {
+    case 'reduceByKey':
+    case 'countByValue': {
+      const counting = node.kind === 'countByValue';
+      const keyed = new KeyedAccumulator(node.kind === 'reduceByKey' ? node.fn : sumCounts);
+      return {
+        add: counting
+          ? (value) => keyed.add(value, 1)
+          : (value) => {
+              const [key, inner] = value as [unknown, unknown];
+              keyed.add(key, inner);
+            },
+        merge: (item) => {
+          if (item.kind === 'pairs') for (const [key, value] of item.pairs) keyed.add(key, value);
+        },
+        toExport: (id) => ({ node: id, kind: 'pairs', pairs: keyed.pairs() }),
+        values: () => keyed.pairs(),
+      };
+    }
+    case 'reduce': {
+      const reduction = new Reduction(node.fn);
+      return {
+        add: (value) => reduction.add(value),
+        merge: (item) => {
+          if (item.kind === 'reduce' && item.has) reduction.add(item.value);
+        },
+        toExport: (id) => ({ node: id, kind: 'reduce', has: reduction.has, value: reduction.value }),
+        values: () => (reduction.has ? [reduction.value] : []),
+      };
+    }
+    case 'count': {
+      let count = 0;
+      return {
+        add: () => {
+          count++;
+        },
+        merge: (item) => {
+          if (item.kind === 'count') count += item.count;
+        },
+        toExport: (id) => ({ node: id, kind: 'count', count }),
+        values: () => [count],
+      };
+    }
   }
 }

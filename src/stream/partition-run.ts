@@ -1,6 +1,6 @@
 import { ErrorCode, isSluiceError } from '../errors/index.ts';
-import type { Node } from './graph.ts';
-import { type Export, KeyedAccumulator, Reduction, sumCounts } from './partials.ts';
+import { isAggregate, type Node } from './graph.ts';
+import { type Aggregator, aggregatorFor, type Export } from './partials.ts';
 import type { Plan } from './plan.ts';
 import type { BatchInfo, Origin, SourceRecord } from './types.ts';
 
@@ -106,9 +106,7 @@ class PartitionState {
   readonly #info: BatchInfo;
   readonly #receivers: Receiver[] = [];
   readonly #records = new Map<number, unknown[]>();
-  readonly #keyed = new Map<number, KeyedAccumulator>();
-  readonly #reductions = new Map<number, Reduction>();
-  readonly #counts = new Map<number, number>();
+  readonly #aggregators = new Map<number, Aggregator>();
   readonly #transforms = new Map<number, unknown[]>();
 
   constructor(plan: Plan, info: BatchInfo) {
@@ -142,11 +140,7 @@ class PartitionState {
   exports(): Export[] {
     const out: Export[] = [];
     for (const [node, values] of this.#records) out.push({ node, kind: 'records', values });
-    for (const [node, keyed] of this.#keyed) out.push({ node, kind: 'pairs', pairs: keyed.pairs() });
-    for (const [node, reduction] of this.#reductions) {
-      out.push({ node, kind: 'reduce', has: reduction.has, value: reduction.value });
-    }
-    for (const [node, count] of this.#counts) out.push({ node, kind: 'count', count });
+    for (const [node, aggregator] of this.#aggregators) out.push(aggregator.toExport(node));
     return out;
   }
 
@@ -207,32 +201,9 @@ class PartitionState {
   }
 
   #partial(node: Node): Receiver {
-    switch (node.kind) {
-      case 'reduceByKey': {
-        const keyed = new KeyedAccumulator(node.fn);
-        this.#keyed.set(node.id, keyed);
-        return (value) => {
-          const [key, inner] = value as [unknown, unknown];
-          keyed.add(key, inner);
-        };
-      }
-      case 'countByValue': {
-        const keyed = new KeyedAccumulator(sumCounts);
-        this.#keyed.set(node.id, keyed);
-        return (value) => keyed.add(value, 1);
-      }
-      case 'reduce': {
-        const reduction = new Reduction(node.fn);
-        this.#reductions.set(node.id, reduction);
-        return (value) => reduction.add(value);
-      }
-      case 'count':
-        this.#counts.set(node.id, 0);
-        return () => {
-          this.#counts.set(node.id, (this.#counts.get(node.id) ?? 0) + 1);
-        };
-      default:
-        throw new Error(`node ${node.id} (${node.kind}) is not an aggregation`);
-    }
+    if (!isAggregate(node)) throw new Error(`node ${node.id} (${node.kind}) is not an aggregation`);
+    const aggregator = aggregatorFor(node);
+    this.#aggregators.set(node.id, aggregator);
+    return (value) => aggregator.add(value);
   }
 }
