@@ -240,6 +240,12 @@ export const DEV_VARIABLES: readonly VariableDoc[] = [
     default: '`$XDG_CACHE_HOME/sluice` or `~/.cache/sluice`',
     description: 'Where the Kafka jars (and, in CI, Node 24) are cached between runs.',
   },
+  {
+    env: 'SLUICE_BENCH_BROKERS',
+    type: '`host:port[,host:port…]`',
+    default: 'unset',
+    description: '`npm run bench` uses this broker instead of starting its own.',
+  },
 ];
 
 /**

@@ -37,13 +37,14 @@ describe('renderConfigDocs', () => {
       'SLUICE_KAFKA_DIR',
       'SLUICE_KAFKA_VERSION',
       'SLUICE_CACHE_DIR',
+      'SLUICE_BENCH_BROKERS',
     ]);
     expect(DEV_VARIABLES.map((variable) => variable.env)).toEqual(tableVariables('Development and tests'));
   });
 
   it('pads every table row to the same width, as Biome formats Markdown', () => {
     const tables = docs.split('\n\n').filter((block) => block.startsWith('|'));
-    expect(tables.map((table) => table.split('\n').length)).toEqual([2 + 29, 2 + 4]);
+    expect(tables.map((table) => table.split('\n').length)).toEqual([2 + 29, 2 + 5]);
     for (const table of tables) {
       expect(new Set(table.split('\n').map((row) => row.length)).size).toBe(1);
     }

@@ -273,3 +273,9 @@ describe('loadConfig: errors', () => {
     expect(loadConfig(env, { cpus: 4 })).toStrictEqual(DEFAULTS);
   });
 });
+
+describe('benchmark variables', () => {
+  it('accepts SLUICE_BENCH_BROKERS, which npm run bench passes on to the runs it starts', () => {
+    expect(loadConfig({ SLUICE_BENCH_BROKERS: '127.0.0.1:9092' }, { cpus: 4 }).workers).toBe(3);
+  });
+});
