@@ -67,7 +67,7 @@ async function runApp(
         await source.start();
         return source;
       },
-      ...(config.onDecodeError === 'dlq' && dlqTopic
+      ...((config.onDecodeError === 'dlq' || config.onLateRecord === 'dlq') && dlqTopic
         ? { deadLetter: (failures) => sendToDeadLetter(producer, dlqTopic, failures) }
         : {}),
     };

@@ -82,6 +82,27 @@ export function integer(
   return { schema, type, default: code(fallback) };
 }
 
+/** Like `integer`, without a default: unset stays `undefined`. */
+export function optionalInteger(range: {
+  readonly min?: number;
+  readonly max?: number;
+}): Field<number | undefined> {
+  const field = integer(range, 0);
+  const message = `must be ${integerRangeText(range)}`;
+  const schema = z
+    .string()
+    .regex(INTEGER, message)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(range.min ?? Number.MIN_SAFE_INTEGER, message)
+        .max(range.max ?? Number.MAX_SAFE_INTEGER, message),
+    )
+    .optional();
+  return { schema, type: field.type, default: UNSET };
+}
+
 /** One of a fixed list of words. */
 export function choice<const V extends readonly [string, ...string[]]>(
   values: V,

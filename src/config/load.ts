@@ -50,6 +50,8 @@ export function loadConfig(
   const known = [...Object.values(schema), ...DEV_VARIABLES].map((variable) => variable.env);
   problems.push(...unknownVariableProblems(Object.keys(normalised), known));
   if (problems.length > 0) throw new ConfigError(problems);
+  // Tumbling unless told otherwise: the slide defaults to the window.
+  parsed.slideMs ??= parsed.windowMs;
   return deepFreeze(parsed as unknown as SluiceConfig);
 }
 

@@ -4,6 +4,7 @@ import {
   type Field,
   integer,
   job,
+  optionalInteger,
   optionalText,
   optionalTopic,
   sink,
@@ -14,10 +15,13 @@ import {
   AGGREGATIONS,
   COMPRESSIONS,
   DECODE_ERROR_POLICIES,
+  EMIT_MODES,
+  LATE_POLICIES,
   LOG_LEVELS,
   NATIVE_MODES,
   type SluiceConfig,
   STARTING_OFFSETS,
+  TIME_MODES,
   TRIGGERS,
   VALUE_FORMATS,
 } from './types.ts';
@@ -144,6 +148,48 @@ export function configOptions(context: SchemaContext) {
       choice(AGGREGATIONS, 'count'),
       'Aggregation of the `aggregate` job, per key and window.',
     ),
+    windowMs: option(
+      'SLUICE_WINDOW_MS',
+      optionalInteger({ min: 1 }),
+      'Window length of the `aggregate` job, in milliseconds. Unset: each batch is aggregated on its own. On processing time it must be a multiple of `SLUICE_BATCH_INTERVAL_MS`.',
+    ),
+    slideMs: option(
+      'SLUICE_SLIDE_MS',
+      optionalInteger({ min: 1 }),
+      'How far the window moves, in milliseconds: at most `SLUICE_WINDOW_MS`; equal to it for tumbling windows. On processing time it must be a multiple of `SLUICE_BATCH_INTERVAL_MS`.',
+      '`SLUICE_WINDOW_MS`',
+    ),
+    time: option(
+      'SLUICE_TIME',
+      choice(TIME_MODES, 'processing'),
+      "Clock of the `aggregate` job's windows: batch time (`processing`), or each record's event time with a watermark (`event`).",
+    ),
+    timestampField: option(
+      'SLUICE_TIMESTAMP_FIELD',
+      optionalText('field name'),
+      'Field of the value holding the event time: epoch milliseconds, or an ISO-8601 text. Unset: the Kafka record timestamp. Only with `SLUICE_TIME=event`.',
+      'unset (the Kafka record timestamp)',
+    ),
+    allowedLatenessMs: option(
+      'SLUICE_ALLOWED_LATENESS_MS',
+      integer({ min: 0 }, 0),
+      'How far event time may run behind the largest seen before a record is late, in milliseconds: the watermark is the largest event time minus this. Only with `SLUICE_TIME=event`.',
+    ),
+    emit: option(
+      'SLUICE_EMIT',
+      choice(EMIT_MODES, 'final'),
+      'When event-time windows emit: once when the watermark passes their end (`final`), or after every batch that changed them (`update`).',
+    ),
+    idleTimeoutMs: option(
+      'SLUICE_IDLE_TIMEOUT_MS',
+      integer({ min: 1 }, 30_000),
+      'A partition without records for this long stops holding the event-time watermark back, in milliseconds.',
+    ),
+    onLateRecord: option(
+      'SLUICE_ON_LATE_RECORD',
+      choice(LATE_POLICIES, 'count'),
+      'Late records (older than the watermark) are counted and logged with their origin (`count`), and also written to `SLUICE_DLQ_TOPIC` with their origin in headers (`dlq`).',
+    ),
     onDecodeError: option(
       'SLUICE_ON_DECODE_ERROR',
       choice(DECODE_ERROR_POLICIES, 'fail'),
@@ -265,6 +311,49 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
   }
   if (parsed.onDecodeError === 'dlq' && env.SLUICE_DLQ_TOPIC === undefined) {
     problems.push('SLUICE_DLQ_TOPIC is required when SLUICE_ON_DECODE_ERROR=dlq');
+  }
+  if (parsed.onLateRecord === 'dlq' && env.SLUICE_DLQ_TOPIC === undefined) {
+    problems.push('SLUICE_DLQ_TOPIC is required when SLUICE_ON_LATE_RECORD=dlq');
+  }
+  problems.push(...windowProblems(env, parsed));
+  return problems;
+}
+
+/** The aggregate job's window variables, together (Spark's rules for processing time). */
+function windowProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[] {
+  const problems: string[] = [];
+  const { windowMs, slideMs, batchIntervalMs, time } = parsed;
+  if (windowMs === undefined) {
+    for (const name of [
+      'SLUICE_SLIDE_MS',
+      'SLUICE_TIMESTAMP_FIELD',
+      'SLUICE_ALLOWED_LATENESS_MS',
+      'SLUICE_EMIT',
+    ]) {
+      if (env[name] !== undefined) problems.push(`${name} needs SLUICE_WINDOW_MS`);
+    }
+    if (env.SLUICE_TIME === 'event') problems.push('SLUICE_TIME=event needs SLUICE_WINDOW_MS');
+    return problems;
+  }
+  if (slideMs !== undefined && slideMs > windowMs) {
+    problems.push(`SLUICE_SLIDE_MS must be at most SLUICE_WINDOW_MS (${windowMs}); got ${slideMs}`);
+  }
+  if (time === 'processing') {
+    for (const name of ['SLUICE_TIMESTAMP_FIELD', 'SLUICE_ALLOWED_LATENESS_MS']) {
+      if (env[name] !== undefined) problems.push(`${name} applies only to SLUICE_TIME=event`);
+    }
+    if (batchIntervalMs !== undefined) {
+      for (const [name, value] of [
+        ['SLUICE_WINDOW_MS', windowMs],
+        ['SLUICE_SLIDE_MS', slideMs],
+      ] as const) {
+        if (value !== undefined && value % batchIntervalMs !== 0) {
+          problems.push(
+            `${name} must be a multiple of SLUICE_BATCH_INTERVAL_MS (${batchIntervalMs}); got ${value}`,
+          );
+        }
+      }
+    }
   }
   return problems;
 }

@@ -7,6 +7,9 @@ export const DECODE_ERROR_POLICIES = ['fail', 'skip', 'dlq'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const NATIVE_MODES = ['auto', 'off'] as const;
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export const TIME_MODES = ['processing', 'event'] as const;
+export const EMIT_MODES = ['final', 'update'] as const;
+export const LATE_POLICIES = ['count', 'dlq'] as const;
 
 /** When batches run: on an interval, record by record, or once over what the topics hold at start. */
 export type Trigger = (typeof TRIGGERS)[number];
@@ -23,6 +26,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export type NativeMode = (typeof NATIVE_MODES)[number];
 /** A Kafka compression codec by its `compression.type` name. */
 export type Compression = (typeof COMPRESSIONS)[number];
+
+/** Which clock windows run on: batch time, or the records' own timestamps with a watermark. */
+export type TimeMode = (typeof TIME_MODES)[number];
+/** When event-time windows emit: once when they close, or after every batch that changed them. */
+export type EmitMode = (typeof EMIT_MODES)[number];
+/** What happens to late records besides being counted and logged. */
+export type LatePolicy = (typeof LATE_POLICIES)[number];
 
 /** Where results go: `SLUICE_SINK=console`, `file:<dir>` or `kafka:<topic>`. */
 export type SinkConfig =
@@ -62,6 +72,17 @@ export interface SluiceConfig {
   /** Always set unless `agg` is `count`. */
   readonly valueField: string | undefined;
   readonly agg: Aggregation;
+  /** `SLUICE_WINDOW_MS`; unset: the aggregate job aggregates each batch on its own. */
+  readonly windowMs: number | undefined;
+  /** Always set when `windowMs` is: `SLUICE_SLIDE_MS`, or the window. */
+  readonly slideMs: number | undefined;
+  readonly time: TimeMode;
+  /** Unset: event time is the Kafka record timestamp. */
+  readonly timestampField: string | undefined;
+  readonly allowedLatenessMs: number;
+  readonly emit: EmitMode;
+  readonly idleTimeoutMs: number;
+  readonly onLateRecord: LatePolicy;
   readonly onDecodeError: DecodeErrorPolicy;
   /** Always set when `onDecodeError` is `dlq`. */
   readonly dlqTopic: string | undefined;

@@ -169,6 +169,11 @@ export class DirectSource implements BatchSource {
     await this.#consumer.disconnect();
   }
 
+  /** The partitions assigned to this instance now. */
+  owned(): { topic: string; partition: number }[] {
+    return [...this.#buffers.values()].map(({ topic, partition }) => ({ topic, partition }));
+  }
+
   /** Per-partition positions (next offset to process), for tests and the lag view. */
   positions(): Map<string, bigint | undefined> {
     return new Map([...this.#buffers].map(([key, buffer]) => [key, buffer.position]));

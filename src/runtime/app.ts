@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { SluiceConfig } from '../config/index.ts';
+import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
 import { type OutputContext, Outputs } from '../sinks/index.ts';
 import { buildGraph, type DecodeFailure, importJob, Plan } from '../stream/index.ts';
@@ -50,8 +50,12 @@ export async function startApp(options: AppOptions): Promise<App> {
     signature: graph.signature(),
     valueFormat: config.valueFormat,
     decodePolicy: config.onDecodeError,
+    latePolicy: config.onLateRecord,
     generator: { seed: config.generatorSeed, partitions: config.generatorPartitions },
   };
+  const plan = new Plan(graph);
+  const intervalProblems = plan.intervalProblems(config.batchIntervalMs);
+  if (intervalProblems.length > 0) throw new ConfigError(intervalProblems);
   const slots = new Slots(config.workers, init);
   const source = options.kafka
     ? await options.kafka.source(slots).catch(async (error: unknown) => {
@@ -70,7 +74,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     ...(options.kafka ? { kafka: options.kafka.outputs } : {}),
   });
   const engine = new Engine({
-    plan: new Plan(graph),
+    plan,
+    idleTimeoutMs: config.idleTimeoutMs,
     slots,
     source,
     outputs,

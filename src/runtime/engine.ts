@@ -7,7 +7,9 @@ import {
   mergePartitions,
   type PartitionResult,
   type Plan,
+  WindowMerger,
 } from '../stream/index.ts';
+import { WatermarkTracker } from '../window/index.ts';
 import type { Logger } from './logger.ts';
 import type { Slots } from './slots.ts';
 import type { BatchSource, PartitionWork } from './source.ts';
@@ -19,6 +21,10 @@ export type BatchStats = {
   readonly records: number;
   readonly decodeErrors: number;
   readonly deadLettered: number;
+  /** Records event-time windows found older than the watermark. */
+  readonly late: number;
+  /** The event-time watermark the batch ran with (epoch ms; -∞ before any event time). */
+  readonly watermark: number;
   /** Batch time to start of processing, ms (Spark's scheduling delay). */
   readonly schedulingDelayMs: number;
   readonly processingMs: number;
@@ -37,13 +43,20 @@ export type EngineOptions = {
   readonly deadLetter?: (failures: readonly DecodeFailure[]) => Promise<void>;
   readonly onBatch?: (stats: BatchStats) => void;
   readonly now?: () => number;
+  /** A partition without records for this long stops holding the event-time watermark back. */
+  readonly idleTimeoutMs?: number;
 };
+
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
 export type EngineSummary = {
   readonly batches: number;
   readonly records: number;
   readonly decodeErrors: number;
+  readonly late: number;
 };
+
+const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
  * The coordinator's loop: on each trigger, take every partition's work from the source, run it
@@ -58,10 +71,20 @@ export class Engine {
   #batchId = 0;
   #pendingCommit: BatchInfo['offsetRanges'][] = [];
   #lastCommit = 0;
+  readonly #windows = new WindowMerger();
+  /** Set when the job has windows: they need every owned partition's slot on every batch. */
+  readonly #watermark: WatermarkTracker | undefined;
+  readonly #seen = new Map<string, { topic: string; partition: number }>();
 
   constructor(options: EngineOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    if (options.plan.windows.length > 0) {
+      this.#watermark = new WatermarkTracker(
+        options.plan.watermarks,
+        options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      );
+    }
   }
 
   /** Asks the loop to stop after the batch in flight: its outputs are written and committed. */
@@ -73,18 +96,26 @@ export class Engine {
 
   async run(): Promise<EngineSummary> {
     const { source, log } = this.#options;
-    const summary = { batches: 0, records: 0, decodeErrors: 0 };
+    const summary = { batches: 0, records: 0, decodeErrors: 0, late: 0 };
+    const count = (stats: BatchStats): void => {
+      summary.batches++;
+      summary.records += stats.records;
+      summary.decodeErrors += stats.decodeErrors;
+      summary.late += stats.late;
+    };
     this.#lastCommit = this.#now();
     try {
       while (!this.#stopping) {
         const time = await this.#nextBatchTime();
         if (this.#stopping) break;
         const work = await source.next();
-        if (work === 'end' || (this.#stopping && work.length === 0)) break;
-        const stats = await this.#runBatch(time, work);
-        summary.batches++;
-        summary.records += stats.records;
-        summary.decodeErrors += stats.decodeErrors;
+        if (work === 'end') {
+          // End of input: the watermark goes to +∞ and every open window fires, as on Flink's bounded input.
+          if (this.#watermark) count(await this.#runBatch(this.#now(), [], Number.POSITIVE_INFINITY));
+          break;
+        }
+        if (this.#stopping && work.length === 0) break;
+        count(await this.#runBatch(time, work));
       }
       await this.#flushCommits();
     } finally {
@@ -93,7 +124,7 @@ export class Engine {
     return summary;
   }
 
-  async #runBatch(time: number, work: readonly PartitionWork[]): Promise<BatchStats> {
+  async #runBatch(time: number, work: readonly PartitionWork[], watermark?: number): Promise<BatchStats> {
     const { plan, slots, outputs, intervalMs, log } = this.#options;
     const started = this.#now();
     const info: BatchInfo = {
@@ -101,9 +132,10 @@ export class Engine {
       time,
       intervalMs,
       offsetRanges: work.map((item) => item.range),
+      ...(this.#watermark ? { watermark: watermark ?? this.#watermark.current } : {}),
     };
     const results = await Promise.all(
-      work.map(async (item) => {
+      [...work, ...this.#ticks(work, time)].map(async (item) => {
         try {
           return await slots.run(item.range.topic, item.range.partition, item.task(info));
         } finally {
@@ -114,22 +146,31 @@ export class Engine {
     const fatal = results.find((result) => result.fatal)?.fatal;
     if (fatal) throw new SluiceError(asCode(fatal.code), fatal.message);
 
-    const failures = results.flatMap((result) => result.failures);
+    const decodeFailures = results.flatMap((result) => result.failures);
     const decodeErrors = results.reduce((sum, result) => sum + result.decodeErrors, 0);
-    if (decodeErrors > 0) this.#logDecodeErrors(results, failures);
+    if (decodeErrors > 0) this.#logDecodeErrors(results, decodeFailures);
+    const late = results.reduce((sum, result) => sum + (result.late ?? 0), 0);
+    if (late > 0) this.#logLate(results, late);
+    const failures = [
+      ...(decodeFailures[0]?.value !== undefined ? decodeFailures : []),
+      ...results.flatMap((result) => result.lateFailures ?? []),
+    ];
     let deadLettered = 0;
-    if (this.#options.deadLetter && failures.length > 0 && failures[0]?.value !== undefined) {
+    if (this.#options.deadLetter && failures.length > 0) {
       await this.#options.deadLetter(failures);
       deadLettered = failures.length;
     }
-    await outputs.write(mergePartitions(plan, results, info), info);
+    await outputs.write(mergePartitions(plan, results, info, this.#windows), info);
     await this.#commit(info.offsetRanges);
+    this.#advanceWatermark(results, time);
 
     const stats: BatchStats = {
       info,
       records: results.reduce((sum, result) => sum + result.records, 0),
       decodeErrors,
       deadLettered,
+      late,
+      watermark: info.watermark ?? Number.NEGATIVE_INFINITY,
       schedulingDelayMs: Math.max(0, started - time),
       processingMs: this.#now() - started,
     };
@@ -139,6 +180,49 @@ export class Engine {
     );
     this.#options.onBatch?.(stats);
     return stats;
+  }
+
+  /**
+   * Window state lives in the slots, and time moves for it even without records: every owned
+   * partition without work gets an empty task, so its windows fire with everyone else's.
+   */
+  #ticks(work: readonly PartitionWork[], time: number): PartitionWork[] {
+    if (!this.#watermark) return [];
+    for (const item of work) {
+      const { topic, partition } = item.range;
+      this.#seen.set(partitionId(topic, partition), { topic, partition });
+    }
+    const owned = this.#options.source.owned?.() ?? [...this.#seen.values()];
+    const busy = new Set(work.map((item) => partitionId(item.range.topic, item.range.partition)));
+    const ids = new Set(owned.map(({ topic, partition }) => partitionId(topic, partition)));
+    for (const id of this.#watermark.owned()) if (!ids.has(id)) this.#watermark.forget(id);
+    for (const id of ids) this.#watermark.own(id, time);
+    return owned
+      .filter(({ topic, partition }) => !busy.has(partitionId(topic, partition)))
+      .map(({ topic, partition }) => ({
+        range: { topic, partition, fromOffset: 0n, untilOffset: 0n },
+        records: 0,
+        task: (info) => ({ type: 'tick', info, topic, partition }),
+      }));
+  }
+
+  #advanceWatermark(results: readonly PartitionResult[], time: number): void {
+    if (!this.#watermark) return;
+    for (const result of results) {
+      this.#watermark.observe(partitionId(result.topic, result.partition), result.eventTimes ?? [], time);
+    }
+    this.#watermark.advance(time);
+  }
+
+  #logLate(results: readonly PartitionResult[], late: number): void {
+    const perPartition = results
+      .filter((result) => (result.late ?? 0) > 0)
+      .map((result) => ({ topic: result.topic, partition: result.partition, count: result.late }));
+    const sample = results
+      .flatMap((result) => result.lateSample ?? [])
+      .slice(0, 3)
+      .map((item) => ({ ...item, offset: item.offset.toString() }));
+    this.#options.log.warn({ late, perPartition, sample }, 'late records: older than the watermark');
   }
 
   /** Continuous mode commits on its own interval; the other triggers after every batch. */

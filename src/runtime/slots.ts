@@ -46,13 +46,16 @@ export class Slots {
     return slot;
   }
 
-  /** Forgets a partition this process no longer owns. */
+  /** Forgets a partition this process no longer owns, and its slot drops the partition's window state. */
   release(topic: string, partition: number): void {
     const id = `${topic}-${partition}`;
     const slot = this.#placement.get(id);
     if (slot === undefined) return;
     this.#placement.delete(id);
     this.#load[slot] = (this.#load[slot] ?? 1) - 1;
+    // Queued behind the partition's tasks in flight: a one-thread pool runs its queue in order.
+    const forget: SlotTask = { type: 'forget', topic, partition };
+    this.#pools[slot]?.run(forget).catch(() => {});
   }
 
   async run(topic: string, partition: number, task: SlotTask): Promise<PartitionResult> {

@@ -61,6 +61,10 @@ export class GeneratorSource implements BatchSource {
     return work;
   }
 
+  owned(): { topic: string; partition: number }[] {
+    return this.#positions.map((_, partition) => ({ topic: GENERATOR_TOPIC, partition }));
+  }
+
   async commit(ranges: readonly OffsetRange[]): Promise<void> {
     for (const range of ranges) this.#committed[range.partition] = Number(range.untilOffset);
   }

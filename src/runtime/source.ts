@@ -17,6 +17,8 @@ export type BatchSource = {
   next(): Promise<PartitionWork[] | 'end'>;
   /** Called only after every output of the batch succeeded. */
   commit(ranges: readonly OffsetRange[]): Promise<void>;
+  /** The partitions this instance owns now; windows tick them even when they bring no records. */
+  owned?(): readonly { readonly topic: string; readonly partition: number }[];
   /** Asks a `next()` that waits for data to return what it has: the engine is stopping. */
   interrupt?(): void;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import type { GeneratorSpec } from '../sources/index.ts';
 import type { ValueFormat } from '../stream/decode.ts';
-import type { BatchInfo, DecodePolicy } from '../stream/index.ts';
+import type { BatchInfo, DecodePolicy, LatePolicy } from '../stream/index.ts';
 
 /** What every worker slot is started with; the same job module and env as the main thread. */
 export type WorkerInit = {
@@ -10,6 +10,7 @@ export type WorkerInit = {
   readonly signature: string;
   readonly valueFormat: ValueFormat;
   readonly decodePolicy: DecodePolicy;
+  readonly latePolicy: LatePolicy;
   readonly generator: GeneratorSpec;
 };
 
@@ -27,4 +28,8 @@ export type SlotTask =
       readonly partition: number;
       readonly fromOffset: number;
       readonly count: number;
-    };
+    }
+  /** No records: the partition's windows move to the batch's time and watermark. */
+  | { readonly type: 'tick'; readonly info: BatchInfo; readonly topic: string; readonly partition: number }
+  /** The partition left this instance: its window state is dropped. */
+  | { readonly type: 'forget'; readonly topic: string; readonly partition: number };

@@ -2,7 +2,14 @@ import { move, workerData } from 'piscina';
 import { ErrorCode } from '../errors/index.ts';
 import { clickAt, GENERATOR_TOPIC } from '../sources/index.ts';
 import { decodeKey, decodeValue } from '../stream/decode.ts';
-import { buildGraph, importJob, Plan, type RecordInput, runPartition } from '../stream/index.ts';
+import {
+  buildGraph,
+  importJob,
+  type PartitionStore,
+  Plan,
+  type RecordInput,
+  runPartition,
+} from '../stream/index.ts';
 import { BatchView } from './batch-codec.ts';
 import { encodeResult } from './result-codec.ts';
 import type { SlotTask, WorkerInit } from './types.ts';
@@ -16,6 +23,26 @@ const mismatch =
     ? undefined
     : `job ${init.jobPath} built a different graph in a worker than on the main thread ` +
       `(main: ${init.signature}; worker: ${graph.signature()}); the builder must be deterministic`;
+
+/** Window state of the partitions this slot owns; a partition always runs in the same slot. */
+const stores = new Map<string, PartitionStore>();
+
+function storeOf(topic: string, partition: number): PartitionStore {
+  const id = `${topic}\u0000${partition}`;
+  let store = stores.get(id);
+  if (!store) {
+    store = new Map();
+    stores.set(id, store);
+  }
+  return store;
+}
+
+function emptyInput(topic: string, partition: number): RecordInput {
+  const none = (): never => {
+    throw new RangeError('an empty task has no records');
+  };
+  return { topic, partition, count: 0, offset: none, raw: none, record: none };
+}
 
 function kafkaInput(task: Extract<SlotTask, { type: 'kafka' }>): RecordInput {
   const view = new BatchView(task.buffer, task.byteLength);
@@ -61,7 +88,16 @@ function generatorInput(task: Extract<SlotTask, { type: 'generate' }>): RecordIn
 
 /** Runs one partition batch; the result crosses back as msgpack bytes, transferred, not cloned. */
 export default function runTask(task: SlotTask): unknown {
-  const input = task.type === 'kafka' ? kafkaInput(task) : generatorInput(task);
+  if (task.type === 'forget') {
+    stores.delete(`${task.topic}\u0000${task.partition}`);
+    return null;
+  }
+  const input =
+    task.type === 'kafka'
+      ? kafkaInput(task)
+      : task.type === 'generate'
+        ? generatorInput(task)
+        : emptyInput(task.topic, task.partition);
   const result = mismatch
     ? {
         topic: input.topic,
@@ -72,7 +108,10 @@ export default function runTask(task: SlotTask): unknown {
         failures: [],
         fatal: { code: ErrorCode.jobMismatch, message: mismatch },
       }
-    : runPartition(plan, input, task.info, init.decodePolicy);
+    : runPartition(plan, input, task.info, init.decodePolicy, {
+        store: storeOf(input.topic, input.partition),
+        latePolicy: init.latePolicy,
+      });
   const bytes = encodeResult(result);
   return move(bytes);
 }

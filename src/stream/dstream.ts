@@ -1,5 +1,17 @@
-import type { Graph, SinkSpec } from './graph.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import {
+  type AggregationSpec,
+  Aggregations,
+  type EmitMode,
+  type LateRecord,
+  type WindowResult,
+  type WindowSpec,
+  Windows,
+} from '../window/index.ts';
+import type { Graph, SinkSpec, WindowAggregateNode } from './graph.ts';
 import type { BatchInfo, Pair } from './types.ts';
+
+type WindowAggregateFields = Omit<WindowAggregateNode, 'kind' | 'id' | 'parent'>;
 
 export type KafkaOutputOptions<T> = {
   /** How records are spread over the topic's partitions: the article's three strategies. */
@@ -108,6 +120,178 @@ export class DStream<T> {
       id,
       parent: this.id,
       fn: fn as (values: never[], info: BatchInfo) => readonly unknown[],
+    }));
+  }
+
+  /**
+   * Switches the windows downstream to event time. The event time of a value is `timestamp(value)`
+   * (epoch ms), or the Kafka record's timestamp; values derived from it (map, flatMap) keep it.
+   * The watermark of a partition is the largest event time seen minus `allowedLatenessMs`; records
+   * older than the engine's watermark are late: counted, logged and sent to `lateRecords()`.
+   *
+   * @example
+   * ctx.stream<Click>().withWatermark(5_000, (r) => r.value.ts)
+   *   .map((r): [string, number] => [r.value.url, 1])
+   *   .windowAggregate(Windows.tumbling(60_000), Aggregations.count());
+   */
+  withWatermark(allowedLatenessMs: number, timestamp?: (value: T) => number): DStream<T> {
+    if (!Number.isSafeInteger(allowedLatenessMs) || allowedLatenessMs < 0) {
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `withWatermark: allowed lateness must be an integer >= 0 of milliseconds; got ${allowedLatenessMs}`,
+      );
+    }
+    return this.#next((id) => ({
+      kind: 'withWatermark',
+      id,
+      parent: this.id,
+      allowedLatenessMs,
+      ...(timestamp ? { timestamp: timestamp as (value: never) => number } : {}),
+    }));
+  }
+
+  /**
+   * Spark's `window`: every `slideMs`, the values of the last `sizeMs`. Values are kept per pane
+   * and re-emitted for each window that holds them; to aggregate, prefer the `...AndWindow`
+   * operations, which keep partials instead.
+   */
+  window(sizeMs: number, slideMs: number = sizeMs): DStream<T> {
+    const spec = Windows.sliding(sizeMs, slideMs);
+    return this.#next((id) => ({ kind: 'window', id, parent: this.id, spec }));
+  }
+
+  /** Per window, how many values it holds (Spark's `countByWindow`; 0 for an empty window). */
+  countByWindow(sizeMs: number, slideMs: number): DStream<number> {
+    return this.#windowed('countByWindow', sizeMs, slideMs, {
+      aggregation: Aggregations.count(),
+      input: 'single',
+      output: 'value',
+    });
+  }
+
+  /** Per window, its values combined with `fn`; with `invFn`, updated incrementally (Spark's `reduceByWindow`). */
+  reduceByWindow(fn: (a: T, b: T) => T, sizeMs: number, slideMs: number): DStream<T>;
+  reduceByWindow(
+    fn: (a: T, b: T) => T,
+    invFn: (a: T, b: T) => T,
+    sizeMs: number,
+    slideMs: number,
+  ): DStream<T>;
+  reduceByWindow(
+    fn: (a: T, b: T) => T,
+    second: number | ((a: T, b: T) => T),
+    third: number,
+    fourth?: number,
+  ): DStream<T> {
+    const [inverse, sizeMs, slideMs] =
+      typeof second === 'function' ? [second, third, fourth ?? third] : [undefined, second, third];
+    return this.#windowed('reduceByWindow', sizeMs, slideMs, {
+      aggregation: Aggregations.reduce(fn, inverse),
+      input: 'single',
+      output: 'value',
+    });
+  }
+
+  /**
+   * Spark's `reduceByKeyAndWindow`: per window, per key, the values combined with `fn`. With
+   * `invFn` (the inverse of `fn`) each slide adds the new panes and subtracts the old ones; a key
+   * with no records left in the window is dropped, and `filterFn` drops more.
+   *
+   * @example
+   * pairs.reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, 30_000, 10_000);
+   */
+  reduceByKeyAndWindow<K, V>(
+    this: DStream<Pair<K, V>>,
+    fn: (a: V, b: V) => V,
+    sizeMs: number,
+    slideMs: number,
+  ): DStream<Pair<K, V>>;
+  reduceByKeyAndWindow<K, V>(
+    this: DStream<Pair<K, V>>,
+    fn: (a: V, b: V) => V,
+    invFn: (a: V, b: V) => V,
+    sizeMs: number,
+    slideMs: number,
+    filterFn?: (pair: Pair<K, V>) => boolean,
+  ): DStream<Pair<K, V>>;
+  reduceByKeyAndWindow<K, V>(
+    this: DStream<Pair<K, V>>,
+    fn: (a: V, b: V) => V,
+    second: number | ((a: V, b: V) => V),
+    third: number,
+    fourth?: number,
+    filterFn?: (pair: Pair<K, V>) => boolean,
+  ): DStream<Pair<K, V>> {
+    const [inverse, sizeMs, slideMs] =
+      typeof second === 'function' ? [second, third, fourth ?? third] : [undefined, second, third];
+    return this.#windowed('reduceByKeyAndWindow', sizeMs, slideMs, {
+      aggregation: Aggregations.reduce(fn, inverse),
+      input: 'pairs',
+      output: 'pairs',
+      ...(filterFn ? { filter: filterFn as (pair: never) => boolean } : {}),
+    });
+  }
+
+  /** Per window, pairs `[value, occurrences]` (Spark's `countByValueAndWindow`). */
+  countByValueAndWindow(sizeMs: number, slideMs: number): DStream<Pair<T, number>> {
+    return this.#windowed('countByValueAndWindow', sizeMs, slideMs, {
+      aggregation: Aggregations.count(),
+      input: 'values',
+      output: 'pairs',
+    });
+  }
+
+  /**
+   * A keyed window aggregation in processing time or, after `withWatermark`, event time. Emits
+   * `{ key, windowStart, windowEnd, value }`: in `final` mode once per window when the watermark
+   * passes its end (like Kafka Streams' `suppress(untilWindowCloses)`), in `update` mode the
+   * windows each batch changed (like Structured Streaming's update mode).
+   *
+   * @example
+   * pairs.windowAggregate(Windows.sliding(10_000, 2_000), Aggregations.max(), { emit: 'update' });
+   */
+  windowAggregate<K, V, R = number>(
+    this: DStream<Pair<K, V>>,
+    spec: WindowSpec,
+    aggregation: AggregationSpec,
+    options: { readonly emit?: EmitMode } = {},
+  ): DStream<WindowResult<K, R>> {
+    return this.#next((id) => ({
+      kind: 'windowAggregate',
+      id,
+      parent: this.id,
+      operator: 'windowAggregate',
+      spec,
+      aggregation,
+      input: 'pairs',
+      output: 'results',
+      emit: options.emit ?? 'final',
+    }));
+  }
+
+  /**
+   * The records an event-time window operation found late, with their origin and the watermark
+   * that made them late; route them to any output (a topic, files, the dead-letter topic).
+   */
+  lateRecords(): DStream<LateRecord> {
+    return this.#next((id) => ({ kind: 'lateRecords', id, parent: this.id }));
+  }
+
+  #windowed<U>(
+    operator: string,
+    sizeMs: number,
+    slideMs: number,
+    fields: Omit<WindowAggregateFields, 'operator' | 'spec' | 'emit'>,
+  ): DStream<U> {
+    const spec = Windows.sliding(sizeMs, slideMs);
+    return this.#next((id) => ({
+      kind: 'windowAggregate',
+      id,
+      parent: this.id,
+      operator,
+      spec,
+      emit: 'final',
+      ...fields,
     }));
   }
 

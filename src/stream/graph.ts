@@ -1,3 +1,4 @@
+import type { AggregationSpec, EmitMode, WindowSpec } from '../window/index.ts';
 import type { BatchInfo, Pair } from './types.ts';
 
 type Fn = (value: never) => unknown;
@@ -38,7 +39,44 @@ export type Node =
       readonly fn: (a: never, b: never) => unknown;
     }
   | { readonly kind: 'count' | 'countByValue'; readonly id: number; readonly parent: number }
+  | {
+      readonly kind: 'withWatermark';
+      readonly id: number;
+      readonly parent: number;
+      readonly allowedLatenessMs: number;
+      /** Event time of a value; the source record's timestamp when absent. */
+      readonly timestamp?: (value: never) => number;
+    }
+  | { readonly kind: 'window'; readonly id: number; readonly parent: number; readonly spec: WindowSpec }
+  | WindowAggregateNode
+  | { readonly kind: 'lateRecords'; readonly id: number; readonly parent: number }
   | { readonly kind: 'output'; readonly id: number; readonly parent: number; readonly sink: SinkSpec };
+
+/**
+ * A keyed window aggregation. `input` says how a value becomes (key, value): a pair, the value as
+ * its own key (countByValueAndWindow), or one key for the whole stream (countByWindow,
+ * reduceByWindow). `output` is the shape emitted: window results, Spark's pairs, or bare values.
+ */
+export type WindowAggregateNode = {
+  readonly kind: 'windowAggregate';
+  readonly id: number;
+  readonly parent: number;
+  /** The Spark operator or `windowAggregate`, for messages. */
+  readonly operator: string;
+  readonly spec: WindowSpec;
+  readonly aggregation: AggregationSpec;
+  readonly input: 'pairs' | 'values' | 'single';
+  readonly output: 'results' | 'pairs' | 'value';
+  readonly emit: EmitMode;
+  /** Spark's `filterFunc`: which (key, value) pairs of a window to keep. */
+  readonly filter?: (pair: never) => boolean;
+};
+
+export type WindowNode = Extract<Node, { kind: 'window' | 'windowAggregate' }>;
+
+export function isWindow(node: Node): node is WindowNode {
+  return node.kind === 'window' || node.kind === 'windowAggregate';
+}
 
 export type NodeKind = Node['kind'];
 export type AggregateNode = Extract<Node, { kind: 'reduceByKey' | 'reduce' | 'count' | 'countByValue' }>;

@@ -10,7 +10,10 @@ export {
   isDecodeError,
   type PartitionResult,
   type RecordInput,
+  type RunOptions,
   runPartition,
 } from './partition-run.ts';
 export { Plan } from './plan.ts';
 export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from './types.ts';
+export { WindowMerger } from './window-merge.ts';
+export { type LatePolicy, type LateSample, lateError, type PartitionStore } from './window-ops.ts';

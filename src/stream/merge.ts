@@ -4,6 +4,7 @@ import { aggregatorFor } from './partials.ts';
 import type { PartitionResult } from './partition-run.ts';
 import type { Plan } from './plan.ts';
 import type { BatchInfo } from './types.ts';
+import { WindowMerger } from './window-merge.ts';
 
 /** One output's values for one batch, in graph order. */
 export type OutputBatch = {
@@ -20,6 +21,7 @@ export function mergePartitions(
   plan: Plan,
   results: readonly PartitionResult[],
   info: BatchInfo,
+  windows: WindowMerger = new WindowMerger(),
 ): OutputBatch[] {
   const values = new Map<number, readonly unknown[]>();
   const workerValues = (id: number): readonly unknown[] => {
@@ -36,16 +38,37 @@ export function mergePartitions(
   const input = (id: number): readonly unknown[] =>
     plan.onMain[id] ? (values.get(id) ?? []) : workerValues(id);
 
+  const present = windowPresence(plan, results, info);
   const outputs: OutputBatch[] = [];
   for (const node of plan.nodes) {
     if (!plan.onMain[node.id]) continue;
-    const computed = plan.partialExports.has(node.id)
-      ? mergePartials(node, results)
-      : evaluate(node, parentsOf(node).map(input), info);
+    // Like Spark's windowed DStreams: downstream of a window there is a batch only when one fired.
+    if (plan.upstreamWindows[node.id]?.some((id) => !present.has(id))) continue;
+    const computed =
+      node.kind === 'windowAggregate'
+        ? windows.merge(node, results, info, plan.eventTime[node.id] === true)
+        : plan.partialExports.has(node.id)
+          ? mergePartials(node, results)
+          : evaluate(node, parentsOf(node).map(input), info);
     values.set(node.id, computed);
     if (node.kind === 'output') outputs.push({ node: node.id, sink: node.sink, values: computed });
   }
   return outputs;
+}
+
+/**
+ * Window operations that produced a batch: one fired (or, in update mode, changed) a window in some
+ * partition, or, on processing time, the batch time is a slide boundary, as Spark emits then
+ * even for an empty window.
+ */
+function windowPresence(plan: Plan, results: readonly PartitionResult[], info: BatchInfo): Set<number> {
+  const present = new Set<number>();
+  for (const node of plan.windows) {
+    const fired = results.some((result) => result.fired?.includes(node.id) === true);
+    const boundary = !plan.eventTime[node.id] && info.time % node.spec.slideMs === 0;
+    if (fired || boundary) present.add(node.id);
+  }
+  return present;
 }
 
 function mergePartials(node: Node, results: readonly PartitionResult[]): readonly unknown[] {
@@ -91,6 +114,13 @@ function evaluate(node: Node, inputs: readonly (readonly unknown[])[], info: Bat
       return aggregator.values();
     }
     case 'source':
-      throw new SluiceError(ErrorCode.jobInvalid, 'the source runs in the workers, never on the main thread');
+    case 'withWatermark':
+    case 'window':
+    case 'windowAggregate':
+    case 'lateRecords':
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `${node.kind} runs in the workers, never on the main thread`,
+      );
   }
 }

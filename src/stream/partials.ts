@@ -1,3 +1,4 @@
+import type { FiredWindow } from '../window/index.ts';
 import { type AggregateNode, normalizeKey } from './graph.ts';
 
 /** What a worker sends back for one exported node of one partition batch. */
@@ -5,7 +6,8 @@ export type Export =
   | { readonly node: number; readonly kind: 'records'; readonly values: unknown[] }
   | { readonly node: number; readonly kind: 'pairs'; readonly pairs: [unknown, unknown][] }
   | { readonly node: number; readonly kind: 'reduce'; readonly has: boolean; readonly value: unknown }
-  | { readonly node: number; readonly kind: 'count'; readonly count: number };
+  | { readonly node: number; readonly kind: 'count'; readonly count: number }
+  | { readonly node: number; readonly kind: 'windows'; readonly windows: FiredWindow[] };
 
 type Combine = (a: never, b: never) => unknown;
 

@@ -1,8 +1,16 @@
-import { ErrorCode, isSluiceError } from '../errors/index.ts';
+import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
+import type { FinalWindows, RecordWindows, UpdateWindows } from '../window/index.ts';
 import { isAggregate, type Node } from './graph.ts';
 import { type Aggregator, aggregatorFor, type Export } from './partials.ts';
 import type { Plan } from './plan.ts';
 import type { BatchInfo, Origin, SourceRecord } from './types.ts';
+import {
+  BatchWindows,
+  keyedInput,
+  type LatePolicy,
+  type LateSample,
+  type PartitionStore,
+} from './window-ops.ts';
 
 export type DecodePolicy = 'fail' | 'skip' | 'dlq';
 
@@ -36,6 +44,20 @@ export type PartitionResult = {
   readonly failures: DecodeFailure[];
   /** Set when the batch must not be committed: a decode error under `fail`, or a user function that threw. */
   readonly fatal?: { readonly code: string; readonly message: string };
+  /** Records event-time windows found late, a sample of them, and (late policy dlq) all with bytes. */
+  readonly late?: number;
+  readonly lateSample?: LateSample[];
+  readonly lateFailures?: DecodeFailure[];
+  /** Window operations that fired at least one window in this batch. */
+  readonly fired?: number[];
+  /** `[withWatermark node, largest event time in this batch]`. */
+  readonly eventTimes?: [number, number][];
+};
+
+export type RunOptions = {
+  /** The partition's window state, kept across batches; a fresh one forgets every window. */
+  readonly store?: PartitionStore;
+  readonly latePolicy?: LatePolicy;
 };
 
 const SKIP_SAMPLE = 5;
@@ -60,13 +82,28 @@ export function runPartition(
   input: RecordInput,
   info: BatchInfo,
   policy: DecodePolicy,
+  options: RunOptions = {},
 ): PartitionResult {
-  const state = new PartitionState(plan, info);
+  let index = 0;
+  const origin = (): Origin => ({
+    topic: input.topic,
+    partition: input.partition,
+    offset: input.offset(index),
+  });
+  const cursor = { origin, raw: () => input.raw(index) };
+  const windows = new BatchWindows(
+    plan,
+    info,
+    options.store ?? new Map(),
+    cursor,
+    options.latePolicy ?? 'count',
+  );
+  const state = new PartitionState(plan, info, windows);
   const failures: DecodeFailure[] = [];
   let decodeErrors = 0;
   const base = { topic: input.topic, partition: input.partition, records: input.count };
 
-  for (let index = 0; index < input.count; index++) {
+  for (; index < input.count; index++) {
     try {
       state.push(input.record(index));
     } catch (error) {
@@ -98,20 +135,36 @@ export function runPartition(
     };
     return { ...base, exports: [], decodeErrors, failures, fatal };
   }
-  return { ...base, exports: state.exports(), decodeErrors, failures };
+  return {
+    ...base,
+    exports: state.exports(),
+    decodeErrors,
+    failures,
+    ...(windows.late > 0
+      ? { late: windows.late, lateSample: windows.lateSample, lateFailures: windows.lateDeadLetters }
+      : {}),
+    ...(state.fired.length > 0 ? { fired: state.fired } : {}),
+    ...(plan.watermarks.size > 0 ? { eventTimes: windows.maxEventTimes() } : {}),
+  };
 }
 
 class PartitionState {
   readonly #plan: Plan;
   readonly #info: BatchInfo;
+  readonly #windows: BatchWindows;
   readonly #receivers: Receiver[] = [];
   readonly #records = new Map<number, unknown[]>();
   readonly #aggregators = new Map<number, Aggregator>();
   readonly #transforms = new Map<number, unknown[]>();
+  readonly #windowExports: Export[] = [];
+  /** Event time of the value being pushed: the record's timestamp, or what withWatermark read. */
+  #time = 0;
+  readonly fired: number[] = [];
 
-  constructor(plan: Plan, info: BatchInfo) {
+  constructor(plan: Plan, info: BatchInfo, windows: BatchWindows) {
     this.#plan = plan;
     this.#info = info;
+    this.#windows = windows;
     for (const id of plan.recordExports) this.#records.set(id, []);
     // Built from the last node back, so each receiver can call its children's.
     for (let id = plan.nodes.length - 1; id >= 0; id--) {
@@ -122,18 +175,35 @@ class PartitionState {
   }
 
   push(record: SourceRecord): void {
+    this.#time = record.timestamp;
     this.#receivers[0]?.(record);
   }
 
-  /** Runs batch-level transforms, in graph order, once every record has been pushed. */
+  /**
+   * Once every record has been pushed, in graph order (a node fed by another comes after it):
+   * batch-level transforms run, and windows move to the batch time and emit what fired.
+   */
   flush(): void {
-    // Ascending ids: a transform fed by another is flushed after it.
-    for (const id of [...this.#transforms.keys()].sort((a, b) => a - b)) {
-      const node = this.#plan.nodes[id];
-      const values = this.#transforms.get(id) ?? [];
-      if (node?.kind !== 'transform') continue;
-      const emit = this.#emitter(id);
-      for (const value of node.fn(values as never[], this.#info)) emit(value);
+    for (const node of this.#plan.nodes) {
+      if (node.kind === 'transform' && this.#transforms.has(node.id)) {
+        const emit = this.#emitter(node.id);
+        // Values a transform emits have no event time of their own.
+        this.#time = Number.NaN;
+        for (const value of node.fn((this.#transforms.get(node.id) ?? []) as never[], this.#info))
+          emit(value);
+      } else if (node.kind === 'window' && !this.#plan.onMain[node.id]) {
+        this.#windows.finish(node);
+        const state = this.#windows.state(node) as RecordWindows;
+        const fired = state.takeFired();
+        if (fired.length > 0) this.fired.push(node.id);
+        const emit = this.#emitter(node.id);
+        this.#time = Number.NaN;
+        for (const window of fired) for (const value of window.values) emit(value);
+      } else if (node.kind === 'windowAggregate' && this.#plan.partialExports.has(node.id)) {
+        const windows = this.#windows.collect(node);
+        if (windows.length > 0) this.fired.push(node.id);
+        this.#windowExports.push({ node: node.id, kind: 'windows', windows });
+      }
     }
   }
 
@@ -141,12 +211,17 @@ class PartitionState {
     const out: Export[] = [];
     for (const [node, values] of this.#records) out.push({ node, kind: 'records', values });
     for (const [node, aggregator] of this.#aggregators) out.push(aggregator.toExport(node));
+    out.push(...this.#windowExports);
     return out;
   }
 
-  /** Delivers a node's output to its children and, when exported, to its record list. */
-  #emitter(id: number): Receiver {
+  /**
+   * Delivers a node's output to its children and, when exported, to its record list. A window's
+   * `lateRecords` children get only its late records (`late`), the other children none of them.
+   */
+  #emitter(id: number, late = false): Receiver {
     const targets = (this.#plan.children[id] ?? [])
+      .filter((child) => (this.#plan.nodes[child]?.kind === 'lateRecords') === late)
       .map((child) => this.#receivers[child])
       .filter((receiver): receiver is Receiver => receiver !== undefined);
     const exported = this.#records.get(id);
@@ -195,12 +270,57 @@ class PartitionState {
         this.#transforms.set(node.id, buffer);
         return (value) => buffer.push(value);
       }
+      case 'withWatermark': {
+        const timestamp = node.timestamp as ((value: unknown) => number) | undefined;
+        return (value) => {
+          if (timestamp) this.#time = timestamp(value);
+          this.#windows.observe(node.id, this.#time);
+          emit(value);
+        };
+      }
+      case 'lateRecords':
+        return emit;
+      case 'window': {
+        const state = this.#windows.state(node) as RecordWindows;
+        const late = this.#emitter(node.id, true);
+        const eventTime = this.#plan.eventTime[node.id] === true;
+        return (value) => {
+          const time = eventTime ? this.#eventTime() : this.#windows.processingTime;
+          if (state.isLate(time)) late(this.#windows.lateRecord(time, value));
+          else state.add(value, time);
+        };
+      }
       default:
         throw new Error(`node ${node.id} (${node.kind}) cannot run in a worker`);
     }
   }
 
+  #eventTime(): number {
+    if (Number.isNaN(this.#time)) {
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        'an event-time window received a value without event time: a transform between withWatermark and the window drops it',
+      );
+    }
+    return this.#time;
+  }
+
   #partial(node: Node): Receiver {
+    if (node.kind === 'windowAggregate') {
+      const state = this.#windows.state(node) as FinalWindows | UpdateWindows;
+      const late = this.#emitter(node.id, true);
+      const split = keyedInput(node);
+      const eventTime = this.#plan.eventTime[node.id] === true;
+      return (value) => {
+        const time = eventTime ? this.#eventTime() : this.#windows.processingTime;
+        if (state.isLate(time)) {
+          late(this.#windows.lateRecord(time, value));
+          return;
+        }
+        const [key, inner] = split(value);
+        state.add(key, inner, time);
+      };
+    }
     if (!isAggregate(node)) throw new Error(`node ${node.id} (${node.kind}) is not an aggregation`);
     const aggregator = aggregatorFor(node);
     this.#aggregators.set(node.id, aggregator);

@@ -1,8 +1,17 @@
-import { type Graph, isAggregate, type Node, parentsOf } from './graph.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { batchIntervalProblem } from '../window/index.ts';
+import { type Graph, isAggregate, isWindow, type Node, parentsOf, type WindowNode } from './graph.ts';
+
+/** Nodes that keep partials per partition and send them to the main thread to merge. */
+function isPartial(node: Node): boolean {
+  return isAggregate(node) || node.kind === 'windowAggregate';
+}
 
 /**
  * Where each node runs. Everything up to the first aggregation runs in the worker slot of the
  * partition; aggregations (merged partials) and everything after them run on the main thread.
+ * Window operations keep their panes in the slot across batches; `lateRecords` runs in the slot
+ * too, fed by the window operation it follows.
  */
 export class Plan {
   readonly graph: Graph;
@@ -13,16 +22,40 @@ export class Plan {
   /** Aggregations whose partials the workers compute. */
   readonly partialExports: ReadonlySet<number>;
   readonly children: readonly (readonly number[])[];
+  /** True for nodes downstream of a `withWatermark`: their windows run on event time. */
+  readonly eventTime: readonly boolean[];
+  /** Per node, the window operations upstream of it: in a batch where none fired, it has no batch. */
+  readonly upstreamWindows: readonly (readonly number[])[];
+  /** Allowed lateness per `withWatermark` node. */
+  readonly watermarks: ReadonlyMap<number, number>;
+  readonly windows: readonly WindowNode[];
 
   constructor(graph: Graph) {
     this.graph = graph;
     const onMain: boolean[] = [];
+    const eventTime: boolean[] = [];
+    const upstream: number[][] = [];
     const children: number[][] = graph.nodes.map(() => []);
+    const watermarks = new Map<number, number>();
     for (const node of graph.nodes) {
       const parents = parentsOf(node);
       for (const parent of parents) children[parent]?.push(node.id);
+      const parentOnMain = parents.some((parent) => onMain[parent] === true);
       onMain[node.id] =
-        node.kind === 'output' || isAggregate(node) || parents.some((parent) => onMain[parent] === true);
+        node.kind !== 'lateRecords' && (node.kind === 'output' || isPartial(node) || parentOnMain);
+      eventTime[node.id] =
+        node.kind === 'withWatermark' || parents.some((parent) => eventTime[parent] === true);
+      // lateRecords has a batch whenever records are late, whether or not its window fired.
+      const inherited = [
+        ...new Set(
+          node.kind === 'lateRecords'
+            ? parents.flatMap((parent) => (upstream[parent] ?? []).filter((id) => id !== parent))
+            : parents.flatMap((parent) => upstream[parent] ?? []),
+        ),
+      ];
+      upstream[node.id] = isWindow(node) ? [...inherited, node.id] : inherited;
+      if (node.kind === 'withWatermark') watermarks.set(node.id, node.allowedLatenessMs);
+      checkPlacement(node, parentOnMain, eventTime[node.id] === true, graph);
     }
     const recordExports = new Set<number>();
     const partialExports = new Set<number>();
@@ -30,7 +63,7 @@ export class Plan {
       if (!onMain[node.id]) continue;
       for (const parent of parentsOf(node)) {
         if (onMain[parent]) continue;
-        if (isAggregate(node)) partialExports.add(node.id);
+        if (isPartial(node)) partialExports.add(node.id);
         else recordExports.add(parent);
       }
     }
@@ -38,9 +71,53 @@ export class Plan {
     this.children = children;
     this.recordExports = recordExports;
     this.partialExports = partialExports;
+    this.eventTime = eventTime;
+    this.upstreamWindows = upstream;
+    this.watermarks = watermarks;
+    this.windows = graph.nodes.filter(isWindow);
   }
 
   get nodes(): readonly Node[] {
     return this.graph.nodes;
+  }
+
+  /**
+   * Processing-time windows run on batch times: their size and slide must be multiples of the
+   * batch interval. One line per window operation that breaks the rule.
+   */
+  intervalProblems(intervalMs: number): string[] {
+    return this.windows
+      .filter((node) => !this.eventTime[node.id])
+      .flatMap((node) => {
+        const operator = node.kind === 'window' ? 'window' : node.operator;
+        const problem = batchIntervalProblem(node.spec, intervalMs);
+        return problem ? [`${operator} (node ${node.id}): ${problem}`] : [];
+      });
+  }
+}
+
+function checkPlacement(node: Node, parentOnMain: boolean, eventTime: boolean, graph: Graph): void {
+  const stateful = node.kind === 'withWatermark' || isWindow(node);
+  if (stateful && parentOnMain) {
+    const name = node.kind === 'windowAggregate' ? node.operator : node.kind;
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `${name} (node ${node.id}) must come before the first aggregation: its state lives in the partition's worker slot`,
+    );
+  }
+  if (node.kind === 'windowAggregate' && eventTime && node.operator !== 'windowAggregate') {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `${node.operator} (node ${node.id}) runs on batch time; after withWatermark use windowAggregate, whose results name their window`,
+    );
+  }
+  if (node.kind === 'lateRecords') {
+    const parent = graph.node(node.parent);
+    if (!isWindow(parent) || !eventTime) {
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `lateRecords (node ${node.id}) must follow an event-time window operation (withWatermark, then window or windowAggregate)`,
+      );
+    }
   }
 }

@@ -14,6 +14,11 @@ export type BatchInfo = {
   readonly time: number;
   readonly intervalMs: number;
   readonly offsetRanges: readonly OffsetRange[];
+  /**
+   * The engine's event-time watermark when the batch started (epoch ms): -∞ before any event
+   * time was seen, +∞ in the last batch of a bounded run, which closes every window.
+   */
+  readonly watermark?: number;
 };
 
 /** Where a record came from; carried into errors, logs and the dead-letter topic. */

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/index.ts';
 import { decodeResult, encodeResult } from '../runtime/result-codec.ts';
 import { decodeValue, type ValueFormat } from '../stream/decode.ts';
 import {
@@ -6,14 +7,18 @@ import {
   type DecodeFailure,
   type DecodePolicy,
   type Job,
+  type LatePolicy,
   mergePartitions,
   type OutputBatch,
   type PartitionResult,
+  type PartitionStore,
   Plan,
   type RecordInput,
   runPartition,
   type SourceRecord,
+  WindowMerger,
 } from '../stream/index.ts';
+import { WatermarkTracker } from '../window/index.ts';
 
 export type TestRecord = {
   readonly partition?: number;
@@ -33,6 +38,11 @@ export type DriverOptions = {
   readonly decodePolicy?: DecodePolicy;
   /** How `bytes` records are decoded. */
   readonly valueFormat?: ValueFormat;
+  readonly latePolicy?: LatePolicy;
+  /** Batch time a partition may go without records before it stops holding the watermark back. */
+  readonly idleTimeoutMs?: number;
+  /** Partitions owned from the start (of `topic`); others count once they bring a record. */
+  readonly partitions?: readonly number[];
 };
 
 export type DriverBatch = {
@@ -41,6 +51,11 @@ export type DriverBatch = {
   readonly decodeErrors: number;
   readonly failures: readonly DecodeFailure[];
   readonly fatal?: { readonly code: string; readonly message: string };
+  /** Late records of event-time windows in this batch, and (late policy dlq) their dead letters. */
+  readonly late: number;
+  readonly lateFailures: readonly DecodeFailure[];
+  /** The watermark after this batch: what the next one runs with. */
+  readonly watermark: number;
 };
 
 /**
@@ -55,8 +70,12 @@ export type DriverBatch = {
  */
 export class TestDriver {
   readonly plan: Plan;
-  readonly #options: Required<Omit<DriverOptions, 'env'>>;
+  readonly #options: Required<Omit<DriverOptions, 'env' | 'partitions'>>;
   readonly #nextOffset = new Map<string, bigint>();
+  /** Window state per partition, as a worker slot keeps it. */
+  #stores = new Map<string, { topic: string; partition: number; store: PartitionStore }>();
+  readonly #windows = new WindowMerger();
+  readonly #watermark: WatermarkTracker;
   #batchId = 0;
 
   constructor(job: Job, options: DriverOptions = {}) {
@@ -67,11 +86,31 @@ export class TestDriver {
       startTime: options.startTime ?? 0,
       decodePolicy: options.decodePolicy ?? 'fail',
       valueFormat: options.valueFormat ?? 'json',
+      latePolicy: options.latePolicy ?? 'count',
+      idleTimeoutMs: options.idleTimeoutMs ?? Number.POSITIVE_INFINITY,
     };
+    const problems = this.plan.intervalProblems(this.#options.intervalMs);
+    if (problems.length > 0) throw new ConfigError(problems);
+    this.#watermark = new WatermarkTracker(this.plan.watermarks, this.#options.idleTimeoutMs);
+    for (const partition of options.partitions ?? []) this.#storeOf(this.#options.topic, partition);
+  }
+
+  /** The event-time watermark the next batch runs with. */
+  get watermark(): number {
+    return this.#watermark.current;
+  }
+
+  /** Ends the input, as an available-now run does: the watermark goes to +∞ and every open window fires. */
+  async endOfInput(): Promise<DriverBatch> {
+    return this.#run([], Number.POSITIVE_INFINITY);
   }
 
   async runBatch(records: readonly TestRecord[]): Promise<DriverBatch> {
-    const { intervalMs, startTime, decodePolicy } = this.#options;
+    return this.#run(records);
+  }
+
+  async #run(records: readonly TestRecord[], endWatermark?: number): Promise<DriverBatch> {
+    const { intervalMs, startTime, decodePolicy, latePolicy } = this.#options;
     const batchId = this.#batchId++;
     const groups = this.#group(records);
     const offsetRanges = [...groups.values()].map((group) => ({
@@ -80,26 +119,54 @@ export class TestDriver {
       fromOffset: group.records[0]?.offset ?? 0n,
       untilOffset: (group.records.at(-1)?.offset ?? -1n) + 1n,
     }));
+    const time = startTime + (batchId + 1) * intervalMs;
+    const windowed = this.plan.windows.length > 0;
     const info: BatchInfo = {
       batchId,
-      time: startTime + (batchId + 1) * intervalMs,
+      time,
       intervalMs,
       offsetRanges,
+      ...(windowed ? { watermark: endWatermark ?? this.#watermark.current } : {}),
     };
+    for (const group of groups.values()) this.#storeOf(group.topic, group.partition);
     const results: PartitionResult[] = [];
-    for (const group of groups.values()) {
-      const result = runPartition(this.plan, this.#input(group), info, decodePolicy);
+    for (const [id, { topic, partition, store }] of this.#stores) {
+      const group = groups.get(id);
+      // Like the engine: with windows, every owned partition runs, records or not.
+      if (!group && !windowed) continue;
+      const input = group ? this.#input(group) : this.#input({ topic, partition, records: [] });
+      const result = runPartition(this.plan, input, info, decodePolicy, { store, latePolicy });
       results.push(decodeResult(encodeResult(result)));
     }
     const fatal = results.find((result) => result.fatal)?.fatal;
     const decodeErrors = results.reduce((sum, result) => sum + result.decodeErrors, 0);
     const failures = results.flatMap((result) => result.failures);
-    if (fatal) return { info, outputs: [], decodeErrors, failures, fatal };
-    const outputs = mergePartitions(this.plan, results, info);
+    const late = results.reduce((sum, result) => sum + (result.late ?? 0), 0);
+    const lateFailures = results.flatMap((result) => result.lateFailures ?? []);
+    const base = { info, decodeErrors, failures, late, lateFailures };
+    if (fatal) return { ...base, outputs: [], fatal, watermark: this.#watermark.current };
+    const outputs = mergePartitions(this.plan, results, info, this.#windows);
     for (const output of outputs) {
       if (output.sink.type === 'foreachBatch') await output.sink.fn(output.values, info);
     }
-    return { info, outputs, decodeErrors, failures };
+    for (const result of results) {
+      this.#watermark.observe(`${result.topic}\u0000${result.partition}`, result.eventTimes ?? [], time);
+    }
+    return { ...base, outputs, watermark: this.#watermark.advance(time) };
+  }
+
+  #storeOf(topic: string, partition: number): PartitionStore {
+    const id = `${topic}\u0000${partition}`;
+    let entry = this.#stores.get(id);
+    if (!entry) {
+      entry = { topic, partition, store: new Map() };
+      this.#stores.set(id, entry);
+      this.#watermark.own(id, this.#options.startTime);
+      this.#stores = new Map(
+        [...this.#stores].sort(([, a], [, b]) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+      );
+    }
+    return entry.store;
   }
 
   #group(records: readonly TestRecord[]): Map<string, Group> {

@@ -1,0 +1,155 @@
+import { type PaneOps, paneOps, type WindowResult } from '../window/index.ts';
+import { normalizeKey, type WindowAggregateNode } from './graph.ts';
+import type { PartitionResult } from './partition-run.ts';
+import type { BatchInfo } from './types.ts';
+
+type Merged = { readonly start: number; readonly end: number; readonly key: unknown; partial: unknown };
+type UpdateEntry = { readonly key: unknown; readonly parts: Map<string, unknown> };
+
+/**
+ * The main thread's half of window aggregations: partition partials merged per (window, key).
+ * Final windows are complete when they arrive; update-mode windows keep each partition's latest
+ * partial here until the window closes, since a batch brings only the partitions that changed it.
+ */
+export class WindowMerger {
+  readonly #ops = new Map<number, PaneOps>();
+  readonly #updates = new Map<number, Map<number, Map<unknown, UpdateEntry>>>();
+
+  merge(
+    node: WindowAggregateNode,
+    results: readonly PartitionResult[],
+    info: BatchInfo,
+    eventTime: boolean,
+  ): unknown[] {
+    const ops = this.#opsOf(node);
+    const merged =
+      node.emit === 'update' ? this.#mergeUpdates(node, ops, results) : mergeFinal(node, ops, results);
+    if (node.emit === 'update') this.#close(node.id, eventTime ? (info.watermark ?? -Infinity) : info.time);
+    return shape(node, ops, merged);
+  }
+
+  #opsOf(node: WindowAggregateNode): PaneOps {
+    let ops = this.#ops.get(node.id);
+    if (!ops) {
+      ops = paneOps(node.aggregation);
+      this.#ops.set(node.id, ops);
+    }
+    return ops;
+  }
+
+  #mergeUpdates(node: WindowAggregateNode, ops: PaneOps, results: readonly PartitionResult[]): Merged[] {
+    let windows = this.#updates.get(node.id);
+    if (!windows) {
+      windows = new Map();
+      this.#updates.set(node.id, windows);
+    }
+    const touched = new Map<number, Set<unknown>>();
+    const starts = new Map<number, number>();
+    for (const result of results) {
+      const partition = `${result.topic}\u0000${result.partition}`;
+      for (const item of result.exports) {
+        if (item.node !== node.id || item.kind !== 'windows') continue;
+        for (const window of item.windows) {
+          starts.set(window.end, window.start);
+          let keys = windows.get(window.end);
+          if (!keys) {
+            keys = new Map();
+            windows.set(window.end, keys);
+          }
+          let changed = touched.get(window.end);
+          if (!changed) {
+            changed = new Set();
+            touched.set(window.end, changed);
+          }
+          for (const [key, partial] of window.pairs) {
+            const normalized = normalizeKey(key);
+            let entry = keys.get(normalized);
+            if (!entry) {
+              entry = { key, parts: new Map() };
+              keys.set(normalized, entry);
+            }
+            entry.parts.set(partition, partial);
+            changed.add(normalized);
+          }
+        }
+      }
+    }
+    const out: Merged[] = [];
+    for (const end of [...touched.keys()].sort((a, b) => a - b)) {
+      const keys = windows.get(end);
+      for (const normalized of touched.get(end) ?? []) {
+        const entry = keys?.get(normalized);
+        if (!entry) continue;
+        let partial: unknown;
+        let first = true;
+        for (const part of entry.parts.values()) {
+          partial = first ? part : ops.mergePartials(partial, part);
+          first = false;
+        }
+        out.push({ start: starts.get(end) ?? end - node.spec.sizeMs, end, key: entry.key, partial });
+      }
+    }
+    return out;
+  }
+
+  /** Update-mode windows that ended at or before `time` can change no more. */
+  #close(node: number, time: number): void {
+    const windows = this.#updates.get(node);
+    if (!windows) return;
+    for (const end of windows.keys()) if (end <= time) windows.delete(end);
+  }
+
+  /** Open update-mode (window, key) entries held, for tests and metrics. */
+  openEntries(): number {
+    let count = 0;
+    for (const windows of this.#updates.values()) for (const keys of windows.values()) count += keys.size;
+    return count;
+  }
+}
+
+function mergeFinal(node: WindowAggregateNode, ops: PaneOps, results: readonly PartitionResult[]): Merged[] {
+  const byEnd = new Map<number, Map<unknown, Merged>>();
+  for (const result of results) {
+    for (const item of result.exports) {
+      if (item.node !== node.id || item.kind !== 'windows') continue;
+      for (const window of item.windows) {
+        let keys = byEnd.get(window.end);
+        if (!keys) {
+          keys = new Map();
+          byEnd.set(window.end, keys);
+        }
+        for (const [key, partial] of window.pairs) {
+          const normalized = normalizeKey(key);
+          const entry = keys.get(normalized);
+          if (entry) entry.partial = ops.mergePartials(entry.partial, partial);
+          else keys.set(normalized, { start: window.start, end: window.end, key, partial });
+        }
+      }
+    }
+  }
+  return [...byEnd.keys()].sort((a, b) => a - b).flatMap((end) => [...(byEnd.get(end)?.values() ?? [])]);
+}
+
+function shape(node: WindowAggregateNode, ops: PaneOps, merged: readonly Merged[]): unknown[] {
+  switch (node.output) {
+    case 'results':
+      return merged.map(
+        (entry): WindowResult => ({
+          key: entry.key,
+          windowStart: entry.start,
+          windowEnd: entry.end,
+          value: ops.result(entry.partial),
+        }),
+      );
+    case 'pairs': {
+      const pairs = merged.map((entry) => [entry.key, ops.result(entry.partial)] as [unknown, unknown]);
+      const filter = node.filter as ((pair: [unknown, unknown]) => boolean) | undefined;
+      return filter ? pairs.filter((pair) => filter(pair)) : pairs;
+    }
+    case 'value': {
+      const values = merged.map((entry) => ops.result(entry.partial));
+      // Spark's countByWindow counts an empty window as 0.
+      return values.length === 0 && node.aggregation.kind === 'count' ? [0] : values;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import {
+  FinalWindows,
+  type FiredWindow,
+  type LateRecord,
+  paneOps,
+  RecordWindows,
+  UpdateWindows,
+} from '../window/index.ts';
+import type { WindowAggregateNode, WindowNode } from './graph.ts';
+import type { Plan } from './plan.ts';
+import type { BatchInfo, Origin } from './types.ts';
+
+export type WindowState = FinalWindows | UpdateWindows | RecordWindows;
+
+/** One partition's window state, by node id: it outlives the batch, in the partition's slot. */
+export type PartitionStore = Map<number, WindowState>;
+
+/** What happens to late records besides being counted: nothing more, or the dead-letter topic. */
+export type LatePolicy = 'count' | 'dlq';
+
+export type LateSample = Origin & { readonly eventTime: number; readonly watermark: number };
+
+/** The record being pushed, for late records' origin and bytes. */
+export type Cursor = {
+  origin(): Origin;
+  raw(): { readonly key: Uint8Array | null; readonly value: Uint8Array | null };
+};
+
+export const LATE_SAMPLE = 5;
+
+export function lateError(eventTime: number, watermark: number): string {
+  return `late record: event time ${eventTime} is older than the watermark ${watermark}`;
+}
+
+export function createWindowState(node: WindowNode): WindowState {
+  if (node.kind === 'window') return new RecordWindows(node.spec);
+  const ops = paneOps(node.aggregation);
+  return node.emit === 'update' ? new UpdateWindows(node.spec, ops) : new FinalWindows(node.spec, ops);
+}
+
+/** The (key, value) a window aggregation reads from a value. */
+export function keyedInput(node: WindowAggregateNode): (value: unknown) => readonly [unknown, unknown] {
+  switch (node.input) {
+    case 'pairs':
+      return (value) => value as [unknown, unknown];
+    case 'values':
+      return (value) => [value, 1];
+    case 'single':
+      return (value) => [null, value];
+  }
+}
+
+/**
+ * The worker's side of a batch's windows: the watermark moves before the records (event time) or
+ * after them (processing time, to the batch time); late records are counted and handed on.
+ */
+export class BatchWindows {
+  readonly #plan: Plan;
+  readonly #info: BatchInfo;
+  readonly #store: PartitionStore;
+  readonly #cursor: Cursor;
+  readonly #latePolicy: LatePolicy;
+  readonly #maxEventTime = new Map<number, number>();
+  late = 0;
+  readonly lateSample: LateSample[] = [];
+  readonly lateDeadLetters: (Origin & { error: string; key: Uint8Array | null; value: Uint8Array | null })[] =
+    [];
+
+  constructor(plan: Plan, info: BatchInfo, store: PartitionStore, cursor: Cursor, latePolicy: LatePolicy) {
+    this.#plan = plan;
+    this.#info = info;
+    this.#store = store;
+    this.#cursor = cursor;
+    this.#latePolicy = latePolicy;
+    for (const node of plan.windows) {
+      if (plan.eventTime[node.id]) this.state(node).advance(this.watermark);
+    }
+  }
+
+  /** The engine's event-time watermark as of the batch start; +∞ at the end of input. */
+  get watermark(): number {
+    return this.#info.watermark ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Processing time: a batch's records belong to the millisecond before the batch time. */
+  get processingTime(): number {
+    return this.#info.time - 1;
+  }
+
+  state(node: WindowNode): WindowState {
+    let state = this.#store.get(node.id);
+    if (!state) {
+      state = createWindowState(node);
+      this.#store.set(node.id, state);
+    }
+    return state;
+  }
+
+  observe(watermarkNode: number, eventTime: number): void {
+    if (!Number.isFinite(eventTime)) {
+      throw new SluiceError(
+        ErrorCode.decode,
+        `withWatermark: the event time must be a finite number of epoch milliseconds; got ${String(eventTime)}`,
+      );
+    }
+    const max = this.#maxEventTime.get(watermarkNode);
+    if (max === undefined || eventTime > max) this.#maxEventTime.set(watermarkNode, eventTime);
+  }
+
+  /** Counts a late record and returns what `lateRecords()` receives. */
+  lateRecord(eventTime: number, value: unknown): LateRecord {
+    const origin = this.#cursor.origin();
+    const watermark = this.watermark;
+    this.late++;
+    if (this.lateSample.length < LATE_SAMPLE) this.lateSample.push({ ...origin, eventTime, watermark });
+    if (this.#latePolicy === 'dlq') {
+      this.lateDeadLetters.push({ ...origin, error: lateError(eventTime, watermark), ...this.#cursor.raw() });
+    }
+    return {
+      topic: origin.topic,
+      partition: origin.partition,
+      offset: origin.offset.toString(),
+      eventTime,
+      watermark,
+      value,
+    };
+  }
+
+  /** Moves processing-time windows to the batch time; event-time ones moved at the start. */
+  finish(node: WindowNode): void {
+    if (this.#plan.eventTime[node.id]) return;
+    const end = this.watermark === Number.POSITIVE_INFINITY ? this.watermark : this.#info.time;
+    this.state(node).advance(end);
+  }
+
+  /**
+   * Ends the batch for a window aggregation: the partials of the windows it fired (final mode),
+   * or of those the batch changed (update mode, taken before time moves on and closes some).
+   */
+  collect(node: WindowAggregateNode): FiredWindow[] {
+    const state = this.state(node);
+    if (state instanceof UpdateWindows) {
+      const updates = state.takeUpdates();
+      this.finish(node);
+      return updates;
+    }
+    this.finish(node);
+    return state instanceof FinalWindows ? state.takeFired() : [];
+  }
+
+  maxEventTimes(): [number, number][] {
+    return [...this.#maxEventTime];
+  }
+}

@@ -1,0 +1,55 @@
+import { normalizeKey } from '../stream/graph.ts';
+
+/**
+ * Interns keys as small integers, so panes can be typed-array hash tables. A key id lives while
+ * something holds it (`retain`/`release`); then its id is reused, so memory follows live keys.
+ */
+export class KeyDictionary {
+  readonly #ids = new Map<unknown, number>();
+  #keys: unknown[] = [];
+  #normalized: unknown[] = [];
+  #refs = new Int32Array(64);
+  readonly #free: number[] = [];
+
+  /** The key's id, assigned on first sight; it holds no reference until retained. */
+  id(key: unknown): number {
+    const normalized = normalizeKey(key);
+    const known = this.#ids.get(normalized);
+    if (known !== undefined) return known;
+    const id = this.#free.pop() ?? this.#keys.length;
+    if (id >= this.#refs.length) {
+      const grown = new Int32Array(this.#refs.length * 2);
+      grown.set(this.#refs);
+      this.#refs = grown;
+    }
+    this.#keys[id] = key;
+    this.#normalized[id] = normalized;
+    this.#refs[id] = 0;
+    this.#ids.set(normalized, id);
+    return id;
+  }
+
+  /** The key in the form it was first seen. */
+  key(id: number): unknown {
+    return this.#keys[id];
+  }
+
+  retain(id: number): void {
+    this.#refs[id] = (this.#refs[id] ?? 0) + 1;
+  }
+
+  release(id: number): void {
+    const refs = (this.#refs[id] ?? 1) - 1;
+    this.#refs[id] = refs;
+    if (refs > 0) return;
+    this.#ids.delete(this.#normalized[id]);
+    this.#keys[id] = undefined;
+    this.#normalized[id] = undefined;
+    this.#free.push(id);
+  }
+
+  /** Keys currently held. */
+  get size(): number {
+    return this.#ids.size;
+  }
+}

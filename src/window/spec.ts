@@ -1,0 +1,86 @@
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+
+/**
+ * A window of `sizeMs` that advances by `slideMs`, aligned to the epoch: the windows are
+ * `[n·slide, n·slide + size)`. Tumbling windows have `slideMs === sizeMs`. `paneMs` is
+ * gcd(size, slide): every window is a whole number of panes and every pane a whole number of slides' parts.
+ */
+export type WindowSpec = {
+  readonly sizeMs: number;
+  readonly slideMs: number;
+  readonly paneMs: number;
+};
+
+export function gcd(a: number, b: number): number {
+  let x = a;
+  let y = b;
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
+}
+
+function checkDuration(what: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `${what} must be a positive integer of milliseconds; got ${value}`,
+    );
+  }
+}
+
+/**
+ * Validated window specs, like Kafka Streams' `TimeWindows`.
+ *
+ * @example
+ * Windows.sliding(10_000, 2_000); // { sizeMs: 10000, slideMs: 2000, paneMs: 2000 }
+ */
+export const Windows = {
+  tumbling(sizeMs: number): WindowSpec {
+    return Windows.sliding(sizeMs, sizeMs);
+  },
+  sliding(sizeMs: number, slideMs: number): WindowSpec {
+    checkDuration('window size', sizeMs);
+    checkDuration('window slide', slideMs);
+    if (slideMs > sizeMs) {
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `window slide must be in (0, size]: slide ${slideMs} ms is longer than size ${sizeMs} ms`,
+      );
+    }
+    return Object.freeze({ sizeMs, slideMs, paneMs: gcd(sizeMs, slideMs) });
+  },
+} as const;
+
+/** The end of the first window that holds time `t`: windows end on multiples of the slide. */
+export function firstWindowEnd(spec: WindowSpec, t: number): number {
+  return (Math.floor(t / spec.slideMs) + 1) * spec.slideMs;
+}
+
+/** The end of the last window that holds time `t`. */
+export function lastWindowEnd(spec: WindowSpec, t: number): number {
+  return Math.floor(t / spec.slideMs) * spec.slideMs + spec.sizeMs;
+}
+
+/**
+ * Processing-time windows run on batch times, so size and slide must be multiples of the batch
+ * interval (Spark's rule). Returns the problem, or undefined.
+ */
+export function batchIntervalProblem(
+  spec: WindowSpec,
+  intervalMs: number,
+  names = DSTREAM_NAMES,
+): string | undefined {
+  const bad = [
+    [names.size, spec.sizeMs],
+    [names.slide, spec.slideMs],
+  ].filter(([, value]) => (value as number) % intervalMs !== 0);
+  if (bad.length === 0) return undefined;
+  return bad
+    .map(([name, value]) => `${name} must be a multiple of ${names.interval} (${intervalMs}); got ${value}`)
+    .join('; ');
+}
+
+const DSTREAM_NAMES = {
+  size: 'the window size',
+  slide: 'the window slide',
+  interval: 'SLUICE_BATCH_INTERVAL_MS',
+};

@@ -1,0 +1,294 @@
+import type { PaneOps } from './aggregation.ts';
+import { type Combiner, IncrementalCombiner, releasePane, TwoStacksCombiner } from './combiner.ts';
+import { KeyDictionary } from './key-dictionary.ts';
+import { PaneTable } from './pane-table.ts';
+import { firstWindowEnd, lastWindowEnd, type WindowSpec } from './spec.ts';
+
+/** One window's per-key partials from one partition. */
+export type FiredWindow = {
+  readonly start: number;
+  readonly end: number;
+  readonly pairs: [unknown, unknown][];
+};
+
+export type EmitMode = 'final' | 'update';
+
+/**
+ * The firing rule shared by every window operation. Time moves by `advance(watermark)`: a record
+ * older than the last watermark is late (Structured Streaming's rule), so a pane whose end the
+ * watermark passed can no longer change and is sealed; a window fires once the watermark reaches
+ * its end. Windows without records are skipped, so a jump in time costs nothing.
+ */
+export abstract class Windowing<Pane> {
+  readonly spec: WindowSpec;
+  /** Panes that may still receive records, by pane index. */
+  protected readonly open = new Map<number, Pane>();
+  #frontier = Number.NEGATIVE_INFINITY;
+  #nextEnd: number | undefined;
+  #lastIndex = Number.NaN;
+  #lastPane: Pane | undefined;
+
+  constructor(spec: WindowSpec) {
+    this.spec = spec;
+  }
+
+  /** The watermark of the last `advance`: records older than it are late. */
+  get frontier(): number {
+    return this.#frontier;
+  }
+
+  isLate(time: number): boolean {
+    return time < this.#frontier;
+  }
+
+  /** The open pane holding `time`; the same pane as last time is found without a lookup. */
+  protected paneAt(time: number): Pane {
+    const index = Math.floor(time / this.spec.paneMs);
+    if (index === this.#lastIndex) return this.#lastPane as Pane;
+    let pane = this.open.get(index);
+    if (!pane) {
+      pane = this.createPane();
+      this.open.set(index, pane);
+      // Out of order: a pane older than the next window to fire brings earlier windows back.
+      const end = firstWindowEnd(this.spec, index * this.spec.paneMs);
+      if (this.#nextEnd !== undefined && end < this.#nextEnd) this.#nextEnd = end;
+    }
+    this.#lastIndex = index;
+    this.#lastPane = pane;
+    return pane;
+  }
+
+  /** Seals panes and fires every window whose end is at or before `watermark`. */
+  advance(watermark: number): void {
+    const { sizeMs, slideMs, paneMs } = this.spec;
+    for (;;) {
+      if (this.#nextEnd === undefined) {
+        const oldest = this.#oldestIndex();
+        if (oldest === undefined) break;
+        this.#nextEnd = firstWindowEnd(this.spec, oldest * paneMs);
+      }
+      const end = this.#nextEnd;
+      if (end > watermark) break;
+      const indexes = [...this.open.keys()].filter((index) => index * paneMs < end).sort((a, b) => a - b);
+      for (const index of indexes) {
+        this.seal(index, this.open.get(index) as Pane);
+        this.open.delete(index);
+      }
+      this.evictBefore((end - sizeMs) / paneMs);
+      this.fire(end - sizeMs, end);
+      this.#nextEnd = this.sealedOldest() === undefined ? undefined : end + slideMs;
+    }
+    this.moveFrontier(watermark);
+  }
+
+  protected moveFrontier(watermark: number): void {
+    this.#lastIndex = Number.NaN;
+    this.#lastPane = undefined;
+    if (watermark > this.#frontier) this.#frontier = watermark;
+  }
+
+  #oldestIndex(): number | undefined {
+    let oldest = this.sealedOldest();
+    for (const index of this.open.keys()) if (oldest === undefined || index < oldest) oldest = index;
+    return oldest;
+  }
+
+  protected abstract createPane(): Pane;
+  protected abstract seal(index: number, pane: Pane): void;
+  protected abstract evictBefore(index: number): void;
+  protected abstract sealedOldest(): number | undefined;
+  protected abstract fire(start: number, end: number): void;
+}
+
+/**
+ * A keyed window aggregation of one partition in `final` mode: per-key partials in panes, sealed
+ * panes combined incrementally (with an inverse) or by Two-Stacks (without). Fired windows wait in
+ * `takeFired()` for the batch result.
+ */
+export class FinalWindows extends Windowing<PaneTable> {
+  readonly dict = new KeyDictionary();
+  readonly #ops: PaneOps;
+  readonly #combiner: Combiner;
+  #fired: FiredWindow[] = [];
+
+  constructor(spec: WindowSpec, ops: PaneOps) {
+    super(spec);
+    this.#ops = ops;
+    this.#combiner = ops.invertible
+      ? new IncrementalCombiner(ops, this.dict)
+      : new TwoStacksCombiner(ops, this.dict);
+  }
+
+  /** Adds a record that is not late (check `isLate` first). */
+  add(key: unknown, value: unknown, time: number): void {
+    const pane = this.paneAt(time);
+    const id = this.dict.id(key);
+    const slot = pane.slot(id);
+    if (pane.counts[slot] === 0) this.dict.retain(id);
+    this.#ops.add(pane, slot, value);
+  }
+
+  takeFired(): FiredWindow[] {
+    const fired = this.#fired;
+    this.#fired = [];
+    return fired;
+  }
+
+  protected createPane(): PaneTable {
+    return new PaneTable(this.#ops.layout);
+  }
+
+  protected seal(index: number, pane: PaneTable): void {
+    this.#combiner.push(index, pane);
+  }
+
+  protected evictBefore(index: number): void {
+    this.#combiner.evictBefore(index);
+  }
+
+  protected sealedOldest(): number | undefined {
+    return this.#combiner.oldest();
+  }
+
+  protected fire(start: number, end: number): void {
+    if (this.#combiner.keys > 0) this.#fired.push({ start, end, pairs: this.#combiner.results() });
+  }
+}
+
+/**
+ * A keyed window aggregation of one partition in `update` mode: after each batch, the windows
+ * and keys the batch changed, with this partition's partial over the window's panes. Panes stay
+ * open until the last window holding them closes; closed windows are dropped, not emitted.
+ */
+export class UpdateWindows extends Windowing<PaneTable> {
+  readonly dict = new KeyDictionary();
+  readonly #ops: PaneOps;
+  /** Pane index → key ids the current batch touched. */
+  #touched = new Map<number, Set<number>>();
+
+  constructor(spec: WindowSpec, ops: PaneOps) {
+    super(spec);
+    this.#ops = ops;
+  }
+
+  add(key: unknown, value: unknown, time: number): void {
+    const pane = this.paneAt(time);
+    const id = this.dict.id(key);
+    const slot = pane.slot(id);
+    if (pane.counts[slot] === 0) this.dict.retain(id);
+    this.#ops.add(pane, slot, value);
+    const index = Math.floor(time / this.spec.paneMs);
+    let touched = this.#touched.get(index);
+    if (!touched) {
+      touched = new Set();
+      this.#touched.set(index, touched);
+    }
+    touched.add(id);
+  }
+
+  /** The open windows the batch changed, per key; windows ordered by end. */
+  takeUpdates(): FiredWindow[] {
+    const { sizeMs, slideMs, paneMs } = this.spec;
+    const byEnd = new Map<number, Set<number>>();
+    for (const [index, ids] of this.#touched) {
+      const start = index * paneMs;
+      for (
+        let end = firstWindowEnd(this.spec, start);
+        end <= lastWindowEnd(this.spec, start);
+        end += slideMs
+      ) {
+        if (end <= this.frontier) continue;
+        let keys = byEnd.get(end);
+        if (!keys) {
+          keys = new Set();
+          byEnd.set(end, keys);
+        }
+        for (const id of ids) keys.add(id);
+      }
+    }
+    this.#touched = new Map();
+    const out: FiredWindow[] = [];
+    for (const end of [...byEnd.keys()].sort((a, b) => a - b)) {
+      const pairs: [unknown, unknown][] = [];
+      for (const id of byEnd.get(end) as Set<number>) pairs.push([this.dict.key(id), this.#partial(id, end)]);
+      out.push({ start: end - sizeMs, end, pairs });
+    }
+    return out;
+  }
+
+  #partial(id: number, end: number): unknown {
+    const { sizeMs, paneMs } = this.spec;
+    let partial: unknown;
+    let has = false;
+    for (let index = (end - sizeMs) / paneMs; index < end / paneMs; index++) {
+      const pane = this.open.get(index);
+      const slot = pane ? pane.find(id) : -1;
+      if (!pane || slot < 0) continue;
+      const value = this.#ops.partial(pane, slot);
+      partial = has ? this.#ops.mergePartials(partial, value) : value;
+      has = true;
+    }
+    return partial;
+  }
+
+  /** A pane lives until the last window that holds it closes. */
+  override advance(watermark: number): void {
+    const { paneMs } = this.spec;
+    for (const [index, pane] of this.open) {
+      if (lastWindowEnd(this.spec, index * paneMs) > watermark) continue;
+      releasePane(this.dict, pane);
+      this.open.delete(index);
+    }
+    this.moveFrontier(watermark);
+  }
+
+  protected createPane(): PaneTable {
+    return new PaneTable(this.#ops.layout);
+  }
+
+  // Update mode never seals: its panes stay open until dropped by `advance`.
+  protected seal(): void {}
+  protected evictBefore(): void {}
+  protected sealedOldest(): number | undefined {
+    return undefined;
+  }
+  protected fire(): void {}
+}
+
+/** Spark's `window(W, S)`: the records themselves, kept per pane and emitted for each window. */
+export class RecordWindows extends Windowing<unknown[]> {
+  #sealed: [number, unknown[]][] = [];
+  #fired: { start: number; end: number; values: unknown[] }[] = [];
+
+  add(value: unknown, time: number): void {
+    this.paneAt(time).push(value);
+  }
+
+  takeFired(): { start: number; end: number; values: unknown[] }[] {
+    const fired = this.#fired;
+    this.#fired = [];
+    return fired;
+  }
+
+  protected createPane(): unknown[] {
+    return [];
+  }
+
+  protected seal(index: number, pane: unknown[]): void {
+    this.#sealed.push([index, pane]);
+  }
+
+  protected evictBefore(index: number): void {
+    let drop = 0;
+    while (drop < this.#sealed.length && (this.#sealed[drop]?.[0] as number) < index) drop++;
+    if (drop > 0) this.#sealed = this.#sealed.slice(drop);
+  }
+
+  protected sealedOldest(): number | undefined {
+    return this.#sealed[0]?.[0];
+  }
+
+  protected fire(start: number, end: number): void {
+    this.#fired.push({ start, end, values: this.#sealed.flatMap(([, values]) => values) });
+  }
+}
