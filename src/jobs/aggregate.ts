@@ -1,9 +1,10 @@
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, type SluiceConfig } from '../config/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { type DStream, defineJob, type Pair } from '../stream/index.ts';
+import { type DStream, defineJob, type JobContext, type Pair, type SourceRecord } from '../stream/index.ts';
+import { Aggregations, type WindowResult, Windows } from '../window/index.ts';
 
-/** A row of the aggregate job's output: the shape every window result has. */
-export type WindowResult = { key: unknown; windowStart: number; windowEnd: number; value: number };
+type Key = string | number | boolean;
+type Row = WindowResult<Key, number>;
 
 type Partial = readonly [sum: number, count: number];
 
@@ -26,6 +27,18 @@ function keyField(value: unknown, name: string): string | number | boolean {
   );
 }
 
+/** Event time from a field: epoch milliseconds, or an ISO-8601 text. */
+function timeField(value: unknown, name: string): number {
+  const time = field(value, name);
+  if (typeof time === 'number' && Number.isFinite(time)) return time;
+  const parsed = typeof time === 'string' ? Date.parse(time) : Number.NaN;
+  if (Number.isFinite(parsed)) return parsed;
+  throw new SluiceError(
+    ErrorCode.decode,
+    `field ${name} must be epoch milliseconds or an ISO-8601 time; got ${JSON.stringify(time)}`,
+  );
+}
+
 function numberField(value: unknown, name: string): number {
   const number = field(value, name);
   if (typeof number === 'number' && Number.isFinite(number)) return number;
@@ -43,19 +56,12 @@ const combine: Record<string, (a: Partial, b: Partial) => Partial> = {
   avg: (a, b) => [a[0] + b[0], a[1] + b[1]],
 };
 
-/**
- * The built-in default job, configured by env alone: per batch, group by SLUICE_KEY_FIELD and
- * aggregate SLUICE_VALUE_FIELD with SLUICE_AGG. A record without the fields, or with a wrong
- * type, is a decode error and goes through SLUICE_ON_DECODE_ERROR.
- */
-export default defineJob((ctx) => {
-  const config = loadConfig(ctx.env);
+/** Each batch on its own: its results span the batch interval. */
+function perBatch(records: DStream<SourceRecord>, config: SluiceConfig): DStream<Row> {
   const { keyField: keyName, valueField: valueName, agg } = config;
   const reduce = combine[agg] as (a: Partial, b: Partial) => Partial;
-
-  const results: DStream<WindowResult> = ctx
-    .stream()
-    .map((record): Pair<string | number | boolean, Partial> => {
+  return records
+    .map((record): Pair<Key, Partial> => {
       const key = keyField(record.value, keyName);
       const measure = agg === 'count' ? 1 : numberField(record.value, valueName ?? '');
       return [key, [measure, 1]];
@@ -69,6 +75,43 @@ export default defineJob((ctx) => {
         value: agg === 'avg' ? total / count : total,
       })),
     );
+}
+
+/** Sliding or tumbling windows on batch time, or on event time with a watermark. */
+function windowed(records: DStream<SourceRecord>, config: SluiceConfig, windowMs: number): DStream<Row> {
+  const { keyField: keyName, valueField: valueName, agg, timestampField } = config;
+  const timed =
+    config.time === 'event'
+      ? records.withWatermark(
+          config.allowedLatenessMs,
+          timestampField === undefined ? undefined : (record) => timeField(record.value, timestampField),
+        )
+      : records;
+  return timed
+    .map(
+      (record): Pair<Key, number> => [
+        keyField(record.value, keyName),
+        agg === 'count' ? 1 : numberField(record.value, valueName ?? ''),
+      ],
+    )
+    .windowAggregate<Key, number, number>(
+      Windows.sliding(windowMs, config.slideMs ?? windowMs),
+      Aggregations[agg](),
+      { emit: config.emit },
+    );
+}
+
+/**
+ * The built-in default job, configured by env alone: group by SLUICE_KEY_FIELD and aggregate
+ * SLUICE_VALUE_FIELD with SLUICE_AGG, per batch or per window (SLUICE_WINDOW_MS, SLUICE_SLIDE_MS,
+ * SLUICE_TIME, SLUICE_TIMESTAMP_FIELD, SLUICE_ALLOWED_LATENESS_MS, SLUICE_EMIT). A record without the fields, or with a wrong
+ * type, is a decode error and goes through SLUICE_ON_DECODE_ERROR.
+ */
+export default defineJob((ctx: JobContext) => {
+  const config = loadConfig(ctx.env);
+  const records = ctx.stream();
+  const results =
+    config.windowMs === undefined ? perBatch(records, config) : windowed(records, config, config.windowMs);
 
   const { sink } = config;
   if (sink.type === 'console') results.print(CONSOLE_ROWS);

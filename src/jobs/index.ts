@@ -5,4 +5,4 @@ export const BUILT_IN_JOBS: Readonly<Record<string, string>> = {
   aggregate: fileURLToPath(new URL('./aggregate.ts', import.meta.url)),
 };
 
-export type { WindowResult } from './aggregate.ts';
+export type { WindowResult } from '../window/index.ts';

@@ -20,7 +20,7 @@ describe('renderConfigDocs', () => {
   it('lists every engine variable once, in schema order, with its default and meaning', () => {
     const options = Object.values(configOptions({ cpus: 1 }));
     expect(tableVariables('Variables')).toEqual(options.map((option) => option.env));
-    expect(options).toHaveLength(29);
+    expect(options).toHaveLength(37);
     for (const option of options) {
       expect(docs).toContain(`| \`${option.env}\``);
       expect(option.description).toMatch(/^[A-Z].*\.$/);

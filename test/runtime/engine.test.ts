@@ -45,6 +45,7 @@ function inThreadSlots(plan: Plan) {
       partition: number,
       task: Parameters<PartitionWork['task']>[0] extends never ? never : ReturnType<PartitionWork['task']>,
     ) {
+      if (task.type === 'forget') throw new Error('the engine never forgets here');
       const offset = task.type === 'generate' ? task.fromOffset : 0;
       const input: RecordInput = {
         topic,
@@ -96,7 +97,7 @@ function engine(trigger: Trigger, batches: number, options: { failOn?: number; c
 describe('engine', () => {
   it('available-now: every batch is written, then committed, and the run ends with the source', async () => {
     const { run, commits, seen } = engine('available-now', 3);
-    expect(await run.run()).toEqual({ batches: 3, records: 3, decodeErrors: 0 });
+    expect(await run.run()).toEqual({ batches: 3, records: 3, decodeErrors: 0, late: 0 });
     expect(seen).toEqual([0, 1, 2]);
     expect(commits).toEqual([['0-1'], ['1-2'], ['2-3']]);
   });
@@ -190,6 +191,6 @@ describe('engine', () => {
     const done = run.run();
     await new Promise((resolve) => setTimeout(resolve, 20));
     run.stop();
-    expect(await done).toEqual({ batches: 0, records: 0, decodeErrors: 0 });
+    expect(await done).toEqual({ batches: 0, records: 0, decodeErrors: 0, late: 0 });
   });
 });
