@@ -44,7 +44,7 @@ describe('renderConfigDocs', () => {
 
   it('pads every table row to the same width, as Biome formats Markdown', () => {
     const tables = docs.split('\n\n').filter((block) => block.startsWith('|'));
-    expect(tables.map((table) => table.split('\n').length)).toEqual([2 + 29, 2 + 5]);
+    expect(tables.map((table) => table.split('\n').length)).toEqual([2 + 37, 2 + 5]);
     for (const table of tables) {
       expect(new Set(table.split('\n').map((row) => row.length)).size).toBe(1);
     }
