@@ -55,41 +55,9 @@ export function integerRangeText(range: { readonly min?: number; readonly max?: 
   return min !== undefined ? `an integer >= ${min}` : 'an integer';
 }
 
-/** A safe integer in `[min, max]`; both bounds are optional. */
-export function integer(
-  range: { readonly min?: number; readonly max?: number },
-  fallback: number,
-): Field<number> {
-  const { min, max } = range;
+function integerSchema(range: { readonly min?: number; readonly max?: number }) {
   const message = `must be ${integerRangeText(range)}`;
-  const schema = z
-    .string()
-    .regex(INTEGER, message)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min ?? Number.MIN_SAFE_INTEGER, message)
-        .max(max ?? Number.MAX_SAFE_INTEGER, message),
-    )
-    .default(fallback);
-  const type =
-    min !== undefined && max !== undefined
-      ? `integer ${min}–${max}`
-      : min !== undefined
-        ? `integer ≥ ${min}`
-        : 'integer';
-  return { schema, type, default: code(fallback) };
-}
-
-/** Like `integer`, without a default: unset stays `undefined`. */
-export function optionalInteger(range: {
-  readonly min?: number;
-  readonly max?: number;
-}): Field<number | undefined> {
-  const field = integer(range, 0);
-  const message = `must be ${integerRangeText(range)}`;
-  const schema = z
+  return z
     .string()
     .regex(INTEGER, message)
     .transform(Number)
@@ -98,9 +66,33 @@ export function optionalInteger(range: {
         .number()
         .min(range.min ?? Number.MIN_SAFE_INTEGER, message)
         .max(range.max ?? Number.MAX_SAFE_INTEGER, message),
-    )
-    .optional();
-  return { schema, type: field.type, default: UNSET };
+    );
+}
+
+function integerType(range: { readonly min?: number; readonly max?: number }): string {
+  const { min, max } = range;
+  if (min !== undefined && max !== undefined) return `integer ${min}–${max}`;
+  return min !== undefined ? `integer ≥ ${min}` : 'integer';
+}
+
+/** A safe integer in `[min, max]`; both bounds are optional. */
+export function integer(
+  range: { readonly min?: number; readonly max?: number },
+  fallback: number,
+): Field<number> {
+  return {
+    schema: integerSchema(range).default(fallback),
+    type: integerType(range),
+    default: code(fallback),
+  };
+}
+
+/** Like `integer`, without a default: unset stays `undefined`. */
+export function optionalInteger(range: {
+  readonly min?: number;
+  readonly max?: number;
+}): Field<number | undefined> {
+  return { schema: integerSchema(range).optional(), type: integerType(range), default: UNSET };
 }
 
 /** One of a fixed list of words. */

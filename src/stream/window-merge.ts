@@ -3,6 +3,15 @@ import { normalizeKey, type WindowAggregateNode } from './graph.ts';
 import type { PartitionResult } from './partition-run.ts';
 import type { BatchInfo } from './types.ts';
 
+function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
 type Merged = { readonly start: number; readonly end: number; readonly key: unknown; partial: unknown };
 type UpdateEntry = { readonly key: unknown; readonly parts: Map<string, unknown> };
 
@@ -29,20 +38,11 @@ export class WindowMerger {
   }
 
   #opsOf(node: WindowAggregateNode): PaneOps {
-    let ops = this.#ops.get(node.id);
-    if (!ops) {
-      ops = paneOps(node.aggregation);
-      this.#ops.set(node.id, ops);
-    }
-    return ops;
+    return entryOf(this.#ops, node.id, () => paneOps(node.aggregation));
   }
 
   #mergeUpdates(node: WindowAggregateNode, ops: PaneOps, results: readonly PartitionResult[]): Merged[] {
-    let windows = this.#updates.get(node.id);
-    if (!windows) {
-      windows = new Map();
-      this.#updates.set(node.id, windows);
-    }
+    const windows = entryOf(this.#updates, node.id, () => new Map<number, Map<unknown, UpdateEntry>>());
     const touched = new Map<number, Set<unknown>>();
     const starts = new Map<number, number>();
     for (const result of results) {
@@ -51,24 +51,11 @@ export class WindowMerger {
         if (item.node !== node.id || item.kind !== 'windows') continue;
         for (const window of item.windows) {
           starts.set(window.end, window.start);
-          let keys = windows.get(window.end);
-          if (!keys) {
-            keys = new Map();
-            windows.set(window.end, keys);
-          }
-          let changed = touched.get(window.end);
-          if (!changed) {
-            changed = new Set();
-            touched.set(window.end, changed);
-          }
+          const keys = entryOf(windows, window.end, () => new Map<unknown, UpdateEntry>());
+          const changed = entryOf(touched, window.end, () => new Set<unknown>());
           for (const [key, partial] of window.pairs) {
             const normalized = normalizeKey(key);
-            let entry = keys.get(normalized);
-            if (!entry) {
-              entry = { key, parts: new Map() };
-              keys.set(normalized, entry);
-            }
-            entry.parts.set(partition, partial);
+            entryOf(keys, normalized, () => ({ key, parts: new Map() })).parts.set(partition, partial);
             changed.add(normalized);
           }
         }
@@ -113,11 +100,7 @@ function mergeFinal(node: WindowAggregateNode, ops: PaneOps, results: readonly P
     for (const item of result.exports) {
       if (item.node !== node.id || item.kind !== 'windows') continue;
       for (const window of item.windows) {
-        let keys = byEnd.get(window.end);
-        if (!keys) {
-          keys = new Map();
-          byEnd.set(window.end, keys);
-        }
+        const keys = entryOf(byEnd, window.end, () => new Map<unknown, Merged>());
         for (const [key, partial] of window.pairs) {
           const normalized = normalizeKey(key);
           const entry = keys.get(normalized);

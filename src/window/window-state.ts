@@ -100,23 +100,14 @@ export abstract class Windowing<Pane> {
   protected abstract fire(start: number, end: number): void;
 }
 
-/**
- * A keyed window aggregation of one partition in `final` mode: per-key partials in panes, sealed
- * panes combined incrementally (with an inverse) or by Two-Stacks (without). Fired windows wait in
- * `takeFired()` for the batch result.
- */
-export class FinalWindows extends Windowing<PaneTable> {
+/** Keyed window aggregations: panes are tables of per-key partials, keys interned per operation. */
+abstract class KeyedWindows extends Windowing<PaneTable> {
   readonly dict = new KeyDictionary();
-  readonly #ops: PaneOps;
-  readonly #combiner: Combiner;
-  #fired: FiredWindow[] = [];
+  protected readonly ops: PaneOps;
 
   constructor(spec: WindowSpec, ops: PaneOps) {
     super(spec);
-    this.#ops = ops;
-    this.#combiner = ops.invertible
-      ? new IncrementalCombiner(ops, this.dict)
-      : new TwoStacksCombiner(ops, this.dict);
+    this.ops = ops;
   }
 
   /** Adds a record that is not late (check `isLate` first). */
@@ -125,17 +116,34 @@ export class FinalWindows extends Windowing<PaneTable> {
     const id = this.dict.id(key);
     const slot = pane.slot(id);
     if (pane.counts[slot] === 0) this.dict.retain(id);
-    this.#ops.add(pane, slot, value);
+    this.ops.add(pane, slot, value);
+  }
+
+  protected createPane(): PaneTable {
+    return new PaneTable(this.ops.layout);
+  }
+}
+
+/**
+ * A keyed window aggregation of one partition in `final` mode: per-key partials in panes, sealed
+ * panes combined incrementally (with an inverse) or by Two-Stacks (without). Fired windows wait in
+ * `takeFired()` for the batch result.
+ */
+export class FinalWindows extends KeyedWindows {
+  readonly #combiner: Combiner;
+  #fired: FiredWindow[] = [];
+
+  constructor(spec: WindowSpec, ops: PaneOps) {
+    super(spec, ops);
+    this.#combiner = ops.invertible
+      ? new IncrementalCombiner(ops, this.dict)
+      : new TwoStacksCombiner(ops, this.dict);
   }
 
   takeFired(): FiredWindow[] {
     const fired = this.#fired;
     this.#fired = [];
     return fired;
-  }
-
-  protected createPane(): PaneTable {
-    return new PaneTable(this.#ops.layout);
   }
 
   protected seal(index: number, pane: PaneTable): void {
@@ -160,30 +168,19 @@ export class FinalWindows extends Windowing<PaneTable> {
  * and keys the batch changed, with this partition's partial over the window's panes. Panes stay
  * open until the last window holding them closes; closed windows are dropped, not emitted.
  */
-export class UpdateWindows extends Windowing<PaneTable> {
-  readonly dict = new KeyDictionary();
-  readonly #ops: PaneOps;
+export class UpdateWindows extends KeyedWindows {
   /** Pane index → key ids the current batch touched. */
   #touched = new Map<number, Set<number>>();
 
-  constructor(spec: WindowSpec, ops: PaneOps) {
-    super(spec);
-    this.#ops = ops;
-  }
-
-  add(key: unknown, value: unknown, time: number): void {
-    const pane = this.paneAt(time);
-    const id = this.dict.id(key);
-    const slot = pane.slot(id);
-    if (pane.counts[slot] === 0) this.dict.retain(id);
-    this.#ops.add(pane, slot, value);
+  override add(key: unknown, value: unknown, time: number): void {
+    super.add(key, value, time);
     const index = Math.floor(time / this.spec.paneMs);
     let touched = this.#touched.get(index);
     if (!touched) {
       touched = new Set();
       this.#touched.set(index, touched);
     }
-    touched.add(id);
+    touched.add(this.dict.id(key));
   }
 
   /** The open windows the batch changed, per key; windows ordered by end. */
@@ -224,8 +221,8 @@ export class UpdateWindows extends Windowing<PaneTable> {
       const pane = this.open.get(index);
       const slot = pane ? pane.find(id) : -1;
       if (!pane || slot < 0) continue;
-      const value = this.#ops.partial(pane, slot);
-      partial = has ? this.#ops.mergePartials(partial, value) : value;
+      const value = this.ops.partial(pane, slot);
+      partial = has ? this.ops.mergePartials(partial, value) : value;
       has = true;
     }
     return partial;
@@ -240,10 +237,6 @@ export class UpdateWindows extends Windowing<PaneTable> {
       this.open.delete(index);
     }
     this.moveFrontier(watermark);
-  }
-
-  protected createPane(): PaneTable {
-    return new PaneTable(this.#ops.layout);
   }
 
   // Update mode never seals: its panes stay open until dropped by `advance`.
