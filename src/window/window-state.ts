@@ -110,13 +110,14 @@ abstract class KeyedWindows extends Windowing<PaneTable> {
     this.ops = ops;
   }
 
-  /** Adds a record that is not late (check `isLate` first). */
-  add(key: unknown, value: unknown, time: number): void {
+  /** Adds a record that is not late (check `isLate` first); returns the key's id. */
+  add(key: unknown, value: unknown, time: number): number {
     const pane = this.paneAt(time);
     const id = this.dict.id(key);
     const slot = pane.slot(id);
     if (pane.counts[slot] === 0) this.dict.retain(id);
     this.ops.add(pane, slot, value);
+    return id;
   }
 
   protected createPane(): PaneTable {
@@ -172,15 +173,16 @@ export class UpdateWindows extends KeyedWindows {
   /** Pane index → key ids the current batch touched. */
   #touched = new Map<number, Set<number>>();
 
-  override add(key: unknown, value: unknown, time: number): void {
-    super.add(key, value, time);
+  override add(key: unknown, value: unknown, time: number): number {
+    const id = super.add(key, value, time);
     const index = Math.floor(time / this.spec.paneMs);
     let touched = this.#touched.get(index);
     if (!touched) {
       touched = new Set();
       this.#touched.set(index, touched);
     }
-    touched.add(this.dict.id(key));
+    touched.add(id);
+    return id;
   }
 
   /** The open windows the batch changed, per key; windows ordered by end. */
