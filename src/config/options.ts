@@ -323,7 +323,7 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
 function windowProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[] {
   const problems: string[] = [];
   const { windowMs, slideMs, batchIntervalMs, time } = parsed;
-  if (windowMs === undefined) {
+  if (env.SLUICE_WINDOW_MS === undefined) {
     for (const name of [
       'SLUICE_SLIDE_MS',
       'SLUICE_TIMESTAMP_FIELD',
@@ -335,6 +335,8 @@ function windowProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[]
     if (env.SLUICE_TIME === 'event') problems.push('SLUICE_TIME=event needs SLUICE_WINDOW_MS');
     return problems;
   }
+  // An invalid SLUICE_WINDOW_MS has its own problem line already.
+  if (windowMs === undefined) return problems;
   if (slideMs !== undefined && slideMs > windowMs) {
     problems.push(`SLUICE_SLIDE_MS must be at most SLUICE_WINDOW_MS (${windowMs}); got ${slideMs}`);
   }

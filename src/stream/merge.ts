@@ -65,7 +65,8 @@ function windowPresence(plan: Plan, results: readonly PartitionResult[], info: B
   const present = new Set<number>();
   for (const node of plan.windows) {
     const fired = results.some((result) => result.fired?.includes(node.id) === true);
-    const boundary = !plan.eventTime[node.id] && info.time % node.spec.slideMs === 0;
+    // A slide time is a window's end: a multiple of the slide when it divides the size.
+    const boundary = !plan.eventTime[node.id] && (info.time - node.spec.sizeMs) % node.spec.slideMs === 0;
     if (fired || boundary) present.add(node.id);
   }
   return present;

@@ -50,9 +50,9 @@ export const Windows = {
   },
 } as const;
 
-/** The end of the first window that holds time `t`: windows end on multiples of the slide. */
+/** The end of the first window that holds time `t`: windows start on multiples of the slide. */
 export function firstWindowEnd(spec: WindowSpec, t: number): number {
-  return (Math.floor(t / spec.slideMs) + 1) * spec.slideMs;
+  return (Math.floor((t - spec.sizeMs) / spec.slideMs) + 1) * spec.slideMs + spec.sizeMs;
 }
 
 /** The end of the last window that holds time `t`. */

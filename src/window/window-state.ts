@@ -284,6 +284,8 @@ export class RecordWindows extends Windowing<unknown[]> {
   }
 
   protected fire(start: number, end: number): void {
-    this.#fired.push({ start, end, values: this.#sealed.flatMap(([, values]) => values) });
+    const values = this.#sealed.flatMap(([, pane]) => pane);
+    // The slide after the last pane leaves is empty: skipped, as FinalWindows skips windows without keys.
+    if (values.length > 0) this.#fired.push({ start, end, values });
   }
 }

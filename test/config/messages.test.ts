@@ -140,6 +140,42 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     'SLUICE_AGG must be one of count, sum, min, max, avg; got "median"',
   ],
   [
+    'SLUICE_WINDOW_MS below 1',
+    { SLUICE_WINDOW_MS: '0' },
+    'SLUICE_WINDOW_MS must be an integer >= 1; got "0"',
+  ],
+  [
+    'SLUICE_WINDOW_MS with a unit',
+    { SLUICE_WINDOW_MS: '10s' },
+    'SLUICE_WINDOW_MS must be an integer >= 1; got "10s"',
+  ],
+  [
+    'SLUICE_SLIDE_MS',
+    { SLUICE_WINDOW_MS: '10000', SLUICE_SLIDE_MS: '0' },
+    'SLUICE_SLIDE_MS must be an integer >= 1; got "0"',
+  ],
+  ['SLUICE_TIME', { SLUICE_TIME: 'wall' }, 'SLUICE_TIME must be one of processing, event; got "wall"'],
+  [
+    'SLUICE_ALLOWED_LATENESS_MS',
+    { SLUICE_WINDOW_MS: '10000', SLUICE_TIME: 'event', SLUICE_ALLOWED_LATENESS_MS: '-1' },
+    'SLUICE_ALLOWED_LATENESS_MS must be an integer >= 0; got "-1"',
+  ],
+  [
+    'SLUICE_EMIT',
+    { SLUICE_WINDOW_MS: '10000', SLUICE_EMIT: 'always' },
+    'SLUICE_EMIT must be one of final, update; got "always"',
+  ],
+  [
+    'SLUICE_IDLE_TIMEOUT_MS',
+    { SLUICE_IDLE_TIMEOUT_MS: '0' },
+    'SLUICE_IDLE_TIMEOUT_MS must be an integer >= 1; got "0"',
+  ],
+  [
+    'SLUICE_ON_LATE_RECORD',
+    { SLUICE_ON_LATE_RECORD: 'drop' },
+    'SLUICE_ON_LATE_RECORD must be one of count, dlq; got "drop"',
+  ],
+  [
     'SLUICE_ON_DECODE_ERROR',
     { SLUICE_ON_DECODE_ERROR: 'ignore' },
     'SLUICE_ON_DECODE_ERROR must be one of fail, skip, dlq; got "ignore"',
@@ -250,6 +286,63 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     'SLUICE_DLQ_TOPIC required by the dlq policy',
     { SLUICE_ON_DECODE_ERROR: 'dlq' },
     'SLUICE_DLQ_TOPIC is required when SLUICE_ON_DECODE_ERROR=dlq',
+  ],
+  [
+    'SLUICE_DLQ_TOPIC required by the late-record dlq policy',
+    { SLUICE_ON_LATE_RECORD: 'dlq' },
+    'SLUICE_DLQ_TOPIC is required when SLUICE_ON_LATE_RECORD=dlq',
+  ],
+  ['SLUICE_SLIDE_MS without a window', { SLUICE_SLIDE_MS: '1000' }, 'SLUICE_SLIDE_MS needs SLUICE_WINDOW_MS'],
+  [
+    'SLUICE_TIMESTAMP_FIELD without a window',
+    { SLUICE_TIMESTAMP_FIELD: 'ts' },
+    'SLUICE_TIMESTAMP_FIELD needs SLUICE_WINDOW_MS',
+  ],
+  [
+    'SLUICE_ALLOWED_LATENESS_MS without a window',
+    { SLUICE_ALLOWED_LATENESS_MS: '1000' },
+    'SLUICE_ALLOWED_LATENESS_MS needs SLUICE_WINDOW_MS',
+  ],
+  ['SLUICE_EMIT without a window', { SLUICE_EMIT: 'update' }, 'SLUICE_EMIT needs SLUICE_WINDOW_MS'],
+  [
+    'SLUICE_TIME=event without a window',
+    { SLUICE_TIME: 'event' },
+    'SLUICE_TIME=event needs SLUICE_WINDOW_MS',
+  ],
+  [
+    'an invalid SLUICE_WINDOW_MS is reported once, not as missing',
+    { SLUICE_WINDOW_MS: 'x', SLUICE_SLIDE_MS: '1000' },
+    'SLUICE_WINDOW_MS must be an integer >= 1; got "x"',
+  ],
+  [
+    'SLUICE_SLIDE_MS longer than the window',
+    { SLUICE_WINDOW_MS: '1000', SLUICE_SLIDE_MS: '2000' },
+    'SLUICE_SLIDE_MS must be at most SLUICE_WINDOW_MS (1000); got 2000',
+  ],
+  [
+    'SLUICE_TIMESTAMP_FIELD on processing time',
+    { SLUICE_WINDOW_MS: '10000', SLUICE_TIMESTAMP_FIELD: 'ts' },
+    'SLUICE_TIMESTAMP_FIELD applies only to SLUICE_TIME=event',
+  ],
+  [
+    'SLUICE_ALLOWED_LATENESS_MS on processing time',
+    { SLUICE_WINDOW_MS: '10000', SLUICE_TIME: 'processing', SLUICE_ALLOWED_LATENESS_MS: '0' },
+    'SLUICE_ALLOWED_LATENESS_MS applies only to SLUICE_TIME=event',
+  ],
+  [
+    'SLUICE_WINDOW_MS not a multiple of the default batch interval',
+    { SLUICE_WINDOW_MS: '2500' },
+    'SLUICE_WINDOW_MS must be a multiple of SLUICE_BATCH_INTERVAL_MS (1000); got 2500',
+  ],
+  [
+    'SLUICE_WINDOW_MS not a multiple of SLUICE_BATCH_INTERVAL_MS',
+    { SLUICE_WINDOW_MS: '3000', SLUICE_BATCH_INTERVAL_MS: '2000' },
+    'SLUICE_WINDOW_MS must be a multiple of SLUICE_BATCH_INTERVAL_MS (2000); got 3000',
+  ],
+  [
+    'SLUICE_SLIDE_MS not a multiple of SLUICE_BATCH_INTERVAL_MS',
+    { SLUICE_WINDOW_MS: '10000', SLUICE_SLIDE_MS: '1500' },
+    'SLUICE_SLIDE_MS must be a multiple of SLUICE_BATCH_INTERVAL_MS (1000); got 1500',
   ],
   [
     'unknown variable with a suggestion',
