@@ -5,6 +5,7 @@ import { Aggregations, type WindowResult, Windows } from '../window/index.ts';
 
 type Key = string | number | boolean;
 type Row = WindowResult<Key, number>;
+type Measured = { readonly key: Key; readonly measure: number; readonly time: number };
 
 type Partial = readonly [sum: number, count: number];
 
@@ -80,20 +81,18 @@ function perBatch(records: DStream<SourceRecord>, config: SluiceConfig): DStream
 /** Sliding or tumbling windows on batch time, or on event time with a watermark. */
 function windowed(records: DStream<SourceRecord>, config: SluiceConfig, windowMs: number): DStream<Row> {
   const { keyField: keyName, valueField: valueName, agg, timestampField } = config;
+  // Fields are checked before the watermark sees the record: a bad record must not move it.
+  const rows = records.map(
+    (record): Measured => ({
+      key: keyField(record.value, keyName),
+      measure: agg === 'count' ? 1 : numberField(record.value, valueName ?? ''),
+      time: timestampField === undefined ? record.timestamp : timeField(record.value, timestampField),
+    }),
+  );
   const timed =
-    config.time === 'event'
-      ? records.withWatermark(
-          config.allowedLatenessMs,
-          timestampField === undefined ? undefined : (record) => timeField(record.value, timestampField),
-        )
-      : records;
+    config.time === 'event' ? rows.withWatermark(config.allowedLatenessMs, (row) => row.time) : rows;
   return timed
-    .map(
-      (record): Pair<Key, number> => [
-        keyField(record.value, keyName),
-        agg === 'count' ? 1 : numberField(record.value, valueName ?? ''),
-      ],
-    )
+    .map((row): Pair<Key, number> => [row.key, row.measure])
     .windowAggregate<Key, number, number>(
       Windows.sliding(windowMs, config.slideMs ?? windowMs),
       Aggregations[agg](),

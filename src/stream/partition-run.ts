@@ -44,7 +44,7 @@ export type PartitionResult = {
   readonly failures: DecodeFailure[];
   /** Set when the batch must not be committed: a decode error under `fail`, or a user function that threw. */
   readonly fatal?: { readonly code: string; readonly message: string };
-  /** Records event-time windows found late, a sample of them, and (late policy dlq) all with bytes. */
+  /** Records event-time windows found late (each once), a sample of them, and (late policy dlq) all with bytes. */
   readonly late?: number;
   readonly lateSample?: LateSample[];
   readonly lateFailures?: DecodeFailure[];

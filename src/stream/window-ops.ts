@@ -62,6 +62,7 @@ export class BatchWindows {
   readonly #cursor: Cursor;
   readonly #latePolicy: LatePolicy;
   readonly #maxEventTime = new Map<number, number>();
+  #lastLateOffset: bigint | undefined;
   late = 0;
   readonly lateSample: LateSample[] = [];
   readonly lateDeadLetters: (Origin & { error: string; key: Uint8Array | null; value: Uint8Array | null })[] =
@@ -108,14 +109,24 @@ export class BatchWindows {
     if (max === undefined || eventTime > max) this.#maxEventTime.set(watermarkNode, eventTime);
   }
 
-  /** Counts a late record and returns what `lateRecords()` receives. */
+  /**
+   * Counts a late record and returns what `lateRecords()` receives. A record late for several
+   * window operations (or whose flatMap values are) is counted and dead-lettered once.
+   */
   lateRecord(eventTime: number, value: unknown): LateRecord {
     const origin = this.#cursor.origin();
     const watermark = this.watermark;
-    this.late++;
-    if (this.lateSample.length < LATE_SAMPLE) this.lateSample.push({ ...origin, eventTime, watermark });
-    if (this.#latePolicy === 'dlq') {
-      this.lateDeadLetters.push({ ...origin, error: lateError(eventTime, watermark), ...this.#cursor.raw() });
+    if (origin.offset !== this.#lastLateOffset) {
+      this.#lastLateOffset = origin.offset;
+      this.late++;
+      if (this.lateSample.length < LATE_SAMPLE) this.lateSample.push({ ...origin, eventTime, watermark });
+      if (this.#latePolicy === 'dlq') {
+        this.lateDeadLetters.push({
+          ...origin,
+          error: lateError(eventTime, watermark),
+          ...this.#cursor.raw(),
+        });
+      }
     }
     return {
       topic: origin.topic,

@@ -298,6 +298,18 @@ describe('aggregate job: event-time windows', () => {
       expect(rows(end)).toEqual([row('/a', BASE, BASE + 10_000, 2)]);
     });
 
+    it('a record with a good time but a bad value field does not move the watermark', async () => {
+      const driver = driverFor({ ...env, SLUICE_ON_DECODE_ERROR: 'skip' });
+      const first = await driver.runBatch([
+        good(0, 1000, 1),
+        good(1, 2000, 2),
+        json(1, { url: '/a', ts: BASE + 50_000, ms: 'slow' }),
+      ]);
+      expect(first.decodeErrors).toBe(1);
+      // Partition 1's largest good event time is 2000: the bad record's 50 000 is not counted.
+      expect(first.watermark).toBe(BASE);
+    });
+
     it('SLUICE_ON_DECODE_ERROR=dlq: the failure carries the record bytes', async () => {
       const driver = driverFor({ ...env, SLUICE_ON_DECODE_ERROR: 'dlq', SLUICE_DLQ_TOPIC: 'input.dlq' });
       const result = await driver.runBatch([
