@@ -182,7 +182,9 @@ export class DirectSource implements BatchSource {
   async #onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const buffer = this.#buffers.get(id(batch.topic, batch.partition));
-    if (!buffer) return;
+    // Left unresolved, kafkajs fetches these again. Until #initPositions set the start (and
+    // sought to it), buffering would take records that the seek then delivers a second time.
+    if (!buffer || buffer.position === undefined) return;
     let messages = batch.messages;
     // After a rebalance kafkajs refetches from the committed offset; what this instance has
     // already cut into a batch must not be processed twice.
