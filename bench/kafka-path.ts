@@ -62,12 +62,32 @@ function newGroup(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now()}-${++groups}`;
 }
 
-async function sluiceOnce(
-  options: KafkaBenchOptions,
+/** What a timed Sluice run computes beyond the common settings, and how its output is checked. */
+export type SluiceJob = {
+  /** More SLUICE_* variables. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Throws unless what the file sink wrote to `dir` is what the job must have computed. */
+  verify(dir: string, run: ChildRun, preload: Preload): void;
+};
+
+/** The built-in `aggregate` job per batch: its counts add up to the topic's records. */
+export const PER_BATCH_COUNT: SluiceJob = {
+  env: {},
+  verify(dir, _run, preload) {
+    const counted = countedByFileSink(dir);
+    if (counted !== preload.events) {
+      throw new Error(`Sluice counted ${counted} events; the topic holds ${preload.events}`);
+    }
+  },
+};
+
+export async function sluiceOnce(
+  options: Pick<KafkaBenchOptions, 'maxRecords'>,
   bootstrap: string,
   preload: Preload,
   workers: number,
   nodeArgs: readonly string[] = [],
+  job: SluiceJob = PER_BATCH_COUNT,
 ): Promise<ChildRun> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-out-'));
   try {
@@ -82,13 +102,11 @@ async function sluiceOnce(
         SLUICE_WORKERS: String(workers),
         SLUICE_MAX_RECORDS_PER_BATCH: String(options.maxRecords),
         SLUICE_LOG_LEVEL: 'debug',
+        ...job.env,
       },
       nodeArgs,
     );
-    const counted = countedByFileSink(dir);
-    if (counted !== preload.events) {
-      throw new Error(`Sluice counted ${counted} events; the topic holds ${preload.events}`);
-    }
+    job.verify(dir, run, preload);
     return run;
   } finally {
     rmSync(dir, { recursive: true, force: true });

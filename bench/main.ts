@@ -4,6 +4,8 @@
  *   npm run bench                          # both
  *   npm run bench -- --only generator      # generator → aggregate, 1 and 2 slots, 50k and 200k per batch
  *   npm run bench -- --only kafka          # Kafka topic → Sluice vs a plain kafkajs consumer, plus a profile
+ *   npm run bench -- --only window         # Kafka topic → windowed count (10 s / 2 s, event time) vs per batch
+ *                                          # (not part of the default run)
  *
  * Options: --runs N (3), --events N (generator events per partition, 12,000,000),
  * --kafka-events N (1,000,000), --workers 1,2 (SLUICE_WORKERS values), --max-records 50000,200000
@@ -16,6 +18,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { generatorBench, generatorProfile, generatorTable } from './generator-aggregate.ts';
 import { kafkaBench, kafkaTable } from './kafka-path.ts';
+import { windowBench, windowTable } from './kafka-window.ts';
 import { machineLine } from './support/machine.ts';
 import { int } from './support/stats.ts';
 
@@ -45,8 +48,8 @@ const list = (name: string, raw: string): number[] =>
   raw.split(',').map((item) => positive(name, item.trim()));
 
 const only = args.only;
-if (only !== undefined && only !== 'generator' && only !== 'kafka') {
-  console.error(`--only must be generator or kafka; got ${JSON.stringify(only)}`);
+if (only !== undefined && only !== 'generator' && only !== 'kafka' && only !== 'window') {
+  console.error(`--only must be generator, kafka or window; got ${JSON.stringify(only)}`);
   process.exit(2);
 }
 const runs = positive('runs', args.runs);
@@ -108,6 +111,31 @@ if (only === undefined || only === 'kafka') {
   );
   out();
   out(kafkaTable(report));
+  out();
+  out(report.profile);
+}
+
+if (only === 'window') {
+  const report = await windowBench({
+    runs,
+    events: positive('kafka-events', args['kafka-events']),
+    partitions: 8,
+    workers: list('workers', args.workers),
+    maxRecords: 100_000,
+    brokerDir: args['broker-dir'],
+    log,
+  });
+  const { preload } = report;
+  out();
+  out(
+    `### Kafka → windowed count by url, available-now: ${int(preload.events)} events × ${Math.round(preload.valueBytes)}-byte JSON values over ${preload.partitions} partitions`,
+  );
+  out();
+  out(
+    `Broker: ${report.broker}. Preload ${preload.cached ? 'reused (cached by topic name)' : `produced in ${(preload.produceMs / 1000).toFixed(1)} s`}.`,
+  );
+  out();
+  out(windowTable(report));
   out();
   out(report.profile);
 }
