@@ -11,7 +11,7 @@
  *    and `advance` at every pane end, so sealing, merging into the running window and firing
  *    count too. tinybench, rounds interleaved in a shuffled order (other processes may share the
  *    cores); updates/s from each round's median sample, median (min–max) over rounds.
- * 2. sliding: max over W = 10,000 s, S = P = 1 s (10,000 panes per window, Two-Stacks), 1 and
+ * 2. sliding: max over W = 10,000 s, S = P = 1 s (10,000 panes per window; FinalWindows slides max on a monotonic deque), 1 and
  *    100 keys, `--per-pane` records per pane, 30,000 panes: 10,000 fill the first window, then
  *    every `advance` evicts one pane and fires one window. Update rate = records ÷ time in `add`;
  *    each emission (`advance` that fires one window) is timed with process.hrtime.bigint, and
@@ -206,7 +206,7 @@ type SlidingRun = {
    * clock ticks by the millisecond). Wall time well above it means another process had the core.
    */
   readonly cpu: Float64Array;
-  /** Steady-state emissions in which every key's front stack ran empty (a Two-Stacks flip). */
+  /** Steady-state emissions in which every key's front stack ran empty (a Two-Stacks flip; none on the deque). */
   readonly flips: readonly number[];
 };
 

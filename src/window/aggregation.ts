@@ -80,6 +80,11 @@ export const Aggregations = {
 export type PaneOps = {
   readonly layout: Layout;
   readonly invertible: boolean;
+  /**
+   * For selections (min, max): whether a newer partial makes an older one irrelevant to every
+   * window that holds both, so windows slide on a monotonic deque.
+   */
+  readonly supersedes?: (newer: number, older: number) => boolean;
   /** Adds one value to a slot (a fresh slot has count 0). */
   add(table: PaneTable, slot: number, value: unknown): void;
   /** Merges slot `from` of `source` into slot `to` of `target`. */
@@ -105,10 +110,14 @@ const notInvertible = (): never => {
   throw new Error('aggregation has no inverse');
 };
 
-function extremum(pick: (a: number, b: number) => number): PaneOps {
+function extremum(
+  pick: (a: number, b: number) => number,
+  supersedes: (newer: number, older: number) => boolean,
+): PaneOps {
   return {
     layout: 'number',
     invertible: false,
+    supersedes,
     add(table, slot, value) {
       const number = numeric(value);
       table.numbers[slot] = table.counts[slot] === 0 ? number : pick(table.numbers[slot] as number, number);
@@ -207,9 +216,9 @@ export function paneOps(spec: AggregationSpec): PaneOps {
     case 'avg':
       return summing(spec.kind);
     case 'min':
-      return extremum(Math.min);
+      return extremum(Math.min, (newer, older) => newer <= older);
     case 'max':
-      return extremum(Math.max);
+      return extremum(Math.max, (newer, older) => newer >= older);
     case 'custom':
       return custom(spec);
   }

@@ -182,3 +182,82 @@ export class TwoStacksCombiner implements Combiner {
     return out;
   }
 }
+
+/** One key's pane partials that can still be a window's result, oldest first, from `head`. */
+type Deque = { panes: number[]; values: number[]; head: number };
+
+/**
+ * Min and max over sliding panes as a monotonic deque per key: a pushed partial drops the older
+ * ones it supersedes, so the oldest left is the window's value. Each (key, pane) enters and
+ * leaves once, and a window's emission reads one value per key: no flip, no spike.
+ */
+export class MonotonicCombiner implements Combiner {
+  readonly #supersedes: (newer: number, older: number) => boolean;
+  readonly #dict: KeyDictionary;
+  readonly #queue = new PaneQueue();
+  readonly #deques = new Map<number, Deque>();
+
+  constructor(ops: PaneOps, dict: KeyDictionary) {
+    if (!ops.supersedes) throw new Error('a monotonic deque needs a selection (min or max)');
+    this.#supersedes = ops.supersedes;
+    this.#dict = dict;
+  }
+
+  get keys(): number {
+    return this.#deques.size;
+  }
+
+  push(index: number, pane: PaneTable): void {
+    pane.each((id, slot) => {
+      const value = pane.numbers[slot] as number;
+      let deque = this.#deques.get(id);
+      if (!deque) {
+        deque = { panes: [], values: [], head: 0 };
+        this.#deques.set(id, deque);
+        this.#dict.retain(id);
+      }
+      const { panes, values } = deque;
+      while (values.length > deque.head && this.#supersedes(value, values[values.length - 1] as number)) {
+        values.pop();
+        panes.pop();
+      }
+      panes.push(index);
+      values.push(value);
+    });
+    this.#queue.push(index, pane);
+  }
+
+  evictBefore(index: number): void {
+    for (
+      let first = this.#queue.firstIndex();
+      first !== undefined && first < index;
+      first = this.#queue.firstIndex()
+    ) {
+      const pane = this.#queue.shift() as PaneTable;
+      pane.each((id) => {
+        const deque = this.#deques.get(id);
+        if (!deque || deque.panes[deque.head] !== first) return;
+        deque.head++;
+        if (deque.head === deque.values.length) {
+          this.#deques.delete(id);
+          this.#dict.release(id);
+        } else if (deque.head > 32 && deque.head * 2 > deque.values.length) {
+          deque.panes = deque.panes.slice(deque.head);
+          deque.values = deque.values.slice(deque.head);
+          deque.head = 0;
+        }
+      });
+      releasePane(this.#dict, pane);
+    }
+  }
+
+  oldest(): number | undefined {
+    return this.#queue.firstIndex();
+  }
+
+  results(): [unknown, unknown][] {
+    const out: [unknown, unknown][] = [];
+    for (const [id, deque] of this.#deques) out.push([this.#dict.key(id), deque.values[deque.head]]);
+    return out;
+  }
+}

@@ -6,7 +6,7 @@ export {
   type PaneOps,
   paneOps,
 } from './aggregation.ts';
-export { IncrementalCombiner, TwoStacksCombiner } from './combiner.ts';
+export { IncrementalCombiner, MonotonicCombiner, TwoStacksCombiner } from './combiner.ts';
 export { KeyDictionary } from './key-dictionary.ts';
 export { PaneTable } from './pane-table.ts';
 export {

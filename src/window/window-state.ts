@@ -1,5 +1,11 @@
 import type { PaneOps } from './aggregation.ts';
-import { type Combiner, IncrementalCombiner, releasePane, TwoStacksCombiner } from './combiner.ts';
+import {
+  type Combiner,
+  IncrementalCombiner,
+  MonotonicCombiner,
+  releasePane,
+  TwoStacksCombiner,
+} from './combiner.ts';
 import { KeyDictionary } from './key-dictionary.ts';
 import { PaneTable } from './pane-table.ts';
 import { firstWindowEnd, lastWindowEnd, type WindowSpec } from './spec.ts';
@@ -138,7 +144,9 @@ export class FinalWindows extends KeyedWindows {
     super(spec, ops);
     this.#combiner = ops.invertible
       ? new IncrementalCombiner(ops, this.dict)
-      : new TwoStacksCombiner(ops, this.dict);
+      : ops.supersedes
+        ? new MonotonicCombiner(ops, this.dict)
+        : new TwoStacksCombiner(ops, this.dict);
   }
 
   takeFired(): FiredWindow[] {

@@ -4,6 +4,7 @@ import {
   Aggregations,
   IncrementalCombiner,
   KeyDictionary,
+  MonotonicCombiner,
   type PaneOps,
   PaneTable,
   paneOps,
@@ -12,8 +13,8 @@ import {
 import { random } from '../support/random.ts';
 
 type Records = readonly (readonly [key: string, value: unknown])[];
-type Combiner = IncrementalCombiner | TwoStacksCombiner;
-type Kind = 'incremental' | 'two-stacks';
+type Combiner = IncrementalCombiner | TwoStacksCombiner | MonotonicCombiner;
+type Kind = 'incremental' | 'two-stacks' | 'monotonic';
 
 /** A pane filled the way FinalWindows fills one: a key's first record retains its id. */
 function buildPane(ops: PaneOps, dict: KeyDictionary, records: Records): PaneTable {
@@ -28,7 +29,8 @@ function buildPane(ops: PaneOps, dict: KeyDictionary, records: Records): PaneTab
 }
 
 function combiner(kind: Kind, ops: PaneOps, dict: KeyDictionary): Combiner {
-  return kind === 'incremental' ? new IncrementalCombiner(ops, dict) : new TwoStacksCombiner(ops, dict);
+  if (kind === 'incremental') return new IncrementalCombiner(ops, dict);
+  return kind === 'monotonic' ? new MonotonicCombiner(ops, dict) : new TwoStacksCombiner(ops, dict);
 }
 
 const sorted = (pairs: [unknown, unknown][]): [unknown, unknown][] =>
@@ -98,14 +100,14 @@ const cases: Case[] = [
   {
     name: 'min',
     spec: Aggregations.min(),
-    kinds: ['two-stacks'],
+    kinds: ['two-stacks', 'monotonic'],
     value: smallInt,
     reduce: (values) => Math.min(...numbers(values)),
   },
   {
     name: 'max',
     spec: Aggregations.max(),
-    kinds: ['two-stacks'],
+    kinds: ['two-stacks', 'monotonic'],
     value: smallInt,
     reduce: (values) => Math.max(...numbers(values)),
   },
@@ -295,6 +297,34 @@ describe('TwoStacksCombiner', () => {
       ['b', 7],
     ]);
     comb.evictBefore(3);
+    expect(comb.results()).toEqual([]);
+    expect(dict.size).toBe(0);
+  });
+});
+
+describe('MonotonicCombiner', () => {
+  it('needs a selection', () => {
+    expect(() => new MonotonicCombiner(paneOps(Aggregations.sum()), new KeyDictionary())).toThrow(
+      'a monotonic deque needs a selection (min or max)',
+    );
+  });
+
+  it('keeps only the partials that can still be a maximum, and compacts a long deque', () => {
+    const ops = paneOps(Aggregations.max());
+    const dict = new KeyDictionary();
+    const comb = new MonotonicCombiner(ops, dict);
+    // Falling values stay (each may become the maximum once the larger, older ones leave).
+    for (let index = 0; index < 100; index++) comb.push(index, buildPane(ops, dict, [['k', 100 - index]]));
+    for (let index = 1; index <= 99; index++) {
+      comb.evictBefore(index);
+      expect(comb.results()).toEqual([['k', 100 - index]]);
+    }
+    // A rising value supersedes everything older.
+    comb.push(100, buildPane(ops, dict, [['k', 50]]));
+    expect(comb.results()).toEqual([['k', 50]]);
+    comb.evictBefore(100);
+    expect(comb.results()).toEqual([['k', 50]]);
+    comb.evictBefore(101);
     expect(comb.results()).toEqual([]);
     expect(dict.size).toBe(0);
   });
