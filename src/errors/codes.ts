@@ -11,6 +11,7 @@ export const ErrorCode = {
   sink: 'SLUICE_SINK',
   kafka: 'SLUICE_KAFKA',
   worker: 'SLUICE_WORKER',
+  checkpoint: 'SLUICE_CHECKPOINT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -86,6 +86,34 @@ export class WindowMerger {
     for (const end of windows.keys()) if (end <= time) windows.delete(end);
   }
 
+  /** A partition's latest update-mode partials: `[node, windowEnd, key, partial]`. */
+  snapshot(partition: string): [number, number, unknown, unknown][] {
+    const out: [number, number, unknown, unknown][] = [];
+    for (const [node, windows] of this.#updates) {
+      for (const [end, keys] of windows) {
+        for (const entry of keys.values()) {
+          if (entry.parts.has(partition)) out.push([node, end, entry.key, entry.parts.get(partition)]);
+        }
+      }
+    }
+    return out;
+  }
+
+  restore(partition: string, entries: readonly (readonly [number, number, unknown, unknown])[]): void {
+    for (const [node, end, key, partial] of entries) {
+      const windows = entryOf(this.#updates, node, () => new Map<number, Map<unknown, UpdateEntry>>());
+      const keys = entryOf(windows, end, () => new Map<unknown, UpdateEntry>());
+      entryOf(keys, normalizeKey(key), () => ({ key, parts: new Map() })).parts.set(partition, partial);
+    }
+  }
+
+  /** Drops what a partition that left this instance contributed. */
+  forget(partition: string): void {
+    for (const windows of this.#updates.values()) {
+      for (const keys of windows.values()) for (const entry of keys.values()) entry.parts.delete(partition);
+    }
+  }
+
   /** Open update-mode (window, key) entries held, for tests and metrics. */
   openEntries(): number {
     let count = 0;

@@ -1,7 +1,13 @@
 import type { PaneOps } from './aggregation.ts';
 import type { KeyDictionary } from './key-dictionary.ts';
 import { PaneQueue } from './pane-queue.ts';
-import { PaneTable } from './pane-table.ts';
+import { PaneTable, type PaneTableSnapshot } from './pane-table.ts';
+
+/** A combiner's sealed panes and running state, as plain data for a checkpoint. */
+export type CombinerSnapshot = {
+  readonly queue: [number, PaneTableSnapshot][];
+  readonly state: unknown;
+};
 
 /**
  * The sealed panes of one window operation in one partition, combined per key. Panes are pushed
@@ -17,7 +23,18 @@ export type Combiner = {
   results(): [unknown, unknown][];
   /** Keys with a partial. */
   readonly keys: number;
+  snapshot(): CombinerSnapshot;
+  /** Replaces the state with a snapshot's (the key ids refer to the same dictionary's). */
+  restore(snapshot: CombinerSnapshot): void;
 };
+
+function queueSnapshot(queue: PaneQueue): [number, PaneTableSnapshot][] {
+  return [...queue.entries()].map(([index, table]) => [index, table.snapshot()]);
+}
+
+function restoreQueue(snapshot: CombinerSnapshot): PaneQueue {
+  return PaneQueue.from(snapshot.queue.map(([index, table]) => [index, PaneTable.restore(table)] as const));
+}
 
 /** Releases what a pane table holds once it leaves the queue. */
 export function releasePane(dict: KeyDictionary, pane: PaneTable): void {
@@ -34,13 +51,22 @@ export function releasePane(dict: KeyDictionary, pane: PaneTable): void {
 export class IncrementalCombiner implements Combiner {
   readonly #ops: PaneOps;
   readonly #dict: KeyDictionary;
-  readonly #queue = new PaneQueue();
-  readonly #running: PaneTable;
+  #queue = new PaneQueue();
+  #running: PaneTable;
 
   constructor(ops: PaneOps, dict: KeyDictionary) {
     this.#ops = ops;
     this.#dict = dict;
     this.#running = new PaneTable(ops.layout);
+  }
+
+  snapshot(): CombinerSnapshot {
+    return { queue: queueSnapshot(this.#queue), state: this.#running.snapshot() };
+  }
+
+  restore(snapshot: CombinerSnapshot): void {
+    this.#queue = restoreQueue(snapshot);
+    this.#running = PaneTable.restore(snapshot.state as PaneTableSnapshot);
   }
 
   get keys(): number {
@@ -103,12 +129,21 @@ type KeyStacks = {
 export class TwoStacksCombiner implements Combiner {
   readonly #ops: PaneOps;
   readonly #dict: KeyDictionary;
-  readonly #queue = new PaneQueue();
-  readonly #stacks = new Map<number, KeyStacks>();
+  #queue = new PaneQueue();
+  #stacks = new Map<number, KeyStacks>();
 
   constructor(ops: PaneOps, dict: KeyDictionary) {
     this.#ops = ops;
     this.#dict = dict;
+  }
+
+  snapshot(): CombinerSnapshot {
+    return { queue: queueSnapshot(this.#queue), state: [...this.#stacks] };
+  }
+
+  restore(snapshot: CombinerSnapshot): void {
+    this.#queue = restoreQueue(snapshot);
+    this.#stacks = new Map(snapshot.state as [number, KeyStacks][]);
   }
 
   get keys(): number {
@@ -194,13 +229,22 @@ type Deque = { panes: number[]; values: number[]; head: number };
 export class MonotonicCombiner implements Combiner {
   readonly #supersedes: (newer: number, older: number) => boolean;
   readonly #dict: KeyDictionary;
-  readonly #queue = new PaneQueue();
-  readonly #deques = new Map<number, Deque>();
+  #queue = new PaneQueue();
+  #deques = new Map<number, Deque>();
 
   constructor(ops: PaneOps, dict: KeyDictionary) {
     if (!ops.supersedes) throw new Error('a monotonic deque needs a selection (min or max)');
     this.#supersedes = ops.supersedes;
     this.#dict = dict;
+  }
+
+  snapshot(): CombinerSnapshot {
+    return { queue: queueSnapshot(this.#queue), state: [...this.#deques] };
+  }
+
+  restore(snapshot: CombinerSnapshot): void {
+    this.#queue = restoreQueue(snapshot);
+    this.#deques = new Map(snapshot.state as [number, Deque][]);
   }
 
   get keys(): number {

@@ -6,9 +6,14 @@ export {
   type PaneOps,
   paneOps,
 } from './aggregation.ts';
-export { IncrementalCombiner, MonotonicCombiner, TwoStacksCombiner } from './combiner.ts';
-export { KeyDictionary } from './key-dictionary.ts';
-export { PaneTable } from './pane-table.ts';
+export {
+  type CombinerSnapshot,
+  IncrementalCombiner,
+  MonotonicCombiner,
+  TwoStacksCombiner,
+} from './combiner.ts';
+export { KeyDictionary, type KeyDictionarySnapshot } from './key-dictionary.ts';
+export { PaneTable, type PaneTableSnapshot } from './pane-table.ts';
 export {
   batchIntervalProblem,
   firstWindowEnd,
@@ -18,7 +23,7 @@ export {
   Windows,
 } from './spec.ts';
 export type { LateRecord, WindowResult } from './types.ts';
-export { WatermarkTracker } from './watermark.ts';
+export { type PartitionClockSnapshot, WatermarkTracker } from './watermark.ts';
 export {
   type EmitMode,
   FinalWindows,
@@ -26,4 +31,5 @@ export {
   RecordWindows,
   UpdateWindows,
   Windowing,
+  type WindowsSnapshot,
 } from './window-state.ts';

@@ -1,5 +1,11 @@
 import { normalizeKey } from '../stream/graph.ts';
 
+export type KeyDictionarySnapshot = {
+  readonly keys: unknown[];
+  readonly refs: Uint8Array;
+  readonly free: number[];
+};
+
 /**
  * Interns keys as small integers, so panes can be typed-array hash tables. A key id lives while
  * something holds it (`retain`/`release`); then its id is reused, so memory follows live keys.
@@ -46,6 +52,26 @@ export class KeyDictionary {
     this.#keys[id] = undefined;
     this.#normalized[id] = undefined;
     this.#free.push(id);
+  }
+
+  snapshot(): KeyDictionarySnapshot {
+    const refs = this.#refs.subarray(0, this.#keys.length);
+    return { keys: [...this.#keys], refs: new Uint8Array(refs.slice().buffer), free: [...this.#free] };
+  }
+
+  static restore(snapshot: KeyDictionarySnapshot): KeyDictionary {
+    const dict = new KeyDictionary();
+    const free = new Set(snapshot.free);
+    const refs = new Int32Array(snapshot.refs.slice().buffer);
+    dict.#keys = [...snapshot.keys];
+    dict.#normalized = dict.#keys.map((key, id) => (free.has(id) ? undefined : normalizeKey(key)));
+    dict.#refs = new Int32Array(Math.max(64, refs.length * 2));
+    dict.#refs.set(refs);
+    dict.#free.push(...snapshot.free);
+    for (let id = 0; id < dict.#keys.length; id++) {
+      if (!free.has(id)) dict.#ids.set(dict.#normalized[id], id);
+    }
+    return dict;
   }
 
   /** Keys currently held. */

@@ -36,6 +36,12 @@ export class PaneQueue {
     }
   }
 
+  static from(entries: Iterable<readonly [number, PaneTable]>): PaneQueue {
+    const queue = new PaneQueue();
+    for (const [index, table] of entries) queue.push(index, table);
+    return queue;
+  }
+
   #grow(): void {
     const size = this.#indexes.length;
     const indexes = new Array<number>(size * 2);

@@ -4,6 +4,22 @@ export type Layout = 'count' | 'number' | 'object';
 const EMPTY = -1;
 const MAX_LOAD = 0.7;
 
+/** A table as plain data for a checkpoint: the columns' bytes, copied. */
+export type PaneTableSnapshot = {
+  readonly layout: Layout;
+  readonly bits: number;
+  readonly size: number;
+  readonly keys: Uint8Array;
+  readonly counts: Uint8Array;
+  readonly numbers: Uint8Array;
+  readonly objects: unknown[];
+};
+
+const bytesOf = (view: ArrayBufferView): Uint8Array =>
+  new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+// A decoded Uint8Array may sit at any offset of a larger buffer: copy it to an aligned one.
+const aligned = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
+
 /**
  * Per-key partials of one pane (or of a running window): an open-addressing hash table from key id
  * to slot, with columns. `counts` is the records behind each slot's partial; 0 means a fresh slot.
@@ -118,6 +134,28 @@ export class PaneTable {
       const id = keys[slot] as number;
       if (id !== EMPTY) fn(id, slot);
     }
+  }
+
+  snapshot(): PaneTableSnapshot {
+    return {
+      layout: this.layout,
+      bits: this.#bits,
+      size: this.size,
+      keys: bytesOf(this.keys),
+      counts: bytesOf(this.counts),
+      numbers: bytesOf(this.numbers),
+      objects: this.layout === 'object' ? [...this.objects] : [],
+    };
+  }
+
+  static restore(snapshot: PaneTableSnapshot): PaneTable {
+    const table = new PaneTable(snapshot.layout, snapshot.bits);
+    table.keys = new Int32Array(aligned(snapshot.keys));
+    table.counts = new Float64Array(aligned(snapshot.counts));
+    table.numbers = new Float64Array(aligned(snapshot.numbers));
+    if (snapshot.layout === 'object') table.objects = [...snapshot.objects];
+    table.size = snapshot.size;
+    return table;
   }
 
   /** Bytes held by the columns (the backing stores, not the object headers). */

@@ -1,3 +1,11 @@
+/** One partition's part of the watermark, as plain data for a checkpoint. */
+export type PartitionClockSnapshot = {
+  readonly max: [number, number][];
+  readonly lastActive: number;
+  /** The engine's watermark when it was taken: it never goes back, across a restart too. */
+  readonly watermark: number;
+};
+
 type PartitionClock = {
   /** Largest event time seen per withWatermark node. */
   readonly max: Map<number, number>;
@@ -39,6 +47,19 @@ export class WatermarkTracker {
 
   owned(): string[] {
     return [...this.#partitions.keys()];
+  }
+
+  snapshot(partition: string): PartitionClockSnapshot | undefined {
+    const clock = this.#partitions.get(partition);
+    return clock
+      ? { max: [...clock.max], lastActive: clock.lastActive, watermark: this.#current }
+      : undefined;
+  }
+
+  /** A restored partition: its largest event times count again; its idle clock starts now. */
+  restore(partition: string, snapshot: PartitionClockSnapshot, time: number): void {
+    this.#partitions.set(partition, { max: new Map(snapshot.max), lastActive: time });
+    if (snapshot.watermark > this.#current) this.#current = snapshot.watermark;
   }
 
   /** A batch's largest event times for one partition. */

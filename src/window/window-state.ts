@@ -1,13 +1,14 @@
 import type { PaneOps } from './aggregation.ts';
 import {
   type Combiner,
+  type CombinerSnapshot,
   IncrementalCombiner,
   MonotonicCombiner,
   releasePane,
   TwoStacksCombiner,
 } from './combiner.ts';
-import { KeyDictionary } from './key-dictionary.ts';
-import { PaneTable } from './pane-table.ts';
+import { KeyDictionary, type KeyDictionarySnapshot } from './key-dictionary.ts';
+import { PaneTable, type PaneTableSnapshot } from './pane-table.ts';
 import { firstWindowEnd, lastWindowEnd, type WindowSpec } from './spec.ts';
 
 /** One window's per-key partials from one partition. */
@@ -18,6 +19,14 @@ export type FiredWindow = {
 };
 
 export type EmitMode = 'final' | 'update';
+
+/** A window operation's state in one partition, as plain data for a checkpoint. */
+export type WindowsSnapshot = {
+  readonly frontier: number;
+  readonly nextEnd: number | null;
+  readonly open: [number, unknown][];
+  readonly rest: unknown;
+};
 
 /**
  * The firing rule shared by every window operation. Time moves by `advance(watermark)`: a record
@@ -99,6 +108,30 @@ export abstract class Windowing<Pane> {
     return oldest;
   }
 
+  /** Everything this operation holds for its partition; `restore` on a fresh one brings it back. */
+  snapshot(): WindowsSnapshot {
+    return {
+      frontier: this.#frontier,
+      nextEnd: this.#nextEnd ?? null,
+      open: [...this.open].map(([index, pane]) => [index, this.paneSnapshot(pane)]),
+      rest: this.restSnapshot(),
+    };
+  }
+
+  restore(snapshot: WindowsSnapshot): void {
+    this.#frontier = snapshot.frontier;
+    this.#nextEnd = snapshot.nextEnd ?? undefined;
+    this.#lastIndex = Number.NaN;
+    this.#lastPane = undefined;
+    this.open.clear();
+    for (const [index, pane] of snapshot.open) this.open.set(index, this.paneRestore(pane));
+    this.restRestore(snapshot.rest);
+  }
+
+  protected abstract paneSnapshot(pane: Pane): unknown;
+  protected abstract paneRestore(data: unknown): Pane;
+  protected abstract restSnapshot(): unknown;
+  protected abstract restRestore(data: unknown): void;
   protected abstract createPane(): Pane;
   protected abstract seal(index: number, pane: Pane): void;
   protected abstract evictBefore(index: number): void;
@@ -108,7 +141,7 @@ export abstract class Windowing<Pane> {
 
 /** Keyed window aggregations: panes are tables of per-key partials, keys interned per operation. */
 abstract class KeyedWindows extends Windowing<PaneTable> {
-  readonly dict = new KeyDictionary();
+  dict = new KeyDictionary();
   protected readonly ops: PaneOps;
 
   constructor(spec: WindowSpec, ops: PaneOps) {
@@ -129,6 +162,14 @@ abstract class KeyedWindows extends Windowing<PaneTable> {
   protected createPane(): PaneTable {
     return new PaneTable(this.ops.layout);
   }
+
+  protected paneSnapshot(pane: PaneTable): unknown {
+    return pane.snapshot();
+  }
+
+  protected paneRestore(data: unknown): PaneTable {
+    return PaneTable.restore(data as PaneTableSnapshot);
+  }
 }
 
 /**
@@ -137,22 +178,35 @@ abstract class KeyedWindows extends Windowing<PaneTable> {
  * `takeFired()` for the batch result.
  */
 export class FinalWindows extends KeyedWindows {
-  readonly #combiner: Combiner;
+  #combiner: Combiner;
   #fired: FiredWindow[] = [];
 
   constructor(spec: WindowSpec, ops: PaneOps) {
     super(spec, ops);
-    this.#combiner = ops.invertible
-      ? new IncrementalCombiner(ops, this.dict)
-      : ops.supersedes
-        ? new MonotonicCombiner(ops, this.dict)
-        : new TwoStacksCombiner(ops, this.dict);
+    this.#combiner = this.#makeCombiner();
+  }
+
+  #makeCombiner(): Combiner {
+    const { ops, dict } = this;
+    if (ops.invertible) return new IncrementalCombiner(ops, dict);
+    return ops.supersedes ? new MonotonicCombiner(ops, dict) : new TwoStacksCombiner(ops, dict);
   }
 
   takeFired(): FiredWindow[] {
     const fired = this.#fired;
     this.#fired = [];
     return fired;
+  }
+
+  protected restSnapshot(): unknown {
+    return { dict: this.dict.snapshot(), combiner: this.#combiner.snapshot() };
+  }
+
+  protected restRestore(data: unknown): void {
+    const { dict, combiner } = data as { dict: KeyDictionarySnapshot; combiner: CombinerSnapshot };
+    this.dict = KeyDictionary.restore(dict);
+    this.#combiner = this.#makeCombiner();
+    this.#combiner.restore(combiner);
   }
 
   protected seal(index: number, pane: PaneTable): void {
@@ -249,6 +303,16 @@ export class UpdateWindows extends KeyedWindows {
     this.moveFrontier(watermark);
   }
 
+  // Between batches `takeUpdates` has emptied the touched set: the dictionary is all there is.
+  protected restSnapshot(): unknown {
+    return this.dict.snapshot();
+  }
+
+  protected restRestore(data: unknown): void {
+    this.dict = KeyDictionary.restore(data as KeyDictionarySnapshot);
+    this.#touched = new Map();
+  }
+
   // Update mode never seals: its panes stay open until dropped by `advance`.
   protected seal(): void {}
   protected evictBefore(): void {}
@@ -275,6 +339,23 @@ export class RecordWindows extends Windowing<unknown[]> {
 
   protected createPane(): unknown[] {
     return [];
+  }
+
+  protected paneSnapshot(pane: unknown[]): unknown {
+    return pane;
+  }
+
+  protected paneRestore(data: unknown): unknown[] {
+    return data as unknown[];
+  }
+
+  protected restSnapshot(): unknown {
+    return this.#sealed;
+  }
+
+  protected restRestore(data: unknown): void {
+    this.#sealed = data as [number, unknown[]][];
+    this.#fired = [];
   }
 
   protected seal(index: number, pane: unknown[]): void {

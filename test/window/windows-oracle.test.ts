@@ -336,7 +336,7 @@ function everyWindow(scenario: Scenario, expected: readonly OracleBatch[]): Wind
     .sort(byWindow);
 }
 
-async function check(scenario: Scenario): Promise<void> {
+async function check(scenario: Scenario, restart = false): Promise<void> {
   const captured: Captured = new Map();
   const driver = new TestDriver(jobOf(scenario, captured), {
     intervalMs: scenario.intervalMs,
@@ -346,6 +346,8 @@ async function check(scenario: Scenario): Promise<void> {
   const expected = runOracle(scenario);
   const finalCounts: WindowResult[] = [];
   for (const [index, oracle] of expected.entries()) {
+    // From a checkpoint between every two batches: the outputs must not change.
+    if (restart) driver.restart();
     captured.clear();
     const records = scenario.batches[index];
     const result = records
@@ -429,13 +431,26 @@ function scenarios(
 
 describe('window aggregations against a brute-force oracle', () => {
   it('every batch emits exactly the oracle: all aggregations, both emit modes, both time modes', async () => {
-    await fc.assert(fc.asyncProperty(scenarios(), check), { numRuns: 1000 });
+    await fc.assert(
+      fc.asyncProperty(scenarios(), (scenario) => check(scenario)),
+      { numRuns: 1000 },
+    );
+  }, 30_000);
+
+  it('restarting from a checkpoint between every two batches changes no output', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarios(), (scenario) => check(scenario, true)),
+      { numRuns: 500 },
+    );
   }, 30_000);
 
   it('event time over 2–4 partitions: late records, the watermark of the slowest partition', async () => {
-    await fc.assert(fc.asyncProperty(scenarios({ eventTime: true, minPartitions: 2 }), check), {
-      numRuns: 500,
-    });
+    await fc.assert(
+      fc.asyncProperty(scenarios({ eventTime: true, minPartitions: 2 }), (scenario) => check(scenario)),
+      {
+        numRuns: 500,
+      },
+    );
   }, 30_000);
 });
 
