@@ -55,7 +55,7 @@ async function runApp(
     const dlqTopic = config.dlqTopic;
     kafka = {
       outputs: { admin, producer },
-      source: async (slots) => {
+      source: async (slots, restore) => {
         const source = new DirectSource({
           kafka: client,
           admin,
@@ -63,6 +63,7 @@ async function runApp(
           log,
           bounded: config.trigger === 'available-now',
           onRevoked: (topic, partition) => slots.release(topic, partition),
+          ...(restore ? { restore } : {}),
         });
         await source.start();
         return source;

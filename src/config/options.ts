@@ -190,6 +190,16 @@ export function configOptions(context: SchemaContext) {
       choice(LATE_POLICIES, 'count'),
       'Late records (older than the watermark) are counted and logged with their origin (`count`), and also written to `SLUICE_DLQ_TOPIC` with their origin in headers (`dlq`).',
     ),
+    checkpointDir: option(
+      'SLUICE_CHECKPOINT_DIR',
+      optionalText('path'),
+      "Folder of the state checkpoints (one file per partition, under a folder per group). Unset: no checkpoints; window state lives only in the process. Set: offsets are committed only with a checkpoint that covers them, and a restart restores each partition's state and reads on from its checkpoint. Needs `SLUICE_BROKERS`.",
+    ),
+    checkpointIntervalMs: option(
+      'SLUICE_CHECKPOINT_INTERVAL_MS',
+      integer({ min: 1 }, 10_000),
+      'How often state is checkpointed (and offsets committed), in milliseconds; also at the end of every run.',
+    ),
     onDecodeError: option(
       'SLUICE_ON_DECODE_ERROR',
       choice(DECODE_ERROR_POLICIES, 'fail'),
@@ -314,6 +324,11 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
   }
   if (parsed.onLateRecord === 'dlq' && env.SLUICE_DLQ_TOPIC === undefined) {
     problems.push('SLUICE_DLQ_TOPIC is required when SLUICE_ON_LATE_RECORD=dlq');
+  }
+  if (env.SLUICE_CHECKPOINT_DIR !== undefined && env.SLUICE_BROKERS === undefined) {
+    problems.push(
+      'SLUICE_CHECKPOINT_DIR needs SLUICE_BROKERS: the generator source has no offsets to checkpoint',
+    );
   }
   problems.push(...windowProblems(env, parsed));
   return problems;

@@ -83,6 +83,9 @@ export interface SluiceConfig {
   readonly emit: EmitMode;
   readonly idleTimeoutMs: number;
   readonly onLateRecord: LatePolicy;
+  /** `SLUICE_CHECKPOINT_DIR`; unset: no checkpoints, offsets committed after every batch. */
+  readonly checkpointDir: string | undefined;
+  readonly checkpointIntervalMs: number;
   readonly onDecodeError: DecodeErrorPolicy;
   /** Always set when `onDecodeError` is `dlq`. */
   readonly dlqTopic: string | undefined;

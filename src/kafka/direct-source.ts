@@ -16,6 +16,15 @@ export type DirectSourceOptions = {
   readonly bounded: boolean;
   /** Called when partitions leave this instance, so their slots can forget them. */
   readonly onRevoked?: (topic: string, partition: number) => void;
+  /**
+   * Restores a newly assigned partition's state before it is read, and returns where to read
+   * from (undefined: as configured). Given the group's committed offset, if any.
+   */
+  readonly restore?: (
+    topic: string,
+    partition: number,
+    committed: bigint | undefined,
+  ) => Promise<bigint | undefined>;
 };
 
 type PartitionBuffer = {
@@ -308,13 +317,14 @@ export class DirectSource implements BatchSource {
       const marks = watermarks.get(key) ?? { low: 0n, high: 0n };
       const buffer = this.#buffers.get(key);
       if (!buffer) continue;
+      const restored = await this.#options.restore?.(topic, partition, committed.get(key));
       const explicit = first && config.startingOffsets !== 'committed';
-      let start = committed.get(key);
-      if (explicit || start === undefined)
+      let start = restored ?? committed.get(key);
+      if (restored === undefined && (explicit || start === undefined))
         start = config.startingOffsets === 'latest' ? marks.high : marks.low;
-      if (start < marks.low) start = marks.low;
+      if (start === undefined || start < marks.low) start = marks.low;
       buffer.position = start;
-      if (explicit || committed.get(key) === undefined)
+      if (restored !== undefined || explicit || committed.get(key) === undefined)
         this.#consumer.seek({ topic, partition, offset: start.toString() });
       this.#targets?.set(key, marks.high);
     }

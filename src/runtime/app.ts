@@ -1,8 +1,11 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
 import { type OutputContext, Outputs } from '../sinks/index.ts';
-import { buildGraph, type DecodeFailure, importJob, Plan } from '../stream/index.ts';
+import { Checkpointer, CheckpointStore } from '../state/index.ts';
+import { buildGraph, type DecodeFailure, importJob, Plan, WindowMerger } from '../stream/index.ts';
+import { WatermarkTracker } from '../window/index.ts';
 import { type BatchStats, Engine, type EngineSummary } from './engine.ts';
 import type { Logger } from './logger.ts';
 import { Slots } from './slots.ts';
@@ -19,8 +22,18 @@ export type AppOptions = {
   readonly job?: string;
   /** A Kafka source and Kafka outputs, when SLUICE_BROKERS is set. */
   readonly kafka?: {
-    /** Creates and starts the source; `slots` lets it hand back partitions it loses. */
-    readonly source: (slots: Slots) => Promise<BatchSource>;
+    /**
+     * Creates and starts the source; `slots` lets it hand back partitions it loses, `restore`
+     * (with checkpoints) restores a partition's state on assignment and says where to read from.
+     */
+    readonly source: (
+      slots: Slots,
+      restore?: (
+        topic: string,
+        partition: number,
+        committed: bigint | undefined,
+      ) => Promise<bigint | undefined>,
+    ) => Promise<BatchSource>;
     readonly outputs: NonNullable<OutputContext['kafka']>;
     readonly deadLetter?: (failures: readonly DecodeFailure[]) => Promise<void>;
   };
@@ -57,8 +70,28 @@ export async function startApp(options: AppOptions): Promise<App> {
   const intervalProblems = plan.intervalProblems(config.batchIntervalMs);
   if (intervalProblems.length > 0) throw new ConfigError(intervalProblems);
   const slots = new Slots(config.workers, init);
+  const windows = {
+    merger: new WindowMerger(),
+    watermark: new WatermarkTracker(plan.watermarks, config.idleTimeoutMs),
+  };
+  const checkpointer =
+    options.kafka && config.checkpointDir !== undefined
+      ? new Checkpointer({
+          store: new CheckpointStore(join(config.checkpointDir, config.groupId), lz4()),
+          signature: graph.signature(),
+          intervalMs: config.checkpointIntervalMs,
+          slots,
+          watermark: windows.watermark,
+          windows: windows.merger,
+          log,
+        })
+      : undefined;
+  const restore = checkpointer
+    ? (topic: string, partition: number, committed: bigint | undefined) =>
+        checkpointer.restore(topic, partition, committed)
+    : undefined;
   const source = options.kafka
-    ? await options.kafka.source(slots).catch(async (error: unknown) => {
+    ? await options.kafka.source(slots, restore).catch(async (error: unknown) => {
         await slots.close();
         throw error;
       })
@@ -76,6 +109,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const engine = new Engine({
     plan,
     idleTimeoutMs: config.idleTimeoutMs,
+    windows,
+    ...(checkpointer ? { checkpoints: checkpointer } : {}),
     slots,
     source,
     outputs,

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { Outputs } from '../sinks/index.ts';
+import type { PartitionPosition } from '../state/index.ts';
 import {
   type BatchInfo,
   type DecodeFailure,
@@ -45,6 +46,16 @@ export type EngineOptions = {
   readonly now?: () => number;
   /** A partition without records for this long stops holding the event-time watermark back. */
   readonly idleTimeoutMs?: number;
+  /**
+   * Checkpoints of every partition's state; with them, offsets are committed only once a
+   * checkpoint covering them is durable, on its interval and when the run ends.
+   */
+  readonly checkpoints?: {
+    due(): boolean;
+    save(positions: readonly PartitionPosition[], owned?: ReadonlySet<string>): Promise<void>;
+  };
+  /** The window merger and watermark the checkpoints capture (made here when not given). */
+  readonly windows?: { readonly merger: WindowMerger; readonly watermark: WatermarkTracker };
 };
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -71,19 +82,21 @@ export class Engine {
   #batchId = 0;
   #pendingCommit: BatchInfo['offsetRanges'][] = [];
   #lastCommit = 0;
-  readonly #windows = new WindowMerger();
+  readonly #windows: WindowMerger;
   /** Set when the job has windows: they need every owned partition's slot on every batch. */
   readonly #watermark: WatermarkTracker | undefined;
   readonly #seen = new Map<string, { topic: string; partition: number }>();
+  /** Per partition, the next offset its state has not seen: what a checkpoint covers. */
+  readonly #positions = new Map<string, PartitionPosition>();
 
   constructor(options: EngineOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#windows = options.windows?.merger ?? new WindowMerger();
     if (options.plan.windows.length > 0) {
-      this.#watermark = new WatermarkTracker(
-        options.plan.watermarks,
-        options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      );
+      this.#watermark =
+        options.windows?.watermark ??
+        new WatermarkTracker(options.plan.watermarks, options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     }
   }
 
@@ -116,7 +129,9 @@ export class Engine {
         }
         if (this.#stopping && work.length === 0) break;
         count(await this.#runBatch(time, work));
+        if (this.#options.checkpoints?.due()) await this.#checkpoint();
       }
+      await this.#checkpoint();
       await this.#flushCommits();
     } finally {
       log.info({ ...summary }, 'engine stopped');
@@ -161,6 +176,10 @@ export class Engine {
       deadLettered = failures.length;
     }
     await outputs.write(mergePartitions(plan, results, info, this.#windows), info);
+    for (const range of info.offsetRanges) {
+      const { topic, partition, untilOffset } = range;
+      this.#positions.set(partitionId(topic, partition), { topic, partition, offset: untilOffset });
+    }
     await this.#commit(info.offsetRanges);
     this.#advanceWatermark(results, time);
 
@@ -225,9 +244,26 @@ export class Engine {
     this.#options.log.warn({ late, perPartition, sample }, 'late records: older than the watermark');
   }
 
-  /** Continuous mode commits on its own interval; the other triggers after every batch. */
+  /** Writes the owned partitions' checkpoints, then commits what they cover. */
+  async #checkpoint(): Promise<void> {
+    const { checkpoints, source } = this.#options;
+    if (!checkpoints) return;
+    const owned = source.owned?.();
+    const ids = owned
+      ? new Set(owned.map(({ topic, partition }) => partitionId(topic, partition)))
+      : undefined;
+    for (const id of this.#positions.keys()) if (ids && !ids.has(id)) this.#positions.delete(id);
+    await checkpoints.save([...this.#positions.values()], ids);
+    await this.#flushCommits();
+  }
+
+  /**
+   * Continuous mode commits on its own interval; the other triggers after every batch. With
+   * checkpoints, commits wait for the checkpoint that covers them.
+   */
   async #commit(ranges: BatchInfo['offsetRanges']): Promise<void> {
     this.#pendingCommit.push(ranges);
+    if (this.#options.checkpoints) return;
     if (
       this.#options.trigger !== 'continuous' ||
       this.#now() - this.#lastCommit >= this.#options.commitIntervalMs

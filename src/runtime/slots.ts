@@ -72,6 +72,30 @@ export class Slots {
     }
   }
 
+  /** The partition's window state from its slot, as msgpack bytes (after its tasks in flight). */
+  async snapshot(topic: string, partition: number): Promise<Uint8Array> {
+    const task: SlotTask = { type: 'snapshot', topic, partition };
+    return (await this.#call(topic, partition, task)) as Uint8Array;
+  }
+
+  /** Gives a partition's slot the window state of a checkpoint, before its first batch. */
+  async restore(topic: string, partition: number, state: Uint8Array): Promise<void> {
+    await this.#call(topic, partition, { type: 'restore', topic, partition, state });
+  }
+
+  async #call(topic: string, partition: number, task: SlotTask): Promise<unknown> {
+    const slot = this.slotOf(topic, partition);
+    try {
+      return await (this.#pools[slot] as Piscina).run(task);
+    } catch (error) {
+      throw new SluiceError(
+        ErrorCode.worker,
+        `worker slot ${slot} failed to ${task.type} ${topic}-${partition}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
   /** Fraction of the time each slot was busy since it started (piscina's utilisation). */
   utilization(): number[] {
     return this.#pools.map((pool) => pool.utilization);

@@ -31,5 +31,14 @@ export type SlotTask =
     }
   /** No records: the partition's windows move to the batch's time and watermark. */
   | { readonly type: 'tick'; readonly info: BatchInfo; readonly topic: string; readonly partition: number }
+  /** The partition's window state as msgpack bytes, for a checkpoint. */
+  | { readonly type: 'snapshot'; readonly topic: string; readonly partition: number }
+  /** Replaces the partition's window state with a checkpoint's. */
+  | {
+      readonly type: 'restore';
+      readonly topic: string;
+      readonly partition: number;
+      readonly state: Uint8Array;
+    }
   /** The partition left this instance: its window state is dropped. */
   | { readonly type: 'forget'; readonly topic: string; readonly partition: number };

@@ -1,6 +1,7 @@
 import { move, workerData } from 'piscina';
 import { ErrorCode } from '../errors/index.ts';
 import { clickAt, GENERATOR_TOPIC } from '../sources/index.ts';
+import { decodeStore, encodeStore } from '../state/store-snapshot.ts';
 import { decodeKey, decodeValue } from '../stream/decode.ts';
 import {
   buildGraph,
@@ -90,6 +91,11 @@ function generatorInput(task: Extract<SlotTask, { type: 'generate' }>): RecordIn
 export default function runTask(task: SlotTask): unknown {
   if (task.type === 'forget') {
     stores.delete(`${task.topic}\u0000${task.partition}`);
+    return null;
+  }
+  if (task.type === 'snapshot') return move(encodeStore(storeOf(task.topic, task.partition)));
+  if (task.type === 'restore') {
+    stores.set(`${task.topic}\u0000${task.partition}`, decodeStore(plan, task.state));
     return null;
   }
   const input =

@@ -64,7 +64,7 @@ function inThreadSlots(plan: Plan, events: () => Event[][], tasks: string[]) {
   const stores = new Map<number, PartitionStore>();
   return {
     async run(topic: string, partition: number, task: SlotTask) {
-      if (task.type === 'forget' || task.type === 'kafka') throw new Error(`unexpected ${task.type} task`);
+      if (!('info' in task) || task.type === 'kafka') throw new Error(`unexpected ${task.type} task`);
       tasks.push(`${task.type}:${partition}`);
       const from = task.type === 'generate' ? task.fromOffset : 0;
       const count = task.type === 'generate' ? task.count : 0;

@@ -45,7 +45,7 @@ function inThreadSlots(plan: Plan) {
       partition: number,
       task: Parameters<PartitionWork['task']>[0] extends never ? never : ReturnType<PartitionWork['task']>,
     ) {
-      if (task.type === 'forget') throw new Error('the engine never forgets here');
+      if (!('info' in task)) throw new Error(`unexpected ${task.type} task`);
       const offset = task.type === 'generate' ? task.fromOffset : 0;
       const input: RecordInput = {
         topic,

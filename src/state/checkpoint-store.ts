@@ -1,0 +1,91 @@
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Lz4 } from '../codecs/index.ts';
+import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
+import { decodeCheckpoint, encodeCheckpoint, type PartitionCheckpoint } from './checkpoint-file.ts';
+
+/** What reading a partition's checkpoint found. */
+export type CheckpointRead =
+  | {
+      readonly kind: 'found';
+      readonly checkpoint: PartitionCheckpoint;
+      readonly previous: boolean;
+      readonly problems: readonly string[];
+    }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unusable'; readonly problems: readonly string[] };
+
+const isMissing = (error: unknown): boolean => (error as { code?: unknown }).code === 'ENOENT';
+
+/**
+ * One file per partition under `dir`, written atomically: a temp file, fsynced, the current file
+ * kept as `.prev`, the temp renamed over it, the folder fsynced. A crash at any point leaves a
+ * current or a previous checkpoint that reads back whole.
+ */
+export class CheckpointStore {
+  readonly dir: string;
+  readonly #lz4: Lz4;
+
+  constructor(dir: string, lz4: Lz4) {
+    this.dir = dir;
+    this.#lz4 = lz4;
+  }
+
+  path(topic: string, partition: number): string {
+    return join(this.dir, `${topic}-${partition}.ckpt`);
+  }
+
+  async write(checkpoint: PartitionCheckpoint): Promise<void> {
+    const path = this.path(checkpoint.topic, checkpoint.partition);
+    try {
+      await mkdir(this.dir, { recursive: true });
+      const temp = `${path}.tmp`;
+      const file = await open(temp, 'w');
+      try {
+        await file.writeFile(encodeCheckpoint(checkpoint, this.#lz4));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(path, `${path}.prev`).catch((error: unknown) => {
+        if (!isMissing(error)) throw error;
+      });
+      await rename(temp, path);
+      const dir = await open(this.dir, 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SluiceError(ErrorCode.checkpoint, `cannot write checkpoint ${path}: ${reason}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** The current checkpoint, else the previous one, with what was wrong with the current. */
+  async read(topic: string, partition: number): Promise<CheckpointRead> {
+    const path = this.path(topic, partition);
+    const problems: string[] = [];
+    let missing = 0;
+    for (const [file, previous] of [
+      [path, false],
+      [`${path}.prev`, true],
+    ] as const) {
+      try {
+        const checkpoint = decodeCheckpoint(await readFile(file), this.#lz4, file);
+        return { kind: 'found', checkpoint, previous, problems };
+      } catch (error) {
+        if (isMissing(error)) missing++;
+        else if (isSluiceError(error, ErrorCode.checkpoint)) problems.push(error.message);
+        else
+          problems.push(
+            `checkpoint ${file} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+          );
+      }
+    }
+    return missing === 2 ? { kind: 'missing' } : { kind: 'unusable', problems };
+  }
+}
