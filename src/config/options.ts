@@ -200,6 +200,11 @@ export function configOptions(context: SchemaContext) {
       integer({ min: 1 }, 10_000),
       'How often state is checkpointed (and offsets committed), in milliseconds; also at the end of every run.',
     ),
+    sinkRetryTimeoutMs: option(
+      'SLUICE_SINK_RETRY_TIMEOUT_MS',
+      integer({ min: 0 }, 60_000),
+      'How long a failing output is retried, with backoff from 100 ms to 10 s, before the run stops with `SLUICE_SINK`, in milliseconds; `0`: no retry. Meanwhile nothing is committed and fetching pauses once two batches wait.',
+    ),
     onDecodeError: option(
       'SLUICE_ON_DECODE_ERROR',
       choice(DECODE_ERROR_POLICIES, 'fail'),

@@ -86,6 +86,7 @@ export interface SluiceConfig {
   /** `SLUICE_CHECKPOINT_DIR`; unset: no checkpoints, offsets committed after every batch. */
   readonly checkpointDir: string | undefined;
   readonly checkpointIntervalMs: number;
+  readonly sinkRetryTimeoutMs: number;
   readonly onDecodeError: DecodeErrorPolicy;
   /** Always set when `onDecodeError` is `dlq`. */
   readonly dlqTopic: string | undefined;

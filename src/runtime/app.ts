@@ -103,6 +103,8 @@ export async function startApp(options: AppOptions): Promise<App> {
         maxRecordsPerBatch: config.maxRecordsPerBatch,
       });
   const outputs = new Outputs({
+    retry: { timeoutMs: config.sinkRetryTimeoutMs },
+    log,
     ...(options.write ? { write: options.write } : {}),
     ...(options.kafka ? { kafka: options.kafka.outputs } : {}),
   });

@@ -105,6 +105,7 @@ export class Engine {
     this.#stopping = true;
     this.#wake?.();
     this.#options.source.interrupt?.();
+    this.#options.outputs.interrupt();
   }
 
   async run(): Promise<EngineSummary> {

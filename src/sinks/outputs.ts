@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { BatchInfo, OutputBatch } from '../stream/index.ts';
@@ -10,33 +11,66 @@ export type OutputContext = {
   readonly write?: (text: string) => void;
   /** Needed only by jobs with a Kafka output. */
   readonly kafka?: { readonly producer: Producer; readonly admin: Admin };
+  /**
+   * A failed output is retried with exponential backoff until it succeeds or `timeoutMs` has
+   * passed since its first failure (then the batch fails); absent or 0: no retry.
+   */
+  readonly retry?: {
+    readonly timeoutMs: number;
+    readonly firstDelayMs?: number;
+    readonly maxDelayMs?: number;
+  };
+  readonly log?: { warn(object: object, message: string): void };
+  readonly now?: () => number;
 };
 
+const FIRST_DELAY_MS = 100;
+const MAX_DELAY_MS = 10_000;
+
 /**
- * Runs a batch's outputs on the main thread, in graph order. An output that fails stops the
- * batch with an error naming it: the engine then commits nothing, so the batch is replayed.
+ * Runs a batch's outputs on the main thread, in graph order. A failed output is retried on its
+ * own (those before it are not written again) while the engine waits, and the source, holding two
+ * batches at most, pauses its partitions. One that keeps failing stops the batch with an error
+ * naming it: the engine then commits nothing, so the batch is replayed.
  */
 export class Outputs {
   readonly #context: OutputContext;
   readonly #kafka = new Map<number, KafkaOutput>();
   readonly #partitionCounts = new Map<string, number>();
+  readonly #interrupted = new AbortController();
 
   constructor(context: OutputContext = {}) {
     this.#context = context;
   }
 
+  /** Stops waiting to retry: the engine is stopping. */
+  interrupt(): void {
+    this.#interrupted.abort();
+  }
+
   async write(outputs: readonly OutputBatch[], info: BatchInfo): Promise<void> {
-    for (const output of outputs) {
+    for (const output of outputs) await this.#retrying(output, info);
+  }
+
+  async #retrying(output: OutputBatch, info: BatchInfo): Promise<void> {
+    const { retry, log } = this.#context;
+    const now = this.#context.now ?? Date.now;
+    const started = now();
+    let delay = retry?.firstDelayMs ?? FIRST_DELAY_MS;
+    for (let attempt = 1; ; attempt++) {
       try {
         await this.#one(output, info);
+        return;
       } catch (error) {
-        if (error instanceof SluiceError) throw error;
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new SluiceError(
-          ErrorCode.sink,
-          `output ${output.node} (${describe(output)}) failed for batch ${info.batchId}: ${reason}`,
-          { cause: error },
+        const failure = asSinkError(error, output, info);
+        const timeoutMs = retry?.timeoutMs ?? 0;
+        if (this.#interrupted.signal.aborted || now() - started + delay > timeoutMs) throw failure;
+        log?.warn(
+          { output: output.node, batchId: info.batchId, attempt, retryInMs: delay, error: failure.message },
+          'output failed; retrying',
         );
+        await sleep(delay, undefined, { signal: this.#interrupted.signal }).catch(() => {});
+        delay = Math.min(delay * 2, retry?.maxDelayMs ?? MAX_DELAY_MS);
       }
     }
   }
@@ -91,6 +125,16 @@ export class Outputs {
     this.#partitionCounts.set(topic, count);
     return count;
   }
+}
+
+function asSinkError(error: unknown, output: OutputBatch, info: BatchInfo): SluiceError {
+  if (error instanceof SluiceError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SluiceError(
+    ErrorCode.sink,
+    `output ${output.node} (${describe(output)}) failed for batch ${info.batchId}: ${reason}`,
+    { cause: error },
+  );
 }
 
 function describe(output: OutputBatch): string {

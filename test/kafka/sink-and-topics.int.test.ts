@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPartitioner } from '../../src/kafka/index.ts';
-import { runCli } from '../support/cli.ts';
+import { runCli, startCli } from '../support/cli.ts';
 import { sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
 
 const kafka = sharedClients('sink-test');
@@ -84,6 +84,7 @@ describe('aggregate job into Kafka, from topics chosen by pattern', () => {
       SLUICE_GROUP_ID: groupId,
       SLUICE_TRIGGER: 'available-now',
       SLUICE_SINK: `kafka:${missing}`,
+      SLUICE_SINK_RETRY_TIMEOUT_MS: '0',
       SLUICE_LOG_LEVEL: 'fatal',
     });
     expect(result.code).toBe(1);
@@ -92,5 +93,44 @@ describe('aggregate job into Kafka, from topics chosen by pattern', () => {
     );
     const [entry] = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
     expect(entry?.partitions).toEqual([{ partition: 0, offset: '-1', metadata: null }]);
+  });
+
+  it('retries an output whose topic appears later: nothing is lost, and commits wait for it', async () => {
+    const topic = uniqueName('clicks');
+    await kafka.admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await kafka.producer.send({
+      topic,
+      messages: ['/a', '/b', '/a'].map((url) => ({ value: JSON.stringify({ url }) })),
+    });
+    const groupId = uniqueName('agg');
+    const late = uniqueName('appears');
+    const cli = startCli(['run'], {
+      SLUICE_BROKERS: testBrokers().join(','),
+      SLUICE_TOPICS: topic,
+      SLUICE_GROUP_ID: groupId,
+      SLUICE_TRIGGER: 'available-now',
+      SLUICE_SINK: `kafka:${late}`,
+      SLUICE_LOG_LEVEL: 'warn',
+    });
+    await cli.waitFor(/output failed; retrying/);
+    // While the output fails, the batch is not committed.
+    const [before] = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
+    expect(before?.partitions).toEqual([{ partition: 0, offset: '-1', metadata: null }]);
+    await kafka.admin.createTopics({ topics: [{ topic: late, numPartitions: 1 }], waitForLeaders: true });
+    const result = await cli.done;
+    expect(result.code).toBe(0);
+    // Exactly one write of the batch's two rows.
+    expect(await kafka.admin.fetchTopicOffsets(late)).toEqual([
+      { partition: 0, offset: '2', high: '2', low: '0' },
+    ]);
+    const rows = (await readAll(late, 2)).map(
+      (row) => JSON.parse(row.value) as { key: string; value: number },
+    );
+    expect(rows.map(({ key, value }) => [key, value])).toEqual([
+      ['/a', 2],
+      ['/b', 1],
+    ]);
+    const [after] = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
+    expect(after?.partitions).toEqual([{ partition: 0, offset: '3', metadata: null }]);
   });
 });
