@@ -55,6 +55,7 @@ async function runApp(
     const dlqTopic = config.dlqTopic;
     kafka = {
       outputs: { admin, producer },
+      client,
       source: async (slots, restore) => {
         const source = new DirectSource({
           kafka: client,

@@ -1,9 +1,10 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import type { Kafka } from 'kafkajs';
 import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
 import { type OutputContext, Outputs } from '../sinks/index.ts';
-import { Checkpointer, CheckpointStore } from '../state/index.ts';
+import { CheckpointChangelog, Checkpointer, CheckpointStore } from '../state/index.ts';
 import { buildGraph, type DecodeFailure, importJob, Plan, WindowMerger } from '../stream/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import { type BatchStats, Engine, type EngineSummary } from './engine.ts';
@@ -35,6 +36,8 @@ export type AppOptions = {
       ) => Promise<bigint | undefined>,
     ) => Promise<BatchSource>;
     readonly outputs: NonNullable<OutputContext['kafka']>;
+    /** The client, for reading the checkpoint changelog topic. */
+    readonly client?: Kafka;
     readonly deadLetter?: (failures: readonly DecodeFailure[]) => Promise<void>;
   };
   readonly write?: (text: string) => void;
@@ -78,6 +81,15 @@ export async function startApp(options: AppOptions): Promise<App> {
     options.kafka && config.checkpointDir !== undefined
       ? new Checkpointer({
           store: new CheckpointStore(join(config.checkpointDir, config.groupId), lz4()),
+          ...(options.kafka.client
+            ? {
+                changelog: new CheckpointChangelog({
+                  kafka: options.kafka.client,
+                  ...options.kafka.outputs,
+                  topic: `${config.groupId}-checkpoints`,
+                }),
+              }
+            : {}),
           signature: graph.signature(),
           intervalMs: config.checkpointIntervalMs,
           slots,

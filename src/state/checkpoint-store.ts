@@ -35,14 +35,21 @@ export class CheckpointStore {
     return join(this.dir, `${topic}-${partition}.ckpt`);
   }
 
-  async write(checkpoint: PartitionCheckpoint): Promise<void> {
+  /** Decodes checkpoint bytes from elsewhere (the changelog topic); `what` names them in errors. */
+  decode(bytes: Uint8Array, what: string): PartitionCheckpoint {
+    return decodeCheckpoint(bytes, this.#lz4, what);
+  }
+
+  /** Writes the checkpoint and returns the bytes written. */
+  async write(checkpoint: PartitionCheckpoint): Promise<Buffer> {
     const path = this.path(checkpoint.topic, checkpoint.partition);
+    const bytes = encodeCheckpoint(checkpoint, this.#lz4);
     try {
       await mkdir(this.dir, { recursive: true });
       const temp = `${path}.tmp`;
       const file = await open(temp, 'w');
       try {
-        await file.writeFile(encodeCheckpoint(checkpoint, this.#lz4));
+        await file.writeFile(bytes);
         await file.sync();
       } finally {
         await file.close();
@@ -57,6 +64,7 @@ export class CheckpointStore {
       } finally {
         await dir.close();
       }
+      return bytes;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new SluiceError(ErrorCode.checkpoint, `cannot write checkpoint ${path}: ${reason}`, {

@@ -1,6 +1,7 @@
 import type { WindowMerger } from '../stream/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
-import type { CheckpointStore } from './checkpoint-store.ts';
+import { changelogKey } from './changelog.ts';
+import type { CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
 
 /** The worker slots, as far as checkpoints need them. */
 export type SlotState = {
@@ -13,8 +14,16 @@ export type CheckpointLog = {
   info(object: object, message: string): void;
 };
 
+/** Where checkpoints also go so that another instance can restore a partition. */
+export type Changelog = {
+  readonly topic: string;
+  write(key: string, bytes: Uint8Array): Promise<void>;
+  latest(): Promise<Map<string, Uint8Array>>;
+};
+
 export type CheckpointerOptions = {
   readonly store: CheckpointStore;
+  readonly changelog?: Changelog;
   readonly signature: string;
   readonly intervalMs: number;
   readonly slots: SlotState;
@@ -42,6 +51,8 @@ export class Checkpointer {
   readonly #options: CheckpointerOptions;
   readonly #now: () => number;
   #last: number;
+  /** The changelog's checkpoints, read once per wave of assignments. */
+  #changelogRead: Promise<Map<string, Uint8Array>> | undefined;
   /** Restored partitions, until a batch of theirs moves them: ticks still change their windows. */
   readonly #restored = new Map<string, PartitionPosition>();
 
@@ -75,7 +86,7 @@ export class Checkpointer {
     }
     for (const { topic, partition, offset } of all.values()) {
       const id = partitionId(topic, partition);
-      await store.write({
+      const bytes = await store.write({
         topic,
         partition,
         offset,
@@ -85,6 +96,29 @@ export class Checkpointer {
         updates: windows.snapshot(id),
         writtenAt: this.#last,
       });
+      await this.#options.changelog?.write(changelogKey(topic, partition), bytes);
+    }
+    this.#changelogRead = undefined;
+  }
+
+  /**
+   * The local checkpoint; when it is missing, or only its `.prev` is usable, the changelog topic's
+   * (written by the same save as the current file, so never older than `.prev`).
+   */
+  async #read(topic: string, partition: number): Promise<CheckpointRead & { fromChangelog?: boolean }> {
+    const { store, changelog } = this.#options;
+    const local = await store.read(topic, partition);
+    if ((local.kind === 'found' && !local.previous) || !changelog) return local;
+    this.#changelogRead ??= changelog.latest();
+    const bytes = (await this.#changelogRead).get(changelogKey(topic, partition));
+    if (!bytes) return local;
+    const problems = local.kind === 'missing' ? [] : [...local.problems];
+    try {
+      const checkpoint = store.decode(bytes, `${changelogKey(topic, partition)} in topic ${changelog.topic}`);
+      return { kind: 'found', checkpoint, previous: false, problems, fromChangelog: true };
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+      return local.kind === 'found' ? { ...local, problems } : { kind: 'unusable', problems };
     }
   }
 
@@ -100,10 +134,16 @@ export class Checkpointer {
     committed: bigint | undefined,
   ): Promise<bigint | undefined> {
     const { store, slots, watermark, windows, signature, log } = this.#options;
-    const read = await store.read(topic, partition);
+    const read = await this.#read(topic, partition);
     const where = { topic, partition, path: store.path(topic, partition) };
     if (read.kind === 'found' && read.checkpoint.signature === signature) {
       const { checkpoint } = read;
+      if (read.fromChangelog) {
+        log.info(
+          { ...where, problems: read.problems },
+          "no usable local checkpoint; restoring the changelog topic's",
+        );
+      }
       if (read.previous)
         log.warn({ ...where, problems: read.problems }, 'checkpoint unusable; restored the previous one');
       const id = partitionId(topic, partition);

@@ -1,0 +1,120 @@
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+
+/** Checkpoints can be large: allow 64 MiB records on the changelog topic. */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+export type ChangelogOptions = {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly producer: Producer;
+  /** `<group>-checkpoints`. */
+  readonly topic: string;
+};
+
+/** The changelog key of a partition's checkpoint. */
+export const changelogKey = (topic: string, partition: number): string => `${topic}-${partition}`;
+
+/**
+ * Checkpoints in a compacted Kafka topic, keyed by input partition: whichever instance the group
+ * gives a partition to finds its last checkpoint there, not only on the machine that wrote it.
+ */
+export class CheckpointChangelog {
+  readonly topic: string;
+  readonly #options: ChangelogOptions;
+  #ready: Promise<void> | undefined;
+
+  constructor(options: ChangelogOptions) {
+    this.#options = options;
+    this.topic = options.topic;
+  }
+
+  /** Creates the compacted topic when it does not exist. */
+  ensureTopic(): Promise<void> {
+    this.#ready ??= this.#options.admin
+      .createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: this.topic,
+            numPartitions: 1,
+            configEntries: [
+              { name: 'cleanup.policy', value: 'compact' },
+              { name: 'max.message.bytes', value: String(MAX_RECORD_BYTES) },
+            ],
+          },
+        ],
+      })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.#ready = undefined;
+        throw new SluiceError(
+          ErrorCode.checkpoint,
+          `cannot create the checkpoint changelog topic ${this.topic}: ${reason(error)}`,
+          { cause: error },
+        );
+      });
+    return this.#ready;
+  }
+
+  async write(key: string, bytes: Uint8Array): Promise<void> {
+    await this.ensureTopic();
+    try {
+      await this.#options.producer.send({
+        topic: this.topic,
+        acks: -1,
+        messages: [{ key, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }],
+      });
+    } catch (error) {
+      throw new SluiceError(
+        ErrorCode.checkpoint,
+        `cannot write checkpoint ${key} to the changelog topic ${this.topic}: ${reason(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** The last checkpoint per key, read from the start of the topic to its end. */
+  async latest(): Promise<Map<string, Uint8Array>> {
+    await this.ensureTopic();
+    const { admin, kafka } = this.#options;
+    const [offsets] = await admin.fetchTopicOffsets(this.topic);
+    const end = BigInt(offsets?.high ?? '0');
+    const latest = new Map<string, Uint8Array>();
+    if (end === 0n) return latest;
+    const consumer = kafka.consumer({ groupId: `${this.topic}-reader-${process.pid}-${Date.now()}` });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              for (const message of batch.messages) {
+                const key = message.key?.toString();
+                if (key === undefined) continue;
+                if (message.value) latest.set(key, new Uint8Array(message.value));
+                else latest.delete(key);
+                if (BigInt(message.offset) + 1n >= end) resolve();
+              }
+            },
+          })
+          .catch(reject);
+      });
+    } catch (error) {
+      throw new SluiceError(
+        ErrorCode.checkpoint,
+        `cannot read the checkpoint changelog topic ${this.topic}: ${reason(error)}`,
+        { cause: error },
+      );
+    } finally {
+      await consumer.disconnect();
+    }
+    return latest;
+  }
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
