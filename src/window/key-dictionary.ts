@@ -62,7 +62,8 @@ export class KeyDictionary {
   static restore(snapshot: KeyDictionarySnapshot): KeyDictionary {
     const dict = new KeyDictionary();
     const free = new Set(snapshot.free);
-    const refs = new Int32Array(snapshot.refs.slice().buffer);
+    // A copy (not `slice()`, a view on a Buffer): the bytes may sit unaligned in a larger buffer.
+    const refs = new Int32Array(new Uint8Array(snapshot.refs).buffer);
     dict.#keys = [...snapshot.keys];
     dict.#normalized = dict.#keys.map((key, id) => (free.has(id) ? undefined : normalizeKey(key)));
     dict.#refs = new Int32Array(Math.max(64, refs.length * 2));

@@ -18,7 +18,8 @@ export type PaneTableSnapshot = {
 const bytesOf = (view: ArrayBufferView): Uint8Array =>
   new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
 // A decoded Uint8Array may sit at any offset of a larger buffer: copy it to an aligned one.
-const aligned = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
+// Not `bytes.slice()`: on a Buffer (what msgpack gives back when it decodes one) that is a view.
+const aligned = (bytes: Uint8Array): ArrayBuffer => new Uint8Array(bytes).buffer;
 
 /**
  * Per-key partials of one pane (or of a running window): an open-addressing hash table from key id
