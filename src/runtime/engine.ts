@@ -215,7 +215,12 @@ export class Engine {
     const owned = this.#options.source.owned?.() ?? [...this.#seen.values()];
     const busy = new Set(work.map((item) => partitionId(item.range.topic, item.range.partition)));
     const ids = new Set(owned.map(({ topic, partition }) => partitionId(topic, partition)));
-    for (const id of this.#watermark.owned()) if (!ids.has(id)) this.#watermark.forget(id);
+    // A partition that left: its clock no longer holds the watermark, its update-mode partials go.
+    for (const id of this.#watermark.owned()) {
+      if (ids.has(id)) continue;
+      this.#watermark.forget(id);
+      this.#windows.forget(id);
+    }
     for (const id of ids) this.#watermark.own(id, time);
     return owned
       .filter(({ topic, partition }) => !busy.has(partitionId(topic, partition)))
