@@ -17,14 +17,12 @@ export type DirectSourceOptions = {
   /** Called when partitions leave this instance, so their slots can forget them. */
   readonly onRevoked?: (topic: string, partition: number) => void;
   /**
-   * Restores a newly assigned partition's state before it is read, and returns where to read
-   * from (undefined: as configured). Given the group's committed offset, if any.
+   * Restores the state of partitions assigned together before they are read, and returns where
+   * to read each from (undefined: as configured). Given the group's committed offsets, if any.
    */
   readonly restore?: (
-    topic: string,
-    partition: number,
-    committed: bigint | undefined,
-  ) => Promise<bigint | undefined>;
+    partitions: readonly { topic: string; partition: number; committed: bigint | undefined }[],
+  ) => Promise<readonly (bigint | undefined)[]>;
 };
 
 type PartitionBuffer = {
@@ -312,12 +310,19 @@ export class DirectSource implements BatchSource {
       }
     }
     if (this.#options.bounded && first) this.#targets = new Map();
-    for (const { topic, partition } of fresh) {
+    const restores = await this.#options.restore?.(
+      fresh.map(({ topic, partition }) => ({
+        topic,
+        partition,
+        committed: committed.get(id(topic, partition)),
+      })),
+    );
+    for (const [index, { topic, partition }] of fresh.entries()) {
       const key = id(topic, partition);
       const marks = watermarks.get(key) ?? { low: 0n, high: 0n };
       const buffer = this.#buffers.get(key);
       if (!buffer) continue;
-      const restored = await this.#options.restore?.(topic, partition, committed.get(key));
+      const restored = restores?.[index];
       const explicit = first && config.startingOffsets !== 'committed';
       let start = restored ?? committed.get(key);
       if (restored === undefined && (explicit || start === undefined))

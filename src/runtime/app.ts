@@ -4,7 +4,12 @@ import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
 import { type OutputContext, Outputs } from '../sinks/index.ts';
-import { CheckpointChangelog, Checkpointer, CheckpointStore } from '../state/index.ts';
+import {
+  type AssignedPartition,
+  CheckpointChangelog,
+  Checkpointer,
+  CheckpointStore,
+} from '../state/index.ts';
 import { buildGraph, type DecodeFailure, importJob, Plan, WindowMerger } from '../stream/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import { type BatchStats, Engine, type EngineSummary } from './engine.ts';
@@ -25,15 +30,11 @@ export type AppOptions = {
   readonly kafka?: {
     /**
      * Creates and starts the source; `slots` lets it hand back partitions it loses, `restore`
-     * (with checkpoints) restores a partition's state on assignment and says where to read from.
+     * (with checkpoints) restores the partitions assigned together and says where to read each from.
      */
     readonly source: (
       slots: Slots,
-      restore?: (
-        topic: string,
-        partition: number,
-        committed: bigint | undefined,
-      ) => Promise<bigint | undefined>,
+      restore?: (partitions: readonly AssignedPartition[]) => Promise<readonly (bigint | undefined)[]>,
     ) => Promise<BatchSource>;
     readonly outputs: NonNullable<OutputContext['kafka']>;
     /** The client, for reading the checkpoint changelog topic. */
@@ -99,8 +100,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         })
       : undefined;
   const restore = checkpointer
-    ? (topic: string, partition: number, committed: bigint | undefined) =>
-        checkpointer.restore(topic, partition, committed)
+    ? (partitions: readonly AssignedPartition[]) => checkpointer.restoreAll(partitions)
     : undefined;
   const source = options.kafka
     ? await options.kafka.source(slots, restore).catch(async (error: unknown) => {

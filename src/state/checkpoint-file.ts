@@ -17,7 +17,10 @@ export type PartitionCheckpoint = {
   readonly clock: PartitionClockSnapshot | null;
   /** The main thread's update-mode partials of this partition. */
   readonly updates: [number, number, unknown, unknown][];
+  /** When its save started: the same for every partition of one save, and larger for each later save. */
   readonly writtenAt: number;
+  /** Every partition that save wrote: partitions restored together must come from one save. */
+  readonly partitions?: readonly (readonly [topic: string, partition: number])[];
 };
 
 const MAGIC = Buffer.from('SLCK');

@@ -73,6 +73,16 @@ export class CheckpointStore {
     }
   }
 
+  /** The previous checkpoint alone, when its file reads back whole. */
+  async previous(topic: string, partition: number): Promise<PartitionCheckpoint | undefined> {
+    const file = `${this.path(topic, partition)}.prev`;
+    try {
+      return decodeCheckpoint(await readFile(file), this.#lz4, file);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The current checkpoint, else the previous one, with what was wrong with the current. */
   async read(topic: string, partition: number): Promise<CheckpointRead> {
     const path = this.path(topic, partition);

@@ -1,6 +1,7 @@
 import type { WindowMerger } from '../stream/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import { changelogKey } from './changelog.ts';
+import type { PartitionCheckpoint } from './checkpoint-file.ts';
 import type { CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
 
 /** The worker slots, as far as checkpoints need them. */
@@ -40,6 +41,22 @@ export type PartitionPosition = {
   readonly offset: bigint;
 };
 
+/** A partition being assigned, with the group's committed offset for it. */
+export type AssignedPartition = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly committed: bigint | undefined;
+};
+
+type Read = CheckpointRead & { fromChangelog?: boolean };
+
+/** A partition's checkpoint to restore; `skipped`: its newer one, of a save other partitions lack. */
+type Choice = {
+  readonly checkpoint: PartitionCheckpoint;
+  readonly read: Read;
+  readonly skipped?: PartitionCheckpoint;
+};
+
 const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
@@ -51,6 +68,8 @@ export class Checkpointer {
   readonly #options: CheckpointerOptions;
   readonly #now: () => number;
   #last: number;
+  /** The last save's (or restored checkpoint's) writtenAt: each save's is larger, one id per save. */
+  #savedAt = Number.NEGATIVE_INFINITY;
   /** The changelog's checkpoints, read once per wave of assignments. */
   #changelogRead: Promise<Map<string, Uint8Array>> | undefined;
   /** Restored partitions, until a batch of theirs moves them: ticks still change their windows. */
@@ -77,6 +96,7 @@ export class Checkpointer {
   async save(positions: readonly PartitionPosition[], owned?: ReadonlySet<string>): Promise<void> {
     const { store, slots, watermark, windows, signature } = this.#options;
     this.#last = this.#now();
+    this.#savedAt = Math.max(this.#last, this.#savedAt + 1);
     const all = new Map<string, PartitionPosition>();
     for (const [id, position] of this.#restored) if (!owned || owned.has(id)) all.set(id, position);
     for (const position of positions) {
@@ -84,6 +104,7 @@ export class Checkpointer {
       all.set(id, position);
       this.#restored.delete(id);
     }
+    const partitions = [...all.values()].map(({ topic, partition }): [string, number] => [topic, partition]);
     for (const { topic, partition, offset } of all.values()) {
       const id = partitionId(topic, partition);
       const bytes = await store.write({
@@ -94,7 +115,8 @@ export class Checkpointer {
         slot: await slots.snapshot(topic, partition),
         clock: watermark.snapshot(id) ?? null,
         updates: windows.snapshot(id),
-        writtenAt: this.#last,
+        writtenAt: this.#savedAt,
+        partitions,
       });
       await this.#options.changelog?.write(changelogKey(topic, partition), bytes);
     }
@@ -105,7 +127,7 @@ export class Checkpointer {
    * The local checkpoint; when it is missing, or only its `.prev` is usable, the changelog topic's
    * (written by the same save as the current file, so never older than `.prev`).
    */
-  async #read(topic: string, partition: number): Promise<CheckpointRead & { fromChangelog?: boolean }> {
+  async #read(topic: string, partition: number): Promise<Read> {
     const { store, changelog } = this.#options;
     const local = await store.read(topic, partition);
     if ((local.kind === 'found' && !local.previous) || !changelog) return local;
@@ -133,37 +155,107 @@ export class Checkpointer {
     partition: number,
     committed: bigint | undefined,
   ): Promise<bigint | undefined> {
-    const { store, slots, watermark, windows, signature, log } = this.#options;
-    const read = await this.#read(topic, partition);
-    const where = { topic, partition, path: store.path(topic, partition) };
-    if (read.kind === 'found' && read.checkpoint.signature === signature) {
-      const { checkpoint } = read;
-      if (read.fromChangelog) {
-        log.info(
-          { ...where, problems: read.problems },
-          "no usable local checkpoint; restoring the changelog topic's",
-        );
+    const [from] = await this.restoreAll([{ topic, partition, committed }]);
+    return from;
+  }
+
+  /**
+   * Restores partitions assigned together, each as `restore` does, from one save: windows fire in
+   * all partitions at once and the restored watermark is the save's, so partitions of different
+   * saves would disagree (a crash during a save leaves some a save ahead). Those ahead restore
+   * their previous checkpoint; when no save covers every partition, all are rebuilt from the start.
+   */
+  async restoreAll(partitions: readonly AssignedPartition[]): Promise<(bigint | undefined)[]> {
+    const { signature } = this.#options;
+    const reads: Read[] = [];
+    for (const { topic, partition } of partitions) reads.push(await this.#read(topic, partition));
+    const usable = reads.map((read) =>
+      read.kind === 'found' && read.checkpoint.signature === signature ? read.checkpoint : undefined,
+    );
+    const at = Math.min(...usable.map((checkpoint) => checkpoint?.writtenAt ?? Number.POSITIVE_INFINITY));
+    const choices: (Choice | undefined)[] = [];
+    let split = false;
+    for (const [index, { topic, partition }] of partitions.entries()) {
+      const checkpoint = usable[index];
+      const read = reads[index] as Read;
+      if (!checkpoint || checkpoint.writtenAt === at) {
+        choices.push(checkpoint && { checkpoint, read });
+        continue;
       }
-      if (read.previous)
-        log.warn({ ...where, problems: read.problems }, 'checkpoint unusable; restored the previous one');
-      const id = partitionId(topic, partition);
-      await slots.restore(topic, partition, checkpoint.slot);
-      if (checkpoint.clock) watermark.restore(id, checkpoint.clock, this.#now());
-      windows.restore(id, checkpoint.updates);
-      this.#restored.set(id, { topic, partition, offset: checkpoint.offset });
-      log.info({ ...where, offset: checkpoint.offset.toString() }, 'state restored from checkpoint');
-      return checkpoint.offset;
+      const previous = await this.#options.store.previous(topic, partition);
+      if (previous?.signature === signature && previous.writtenAt === at) {
+        choices.push({ checkpoint: previous, read, skipped: checkpoint });
+      } else {
+        choices.push(undefined);
+        split = true;
+      }
     }
+    const peers = new Set(
+      choices.flatMap((choice) => (choice?.checkpoint.partitions ?? []).map(([t, p]) => partitionId(t, p))),
+    );
+    const inSave = partitions.map(({ topic, partition }) => peers.has(partitionId(topic, partition)));
+    if (choices.some((choice, index) => !choice && inSave[index])) split = true;
+    const out: (bigint | undefined)[] = [];
+    for (const [index, assigned] of partitions.entries()) {
+      const read = reads[index] as Read;
+      const choice = choices[index];
+      if (choice && !split) out.push(await this.#apply(assigned, choice));
+      else out.push(this.#fromScratch(assigned, read, split, split && (inSave[index] || !!usable[index])));
+    }
+    return out;
+  }
+
+  async #apply(
+    { topic, partition }: AssignedPartition,
+    { checkpoint, read, skipped }: Choice,
+  ): Promise<bigint> {
+    const { store, slots, watermark, windows, log } = this.#options;
+    const where = { topic, partition, path: store.path(topic, partition) };
+    if (read.kind === 'found' && read.fromChangelog) {
+      log.info(
+        { ...where, problems: read.problems },
+        "no usable local checkpoint; restoring the changelog topic's",
+      );
+    }
+    if (skipped) {
+      log.warn(
+        { ...where, problems: [`another assigned partition has no checkpoint of save ${skipped.writtenAt}`] },
+        "checkpoint of a later save than another partition's; restored the previous one",
+      );
+    } else if (read.kind === 'found' && read.previous) {
+      log.warn({ ...where, problems: read.problems }, 'checkpoint unusable; restored the previous one');
+    }
+    const id = partitionId(topic, partition);
+    await slots.restore(topic, partition, checkpoint.slot);
+    if (checkpoint.clock) watermark.restore(id, checkpoint.clock, this.#now());
+    windows.restore(id, checkpoint.updates);
+    this.#restored.set(id, { topic, partition, offset: checkpoint.offset });
+    this.#savedAt = Math.max(this.#savedAt, checkpoint.writtenAt);
+    log.info({ ...where, offset: checkpoint.offset.toString() }, 'state restored from checkpoint');
+    return checkpoint.offset;
+  }
+
+  /** `split`: no save covers every partition assigned; `wasRead`: a save had read this one. */
+  #fromScratch(
+    { topic, partition, committed }: AssignedPartition,
+    read: Read,
+    split: boolean,
+    wasRead: boolean,
+  ): bigint | undefined {
+    const { store, signature, log } = this.#options;
+    const where = { topic, partition, path: store.path(topic, partition) };
     const problems =
       read.kind === 'unusable'
-        ? read.problems
-        : read.kind === 'found'
+        ? [...read.problems]
+        : read.kind === 'found' && read.checkpoint.signature !== signature
           ? ['the checkpoint was written by a different job (its graph signature differs)']
           : [];
+    if (split) problems.push('no save has a checkpoint of every partition assigned with this one');
     if (committed === undefined && problems.length === 0) return undefined;
+    if (committed === undefined && !wasRead && read.kind === 'missing') return undefined;
     log.warn(
       { ...where, committed: committed?.toString(), problems },
-      read.kind === 'missing'
+      read.kind === 'missing' && !split
         ? 'no checkpoint for a partition the group has read: rebuilding its state from the start of the log'
         : 'no usable checkpoint: rebuilding the partition state from the start of the log',
     );

@@ -1,5 +1,11 @@
 export { CheckpointChangelog, changelogKey } from './changelog.ts';
 export { decodeCheckpoint, encodeCheckpoint, type PartitionCheckpoint } from './checkpoint-file.ts';
 export { type CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
-export { Checkpointer, type CheckpointLog, type PartitionPosition, type SlotState } from './checkpointer.ts';
+export {
+  type AssignedPartition,
+  Checkpointer,
+  type CheckpointLog,
+  type PartitionPosition,
+  type SlotState,
+} from './checkpointer.ts';
 export { decodeStore, encodeStore, packState, unpackState } from './store-snapshot.ts';

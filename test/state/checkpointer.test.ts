@@ -240,6 +240,10 @@ describe('Checkpointer.save', () => {
       clock: null,
       updates: [],
       writtenAt: 1_500,
+      partitions: [
+        ['t', 0],
+        ['t', 1],
+      ],
     });
     expect(await readBack(store, 1)).toEqual({
       topic: 't',
@@ -250,6 +254,10 @@ describe('Checkpointer.save', () => {
       clock: { max: [[1, 8_000]], lastActive: 900, watermark: 8_000 },
       updates: [[7, 9_000, 'a', 2]],
       writtenAt: 1_500,
+      partitions: [
+        ['t', 0],
+        ['t', 1],
+      ],
     });
   });
 

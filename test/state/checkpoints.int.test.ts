@@ -1,0 +1,459 @@
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type RunningCli, runCli, startCli } from '../support/cli.ts';
+import { readJsonLines } from '../support/files.ts';
+import { sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
+import { type LogLine, logged } from '../support/logs.ts';
+import { random } from '../support/random.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
+import { sortRows, type TimedKey, type WindowRow, windowCounts } from '../support/window-oracle.ts';
+
+const kafka = sharedClients('checkpoints-test');
+const tempDir = tempDirs('sluice-checkpoints');
+
+const BASE = Date.UTC(2025, 0, 1);
+const PARTITIONS = 3;
+const PER_PARTITION = 1_000;
+const TOTAL = PARTITIONS * PER_PARTITION;
+const STEP_MS = 100;
+const JITTER_MS = 1_500;
+const WINDOW_MS = 4_000;
+const SLIDE_MS = 2_000;
+const KEYS = ['u0', 'u1', 'u2', 'u3', 'u4'] as const;
+/** Ten records a partition a batch: a full run takes 100 batches, and a window fires every two. */
+const MAX_RECORDS = 10;
+
+type Produced = TimedKey & { readonly partition: number };
+
+/**
+ * A record lies less than JITTER_MS behind its partition's nominal clock, which runs ahead by
+ * STEP_MS a record: with that allowed lateness no record is late however the batches are cut.
+ */
+function events(seed: number): Produced[] {
+  const next = random(seed);
+  const records: Produced[] = [];
+  for (let partition = 0; partition < PARTITIONS; partition++) {
+    for (let i = 0; i < PER_PARTITION; i++) {
+      const nominal = BASE + partition * 700 + i * STEP_MS;
+      const key = KEYS[Math.floor(next() * KEYS.length)] as string;
+      records.push({ partition, key, time: nominal - Math.floor(next() * JITTER_MS) });
+    }
+  }
+  return records;
+}
+
+/** A topic holding `events(seed)`, each record in its partition. */
+async function topicWith(seed: number): Promise<{ topic: string; oracle: WindowRow[] }> {
+  const topic = uniqueName('clicks');
+  await kafka.admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  const records = events(seed);
+  await kafka.producer.send({
+    topic,
+    acks: -1,
+    messages: records.map((record) => ({
+      partition: record.partition,
+      value: JSON.stringify({ user: record.key, at: record.time }),
+    })),
+  });
+  return { topic, oracle: windowCounts(records, WINDOW_MS, SLIDE_MS) };
+}
+
+type Job = { readonly topic: string; readonly group: string; readonly checkpoints: string };
+
+function job(topic: string): Job {
+  return { topic, group: uniqueName('ckpt'), checkpoints: tempDir() };
+}
+
+function runEnv(
+  { topic, group, checkpoints }: Job,
+  sink: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    SLUICE_BROKERS: testBrokers().join(','),
+    SLUICE_TOPICS: topic,
+    SLUICE_GROUP_ID: group,
+    SLUICE_TRIGGER: 'micro-batch',
+    SLUICE_BATCH_INTERVAL_MS: '50',
+    SLUICE_WORKERS: '2',
+    SLUICE_KEY_FIELD: 'user',
+    SLUICE_AGG: 'count',
+    SLUICE_TIME: 'event',
+    SLUICE_TIMESTAMP_FIELD: 'at',
+    SLUICE_WINDOW_MS: String(WINDOW_MS),
+    SLUICE_SLIDE_MS: String(SLIDE_MS),
+    SLUICE_ALLOWED_LATENESS_MS: String(JITTER_MS),
+    // A partition whose fetch lags must hold the watermark back, or its records could be late.
+    SLUICE_IDLE_TIMEOUT_MS: '600000',
+    SLUICE_MAX_RECORDS_PER_BATCH: String(MAX_RECORDS),
+    SLUICE_CHECKPOINT_DIR: checkpoints,
+    SLUICE_CHECKPOINT_INTERVAL_MS: '200',
+    // A member killed with -9 holds its partitions until this expires: the restart waits for it.
+    SLUICE_SESSION_TIMEOUT_MS: '6000',
+    SLUICE_SINK: `file:${sink}`,
+    SLUICE_LOG_LEVEL: 'debug',
+    ...extra,
+  };
+}
+
+const availableNow = { SLUICE_TRIGGER: 'available-now' };
+
+/** Resolves once the process has logged `count` lines with message `msg`. */
+function waitForLines(cli: RunningCli, msg: string, count: number): Promise<void> {
+  const needle = `"msg":"${msg}"`;
+  const seen = (): number => cli.output().split(needle).length - 1;
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (seen() < count) return;
+      cli.child.stderr?.off('data', check);
+      resolve();
+    };
+    cli.child.stderr?.on('data', check);
+    cli.done.then(() => {
+      if (seen() < count)
+        reject(new Error(`exited after ${seen()} of ${count} '${msg}' lines:\n${cli.output()}`));
+    });
+    check();
+  });
+}
+
+/** The run summary of the 'sluice finished' log line. */
+function finished(stderr: string): Record<string, unknown> {
+  const lines = logged(stderr, 'sluice finished');
+  expect(lines).toHaveLength(1);
+  const { records, decodeErrors, late } = lines[0] as LogLine;
+  return { records, decodeErrors, late };
+}
+
+/** Per partition, the offset each 'state restored from checkpoint' line names. */
+function restoredOffsets(stderr: string): Record<number, string> {
+  return Object.fromEntries(
+    logged(stderr, 'state restored from checkpoint').map((line) => [line.partition, line.offset]),
+  );
+}
+
+async function committed(group: string, topic: string): Promise<string[]> {
+  // A fresh broker's group coordinator may still be loading (NOT_COORDINATOR): ask again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const entries = await kafka.admin.fetchOffsets({ groupId: group, topics: [topic] });
+      const partitions = entries[0]?.partitions ?? [];
+      return partitions.sort((a, b) => a.partition - b.partition).map((p) => p.offset);
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+const rowId = (row: WindowRow): string => `${row.windowStart}/${row.windowEnd}/${row.key}`;
+
+/** Every emission whose value is not the oracle's for its (key, window), or that the oracle lacks. */
+function wrongValues(rows: readonly WindowRow[], oracle: readonly WindowRow[]): WindowRow[] {
+  const expected = new Map(oracle.map((row) => [rowId(row), row.value]));
+  return rows.filter((row) => expected.get(rowId(row)) !== row.value);
+}
+
+/** The last emission of each (key, window), in emission order. */
+function lastValues(rows: readonly WindowRow[]): WindowRow[] {
+  return sortRows([...new Map(rows.map((row) => [rowId(row), row])).values()]);
+}
+
+function checkpointPath({ checkpoints, group, topic }: Job, partition: number): string {
+  return join(checkpoints, group, `${topic}-${partition}.ckpt`);
+}
+
+const sum = (offsets: readonly string[]): number =>
+  offsets.reduce((total, offset) => total + Number(offset), 0);
+
+/** A micro-batch run stopped by SIGTERM after `batches` batches; the group's committed offsets then. */
+async function stopAfter(
+  at: Job,
+  sink: string,
+  batches: number,
+  extra: Record<string, string> = {},
+): Promise<string[]> {
+  const cli = startCli(['run'], runEnv(at, sink, extra));
+  await waitForLines(cli, 'batch done', batches);
+  cli.child.kill('SIGTERM');
+  expect((await cli.done).code).toBe(0);
+  return committed(at.group, at.topic);
+}
+
+/**
+ * Two runs stopped by SIGTERM that checkpoint only as they stop: each partition's current file is
+ * the second run's save, its `.prev` the first's, and windows fired between the two.
+ */
+async function stopTwice(at: Job): Promise<{ sinks: [string, string]; offsets: [string[], string[]] }> {
+  const rare = { SLUICE_CHECKPOINT_INTERVAL_MS: '600000' };
+  const sinks: [string, string] = [tempDir(), tempDir()];
+  const first = await stopAfter(at, sinks[0], 20, rare);
+  const second = await stopAfter(at, sinks[1], 25, rare);
+  for (let partition = 0; partition < PARTITIONS; partition++) {
+    expect(Number(second[partition])).toBeGreaterThan(Number(first[partition]));
+  }
+  expect(readJsonLines<WindowRow>(sinks[1]).length).toBeGreaterThan(0);
+  return { sinks, offsets: [first, second] };
+}
+
+/** Flips a byte of the LZ4 body: the file keeps its header, and its checksum no longer matches. */
+function flipByte(path: string): void {
+  const bytes = readFileSync(path);
+  const at = bytes.length - 10;
+  bytes[at] = (bytes[at] as number) ^ 0xff;
+  writeFileSync(path, bytes);
+}
+
+/** Deletes the group's checkpoint changelog topic and waits until the broker no longer lists it. */
+async function deleteChangelog(group: string): Promise<void> {
+  const topic = `${group}-checkpoints`;
+  await kafka.admin.deleteTopics({ topics: [topic] });
+  for (let attempt = 1; (await kafka.admin.listTopics()).includes(topic); attempt++) {
+    if (attempt >= 100) throw new Error(`topic ${topic} is still listed after its deletion`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const LATER_SAVE = "checkpoint of a later save than another partition's; restored the previous one";
+const FROM_CHANGELOG = "no usable local checkpoint; restoring the changelog topic's";
+
+describe('checkpoints of event-time windows, across real sluice processes', () => {
+  it('a SIGTERM in the middle of a run checkpoints last: the next run resumes there, nothing is emitted twice', async () => {
+    const { topic, oracle } = await topicWith(1);
+    const at = job(topic);
+    const [first, second] = [tempDir(), tempDir()];
+    const stopped = await stopAfter(at, first, 30);
+    for (const offset of stopped) {
+      expect(Number(offset)).toBeGreaterThan(0);
+      expect(Number(offset)).toBeLessThan(PER_PARTITION);
+    }
+
+    const resumed = await runCli(['run'], runEnv(at, second, availableNow));
+    expect(resumed.code).toBe(0);
+    expect(logged(resumed.stderr, 'state restored from checkpoint')).toHaveLength(PARTITIONS);
+    expect(restoredOffsets(resumed.stderr)).toEqual({ ...stopped });
+    expect(finished(resumed.stderr)).toEqual({ records: TOTAL - sum(stopped), decodeErrors: 0, late: 0 });
+
+    const before = readJsonLines<WindowRow>(first);
+    const after = readJsonLines<WindowRow>(second);
+    expect(before.length).toBeGreaterThan(0);
+    expect(after.length).toBeGreaterThan(0);
+    expect(sortRows([...before, ...after])).toEqual(oracle);
+    expect(await committed(at.group, topic)).toEqual(Array(PARTITIONS).fill(String(PER_PARTITION)));
+  });
+
+  it('kill -9 at eleven points, each followed by a restart: every window ends at its oracle value, none lost', async () => {
+    const { topic, oracle } = await topicWith(2);
+    const at = job(topic);
+    // Wait for this many 'batch done' lines (-1: for the assignment), then this many ms, then kill.
+    const kills: readonly (readonly [batches: number, ms: number])[] = [
+      [-1, 0],
+      [1, 0],
+      [4, 0],
+      [2, 15],
+      [7, 0],
+      [5, 40],
+      [9, 0],
+      [3, 90],
+      [12, 0],
+      [6, 130],
+      [10, 5],
+    ];
+    const sinks: string[] = [];
+    const stderrs: string[] = [];
+    let cutShort = 0;
+    for (const [batches, ms] of kills) {
+      const sink = tempDir();
+      sinks.push(sink);
+      const cli = startCli(['run'], runEnv(at, sink));
+      if (batches < 0) await waitForLines(cli, 'partitions assigned', 1);
+      else await waitForLines(cli, 'batch done', batches);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      cli.child.kill('SIGKILL');
+      const result = await cli.done;
+      expect(result.code).toBe(null);
+      stderrs.push(result.stderr);
+      if (logged(result.stderr, LATER_SAVE).length > 0) cutShort++;
+    }
+    const sink = tempDir();
+    sinks.push(sink);
+    const last = await runCli(['run'], runEnv(at, sink, availableNow));
+    expect(last.code).toBe(0);
+    stderrs.push(last.stderr);
+    if (logged(last.stderr, LATER_SAVE).length > 0) cutShort++;
+    const restored = Object.values(restoredOffsets(last.stderr)).map(String);
+    expect(finished(last.stderr)).toEqual({ records: TOTAL - sum(restored), decodeErrors: 0, late: 0 });
+    for (const stderr of stderrs) {
+      expect(logged(stderr, 'late records: older than the watermark')).toEqual([]);
+    }
+
+    const rows = sinks.flatMap((dir) => readJsonLines<WindowRow>(dir));
+    expect(wrongValues(rows, oracle)).toEqual([]);
+    expect(lastValues(rows)).toEqual(oracle);
+    console.info(
+      `kill -9: ${rows.length} emissions of ${oracle.length} windows, ${rows.length - oracle.length} re-emitted after a replay; ${cutShort} restarts found a save cut short`,
+    );
+    expect(await committed(at.group, topic)).toEqual(Array(PARTITIONS).fill(String(PER_PARTITION)));
+  }, 150_000);
+
+  it("a corrupt current checkpoint of one partition: the changelog topic's copy is restored, and the results equal the oracle", async () => {
+    const { topic, oracle } = await topicWith(3);
+    const at = job(topic);
+    const { sinks, offsets } = await stopTwice(at);
+    const path = checkpointPath(at, 1);
+    flipByte(path);
+
+    const sink = tempDir();
+    const result = await runCli(['run'], runEnv(at, sink, availableNow));
+    expect(result.code).toBe(0);
+    expect(
+      logged(result.stderr, FROM_CHANGELOG).map(({ partition, problems }) => ({ partition, problems })),
+    ).toEqual([{ partition: 1, problems: [`checkpoint ${path} is corrupt: its checksum does not match`] }]);
+    expect(logged(result.stderr, 'checkpoint unusable; restored the previous one')).toEqual([]);
+    expect(restoredOffsets(result.stderr)).toEqual({ ...offsets[1] });
+    expect(finished(result.stderr)).toEqual({ records: TOTAL - sum(offsets[1]), decodeErrors: 0, late: 0 });
+    expect(sortRows([...sinks, sink].flatMap((dir) => readJsonLines<WindowRow>(dir)))).toEqual(oracle);
+  });
+
+  it('a corrupt current checkpoint and no changelog record: every partition restores its previous checkpoint, and the results equal the oracle', async () => {
+    const { topic, oracle } = await topicWith(4);
+    const at = job(topic);
+    const { sinks, offsets } = await stopTwice(at);
+    const path = checkpointPath(at, 1);
+    flipByte(path);
+    await deleteChangelog(at.group);
+
+    const sink = tempDir();
+    const result = await runCli(['run'], runEnv(at, sink, availableNow));
+    expect(result.code).toBe(0);
+    expect(
+      logged(result.stderr, 'checkpoint unusable; restored the previous one').map(
+        ({ partition, path: file, problems }) => ({ partition, path: file, problems }),
+      ),
+    ).toEqual([
+      { partition: 1, path, problems: [`checkpoint ${path} is corrupt: its checksum does not match`] },
+    ]);
+    // The other partitions' current checkpoints are of the second run's save, which partition 1 lost.
+    expect(
+      logged(result.stderr, LATER_SAVE)
+        .map(({ partition }) => partition)
+        .sort(),
+    ).toEqual([0, 2]);
+    expect(restoredOffsets(result.stderr)).toEqual({ ...offsets[0] });
+    expect(finished(result.stderr)).toEqual({ records: TOTAL - sum(offsets[0]), decodeErrors: 0, late: 0 });
+    const [first, second, last] = [...sinks, sink].map((dir) => readJsonLines<WindowRow>(dir)) as [
+      WindowRow[],
+      WindowRow[],
+      WindowRow[],
+    ];
+    // Back to the state after the first run: what the second emitted is emitted again, the same.
+    expect(sortRows([...first, ...last])).toEqual(oracle);
+    expect(wrongValues(second, oracle)).toEqual([]);
+    expect(lastValues([...first, ...second, ...last])).toEqual(oracle);
+  });
+
+  // Regression: a kill during a save, after partition 0's checkpoint and before the others', left
+  // partition 0 restored a save ahead, with that save's watermark: the others' replayed records
+  // were late (lost), and the windows they fired again carried their counts alone.
+  it('a save cut short after one partition: every partition restores the last save they share', async () => {
+    const { topic, oracle } = await topicWith(5);
+    const at = job(topic);
+    const { sinks, offsets } = await stopTwice(at);
+    // The files as a kill during the second run's last save leaves them: partitions 1 and 2 not yet written.
+    for (const partition of [1, 2]) {
+      const path = checkpointPath(at, partition);
+      copyFileSync(`${path}.prev`, path);
+    }
+
+    const sink = tempDir();
+    const result = await runCli(['run'], runEnv(at, sink, availableNow));
+    expect(result.code).toBe(0);
+    expect(logged(result.stderr, LATER_SAVE).map(({ partition }) => partition)).toEqual([0]);
+    expect(restoredOffsets(result.stderr)).toEqual({ ...offsets[0] });
+    expect(finished(result.stderr)).toEqual({ records: TOTAL - sum(offsets[0]), decodeErrors: 0, late: 0 });
+    const [first, second, last] = [...sinks, sink].map((dir) => readJsonLines<WindowRow>(dir)) as [
+      WindowRow[],
+      WindowRow[],
+      WindowRow[],
+    ];
+    expect(sortRows([...first, ...last])).toEqual(oracle);
+    expect(wrongValues(second, oracle)).toEqual([]);
+  });
+
+  it("without the checkpoint folder, every partition restores the changelog topic's checkpoint", async () => {
+    const { topic, oracle } = await topicWith(6);
+    const at = job(topic);
+    const [first, second] = [tempDir(), tempDir()];
+    const stopped = await stopAfter(at, first, 30);
+
+    rmSync(at.checkpoints, { recursive: true, force: true });
+    const result = await runCli(['run'], runEnv(at, second, availableNow));
+    expect(result.code).toBe(0);
+    expect(
+      logged(result.stderr, FROM_CHANGELOG)
+        .map(({ partition, problems }) => ({ partition, problems }))
+        .sort((a, b) => Number(a.partition) - Number(b.partition)),
+    ).toEqual(stopped.map((_, partition) => ({ partition, problems: [] })));
+    expect(restoredOffsets(result.stderr)).toEqual({ ...stopped });
+    expect(finished(result.stderr)).toEqual({ records: TOTAL - sum(stopped), decodeErrors: 0, late: 0 });
+    expect(sortRows([first, second].flatMap((dir) => readJsonLines<WindowRow>(dir)))).toEqual(oracle);
+  });
+
+  it('without the checkpoint folder and the changelog topic, a group with committed offsets rebuilds every partition from the log start', async () => {
+    const { topic, oracle } = await topicWith(7);
+    const at = job(topic);
+    const [first, second] = [tempDir(), tempDir()];
+    const stopped = await stopAfter(at, first, 30);
+
+    rmSync(at.checkpoints, { recursive: true, force: true });
+    await deleteChangelog(at.group);
+    const result = await runCli(['run'], runEnv(at, second, availableNow));
+    expect(result.code).toBe(0);
+    expect(
+      logged(
+        result.stderr,
+        'no checkpoint for a partition the group has read: rebuilding its state from the start of the log',
+      )
+        .map(({ partition, committed: offset, problems }) => ({ partition, committed: offset, problems }))
+        .sort((a, b) => Number(a.partition) - Number(b.partition)),
+    ).toEqual(stopped.map((offset, partition) => ({ partition, committed: offset, problems: [] })));
+    expect(logged(result.stderr, 'state restored from checkpoint')).toEqual([]);
+    expect(finished(result.stderr)).toEqual({ records: TOTAL, decodeErrors: 0, late: 0 });
+
+    const before = readJsonLines<WindowRow>(first);
+    const after = readJsonLines<WindowRow>(second);
+    expect(before.length).toBeGreaterThan(0);
+    expect(wrongValues(before, oracle)).toEqual([]);
+    // Rebuilt from the start, the second run emits every window again, with its final value.
+    expect(sortRows(after)).toEqual(oracle);
+    expect(lastValues([...before, ...after])).toEqual(oracle);
+  });
+
+  it('a checkpoint folder below a regular file: exit 1 with SLUICE_CHECKPOINT, nothing committed', async () => {
+    const { topic } = await topicWith(8);
+    const file = join(tempDir(), 'not-a-folder');
+    writeFileSync(file, 'x');
+    const at: Job = { topic, group: uniqueName('ckpt'), checkpoints: join(file, 'checkpoints') };
+
+    const result = await runCli(
+      ['run'],
+      runEnv(at, tempDir(), { ...availableNow, SLUICE_LOG_LEVEL: 'info' }),
+    );
+    expect(result.code).toBe(1);
+    const folder = join(at.checkpoints, at.group);
+    const failures = result.stderr.split('\n').filter((line) => line.startsWith('SLUICE_CHECKPOINT'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(
+      new RegExp(
+        `^SLUICE_CHECKPOINT: cannot write checkpoint ${escapeRegExp(folder)}/${topic}-[0-2]\\.ckpt: ENOTDIR: not a directory, mkdir '${escapeRegExp(folder)}'$`,
+      ),
+    );
+    expect(logged(result.stderr, 'sluice finished')).toEqual([]);
+    expect(await committed(at.group, topic)).toEqual(Array(PARTITIONS).fill('-1'));
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
