@@ -124,8 +124,14 @@ export class Engine {
         if (this.#stopping) break;
         const work = await source.next();
         if (work === 'end') {
-          // End of input: the watermark goes to +∞ and every open window fires, as on Flink's bounded input.
-          if (this.#watermark) count(await this.#runBatch(this.#now(), [], Number.POSITIVE_INFINITY));
+          // End of input. Without checkpoints, open windows would be lost: the watermark goes to +∞
+          // and every one fires, as on Flink's bounded input. With them, the windows wait in the
+          // checkpoint for the next run's records, and one batch without records fires what the
+          // last batch's watermark closed (Structured Streaming's no-data batch).
+          if (this.#watermark) {
+            const end = this.#options.checkpoints ? undefined : Number.POSITIVE_INFINITY;
+            count(await this.#runBatch(this.#now(), [], end));
+          }
           break;
         }
         if (this.#stopping && work.length === 0) break;
