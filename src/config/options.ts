@@ -302,6 +302,13 @@ export const DEV_VARIABLES: readonly VariableDoc[] = [
     description: 'Where the Kafka jars (and, in CI, Node 24) are cached between runs.',
   },
   {
+    env: 'SLUICE_TEST_KILLS',
+    type: 'integer ≥ 11',
+    default: '`11`',
+    description:
+      'How many times the checkpoint integration test kills `sluice run` with SIGKILL (the long version: e.g. `50`).',
+  },
+  {
     env: 'SLUICE_BENCH_BROKERS',
     type: '`host:port[,host:port…]`',
     default: 'unset',

@@ -37,6 +37,7 @@ describe('renderConfigDocs', () => {
       'SLUICE_KAFKA_DIR',
       'SLUICE_KAFKA_VERSION',
       'SLUICE_CACHE_DIR',
+      'SLUICE_TEST_KILLS',
       'SLUICE_BENCH_BROKERS',
     ]);
     expect(DEV_VARIABLES.map((variable) => variable.env)).toEqual(tableVariables('Development and tests'));
@@ -44,7 +45,7 @@ describe('renderConfigDocs', () => {
 
   it('pads every table row to the same width, as Biome formats Markdown', () => {
     const tables = docs.split('\n\n').filter((block) => block.startsWith('|'));
-    expect(tables.map((table) => table.split('\n').length)).toEqual([2 + 40, 2 + 5]);
+    expect(tables.map((table) => table.split('\n').length)).toEqual([2 + 40, 2 + 6]);
     for (const table of tables) {
       expect(new Set(table.split('\n').map((row) => row.length)).size).toBe(1);
     }

@@ -224,6 +224,18 @@ async function deleteChangelog(group: string): Promise<void> {
   }
 }
 
+/** Kills in the kill -9 test: 11, or more with SLUICE_TEST_KILLS (the long version). */
+const KILLS = Math.max(11, Number(process.env.SLUICE_TEST_KILLS ?? 11));
+
+/** Seeded kill points beyond the eleven chosen ones: after 1–15 batches plus 0–150 ms. */
+function extraKills(count: number): [number, number][] {
+  const next = random(99);
+  return Array.from({ length: Math.max(0, count) }, () => [
+    1 + Math.floor(next() * 15),
+    Math.floor(next() * 151),
+  ]);
+}
+
 const LATER_SAVE = "checkpoint of a later save than another partition's; restored the previous one";
 const FROM_CHANGELOG = "no usable local checkpoint; restoring the changelog topic's";
 
@@ -252,59 +264,65 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     expect(await committed(at.group, topic)).toEqual(Array(PARTITIONS).fill(String(PER_PARTITION)));
   });
 
-  it('kill -9 at eleven points, each followed by a restart: every window ends at its oracle value, none lost', async () => {
-    const { topic, oracle } = await topicWith(2);
-    const at = job(topic);
-    // Wait for this many 'batch done' lines (-1: for the assignment), then this many ms, then kill.
-    const kills: readonly (readonly [batches: number, ms: number])[] = [
-      [-1, 0],
-      [1, 0],
-      [4, 0],
-      [2, 15],
-      [7, 0],
-      [5, 40],
-      [9, 0],
-      [3, 90],
-      [12, 0],
-      [6, 130],
-      [10, 5],
-    ];
-    const sinks: string[] = [];
-    const stderrs: string[] = [];
-    let cutShort = 0;
-    for (const [batches, ms] of kills) {
+  it(
+    `kill -9 at ${KILLS} points, each followed by a restart: every window ends at its oracle value, none lost`,
+    async () => {
+      const { topic, oracle } = await topicWith(2);
+      const at = job(topic);
+      // Wait for this many 'batch done' lines (-1: for the assignment), then this many ms, then kill.
+      const kills: readonly (readonly [batches: number, ms: number])[] = [
+        [-1, 0],
+        [1, 0],
+        [4, 0],
+        [2, 15],
+        [7, 0],
+        [5, 40],
+        [9, 0],
+        [3, 90],
+        [12, 0],
+        [6, 130],
+        [10, 5],
+        // The long version: SLUICE_TEST_KILLS=50 npx vitest run --project integration test/state
+        ...extraKills(KILLS - 11),
+      ];
+      const sinks: string[] = [];
+      const stderrs: string[] = [];
+      let cutShort = 0;
+      for (const [batches, ms] of kills) {
+        const sink = tempDir();
+        sinks.push(sink);
+        const cli = startCli(['run'], runEnv(at, sink));
+        if (batches < 0) await waitForLines(cli, 'partitions assigned', 1);
+        else await waitForLines(cli, 'batch done', batches);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        cli.child.kill('SIGKILL');
+        const result = await cli.done;
+        expect(result.code).toBe(null);
+        stderrs.push(result.stderr);
+        if (logged(result.stderr, LATER_SAVE).length > 0) cutShort++;
+      }
       const sink = tempDir();
       sinks.push(sink);
-      const cli = startCli(['run'], runEnv(at, sink));
-      if (batches < 0) await waitForLines(cli, 'partitions assigned', 1);
-      else await waitForLines(cli, 'batch done', batches);
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      cli.child.kill('SIGKILL');
-      const result = await cli.done;
-      expect(result.code).toBe(null);
-      stderrs.push(result.stderr);
-      if (logged(result.stderr, LATER_SAVE).length > 0) cutShort++;
-    }
-    const sink = tempDir();
-    sinks.push(sink);
-    const last = await runCli(['run'], runEnv(at, sink, availableNow));
-    expect(last.code).toBe(0);
-    stderrs.push(last.stderr);
-    if (logged(last.stderr, LATER_SAVE).length > 0) cutShort++;
-    const restored = Object.values(restoredOffsets(last.stderr)).map(String);
-    expect(finished(last.stderr)).toEqual({ records: TOTAL - sum(restored), decodeErrors: 0, late: 0 });
-    for (const stderr of stderrs) {
-      expect(logged(stderr, 'late records: older than the watermark')).toEqual([]);
-    }
+      const last = await runCli(['run'], runEnv(at, sink, availableNow));
+      expect(last.code).toBe(0);
+      stderrs.push(last.stderr);
+      if (logged(last.stderr, LATER_SAVE).length > 0) cutShort++;
+      const restored = Object.values(restoredOffsets(last.stderr)).map(String);
+      expect(finished(last.stderr)).toEqual({ records: TOTAL - sum(restored), decodeErrors: 0, late: 0 });
+      for (const stderr of stderrs) {
+        expect(logged(stderr, 'late records: older than the watermark')).toEqual([]);
+      }
 
-    const rows = sinks.flatMap((dir) => readJsonLines<WindowRow>(dir));
-    expect(wrongValues(rows, oracle)).toEqual([]);
-    expect(lastValues(rows)).toEqual(oracle);
-    console.info(
-      `kill -9: ${rows.length} emissions of ${oracle.length} windows, ${rows.length - oracle.length} re-emitted after a replay; ${cutShort} restarts found a save cut short`,
-    );
-    expect(await committed(at.group, topic)).toEqual(Array(PARTITIONS).fill(String(PER_PARTITION)));
-  }, 150_000);
+      const rows = sinks.flatMap((dir) => readJsonLines<WindowRow>(dir));
+      expect(wrongValues(rows, oracle)).toEqual([]);
+      expect(lastValues(rows)).toEqual(oracle);
+      console.info(
+        `kill -9: ${rows.length} emissions of ${oracle.length} windows, ${rows.length - oracle.length} re-emitted after a replay; ${cutShort} restarts found a save cut short`,
+      );
+      expect(await committed(at.group, topic)).toEqual(Array(PARTITIONS).fill(String(PER_PARTITION)));
+    },
+    150_000 + Math.max(0, KILLS - 11) * 10_000,
+  );
 
   it("a corrupt current checkpoint of one partition: the changelog topic's copy is restored, and the results equal the oracle", async () => {
     const { topic, oracle } = await topicWith(3);
