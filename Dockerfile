@@ -24,6 +24,9 @@ COPY bin ./bin
 COPY src ./src
 COPY native-free ./native-free
 COPY scripts/healthcheck.ts ./scripts/healthcheck.ts
+# The checkpoint folder, owned by the user that writes it: a named volume mounted here takes
+# this owner on first use (SLUICE_CHECKPOINT_DIR=/var/lib/sluice).
+RUN mkdir -p /var/lib/sluice && chown node:node /var/lib/sluice
 USER node
 EXPOSE 4040
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "scripts/healthcheck.ts"]
