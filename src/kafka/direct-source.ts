@@ -209,6 +209,32 @@ export class DirectSource implements BatchSource {
     await heartbeat();
   }
 
+  /** Resolves once the first assignment is done: its partitions are restored and positioned. */
+  ready(): Promise<void> {
+    return this.#joined;
+  }
+
+  async replay(ranges: readonly OffsetRange[]): Promise<PartitionWork[] | undefined> {
+    await this.#joined;
+    const work: PartitionWork[] = [];
+    for (const range of ranges) {
+      const buffer = this.#buffers.get(id(range.topic, range.partition));
+      if (!buffer) continue;
+      if (buffer.position !== range.fromOffset) return undefined;
+      // Wait until the range's last offset (or one past it, where compaction removed it) is here.
+      const until = range.untilOffset;
+      while (BigInt(buffer.messages.at(-1)?.offset ?? '-1') < until - 1n) {
+        if (this.#crash) throw this.#crash;
+        if (this.#interrupted) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
+      }
+      let count = 0;
+      while (count < buffer.messages.length && BigInt(buffer.messages[count]?.offset ?? '0') < until) count++;
+      work.push(this.#take(buffer, count, until));
+    }
+    return work;
+  }
+
   #cut(buffer: PartitionBuffer, max: number): PartitionWork | undefined {
     const target = this.#targets?.get(id(buffer.topic, buffer.partition));
     let count = Math.min(max, buffer.messages.length);
@@ -216,6 +242,11 @@ export class DirectSource implements BatchSource {
       while (count > 0 && BigInt(buffer.messages[count - 1]?.offset ?? '0') >= target) count--;
     }
     if (count === 0) return undefined;
+    return this.#take(buffer, count);
+  }
+
+  /** The first `count` buffered messages as a batch; `until` overrides the range's end. */
+  #take(buffer: PartitionBuffer, count: number, until?: bigint): PartitionWork {
     const messages = buffer.messages.slice(0, count);
     buffer.messages = buffer.messages.slice(count);
     if (buffer.paused && buffer.messages.length < this.#options.config.maxRecordsPerBatch) {
@@ -227,7 +258,7 @@ export class DirectSource implements BatchSource {
       topic: buffer.topic,
       partition: buffer.partition,
       fromOffset: buffer.position ?? first,
-      untilOffset: BigInt(messages.at(-1)?.offset ?? '0') + 1n,
+      untilOffset: until ?? BigInt(messages.at(-1)?.offset ?? '0') + 1n,
     };
     buffer.position = range.untilOffset;
     let encoded: ReturnType<typeof encodeBatch> | undefined;

@@ -6,6 +6,7 @@ import { BUILT_IN_JOBS } from '../jobs/index.ts';
 import { type OutputContext, Outputs } from '../sinks/index.ts';
 import {
   type AssignedPartition,
+  BatchLog,
   CheckpointChangelog,
   Checkpointer,
   CheckpointStore,
@@ -82,6 +83,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     options.kafka && config.checkpointDir !== undefined
       ? new Checkpointer({
           store: new CheckpointStore(join(config.checkpointDir, config.groupId), lz4()),
+          batches: new BatchLog(join(config.checkpointDir, config.groupId)),
           ...(options.kafka.client
             ? {
                 changelog: new CheckpointChangelog({

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { Outputs } from '../sinks/index.ts';
-import type { PartitionPosition } from '../state/index.ts';
+import type { BatchPlan, PartitionPosition } from '../state/index.ts';
 import {
   type BatchInfo,
   type DecodeFailure,
@@ -52,7 +52,15 @@ export type EngineOptions = {
    */
   readonly checkpoints?: {
     due(): boolean;
-    save(positions: readonly PartitionPosition[], owned?: ReadonlySet<string>): Promise<void>;
+    save(
+      positions: readonly PartitionPosition[],
+      owned?: ReadonlySet<string>,
+      batchId?: number,
+    ): Promise<void>;
+    /** Logs a batch before it runs, so that a crash replays it exactly. */
+    planned?(plan: BatchPlan): Promise<void>;
+    /** Logged batches to run again first, and the id of the first new batch. */
+    replay?(): Promise<{ readonly plans: readonly BatchPlan[]; readonly nextBatchId: number }>;
   };
   /** The window merger and watermark the checkpoints capture (made here when not given). */
   readonly windows?: { readonly merger: WindowMerger; readonly watermark: WatermarkTracker };
@@ -88,6 +96,8 @@ export class Engine {
   readonly #seen = new Map<string, { topic: string; partition: number }>();
   /** Per partition, the next offset its state has not seen: what a checkpoint covers. */
   readonly #positions = new Map<string, PartitionPosition>();
+  /** The last batch whose outputs were written: what a checkpoint covers. */
+  #lastBatch: number | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -119,6 +129,7 @@ export class Engine {
     };
     this.#lastCommit = this.#now();
     try {
+      await this.#replay(count);
       while (!this.#stopping) {
         const time = await this.#nextBatchTime();
         if (this.#stopping) break;
@@ -146,16 +157,54 @@ export class Engine {
     return summary;
   }
 
-  async #runBatch(time: number, work: readonly PartitionWork[], watermark?: number): Promise<BatchStats> {
+  /**
+   * After a restore, the batches logged since the restored checkpoint run again with their ids,
+   * times and ranges, so their outputs are the same; then a checkpoint makes the log empty.
+   */
+  async #replay(count: (stats: BatchStats) => void): Promise<void> {
+    const { checkpoints, source, log } = this.#options;
+    if (!checkpoints?.replay) return;
+    // The first assignment restores the partitions: what to replay is known after it.
+    await source.ready?.();
+    const replay = await checkpoints.replay();
+    if (!replay) return;
+    // Batch ids go on from the restored checkpoint's, so a replayed batch keeps its own.
+    this.#batchId = replay.nextBatchId;
+    if (replay.nextBatchId > 0) this.#lastBatch = replay.nextBatchId - 1;
+    if (replay.plans.length === 0) return;
+    for (const plan of replay.plans) {
+      const work = this.#stopping ? undefined : await source.replay?.(plan.ranges);
+      if (!work) {
+        log.warn(
+          { batchId: plan.batchId },
+          'a logged batch cannot be replayed as it was; going on with new batches',
+        );
+        break;
+      }
+      count(await this.#runBatch(plan.time, work, undefined, plan.batchId));
+    }
+    log.info({ batches: replay.plans.length }, 'logged batches replayed');
+    await this.#checkpoint();
+  }
+
+  async #runBatch(
+    time: number,
+    work: readonly PartitionWork[],
+    watermark?: number,
+    replayedId?: number,
+  ): Promise<BatchStats> {
     const { plan, slots, outputs, intervalMs, log } = this.#options;
     const started = this.#now();
     const info: BatchInfo = {
-      batchId: this.#batchId++,
+      batchId: replayedId ?? this.#batchId++,
       time,
       intervalMs,
       offsetRanges: work.map((item) => item.range),
       ...(this.#watermark ? { watermark: watermark ?? this.#watermark.current } : {}),
     };
+    if (replayedId === undefined) {
+      await this.#options.checkpoints?.planned?.({ batchId: info.batchId, time, ranges: info.offsetRanges });
+    }
     const results = await Promise.all(
       [...work, ...this.#ticks(work, time)].map(async (item) => {
         try {
@@ -188,6 +237,7 @@ export class Engine {
       this.#positions.set(partitionId(topic, partition), { topic, partition, offset: untilOffset });
     }
     await this.#commit(info.offsetRanges);
+    this.#lastBatch = info.batchId;
     this.#advanceWatermark(results, time);
 
     const stats: BatchStats = {
@@ -265,7 +315,7 @@ export class Engine {
       ? new Set(owned.map(({ topic, partition }) => partitionId(topic, partition)))
       : undefined;
     for (const id of this.#positions.keys()) if (ids && !ids.has(id)) this.#positions.delete(id);
-    await checkpoints.save([...this.#positions.values()], ids);
+    await checkpoints.save([...this.#positions.values()], ids, this.#lastBatch);
     await this.#flushCommits();
   }
 

@@ -17,6 +17,13 @@ export type BatchSource = {
   next(): Promise<PartitionWork[] | 'end'>;
   /** Called only after every output of the batch succeeded. */
   commit(ranges: readonly OffsetRange[]): Promise<void>;
+  /** Resolves once the source has its first partitions (restored, with checkpoints). */
+  ready?(): Promise<void>;
+  /**
+   * A logged batch again: exactly these ranges, once fetched. Undefined when a partition this
+   * instance owns does not start at its range any more (the batch cannot be replayed as it was).
+   */
+  replay?(ranges: readonly OffsetRange[]): Promise<PartitionWork[] | undefined>;
   /** The partitions this instance owns now; windows tick them even when they bring no records. */
   owned?(): readonly { readonly topic: string; readonly partition: number }[];
   /** Asks a `next()` that waits for data to return what it has: the engine is stopping. */

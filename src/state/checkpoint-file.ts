@@ -21,6 +21,8 @@ export type PartitionCheckpoint = {
   readonly writtenAt: number;
   /** Every partition that save wrote: partitions restored together must come from one save. */
   readonly partitions?: readonly (readonly [topic: string, partition: number])[];
+  /** The last batch the state includes; the batch log holds the ones after it. */
+  readonly batchId?: number;
 };
 
 const MAGIC = Buffer.from('SLCK');

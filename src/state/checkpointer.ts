@@ -1,5 +1,6 @@
 import type { WindowMerger } from '../stream/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
+import type { BatchLog, BatchPlan } from './batch-log.ts';
 import { changelogKey } from './changelog.ts';
 import type { PartitionCheckpoint } from './checkpoint-file.ts';
 import type { CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
@@ -24,6 +25,8 @@ export type Changelog = {
 
 export type CheckpointerOptions = {
   readonly store: CheckpointStore;
+  /** With it, batches run since the last save are planned here and replayed exactly. */
+  readonly batches?: BatchLog;
   readonly changelog?: Changelog;
   readonly signature: string;
   readonly intervalMs: number;
@@ -70,6 +73,9 @@ export class Checkpointer {
   #last: number;
   /** The last save's (or restored checkpoint's) writtenAt: each save's is larger, one id per save. */
   #savedAt = Number.NEGATIVE_INFINITY;
+  /** The batch id of the save restored at start, and whether some partition had to be rebuilt. */
+  #restoredBatch: number | undefined;
+  #rebuilt = false;
   /** The changelog's checkpoints, read once per wave of assignments. */
   #changelogRead: Promise<Map<string, Uint8Array>> | undefined;
   /** Restored partitions, until a batch of theirs moves them: ticks still change their windows. */
@@ -93,7 +99,11 @@ export class Checkpointer {
    * One checkpoint per partition (those given, and restored ones still owned that no batch has
    * moved); throws `SLUICE_CHECKPOINT` when one cannot be made durable.
    */
-  async save(positions: readonly PartitionPosition[], owned?: ReadonlySet<string>): Promise<void> {
+  async save(
+    positions: readonly PartitionPosition[],
+    owned?: ReadonlySet<string>,
+    batchId?: number,
+  ): Promise<void> {
     const { store, slots, watermark, windows, signature } = this.#options;
     this.#last = this.#now();
     this.#savedAt = Math.max(this.#last, this.#savedAt + 1);
@@ -117,10 +127,29 @@ export class Checkpointer {
         updates: windows.snapshot(id),
         writtenAt: this.#savedAt,
         partitions,
+        ...(batchId === undefined ? {} : { batchId }),
       });
       await this.#options.changelog?.write(changelogKey(topic, partition), bytes);
     }
     this.#changelogRead = undefined;
+    // Every batch in the log is in the checkpoints now.
+    await this.#options.batches?.clear();
+  }
+
+  /** Logs a batch before it runs (nothing without a batch log). */
+  async planned(plan: BatchPlan): Promise<void> {
+    await this.#options.batches?.append(plan);
+  }
+
+  /**
+   * The batches to run again before new ones, as planned: those after the restored save, when
+   * every partition came back from that save (a rebuilt partition cannot replay exactly).
+   */
+  async replay(): Promise<{ readonly plans: readonly BatchPlan[]; readonly nextBatchId: number }> {
+    const saved = this.#restoredBatch;
+    if (saved === undefined) return { plans: [], nextBatchId: 0 };
+    const plans = this.#rebuilt || !this.#options.batches ? [] : await this.#options.batches.after(saved);
+    return { plans, nextBatchId: (plans.at(-1)?.batchId ?? saved) + 1 };
   }
 
   /**
@@ -231,6 +260,7 @@ export class Checkpointer {
     windows.restore(id, checkpoint.updates);
     this.#restored.set(id, { topic, partition, offset: checkpoint.offset });
     this.#savedAt = Math.max(this.#savedAt, checkpoint.writtenAt);
+    if (checkpoint.batchId !== undefined) this.#restoredBatch ??= checkpoint.batchId;
     log.info({ ...where, offset: checkpoint.offset.toString() }, 'state restored from checkpoint');
     return checkpoint.offset;
   }
@@ -259,6 +289,7 @@ export class Checkpointer {
         ? 'no checkpoint for a partition the group has read: rebuilding its state from the start of the log'
         : 'no usable checkpoint: rebuilding the partition state from the start of the log',
     );
+    this.#rebuilt = true;
     return 0n;
   }
 }

@@ -1,3 +1,4 @@
+export { BatchLog, type BatchPlan } from './batch-log.ts';
 export { CheckpointChangelog, changelogKey } from './changelog.ts';
 export { decodeCheckpoint, encodeCheckpoint, type PartitionCheckpoint } from './checkpoint-file.ts';
 export { type CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
