@@ -140,13 +140,39 @@ async function baselineOnce(
   return { run, result };
 }
 
-export async function kafkaBench(options: KafkaBenchOptions): Promise<KafkaReport> {
-  const { log } = options;
-  const broker = await acquireBroker(options.brokerDir, log);
+/** A broker holding the preloaded click topic, its group coordinator warm, for `use`. */
+export async function withPreloadedClicks<T>(
+  options: KafkaBenchOptions,
+  use: (broker: { readonly bootstrap: string; readonly origin: string }, preload: Preload) => Promise<T>,
+): Promise<T> {
+  const broker = await acquireBroker(options.brokerDir, options.log);
   try {
     const kafka = benchKafka(broker.bootstrap, 'sluice-bench-preload');
-    const preload = await preloadClicks(kafka, options.events, options.partitions, log);
+    const preload = await preloadClicks(kafka, options.events, options.partitions, options.log);
     await warmGroupCoordinator(kafka, preload.topic);
+    return await use(broker, preload);
+  } finally {
+    await broker.stop();
+  }
+}
+
+/** The figures of one `sluice run` that every Kafka table shows. */
+export function recordSluiceRun(
+  row: Pick<KafkaRow, 'wallMs' | 'cpuMs' | 'joinedToEndMs' | 'batchRecords' | 'batchMs'>,
+  run: Awaited<ReturnType<typeof sluiceOnce>>,
+): void {
+  row.wallMs.push(run.wallMs);
+  row.cpuMs.push(run.cpuMs);
+  row.joinedToEndMs.push(logSpanMs(run, 'partitions assigned', 'engine stopped'));
+  for (const batch of batchLogs(run)) {
+    row.batchRecords.push(batch.records);
+    row.batchMs.push(batch.processingMs);
+  }
+}
+
+export async function kafkaBench(options: KafkaBenchOptions): Promise<KafkaReport> {
+  const { log } = options;
+  return withPreloadedClicks(options, async (broker, preload) => {
     const sluiceRows = options.workers.map(
       (workers): KafkaRow => ({
         ...emptyRow(`Sluice, ${workers} slot${workers === 1 ? '' : 's'} (+ main thread)`),
@@ -158,13 +184,7 @@ export async function kafkaBench(options: KafkaBenchOptions): Promise<KafkaRepor
       for (const [i, workers] of options.workers.entries()) {
         const row = sluiceRows[i] as KafkaRow;
         const run = await sluiceOnce(options, broker.bootstrap, preload, workers);
-        row.wallMs.push(run.wallMs);
-        row.cpuMs.push(run.cpuMs);
-        row.joinedToEndMs.push(logSpanMs(run, 'partitions assigned', 'engine stopped'));
-        for (const batch of batchLogs(run)) {
-          row.batchRecords.push(batch.records);
-          row.batchMs.push(batch.processingMs);
-        }
+        recordSluiceRun(row, run);
         log(`kafka round ${round}: ${row.label}: ${int((preload.events / run.wallMs) * 1000)} events/s`);
       }
       for (const [row, work] of [
@@ -184,9 +204,7 @@ export async function kafkaBench(options: KafkaBenchOptions): Promise<KafkaRepor
       await profileBaseline(broker.bootstrap, preload),
     ].join('\n\n');
     return { broker: broker.origin, preload, rows: [...sluiceRows, baseline, ceiling], profile };
-  } finally {
-    await broker.stop();
-  }
+  });
 }
 
 function emptyRow(label: string): KafkaRow {

@@ -18,15 +18,16 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type KafkaBenchOptions, PER_BATCH_COUNT, type SluiceJob, sluiceOnce } from './kafka-path.ts';
-import { batchLogs, type ChildRun, logSpanMs } from './support/child.ts';
 import {
-  acquireBroker,
-  benchKafka,
-  type Preload,
-  preloadClicks,
-  warmGroupCoordinator,
-} from './support/kafka.ts';
+  type KafkaBenchOptions,
+  PER_BATCH_COUNT,
+  recordSluiceRun,
+  type SluiceJob,
+  sluiceOnce,
+  withPreloadedClicks,
+} from './kafka-path.ts';
+import type { ChildRun } from './support/child.ts';
+import type { Preload } from './support/kafka.ts';
 import { profileFiles, profileTable, summarizeProfile } from './support/profile.ts';
 import { fixed, int, markdownTable, spread, withRange } from './support/stats.ts';
 
@@ -127,11 +128,7 @@ const JOBS = [
 
 export async function windowBench(options: KafkaBenchOptions): Promise<WindowReport> {
   const { log } = options;
-  const broker = await acquireBroker(options.brokerDir, log);
-  try {
-    const kafka = benchKafka(broker.bootstrap, 'sluice-bench-preload');
-    const preload = await preloadClicks(kafka, options.events, options.partitions, log);
-    await warmGroupCoordinator(kafka, preload.topic);
+  return withPreloadedClicks(options, async (broker, preload) => {
     const configs = options.workers.flatMap((workers) =>
       JOBS.map(({ label, job }) => ({ ...recording(job), workers, label })),
     );
@@ -152,13 +149,7 @@ export async function windowBench(options: KafkaBenchOptions): Promise<WindowRep
       for (const [i, config] of configs.entries()) {
         const row = rows[i] as WindowRow;
         const run = await sluiceOnce(options, broker.bootstrap, preload, config.workers, [], config.job);
-        row.wallMs.push(run.wallMs);
-        row.cpuMs.push(run.cpuMs);
-        row.joinedToEndMs.push(logSpanMs(run, 'partitions assigned', 'engine stopped'));
-        for (const batch of batchLogs(run)) {
-          row.batchRecords.push(batch.records);
-          row.batchMs.push(batch.processingMs);
-        }
+        recordSluiceRun(row, run);
         row.outputRows.push(config.last.output?.rows ?? Number.NaN);
         row.late.push(config.last.late);
         log(
@@ -168,9 +159,7 @@ export async function windowBench(options: KafkaBenchOptions): Promise<WindowRep
     }
     const profile = await profileWindowed(options, broker.bootstrap, preload);
     return { broker: broker.origin, preload, rows, profile };
-  } finally {
-    await broker.stop();
-  }
+  });
 }
 
 async function profileWindowed(

@@ -62,6 +62,45 @@ out(`Runs per configuration: ${runs}; cells show the median (min–max).`);
 const load = (): string => (loadavg()[0] ?? 0).toFixed(2);
 out(`Load average (1 min) at start: ${load()}.`);
 
+/** The Kafka benches' options: 8 partitions, 100,000 records per partition batch. */
+function kafkaOptions() {
+  return {
+    runs,
+    events: positive('kafka-events', args['kafka-events']),
+    partitions: 8,
+    workers: list('workers', args.workers),
+    maxRecords: 100_000,
+    brokerDir: args['broker-dir'],
+    log,
+  };
+}
+
+/** A Kafka section's heading and the line about its broker and preload. */
+function preloadHeader(
+  title: string,
+  report: {
+    readonly broker: string;
+    readonly preload: {
+      readonly events: number;
+      readonly valueBytes: number;
+      readonly partitions: number;
+      readonly cached: boolean;
+      readonly produceMs: number;
+    };
+  },
+): void {
+  const { preload } = report;
+  out();
+  out(
+    `### ${title}, available-now: ${int(preload.events)} events × ${Math.round(preload.valueBytes)}-byte JSON values over ${preload.partitions} partitions`,
+  );
+  out();
+  out(
+    `Broker: ${report.broker}. Preload ${preload.cached ? 'reused (cached by topic name)' : `produced in ${(preload.produceMs / 1000).toFixed(1)} s`}.`,
+  );
+  out();
+}
+
 if (only === undefined || only === 'generator') {
   const options = {
     runs,
@@ -91,50 +130,16 @@ if (only === undefined || only === 'generator') {
 }
 
 if (only === undefined || only === 'kafka') {
-  const report = await kafkaBench({
-    runs,
-    events: positive('kafka-events', args['kafka-events']),
-    partitions: 8,
-    workers: list('workers', args.workers),
-    maxRecords: 100_000,
-    brokerDir: args['broker-dir'],
-    log,
-  });
-  const { preload } = report;
-  out();
-  out(
-    `### Kafka → aggregate (count by url), available-now: ${int(preload.events)} events × ${Math.round(preload.valueBytes)}-byte JSON values over ${preload.partitions} partitions`,
-  );
-  out();
-  out(
-    `Broker: ${report.broker}. Preload ${preload.cached ? 'reused (cached by topic name)' : `produced in ${(preload.produceMs / 1000).toFixed(1)} s`}.`,
-  );
-  out();
+  const report = await kafkaBench(kafkaOptions());
+  preloadHeader('Kafka → aggregate (count by url)', report);
   out(kafkaTable(report));
   out();
   out(report.profile);
 }
 
 if (only === 'window') {
-  const report = await windowBench({
-    runs,
-    events: positive('kafka-events', args['kafka-events']),
-    partitions: 8,
-    workers: list('workers', args.workers),
-    maxRecords: 100_000,
-    brokerDir: args['broker-dir'],
-    log,
-  });
-  const { preload } = report;
-  out();
-  out(
-    `### Kafka → windowed count by url, available-now: ${int(preload.events)} events × ${Math.round(preload.valueBytes)}-byte JSON values over ${preload.partitions} partitions`,
-  );
-  out();
-  out(
-    `Broker: ${report.broker}. Preload ${preload.cached ? 'reused (cached by topic name)' : `produced in ${(preload.produceMs / 1000).toFixed(1)} s`}.`,
-  );
-  out();
+  const report = await windowBench(kafkaOptions());
+  preloadHeader('Kafka → windowed count by url', report);
   out(windowTable(report));
   out();
   out(report.profile);
