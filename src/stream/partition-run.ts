@@ -6,7 +6,7 @@ import type { Plan } from './plan.ts';
 import type { BatchInfo, Origin, SourceRecord } from './types.ts';
 import {
   BatchWindows,
-  keyedInput,
+  keyedAdd,
   type LatePolicy,
   type LateSample,
   type PartitionStore,
@@ -309,7 +309,7 @@ class PartitionState {
     if (node.kind === 'windowAggregate') {
       const state = this.#windows.state(node) as FinalWindows | UpdateWindows;
       const late = this.#emitter(node.id, true);
-      const split = keyedInput(node);
+      const add = keyedAdd(node);
       const eventTime = this.#plan.eventTime[node.id] === true;
       return (value) => {
         const time = eventTime ? this.#eventTime() : this.#windows.processingTime;
@@ -317,8 +317,7 @@ class PartitionState {
           late(this.#windows.lateRecord(time, value));
           return;
         }
-        const [key, inner] = split(value);
-        state.add(key, inner, time);
+        add(state, value, time);
       };
     }
     if (!isAggregate(node)) throw new Error(`node ${node.id} (${node.kind}) is not an aggregation`);

@@ -39,15 +39,23 @@ export function createWindowState(node: WindowNode): WindowState {
   return node.emit === 'update' ? new UpdateWindows(node.spec, ops) : new FinalWindows(node.spec, ops);
 }
 
-/** The (key, value) a window aggregation reads from a value. */
-export function keyedInput(node: WindowAggregateNode): (value: unknown) => readonly [unknown, unknown] {
+/**
+ * Adds a value to a window aggregation's state as (key, value): a pair, the value as its own key
+ * (countByValueAndWindow), or one key for the whole stream. No tuple per record.
+ */
+export function keyedAdd(
+  node: WindowAggregateNode,
+): (state: FinalWindows | UpdateWindows, value: unknown, time: number) => void {
   switch (node.input) {
     case 'pairs':
-      return (value) => value as [unknown, unknown];
+      return (state, value, time) => {
+        const pair = value as readonly [unknown, unknown];
+        state.add(pair[0], pair[1], time);
+      };
     case 'values':
-      return (value) => [value, 1];
+      return (state, value, time) => state.add(value, 1, time);
     case 'single':
-      return (value) => [null, value];
+      return (state, value, time) => state.add(null, value, time);
   }
 }
 
