@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { startCli } from '../support/cli.ts';
 import { readJsonLines, totals } from '../support/files.ts';
-import { sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
+import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 const kafka = sharedClients('first-assignment-test');
 const tempDir = tempDirs('sluice-dup');
 const INTERVAL_MS = 2000;
 
-async function committed(groupId: string, topic: string): Promise<string[]> {
-  // A fresh broker's group coordinator may still be loading (NOT_COORDINATOR): nothing committed yet.
-  const entries = await kafka.admin.fetchOffsets({ groupId, topics: [topic] }).catch(() => []);
-  const partitions = entries[0]?.partitions ?? [];
-  return partitions.sort((a, b) => a.partition - b.partition).map((p) => p.offset);
-}
+const committed = (groupId: string, topic: string): Promise<string[]> =>
+  committedOffsets(kafka.admin, groupId, topic);
 
 // Regression: kafkajs delivered records before the source had sought each new partition to its
 // start; they were buffered, then the seek delivered the same offsets again, and a fresh group

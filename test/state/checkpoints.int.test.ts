@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type RunningCli, runCli, startCli } from '../support/cli.ts';
 import { readJsonLines } from '../support/files.ts';
-import { sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
+import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
 import { type LogLine, logged } from '../support/logs.ts';
 import { random } from '../support/random.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
@@ -142,19 +142,8 @@ function restoredOffsets(stderr: string): Record<number, string> {
   );
 }
 
-async function committed(group: string, topic: string): Promise<string[]> {
-  // A fresh broker's group coordinator may still be loading (NOT_COORDINATOR): ask again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const entries = await kafka.admin.fetchOffsets({ groupId: group, topics: [topic] });
-      const partitions = entries[0]?.partitions ?? [];
-      return partitions.sort((a, b) => a.partition - b.partition).map((p) => p.offset);
-    } catch (error) {
-      if (attempt >= 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
+const committed = (group: string, topic: string): Promise<string[]> =>
+  committedOffsets(kafka.admin, group, topic);
 
 const rowId = (row: WindowRow): string => `${row.windowStart}/${row.windowEnd}/${row.key}`;
 
@@ -204,6 +193,12 @@ async function stopTwice(at: Job): Promise<{ sinks: [string, string]; offsets: [
   }
   expect(readJsonLines<WindowRow>(sinks[1]).length).toBeGreaterThan(0);
   return { sinks, offsets: [first, second] };
+}
+
+/** The window results of `stopTwice`'s two runs and of the run after them. */
+function threeRuns(sinks: readonly [string, string], last: string): [WindowRow[], WindowRow[], WindowRow[]] {
+  const [first, second] = sinks;
+  return [readJsonLines<WindowRow>(first), readJsonLines<WindowRow>(second), readJsonLines<WindowRow>(last)];
 }
 
 /** Flips a byte of the LZ4 body: the file keeps its header, and its checksum no longer matches. */
@@ -369,11 +364,7 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     ).toEqual([0, 2]);
     expect(restoredOffsets(result.stderr)).toEqual({ ...offsets[0] });
     expect(finished(result.stderr)).toEqual({ records: TOTAL - sum(offsets[0]), decodeErrors: 0, late: 0 });
-    const [first, second, last] = [...sinks, sink].map((dir) => readJsonLines<WindowRow>(dir)) as [
-      WindowRow[],
-      WindowRow[],
-      WindowRow[],
-    ];
+    const [first, second, last] = threeRuns(sinks, sink);
     // Back to the state after the first run: what the second emitted is emitted again, the same.
     expect(sortRows([...first, ...last])).toEqual(oracle);
     expect(wrongValues(second, oracle)).toEqual([]);
@@ -399,11 +390,7 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     expect(logged(result.stderr, LATER_SAVE).map(({ partition }) => partition)).toEqual([0]);
     expect(restoredOffsets(result.stderr)).toEqual({ ...offsets[0] });
     expect(finished(result.stderr)).toEqual({ records: TOTAL - sum(offsets[0]), decodeErrors: 0, late: 0 });
-    const [first, second, last] = [...sinks, sink].map((dir) => readJsonLines<WindowRow>(dir)) as [
-      WindowRow[],
-      WindowRow[],
-      WindowRow[],
-    ];
+    const [first, second, last] = threeRuns(sinks, sink);
     expect(sortRows([...first, ...last])).toEqual(oracle);
     expect(wrongValues(second, oracle)).toEqual([]);
   });

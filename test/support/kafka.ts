@@ -38,3 +38,20 @@ export function sharedClients(clientId: string): SharedClients {
   });
   return clients;
 }
+
+/**
+ * A group's committed offsets of a topic, by partition. A fresh broker's group coordinator may
+ * still be loading (NOT_COORDINATOR): ask again, briefly.
+ */
+export async function committedOffsets(admin: Admin, groupId: string, topic: string): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const entries = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const partitions = entries[0]?.partitions ?? [];
+      return partitions.sort((a, b) => a.partition - b.partition).map((p) => p.offset);
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
