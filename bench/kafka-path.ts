@@ -227,26 +227,36 @@ async function profileBaseline(bootstrap: string, preload: Preload): Promise<str
   }
 }
 
-async function profileSluice(
+export type ProfileOptions = {
+  /** What the profiled run is, for its caption. */
+  readonly what: string;
+  readonly job?: SluiceJob;
+  readonly mainRows: number;
+  readonly workerRows: number;
+  /** Also the main thread's busy time over the run. */
+  readonly timeline: boolean;
+};
+
+/** One `sluice run` under the CPU profiler (not in the tables): where each thread's time went. */
+export async function profileSluice(
   options: KafkaBenchOptions,
   bootstrap: string,
   preload: Preload,
+  profile: ProfileOptions = { what: 'Sluice', mainRows: 15, workerRows: 10, timeline: true },
 ): Promise<string> {
   const workers = options.workers[0] ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-prof-'));
   try {
-    const run = await sluiceOnce(options, bootstrap, preload, workers, [
-      '--cpu-prof',
-      `--cpu-prof-dir=${dir}`,
-    ]);
+    const flags = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+    const run = await sluiceOnce(options, bootstrap, preload, workers, flags, profile.job);
     const files = profileFiles(dir);
     const parts = [
-      `Profiled run: Sluice with ${workers} slot(s), ${fixed(run.wallMs / 1000, 2)} s wall under the profiler (not in the table).`,
+      `Profiled run: ${profile.what}, ${workers} slot(s), ${fixed(run.wallMs / 1000, 2)} s wall under the profiler (not in the table).`,
     ];
-    if (files.main) parts.push(profileTable('Main thread', summarizeProfile(files.main, 15)));
+    if (files.main) parts.push(profileTable('Main thread', summarizeProfile(files.main, profile.mainRows)));
     const worker = files.workers[0];
-    if (worker) parts.push(profileTable('Worker slot 1', summarizeProfile(worker, 10)));
-    if (files.main) parts.push(timelineTable(files.main, worker));
+    if (worker) parts.push(profileTable('Worker slot 1', summarizeProfile(worker, profile.workerRows)));
+    if (files.main && profile.timeline) parts.push(timelineTable(files.main, worker));
     return parts.join('\n\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -15,12 +15,12 @@
  * up to 5 × (events − late records). Then one more run of (b) under `--cpu-prof`, not timed.
  */
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type KafkaBenchOptions,
   PER_BATCH_COUNT,
+  profileSluice,
   recordSluiceRun,
   type SluiceJob,
   sluiceOnce,
@@ -28,7 +28,6 @@ import {
 } from './kafka-path.ts';
 import type { ChildRun } from './support/child.ts';
 import type { Preload } from './support/kafka.ts';
-import { profileFiles, profileTable, summarizeProfile } from './support/profile.ts';
 import { fixed, int, markdownTable, spread, withRange } from './support/stats.ts';
 
 const WINDOW_MS = 10_000;
@@ -157,38 +156,15 @@ export async function windowBench(options: KafkaBenchOptions): Promise<WindowRep
         );
       }
     }
-    const profile = await profileWindowed(options, broker.bootstrap, preload);
+    const profile = await profileSluice(options, broker.bootstrap, preload, {
+      what: 'window 10 s / 2 s on `ts`',
+      job: windowed('ts'),
+      mainRows: 12,
+      workerRows: 12,
+      timeline: false,
+    });
     return { broker: broker.origin, preload, rows, profile };
   });
-}
-
-async function profileWindowed(
-  options: KafkaBenchOptions,
-  bootstrap: string,
-  preload: Preload,
-): Promise<string> {
-  const workers = options.workers[0] ?? 1;
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-prof-'));
-  try {
-    const run = await sluiceOnce(
-      options,
-      bootstrap,
-      preload,
-      workers,
-      ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-      windowed('ts'),
-    );
-    const files = profileFiles(dir);
-    const parts = [
-      `Profiled run: window 10 s / 2 s on \`ts\`, ${workers} slot(s), ${fixed(run.wallMs / 1000, 2)} s wall under the profiler (not in the table).`,
-    ];
-    if (files.main) parts.push(profileTable('Main thread', summarizeProfile(files.main, 12)));
-    const worker = files.workers[0];
-    if (worker) parts.push(profileTable('Worker slot 1', summarizeProfile(worker, 12)));
-    return parts.join('\n\n');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 export function windowTable(report: WindowReport): string {
