@@ -16,6 +16,7 @@ import {
   COMPRESSIONS,
   DECODE_ERROR_POLICIES,
   EMIT_MODES,
+  GUARANTEES,
   LATE_POLICIES,
   LOG_LEVELS,
   NATIVE_MODES,
@@ -204,6 +205,11 @@ export function configOptions(context: SchemaContext) {
       'SLUICE_SINK_RETRY_TIMEOUT_MS',
       integer({ min: 0 }, 60_000),
       'How long a failing output is retried, with backoff from 100 ms to 10 s, before the run stops with `SLUICE_SINK`, in milliseconds; `0`: no retry. Meanwhile nothing is committed and fetching pauses once two batches wait.',
+    ),
+    guarantee: option(
+      'SLUICE_GUARANTEE',
+      choice(GUARANTEES, 'at-least-once'),
+      'What the outputs promise. `at-least-once`: offsets are committed after the outputs succeeded, so a crash can write a batch twice. `exactly-once`: Kafka outputs are written in Kafka transactions that also carry the input offsets and the checkpoints, consumers with `read_committed` see each result once; see docs/exactly-once.md for each sink.',
     ),
     onDecodeError: option(
       'SLUICE_ON_DECODE_ERROR',

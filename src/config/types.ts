@@ -10,6 +10,7 @@ export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export const TIME_MODES = ['processing', 'event'] as const;
 export const EMIT_MODES = ['final', 'update'] as const;
 export const LATE_POLICIES = ['count', 'dlq'] as const;
+export const GUARANTEES = ['at-least-once', 'exactly-once'] as const;
 
 /** When batches run: on an interval, record by record, or once over what the topics hold at start. */
 export type Trigger = (typeof TRIGGERS)[number];
@@ -33,6 +34,7 @@ export type TimeMode = (typeof TIME_MODES)[number];
 export type EmitMode = (typeof EMIT_MODES)[number];
 /** What happens to late records besides being counted and logged. */
 export type LatePolicy = (typeof LATE_POLICIES)[number];
+export type Guarantee = (typeof GUARANTEES)[number];
 
 /** Where results go: `SLUICE_SINK=console`, `file:<dir>` or `kafka:<topic>`. */
 export type SinkConfig =
@@ -87,6 +89,7 @@ export interface SluiceConfig {
   readonly checkpointDir: string | undefined;
   readonly checkpointIntervalMs: number;
   readonly sinkRetryTimeoutMs: number;
+  readonly guarantee: Guarantee;
   readonly onDecodeError: DecodeErrorPolicy;
   /** Always set when `onDecodeError` is `dlq`. */
   readonly dlqTopic: string | undefined;
