@@ -51,7 +51,51 @@ export type AssignedPartition = {
   readonly committed: bigint | undefined;
 };
 
-type Read = CheckpointRead & { fromChangelog?: boolean };
+/** `newerThan`: the current local checkpoint the changelog's replaced, being older. */
+type Read = CheckpointRead & { fromChangelog?: boolean; newerThan?: PartitionCheckpoint };
+
+/**
+ * Whether `a` covers more of the partition than `b`: a larger offset, or the same offset saved
+ * later. A checkpoint of another job never replaces one of this job.
+ */
+function isNewer(a: PartitionCheckpoint, b: PartitionCheckpoint, signature: string): boolean {
+  if (a.signature !== signature) return false;
+  if (b.signature !== signature) return true;
+  return a.offset > b.offset || (a.offset === b.offset && a.writtenAt > b.writtenAt);
+}
+
+/**
+ * Per partition, the save it must be restored from: the oldest among the partitions it was saved
+ * with. Two partitions were saved together when each one's checkpoint lists the other; a
+ * checkpoint that lists a partition it was not saved with again (another instance saved that one
+ * since: it moved) does not tie them, so partitions coming from several instances are restored
+ * each from its own last save.
+ */
+function sameSave(
+  partitions: readonly AssignedPartition[],
+  usable: readonly (PartitionCheckpoint | undefined)[],
+): number[] {
+  const ids = partitions.map(({ topic, partition }) => partitionId(topic, partition));
+  const peers = usable.map(
+    (checkpoint) => new Set((checkpoint?.partitions ?? []).map(([t, p]) => partitionId(t, p))),
+  );
+  const group = ids.map((_, index) => index);
+  const root = (index: number): number => {
+    while (group[index] !== index) index = group[index] as number;
+    return index;
+  };
+  for (let a = 0; a < ids.length; a++) {
+    for (let b = a + 1; b < ids.length; b++) {
+      if (peers[a]?.has(ids[b] as string) && peers[b]?.has(ids[a] as string)) group[root(b)] = root(a);
+    }
+  }
+  const oldest = new Map<number, number>();
+  for (const [index, checkpoint] of usable.entries()) {
+    const at = checkpoint?.writtenAt ?? Number.POSITIVE_INFINITY;
+    oldest.set(root(index), Math.min(oldest.get(root(index)) ?? Number.POSITIVE_INFINITY, at));
+  }
+  return ids.map((_, index) => oldest.get(root(index)) as number);
+}
 
 /** A partition's checkpoint to restore; `skipped`: its newer one, of a save other partitions lack. */
 type Choice = {
@@ -153,24 +197,38 @@ export class Checkpointer {
   }
 
   /**
-   * The local checkpoint; when it is missing, or only its `.prev` is usable, the changelog topic's
-   * (written by the same save as the current file, so never older than `.prev`).
+   * The local checkpoint or the changelog topic's, whichever is newer. The changelog is read when
+   * the local file is missing, only its `.prev` is usable, or the group committed past it: then
+   * another instance owned the partition since (it moved away and came back) and its later
+   * checkpoint is in the changelog. A local file at or past the committed offset is the newest
+   * that counts, so the changelog (read from its start) is not read for it.
    */
-  async #read(topic: string, partition: number): Promise<Read> {
-    const { store, changelog } = this.#options;
+  async #read(topic: string, partition: number, committed: bigint | undefined): Promise<Read> {
+    const { store, changelog, signature } = this.#options;
     const local = await store.read(topic, partition);
-    if ((local.kind === 'found' && !local.previous) || !changelog) return local;
+    if (!changelog) return local;
+    const current = local.kind === 'found' && !local.previous ? local.checkpoint : undefined;
+    if (current && committed !== undefined && committed <= current.offset) return local;
     this.#changelogRead ??= changelog.latest();
     const bytes = (await this.#changelogRead).get(changelogKey(topic, partition));
     if (!bytes) return local;
     const problems = local.kind === 'missing' ? [] : [...local.problems];
+    let remote: PartitionCheckpoint;
     try {
-      const checkpoint = store.decode(bytes, `${changelogKey(topic, partition)} in topic ${changelog.topic}`);
-      return { kind: 'found', checkpoint, previous: false, problems, fromChangelog: true };
+      remote = store.decode(bytes, `${changelogKey(topic, partition)} in topic ${changelog.topic}`);
     } catch (error) {
       problems.push(error instanceof Error ? error.message : String(error));
       return local.kind === 'found' ? { ...local, problems } : { kind: 'unusable', problems };
     }
+    if (current && !isNewer(remote, current, signature)) return local;
+    return {
+      kind: 'found',
+      checkpoint: remote,
+      previous: false,
+      problems,
+      fromChangelog: true,
+      ...(current ? { newerThan: current } : {}),
+    };
   }
 
   /**
@@ -197,16 +255,18 @@ export class Checkpointer {
   async restoreAll(partitions: readonly AssignedPartition[]): Promise<(bigint | undefined)[]> {
     const { signature } = this.#options;
     const reads: Read[] = [];
-    for (const { topic, partition } of partitions) reads.push(await this.#read(topic, partition));
+    for (const { topic, partition, committed } of partitions)
+      reads.push(await this.#read(topic, partition, committed));
     const usable = reads.map((read) =>
       read.kind === 'found' && read.checkpoint.signature === signature ? read.checkpoint : undefined,
     );
-    const at = Math.min(...usable.map((checkpoint) => checkpoint?.writtenAt ?? Number.POSITIVE_INFINITY));
+    const saves = sameSave(partitions, usable);
     const choices: (Choice | undefined)[] = [];
     let split = false;
     for (const [index, { topic, partition }] of partitions.entries()) {
       const checkpoint = usable[index];
       const read = reads[index] as Read;
+      const at = saves[index] as number;
       if (!checkpoint || checkpoint.writtenAt === at) {
         choices.push(checkpoint && { checkpoint, read });
         continue;
@@ -240,7 +300,12 @@ export class Checkpointer {
   ): Promise<bigint> {
     const { store, slots, watermark, windows, log } = this.#options;
     const where = { topic, partition, path: store.path(topic, partition) };
-    if (read.kind === 'found' && read.fromChangelog) {
+    if (read.newerThan) {
+      log.info(
+        { ...where, local: read.newerThan.offset.toString(), changelog: checkpoint.offset.toString() },
+        'the changelog topic has a newer checkpoint than the local file; restoring it',
+      );
+    } else if (read.kind === 'found' && read.fromChangelog) {
       log.info(
         { ...where, problems: read.problems },
         "no usable local checkpoint; restoring the changelog topic's",
