@@ -12,6 +12,10 @@ export const ErrorCode = {
   kafka: 'SLUICE_KAFKA',
   worker: 'SLUICE_WORKER',
   checkpoint: 'SLUICE_CHECKPOINT',
+  /** A keyed state handle used against its rules (update of a timing-out state, an undefined state). */
+  state: 'SLUICE_STATE',
+  /** A key whose state partition this instance does not own: the stream needs a repartition. */
+  statePartition: 'SLUICE_STATE_PARTITION',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -9,6 +9,7 @@ import {
   Windows,
 } from '../window/index.ts';
 import type { Graph, SinkSpec, WindowAggregateNode } from './graph.ts';
+import { checkTimeout, type MapWithStateSpec, StateSpec } from './state-spec.ts';
 import type { BatchInfo, Pair } from './types.ts';
 
 type WindowAggregateFields = Omit<WindowAggregateNode, 'kind' | 'id' | 'parent'>;
@@ -295,6 +296,52 @@ export class DStream<T> {
     }));
   }
 
+  /**
+   * Spark's `updateStateByKey`: every batch, `fn(values, state)` for every key that has values in
+   * the batch or has state (then with `values = []`); returning undefined removes the key. Emits
+   * the whole state as `[key, state]` pairs each batch. State is kept per state partition on the
+   * main thread and checkpointed with msgpack: keep it plain data (docs/state.md).
+   *
+   * @example
+   * pairs.updateStateByKey<number>((values, total) => (total ?? 0) + values.length);
+   */
+  updateStateByKey<K, V, S>(
+    this: DStream<Pair<K, V>>,
+    fn: (values: V[], state: S | undefined) => S | undefined,
+  ): DStream<Pair<K, S>> {
+    return this.#next((id) => ({
+      kind: 'updateStateByKey',
+      id,
+      parent: this.id,
+      fn: fn as (values: never[], state: never) => unknown,
+    }));
+  }
+
+  /**
+   * Spark's `mapWithState`: `spec.fn(key, value, state)` once per value, in record order per key;
+   * emits what it returns (undefined is dropped). A key without values for longer than
+   * `spec.timeoutMs` of batch time gets one last call with value undefined and
+   * `state.isTimingOut()`, then its state goes. `stateSnapshots()` streams the state itself.
+   *
+   * @example
+   * pairs.mapWithState({ fn: (key, value, state) => { state.update((state.getOption() ?? 0) + 1); return [key, state.get()]; }, timeoutMs: 60_000 });
+   */
+  mapWithState<K, V, S, U>(
+    this: DStream<Pair<K, V>>,
+    spec: MapWithStateSpec<K, V, S, U> | StateSpec<K, V, S, U>,
+  ): MapWithStateDStream<K, S, U> {
+    const { fn, timeoutMs, initialState } = spec instanceof StateSpec ? spec.spec : spec;
+    const node = this.#graph.add((id) => ({
+      kind: 'mapWithState',
+      id,
+      parent: this.id,
+      fn: fn as (key: never, value: never, state: never) => unknown,
+      ...(timeoutMs === undefined ? {} : { timeoutMs: checkTimeout(timeoutMs) }),
+      initialState: [...(initialState ?? [])],
+    }));
+    return new MapWithStateDStream<K, S, U>(this.#graph, node.id);
+  }
+
   /** Prints the first `count` values of every batch to stdout, as Spark's `print()` does. */
   print(count = 10): void {
     this.#output({ type: 'print', count });
@@ -332,5 +379,21 @@ export class DStream<T> {
 
   #output(sink: SinkSpec): void {
     this.#graph.add((id) => ({ kind: 'output', id, parent: this.id, sink }));
+  }
+}
+
+/** What `mapWithState` returns: the mapped values, and the state as a stream of its own. */
+export class MapWithStateDStream<K, S, U> extends DStream<U> {
+  readonly #state: Graph;
+
+  constructor(graph: Graph, id: number) {
+    super(graph, id);
+    this.#state = graph;
+  }
+
+  /** Spark's `stateSnapshots`: every batch, every key's state after it as `[key, state]`. */
+  stateSnapshots(): DStream<Pair<K, S>> {
+    const node = this.#state.add((id) => ({ kind: 'stateSnapshots', id, parent: this.id }));
+    return new DStream<Pair<K, S>>(this.#state, node.id);
   }
 }

@@ -50,6 +50,8 @@ export type Node =
   | { readonly kind: 'window'; readonly id: number; readonly parent: number; readonly spec: WindowSpec }
   | WindowAggregateNode
   | { readonly kind: 'lateRecords'; readonly id: number; readonly parent: number }
+  | KeyedStateNode
+  | { readonly kind: 'stateSnapshots'; readonly id: number; readonly parent: number }
   | { readonly kind: 'output'; readonly id: number; readonly parent: number; readonly sink: SinkSpec };
 
 /**
@@ -71,6 +73,30 @@ export type WindowAggregateNode = {
   /** Spark's `filterFunc`: which (key, value) pairs of a window to keep. */
   readonly filter?: (pair: never) => boolean;
 };
+
+/**
+ * A keyed state operation on pairs; its state lives on the main thread in state partitions
+ * (`state-store.ts`). `initialState` is materialised when the job is built.
+ */
+export type KeyedStateNode =
+  | {
+      readonly kind: 'updateStateByKey';
+      readonly id: number;
+      readonly parent: number;
+      readonly fn: (values: never[], state: never) => unknown;
+    }
+  | {
+      readonly kind: 'mapWithState';
+      readonly id: number;
+      readonly parent: number;
+      readonly fn: (key: never, value: never, state: never) => unknown;
+      readonly timeoutMs?: number;
+      readonly initialState: readonly (readonly [unknown, unknown])[];
+    };
+
+export function isKeyedState(node: Node): node is KeyedStateNode {
+  return node.kind === 'updateStateByKey' || node.kind === 'mapWithState';
+}
 
 export type WindowNode = Extract<Node, { kind: 'window' | 'windowAggregate' }>;
 

@@ -1,4 +1,4 @@
-export { DStream, type KafkaOutputOptions } from './dstream.ts';
+export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
 export { Graph, type Node, type SinkSpec } from './graph.ts';
 export { buildGraph, defineJob, importJob, type Job, type JobBuilder, type JobContext } from './job.ts';
 export { mergePartitions, type OutputBatch } from './merge.ts';
@@ -14,6 +14,13 @@ export {
   runPartition,
 } from './partition-run.ts';
 export { Plan } from './plan.ts';
+export {
+  type MappingFunction,
+  type MapWithStateSpec,
+  type State,
+  StateSpec,
+} from './state-spec.ts';
+export { type KeyedSnapshot, KeyedStateStore, type StateLayout, statePartitionOf } from './state-store.ts';
 export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from './types.ts';
 export { WindowMerger } from './window-merge.ts';
 export { type LatePolicy, type LateSample, lateError, type PartitionStore } from './window-ops.ts';

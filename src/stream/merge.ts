@@ -1,8 +1,10 @@
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { isAggregate, type Node, parentsOf, type SinkSpec } from './graph.ts';
+import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from './graph.ts';
 import { aggregatorFor } from './partials.ts';
 import type { PartitionResult } from './partition-run.ts';
 import type { Plan } from './plan.ts';
+import { groupsFromPairs, groupsFromResults, runKeyedState, stateSnapshot } from './state-ops.ts';
+import { KeyedStateStore } from './state-store.ts';
 import type { BatchInfo } from './types.ts';
 import { WindowMerger } from './window-merge.ts';
 
@@ -22,6 +24,7 @@ export function mergePartitions(
   results: readonly PartitionResult[],
   info: BatchInfo,
   windows: WindowMerger = new WindowMerger(),
+  keyed: KeyedStateStore = new KeyedStateStore(),
 ): OutputBatch[] {
   const values = new Map<number, readonly unknown[]>();
   const workerValues = (id: number): readonly unknown[] => {
@@ -38,18 +41,29 @@ export function mergePartitions(
   const input = (id: number): readonly unknown[] =>
     plan.onMain[id] ? (values.get(id) ?? []) : workerValues(id);
 
+  const compute = (node: Node): readonly unknown[] => {
+    if (node.kind === 'windowAggregate') {
+      return windows.merge(node, results, info, plan.eventTime[node.id] === true);
+    }
+    if (isKeyedState(node)) {
+      const groups = plan.partialExports.has(node.id)
+        ? groupsFromResults(node.id, results)
+        : groupsFromPairs(input(node.parent));
+      return runKeyedState(keyed, node, groups, info);
+    }
+    if (node.kind === 'stateSnapshots') return stateSnapshot(keyed, node.parent);
+    if (plan.partialExports.has(node.id)) return mergePartials(node, results);
+    return evaluate(node, parentsOf(node).map(input), info);
+  };
+
   const present = windowPresence(plan, results, info);
+  if (plan.keyedStates.length > 0) keyed.begin(plan.keyedStates, info.time);
   const outputs: OutputBatch[] = [];
   for (const node of plan.nodes) {
     if (!plan.onMain[node.id]) continue;
     // Like Spark's windowed DStreams: downstream of a window there is a batch only when one fired.
     if (plan.upstreamWindows[node.id]?.some((id) => !present.has(id))) continue;
-    const computed =
-      node.kind === 'windowAggregate'
-        ? windows.merge(node, results, info, plan.eventTime[node.id] === true)
-        : plan.partialExports.has(node.id)
-          ? mergePartials(node, results)
-          : evaluate(node, parentsOf(node).map(input), info);
+    const computed = compute(node);
     values.set(node.id, computed);
     if (node.kind === 'output') outputs.push({ node: node.id, sink: node.sink, values: computed });
   }
@@ -119,6 +133,9 @@ function evaluate(node: Node, inputs: readonly (readonly unknown[])[], info: Bat
     case 'window':
     case 'windowAggregate':
     case 'lateRecords':
+    case 'updateStateByKey':
+    case 'mapWithState':
+    case 'stateSnapshots':
       throw new SluiceError(
         ErrorCode.jobInvalid,
         `${node.kind} runs in the workers, never on the main thread`,

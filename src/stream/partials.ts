@@ -7,7 +7,40 @@ export type Export =
   | { readonly node: number; readonly kind: 'pairs'; readonly pairs: [unknown, unknown][] }
   | { readonly node: number; readonly kind: 'reduce'; readonly has: boolean; readonly value: unknown }
   | { readonly node: number; readonly kind: 'count'; readonly count: number }
-  | { readonly node: number; readonly kind: 'windows'; readonly windows: FiredWindow[] };
+  | { readonly node: number; readonly kind: 'windows'; readonly windows: FiredWindow[] }
+  /** A keyed state operation's input: per key (first seen first), its values in record order. */
+  | { readonly node: number; readonly kind: 'groups'; readonly groups: [unknown, unknown[]][] };
+
+/** Values grouped per key, keys and values in arrival order (object keys go by JSON). */
+export class KeyGroups {
+  readonly #groups = new Map<unknown, [unknown, unknown[]]>();
+
+  add(key: unknown, value: unknown): void {
+    const normalized = normalizeKey(key);
+    const group = this.#groups.get(normalized);
+    if (group) group[1].push(value);
+    else this.#groups.set(normalized, [key, [value]]);
+  }
+
+  addAll(key: unknown, values: readonly unknown[]): void {
+    const normalized = normalizeKey(key);
+    const group = this.#groups.get(normalized);
+    if (group) group[1].push(...values);
+    else this.#groups.set(normalized, [key, [...values]]);
+  }
+
+  get(normalized: unknown): [unknown, unknown[]] | undefined {
+    return this.#groups.get(normalized);
+  }
+
+  groups(): [unknown, unknown[]][] {
+    return [...this.#groups.values()];
+  }
+
+  entries(): IterableIterator<[unknown, [unknown, unknown[]]]> {
+    return this.#groups.entries();
+  }
+}
 
 type Combine = (a: never, b: never) => unknown;
 

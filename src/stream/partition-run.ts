@@ -1,7 +1,7 @@
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import type { FinalWindows, RecordWindows, UpdateWindows } from '../window/index.ts';
-import { isAggregate, type Node } from './graph.ts';
-import { type Aggregator, aggregatorFor, type Export } from './partials.ts';
+import { isAggregate, isKeyedState, type Node } from './graph.ts';
+import { type Aggregator, aggregatorFor, type Export, KeyGroups } from './partials.ts';
 import type { Plan } from './plan.ts';
 import type { BatchInfo, Origin, SourceRecord } from './types.ts';
 import {
@@ -157,6 +157,7 @@ class PartitionState {
   readonly #aggregators = new Map<number, Aggregator>();
   readonly #transforms = new Map<number, unknown[]>();
   readonly #windowExports: Export[] = [];
+  readonly #groups = new Map<number, KeyGroups>();
   /** Event time of the value being pushed: the record's timestamp, or what withWatermark read. */
   #time = 0;
   readonly fired: number[] = [];
@@ -211,6 +212,7 @@ class PartitionState {
     const out: Export[] = [];
     for (const [node, values] of this.#records) out.push({ node, kind: 'records', values });
     for (const [node, aggregator] of this.#aggregators) out.push(aggregator.toExport(node));
+    for (const [node, groups] of this.#groups) out.push({ node, kind: 'groups', groups: groups.groups() });
     out.push(...this.#windowExports);
     return out;
   }
@@ -318,6 +320,14 @@ class PartitionState {
           return;
         }
         add(state, value, time);
+      };
+    }
+    if (isKeyedState(node)) {
+      const groups = new KeyGroups();
+      this.#groups.set(node.id, groups);
+      return (value) => {
+        const [key, inner] = value as [unknown, unknown];
+        groups.add(key, inner);
       };
     }
     if (!isAggregate(node)) throw new Error(`node ${node.id} (${node.kind}) is not an aggregation`);

@@ -1,10 +1,22 @@
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { batchIntervalProblem } from '../window/index.ts';
-import { type Graph, isAggregate, isWindow, type Node, parentsOf, type WindowNode } from './graph.ts';
+import {
+  type Graph,
+  isAggregate,
+  isKeyedState,
+  isWindow,
+  type KeyedStateNode,
+  type Node,
+  parentsOf,
+  type WindowNode,
+} from './graph.ts';
 
-/** Nodes that keep partials per partition and send them to the main thread to merge. */
+/**
+ * Nodes that keep partials per partition and send them to the main thread to merge. Keyed state
+ * operations get their input pre-grouped per key (in record order) by the partition's slot.
+ */
 function isPartial(node: Node): boolean {
-  return isAggregate(node) || node.kind === 'windowAggregate';
+  return isAggregate(node) || node.kind === 'windowAggregate' || isKeyedState(node);
 }
 
 /**
@@ -29,6 +41,8 @@ export class Plan {
   /** Allowed lateness per `withWatermark` node. */
   readonly watermarks: ReadonlyMap<number, number>;
   readonly windows: readonly WindowNode[];
+  /** updateStateByKey and mapWithState operations: their state lives on the main thread. */
+  readonly keyedStates: readonly KeyedStateNode[];
 
   constructor(graph: Graph) {
     this.graph = graph;
@@ -75,6 +89,7 @@ export class Plan {
     this.upstreamWindows = upstream;
     this.watermarks = watermarks;
     this.windows = graph.nodes.filter(isWindow);
+    this.keyedStates = graph.nodes.filter(isKeyedState);
   }
 
   get nodes(): readonly Node[] {
@@ -109,6 +124,12 @@ function checkPlacement(node: Node, parentOnMain: boolean, eventTime: boolean, g
     throw new SluiceError(
       ErrorCode.jobInvalid,
       `${node.operator} (node ${node.id}) runs on batch time; after withWatermark use windowAggregate, whose results name their window`,
+    );
+  }
+  if (node.kind === 'stateSnapshots' && graph.node(node.parent).kind !== 'mapWithState') {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `stateSnapshots (node ${node.id}) must follow mapWithState: it streams that operation's state`,
     );
   }
   if (node.kind === 'lateRecords') {

@@ -8,6 +8,7 @@ import {
   type DecodeFailure,
   type DecodePolicy,
   type Job,
+  KeyedStateStore,
   type LatePolicy,
   mergePartitions,
   type OutputBatch,
@@ -42,8 +43,14 @@ export type DriverOptions = {
   readonly latePolicy?: LatePolicy;
   /** Batch time a partition may go without records before it stops holding the watermark back. */
   readonly idleTimeoutMs?: number;
-  /** Partitions owned from the start (of `topic`); others count once they bring a record. */
+  /**
+   * Partitions owned from the start (of `topic`); others count once they bring a record. Keyed
+   * state: without it, this instance owns every partition (one instance); with it, only these and
+   * those that brought records, as one of several instances would.
+   */
   readonly partitions?: readonly number[];
+  /** Partitions of `topic`: the number of state partitions. Default: 1 + the largest declared. */
+  readonly partitionCount?: number;
 };
 
 export type DriverBatch = {
@@ -71,11 +78,14 @@ export type DriverBatch = {
  */
 export class TestDriver {
   readonly plan: Plan;
-  readonly #options: Required<Omit<DriverOptions, 'env' | 'partitions'>>;
+  readonly #options: Required<Omit<DriverOptions, 'env' | 'partitions' | 'partitionCount'>>;
+  /** Undefined: every partition is owned (keyed state). */
+  readonly #declared: readonly number[] | undefined;
   readonly #nextOffset = new Map<string, bigint>();
   /** Window state per partition, as a worker slot keeps it. */
   #stores = new Map<string, { topic: string; partition: number; store: PartitionStore }>();
   #windows = new WindowMerger();
+  #keyed: KeyedStateStore;
   #watermark: WatermarkTracker;
   #batchId = 0;
 
@@ -93,6 +103,11 @@ export class TestDriver {
     const problems = this.plan.intervalProblems(this.#options.intervalMs);
     if (problems.length > 0) throw new ConfigError(problems);
     this.#watermark = new WatermarkTracker(this.plan.watermarks, this.#options.idleTimeoutMs);
+    this.#declared = options.partitions;
+    const partitions = options.partitionCount ?? Math.max(-1, ...(options.partitions ?? [])) + 1;
+    this.#keyed = new KeyedStateStore({
+      layout: { topic: this.#options.topic, partitions: Math.max(1, partitions) },
+    });
     for (const partition of options.partitions ?? []) this.#storeOf(this.#options.topic, partition);
   }
 
@@ -115,8 +130,14 @@ export class TestDriver {
       if (clock) watermark.restore(id, roundTrip(clock), time);
       windows.restore(id, roundTrip(this.#windows.snapshot(id)));
     }
+    const keyed = new KeyedStateStore({ ...(this.#keyed.layout ? { layout: this.#keyed.layout } : {}) });
+    for (const { topic, partition } of this.#keyed.held()) {
+      const id = `${topic}\u0000${partition}`;
+      keyed.restore(id, roundTrip(this.#keyed.snapshot(id)));
+    }
     this.#watermark = watermark;
     this.#windows = windows;
+    this.#keyed = keyed;
   }
 
   /** Ends the input, as an available-now run does: the watermark goes to +∞ and every open window fires. */
@@ -164,7 +185,8 @@ export class TestDriver {
     const lateFailures = results.flatMap((result) => result.lateFailures ?? []);
     const base = { info, decodeErrors, failures, late, lateFailures };
     if (fatal) return { ...base, outputs: [], fatal, watermark: this.#watermark.current };
-    const outputs = mergePartitions(this.plan, results, info, this.#windows);
+    if (this.#declared) this.#keyed.own([...this.#stores.values()]);
+    const outputs = mergePartitions(this.plan, results, info, this.#windows, this.#keyed);
     for (const output of outputs) {
       if (output.sink.type === 'foreachBatch') await output.sink.fn(output.values, info);
     }
