@@ -22,6 +22,9 @@ const TOPIC_RULE = 'a Kafka topic name (up to 249 ASCII letters, digits, ".", "_
 const HOST_PORT = /^(?:\[[\da-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
 const JOB_NAME = /^[A-Za-z][\w-]*$/;
 const JOB_MODULE = /\.m?[jt]s$/;
+// Names the PostgreSQL sink quotes as given: `table` or `schema.table`, each part a plain identifier.
+const PG_TABLE = /^[A-Za-z_]\w{0,62}(?:\.[A-Za-z_]\w{0,62})?$/;
+const PG_URL = /^postgres(?:ql)?:\/\//;
 
 const code = (value: string | number): string => `\`${value}\``;
 
@@ -162,10 +165,33 @@ export function topicSelection(): Field<TopicSelection | undefined> {
   return { schema, type: `${code('topic[,topic…]')} or ${code('/regex/')}`, default: UNSET };
 }
 
+/** `postgres://user@host:port/db?table=name`: the connection without `table`, and the table. */
+function postgresSink(raw: string, ctx: z.RefinementCtx): SinkConfig {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return reject(ctx, 'must be a PostgreSQL URL such as postgres://user@host:5432/db?table=results');
+  }
+  if (url.hostname === '' && !url.searchParams.has('host')) {
+    return reject(ctx, 'must name a host: postgres://user@host:5432/db?table=results');
+  }
+  const table = url.searchParams.get('table');
+  if (table === null || table === '') {
+    return reject(ctx, 'must name the table: postgres://user@host:5432/db?table=results');
+  }
+  if (!PG_TABLE.test(table)) {
+    return reject(ctx, `table ${JSON.stringify(table)} must be name or schema.name (letters, digits, "_")`);
+  }
+  url.searchParams.delete('table');
+  return { type: 'postgres', url: url.toString(), table };
+}
+
 export function sink(): Field<SinkConfig> {
   const schema = z
     .string()
     .transform((raw, ctx): SinkConfig => {
+      if (PG_URL.test(raw)) return postgresSink(raw, ctx);
       const colon = raw.indexOf(':');
       const kind = colon < 0 ? raw : raw.slice(0, colon);
       const target = colon < 0 ? '' : raw.slice(colon + 1).trim();
@@ -176,12 +202,12 @@ export function sink(): Field<SinkConfig> {
           ? { type: 'kafka', topic: target }
           : reject(ctx, `topic ${JSON.stringify(target)} must be ${TOPIC_RULE}`);
       }
-      return reject(ctx, 'must be console, file:<dir> or kafka:<topic>');
+      return reject(ctx, 'must be console, file:<dir>, kafka:<topic> or postgres://…?table=<table>');
     })
     .default({ type: 'console' });
   return {
     schema,
-    type: orList(['console', 'file:<dir>', 'kafka:<topic>'].map(code)),
+    type: orList(['console', 'file:<dir>', 'kafka:<topic>', 'postgres://…?table=<table>'].map(code)),
     default: code('console'),
   };
 }

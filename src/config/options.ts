@@ -91,7 +91,7 @@ export function configOptions(context: SchemaContext) {
     sink: option(
       'SLUICE_SINK',
       sink(),
-      'Where results go: standard output, JSON Lines files in `<dir>`, or a Kafka topic (needs `SLUICE_BROKERS`).',
+      'Where results go: standard output, JSON Lines files in `<dir>`, a Kafka topic (needs `SLUICE_BROKERS`), or a PostgreSQL table, upserted by key and window (created if missing; the password is best given as `PGPASSWORD`).',
     ),
     sinkCompression: option(
       'SLUICE_SINK_COMPRESSION',

@@ -36,11 +36,15 @@ export type EmitMode = (typeof EMIT_MODES)[number];
 export type LatePolicy = (typeof LATE_POLICIES)[number];
 export type Guarantee = (typeof GUARANTEES)[number];
 
-/** Where results go: `SLUICE_SINK=console`, `file:<dir>` or `kafka:<topic>`. */
+/**
+ * Where results go: `SLUICE_SINK=console`, `file:<dir>`, `kafka:<topic>` or
+ * `postgres://user@host:port/db?table=<table>` (`url` is the connection without `table`).
+ */
 export type SinkConfig =
   | { readonly type: 'console' }
   | { readonly type: 'file'; readonly dir: string }
-  | { readonly type: 'kafka'; readonly topic: string };
+  | { readonly type: 'kafka'; readonly topic: string }
+  | { readonly type: 'postgres'; readonly url: string; readonly table: string };
 
 /** The input topics: `SLUICE_TOPICS=a,b` is a list, `SLUICE_TOPICS=/regex/` a pattern. */
 export type TopicSelection =

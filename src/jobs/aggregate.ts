@@ -115,5 +115,7 @@ export default defineJob((ctx: JobContext) => {
   const { sink } = config;
   if (sink.type === 'console') results.print(CONSOLE_ROWS);
   else if (sink.type === 'file') results.saveAsTextFiles(sink.dir);
-  else results.toKafka(sink.topic, { key: (row) => row.key, compression: config.sinkCompression });
+  else if (sink.type === 'kafka') {
+    results.toKafka(sink.topic, { key: (row) => row.key, compression: config.sinkCompression });
+  } else results.toPostgres({ connection: sink.url, table: sink.table, createTable: true });
 });

@@ -9,6 +9,7 @@ import {
   Windows,
 } from '../window/index.ts';
 import type { Graph, SinkSpec, WindowAggregateNode } from './graph.ts';
+import { type PostgresOutputOptions, postgresSinkSpec } from './postgres-spec.ts';
 import { checkTimeout, type MapWithStateSpec, StateSpec } from './state-spec.ts';
 import type { BatchInfo, Pair } from './types.ts';
 
@@ -375,6 +376,19 @@ export class DStream<T> {
       compression: options.compression ?? 'none',
     };
     this.#output(sink);
+  }
+
+  /**
+   * Upserts every value as a row of a PostgreSQL table (`INSERT … ON CONFLICT (keys) DO UPDATE`),
+   * one transaction per batch. Window results map to (key, window_start, window_end, value) by
+   * default. With `SLUICE_GUARANTEE=exactly-once` the batch's offsets are stored in the same
+   * transaction and a batch the table already holds is skipped (docs/sinks.md).
+   *
+   * @example
+   * counts.toPostgres({ table: 'clicks_per_minute', createTable: true });
+   */
+  toPostgres(options: PostgresOutputOptions<T>): void {
+    this.#output(postgresSinkSpec(options));
   }
 
   #output(sink: SinkSpec): void {

@@ -1,4 +1,5 @@
 import type { AggregationSpec, EmitMode, WindowSpec } from '../window/index.ts';
+import type { PostgresSinkSpec } from './postgres-spec.ts';
 import type { BatchInfo, Pair } from './types.ts';
 
 type Fn = (value: never) => unknown;
@@ -15,7 +16,8 @@ export type SinkSpec =
       readonly key?: (value: never) => unknown;
       /** Kafka `compression.type` of the batches written. */
       readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-    };
+    }
+  | PostgresSinkSpec;
 
 export type Node =
   | { readonly kind: 'source'; readonly id: number }

@@ -15,6 +15,14 @@ export {
 } from './partition-run.ts';
 export { Plan } from './plan.ts';
 export {
+  type PostgresColumn,
+  type PostgresOutputOptions,
+  type PostgresSinkSpec,
+  type PostgresTable,
+  parseTable,
+  windowColumns,
+} from './postgres-spec.ts';
+export {
   type MappingFunction,
   type MapWithStateSpec,
   type State,

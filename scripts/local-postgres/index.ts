@@ -1,0 +1,9 @@
+export { postgresBinDir } from './binaries.ts';
+export {
+  CLUSTER_USER,
+  type ClusterState,
+  clusterState,
+  type StartOptions,
+  startPostgres,
+  stopPostgres,
+} from './cluster.ts';
