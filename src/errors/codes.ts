@@ -19,6 +19,7 @@ export const ErrorCode = {
   state: 'SLUICE_STATE',
   /** A key whose state partition this instance does not own: the stream needs a repartition. */
   statePartition: 'SLUICE_STATE_PARTITION',
+  transaction: 'SLUICE_TRANSACTION',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

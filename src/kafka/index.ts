@@ -9,3 +9,4 @@ export {
   type PartitionerName,
   toKafkajsPartitioner,
 } from './partitioners.ts';
+export { KafkaTransactions, type TransactionOffset, type TransactionsOptions } from './transactions.ts';

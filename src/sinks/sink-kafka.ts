@@ -1,4 +1,8 @@
-import type { Message, Producer } from 'kafkajs';
+import type { Message, ProducerRecord } from 'kafkajs';
+
+/** A producer, or the open transaction of an exactly-once run. */
+export type RecordWriter = { send(record: ProducerRecord): Promise<unknown> };
+
 import { compressionType } from '../codecs/index.ts';
 import { createPartitioner, type Partitioner } from '../kafka/partitioners.ts';
 import type { SinkSpec } from '../stream/index.ts';
@@ -41,7 +45,7 @@ export class KafkaOutput {
     });
   }
 
-  async write(producer: Producer, values: readonly unknown[], partitionCount: number): Promise<void> {
+  async write(producer: RecordWriter, values: readonly unknown[], partitionCount: number): Promise<void> {
     if (values.length === 0) return;
     await producer.send({
       topic: this.#spec.topic,

@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer, ProducerRecord } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 /** Checkpoints can be large: allow 64 MiB records on the changelog topic. */
@@ -57,10 +57,15 @@ export class CheckpointChangelog {
     return this.#ready;
   }
 
-  async write(key: string, bytes: Uint8Array): Promise<void> {
+  /** Writes through the producer, or `via` (an exactly-once run's open transaction). */
+  async write(
+    key: string,
+    bytes: Uint8Array,
+    via: { send(record: ProducerRecord): Promise<unknown> } = this.#options.producer,
+  ): Promise<void> {
     await this.ensureTopic();
     try {
-      await this.#options.producer.send({
+      await via.send({
         topic: this.topic,
         acks: -1,
         messages: [{ key, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }],

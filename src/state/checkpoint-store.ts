@@ -40,10 +40,20 @@ export class CheckpointStore {
     return decodeCheckpoint(bytes, this.#lz4, what);
   }
 
+  encode(checkpoint: PartitionCheckpoint): Buffer {
+    return encodeCheckpoint(checkpoint, this.#lz4);
+  }
+
   /** Writes the checkpoint and returns the bytes written. */
   async write(checkpoint: PartitionCheckpoint): Promise<Buffer> {
-    const path = this.path(checkpoint.topic, checkpoint.partition);
-    const bytes = encodeCheckpoint(checkpoint, this.#lz4);
+    const bytes = this.encode(checkpoint);
+    await this.writeEncoded(checkpoint.topic, checkpoint.partition, bytes);
+    return bytes;
+  }
+
+  /** Writes checkpoint bytes made by `encode`. */
+  async writeEncoded(topic: string, partition: number, bytes: Uint8Array): Promise<void> {
+    const path = this.path(topic, partition);
     try {
       await mkdir(this.dir, { recursive: true });
       const temp = `${path}.tmp`;
@@ -64,7 +74,6 @@ export class CheckpointStore {
       } finally {
         await dir.close();
       }
-      return bytes;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new SluiceError(ErrorCode.checkpoint, `cannot write checkpoint ${path}: ${reason}`, {

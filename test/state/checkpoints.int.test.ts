@@ -1,7 +1,7 @@
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type RunningCli, runCli, startCli } from '../support/cli.ts';
+import { runCli, startCli, waitForLines } from '../support/cli.ts';
 import { readJsonLines } from '../support/files.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
 import { type LogLine, logged } from '../support/logs.ts';
@@ -107,25 +107,6 @@ function runEnv(
 }
 
 const availableNow = { SLUICE_TRIGGER: 'available-now' };
-
-/** Resolves once the process has logged `count` lines with message `msg`. */
-function waitForLines(cli: RunningCli, msg: string, count: number): Promise<void> {
-  const needle = `"msg":"${msg}"`;
-  const seen = (): number => cli.output().split(needle).length - 1;
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      if (seen() < count) return;
-      cli.child.stderr?.off('data', check);
-      resolve();
-    };
-    cli.child.stderr?.on('data', check);
-    cli.done.then(() => {
-      if (seen() < count)
-        reject(new Error(`exited after ${seen()} of ${count} '${msg}' lines:\n${cli.output()}`));
-    });
-    check();
-  });
-}
 
 /** The run summary of the 'sluice finished' log line. */
 function finished(stderr: string): Record<string, unknown> {

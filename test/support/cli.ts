@@ -57,3 +57,22 @@ export function startCli(args: readonly string[], env: Record<string, string>): 
 export function runCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
   return startCli(args, env).done;
 }
+
+/** Resolves once the process has logged `count` lines with message `msg`. */
+export function waitForLines(cli: RunningCli, msg: string, count: number): Promise<void> {
+  const needle = `"msg":"${msg}"`;
+  const seen = (): number => cli.output().split(needle).length - 1;
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (seen() < count) return;
+      cli.child.stderr?.off('data', check);
+      resolve();
+    };
+    cli.child.stderr?.on('data', check);
+    cli.done.then(() => {
+      if (seen() < count)
+        reject(new Error(`exited after ${seen()} of ${count} '${msg}' lines:\n${cli.output()}`));
+    });
+    check();
+  });
+}

@@ -1,0 +1,225 @@
+import type { Kafka, Producer, ProducerRecord, Transaction } from 'kafkajs';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+
+/** A partition at a batch boundary: the next offset to read. */
+export type TransactionOffset = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+};
+
+export type TransactionLog = {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+};
+
+export type TransactionsOptions = {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  /** Longer than the checkpoint interval: a transaction stays open from one checkpoint to the next. */
+  readonly timeoutMs: number;
+  readonly log: TransactionLog;
+};
+
+type Lead = { readonly id: string; readonly producer: Producer };
+
+/** Errors after which nobody knows whether the broker applied the request. */
+const INDEFINITE = new Set(['KafkaJSRequestTimeoutError', 'KafkaJSTimeout', 'KafkaJSConnectionClosedError']);
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/**
+ * Kafka transactions that carry a run's outputs, its checkpoints (changelog records) and its
+ * input offsets together, so a read_committed consumer sees each result once.
+ *
+ * kafkajs cannot fence a zombie by consumer-group generation (KIP-447), so fencing rides on
+ * transactional ids: one per input partition, `<group>-<topic>-<partition>`. Taking a partition
+ * initialises its id, which aborts the open transaction of whoever had it before and fences their
+ * producer. The outputs of a batch are merged across partitions, so one transaction carries the
+ * whole batch: it runs on the id of the lowest partition owned when it began.
+ */
+export class KafkaTransactions {
+  readonly #options: TransactionsOptions;
+  #lead: Lead | undefined;
+  #open: Transaction | undefined;
+  /** Partitions whose id this process has initialised since it took them. */
+  readonly #fenced = new Set<string>();
+  #owned: readonly { readonly topic: string; readonly partition: number }[] = [];
+
+  constructor(options: TransactionsOptions) {
+    this.#options = options;
+  }
+
+  transactionalId(topic: string, partition: number): string {
+    return `${this.#options.groupId}-${topic}-${partition}`;
+  }
+
+  /**
+   * Before a newly assigned partition's state is restored: initialises its transactional id, so
+   * the previous owner can no longer commit a transaction that restore would not see.
+   */
+  async fence(partitions: readonly { readonly topic: string; readonly partition: number }[]): Promise<void> {
+    for (const { topic, partition } of partitions) {
+      if (this.#fenced.has(key(topic, partition))) continue;
+      const id = this.transactionalId(topic, partition);
+      if (this.#lead?.id === id) continue;
+      const producer = this.#producer(id);
+      try {
+        await producer.connect();
+        // kafkajs initialises a transactional id with its first transaction.
+        const transaction = await producer.transaction();
+        await transaction.abort();
+      } catch (error) {
+        throw this.#failure(`cannot initialise transactional id ${id}`, error);
+      } finally {
+        await producer.disconnect().catch(() => {});
+      }
+      this.#fenced.add(key(topic, partition));
+      this.#options.log.info({ transactionalId: id }, 'transactional id initialised: earlier owner fenced');
+    }
+  }
+
+  /** The partitions owned now; a partition that left must be fenced again when it comes back. */
+  own(partitions: readonly { readonly topic: string; readonly partition: number }[]): void {
+    const now = new Set(partitions.map(({ topic, partition }) => key(topic, partition)));
+    for (const id of this.#fenced) if (!now.has(id)) this.#fenced.delete(id);
+    this.#owned = [...partitions].sort((a, b) =>
+      a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+    );
+  }
+
+  /** The open transaction, begun on the lead partition's id when none is. */
+  async current(): Promise<Transaction> {
+    if (this.#open?.isActive()) return this.#open;
+    const lead = await this.#leadProducer();
+    try {
+      this.#open = await lead.producer.transaction();
+    } catch (error) {
+      throw await this.#recover(`cannot begin a transaction on ${lead.id}`, error);
+    }
+    return this.#open;
+  }
+
+  async send(record: ProducerRecord): Promise<void> {
+    const transaction = await this.current();
+    try {
+      await transaction.send({ ...record, acks: -1 });
+    } catch (error) {
+      throw await this.#recover(`cannot write to topic ${record.topic} in a transaction`, error);
+    }
+  }
+
+  /** Adds the offsets and commits what the open transaction holds (begins one for offsets alone). */
+  async commit(offsets: readonly TransactionOffset[]): Promise<void> {
+    if (!this.#open?.isActive() && offsets.length === 0) return;
+    const transaction = await this.current();
+    try {
+      if (offsets.length > 0) {
+        await transaction.sendOffsets({ consumerGroupId: this.#options.groupId, topics: byTopic(offsets) });
+      }
+      await transaction.commit();
+      this.#open = undefined;
+    } catch (error) {
+      throw await this.#recover('cannot commit the transaction', error);
+    }
+  }
+
+  /** Aborts the open transaction, if any: on shutdown after a failure. */
+  async abort(): Promise<void> {
+    const open = this.#open;
+    this.#open = undefined;
+    if (open?.isActive()) await open.abort().catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    await this.abort();
+    const lead = this.#lead;
+    this.#lead = undefined;
+    await lead?.producer.disconnect().catch(() => {});
+  }
+
+  async #leadProducer(): Promise<Lead> {
+    const first = this.#owned[0];
+    if (!first) {
+      throw new SluiceError(
+        ErrorCode.transaction,
+        'no partition is owned: a transaction has no id to run on',
+      );
+    }
+    const id = this.transactionalId(first.topic, first.partition);
+    if (this.#lead?.id === id) return this.#lead;
+    await this.#lead?.producer.disconnect().catch(() => {});
+    this.#lead = undefined;
+    const producer = this.#producer(id);
+    try {
+      await producer.connect();
+    } catch (error) {
+      throw this.#failure(`cannot connect the transactional producer ${id}`, error);
+    }
+    this.#lead = { id, producer };
+    this.#fenced.add(key(first.topic, first.partition));
+    return this.#lead;
+  }
+
+  #producer(id: string): Producer {
+    return this.#options.kafka.producer({
+      transactionalId: id,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.#options.timeoutMs,
+    });
+  }
+
+  /**
+   * A failed transaction is aborted, never retried blindly: after an indefinite error the
+   * producer is re-created, since initialising its id again is the only sure way to end a
+   * transaction whose state the broker may hold. Either way the caller stops; the restart
+   * replays from the last checkpoint.
+   */
+  async #recover(what: string, error: unknown): Promise<SluiceError> {
+    const open = this.#open;
+    this.#open = undefined;
+    const indefinite = INDEFINITE.has((error as { name?: unknown }).name as string);
+    if (open?.isActive() && !indefinite) await open.abort().catch(() => {});
+    const lead = this.#lead;
+    if (indefinite && lead) {
+      this.#lead = undefined;
+      await lead.producer.disconnect().catch(() => {});
+      const fresh = this.#producer(lead.id);
+      try {
+        await fresh.connect();
+        await (await fresh.transaction()).abort();
+        this.#options.log.warn(
+          { transactionalId: lead.id },
+          'transactional producer re-created after an indefinite error',
+        );
+      } catch {
+        // The broker aborts the transaction at its timeout anyway.
+      } finally {
+        await fresh.disconnect().catch(() => {});
+      }
+    }
+    return this.#failure(what, error);
+  }
+
+  #failure(what: string, error: unknown): SluiceError {
+    const reason = error instanceof Error ? error.message : String(error);
+    const fenced =
+      /fenc|epoch/i.test(reason) || (error as { type?: unknown }).type === 'INVALID_PRODUCER_EPOCH';
+    return new SluiceError(
+      ErrorCode.transaction,
+      `${what}: ${reason}${fenced ? ' (another instance took the partition over: this one was fenced)' : ''}; nothing of it is visible to read_committed consumers, and a restart goes on from the last checkpoint`,
+      { cause: error },
+    );
+  }
+}
+
+function byTopic(offsets: readonly TransactionOffset[]) {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const { topic, partition, offset } of offsets) {
+    const list = topics.get(topic) ?? [];
+    list.push({ partition, offset: offset.toString() });
+    topics.set(topic, list);
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+}
