@@ -181,6 +181,10 @@ export class DirectSource implements BatchSource {
     return [...this.#buffers.values()].map(({ topic, partition }) => ({ topic, partition }));
   }
 
+  position(topic: string, partition: number): bigint | undefined {
+    return this.#buffers.get(id(topic, partition))?.position;
+  }
+
   /** Per-partition positions (next offset to process), for tests and the lag view. */
   positions(): Map<string, bigint | undefined> {
     return new Map([...this.#buffers].map(([key, buffer]) => [key, buffer.position]));

@@ -11,13 +11,21 @@ import {
   Checkpointer,
   CheckpointStore,
 } from '../state/index.ts';
-import { buildGraph, type DecodeFailure, importJob, Plan, WindowMerger } from '../stream/index.ts';
+import {
+  buildGraph,
+  type DecodeFailure,
+  importJob,
+  KeyedStateStore,
+  Plan,
+  WindowMerger,
+} from '../stream/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import { type BatchStats, Engine, type EngineSummary } from './engine.ts';
 import type { Logger } from './logger.ts';
 import { Slots } from './slots.ts';
 import type { BatchSource } from './source.ts';
 import { GeneratorSource } from './source-generator.ts';
+import { stateLayout } from './state-layout.ts';
 import type { WorkerInit } from './types.ts';
 
 export type AppOptions = {
@@ -79,6 +87,10 @@ export async function startApp(options: AppOptions): Promise<App> {
     merger: new WindowMerger(),
     watermark: new WatermarkTracker(plan.watermarks, config.idleTimeoutMs),
   };
+  const keyed =
+    plan.keyedStates.length > 0
+      ? new KeyedStateStore({ log, layout: await stateLayout(config, options.kafka?.outputs.admin) })
+      : undefined;
   const checkpointer =
     options.kafka && config.checkpointDir !== undefined
       ? new Checkpointer({
@@ -98,6 +110,7 @@ export async function startApp(options: AppOptions): Promise<App> {
           slots,
           watermark: windows.watermark,
           windows: windows.merger,
+          ...(keyed ? { keyed } : {}),
           log,
         })
       : undefined;
@@ -126,6 +139,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     plan,
     idleTimeoutMs: config.idleTimeoutMs,
     windows,
+    ...(keyed ? { keyed } : {}),
     ...(checkpointer ? { checkpoints: checkpointer } : {}),
     slots,
     source,

@@ -5,6 +5,7 @@ import type { BatchPlan, PartitionPosition } from '../state/index.ts';
 import {
   type BatchInfo,
   type DecodeFailure,
+  KeyedStateStore,
   mergePartitions,
   type PartitionResult,
   type Plan,
@@ -64,6 +65,8 @@ export type EngineOptions = {
   };
   /** The window merger and watermark the checkpoints capture (made here when not given). */
   readonly windows?: { readonly merger: WindowMerger; readonly watermark: WatermarkTracker };
+  /** The keyed state the checkpoints capture; its layout (state partitions) must be set. */
+  readonly keyed?: KeyedStateStore;
 };
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -91,6 +94,7 @@ export class Engine {
   #pendingCommit: BatchInfo['offsetRanges'][] = [];
   #lastCommit = 0;
   readonly #windows: WindowMerger;
+  readonly #keyed: KeyedStateStore | undefined;
   /** Set when the job has windows: they need every owned partition's slot on every batch. */
   readonly #watermark: WatermarkTracker | undefined;
   readonly #seen = new Map<string, { topic: string; partition: number }>();
@@ -103,6 +107,7 @@ export class Engine {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#windows = options.windows?.merger ?? new WindowMerger();
+    this.#keyed = options.keyed ?? (options.plan.keyedStates.length > 0 ? new KeyedStateStore() : undefined);
     if (options.plan.windows.length > 0) {
       this.#watermark =
         options.windows?.watermark ??
@@ -231,7 +236,7 @@ export class Engine {
       await this.#options.deadLetter(failures);
       deadLettered = failures.length;
     }
-    await outputs.write(mergePartitions(plan, results, info, this.#windows), info);
+    await outputs.write(mergePartitions(plan, results, info, this.#windows, this.#ownedState()), info);
     for (const range of info.offsetRanges) {
       const { topic, partition, untilOffset } = range;
       this.#positions.set(partitionId(topic, partition), { topic, partition, offset: untilOffset });
@@ -306,6 +311,26 @@ export class Engine {
     this.#options.log.warn({ late, perPartition, sample }, 'late records: older than the watermark');
   }
 
+  /** The keyed state, owning what the source owns now: partitions that left lose their state. */
+  #ownedState(): KeyedStateStore | undefined {
+    const owned = this.#options.source.owned?.();
+    if (owned) this.#keyed?.own(owned);
+    return this.#keyed;
+  }
+
+  /**
+   * A state partition can hold keys of other input partitions' records while its own brought none:
+   * it is checkpointed too, at the position its input partition has not moved from.
+   */
+  #positionStatePartitions(): void {
+    const { source } = this.#options;
+    for (const { topic, partition } of this.#keyed?.held() ?? []) {
+      const id = partitionId(topic, partition);
+      const offset = this.#positions.has(id) ? undefined : source.position?.(topic, partition);
+      if (offset !== undefined) this.#positions.set(id, { topic, partition, offset });
+    }
+  }
+
   /** Writes the owned partitions' checkpoints, then commits what they cover. */
   async #checkpoint(): Promise<void> {
     const { checkpoints, source } = this.#options;
@@ -315,6 +340,7 @@ export class Engine {
       ? new Set(owned.map(({ topic, partition }) => partitionId(topic, partition)))
       : undefined;
     for (const id of this.#positions.keys()) if (ids && !ids.has(id)) this.#positions.delete(id);
+    this.#positionStatePartitions();
     await checkpoints.save([...this.#positions.values()], ids, this.#lastBatch);
     await this.#flushCommits();
   }

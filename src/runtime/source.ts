@@ -24,6 +24,8 @@ export type BatchSource = {
    * instance owns does not start at its range any more (the batch cannot be replayed as it was).
    */
   replay?(ranges: readonly OffsetRange[]): Promise<PartitionWork[] | undefined>;
+  /** The next offset to hand out for an owned partition (undefined: not positioned yet). */
+  position?(topic: string, partition: number): bigint | undefined;
   /** The partitions this instance owns now; windows tick them even when they bring no records. */
   owned?(): readonly { readonly topic: string; readonly partition: number }[];
   /** Asks a `next()` that waits for data to return what it has: the engine is stopping. */

@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import type { Lz4 } from '../codecs/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
+import type { KeyedSnapshot } from '../stream/index.ts';
 import type { PartitionClockSnapshot } from '../window/index.ts';
 import { packState, unpackState } from './store-snapshot.ts';
 
@@ -17,6 +18,8 @@ export type PartitionCheckpoint = {
   readonly clock: PartitionClockSnapshot | null;
   /** The main thread's update-mode partials of this partition. */
   readonly updates: [number, number, unknown, unknown][];
+  /** The main thread's keyed state of the state partition with this number (absent: none). */
+  readonly keyed?: KeyedSnapshot;
   /** When its save started: the same for every partition of one save, and larger for each later save. */
   readonly writtenAt: number;
   /** Every partition that save wrote: partitions restored together must come from one save. */

@@ -1,4 +1,4 @@
-import type { WindowMerger } from '../stream/index.ts';
+import type { KeyedStateStore, WindowMerger } from '../stream/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { BatchLog, BatchPlan } from './batch-log.ts';
 import { changelogKey } from './changelog.ts';
@@ -33,6 +33,8 @@ export type CheckpointerOptions = {
   readonly slots: SlotState;
   readonly watermark: WatermarkTracker;
   readonly windows: WindowMerger;
+  /** The main thread's keyed state, checkpointed per state partition with its input partition. */
+  readonly keyed?: KeyedStateStore;
   readonly log: CheckpointLog;
   readonly now?: () => number;
 };
@@ -169,6 +171,7 @@ export class Checkpointer {
         slot: await slots.snapshot(topic, partition),
         clock: watermark.snapshot(id) ?? null,
         updates: windows.snapshot(id),
+        ...(this.#options.keyed ? { keyed: this.#options.keyed.snapshot(id) } : {}),
         writtenAt: this.#savedAt,
         partitions,
         ...(batchId === undefined ? {} : { batchId }),
@@ -323,6 +326,7 @@ export class Checkpointer {
     await slots.restore(topic, partition, checkpoint.slot);
     if (checkpoint.clock) watermark.restore(id, checkpoint.clock, this.#now());
     windows.restore(id, checkpoint.updates);
+    this.#options.keyed?.restore(id, checkpoint.keyed ?? []);
     this.#restored.set(id, { topic, partition, offset: checkpoint.offset });
     this.#savedAt = Math.max(this.#savedAt, checkpoint.writtenAt);
     if (checkpoint.batchId !== undefined) this.#restoredBatch ??= checkpoint.batchId;
@@ -338,6 +342,8 @@ export class Checkpointer {
     wasRead: boolean,
   ): bigint | undefined {
     const { store, signature, log } = this.#options;
+    // State held from an earlier ownership of the partition is not the input's from the start.
+    this.#options.keyed?.forget(partitionId(topic, partition));
     const where = { topic, partition, path: store.path(topic, partition) };
     const problems =
       read.kind === 'unusable'
