@@ -253,6 +253,16 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
       'SLUICE_TOPICS is required when SLUICE_BROKERS is set',
   ],
   [
+    'SLUICE_GUARANTEE value',
+    { SLUICE_GUARANTEE: 'exactly_once' },
+    'SLUICE_GUARANTEE must be one of at-least-once, exactly-once; got "exactly_once"',
+  ],
+  [
+    'SLUICE_BROKERS required by exactly-once',
+    { SLUICE_GUARANTEE: 'exactly-once' },
+    'SLUICE_GUARANTEE=exactly-once needs SLUICE_BROKERS: the generator source has no offsets',
+  ],
+  [
     'SLUICE_BROKERS required by a Kafka sink',
     { SLUICE_SINK: 'kafka:results' },
     'SLUICE_BROKERS is required when SLUICE_SINK=kafka:results',

@@ -1,73 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type BatchSource,
-  Engine,
-  type PartitionWork,
-  type SlotTask,
-  silentLogger,
-} from '../../src/runtime/index.ts';
+import { Engine, silentLogger } from '../../src/runtime/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
 import type { PartitionPosition } from '../../src/state/index.ts';
-import { buildGraph, defineJob, Plan, type RecordInput, runPartition } from '../../src/stream/index.ts';
-
-/** Per batch, how many records each partition of topic `t` brings (0: none). */
-type Script = readonly (readonly number[])[];
+import { buildGraph, defineJob, Plan } from '../../src/stream/index.ts';
+import { inThreadSlots, type Script, scriptedSource } from '../support/scripted-engine.ts';
 
 const id = (partition: number): string => `t\u0000${partition}`;
-
-function scriptedSource(script: Script, events: string[], owned?: () => number[]): BatchSource {
-  const offsets = new Map<number, number>();
-  let next = 0;
-  return {
-    name: 'scripted',
-    async next() {
-      const batch = script[next++];
-      if (!batch) return 'end';
-      const work: PartitionWork[] = [];
-      batch.forEach((count, partition) => {
-        if (count === 0) return;
-        const from = offsets.get(partition) ?? 0;
-        offsets.set(partition, from + count);
-        work.push({
-          range: { topic: 't', partition, fromOffset: BigInt(from), untilOffset: BigInt(from + count) },
-          records: count,
-          task: (info) => ({ type: 'generate', info, partition, fromOffset: from, count }),
-        });
-      });
-      return work;
-    },
-    ...(owned ? { owned: () => owned().map((partition) => ({ topic: 't', partition })) } : {}),
-    async commit(ranges) {
-      events.push(`commit ${ranges.map((r) => `${r.partition}:${r.fromOffset}-${r.untilOffset}`).join(' ')}`);
-    },
-    async close() {},
-  };
-}
-
-function inThreadSlots(plan: Plan) {
-  return {
-    async run(topic: string, partition: number, task: SlotTask) {
-      if (task.type !== 'generate') throw new Error(`unexpected ${task.type} task`);
-      const { fromOffset, count } = task;
-      const input: RecordInput = {
-        topic,
-        partition,
-        count,
-        offset: (i) => BigInt(fromOffset + i),
-        raw: () => ({ key: null, value: null }),
-        record: (i) => ({
-          topic,
-          partition,
-          offset: BigInt(fromOffset + i),
-          timestamp: 0,
-          key: null,
-          value: `${partition}:${fromOffset + i}`,
-        }),
-      };
-      return runPartition(plan, input, task.info, 'fail');
-    },
-  };
-}
 
 type Options = {
   /** What `due()` answers after each batch, in order (false once the list is used up). */

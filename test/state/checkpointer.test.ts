@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { selectCodecs } from '../../src/codecs/index.ts';
-import type { Changelog } from '../../src/state/checkpointer.ts';
+import type { Changelog, CheckpointTransaction } from '../../src/state/checkpointer.ts';
 import {
   Checkpointer,
   CheckpointStore,
@@ -25,7 +25,8 @@ function fakeChangelog(records: Map<string, Uint8Array> = new Map()) {
   let reads = 0;
   const changelog: Changelog = {
     topic: 'g-checkpoints',
-    async write(key, bytes) {
+    async write(key, bytes, via) {
+      await via?.send({ topic: 'g-checkpoints', messages: [{ key, value: Buffer.from(bytes) }] });
       writes.push([key, [...bytes]]);
       records.set(key, bytes);
     },
@@ -37,7 +38,7 @@ function fakeChangelog(records: Map<string, Uint8Array> = new Map()) {
   return { changelog, writes, records, reads: () => reads };
 }
 
-function setup(changelog?: Changelog) {
+function setup(changelog?: Changelog, transaction?: CheckpointTransaction) {
   const store = new CheckpointStore(tempDir(), lz4);
   const calls: string[] = [];
   const restored: [string, number, number[]][] = [];
@@ -48,6 +49,7 @@ function setup(changelog?: Changelog) {
   const checkpointer = new Checkpointer({
     store,
     ...(changelog ? { changelog } : {}),
+    ...(transaction ? { transaction } : {}),
     signature: 'sig',
     intervalMs: 100,
     slots: {
@@ -389,5 +391,54 @@ describe('Checkpointer with a changelog topic', () => {
     await checkpointer.save([]);
     expect(await checkpointer.restore('t', 2, undefined)).toBeUndefined();
     expect(reads()).toBe(2);
+  });
+});
+
+describe('Checkpointer.save in an exactly-once run', () => {
+  /** A transaction that records what went in; `failCommit` makes its commit throw. */
+  function fakeTransaction(events: string[], failCommit = false): CheckpointTransaction {
+    return {
+      async send(record) {
+        events.push(
+          `send ${record.topic} ${record.messages.map((message) => String(message.key)).join(' ')}`,
+        );
+      },
+      async commit(offsets) {
+        events.push(`commit ${offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(' ')}`);
+        if (failCommit) throw new Error('fenced');
+      },
+    };
+  }
+
+  it('sends the changelog records into the transaction, commits them with the offsets, then writes the files', async () => {
+    const events: string[] = [];
+    const { changelog } = fakeChangelog();
+    const { store, checkpointer } = setup(changelog, fakeTransaction(events));
+    await checkpointer.save([position(0, 5n), position(1, 3n)]);
+    expect(events).toEqual(['send g-checkpoints t-0', 'send g-checkpoints t-1', 'commit t-0@5 t-1@3']);
+    expect(await readBack(store, 0)).toMatchObject({ partition: 0, offset: 5n, slot: [0, 0xaa] });
+    expect(await readBack(store, 1)).toMatchObject({ partition: 1, offset: 3n, slot: [1, 0xaa] });
+  });
+
+  it('a failed commit writes no file: the local checkpoint is never ahead of what was committed', async () => {
+    const events: string[] = [];
+    const { changelog } = fakeChangelog();
+    const { store, checkpointer } = setup(changelog, fakeTransaction(events));
+    await checkpointer.save([position(0, 5n)]);
+    const failing = setup(changelog, fakeTransaction(events, true));
+    // The second checkpointer writes into the same folder as the first.
+    const second = new Checkpointer({
+      store,
+      changelog,
+      transaction: fakeTransaction(events, true),
+      signature: 'sig',
+      intervalMs: 100,
+      slots: { snapshot: async () => new Uint8Array([7]), restore: async () => {} },
+      watermark: failing.watermark,
+      windows: failing.windows,
+      log: { warn: () => {}, info: () => {} },
+    });
+    await expect(second.save([position(0, 9n)])).rejects.toThrow('fenced');
+    expect(await readBack(store, 0)).toMatchObject({ partition: 0, offset: 5n, slot: [0, 0xaa] });
   });
 });
