@@ -313,7 +313,7 @@ export class Engine {
 
   /** The keyed state, owning what the source owns now: partitions that left lose their state. */
   #ownedState(): KeyedStateStore | undefined {
-    const owned = this.#options.source.owned?.();
+    const owned = this.#keyed && this.#options.source.owned?.();
     if (owned) this.#keyed?.own(owned);
     return this.#keyed;
   }
