@@ -209,7 +209,7 @@ export function configOptions(context: SchemaContext) {
     guarantee: option(
       'SLUICE_GUARANTEE',
       choice(GUARANTEES, 'at-least-once'),
-      'What the outputs promise. `at-least-once`: offsets are committed after the outputs succeeded, so a crash can write a batch twice. `exactly-once`: Kafka outputs are written in Kafka transactions that also carry the input offsets and the checkpoints, consumers with `read_committed` see each result once; see docs/exactly-once.md for each sink.',
+      'What a crash may do to the outputs. `at-least-once`: offsets are committed after the outputs succeeded, so a crash can write some results again. `exactly-once`: never; Kafka outputs go in Kafka transactions that also carry the input offsets and the checkpoints (consumers read with `read_committed`), the PostgreSQL sink stores the offsets in the transaction of the results, the file sink is idempotent by batch id. See docs/exactly-once.md.',
     ),
     onDecodeError: option(
       'SLUICE_ON_DECODE_ERROR',
@@ -315,6 +315,13 @@ export const DEV_VARIABLES: readonly VariableDoc[] = [
       'How many times the checkpoint integration test kills `sluice run` with SIGKILL (the long version: e.g. `50`).',
   },
   {
+    env: 'SLUICE_TEST_PG',
+    type: '`postgres://user@host:port/db`',
+    default: 'unset',
+    description:
+      'Integration tests use this PostgreSQL instead of starting a throwaway cluster (scripts/local-postgres).',
+  },
+  {
     env: 'SLUICE_BENCH_BROKERS',
     type: '`host:port[,host:port…]`',
     default: 'unset',
@@ -348,8 +355,18 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
       'SLUICE_CHECKPOINT_DIR needs SLUICE_BROKERS: the generator source has no offsets to checkpoint',
     );
   }
+  problems.push(...guaranteeProblems(env, parsed));
   problems.push(...windowProblems(env, parsed));
   return problems;
+}
+
+/** Exactly-once needs offsets to tie the outputs to (the job's outputs are checked at start). */
+function guaranteeProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[] {
+  if (parsed.guarantee !== 'exactly-once') return [];
+  if (env.SLUICE_BROKERS === undefined) {
+    return ['SLUICE_GUARANTEE=exactly-once needs SLUICE_BROKERS: the generator source has no offsets'];
+  }
+  return [];
 }
 
 /** The aggregate job's window variables, together (Spark's rules for processing time). */

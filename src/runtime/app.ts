@@ -3,7 +3,8 @@ import type { Kafka } from 'kafkajs';
 import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
-import { type OutputContext, Outputs } from '../sinks/index.ts';
+import { KafkaTransactions } from '../kafka/index.ts';
+import { type OutputContext, Outputs, postgresNodes, postgresProblems } from '../sinks/index.ts';
 import {
   type AssignedPartition,
   BatchLog,
@@ -82,6 +83,10 @@ export async function startApp(options: AppOptions): Promise<App> {
   const plan = new Plan(graph);
   const intervalProblems = plan.intervalProblems(config.batchIntervalMs);
   if (intervalProblems.length > 0) throw new ConfigError(intervalProblems);
+  const postgres = postgresOutputs(plan, config);
+  if (postgres.problems.length > 0) throw new ConfigError(postgres.problems);
+  const guaranteeIssues = outputGuarantees(plan, config, log);
+  if (guaranteeIssues.length > 0) throw new ConfigError(guaranteeIssues);
   const slots = new Slots(config.workers, init);
   const windows = {
     merger: new WindowMerger(),
@@ -91,6 +96,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     plan.keyedStates.length > 0
       ? new KeyedStateStore({ log, layout: await stateLayout(config, options.kafka?.outputs.admin) })
       : undefined;
+  const transactions = exactlyOnce(options, log);
+  const transaction = transactions && {
+    send: (record: Parameters<KafkaTransactions['send']>[0]) => transactions.send(record),
+    commit: (offsets: Parameters<KafkaTransactions['commit']>[0]) => transactions.commit(offsets),
+  };
   const checkpointer =
     options.kafka && config.checkpointDir !== undefined
       ? new Checkpointer({
@@ -105,6 +115,7 @@ export async function startApp(options: AppOptions): Promise<App> {
                 }),
               }
             : {}),
+          ...(transaction ? { transaction } : {}),
           signature: graph.signature(),
           intervalMs: config.checkpointIntervalMs,
           slots,
@@ -114,9 +125,30 @@ export async function startApp(options: AppOptions): Promise<App> {
           log,
         })
       : undefined;
-  const restore = checkpointer
-    ? (partitions: readonly AssignedPartition[]) => checkpointer.restoreAll(partitions)
-    : undefined;
+  const outputs = new Outputs({
+    retry: { timeoutMs: config.sinkRetryTimeoutMs },
+    log,
+    ...(options.write ? { write: options.write } : {}),
+    ...(options.kafka ? { kafka: options.kafka.outputs } : {}),
+    ...(transaction ? { transaction } : {}),
+    postgres: postgres.context,
+  });
+  // Exactly-once to PostgreSQL: a partition without a checkpoint starts where the table's stored
+  // offsets say, which may be ahead of the group's commit (a crash between the two commits).
+  const stored = postgres.stored(outputs);
+  // Exactly-once: a partition's earlier owner is fenced before its state is read back.
+  const restore =
+    checkpointer || transactions || stored
+      ? async (partitions: readonly AssignedPartition[]) => {
+          await transactions?.fence(partitions);
+          const restored = checkpointer
+            ? await checkpointer.restoreAll(partitions)
+            : partitions.map(() => undefined);
+          if (!stored) return restored;
+          const ends = await stored(partitions);
+          return restored.map((offset, index) => offset ?? ends[index]);
+        }
+      : undefined;
   const source = options.kafka
     ? await options.kafka.source(slots, restore).catch(async (error: unknown) => {
         await slots.close();
@@ -129,18 +161,13 @@ export async function startApp(options: AppOptions): Promise<App> {
         bounded: config.trigger === 'available-now',
         maxRecordsPerBatch: config.maxRecordsPerBatch,
       });
-  const outputs = new Outputs({
-    retry: { timeoutMs: config.sinkRetryTimeoutMs },
-    log,
-    ...(options.write ? { write: options.write } : {}),
-    ...(options.kafka ? { kafka: options.kafka.outputs } : {}),
-  });
   const engine = new Engine({
     plan,
     idleTimeoutMs: config.idleTimeoutMs,
     windows,
     ...(keyed ? { keyed } : {}),
     ...(checkpointer ? { checkpoints: checkpointer } : {}),
+    ...(transactions ? { transactions } : {}),
     slots,
     source,
     outputs,
@@ -156,8 +183,73 @@ export async function startApp(options: AppOptions): Promise<App> {
     'sluice started',
   );
   const done = engine.run().finally(async () => {
+    await transactions?.close();
     await source.close();
     await slots.close();
+    await outputs.close();
   });
   return { source, done, stop: () => engine.stop() };
+}
+
+/** The job's PostgreSQL outputs: their connection default, start problems, stored offsets. */
+function postgresOutputs(plan: Plan, config: SluiceConfig) {
+  const nodes = postgresNodes(plan.nodes);
+  const context = {
+    url: config.sink.type === 'postgres' ? config.sink.url : undefined,
+    guarantee: config.guarantee,
+    groupId: config.groupId,
+  };
+  const [first] = nodes;
+  return {
+    context,
+    problems: postgresProblems(nodes, context),
+    stored: (outputs: Outputs) =>
+      first && config.guarantee === 'exactly-once'
+        ? (partitions: readonly AssignedPartition[]) =>
+            outputs.storedOffsets(first.node, first.sink, partitions)
+        : undefined,
+  };
+}
+
+/** The broker's default transaction.max.timeout.ms: it refuses longer transactions. */
+const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
+
+/** Exactly-once Kafka outputs: transactions on the input partitions' ids (none at-least-once). */
+function exactlyOnce(options: AppOptions, log: Logger): KafkaTransactions | undefined {
+  const { config } = options;
+  const client = options.kafka?.client;
+  if (config.guarantee !== 'exactly-once' || !client) return undefined;
+  return new KafkaTransactions({
+    kafka: client,
+    groupId: config.groupId,
+    // A transaction stays open from one checkpoint to the next; the broker aborts it after this.
+    timeoutMs: Math.min(MAX_TRANSACTION_TIMEOUT_MS, Math.max(60_000, 3 * config.checkpointIntervalMs)),
+    log,
+  });
+}
+
+/**
+ * Under exactly-once, which outputs keep the promise: Kafka (transactions), files (by batch id,
+ * which needs the batch log of checkpoints); print and foreachBatch cannot be undone, so they are
+ * at-least-once, said once at start. Returns the problems that stop the run.
+ */
+function outputGuarantees(plan: Plan, config: SluiceConfig, log: Logger): string[] {
+  if (config.guarantee !== 'exactly-once') return [];
+  const problems: string[] = [];
+  for (const node of plan.nodes) {
+    if (node.kind !== 'output') continue;
+    const { type } = node.sink;
+    if (type === 'saveAsTextFiles' && config.checkpointDir === undefined) {
+      problems.push(
+        `SLUICE_GUARANTEE=exactly-once: output ${node.id} (saveAsTextFiles) is idempotent by batch id only with SLUICE_CHECKPOINT_DIR, whose batch log replays a batch as it was`,
+      );
+    }
+    if (type === 'print' || type === 'foreachBatch') {
+      log.warn(
+        { output: node.id, sink: type },
+        'SLUICE_GUARANTEE=exactly-once: this output is at-least-once (a replayed batch runs it again; foreachBatch can use the batch id to skip it)',
+      );
+    }
+  }
+  return problems;
 }

@@ -63,6 +63,14 @@ export type EngineOptions = {
     /** Logged batches to run again first, and the id of the first new batch. */
     replay?(): Promise<{ readonly plans: readonly BatchPlan[]; readonly nextBatchId: number }>;
   };
+  /**
+   * Exactly-once: the offsets go into the Kafka transaction that holds the outputs (and, with
+   * checkpoints, the checkpointer commits it with the changelog records) instead of a plain commit.
+   */
+  readonly transactions?: {
+    own(partitions: readonly { readonly topic: string; readonly partition: number }[]): void;
+    commit(offsets: readonly PartitionPosition[]): Promise<void>;
+  };
   /** The window merger and watermark the checkpoints capture (made here when not given). */
   readonly windows?: { readonly merger: WindowMerger; readonly watermark: WatermarkTracker };
   /** The keyed state the checkpoints capture; its layout (state partitions) must be set. */
@@ -102,6 +110,9 @@ export class Engine {
   readonly #positions = new Map<string, PartitionPosition>();
   /** The last batch whose outputs were written: what a checkpoint covers. */
   #lastBatch: number | undefined;
+  /** The batch (or checkpoint) running now, and a revocation's checkpoint: never both at once. */
+  #inFlight: Promise<void> | undefined;
+  #revoking: Promise<void> | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -134,32 +145,74 @@ export class Engine {
     };
     this.#lastCommit = this.#now();
     try {
-      await this.#replay(count);
+      source.onRevoking?.(() => this.#revoke());
+      await this.#exclusive(() => this.#replay(count));
       while (!this.#stopping) {
         const time = await this.#nextBatchTime();
         if (this.#stopping) break;
-        const work = await source.next();
-        if (work === 'end') {
-          // End of input. Without checkpoints, open windows would be lost: the watermark goes to +∞
-          // and every one fires, as on Flink's bounded input. With them, the windows wait in the
-          // checkpoint for the next run's records, and one batch without records fires what the
-          // last batch's watermark closed (Structured Streaming's no-data batch).
-          if (this.#watermark) {
-            const end = this.#options.checkpoints ? undefined : Number.POSITIVE_INFINITY;
-            count(await this.#runBatch(this.#now(), [], end));
+        const done = await this.#exclusive(async () => {
+          const work = await source.next();
+          if (work === 'end') {
+            // End of input. Without checkpoints, open windows would be lost: the watermark goes to +∞
+            // and every one fires, as on Flink's bounded input. With them, the windows wait in the
+            // checkpoint for the next run's records, and one batch without records fires what the
+            // last batch's watermark closed (Structured Streaming's no-data batch).
+            if (this.#watermark) {
+              const end = this.#options.checkpoints ? undefined : Number.POSITIVE_INFINITY;
+              count(await this.#runBatch(this.#now(), [], end));
+            }
+            return true;
           }
-          break;
-        }
-        if (this.#stopping && work.length === 0) break;
-        count(await this.#runBatch(time, work));
-        if (this.#options.checkpoints?.due()) await this.#checkpoint();
+          if (this.#stopping && work.length === 0) return true;
+          count(await this.#runBatch(time, work));
+          if (this.#options.checkpoints?.due()) await this.#checkpoint();
+          return false;
+        });
+        if (done) break;
       }
-      await this.#checkpoint();
-      await this.#flushCommits();
+      await this.#exclusive(async () => {
+        await this.#checkpoint();
+        await this.#flushCommits();
+      });
     } finally {
       log.info({ ...summary }, 'engine stopped');
     }
     return summary;
+  }
+
+  /** Runs `step` (a batch, a checkpoint) once no revocation runs, and marks it in flight. */
+  async #exclusive<T>(step: () => Promise<T>): Promise<T> {
+    while (this.#revoking) await this.#revoking;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#inFlight = promise;
+    try {
+      return await step();
+    } finally {
+      this.#inFlight = undefined;
+      resolve();
+    }
+  }
+
+  /**
+   * The group takes this instance's partitions back (a rebalance): the batch in flight finishes,
+   * then what is owned is checkpointed and committed, so the next owners restore it rather than
+   * the last interval's checkpoint. No batch starts until the source has rejoined.
+   */
+  #revoke(): Promise<void> {
+    const revocation = (async () => {
+      await this.#inFlight;
+      if (this.#options.checkpoints) await this.#checkpoint();
+      else await this.#flushCommits();
+    })();
+    const settled = revocation.then(
+      () => {},
+      () => {},
+    );
+    this.#revoking = settled;
+    void settled.finally(() => {
+      if (this.#revoking === settled) this.#revoking = undefined;
+    });
+    return revocation;
   }
 
   /**
@@ -210,6 +263,10 @@ export class Engine {
     if (replayedId === undefined) {
       await this.#options.checkpoints?.planned?.({ batchId: info.batchId, time, ranges: info.offsetRanges });
     }
+    this.#options.transactions?.own(
+      this.#options.source.owned?.() ??
+        work.map(({ range }) => ({ topic: range.topic, partition: range.partition })),
+    );
     const results = await Promise.all(
       [...work, ...this.#ticks(work, time)].map(async (item) => {
         try {
@@ -350,8 +407,18 @@ export class Engine {
    * checkpoints, commits wait for the checkpoint that covers them.
    */
   async #commit(ranges: BatchInfo['offsetRanges']): Promise<void> {
+    const { checkpoints, transactions } = this.#options;
+    if (transactions) {
+      // With checkpoints the transaction stays open until the checkpointer commits it.
+      if (!checkpoints) {
+        await transactions.commit(
+          ranges.map(({ topic, partition, untilOffset }) => ({ topic, partition, offset: untilOffset })),
+        );
+      }
+      return;
+    }
     this.#pendingCommit.push(ranges);
-    if (this.#options.checkpoints) return;
+    if (checkpoints) return;
     if (
       this.#options.trigger !== 'continuous' ||
       this.#now() - this.#lastCommit >= this.#options.commitIntervalMs

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { BatchInfo, OutputBatch } from '../stream/index.ts';
+import type { BatchInfo, OutputBatch, PostgresSinkSpec } from '../stream/index.ts';
 import { writeBatchFile } from './sink-file.ts';
-import { KafkaOutput } from './sink-kafka.ts';
+import { KafkaOutput, type RecordWriter } from './sink-kafka.ts';
+import { PostgresOutput } from './sink-postgres.ts';
 import { formatPrint } from './sink-print.ts';
 
 export type OutputContext = {
@@ -11,6 +12,11 @@ export type OutputContext = {
   readonly write?: (text: string) => void;
   /** Needed only by jobs with a Kafka output. */
   readonly kafka?: { readonly producer: Producer; readonly admin: Admin };
+  /**
+   * Exactly-once: Kafka outputs go into the run's open transaction instead, which commits with the
+   * input offsets. A failed transactional write is not retried: the transaction is gone.
+   */
+  readonly transaction?: RecordWriter;
   /**
    * A failed output is retried with exponential backoff until it succeeds or `timeoutMs` has
    * passed since its first failure (then the batch fails); absent or 0: no retry.
@@ -20,7 +26,19 @@ export type OutputContext = {
     readonly firstDelayMs?: number;
     readonly maxDelayMs?: number;
   };
-  readonly log?: { warn(object: object, message: string): void };
+  /**
+   * For `toPostgres` outputs: the connection of those that name none (SLUICE_SINK's), the
+   * guarantee, and the group that names the rows of the offsets table.
+   */
+  readonly postgres?: {
+    readonly url: string | undefined;
+    readonly guarantee: 'at-least-once' | 'exactly-once';
+    readonly groupId: string;
+  };
+  readonly log?: {
+    info?(object: object, message: string): void;
+    warn(object: object, message: string): void;
+  };
   readonly now?: () => number;
 };
 
@@ -37,6 +55,7 @@ export class Outputs {
   readonly #context: OutputContext;
   readonly #kafka = new Map<number, KafkaOutput>();
   readonly #partitionCounts = new Map<string, number>();
+  readonly #postgres = new Map<number, PostgresOutput>();
   readonly #interrupted = new AbortController();
 
   constructor(context: OutputContext = {}) {
@@ -63,7 +82,9 @@ export class Outputs {
         return;
       } catch (error) {
         const failure = asSinkError(error, output, info);
-        const timeoutMs = retry?.timeoutMs ?? 0;
+        const transactional = this.#context.transaction !== undefined && output.sink.type === 'kafka';
+        const timeoutMs = transactional ? 0 : (retry?.timeoutMs ?? 0);
+        if (failure.code === ErrorCode.sinkRejected) throw failure;
         if (this.#interrupted.signal.aborted || now() - started + delay > timeoutMs) throw failure;
         log?.warn(
           { output: output.node, batchId: info.batchId, attempt, retryInMs: delay, error: failure.message },
@@ -90,6 +111,9 @@ export class Outputs {
       case 'saveAsTextFiles':
         await writeBatchFile(sink.dir, values, info);
         return;
+      case 'postgres':
+        await this.#postgresOutput(output.node, sink).write(values, info);
+        return;
       case 'kafka': {
         const kafka = this.#context.kafka;
         if (!kafka) {
@@ -103,10 +127,75 @@ export class Outputs {
           writer = new KafkaOutput(sink);
           this.#kafka.set(output.node, writer);
         }
-        await writer.write(kafka.producer, values, await this.#partitionCount(kafka.admin, sink.topic));
+        const count = await this.#partitionCount(kafka.admin, sink.topic);
+        await writer.write(this.#context.transaction ?? kafka.producer, values, count);
         return;
       }
     }
+  }
+
+  /** A `toPostgres` output's writer, made on first use. */
+  #postgresOutput(node: number, spec: PostgresSinkSpec): PostgresOutput {
+    let writer = this.#postgres.get(node);
+    if (writer) return writer;
+    const { postgres, log } = this.#context;
+    const url = spec.connection ?? postgres?.url;
+    if (url === undefined) {
+      throw new SluiceError(
+        ErrorCode.configInvalid,
+        `output ${node} writes to PostgreSQL table ${spec.table.name} but has no connection: pass toPostgres({ connection }) or set SLUICE_SINK=postgres://user@host:port/db?table=…`,
+      );
+    }
+    writer = new PostgresOutput({
+      spec,
+      url,
+      guarantee: postgres?.guarantee ?? 'at-least-once',
+      groupId: postgres?.groupId ?? 'sluice',
+      ...(log ? { log } : {}),
+    });
+    this.#postgres.set(node, writer);
+    return writer;
+  }
+
+  /**
+   * Where the PostgreSQL output `node` says each partition's next batch starts: the end it stored
+   * (exactly-once), or undefined where it stored none.
+   */
+  storedOffsets(
+    node: number,
+    spec: PostgresSinkSpec,
+    partitions: readonly { readonly topic: string; readonly partition: number }[],
+  ): Promise<(bigint | undefined)[]> {
+    const writer = this.#postgresOutput(node, spec);
+    return this.#retryingCall(`output ${node} (toPostgres ${spec.table.name})`, () =>
+      writer.storedOffsets(partitions),
+    );
+  }
+
+  /** Like an output's retries, for a call outside a batch. */
+  async #retryingCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const { retry, log } = this.#context;
+    const now = this.#context.now ?? Date.now;
+    const started = now();
+    let delay = retry?.firstDelayMs ?? FIRST_DELAY_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const timeoutMs = retry?.timeoutMs ?? 0;
+        if (this.#interrupted.signal.aborted || now() - started + delay > timeoutMs) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        log?.warn({ output: what, attempt, retryInMs: delay, error: message }, 'output failed; retrying');
+        await sleep(delay, undefined, { signal: this.#interrupted.signal }).catch(() => {});
+        delay = Math.min(delay * 2, retry?.maxDelayMs ?? MAX_DELAY_MS);
+      }
+    }
+  }
+
+  /** Closes the connections outputs opened (PostgreSQL pools). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#postgres.values()].map((writer) => writer.close()));
+    this.#postgres.clear();
   }
 
   async #partitionCount(admin: Admin, topic: string): Promise<number> {
@@ -141,5 +230,6 @@ function describe(output: OutputBatch): string {
   const { sink } = output;
   if (sink.type === 'saveAsTextFiles') return `saveAsTextFiles ${sink.dir}`;
   if (sink.type === 'kafka') return `toKafka ${sink.topic}`;
+  if (sink.type === 'postgres') return `toPostgres ${sink.table.name}`;
   return sink.type;
 }

@@ -1,3 +1,4 @@
+import type { ProducerRecord } from 'kafkajs';
 import type { KeyedStateStore, WindowMerger } from '../stream/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { BatchLog, BatchPlan } from './batch-log.ts';
@@ -16,10 +17,16 @@ export type CheckpointLog = {
   info(object: object, message: string): void;
 };
 
+/** An exactly-once run's Kafka transaction: changelog records go in, offsets commit with them. */
+export type CheckpointTransaction = {
+  send(record: ProducerRecord): Promise<unknown>;
+  commit(offsets: readonly PartitionPosition[]): Promise<void>;
+};
+
 /** Where checkpoints also go so that another instance can restore a partition. */
 export type Changelog = {
   readonly topic: string;
-  write(key: string, bytes: Uint8Array): Promise<void>;
+  write(key: string, bytes: Uint8Array, via?: CheckpointTransaction): Promise<void>;
   latest(): Promise<Map<string, Uint8Array>>;
 };
 
@@ -28,6 +35,11 @@ export type CheckpointerOptions = {
   /** With it, batches run since the last save are planned here and replayed exactly. */
   readonly batches?: BatchLog;
   readonly changelog?: Changelog;
+  /**
+   * Exactly-once: each save's changelog records and offsets commit in one transaction, and the
+   * local files are written after it, so they are never ahead of what was committed.
+   */
+  readonly transaction?: CheckpointTransaction;
   readonly signature: string;
   readonly intervalMs: number;
   readonly slots: SlotState;
@@ -161,9 +173,11 @@ export class Checkpointer {
       this.#restored.delete(id);
     }
     const partitions = [...all.values()].map(({ topic, partition }): [string, number] => [topic, partition]);
+    const { changelog, transaction } = this.#options;
+    const encoded: { topic: string; partition: number; bytes: Uint8Array }[] = [];
     for (const { topic, partition, offset } of all.values()) {
       const id = partitionId(topic, partition);
-      const bytes = await store.write({
+      const bytes = store.encode({
         topic,
         partition,
         offset,
@@ -176,7 +190,17 @@ export class Checkpointer {
         partitions,
         ...(batchId === undefined ? {} : { batchId }),
       });
-      await this.#options.changelog?.write(changelogKey(topic, partition), bytes);
+      if (transaction) {
+        await changelog?.write(changelogKey(topic, partition), bytes, transaction);
+        encoded.push({ topic, partition, bytes });
+      } else {
+        await store.writeEncoded(topic, partition, bytes);
+        await changelog?.write(changelogKey(topic, partition), bytes);
+      }
+    }
+    if (transaction) {
+      await transaction.commit([...all.values()]);
+      for (const { topic, partition, bytes } of encoded) await store.writeEncoded(topic, partition, bytes);
     }
     this.#changelogRead = undefined;
     // Every batch in the log is in the checkpoints now.
