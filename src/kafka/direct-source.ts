@@ -36,6 +36,23 @@ type PartitionBuffer = {
 
 const WAIT_FOR_DATA_MS = 20;
 const RETENTION_CHECK_MS = 1000;
+/**
+ * How long the group's rejoin waits for the revocation checkpoint. kafkajs's runner retries the
+ * fetch loop 5 times over about 9 s (15 over about 9 s with NODE_ENV=test) before it crashes the
+ * consumer; holding for less leaves a rejoin before that.
+ */
+const REVOCATION_HOLD_MS = 5_000;
+
+/** kafkajs errors that mean this member is no longer in the generation its commit was for. */
+const STALE_MEMBER = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+
+/**
+ * `running`: partitions assigned. `revoking`: the group rebalances and this instance checkpoints
+ * and commits what it owns before rejoining. `rejoining`: it owns nothing until the next assignment.
+ */
+type Phase = 'running' | 'revoking' | 'rejoining';
+
+type Revocation = { readonly started: number; done: boolean };
 
 /**
  * Spark's direct stream on kafkajs: Sluice owns the offsets. kafkajs fetches in the background
@@ -56,6 +73,11 @@ export class DirectSource implements BatchSource {
   #crash: Error | undefined;
   #interrupted = false;
   #lastRetentionCheck = Date.now();
+  #phase: Phase = 'running';
+  #revocation: Revocation | undefined;
+  #onRevoking: (() => Promise<void>) | undefined;
+  /** Assignments one after the other, each after the revocation before it. */
+  #assigning: Promise<void> = Promise.resolve();
 
   constructor(options: DirectSourceOptions) {
     this.#options = options;
@@ -73,10 +95,12 @@ export class DirectSource implements BatchSource {
     });
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, (event) => {
       // Resolve `joined` either way: a failed assignment must surface in next(), not hang it.
-      this.#onAssignment(event.payload.memberAssignment)
+      this.#assigning = this.#assigning
+        .then(() => this.#onAssignment(event.payload.memberAssignment))
         .catch((error: unknown) => this.#fail(error))
         .finally(joined);
     });
+    this.#consumer.on(this.#consumer.events.REBALANCING, () => this.#holdRejoin());
     this.#consumer.on(this.#consumer.events.CRASH, (event) => {
       if (!event.payload.restart) this.#fail(event.payload.error);
     });
@@ -117,6 +141,13 @@ export class DirectSource implements BatchSource {
     const max = this.#options.config.maxRecordsPerBatch;
     for (;;) {
       if (this.#crash) throw this.#crash;
+      if (this.#phase !== 'running' && !this.#interrupted) {
+        // Before the revocation checkpoint, the batch in flight ends with what it has; after it,
+        // no batch runs until the next assignment (it would change state the checkpoint left).
+        if (this.#phase === 'revoking' && !this.#revocation?.done) return [];
+        await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
+        continue;
+      }
       const work: PartitionWork[] = [];
       for (const buffer of this.#buffers.values()) {
         const item = this.#cut(buffer, max);
@@ -160,15 +191,37 @@ export class DirectSource implements BatchSource {
     }
   }
 
+  /**
+   * The engine calls this once it runs: `handler` finishes the batch in flight, checkpoints what
+   * this instance owns and commits it, before the group's rebalance goes on.
+   */
+  onRevoking(handler: () => Promise<void>): void {
+    this.#onRevoking = handler;
+  }
+
   async commit(ranges: readonly OffsetRange[]): Promise<void> {
     const owned = ranges.filter((range) => this.#assigned.has(id(range.topic, range.partition)));
     if (owned.length === 0) return;
-    await this.#consumer.commitOffsets(
-      owned.map((range) => ({
-        topic: range.topic,
-        partition: range.partition,
-        offset: range.untilOffset.toString(),
-      })),
+    const offsets = owned.map((range) => ({
+      topic: range.topic,
+      partition: range.partition,
+      offset: range.untilOffset.toString(),
+    }));
+    try {
+      await this.#consumer.commitOffsets(offsets);
+    } catch (error) {
+      // The group moved on without this member (it rejoined without waiting for the revocation,
+      // or its session expired): the partitions are another's now, and their checkpoint is durable.
+      if (!STALE_MEMBER.has(String((error as { type?: unknown }).type))) throw error;
+      this.#options.log.warn(
+        { offsets, reason: error instanceof Error ? error.message : String(error) },
+        'offsets not committed: this member is no longer in the group generation that owned them',
+      );
+      return;
+    }
+    this.#options.log.debug(
+      { committed: offsets.map(({ topic, partition, offset }) => `${id(topic, partition)}@${offset}`) },
+      'offsets committed',
     );
   }
 
@@ -192,6 +245,8 @@ export class DirectSource implements BatchSource {
 
   async #onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    // Left unresolved while the group rebalances: the next assignment fetches from its offsets.
+    if (this.#phase !== 'running') return;
     const buffer = this.#buffers.get(id(batch.topic, batch.partition));
     // Left unresolved, kafkajs fetches these again. Until #initPositions set the start (and
     // sought to it), buffering would take records that the seek then delivers a second time.
@@ -221,6 +276,7 @@ export class DirectSource implements BatchSource {
   async replay(ranges: readonly OffsetRange[]): Promise<PartitionWork[] | undefined> {
     await this.#joined;
     const work: PartitionWork[] = [];
+    if (this.#phase !== 'running') return undefined;
     for (const range of ranges) {
       const buffer = this.#buffers.get(id(range.topic, range.partition));
       if (!buffer) continue;
@@ -229,7 +285,7 @@ export class DirectSource implements BatchSource {
       const until = range.untilOffset;
       while (BigInt(buffer.messages.at(-1)?.offset ?? '-1') < until - 1n) {
         if (this.#crash) throw this.#crash;
-        if (this.#interrupted) return undefined;
+        if (this.#interrupted || this.#phase !== 'running') return undefined;
         await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
       }
       let count = 0;
@@ -289,7 +345,66 @@ export class DirectSource implements BatchSource {
     return true;
   }
 
+  /**
+   * kafkajs has no revocation callback: it emits REBALANCING (eager protocol: every partition is
+   * given up) right before it sends JoinGroup, and the rebalance completes once every member has.
+   * The first emission starts the revocation (the engine checkpoints and commits, the group still
+   * in the old generation, which accepts commits while it prepares the rebalance). Until that is
+   * done, this listener throws: kafkajs's runner then retries its fetch loop after a backoff,
+   * whose heartbeat finds the rebalance again and emits again, so the rejoin waits for the
+   * checkpoint, and the new owners restore it. Heartbeats go on meanwhile. After
+   * REVOCATION_HOLD_MS it rejoins anyway (its commits are then refused or filtered out: the new
+   * owner restores the last checkpoint that was durable).
+   */
+  #holdRejoin(): void {
+    if (this.#phase === 'rejoining') return;
+    if (this.#phase === 'running') {
+      this.#phase = 'revoking';
+      const revocation: Revocation = { started: Date.now(), done: false };
+      this.#revocation = revocation;
+      const handler = this.#onRevoking;
+      this.#options.log.info(
+        { owned: [...this.#assigned].sort() },
+        'group rebalancing: checkpointing before rejoining',
+      );
+      if (handler) {
+        // An assignment still restoring finishes first: its partitions are owned and checkpointed too.
+        this.#assigning = this.#assigning
+          .then(handler)
+          .catch((error: unknown) => this.#fail(error))
+          .finally(() => {
+            revocation.done = true;
+          });
+      } else {
+        revocation.done = true;
+      }
+    }
+    const revocation = this.#revocation;
+    if (!revocation) return;
+    const waited = Date.now() - revocation.started;
+    if (!revocation.done && waited < REVOCATION_HOLD_MS) {
+      throw new SluiceError(
+        ErrorCode.kafka,
+        'revocation checkpoint in progress: rejoining the group after it',
+      );
+    }
+    if (!revocation.done) {
+      this.#options.log.warn(
+        { waitedMs: waited },
+        'the revocation checkpoint is taking too long: rejoining the group without it',
+      );
+    }
+    this.#phase = 'rejoining';
+    this.#options.log.info(
+      { revoked: [...this.#assigned].sort(), checkpointed: revocation.done, waitedMs: waited },
+      'partitions revoked',
+    );
+    this.#assigned = new Set();
+  }
+
   async #onAssignment(assignment: Record<string, number[]>): Promise<void> {
+    this.#phase = 'running';
+    this.#revocation = undefined;
     const next = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) next.add(id(topic, partition));

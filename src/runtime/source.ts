@@ -28,6 +28,11 @@ export type BatchSource = {
   position?(topic: string, partition: number): bigint | undefined;
   /** The partitions this instance owns now; windows tick them even when they bring no records. */
   owned?(): readonly { readonly topic: string; readonly partition: number }[];
+  /**
+   * Registers what to do when partitions are about to be revoked (a rebalance): the engine
+   * finishes its batch, checkpoints and commits; the source rejoins the group once that resolves.
+   */
+  onRevoking?(handler: () => Promise<void>): void;
   /** Asks a `next()` that waits for data to return what it has: the engine is stopping. */
   interrupt?(): void;
   close(): Promise<void>;
