@@ -62,17 +62,19 @@ function updateStateByKey(
   info: BatchInfo,
 ): unknown[] {
   const fn = node.fn as (values: unknown[], state: unknown) => unknown;
+  const called = new Set<unknown>();
   for (const table of store.tables(node.id)) {
     // Deleting the entry being visited is safe in a Map iteration.
     for (const [normalized, entry] of table) {
+      called.add(normalized);
       const next = fn(groups.get(normalized)?.[1] ?? [], entry.state);
       if (next === undefined) table.delete(normalized);
       else entry.state = next;
     }
   }
   for (const [normalized, [key, values]] of groups.entries()) {
+    if (called.has(normalized)) continue;
     const table = store.table(node.id, key);
-    if (table.has(normalized)) continue;
     const state = fn(values, undefined);
     if (state !== undefined) table.set(normalized, { key, state, at: info.time });
   }
