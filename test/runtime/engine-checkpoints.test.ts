@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine, silentLogger } from '../../src/runtime/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
 import type { PartitionPosition } from '../../src/state/index.ts';
-import { buildGraph, defineJob, Plan } from '../../src/stream/index.ts';
-import { inThreadSlots, type Script, scriptedSource } from '../support/scripted-engine.ts';
+import { inThreadSlots, loggingPlan, type Script, scriptedSource } from '../support/scripted-engine.ts';
 
 const id = (partition: number): string => `t\u0000${partition}`;
 
@@ -18,19 +17,7 @@ type Options = {
 function checkpointedEngine(script: Script, options: Options = {}) {
   const events: string[] = [];
   const saves: { positions: PartitionPosition[]; owned: string[] | undefined }[] = [];
-  const plan = new Plan(
-    buildGraph(
-      defineJob((ctx) => {
-        ctx
-          .stream()
-          .map((r) => r.value as string)
-          .foreachBatch((values, info) => {
-            events.push(`output ${info.batchId}: ${values.join(' ')}`);
-          });
-      }),
-      {},
-    ),
-  );
+  const plan = loggingPlan(events);
   const due = [...(options.due ?? [])];
   const run = new Engine({
     plan,

@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, silentLogger } from '../../src/runtime/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
-import { buildGraph, defineJob, Plan } from '../../src/stream/index.ts';
-import { inThreadSlots, type Script, scriptedSource } from '../support/scripted-engine.ts';
+import { inThreadSlots, loggingPlan, type Script, scriptedSource } from '../support/scripted-engine.ts';
 
 /** An exactly-once engine over a scripted source; `events` shows outputs, commits and transactions. */
 function transactionalEngine(script: Script, withCheckpoints: boolean) {
   const events: string[] = [];
-  const plan = new Plan(
-    buildGraph(
-      defineJob((ctx) => {
-        ctx
-          .stream()
-          .map((r) => r.value as string)
-          .foreachBatch((values, info) => void events.push(`output ${info.batchId}: ${values.join(' ')}`));
-      }),
-      {},
-    ),
-  );
+  const plan = loggingPlan(events);
   const engine = new Engine({
     plan,
     slots: inThreadSlots(plan),

@@ -1,7 +1,7 @@
 // A scripted source and in-thread slots for engine tests: batches as counts per partition of topic
 // `t`, every record's value `<partition>:<offset>`.
 import type { BatchSource, PartitionWork, SlotTask } from '../../src/runtime/index.ts';
-import { type Plan, type RecordInput, runPartition } from '../../src/stream/index.ts';
+import { buildGraph, defineJob, Plan, type RecordInput, runPartition } from '../../src/stream/index.ts';
 
 /** Per batch, how many records each partition of topic `t` brings (0: none). */
 export type Script = readonly (readonly number[])[];
@@ -58,4 +58,19 @@ export function inThreadSlots(plan: Plan) {
       return runPartition(plan, input, task.info, 'fail');
     },
   };
+}
+
+/** A job that writes `output <batch id>: <values>` to `events` for each batch. */
+export function loggingPlan(events: string[]): Plan {
+  return new Plan(
+    buildGraph(
+      defineJob((ctx) => {
+        ctx
+          .stream()
+          .map((r) => r.value as string)
+          .foreachBatch((values, info) => void events.push(`output ${info.batchId}: ${values.join(' ')}`));
+      }),
+      {},
+    ),
+  );
 }
