@@ -13,6 +13,10 @@ import { type PostgresOutputOptions, postgresSinkSpec } from './postgres-spec.ts
 import { checkTimeout, type MapWithStateSpec, StateSpec } from './state-spec.ts';
 import type { BatchInfo, Pair } from './types.ts';
 
+/** The key and value types of a stream of pairs. */
+type PairKey<T> = T extends Pair<infer K, unknown> ? K : never;
+type PairValue<T> = T extends Pair<unknown, infer V> ? V : never;
+
 type WindowAggregateFields = Omit<WindowAggregateNode, 'kind' | 'id' | 'parent'>;
 
 export type KafkaOutputOptions<T> = {
@@ -306,10 +310,10 @@ export class DStream<T> {
    * @example
    * pairs.updateStateByKey<number>((values, total) => (total ?? 0) + values.length);
    */
-  updateStateByKey<K, V, S>(
-    this: DStream<Pair<K, V>>,
-    fn: (values: V[], state: S | undefined) => S | undefined,
-  ): DStream<Pair<K, S>> {
+  updateStateByKey<S>(
+    this: DStream<Pair<unknown, unknown>>,
+    fn: (values: PairValue<T>[], state: S | undefined) => S | undefined,
+  ): DStream<Pair<PairKey<T>, S>> {
     return this.#next((id) => ({
       kind: 'updateStateByKey',
       id,
@@ -327,10 +331,10 @@ export class DStream<T> {
    * @example
    * pairs.mapWithState({ fn: (key, value, state) => { state.update((state.getOption() ?? 0) + 1); return [key, state.get()]; }, timeoutMs: 60_000 });
    */
-  mapWithState<K, V, S, U>(
-    this: DStream<Pair<K, V>>,
-    spec: MapWithStateSpec<K, V, S, U> | StateSpec<K, V, S, U>,
-  ): MapWithStateDStream<K, S, U> {
+  mapWithState<S, U>(
+    this: DStream<Pair<unknown, unknown>>,
+    spec: MapWithStateSpec<PairKey<T>, PairValue<T>, S, U> | StateSpec<PairKey<T>, PairValue<T>, S, U>,
+  ): MapWithStateDStream<PairKey<T>, S, U> {
     const { fn, timeoutMs, initialState } = spec instanceof StateSpec ? spec.spec : spec;
     const node = this.#graph.add((id) => ({
       kind: 'mapWithState',
@@ -340,7 +344,7 @@ export class DStream<T> {
       ...(timeoutMs === undefined ? {} : { timeoutMs: checkTimeout(timeoutMs) }),
       initialState: [...(initialState ?? [])],
     }));
-    return new MapWithStateDStream<K, S, U>(this.#graph, node.id);
+    return new MapWithStateDStream<PairKey<T>, S, U>(this.#graph, node.id);
   }
 
   /** Prints the first `count` values of every batch to stdout, as Spark's `print()` does. */

@@ -129,7 +129,7 @@ type Visit = readonly [key: string, value: number, visits: number];
 describe('mapWithState', () => {
   const timeoutJob = (spec: { timeoutMs?: number; initialState?: [string, number][] }) =>
     defineJob((ctx) => {
-      const mapped = pairs(ctx).mapWithState<string, number, number, Visit | ['timeout', string, number]>({
+      const mapped = pairs(ctx).mapWithState<number, Visit | ['timeout', string, number]>({
         fn: (key, value, state) => {
           if (state.isTimingOut()) return ['timeout', key, state.get()];
           if (value === undefined) throw new Error('a value is undefined only on timeout');
@@ -262,7 +262,7 @@ describe('mapWithState', () => {
     for (const misuse of ['update', 'remove'] as const) {
       const job = defineJob((ctx) => {
         pairs(ctx)
-          .mapWithState<string, number, number, number>({
+          .mapWithState<number, number>({
             fn: (_key, value, state) => {
               if (state.isTimingOut()) {
                 if (misuse === 'update') state.update(0);
@@ -298,7 +298,7 @@ describe('mapWithState', () => {
     };
     const job = defineJob((ctx) => {
       pairs(ctx)
-        .mapWithState<string, number, number, boolean>({
+        .mapWithState<number, boolean>({
           fn: (_key, _value, state) => {
             attempt(() => state.get());
             attempt(() => state.update(undefined as unknown as number));

@@ -31,7 +31,7 @@ function job(timeoutMs: number | undefined, initial: Scenario['initial']): Job {
       })
       .print();
     // Counts per key; value 0 removes the key; idle keys time out.
-    const counts = pairs.mapWithState<string, number, number, string>({
+    const counts = pairs.mapWithState<number, string>({
       fn: (key, value, state) => {
         if (state.isTimingOut()) return `${key} out at ${state.get()}`;
         if (value === 0) {
