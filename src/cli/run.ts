@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
+import { AdminState, kafkaLag, startAdminServer } from '../admin/index.ts';
 import { registerCodecs } from '../codecs/index.ts';
 import { loadConfig, type SluiceConfig } from '../config/index.ts';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import { createKafka, DirectSource, sendToDeadLetter } from '../kafka/index.ts';
 import { createLogger } from '../log/index.ts';
 import { type AppOptions, type Logger, startApp } from '../runtime/index.ts';
@@ -9,7 +11,8 @@ import { type AppOptions, type Logger, startApp } from '../runtime/index.ts';
 /**
  * `sluice run [job]`: runs until the source ends (available-now) or a signal arrives. The first
  * SIGTERM/SIGINT drains: no new batch, the one in flight finishes its outputs and commit, the
- * consumer leaves the group. A second signal, or the shutdown timeout, exits at once.
+ * consumer leaves the group. A second signal, or the shutdown timeout, exits at once. The admin
+ * HTTP server starts first and closes last: `/readyz` turns 503 before the drain starts.
  */
 export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
@@ -18,12 +21,21 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
   if (config.brokers) registerCodecs(log, config.native);
   const job = args[0];
   const clients: { admin?: Admin; producer?: Producer } = {};
+  const admin = new AdminState({ processMetrics: true });
+  const server = await startAdminServer({
+    host: config.httpHost,
+    port: config.httpPort,
+    routes: admin.routes,
+    log,
+  });
+  log.info({ url: server.url }, 'admin HTTP server listening');
   try {
-    return await runApp(config, env, log, job, clients);
+    return await runApp(config, env, log, job, clients, admin);
   } finally {
     // Also on a failed start: open Kafka connections would keep the process alive.
     await clients.producer?.disconnect();
     await clients.admin?.disconnect();
+    await server.close();
   }
 }
 
@@ -33,6 +45,7 @@ async function runApp(
   log: Logger,
   job: string | undefined,
   clients: { admin?: Admin; producer?: Producer },
+  admin: AdminState,
 ): Promise<number> {
   let kafka: AppOptions['kafka'];
   if (config.brokers) {
@@ -75,7 +88,30 @@ async function runApp(
     };
   }
 
-  const app = await startApp({ config, env, log, ...(job ? { job } : {}), ...(kafka ? { kafka } : {}) });
+  const app = await startApp({
+    config,
+    env,
+    log,
+    ...(job ? { job } : {}),
+    ...(kafka ? { kafka } : {}),
+    onBatch: (stats) => admin.observeBatch(stats),
+    onFatal: (error) => admin.readiness.failed(describe(error)),
+  });
+  const kafkaAdmin = clients.admin;
+  admin.attach({
+    utilization: () => app.utilization(),
+    ...(kafkaAdmin
+      ? {
+          lag: kafkaLag({
+            admin: kafkaAdmin,
+            groupId: config.groupId,
+            owned: () => app.source.owned?.() ?? [],
+          }),
+        }
+      : {}),
+  });
+  // The slots are started; the source is ready once its first assignment is restored and positioned.
+  void (app.source.ready?.() ?? Promise.resolve()).then(() => admin.readiness.started());
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
@@ -83,6 +119,7 @@ async function runApp(
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
     }
+    admin.readiness.stopping(`shutting down on ${signal}: draining the batch in flight`);
     log.info({ signal }, 'draining: finishing the batch in flight, then committing and leaving the group');
     app.stop();
     setTimeout(() => {
@@ -96,13 +133,29 @@ async function runApp(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const summary = await app.done;
+    const summary = await app.done.catch(async (error: unknown) => {
+      admin.readiness.failed(describe(error));
+      if (config.failureExitDelayMs > 0) {
+        log.error(
+          { error: describe(error), delayMs: config.failureExitDelayMs },
+          'run failed: unready until SLUICE_FAILURE_EXIT_DELAY_MS has passed, then exiting',
+        );
+        await sleep(config.failureExitDelayMs);
+      }
+      throw error;
+    });
+    admin.readiness.stopping('the run has finished');
     log.info({ ...summary }, 'sluice finished');
     return 0;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
+}
+
+/** An error as `/readyz` names it: code and message, never a stack. */
+function describe(error: unknown): string {
+  return isSluiceError(error) ? `${error.code}: ${error.message}` : reasonOf(error);
 }
 
 function reasonOf(error: unknown): string {

@@ -267,6 +267,11 @@ export function configOptions(context: SchemaContext) {
       integer({ min: 1 }, 30_000),
       'How long a graceful shutdown (SIGTERM) may take to finish the batch and commit before the process exits anyway, in milliseconds.',
     ),
+    failureExitDelayMs: option(
+      'SLUICE_FAILURE_EXIT_DELAY_MS',
+      integer({ min: 0, max: 600_000 }, 0),
+      'After an error that stops the run (a checkpoint that cannot be written, a sink that keeps failing), how long the process stays up with `/readyz` answering 503 and the error before it exits 1, in milliseconds; lets probes and scrapes see why. See docs/operations.md.',
+    ),
     native: option(
       'SLUICE_NATIVE',
       choice(NATIVE_MODES, 'auto'),

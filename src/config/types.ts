@@ -109,6 +109,8 @@ export interface SluiceConfig {
   readonly httpHost: string;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
+  /** How long a failed run stays up, unready, before it exits 1. */
+  readonly failureExitDelayMs: number;
   readonly native: NativeMode;
 }
 

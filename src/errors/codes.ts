@@ -20,6 +20,8 @@ export const ErrorCode = {
   /** A key whose state partition this instance does not own: the stream needs a repartition. */
   statePartition: 'SLUICE_STATE_PARTITION',
   transaction: 'SLUICE_TRANSACTION',
+  /** The admin HTTP server cannot listen (the port is taken, the address is not local). */
+  http: 'SLUICE_HTTP',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -53,12 +53,16 @@ export type AppOptions = {
   };
   readonly write?: (text: string) => void;
   readonly onBatch?: (stats: BatchStats) => void;
+  /** The error that stops the run, told before the source and slots close (readiness goes first). */
+  readonly onFatal?: (error: unknown) => void;
 };
 
 export type App = {
   readonly source: BatchSource;
   readonly done: Promise<EngineSummary>;
   stop(): void;
+  /** Per worker slot, the fraction of the time it was busy since it started. */
+  utilization(): number[];
 };
 
 /** SLUICE_JOB (or the CLI's job argument) as a module path: a built-in name, or a file. */
@@ -182,13 +186,17 @@ export async function startApp(options: AppOptions): Promise<App> {
     { job: jobPath, source: source.name, slots: config.workers, trigger: config.trigger },
     'sluice started',
   );
-  const done = engine.run().finally(async () => {
+  const run = engine.run().catch((error: unknown) => {
+    options.onFatal?.(error);
+    throw error;
+  });
+  const done = run.finally(async () => {
     await transactions?.close();
     await source.close();
     await slots.close();
     await outputs.close();
   });
-  return { source, done, stop: () => engine.stop() };
+  return { source, done, stop: () => engine.stop(), utilization: () => slots.utilization() };
 }
 
 /** The job's PostgreSQL outputs: their connection default, start problems, stored offsets. */

@@ -20,6 +20,9 @@ export type Trigger = 'micro-batch' | 'continuous' | 'available-now';
 
 export type BatchStats = {
   readonly info: BatchInfo;
+  /** Records the source handed to the batch. */
+  readonly consumed: number;
+  /** Records the slots ran through the job. */
   readonly records: number;
   readonly decodeErrors: number;
   readonly deadLettered: number;
@@ -304,6 +307,7 @@ export class Engine {
 
     const stats: BatchStats = {
       info,
+      consumed: work.reduce((sum, item) => sum + item.records, 0),
       records: results.reduce((sum, result) => sum + result.records, 0),
       decodeErrors,
       deadLettered,

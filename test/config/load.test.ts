@@ -54,6 +54,7 @@ const DEFAULTS: SluiceConfig = {
   httpHost: '127.0.0.1',
   logLevel: 'info',
   shutdownTimeoutMs: 30_000,
+  failureExitDelayMs: 0,
   native: 'auto',
 };
 
@@ -126,6 +127,7 @@ describe('loadConfig: valid values', () => {
       SLUICE_HTTP_HOST: '0.0.0.0',
       SLUICE_LOG_LEVEL: 'silent',
       SLUICE_SHUTDOWN_TIMEOUT_MS: '1',
+      SLUICE_FAILURE_EXIT_DELAY_MS: '600000',
       SLUICE_NATIVE: 'off',
     };
     expect(loadConfig(env, { cpus: 4 })).toStrictEqual({
@@ -169,6 +171,7 @@ describe('loadConfig: valid values', () => {
       httpHost: '0.0.0.0',
       logLevel: 'silent',
       shutdownTimeoutMs: 1,
+      failureExitDelayMs: 600_000,
       native: 'off',
     } satisfies SluiceConfig);
   });

@@ -240,6 +240,11 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     { SLUICE_SHUTDOWN_TIMEOUT_MS: '0' },
     'SLUICE_SHUTDOWN_TIMEOUT_MS must be an integer >= 1; got "0"',
   ],
+  [
+    'SLUICE_FAILURE_EXIT_DELAY_MS',
+    { SLUICE_FAILURE_EXIT_DELAY_MS: '-1' },
+    'SLUICE_FAILURE_EXIT_DELAY_MS must be an integer from 0 to 600000; got "-1"',
+  ],
   ['SLUICE_NATIVE', { SLUICE_NATIVE: 'on' }, 'SLUICE_NATIVE must be one of auto, off; got "on"'],
   [
     'SLUICE_TOPICS required by SLUICE_BROKERS',

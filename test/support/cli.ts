@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 
 export type CliResult = { readonly code: number | null; readonly stdout: string; readonly stderr: string };
 
@@ -11,12 +12,34 @@ export type RunningCli = {
   output(): string;
 };
 
-/** Starts `sluice <args>` as a real process, with only the given SLUICE_* variables. */
+/** A port nobody listens on now, for a process's SLUICE_HTTP_PORT. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+const FREE_PORT_SCRIPT =
+  "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
+
+/**
+ * Starts `sluice <args>` as a real process, with only the given SLUICE_* variables. Without a
+ * SLUICE_HTTP_PORT it gets a free one: processes side by side would otherwise all want 4040.
+ */
 export function startCli(args: readonly string[], env: Record<string, string>): RunningCli {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')),
   );
-  const child = spawn(process.execPath, ['bin/sluice.js', ...args], { env: { ...clean, ...env } });
+  const port =
+    args[0] === 'run' && env.SLUICE_HTTP_PORT === undefined
+      ? { SLUICE_HTTP_PORT: execFileSync(process.execPath, ['-e', FREE_PORT_SCRIPT]).toString() }
+      : {};
+  const child = spawn(process.execPath, ['bin/sluice.js', ...args], { env: { ...clean, ...port, ...env } });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();

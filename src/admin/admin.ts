@@ -1,0 +1,30 @@
+import type { BatchStats } from '../runtime/index.ts';
+import { BatchHistory } from './batch-history.ts';
+import { type MetricsOptions, type ScrapeSources, SluiceMetrics } from './metrics.ts';
+import { ReadinessState } from './readiness.ts';
+import { adminRoutes } from './routes.ts';
+import type { Route } from './types.ts';
+
+/** What the admin endpoints show, fed by the run: readiness, metrics and recent batches. */
+export class AdminState {
+  readonly readiness = new ReadinessState();
+  readonly metrics: SluiceMetrics;
+  readonly history: BatchHistory;
+  readonly routes: ReadonlyMap<string, Route>;
+
+  constructor(options: MetricsOptions & { readonly historySize?: number } = {}) {
+    this.metrics = new SluiceMetrics(options);
+    this.history = new BatchHistory(options.historySize);
+    this.routes = adminRoutes(this);
+  }
+
+  /** The engine's `onBatch`. */
+  observeBatch(stats: BatchStats): void {
+    this.metrics.observeBatch(stats);
+    this.history.add(stats);
+  }
+
+  attach(sources: ScrapeSources): void {
+    this.metrics.attach(sources);
+  }
+}

@@ -1,0 +1,59 @@
+import type { BatchStats } from '../runtime/index.ts';
+import { BATCH_HISTORY_SIZE } from './options.ts';
+import type { BatchRecord } from './types.ts';
+
+/** A batch's stats as the JSON `/api/batches` returns. */
+export function batchRecord(stats: BatchStats): BatchRecord {
+  const { info } = stats;
+  return {
+    batchId: info.batchId,
+    time: info.time,
+    offsetRanges: info.offsetRanges.map((range) => ({
+      topic: range.topic,
+      partition: range.partition,
+      fromOffset: range.fromOffset.toString(),
+      untilOffset: range.untilOffset.toString(),
+    })),
+    records: {
+      consumed: stats.consumed,
+      processed: stats.records,
+      late: stats.late,
+      decodeErrors: stats.decodeErrors,
+      deadLettered: stats.deadLettered,
+    },
+    schedulingDelayMs: stats.schedulingDelayMs,
+    processingMs: stats.processingMs,
+    totalDelayMs: stats.schedulingDelayMs + stats.processingMs,
+    watermark: Number.isFinite(stats.watermark) ? stats.watermark : null,
+  };
+}
+
+/** The last `capacity` batches, in a ring: memory stays bounded however long the process runs. */
+export class BatchHistory {
+  readonly #capacity: number;
+  readonly #ring: BatchRecord[] = [];
+  #next = 0;
+
+  constructor(capacity = BATCH_HISTORY_SIZE) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`a batch history holds at least 1 batch; got ${capacity}`);
+    }
+    this.#capacity = capacity;
+  }
+
+  add(stats: BatchStats): void {
+    const record = batchRecord(stats);
+    if (this.#ring.length < this.#capacity) this.#ring.push(record);
+    else this.#ring[this.#next] = record;
+    this.#next = (this.#next + 1) % this.#capacity;
+  }
+
+  /** Newest first, like the Spark UI's table of completed batches. */
+  list(): BatchRecord[] {
+    const oldestFirst =
+      this.#ring.length < this.#capacity
+        ? this.#ring
+        : [...this.#ring.slice(this.#next), ...this.#ring.slice(0, this.#next)];
+    return oldestFirst.toReversed();
+  }
+}

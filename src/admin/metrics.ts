@@ -1,0 +1,134 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BatchStats } from '../runtime/index.ts';
+import { DELAY_BUCKETS_SECONDS, METRIC_PREFIX } from './options.ts';
+import type { LagSource } from './types.ts';
+
+export type MetricsOptions = {
+  /** Also the Node process metrics (CPU, memory, event loop, GC), under the same prefix. */
+  readonly processMetrics?: boolean;
+};
+
+/** What the metrics read at scrape time; set once the app runs. */
+export type ScrapeSources = {
+  readonly lag?: LagSource;
+  /** Per slot, the fraction of the time it was busy since it started. */
+  readonly utilization?: () => readonly number[];
+};
+
+const name = (suffix: string): string => `${METRIC_PREFIX}${suffix}`;
+
+/**
+ * Sluice's Prometheus metrics, in a registry of its own. Batch figures come from the engine's
+ * per-batch stats; lag and slot utilisation are read when scraped. Labels stay bounded: topic,
+ * partition and slot, never a record key.
+ */
+export class SluiceMetrics {
+  readonly registry = new Registry();
+  #sources: ScrapeSources = {};
+  readonly #consumed: Counter;
+  readonly #processed: Counter;
+  readonly #late: Counter;
+  readonly #deadLettered: Counter;
+  readonly #decodeErrors: Counter;
+  readonly #batches: Counter;
+  readonly #schedulingDelay: Histogram;
+  readonly #processing: Histogram;
+  readonly #totalDelay: Histogram;
+  readonly #watermark: Gauge;
+  readonly #lastBatch: Gauge;
+
+  constructor(options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    const counter = (suffix: string, help: string): Counter =>
+      new Counter({ name: name(suffix), help, registers });
+    const histogram = (suffix: string, help: string): Histogram =>
+      new Histogram({ name: name(suffix), help, buckets: [...DELAY_BUCKETS_SECONDS], registers });
+    this.#consumed = counter('records_consumed_total', 'Records taken from the source into batches.');
+    this.#processed = counter('records_processed_total', 'Records the worker slots ran through the job.');
+    this.#late = counter('records_late_total', 'Records event-time windows found older than the watermark.');
+    this.#deadLettered = counter(
+      'records_dead_lettered_total',
+      'Records written to the dead-letter topic (undecodable or late).',
+    );
+    this.#decodeErrors = counter('decode_errors_total', 'Records whose value could not be decoded.');
+    this.#batches = counter('batches_total', 'Batches completed: outputs written and offsets committed.');
+    this.#schedulingDelay = histogram(
+      'batch_scheduling_delay_seconds',
+      'From the batch time to the start of its processing (Spark: scheduling delay).',
+    );
+    this.#processing = histogram(
+      'batch_processing_duration_seconds',
+      'From the start of a batch to its outputs written and its offsets committed (Spark: processing time).',
+    );
+    this.#totalDelay = histogram(
+      'batch_total_delay_seconds',
+      'Scheduling delay plus processing time (Spark: total delay).',
+    );
+    this.#watermark = new Gauge({
+      name: name('watermark_seconds'),
+      help: 'Event-time watermark of the last batch, in seconds since the epoch (NaN before any event time).',
+      registers,
+    });
+    this.#lastBatch = new Gauge({
+      name: name('last_batch_timestamp_seconds'),
+      help: 'Batch time of the last completed batch, in seconds since the epoch.',
+      registers,
+    });
+    this.#watermark.set(Number.NaN);
+    const sources = (): ScrapeSources => this.#sources;
+    new Gauge({
+      name: name('consumer_lag'),
+      help: "Records between the group's committed offset and the high watermark, per owned partition.",
+      labelNames: ['topic', 'partition'],
+      registers,
+      async collect() {
+        const read = sources().lag;
+        const lags = read ? await read() : [];
+        // Partitions that left this instance drop out of the next scrape.
+        this.reset();
+        for (const { topic, partition, lag } of lags)
+          this.set({ topic, partition: String(partition) }, Number(lag));
+      },
+    });
+    new Gauge({
+      name: name('slot_utilization_ratio'),
+      help: 'Fraction of the time each worker slot was busy since it started.',
+      labelNames: ['slot'],
+      registers,
+      collect() {
+        this.reset();
+        const slots = sources().utilization?.() ?? [];
+        for (const [slot, ratio] of slots.entries()) this.set({ slot: String(slot) }, ratio);
+      },
+    });
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+  }
+
+  /** Where lag and slot utilisation are read from at scrape time. */
+  attach(sources: ScrapeSources): void {
+    this.#sources = { ...this.#sources, ...sources };
+  }
+
+  observeBatch(stats: BatchStats): void {
+    this.#batches.inc();
+    this.#consumed.inc(stats.consumed);
+    this.#processed.inc(stats.records);
+    this.#late.inc(stats.late);
+    this.#deadLettered.inc(stats.deadLettered);
+    this.#decodeErrors.inc(stats.decodeErrors);
+    this.#schedulingDelay.observe(stats.schedulingDelayMs / 1000);
+    this.#processing.observe(stats.processingMs / 1000);
+    this.#totalDelay.observe((stats.schedulingDelayMs + stats.processingMs) / 1000);
+    this.#lastBatch.set(stats.info.time / 1000);
+    if (Number.isFinite(stats.watermark)) this.#watermark.set(stats.watermark / 1000);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

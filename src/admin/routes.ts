@@ -1,0 +1,43 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { BatchHistory } from './batch-history.ts';
+import type { SluiceMetrics } from './metrics.ts';
+import type { ReadinessState } from './readiness.ts';
+import type { AdminResponse, Route } from './types.ts';
+
+export function json(status: number, value: unknown): AdminResponse {
+  return { status, contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(value)}\n` };
+}
+
+export type RouteSources = {
+  readonly readiness: ReadinessState;
+  readonly metrics: SluiceMetrics;
+  readonly history: BatchHistory;
+};
+
+/**
+ * The admin endpoints by path. `/livez` answers whenever the event loop gets to it (a blocked loop
+ * times the probe out); it never asks Kafka, so a broker outage does not restart the process.
+ */
+export function adminRoutes({ readiness, metrics, history }: RouteSources): ReadonlyMap<string, Route> {
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
+  return new Map<string, Route>([
+    [
+      '/livez',
+      () => {
+        const delayMs = Math.round(loop.max / 1e6);
+        loop.reset();
+        return json(200, { status: 'live', eventLoopDelayMaxMs: delayMs });
+      },
+    ],
+    [
+      '/readyz',
+      () => {
+        const state = readiness.get();
+        return json(state.status === 'ready' ? 200 : 503, state);
+      },
+    ],
+    ['/metrics', async () => ({ status: 200, contentType: metrics.contentType, body: await metrics.text() })],
+    ['/api/batches', () => json(200, { batches: history.list() })],
+  ]);
+}

@@ -1,0 +1,51 @@
+/** What `/readyz` answers: ready, or why not. */
+export type Readiness =
+  | { readonly status: 'ready' }
+  | { readonly status: 'starting' | 'stopping' | 'failed'; readonly reason: string };
+
+/** One partition's consumer lag: the high watermark minus the group's committed offset. */
+export type PartitionLag = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly lag: bigint;
+};
+
+/** Reads the lag of the partitions this instance owns; called at scrape time. */
+export type LagSource = () => Promise<readonly PartitionLag[]>;
+
+/** An offset range as JSON: offsets are bigints, so they travel as decimal strings. */
+export type OffsetRangeJson = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly fromOffset: string;
+  readonly untilOffset: string;
+};
+
+/** One finished batch as `/api/batches` lists it. Times are epoch ms, durations ms. */
+export type BatchRecord = {
+  readonly batchId: number;
+  readonly time: number;
+  readonly offsetRanges: readonly OffsetRangeJson[];
+  readonly records: {
+    readonly consumed: number;
+    readonly processed: number;
+    readonly late: number;
+    readonly decodeErrors: number;
+    readonly deadLettered: number;
+  };
+  readonly schedulingDelayMs: number;
+  readonly processingMs: number;
+  readonly totalDelayMs: number;
+  /** The event-time watermark the batch ran with; null before any event time (or without windows). */
+  readonly watermark: number | null;
+};
+
+/** An HTTP answer of the admin server. */
+export type AdminResponse = {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+};
+
+/** A read-only endpoint: it sees only the path, never a body or a query. */
+export type Route = () => AdminResponse | Promise<AdminResponse>;

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { BatchHistory, batchRecord } from '../../src/admin/index.ts';
+import { batchStats } from './stats.ts';
+
+describe('batchRecord', () => {
+  it('gives offsets as strings, every count, and the total delay', () => {
+    expect(batchRecord(batchStats(3, { watermark: 1_700_000_000_500 }))).toEqual({
+      batchId: 3,
+      time: 1_700_000_003_000,
+      offsetRanges: [
+        { topic: 'clicks', partition: 0, fromOffset: '30', untilOffset: '40' },
+        { topic: 'clicks', partition: 1, fromOffset: '15', untilOffset: '20' },
+      ],
+      records: { consumed: 15, processed: 14, late: 2, decodeErrors: 1, deadLettered: 1 },
+      schedulingDelayMs: 20,
+      processingMs: 230,
+      totalDelayMs: 250,
+      watermark: 1_700_000_000_500,
+    });
+  });
+
+  it('gives no watermark before any event time as null (JSON has no -Infinity)', () => {
+    expect(batchRecord(batchStats(0)).watermark).toBeNull();
+  });
+});
+
+describe('BatchHistory', () => {
+  it('lists the batches newest first', () => {
+    const history = new BatchHistory(5);
+    for (let id = 0; id < 3; id++) history.add(batchStats(id));
+    expect(history.list().map((batch) => batch.batchId)).toEqual([2, 1, 0]);
+  });
+
+  it('keeps only the last `capacity` batches', () => {
+    const history = new BatchHistory(4);
+    for (let id = 0; id < 11; id++) history.add(batchStats(id));
+    expect(history.list().map((batch) => batch.batchId)).toEqual([10, 9, 8, 7]);
+  });
+
+  it('keeps 100 batches by default', () => {
+    const history = new BatchHistory();
+    for (let id = 0; id < 150; id++) history.add(batchStats(id));
+    const ids = history.list().map((batch) => batch.batchId);
+    expect(ids).toHaveLength(100);
+    expect([ids[0], ids.at(-1)]).toEqual([149, 50]);
+  });
+
+  it('refuses a capacity below 1', () => {
+    expect(() => new BatchHistory(0)).toThrow('a batch history holds at least 1 batch; got 0');
+  });
+});

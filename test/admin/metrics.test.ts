@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { SluiceMetrics } from '../../src/admin/index.ts';
+import { batchStats } from './stats.ts';
+
+/** The samples of the exposition as `name{labels}` → value. */
+function samples(text: string): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    result.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return result;
+}
+
+describe('SluiceMetrics', () => {
+  it('counts the records, errors and batches of the batches it saw', async () => {
+    const metrics = new SluiceMetrics();
+    metrics.observeBatch(batchStats(0));
+    metrics.observeBatch(
+      batchStats(1, { consumed: 100, records: 100, late: 0, decodeErrors: 0, deadLettered: 0 }),
+    );
+    const values = samples(await metrics.text());
+    expect(values.get('sluice_records_consumed_total')).toBe(115);
+    expect(values.get('sluice_records_processed_total')).toBe(114);
+    expect(values.get('sluice_records_late_total')).toBe(2);
+    expect(values.get('sluice_records_dead_lettered_total')).toBe(1);
+    expect(values.get('sluice_decode_errors_total')).toBe(1);
+    expect(values.get('sluice_batches_total')).toBe(2);
+    expect(values.get('sluice_last_batch_timestamp_seconds')).toBe(1_700_000_001);
+  });
+
+  it('puts delays and durations in seconds into histograms', async () => {
+    const metrics = new SluiceMetrics();
+    metrics.observeBatch(batchStats(0, { schedulingDelayMs: 20, processingMs: 230 }));
+    metrics.observeBatch(batchStats(1, { schedulingDelayMs: 3000, processingMs: 40 }));
+    const values = samples(await metrics.text());
+    expect(values.get('sluice_batch_scheduling_delay_seconds_sum')).toBeCloseTo(3.02, 9);
+    expect(values.get('sluice_batch_scheduling_delay_seconds_count')).toBe(2);
+    expect(values.get('sluice_batch_scheduling_delay_seconds_bucket{le="0.025"}')).toBe(1);
+    expect(values.get('sluice_batch_scheduling_delay_seconds_bucket{le="2.5"}')).toBe(1);
+    expect(values.get('sluice_batch_scheduling_delay_seconds_bucket{le="5"}')).toBe(2);
+    expect(values.get('sluice_batch_processing_duration_seconds_sum')).toBeCloseTo(0.27, 9);
+    expect(values.get('sluice_batch_processing_duration_seconds_bucket{le="0.05"}')).toBe(1);
+    expect(values.get('sluice_batch_processing_duration_seconds_bucket{le="0.25"}')).toBe(2);
+    expect(values.get('sluice_batch_total_delay_seconds_sum')).toBeCloseTo(3.29, 9);
+    expect(values.get('sluice_batch_total_delay_seconds_bucket{le="0.25"}')).toBe(1);
+    expect(values.get('sluice_batch_total_delay_seconds_bucket{le="+Inf"}')).toBe(2);
+  });
+
+  it('shows the watermark as NaN until there is one', async () => {
+    const metrics = new SluiceMetrics();
+    metrics.observeBatch(batchStats(0));
+    expect(samples(await metrics.text()).get('sluice_watermark_seconds')).toBeNaN();
+    metrics.observeBatch(batchStats(1, { watermark: 1_700_000_000_500 }));
+    expect(samples(await metrics.text()).get('sluice_watermark_seconds')).toBe(1_700_000_000.5);
+  });
+
+  it('reads lag per topic and partition and slot utilisation when scraped', async () => {
+    const metrics = new SluiceMetrics();
+    let lags = [
+      { topic: 'clicks', partition: 0, lag: 12n },
+      { topic: 'clicks', partition: 1, lag: 0n },
+    ];
+    metrics.attach({ lag: async () => lags, utilization: () => [0.25, 0.5] });
+    let values = samples(await metrics.text());
+    expect(values.get('sluice_consumer_lag{topic="clicks",partition="0"}')).toBe(12);
+    expect(values.get('sluice_consumer_lag{topic="clicks",partition="1"}')).toBe(0);
+    expect(values.get('sluice_slot_utilization_ratio{slot="0"}')).toBe(0.25);
+    expect(values.get('sluice_slot_utilization_ratio{slot="1"}')).toBe(0.5);
+    // A partition that left is not reported any more.
+    lags = [{ topic: 'clicks', partition: 1, lag: 3n }];
+    values = samples(await metrics.text());
+    expect(values.has('sluice_consumer_lag{topic="clicks",partition="0"}')).toBe(false);
+    expect(values.get('sluice_consumer_lag{topic="clicks",partition="1"}')).toBe(3);
+  });
+
+  it('names every metric with the sluice_ prefix, including the process metrics', async () => {
+    const metrics = new SluiceMetrics({ processMetrics: true });
+    const names = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name);
+    expect(names).toContain('sluice_process_cpu_seconds_total');
+    expect(names).toContain('sluice_nodejs_eventloop_lag_seconds');
+    expect(names.filter((metricName) => !metricName.startsWith('sluice_'))).toEqual([]);
+  });
+
+  it('has one help line and type per metric, as Prometheus expects', async () => {
+    const text = await new SluiceMetrics().text();
+    expect(text).toContain('# TYPE sluice_records_consumed_total counter');
+    expect(text).toContain('# TYPE sluice_batch_processing_duration_seconds histogram');
+    expect(text).toContain('# TYPE sluice_consumer_lag gauge');
+    expect(text).toContain('# TYPE sluice_slot_utilization_ratio gauge');
+  });
+});

@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AdminServer, AdminState, startAdminServer } from '../../src/admin/index.ts';
+import { isSluiceError } from '../../src/errors/index.ts';
+import { silentLogger } from '../../src/runtime/index.ts';
+import { batchStats } from './stats.ts';
+
+const servers: AdminServer[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function serve(admin = new AdminState()): Promise<{ admin: AdminState; url: string }> {
+  const server = await startAdminServer({
+    host: '127.0.0.1',
+    port: 0,
+    routes: admin.routes,
+    log: silentLogger,
+  });
+  servers.push(server);
+  return { admin, url: server.url };
+}
+
+async function get(url: string, init?: RequestInit) {
+  const response = await fetch(url, init);
+  return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+}
+
+describe('admin server', () => {
+  it('/livez answers 200 while the event loop runs', async () => {
+    const { url } = await serve();
+    const response = await get(`${url}/livez`);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ status: 'live' });
+  });
+
+  it('/readyz answers 503 while starting, 200 once started, 503 with the reason once stopping', async () => {
+    const { admin, url } = await serve();
+    expect(await get(`${url}/readyz`)).toEqual({
+      status: 503,
+      type: 'application/json; charset=utf-8',
+      body: '{"status":"starting","reason":"waiting for the first partition assignment"}\n',
+    });
+    admin.readiness.started();
+    expect(await get(`${url}/readyz`)).toMatchObject({ status: 200, body: '{"status":"ready"}\n' });
+    admin.readiness.stopping('shutting down on SIGTERM: draining the batch in flight');
+    expect(await get(`${url}/readyz`)).toMatchObject({
+      status: 503,
+      body: '{"status":"stopping","reason":"shutting down on SIGTERM: draining the batch in flight"}\n',
+    });
+  });
+
+  it('/readyz names the failure that stops the run', async () => {
+    const { admin, url } = await serve();
+    admin.readiness.started();
+    admin.readiness.failed(
+      'SLUICE_CHECKPOINT: cannot write checkpoint /ckpt/g/clicks-0.ckpt: ENOSPC: no space left on device, write',
+    );
+    const response = await get(`${url}/readyz`);
+    expect(response.status).toBe(503);
+    expect(JSON.parse(response.body)).toEqual({
+      status: 'failed',
+      reason:
+        'SLUICE_CHECKPOINT: cannot write checkpoint /ckpt/g/clicks-0.ckpt: ENOSPC: no space left on device, write',
+    });
+  });
+
+  it('/metrics is the Prometheus text of the batches seen', async () => {
+    const { admin, url } = await serve();
+    admin.observeBatch(batchStats(0));
+    admin.observeBatch(batchStats(1));
+    const response = await get(`${url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.type).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(response.body).toContain('\nsluice_records_consumed_total 30\n');
+    expect(response.body).toContain('\nsluice_batches_total 2\n');
+  });
+
+  it('/api/batches lists the recent batches as JSON, newest first', async () => {
+    const { admin, url } = await serve();
+    const empty = await get(`${url}/api/batches`);
+    expect(empty).toMatchObject({ status: 200, body: '{"batches":[]}\n' });
+    admin.observeBatch(batchStats(0));
+    admin.observeBatch(batchStats(1));
+    const { batches } = JSON.parse((await get(`${url}/api/batches`)).body) as {
+      batches: { batchId: number; offsetRanges: unknown[] }[];
+    };
+    expect(batches.map((batch) => batch.batchId)).toEqual([1, 0]);
+    expect(batches[0]?.offsetRanges).toEqual([
+      { topic: 'clicks', partition: 0, fromOffset: '10', untilOffset: '20' },
+      { topic: 'clicks', partition: 1, fromOffset: '5', untilOffset: '10' },
+    ]);
+  });
+
+  it('ignores a query: no endpoint takes parameters', async () => {
+    const { url } = await serve();
+    expect((await get(`${url}/readyz?force=ready`)).status).toBe(503);
+  });
+
+  it('answers 404 with JSON for an unknown path', async () => {
+    const { url } = await serve();
+    expect(await get(`${url}/config`)).toEqual({
+      status: 404,
+      type: 'application/json; charset=utf-8',
+      body: '{"error":"not found","endpoints":["/livez","/readyz","/metrics","/api/batches"]}\n',
+    });
+  });
+
+  it('answers 405 to anything but GET and HEAD', async () => {
+    const { url } = await serve();
+    const response = await fetch(`${url}/readyz`, { method: 'POST', body: '{"status":"ready"}' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(await response.json()).toEqual({
+      error: 'method not allowed: the admin endpoints are read-only (GET, HEAD)',
+    });
+    const head = await fetch(`${url}/livez`, { method: 'HEAD' });
+    expect([head.status, await head.text()]).toEqual([200, '']);
+  });
+
+  it('answers 500 with a short JSON message, never the stack, when an endpoint fails', async () => {
+    const admin = new AdminState();
+    admin.attach({
+      lag: async () => {
+        throw new Error('broker exploded at /secret/path');
+      },
+    });
+    const { url } = await serve(admin);
+    expect(await get(`${url}/metrics`)).toEqual({
+      status: 500,
+      type: 'application/json; charset=utf-8',
+      body: '{"error":"/metrics failed"}\n',
+    });
+  });
+
+  it('fails with SLUICE_HTTP naming the variables when the port is taken', async () => {
+    const { url } = await serve();
+    const port = Number(new URL(url).port);
+    const error = await startAdminServer({
+      host: '127.0.0.1',
+      port,
+      routes: new AdminState().routes,
+      log: silentLogger,
+    }).catch((caught: unknown) => caught);
+    expect(isSluiceError(error, 'SLUICE_HTTP')).toBe(true);
+    expect((error as Error).message).toBe(
+      `the admin HTTP server cannot listen on 127.0.0.1:${port} (SLUICE_HTTP_HOST, SLUICE_HTTP_PORT): listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+    );
+  });
+});
