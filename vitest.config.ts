@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: unit tests need nothing; integration tests (`*.int.test.ts`) get a real Kafka
-// broker from the global setup (started here, or the one named by SLUICE_TEST_BROKERS).
+// broker and a real PostgreSQL from the global setups (started here, or the ones named by
+// SLUICE_TEST_BROKERS and SLUICE_TEST_PG).
 export default defineConfig({
   test: {
     projects: [
@@ -16,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
-          globalSetup: ['test/support/kafka-global-setup.ts'],
+          globalSetup: ['test/support/kafka-global-setup.ts', 'test/support/postgres-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // One broker on two cores: test files running side by side only fight over it.

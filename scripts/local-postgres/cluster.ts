@@ -69,9 +69,10 @@ async function tool(name: string, args: readonly string[], user: Uid | undefined
   }
 }
 
+/** The cluster running from `dir`, if one does. */
 export function clusterState(dir: string): ClusterState | undefined {
   const file = join(dir, STATE_FILE);
-  if (!existsSync(file)) return undefined;
+  if (!existsSync(file) || !existsSync(join(dir, 'data', 'postmaster.pid'))) return undefined;
   return JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
 }
 
@@ -98,7 +99,11 @@ export async function startPostgres(options: StartOptions): Promise<ClusterState
     '-c fsync=off',
     '-c max_connections=50',
   ].join(' ');
-  await tool('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', '60', 'start'], user);
+  await tool(
+    'pg_ctl',
+    ['-D', data, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', '60', 'start'],
+    user,
+  );
   const state: ClusterState = { dir, port, url: `postgres://${CLUSTER_USER}@127.0.0.1:${port}/postgres` };
   writeFileSync(join(dir, STATE_FILE), JSON.stringify(state));
   log?.(`PostgreSQL on ${state.url}`);

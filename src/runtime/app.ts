@@ -206,6 +206,7 @@ function postgresOutputs(plan: Plan, config: SluiceConfig) {
     url: config.sink.type === 'postgres' ? config.sink.url : undefined,
     guarantee: config.guarantee,
     groupId: config.groupId,
+    nodes,
   };
   const [first] = nodes;
   return {

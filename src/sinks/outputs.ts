@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { BatchInfo, OutputBatch, PostgresSinkSpec } from '../stream/index.ts';
+import type { PostgresNode } from './postgres-outputs.ts';
 import { writeBatchFile } from './sink-file.ts';
 import { KafkaOutput, type RecordWriter } from './sink-kafka.ts';
 import { PostgresOutput } from './sink-postgres.ts';
@@ -34,8 +35,11 @@ export type OutputContext = {
     readonly url: string | undefined;
     readonly guarantee: 'at-least-once' | 'exactly-once';
     readonly groupId: string;
+    /** The job's PostgreSQL outputs: under exactly-once each runs every batch, to move its offsets. */
+    readonly nodes?: readonly PostgresNode[];
   };
   readonly log?: {
+    debug?(object: object, message: string): void;
     info?(object: object, message: string): void;
     warn(object: object, message: string): void;
   };
@@ -69,6 +73,13 @@ export class Outputs {
 
   async write(outputs: readonly OutputBatch[], info: BatchInfo): Promise<void> {
     for (const output of outputs) await this.#retrying(output, info);
+    // Downstream of a window there is no output batch until one fires; the offsets move anyway.
+    const { postgres } = this.#context;
+    if (postgres?.guarantee !== 'exactly-once' || info.offsetRanges.length === 0) return;
+    const written = new Set(outputs.map((output) => output.node));
+    for (const { node, sink } of postgres.nodes ?? []) {
+      if (!written.has(node)) await this.#retrying({ node, sink, values: [] }, info);
+    }
   }
 
   async #retrying(output: OutputBatch, info: BatchInfo): Promise<void> {

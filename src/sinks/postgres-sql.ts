@@ -83,7 +83,8 @@ export function upsertStatements(
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement);
     const tuples = chunk.map(
-      (_, row) => `(${Array.from({ length: width }, (__, column) => `$${row * width + column + 1}`).join(', ')})`,
+      (_, row) =>
+        `(${Array.from({ length: width }, (__, column) => `$${row * width + column + 1}`).join(', ')})`,
     );
     statements.push({ text: `${head}${tuples.join(', ')} ${conflict}`, values: chunk.flat() });
   }

@@ -1,7 +1,13 @@
 import pg from 'pg';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { BatchInfo, PostgresSinkSpec } from '../stream/index.ts';
-import { conflictText, matchOffsets, offsetKey, type StoredOffsets } from './postgres-offsets.ts';
+import {
+  conflictText,
+  describeRange,
+  matchOffsets,
+  offsetKey,
+  type StoredOffsets,
+} from './postgres-offsets.ts';
 import {
   createOffsetsTableSql,
   createTableSql,
@@ -16,7 +22,9 @@ import {
 
 /** The part of a `pg` client the sink uses; tests pass a recording fake. */
 export type SqlClient = {
-  query(statement: Statement): Promise<{ readonly rows: readonly Record<string, unknown>[]; readonly rowCount: number | null }>;
+  query(
+    statement: Statement,
+  ): Promise<{ readonly rows: readonly Record<string, unknown>[]; readonly rowCount: number | null }>;
   release(error?: Error | boolean): void;
 };
 
@@ -32,6 +40,7 @@ export type PostgresOutputOptions = {
   /** Names this job's rows in the offsets table. */
   readonly groupId: string;
   readonly log?: {
+    debug?(object: object, message: string): void;
     info?(object: object, message: string): void;
     warn(object: object, message: string): void;
   };
@@ -98,9 +107,16 @@ export class PostgresOutput {
         'PostgreSQL connection lost; the next write reconnects',
       ),
     );
+    const listening = new WeakSet<pg.PoolClient>();
     return {
       connect: async () => {
         const client = await pool.connect();
+        // A checked-out client whose server goes away between two queries emits 'error' too;
+        // the next query then fails and the batch is retried.
+        if (!listening.has(client)) {
+          listening.add(client);
+          client.on('error', () => {});
+        }
         return {
           query: (statement) => client.query({ text: statement.text, values: [...statement.values] }),
           release: (error) => client.release(error),
@@ -124,6 +140,16 @@ export class PostgresOutput {
       if (ranges.length > 0) {
         const stored = await this.#stored(client, ranges, true);
         const match = matchOffsets(ranges, stored);
+        this.#options.log?.debug?.(
+          {
+            table: this.#table,
+            batchId: info.batchId,
+            match: match.kind,
+            ranges: ranges.map(describeRange),
+            stored: [...stored.values()].map(String),
+          },
+          'PostgreSQL offsets matched',
+        );
         if (match.kind === 'skip') {
           this.skipped++;
           this.#options.log?.info?.(
@@ -141,7 +167,9 @@ export class PostgresOutput {
         for (const statement of statements) await client.query(statement);
         for (const state of match.ranges) {
           const statement =
-            state.kind === 'first' ? insertOffset(this.#where, state.range) : updateOffset(this.#where, state.range);
+            state.kind === 'first'
+              ? insertOffset(this.#where, state.range)
+              : updateOffset(this.#where, state.range);
           const result = await client.query(statement);
           // Another instance moved the row since the locked read (it inserted the first one).
           if (result.rowCount !== 1) {
@@ -187,7 +215,10 @@ export class PostgresOutput {
   ): Promise<StoredOffsets> {
     const result = await client.query(selectOffsets(this.#where, partitions, lock));
     return new Map(
-      result.rows.map((row) => [offsetKey(String(row.topic), Number(row.partition)), BigInt(String(row.until_offset))]),
+      result.rows.map((row) => [
+        offsetKey(String(row.topic), Number(row.partition)),
+        BigInt(String(row.until_offset)),
+      ]),
     );
   }
 
