@@ -38,6 +38,7 @@ describe('renderConfigDocs', () => {
       'SLUICE_KAFKA_VERSION',
       'SLUICE_CACHE_DIR',
       'SLUICE_TEST_KILLS',
+      'SLUICE_TEST_PG',
       'SLUICE_BENCH_BROKERS',
     ]);
     expect(DEV_VARIABLES.map((variable) => variable.env)).toEqual(tableVariables('Development and tests'));

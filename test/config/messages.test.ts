@@ -71,12 +71,12 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
   [
     'SLUICE_SINK of an unknown kind',
     { SLUICE_SINK: 'stdout' },
-    'SLUICE_SINK must be console, file:<dir> or kafka:<topic>; got "stdout"',
+    'SLUICE_SINK must be console, file:<dir>, kafka:<topic> or postgres://…?table=<table>; got "stdout"',
   ],
   [
     'SLUICE_SINK file: without a directory',
     { SLUICE_SINK: 'file: ' },
-    'SLUICE_SINK must be console, file:<dir> or kafka:<topic>; got "file: "',
+    'SLUICE_SINK must be console, file:<dir>, kafka:<topic> or postgres://…?table=<table>; got "file: "',
   ],
   [
     'SLUICE_SINK kafka: with a bad topic',
