@@ -37,11 +37,14 @@ type PartitionBuffer = {
 const WAIT_FOR_DATA_MS = 20;
 const RETENTION_CHECK_MS = 1000;
 /**
- * How long the group's rejoin waits for the revocation checkpoint. kafkajs's runner retries the
- * fetch loop 5 times over about 9 s (15 over about 9 s with NODE_ENV=test) before it crashes the
- * consumer; holding for less leaves a rejoin before that.
+ * How long, and over how many of kafkajs's fetch-loop retries, the group's rejoin waits for the
+ * revocation checkpoint. The runner crashes (and restarts) the consumer after CONSUMER_RETRIES
+ * failed retries in a row (kafkajs's default is 5: about 1.5 s of holding with NODE_ENV=test's
+ * short backoff, measured): the hold gives up two retries before that.
  */
 const REVOCATION_HOLD_MS = 5_000;
+const CONSUMER_RETRIES = 10;
+const REVOCATION_HOLD_RETRIES = CONSUMER_RETRIES - 2;
 
 /** kafkajs errors that mean this member is no longer in the generation its commit was for. */
 const STALE_MEMBER = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
@@ -52,7 +55,7 @@ const STALE_MEMBER = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UN
  */
 type Phase = 'running' | 'revoking' | 'rejoining';
 
-type Revocation = { readonly started: number; done: boolean };
+type Revocation = { readonly started: number; done: boolean; holds: number };
 
 /**
  * Spark's direct stream on kafkajs: Sluice owns the offsets. kafkajs fetches in the background
@@ -87,6 +90,7 @@ export class DirectSource implements BatchSource {
       allowAutoTopicCreation: false,
       sessionTimeout: config.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 10)),
+      retry: { retries: CONSUMER_RETRIES },
       maxWaitTimeInMs: Math.min(500, config.batchIntervalMs),
     });
     let joined: () => void = () => {};
@@ -103,6 +107,8 @@ export class DirectSource implements BatchSource {
     this.#consumer.on(this.#consumer.events.REBALANCING, () => this.#holdRejoin());
     this.#consumer.on(this.#consumer.events.CRASH, (event) => {
       if (!event.payload.restart) this.#fail(event.payload.error);
+      // A restarting consumer rejoins as a new member: nothing is owned until it is assigned.
+      else if (this.#phase !== 'running') this.#release();
     });
   }
 
@@ -360,7 +366,7 @@ export class DirectSource implements BatchSource {
     if (this.#phase === 'rejoining') return;
     if (this.#phase === 'running') {
       this.#phase = 'revoking';
-      const revocation: Revocation = { started: Date.now(), done: false };
+      const revocation: Revocation = { started: Date.now(), done: false, holds: 0 };
       this.#revocation = revocation;
       const handler = this.#onRevoking;
       this.#options.log.info(
@@ -382,7 +388,8 @@ export class DirectSource implements BatchSource {
     const revocation = this.#revocation;
     if (!revocation) return;
     const waited = Date.now() - revocation.started;
-    if (!revocation.done && waited < REVOCATION_HOLD_MS) {
+    if (!revocation.done && waited < REVOCATION_HOLD_MS && revocation.holds < REVOCATION_HOLD_RETRIES) {
+      revocation.holds++;
       throw new SluiceError(
         ErrorCode.kafka,
         'revocation checkpoint in progress: rejoining the group after it',
@@ -394,9 +401,19 @@ export class DirectSource implements BatchSource {
         'the revocation checkpoint is taking too long: rejoining the group without it',
       );
     }
+    this.#release();
+  }
+
+  /** Rejoining: every partition is given up, and nothing is committed until the next assignment. */
+  #release(): void {
+    const revocation = this.#revocation;
     this.#phase = 'rejoining';
     this.#options.log.info(
-      { revoked: [...this.#assigned].sort(), checkpointed: revocation.done, waitedMs: waited },
+      {
+        revoked: [...this.#assigned].sort(),
+        checkpointed: revocation?.done ?? false,
+        waitedMs: revocation ? Date.now() - revocation.started : 0,
+      },
       'partitions revoked',
     );
     this.#assigned = new Set();
@@ -420,6 +437,11 @@ export class DirectSource implements BatchSource {
       this.#options.onRevoked?.(buffer.topic, buffer.partition);
     }
     this.#assigned = next;
+    // kafkajs keeps a partition's pause across rebalances, also one revoked and assigned again:
+    // a paused partition whose buffer starts unpaused would never be fetched again.
+    this.#consumer.resume(
+      Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions: [...partitions] })),
+    );
     const fresh = Object.entries(assignment).flatMap(([topic, partitions]) =>
       partitions
         .filter((partition) => !this.#buffers.has(id(topic, partition)))

@@ -50,6 +50,8 @@ export class BatchLog {
   /** Empties the log once a checkpoint covers every batch in it. */
   async clear(): Promise<void> {
     await this.#io('clear', async () => {
+      // A save before any batch (a revocation right after the first assignment) writes no file.
+      await mkdir(dirname(this.path), { recursive: true });
       const temp = `${this.path}.tmp`;
       const file = await open(temp, 'w');
       try {

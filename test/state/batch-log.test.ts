@@ -38,6 +38,12 @@ describe('BatchLog', () => {
     expect(await log.after(-1)).toEqual([]);
   });
 
+  it('clear() before anything was written creates its folder (a revocation before the first batch)', async () => {
+    const log = new BatchLog(join(tempDir(), 'group'));
+    await log.clear();
+    expect(readFileSync(log.path, 'utf8')).toBe('');
+  });
+
   it('drops a torn last line, as a crash while appending leaves it', async () => {
     const log = new BatchLog(join(tempDir(), 'group'));
     await log.append(plan(1, 0n, 5n));

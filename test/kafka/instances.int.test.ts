@@ -1,0 +1,170 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type RunningCli, startCli } from '../support/cli.ts';
+import { readJsonLines } from '../support/files.ts';
+import {
+  closing,
+  commitsNotOwned,
+  conflicting,
+  distinct,
+  firstAfter,
+  instanceEnv,
+  type Message,
+  oracle,
+  PARTITIONS,
+  round,
+} from '../support/instances.ts';
+import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
+import { logged } from '../support/logs.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
+import type { WindowRow } from '../support/window-oracle.ts';
+
+const kafka = sharedClients('instances-test');
+const tempDir = tempDirs('sluice-instances');
+
+const PER_ROUND = 150;
+
+/** The instances' log lines above debug, for a failure message. */
+let explain: () => string = () => '';
+
+async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await Promise.resolve(check()).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${explain()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const assigned = (cli: RunningCli): string[] =>
+  (logged(cli.output(), 'partitions assigned').at(-1)?.assigned as string[] | undefined) ?? [];
+
+describe('several instances in one group, with joins, a leave and a kill -9', () => {
+  it('window results equal the oracle, none lost; no instance commits a partition it does not own', async () => {
+    const clis: Record<string, RunningCli> = {};
+    try {
+      await scenario(clis);
+    } catch (error) {
+      // The instances' whole logs, to tell what happened to a lost record.
+      const dir = mkdtempSync(join(tmpdir(), 'sluice-instances-failed-'));
+      for (const [name, cli] of Object.entries(clis)) writeFileSync(join(dir, `${name}.log`), cli.output());
+      throw new Error(`${String(error)}\n(the instances' logs are in ${dir})`, { cause: error });
+    }
+  }, 180_000);
+});
+
+async function scenario(clis: Record<string, RunningCli>): Promise<void> {
+  {
+    const topic = uniqueName('clicks');
+    const group = uniqueName('instances');
+    await kafka.admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    let produced = 0;
+    const timed: ReturnType<typeof round>['timed'] = [];
+    const send = async (messages: readonly Message[]): Promise<void> => {
+      await kafka.producer.send({ topic, acks: -1, messages: [...messages] });
+      produced += messages.length;
+    };
+    const sendRound = async (index: number): Promise<void> => {
+      const next = round(index, PER_ROUND);
+      timed.push(...next.timed);
+      await send(next.messages);
+    };
+    const committedSum = async (): Promise<number> =>
+      (await committedOffsets(kafka.admin, group, topic)).reduce(
+        (sum, offset) => sum + Math.max(0, Number(offset)),
+        0,
+      );
+
+    // Every instance has its own checkpoint folder: state moves only through the changelog topic.
+    const sinks: string[] = [];
+    const ends: Record<string, number> = {};
+    explain = () =>
+      Object.entries(clis)
+        .map(
+          ([name, cli]) =>
+            `${name}:\n${cli
+              .output()
+              .split('\n')
+              .filter((line) => !line.includes('"level":20'))
+              .slice(-40)
+              .join('\n')}\n${name}: ${logged(cli.output(), 'batch done').length} batches`,
+        )
+        .join('\n');
+    const start = (name: string): RunningCli => {
+      const sink = tempDir();
+      sinks.push(sink);
+      const cli = startCli(['run'], instanceEnv(testBrokers().join(','), topic, group, tempDir(), sink));
+      clis[name] = cli;
+      void cli.done.then(() => {
+        ends[name] ??= Date.now();
+      });
+      return cli;
+    };
+
+    await sendRound(0);
+    const a = start('a');
+    const b = start('b');
+    await until(
+      'A and B to share the partitions',
+      () => assigned(a).length + assigned(b).length === PARTITIONS,
+    );
+    await until('a first commit of half the first round', async () => (await committedSum()) >= produced / 2);
+
+    await sendRound(1);
+    const c = start('c');
+    await until('C to join', () => assigned(c).length > 0);
+    await until(
+      'the second round committed',
+      async () => (await committedSum()) >= produced - PARTITIONS * 40,
+    );
+
+    await sendRound(2);
+    b.child.kill('SIGTERM');
+    expect((await b.done).code, explain()).toBe(0);
+    await until(
+      'A and C to own every partition',
+      () => assigned(a).length + assigned(c).length === PARTITIONS,
+    );
+
+    await sendRound(3);
+    await until(
+      'C to commit some of the fourth round',
+      async () => (await committedSum()) >= produced - PARTITIONS * 60,
+    );
+    const killedAt = Date.now();
+    ends.c = killedAt;
+    c.child.kill('SIGKILL');
+    await c.done;
+    await until('A to own every partition', () => assigned(a).length === PARTITIONS, 30_000);
+    const resumedAt = firstAfter(a.output(), 'partitions assigned', killedAt) as number;
+
+    await send(closing());
+    await until('every record committed', async () => (await committedSum()) === produced);
+    const expected = oracle(timed);
+    const rows = (): WindowRow[] => sinks.flatMap((sink) => readJsonLines<WindowRow>(sink));
+    await until('every window emitted', () => distinct(rows()).length >= expected.length, 30_000);
+    a.child.kill('SIGTERM');
+    expect((await a.done).code, explain()).toBe(0);
+
+    const all = rows();
+    expect(conflicting(all)).toEqual([]);
+    expect(distinct(all)).toEqual(expected);
+    const logs = Object.fromEntries(Object.entries(clis).map(([name, cli]) => [name, cli.output()]));
+    for (const stderr of Object.values(logs)) {
+      expect(logged(stderr, 'late records: older than the watermark')).toEqual([]);
+    }
+    expect(commitsNotOwned(logs, ends)).toEqual([]);
+    expect(logged(logs.a ?? '', 'offsets committed').length).toBeGreaterThan(0);
+    const revoked = Object.values(logs).flatMap((stderr) => logged(stderr, 'partitions revoked'));
+    expect(revoked.length).toBeGreaterThan(0);
+    expect(revoked.every((line) => line.checkpointed === true)).toBe(true);
+    console.info(
+      `instances: ${produced} records (${PARTITIONS} partitions, ${timed.length} counted), ${expected.length} windows, ${all.length} emissions (${all.length - expected.length} re-emitted, same values); ${revoked.length} revocations, each checkpointed before the rejoin (held ${revoked.map((line) => line.waitedMs).join(', ')} ms); after kill -9, A owned C's partitions after ${resumedAt - killedAt} ms`,
+    );
+  }
+}
