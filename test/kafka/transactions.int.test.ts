@@ -51,7 +51,9 @@ describe('KafkaTransactions', () => {
     await second.fence([{ topic: input, partition: 0 }]);
     const failure = first.commit([{ topic: input, partition: 0, offset: 10n }]);
     await expect(failure).rejects.toMatchObject({ code: 'SLUICE_TRANSACTION' });
-    await expect(failure).rejects.toThrow(/^cannot commit the transaction: .*\(another instance took the partition over: this one was fenced\); nothing of it is visible/);
+    await expect(failure).rejects.toThrow(
+      /^cannot commit the transaction: .*\(another instance took the partition over: this one was fenced\); nothing of it is visible/,
+    );
 
     second.own([{ topic: input, partition: 0 }]);
     await second.send({ topic: output, messages: [{ partition: 0, value: 'from the second owner' }] });
