@@ -206,6 +206,11 @@ export function configOptions(context: SchemaContext) {
       integer({ min: 0 }, 60_000),
       'How long a failing output is retried, with backoff from 100 ms to 10 s, before the run stops with `SLUICE_SINK`, in milliseconds; `0`: no retry. Meanwhile nothing is committed and fetching pauses once two batches wait.',
     ),
+    kafkaRetryTimeoutMs: option(
+      'SLUICE_KAFKA_RETRY_TIMEOUT_MS',
+      integer({ min: 1000 }, 60_000),
+      'How long the brokers may be away (a restart, a network cut) before the run stops with `SLUICE_KAFKA_UNAVAILABLE` naming them, in milliseconds: offset commits and checkpoint changelog writes are retried with backoff from 100 ms to 2 s, and the consumer, restarted by kafkajs, must have fetched or rejoined the group within it. Meanwhile no batch runs and nothing is committed.',
+    ),
     guarantee: option(
       'SLUICE_GUARANTEE',
       choice(GUARANTEES, 'at-least-once'),

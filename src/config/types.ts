@@ -93,6 +93,8 @@ export interface SluiceConfig {
   readonly checkpointDir: string | undefined;
   readonly checkpointIntervalMs: number;
   readonly sinkRetryTimeoutMs: number;
+  /** How long commits, changelog writes and the consumer may go without the brokers. */
+  readonly kafkaRetryTimeoutMs: number;
   readonly guarantee: Guarantee;
   readonly onDecodeError: DecodeErrorPolicy;
   /** Always set when `onDecodeError` is `dlq`. */

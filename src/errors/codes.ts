@@ -13,6 +13,8 @@ export const ErrorCode = {
   /** The sink refused the batch's data (a row that does not fit the table): retrying cannot help. */
   sinkRejected: 'SLUICE_SINK_REJECTED',
   kafka: 'SLUICE_KAFKA',
+  /** The brokers stayed away longer than SLUICE_KAFKA_RETRY_TIMEOUT_MS: a restart may find them back. */
+  kafkaUnavailable: 'SLUICE_KAFKA_UNAVAILABLE',
   worker: 'SLUICE_WORKER',
   checkpoint: 'SLUICE_CHECKPOINT',
   /** A keyed state handle used against its rules (update of a timing-out state, an undefined state). */

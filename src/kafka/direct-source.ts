@@ -1,11 +1,12 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { SluiceConfig } from '../config/index.ts';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import { encodeBatch } from '../runtime/batch-codec.ts';
 import { BufferPool } from '../runtime/buffer-pool.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { BatchSource, PartitionWork } from '../runtime/source.ts';
 import type { OffsetRange } from '../stream/index.ts';
+import { type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
 
 export type DirectSourceOptions = {
   readonly kafka: Kafka;
@@ -32,6 +33,14 @@ type PartitionBuffer = {
   /** Next offset to hand out: the end of the last batch cut for this partition. */
   position: bigint | undefined;
   paused: boolean;
+};
+
+/** An offset to commit, kept until the broker took it, for the buffer (ownership) it was cut from. */
+type Uncommitted = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly buffer: PartitionBuffer;
 };
 
 const WAIT_FOR_DATA_MS = 20;
@@ -81,10 +90,21 @@ export class DirectSource implements BatchSource {
   #onRevoking: (() => Promise<void>) | undefined;
   /** Assignments one after the other, each after the revocation before it. */
   #assigning: Promise<void> = Promise.resolve();
+  readonly #retry: KafkaRetryOptions;
+  /** The last time the brokers answered this consumer (a fetch, a heartbeat, a join, a commit). */
+  #lastContact = Date.now();
+  /** Successful offset commits kafkajs reported: its runner returns without committing while it restarts. */
+  #commitAcks = 0;
+  /** When kafkajs last crashed and restarted the consumer, until it has rejoined. */
+  #crashedAt: number | undefined;
+  readonly #uncommitted = new Map<string, Uncommitted>();
+  /** Commits one after the other, so an older one never lands after a newer one. */
+  #committing: Promise<void> = Promise.resolve();
 
   constructor(options: DirectSourceOptions) {
     this.#options = options;
     const { config } = options;
+    this.#retry = { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers ?? [], log: options.log };
     this.#consumer = options.kafka.consumer({
       groupId: config.groupId,
       allowAutoTopicCreation: false,
@@ -97,7 +117,17 @@ export class DirectSource implements BatchSource {
     this.#joined = new Promise((resolve) => {
       joined = resolve;
     });
+    const contact = (): void => {
+      this.#lastContact = Date.now();
+    };
+    this.#consumer.on(this.#consumer.events.FETCH, contact);
+    this.#consumer.on(this.#consumer.events.HEARTBEAT, contact);
+    this.#consumer.on(this.#consumer.events.COMMIT_OFFSETS, () => {
+      contact();
+      this.#commitAcks++;
+    });
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, (event) => {
+      contact();
       // Resolve `joined` either way: a failed assignment must surface in next(), not hang it.
       this.#assigning = this.#assigning
         .then(() => this.#onAssignment(event.payload.memberAssignment))
@@ -106,9 +136,18 @@ export class DirectSource implements BatchSource {
     });
     this.#consumer.on(this.#consumer.events.REBALANCING, () => this.#holdRejoin());
     this.#consumer.on(this.#consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) this.#fail(event.payload.error);
-      // A restarting consumer rejoins as a new member: nothing is owned until it is assigned.
-      else if (this.#phase !== 'running') this.#release();
+      if (!event.payload.restart) {
+        this.#fail(event.payload.error);
+        return;
+      }
+      // kafkajs restarts a consumer whose retries ran out on a retriable error (brokers away): it
+      // rejoins as a new member, so nothing is owned, run or committed until it is assigned again.
+      this.#crashedAt ??= Date.now();
+      options.log.warn(
+        { error: event.payload.error.message, owned: [...this.#assigned].sort() },
+        'the Kafka consumer crashed; kafkajs restarts it and it rejoins the group',
+      );
+      if (this.#phase !== 'rejoining') this.#release();
     });
   }
 
@@ -147,6 +186,7 @@ export class DirectSource implements BatchSource {
     const max = this.#options.config.maxRecordsPerBatch;
     for (;;) {
       if (this.#crash) throw this.#crash;
+      this.#checkContact();
       if (this.#phase !== 'running' && !this.#interrupted) {
         // Before the revocation checkpoint, the batch in flight ends with what it has; after it,
         // no batch runs until the next assignment (it would change state the checkpoint left).
@@ -183,7 +223,11 @@ export class DirectSource implements BatchSource {
       return target !== undefined && (buffer.position ?? 0n) < target && buffer.messages.length === 0;
     });
     for (const topic of new Set(waiting.map((buffer) => buffer.topic))) {
-      const offsets = await retrying(() => this.#options.admin.fetchTopicOffsets(topic));
+      const offsets = await retryingKafka(
+        `reading the offsets of topic ${topic}`,
+        () => this.#options.admin.fetchTopicOffsets(topic),
+        this.#retry,
+      );
       for (const buffer of waiting.filter((item) => item.topic === topic)) {
         const low = BigInt(offsets.find((o) => o.partition === buffer.partition)?.low ?? '0');
         if (buffer.position !== undefined && buffer.position < low) {
@@ -205,30 +249,108 @@ export class DirectSource implements BatchSource {
     this.#onRevoking = handler;
   }
 
+  /**
+   * Commits the ranges' ends. While the consumer rejoins (a rebalance, a crash kafkajs restarts)
+   * they are kept, and committed once the same buffer is assigned again: the partition never left.
+   */
   async commit(ranges: readonly OffsetRange[]): Promise<void> {
-    const owned = ranges.filter((range) => this.#assigned.has(id(range.topic, range.partition)));
-    if (owned.length === 0) return;
-    const offsets = owned.map((range) => ({
-      topic: range.topic,
-      partition: range.partition,
-      offset: range.untilOffset.toString(),
+    for (const range of ranges) {
+      const key = id(range.topic, range.partition);
+      const buffer = this.#buffers.get(key);
+      if (!buffer) continue;
+      const known = this.#uncommitted.get(key);
+      if (known?.buffer === buffer && known.offset >= range.untilOffset) continue;
+      this.#uncommitted.set(key, {
+        topic: range.topic,
+        partition: range.partition,
+        offset: range.untilOffset,
+        buffer,
+      });
+    }
+    await this.#flushCommits();
+  }
+
+  #flushCommits(): Promise<void> {
+    const next = this.#committing.then(() => this.#commitOwned());
+    this.#committing = next.catch(() => {});
+    return next;
+  }
+
+  async #commitOwned(): Promise<void> {
+    for (const [key, entry] of this.#uncommitted) {
+      if (this.#buffers.get(key) !== entry.buffer) this.#uncommitted.delete(key);
+    }
+    const due = [...this.#uncommitted.entries()].filter(([key]) => this.#assigned.has(key));
+    if (due.length === 0) return;
+    const offsets = due.map(([, { topic, partition, offset }]) => ({
+      topic,
+      partition,
+      offset: offset.toString(),
     }));
-    try {
-      await this.#consumer.commitOffsets(offsets);
-    } catch (error) {
-      // The group moved on without this member (it rejoined without waiting for the revocation,
-      // or its session expired): the partitions are another's now, and their checkpoint is durable.
-      if (!STALE_MEMBER.has(String((error as { type?: unknown }).type))) throw error;
-      this.#options.log.warn(
-        { offsets, reason: error instanceof Error ? error.message : String(error) },
-        'offsets not committed: this member is no longer in the group generation that owned them',
+    const { groupId } = this.#options.config;
+    const committed = await retryingKafka(
+      `committing offsets of group ${groupId}`,
+      () => this.#commitOnce(offsets),
+      this.#retry,
+    );
+    if (!committed) {
+      this.#options.log.info(
+        { offsets },
+        'offsets kept: the consumer is rejoining the group; committed once its partitions are assigned again',
       );
       return;
     }
+    // A range recorded meanwhile (a later batch) stays for the next commit.
+    for (const [key, entry] of due) if (this.#uncommitted.get(key) === entry) this.#uncommitted.delete(key);
     this.#options.log.debug(
       { committed: offsets.map(({ topic, partition, offset }) => `${id(topic, partition)}@${offset}`) },
       'offsets committed',
     );
+  }
+
+  /** One commit: true once the broker took it, false when the member has no generation now. */
+  async #commitOnce(offsets: { topic: string; partition: number; offset: string }[]): Promise<boolean> {
+    if (this.#rejoining()) return false;
+    const acks = this.#commitAcks;
+    try {
+      await this.#consumer.commitOffsets(offsets);
+    } catch (error) {
+      if (this.#rejoining()) return false;
+      // The group moved on without this member (it rejoined without waiting for the revocation,
+      // its session expired, the coordinator restarted): the next assignment says who owns what.
+      if (STALE_MEMBER.has(String((error as { type?: unknown }).type))) {
+        this.#options.log.warn(
+          { offsets, reason: error instanceof Error ? error.message : String(error) },
+          'offsets not committed: this member is no longer in the group generation that owned them',
+        );
+        return false;
+      }
+      if (isNotRunning(error)) throw new ConsumerRestarting();
+      throw error;
+    }
+    if (this.#commitAcks > acks) return true;
+    if (this.#rejoining()) return false;
+    // kafkajs's runner returns without committing while it is stopped (between a crash and its restart).
+    throw new ConsumerRestarting();
+  }
+
+  /** A method, not a field test: the phase changes across the awaits around it. */
+  #rejoining(): boolean {
+    return this.#phase === 'rejoining';
+  }
+
+  /** SLUICE_KAFKA_UNAVAILABLE once the brokers have not answered for the whole retry budget. */
+  #checkContact(): void {
+    const silentMs = Date.now() - this.#lastContact;
+    if (silentMs <= this.#retry.timeoutMs) return;
+    const what =
+      this.#crashedAt === undefined
+        ? `fetching for group ${this.#options.config.groupId}`
+        : `the consumer of group ${this.#options.config.groupId} was rejoining after a crash`;
+    this.#fail(
+      kafkaUnavailable(what, this.#retry, new Error(`no fetch, heartbeat or join for ${silentMs} ms`)),
+    );
+    if (this.#crash) throw this.#crash;
   }
 
   async close(): Promise<void> {
@@ -291,6 +413,7 @@ export class DirectSource implements BatchSource {
       const until = range.untilOffset;
       while (BigInt(buffer.messages.at(-1)?.offset ?? '-1') < until - 1n) {
         if (this.#crash) throw this.#crash;
+        this.#checkContact();
         if (this.#interrupted || this.#phase !== 'running') return undefined;
         await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
       }
@@ -422,6 +545,14 @@ export class DirectSource implements BatchSource {
   async #onAssignment(assignment: Record<string, number[]>): Promise<void> {
     this.#phase = 'running';
     this.#revocation = undefined;
+    const crashedAt = this.#crashedAt;
+    this.#crashedAt = undefined;
+    if (crashedAt !== undefined) {
+      this.#options.log.info(
+        { downMs: Date.now() - crashedAt },
+        'the Kafka consumer rejoined the group after a crash',
+      );
+    }
     const next = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) next.add(id(topic, partition));
@@ -431,6 +562,14 @@ export class DirectSource implements BatchSource {
         // kafkajs refetches from the committed offset; dropping the uncut messages avoids gaps.
         buffer.messages = [];
         buffer.paused = false;
+        // A restarted consumer without a commit would start as configured (`latest`: a gap).
+        if (crashedAt !== undefined && buffer.position !== undefined) {
+          this.#consumer.seek({
+            topic: buffer.topic,
+            partition: buffer.partition,
+            offset: buffer.position.toString(),
+          });
+        }
         continue;
       }
       this.#buffers.delete(key);
@@ -457,6 +596,9 @@ export class DirectSource implements BatchSource {
       });
     }
     this.#options.log.info({ assigned: [...next].sort() }, 'partitions assigned');
+    // Offsets kept while rejoining, of partitions assigned here again; not awaited: kafkajs's
+    // runner starts only after this event, and commits wait for it.
+    if (this.#uncommitted.size > 0) this.#flushCommits().catch((error: unknown) => this.#fail(error));
     await this.#initPositions(fresh);
   }
 
@@ -468,7 +610,8 @@ export class DirectSource implements BatchSource {
     this.#firstAssignment = false;
     const watermarks = new Map<string, { low: bigint; high: bigint }>();
     for (const topic of topics) {
-      for (const offsets of await retrying(() => admin.fetchTopicOffsets(topic))) {
+      const read = () => admin.fetchTopicOffsets(topic);
+      for (const offsets of await retryingKafka(`reading the offsets of topic ${topic}`, read, this.#retry)) {
         watermarks.set(id(topic, offsets.partition), {
           low: BigInt(offsets.low),
           high: BigInt(offsets.high),
@@ -476,7 +619,13 @@ export class DirectSource implements BatchSource {
       }
     }
     const committed = new Map<string, bigint>();
-    for (const entry of await retrying(() => admin.fetchOffsets({ groupId: config.groupId, topics }))) {
+    const fetchCommitted = () => admin.fetchOffsets({ groupId: config.groupId, topics });
+    const entries = await retryingKafka(
+      `reading the committed offsets of group ${config.groupId}`,
+      fetchCommitted,
+      this.#retry,
+    );
+    for (const entry of entries) {
       for (const offset of entry.partitions) {
         if (offset.offset !== '-1') committed.set(id(entry.topic, offset.partition), BigInt(offset.offset));
       }
@@ -510,6 +659,10 @@ export class DirectSource implements BatchSource {
   #fail(error: unknown): void {
     // Keep the first cause: a crash during an assignment is followed by follow-on errors.
     if (this.#crash) return;
+    if (isSluiceError(error, ErrorCode.kafkaUnavailable)) {
+      this.#crash = error;
+      return;
+    }
     this.#crash = new SluiceError(
       ErrorCode.kafka,
       `the Kafka consumer of group ${this.#options.config.groupId} stopped: ${error instanceof Error ? error.message : String(error)}`,
@@ -518,22 +671,18 @@ export class DirectSource implements BatchSource {
   }
 }
 
-const ADMIN_ATTEMPTS = 10;
-
-/**
- * kafkajs's admin does not retry a coordinator that is still loading (NOT_COORDINATOR right
- * after a group's first join on a fresh broker; see docs/compatibility.md); we do, briefly.
- */
-async function retrying<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      const retriable = (error as { retriable?: unknown }).retriable === true;
-      if (!retriable || attempt >= ADMIN_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    }
+/** kafkajs's runner between a crash and its restart: a commit there does nothing. */
+class ConsumerRestarting extends Error {
+  readonly retriable = true;
+  constructor() {
+    super('the consumer is restarting');
+    this.name = 'ConsumerRestarting';
   }
+}
+
+/** kafkajs's consumer between a crash's disconnect and its restart has no group to commit through. */
+function isNotRunning(error: unknown): boolean {
+  return error instanceof Error && /Consumer group was not initialized/.test(error.message);
 }
 
 function id(topic: string, partition: number): string {

@@ -9,4 +9,5 @@ export {
   type PartitionerName,
   toKafkajsPartitioner,
 } from './partitioners.ts';
+export { isRetriableKafkaError, type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
 export { KafkaTransactions, type TransactionOffset, type TransactionsOptions } from './transactions.ts';

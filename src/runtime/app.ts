@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
-import { KafkaTransactions } from '../kafka/index.ts';
+import { KafkaTransactions, retryingKafka } from '../kafka/index.ts';
 import { type OutputContext, Outputs, postgresNodes, postgresProblems } from '../sinks/index.ts';
 import {
   type AssignedPartition,
@@ -116,6 +116,12 @@ export async function startApp(options: AppOptions): Promise<App> {
                   kafka: options.kafka.client,
                   ...options.kafka.outputs,
                   topic: `${config.groupId}-checkpoints`,
+                  retry: (what, call) =>
+                    retryingKafka(what, call, {
+                      timeoutMs: config.kafkaRetryTimeoutMs,
+                      brokers: config.brokers ?? [],
+                      log,
+                    }),
                 }),
               }
             : {}),

@@ -1,5 +1,5 @@
 import type { Admin, Kafka, Producer, ProducerRecord } from 'kafkajs';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 
 /** Checkpoints can be large: allow 64 MiB records on the changelog topic. */
 const MAX_RECORD_BYTES = 64 * 1024 * 1024;
@@ -10,6 +10,11 @@ export type ChangelogOptions = {
   readonly producer: Producer;
   /** `<group>-checkpoints`. */
   readonly topic: string;
+  /**
+   * Runs a write again while the brokers are away, within SLUICE_KAFKA_RETRY_TIMEOUT_MS. Never
+   * for a transactional write: a failed transaction is gone, the run goes back to a checkpoint.
+   */
+  readonly retry?: <T>(what: string, call: () => Promise<T>) => Promise<T>;
 };
 
 /** The changelog key of a partition's checkpoint. */
@@ -64,13 +69,17 @@ export class CheckpointChangelog {
     via: { send(record: ProducerRecord): Promise<unknown> } = this.#options.producer,
   ): Promise<void> {
     await this.ensureTopic();
-    try {
-      await via.send({
+    const send = () =>
+      via.send({
         topic: this.topic,
         acks: -1,
         messages: [{ key, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }],
       });
+    const { retry, producer } = this.#options;
+    try {
+      await (retry && via === producer ? retry(`writing checkpoint ${key} to ${this.topic}`, send) : send());
     } catch (error) {
+      if (isSluiceError(error, ErrorCode.kafkaUnavailable)) throw error;
       throw new SluiceError(
         ErrorCode.checkpoint,
         `cannot write checkpoint ${key} to the changelog topic ${this.topic}: ${reason(error)}`,

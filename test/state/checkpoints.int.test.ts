@@ -7,7 +7,14 @@ import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../sup
 import { type LogLine, logged } from '../support/logs.ts';
 import { random } from '../support/random.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
-import { sortRows, type TimedKey, type WindowRow, windowCounts } from '../support/window-oracle.ts';
+import {
+  lastValues,
+  sortRows,
+  type TimedKey,
+  type WindowRow,
+  windowCounts,
+  wrongValues,
+} from '../support/window-oracle.ts';
 
 const kafka = sharedClients('checkpoints-test');
 const tempDir = tempDirs('sluice-checkpoints');
@@ -125,19 +132,6 @@ function restoredOffsets(stderr: string): Record<number, string> {
 
 const committed = (group: string, topic: string): Promise<string[]> =>
   committedOffsets(kafka.admin, group, topic);
-
-const rowId = (row: WindowRow): string => `${row.windowStart}/${row.windowEnd}/${row.key}`;
-
-/** Every emission whose value is not the oracle's for its (key, window), or that the oracle lacks. */
-function wrongValues(rows: readonly WindowRow[], oracle: readonly WindowRow[]): WindowRow[] {
-  const expected = new Map(oracle.map((row) => [rowId(row), row.value]));
-  return rows.filter((row) => expected.get(rowId(row)) !== row.value);
-}
-
-/** The last emission of each (key, window), in emission order. */
-function lastValues(rows: readonly WindowRow[]): WindowRow[] {
-  return sortRows([...new Map(rows.map((row) => [rowId(row), row])).values()]);
-}
 
 function checkpointPath({ checkpoints, group, topic }: Job, partition: number): string {
   return join(checkpoints, group, `${topic}-${partition}.ckpt`);

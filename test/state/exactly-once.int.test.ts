@@ -6,7 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { Sequenced } from '../fixtures/jobs/eos-verifier.ts';
 import { runCli, startCli, waitForLines } from '../support/cli.ts';
-import { startCollecting } from '../support/collect.ts';
+import {
+  echoId,
+  readTopic as readFrom,
+  sortSums,
+  oracleSums as sumsOf,
+  type WindowSum,
+} from '../support/eos-oracle.ts';
 import { committedOffsets, sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
 import { logged } from '../support/logs.ts';
 import { random } from '../support/random.ts';
@@ -31,31 +37,11 @@ const MAX_RECORDS = 20;
 const BATCH_MS = 50;
 const CHECKPOINT_MS = 200;
 
-type WindowSum = { key: string; windowStart: number; windowEnd: number; value: number };
-
 const record = (i: number): Sequenced => ({
   key: `k${i % KEYS}`,
   seq: Math.floor(i / KEYS),
   at: BASE + i * STEP_MS,
 });
-
-/** Per (key, window), the sum of the sequence numbers: what the job must emit once each. */
-function oracleSums(records: readonly Sequenced[]): WindowSum[] {
-  const sums = new Map<string, WindowSum>();
-  for (const { key, seq, at } of records) {
-    const windowStart = Math.floor(at / WINDOW_MS) * WINDOW_MS;
-    const id = `${key}/${windowStart}`;
-    const row = sums.get(id) ?? { key, windowStart, windowEnd: windowStart + WINDOW_MS, value: 0 };
-    row.value += seq;
-    sums.set(id, row);
-  }
-  return sortSums([...sums.values()]);
-}
-
-const sortSums = (rows: WindowSum[]): WindowSum[] =>
-  rows.sort((a, b) => a.windowStart - b.windowStart || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-
-const echoId = (value: Sequenced): string => `${value.key}#${value.seq}`;
 
 type Setup = { readonly input: string; readonly out: string; readonly group: string; readonly dir: string };
 
@@ -119,29 +105,6 @@ async function produce(input: string): Promise<Sequenced[]> {
   return written;
 }
 
-/**
- * Everything on `topic` a read_committed (or read_uncommitted) reader sees: at least `count`
- * values, then whatever else arrives within two seconds, so duplicates show.
- */
-async function readTopic<T>(topic: string, count: number, readUncommitted = false): Promise<T[]> {
-  const consumer = testKafka('eos-reader').consumer({
-    groupId: uniqueName('eos-reader'),
-    maxWaitTimeInMs: 100,
-    readUncommitted,
-  });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    const inbox = await startCollecting(consumer);
-    await inbox.waitFor(count, 60_000);
-    await sleep(2_000);
-    await consumer.disconnect();
-    return inbox.received.map((item) => JSON.parse(item.message.value?.toString() ?? 'null') as T);
-  } finally {
-    await consumer.disconnect();
-  }
-}
-
 /** Kill points: wait for this many batches, then this many ms; seeded, so a failure reproduces. */
 function killPoints(count: number, seed: number): [number, number][] {
   const next = random(seed);
@@ -175,6 +138,11 @@ async function killedRuns(at: Setup, guarantee: string, kills: readonly [number,
   expect(logged(last.stderr, 'late records: older than the watermark')).toEqual([]);
   return { expected, resumeMs };
 }
+
+const oracleSums = (records: readonly Sequenced[]): WindowSum[] => sumsOf(records, WINDOW_MS);
+
+const readTopic = <T>(topic: string, count: number, readUncommitted = false): Promise<T[]> =>
+  readFrom<T>(testKafka('eos-reader'), topic, count, readUncommitted);
 
 async function outputs(at: Setup, expected: readonly Sequenced[]): Promise<Run> {
   const sums = oracleSums(expected.filter((value) => value.key !== CLOSING));

@@ -46,6 +46,19 @@ export function windowCounts(records: readonly TimedKey[], sizeMs: number, slide
   );
 }
 
+const rowId = (row: WindowRow): string => `${row.windowStart}/${row.windowEnd}/${row.key}`;
+
+/** Every emission whose value is not the oracle's for its (key, window), or that the oracle lacks. */
+export function wrongValues(rows: readonly WindowRow[], oracle: readonly WindowRow[]): WindowRow[] {
+  const expected = new Map(oracle.map((row) => [rowId(row), row.value]));
+  return rows.filter((row) => expected.get(rowId(row)) !== row.value);
+}
+
+/** The last emission of each (key, window), in emission order. */
+export function lastValues(rows: readonly WindowRow[]): WindowRow[] {
+  return sortRows([...new Map(rows.map((row) => [rowId(row), row])).values()]);
+}
+
 /**
  * One partition, one record per batch: record i runs with the watermark left by records
  * 0..i−1 (their largest time minus the lateness, −∞ before any) and is late when older.

@@ -1,0 +1,93 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+
+export type KafkaRetryLog = { warn(object: object, message: string): void };
+
+export type KafkaRetryOptions = {
+  /** SLUICE_KAFKA_RETRY_TIMEOUT_MS: how long the brokers may be away before the run stops. */
+  readonly timeoutMs: number;
+  /** Named in the error that stops the run. */
+  readonly brokers: readonly string[];
+  readonly log: KafkaRetryLog;
+  readonly firstDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly now?: () => number;
+};
+
+const FIRST_DELAY_MS = 100;
+const MAX_DELAY_MS = 2_000;
+
+/** As kafkajs decides whether to restart a crashed consumer: its spent retries, or a retriable cause. */
+export function isRetriableKafkaError(error: unknown): boolean {
+  if (error instanceof SluiceError) return false;
+  if (error instanceof Error && error.name === 'KafkaJSNumberOfRetriesExceeded') return true;
+  let cause = error;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  return (cause as { retriable?: unknown } | undefined)?.retriable === true;
+}
+
+/** The error that stops a run whose brokers stayed away for the whole retry budget. */
+export function kafkaUnavailable(
+  what: string,
+  { brokers, timeoutMs }: Pick<KafkaRetryOptions, 'brokers' | 'timeoutMs'>,
+  cause: unknown,
+): SluiceError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new SluiceError(
+    ErrorCode.kafkaUnavailable,
+    `Kafka brokers ${brokers.join(',')} (SLUICE_BROKERS) did not answer for ${timeoutMs} ms (SLUICE_KAFKA_RETRY_TIMEOUT_MS) while ${what}: ${reason}`,
+    { cause },
+  );
+}
+
+/**
+ * Runs `call` again, with backoff from 100 ms doubling to 2 s, while it fails with an error a
+ * reconnect can cure, until `timeoutMs` has passed since the first failure. One attempt can
+ * outlast the budget inside kafkajs's own retries, so each races the time left.
+ */
+export async function retryingKafka<T>(
+  what: string,
+  call: () => Promise<T>,
+  options: KafkaRetryOptions,
+): Promise<T> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  let delay = options.firstDelayMs ?? FIRST_DELAY_MS;
+  for (let attempt = 1; ; attempt++) {
+    const left = options.timeoutMs - (now() - started);
+    try {
+      return await withDeadline(call(), left);
+    } catch (error) {
+      if (!isRetriableKafkaError(error)) throw error;
+      if (now() - started + delay > options.timeoutMs) throw kafkaUnavailable(what, options, error);
+      options.log.warn(
+        { attempt, retryInMs: delay, error: error instanceof Error ? error.message : String(error) },
+        `Kafka unavailable while ${what}; retrying`,
+      );
+      await sleep(delay);
+      delay = Math.min(delay * 2, options.maxDelayMs ?? MAX_DELAY_MS);
+    }
+  }
+}
+
+class AttemptTimeout extends Error {
+  readonly retriable = true;
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = 'AttemptTimeout';
+  }
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AttemptTimeout(Math.max(0, ms))), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+    // The abandoned attempt may still fail later; that is not the caller's failure any more.
+    promise.catch(() => {});
+  }
+}

@@ -1,0 +1,257 @@
+// A broker restart in the middle of a run: a test-owned broker (never the shared one) is stopped
+// for ~10 s and started again on the same ports and log dir while a real `sluice run` process
+// works through a topic that keeps growing. The process must go on by itself.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli, waitForLines } from '../support/cli.ts';
+import { readJsonLines } from '../support/files.ts';
+import { committedOffsets, uniqueName } from '../support/kafka.ts';
+import { type LogLine, logged } from '../support/logs.ts';
+import { ownedBroker } from '../support/owned-broker.ts';
+import { random } from '../support/random.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
+import {
+  lastValues,
+  type TimedKey,
+  type WindowRow,
+  windowCounts,
+  wrongValues,
+} from '../support/window-oracle.ts';
+
+const broker = ownedBroker(mkdtempSync(join(tmpdir(), 'sluice-broker-restart-kafka-')));
+const tempDir = tempDirs('sluice-broker-restart');
+const clients = {} as { admin: Admin; producer: Producer };
+beforeAll(async () => {
+  const kafka = broker.kafka('broker-restart-test');
+  clients.admin = kafka.admin();
+  clients.producer = kafka.producer();
+  await clients.admin.connect();
+  await clients.producer.connect();
+});
+afterAll(async () => {
+  await clients.producer?.disconnect();
+  await clients.admin?.disconnect();
+});
+
+const BASE = Date.UTC(2025, 0, 1);
+const PARTITIONS = 3;
+/** Records a partition, produced in CHUNKS chunks every CHUNK_EVERY_MS (the closing one last). */
+const PER_PARTITION = 600;
+const CHUNKS = 30;
+const CHUNK_EVERY_MS = 300;
+const STEP_MS = 100;
+const JITTER_MS = 1_500;
+const WINDOW_MS = 4_000;
+const SLIDE_MS = 2_000;
+const KEYS = ['u0', 'u1', 'u2', 'u3', 'u4'] as const;
+const MAX_RECORDS = 10;
+const DOWN_MS = 10_000;
+/** A record far ahead in event time, last in each partition: it fires every other window. */
+const CLOSING = 'closing';
+
+type Produced = TimedKey & { readonly partition: number };
+
+/** Per partition, records less than JITTER_MS behind its clock (none late), then a closing one. */
+function events(seed: number): Produced[][] {
+  const next = random(seed);
+  return Array.from({ length: PARTITIONS }, (_, partition) => [
+    ...Array.from({ length: PER_PARTITION - 1 }, (_, i) => ({
+      partition,
+      key: KEYS[Math.floor(next() * KEYS.length)] as string,
+      time: BASE + partition * 700 + i * STEP_MS - Math.floor(next() * JITTER_MS),
+    })),
+    { partition, key: CLOSING, time: BASE + 1000 * PER_PARTITION * STEP_MS },
+  ]);
+}
+
+/**
+ * Writes the records chunk by chunk over time; `held` pauses it (the broker is away: a producer
+ * there would only fail). Resolves with everything written.
+ */
+async function produce(topic: string, perPartition: Produced[][], held: () => Promise<void>) {
+  const size = PER_PARTITION / CHUNKS;
+  for (let chunk = 0; chunk < CHUNKS; chunk++) {
+    await held();
+    const records = perPartition.flatMap((records) => records.slice(chunk * size, (chunk + 1) * size));
+    await clients.producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((record) => ({
+        partition: record.partition,
+        value: JSON.stringify({ user: record.key, at: record.time }),
+      })),
+    });
+    await sleep(CHUNK_EVERY_MS);
+  }
+  return perPartition.flat();
+}
+
+type Job = {
+  readonly topic: string;
+  readonly group: string;
+  readonly checkpoints: string;
+  readonly sink: string;
+};
+
+async function newJob(): Promise<Job> {
+  const topic = uniqueName('restart-in');
+  await clients.admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  return { topic, group: uniqueName('restart'), checkpoints: tempDir(), sink: tempDir() };
+}
+
+function runEnv(job: Job, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SLUICE_BROKERS: broker.bootstrap(),
+    SLUICE_TOPICS: job.topic,
+    SLUICE_GROUP_ID: job.group,
+    SLUICE_TRIGGER: 'micro-batch',
+    SLUICE_BATCH_INTERVAL_MS: '50',
+    SLUICE_WORKERS: '2',
+    SLUICE_KEY_FIELD: 'user',
+    SLUICE_AGG: 'count',
+    SLUICE_TIME: 'event',
+    SLUICE_TIMESTAMP_FIELD: 'at',
+    SLUICE_WINDOW_MS: String(WINDOW_MS),
+    SLUICE_SLIDE_MS: String(SLIDE_MS),
+    SLUICE_ALLOWED_LATENESS_MS: String(JITTER_MS),
+    // A partition whose fetch lags must hold the watermark back, or its records could be late.
+    SLUICE_IDLE_TIMEOUT_MS: '600000',
+    SLUICE_MAX_RECORDS_PER_BATCH: String(MAX_RECORDS),
+    SLUICE_CHECKPOINT_DIR: job.checkpoints,
+    SLUICE_CHECKPOINT_INTERVAL_MS: '200',
+    SLUICE_SESSION_TIMEOUT_MS: '6000',
+    SLUICE_SINK: `file:${job.sink}`,
+    SLUICE_LOG_LEVEL: 'debug',
+    // kafkajs's retry defaults, not the short ones it takes under vitest's NODE_ENV=test.
+    NODE_ENV: 'production',
+    ...extra,
+  };
+}
+
+/** A gate the producer waits at while the broker is away. */
+function gate(): { held: () => Promise<void>; close(): void; open(): void } {
+  let opened: Promise<void> = Promise.resolve();
+  let release = (): void => {};
+  return {
+    held: () => opened,
+    close: () => {
+      opened = new Promise((resolve) => {
+        release = resolve;
+      });
+    },
+    open: () => release(),
+  };
+}
+
+async function endOffsets(topic: string): Promise<string[]> {
+  const offsets = await clients.admin.fetchTopicOffsets(topic);
+  return offsets.sort((a, b) => a.partition - b.partition).map((offset) => offset.high);
+}
+
+/** Polls until `check` holds, or fails naming `what`. */
+async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
+const batchesWithRecords = (stderr: string): LogLine[] =>
+  logged(stderr, 'batch done').filter((line) => Number(line.records) > 0);
+
+describe('a broker restart in the middle of a run', () => {
+  it(`at-least-once with checkpoints: the broker stopped for ${DOWN_MS / 1000} s and started again; the run resumes by itself and every window equals the oracle`, async () => {
+    const job = await newJob();
+    const producing = gate();
+    const written = produce(job.topic, events(1), producing.held);
+    const cli = startCli(['run'], runEnv(job));
+    await waitForLines(cli, 'batch done', 30);
+
+    producing.close();
+    const stoppedAt = Date.now();
+    await broker.stop();
+    await sleep(DOWN_MS);
+    await broker.start();
+    const upAt = Date.now();
+    producing.open();
+
+    const records = await written;
+    const oracle = windowCounts(
+      records.filter((record) => record.key !== CLOSING),
+      WINDOW_MS,
+      SLIDE_MS,
+    );
+    const ends = await endOffsets(job.topic);
+    expect(ends).toEqual(Array(PARTITIONS).fill(String(PER_PARTITION)));
+    await eventually(
+      'every window emitted',
+      () => lastValues(readJsonLines<WindowRow>(job.sink)).length >= oracle.length,
+    );
+    await eventually('offsets committed to the end', async () =>
+      (await committedOffsets(clients.admin, job.group, job.topic)).every((offset, i) => offset === ends[i]),
+    );
+    expect(cli.child.exitCode).toBe(null);
+    cli.child.kill('SIGTERM');
+    const result = await cli.done;
+    expect(result.code).toBe(0);
+
+    const rows = readJsonLines<WindowRow>(job.sink);
+    expect(wrongValues(rows, oracle)).toEqual([]);
+    expect(lastValues(rows)).toEqual(oracle);
+    expect(logged(result.stderr, 'late records: older than the watermark')).toEqual([]);
+    expect(await committedOffsets(clients.admin, job.group, job.topic)).toEqual(ends);
+
+    const firstAfter = batchesWithRecords(result.stderr).find((line) => Number(line.time) > upAt);
+    const retries = result.stderr
+      .split('\n')
+      .filter((line) => line.includes('Kafka unavailable while')).length;
+    const crashes = logged(
+      result.stderr,
+      'the Kafka consumer crashed; kafkajs restarts it and it rejoins the group',
+    );
+    console.info(
+      `broker restart, at-least-once: ${records.length} records, 0 lost; ${rows.length} emissions of ${oracle.length} windows ` +
+        `(${rows.length - oracle.length} re-emitted, same values); broker down ${upAt - stoppedAt} ms; ` +
+        `${retries} Kafka retries, ${crashes.length} consumer crashes; ` +
+        `broker up to first batch with records: ${firstAfter ? Number(firstAfter.time) - upAt : 'none'} ms`,
+    );
+  }, 180_000);
+
+  it('the broker stays away: the run stops after SLUICE_KAFKA_RETRY_TIMEOUT_MS with SLUICE_KAFKA_UNAVAILABLE naming it (exit 1); a later run loses nothing', async () => {
+    const job = await newJob();
+    const records = await produce(job.topic, events(2), async () => {});
+    const cli = startCli(['run'], runEnv(job, { SLUICE_KAFKA_RETRY_TIMEOUT_MS: '5000' }));
+    await waitForLines(cli, 'batch done', 20);
+    await broker.stop();
+    try {
+      const result = await cli.done;
+      expect(result.code).toBe(1);
+      const failures = result.stderr.split('\n').filter((line) => line.startsWith('SLUICE_'));
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatch(
+        new RegExp(
+          `^SLUICE_KAFKA_UNAVAILABLE: Kafka brokers ${broker.bootstrap()} \\(SLUICE_BROKERS\\) did not answer for 5000 ms \\(SLUICE_KAFKA_RETRY_TIMEOUT_MS\\) while `,
+        ),
+      );
+      console.info(`broker stays down: ${failures[0]}`);
+    } finally {
+      await broker.start();
+    }
+    const last = await runCli(['run'], runEnv(job, { SLUICE_TRIGGER: 'available-now' }));
+    expect(last.code).toBe(0);
+    const oracle = windowCounts(
+      records.filter((record) => record.key !== CLOSING),
+      WINDOW_MS,
+      SLIDE_MS,
+    );
+    const rows = readJsonLines<WindowRow>(job.sink);
+    expect(wrongValues(rows, oracle)).toEqual([]);
+    expect(lastValues(rows)).toEqual(oracle);
+    expect(await committedOffsets(clients.admin, job.group, job.topic)).toEqual(await endOffsets(job.topic));
+  }, 180_000);
+});

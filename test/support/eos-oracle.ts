@@ -1,0 +1,54 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kafka } from 'kafkajs';
+import type { Sequenced } from '../fixtures/jobs/eos-verifier.ts';
+import { startCollecting } from './collect.ts';
+import { uniqueName } from './kafka.ts';
+
+/** A row of the eos-verifier job's `-sums` output: per key and tumbling window, the sum of seq. */
+export type WindowSum = { key: string; windowStart: number; windowEnd: number; value: number };
+
+export const sortSums = (rows: WindowSum[]): WindowSum[] =>
+  rows.sort((a, b) => a.windowStart - b.windowStart || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
+/** Per (key, window), the sum of the sequence numbers: what the job must emit once each. */
+export function oracleSums(records: readonly Sequenced[], windowMs: number): WindowSum[] {
+  const sums = new Map<string, WindowSum>();
+  for (const { key, seq, at } of records) {
+    const windowStart = Math.floor(at / windowMs) * windowMs;
+    const id = `${key}/${windowStart}`;
+    const row = sums.get(id) ?? { key, windowStart, windowEnd: windowStart + windowMs, value: 0 };
+    row.value += seq;
+    sums.set(id, row);
+  }
+  return sortSums([...sums.values()]);
+}
+
+export const echoId = (value: Sequenced): string => `${value.key}#${value.seq}`;
+
+/**
+ * Everything on `topic` a read_committed (or read_uncommitted) reader sees: at least `count`
+ * values, then whatever else arrives within two seconds, so duplicates show.
+ */
+export async function readTopic<T>(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  readUncommitted = false,
+): Promise<T[]> {
+  const consumer = kafka.consumer({
+    groupId: uniqueName('eos-reader'),
+    maxWaitTimeInMs: 100,
+    readUncommitted,
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const inbox = await startCollecting(consumer);
+    await inbox.waitFor(count, 60_000);
+    await sleep(2_000);
+    await consumer.disconnect();
+    return inbox.received.map((item) => JSON.parse(item.message.value?.toString() ?? 'null') as T);
+  } finally {
+    await consumer.disconnect();
+  }
+}
