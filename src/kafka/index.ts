@@ -10,4 +10,9 @@ export {
   toKafkajsPartitioner,
 } from './partitioners.ts';
 export { isRetriableKafkaError, type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
-export { KafkaTransactions, type TransactionOffset, type TransactionsOptions } from './transactions.ts';
+export {
+  KafkaTransactions,
+  type TransactionOffset,
+  type TransactionsOptions,
+  transactionTimeoutMs,
+} from './transactions.ts';

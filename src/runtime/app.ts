@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
-import { KafkaTransactions, retryingKafka } from '../kafka/index.ts';
+import { KafkaTransactions, retryingKafka, transactionTimeoutMs } from '../kafka/index.ts';
 import { type OutputContext, Outputs, postgresNodes, postgresProblems } from '../sinks/index.ts';
 import {
   type AssignedPartition,
@@ -226,21 +226,19 @@ function postgresOutputs(plan: Plan, config: SluiceConfig) {
   };
 }
 
-/** The broker's default transaction.max.timeout.ms: it refuses longer transactions. */
-const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
-
 /** Exactly-once Kafka outputs: transactions on the input partitions' ids (none at-least-once). */
 function exactlyOnce(options: AppOptions, log: Logger): KafkaTransactions | undefined {
   const { config } = options;
   const client = options.kafka?.client;
   if (config.guarantee !== 'exactly-once' || !client) return undefined;
-  return new KafkaTransactions({
-    kafka: client,
-    groupId: config.groupId,
-    // A transaction stays open from one checkpoint to the next; the broker aborts it after this.
-    timeoutMs: Math.min(MAX_TRANSACTION_TIMEOUT_MS, Math.max(60_000, 3 * config.checkpointIntervalMs)),
-    log,
-  });
+  const { timeoutMs, capped } = transactionTimeoutMs(config);
+  if (capped) {
+    log.warn(
+      { timeoutMs, sinkRetryTimeoutMs: config.sinkRetryTimeoutMs },
+      'SLUICE_GUARANTEE=exactly-once: a transaction can stay open longer than the broker allows (15 min) while an output is retried; the broker then aborts it and the run stops',
+    );
+  }
+  return new KafkaTransactions({ kafka: client, groupId: config.groupId, timeoutMs, log });
 }
 
 /**
