@@ -107,16 +107,13 @@ export class PostgresOutput {
         'PostgreSQL connection lost; the next write reconnects',
       ),
     );
-    const listening = new WeakSet<pg.PoolClient>();
+    // Any client whose server goes away emits 'error', also while checked out or still being
+    // handed out; a listener from its creation on keeps the process alive. The next query then
+    // fails and the batch is retried.
+    pool.on('connect', (client) => client.on('error', () => {}));
     return {
       connect: async () => {
         const client = await pool.connect();
-        // A checked-out client whose server goes away between two queries emits 'error' too;
-        // the next query then fails and the batch is retried.
-        if (!listening.has(client)) {
-          listening.add(client);
-          client.on('error', () => {});
-        }
         return {
           query: (statement) => client.query({ text: statement.text, values: [...statement.values] }),
           release: (error) => client.release(error),
