@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli, waitForLines } from '../support/cli.ts';
+import type { Sequenced } from '../fixtures/jobs/eos-verifier.ts';
+import { type RunningCli, runCli, startCli, waitForLines } from '../support/cli.ts';
+import { echoId, oracleSums, readTopic, sortSums, type WindowSum } from '../support/eos-oracle.ts';
 import { readJsonLines } from '../support/files.ts';
 import { committedOffsets, uniqueName } from '../support/kafka.ts';
 import { type LogLine, logged } from '../support/logs.ts';
@@ -28,7 +30,8 @@ const clients = {} as { admin: Admin; producer: Producer };
 beforeAll(async () => {
   const kafka = broker.kafka('broker-restart-test');
   clients.admin = kafka.admin();
-  clients.producer = kafka.producer();
+  // Idempotent: a send cut by the broker's shutdown and retried must not write its records twice.
+  clients.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await clients.admin.connect();
   await clients.producer.connect();
 });
@@ -132,15 +135,22 @@ function runEnv(job: Job, extra: Record<string, string> = {}): Record<string, st
   };
 }
 
-/** A gate the producer waits at while the broker is away. */
-function gate(): { held: () => Promise<void>; close(): void; open(): void } {
-  let opened: Promise<void> = Promise.resolve();
+/** A gate the producer waits at while the broker is away; closing it waits for the chunk in flight. */
+function gate(): { held: () => Promise<void>; close(): Promise<void>; open(): void } {
+  let opened: Promise<void> | undefined;
   let release = (): void => {};
+  let arrived = (): void => {};
   return {
-    held: () => opened,
+    held: async () => {
+      arrived();
+      await opened;
+    },
     close: () => {
       opened = new Promise((resolve) => {
         release = resolve;
+      });
+      return new Promise((resolve) => {
+        arrived = resolve;
       });
     },
     open: () => release(),
@@ -152,11 +162,17 @@ async function endOffsets(topic: string): Promise<string[]> {
   return offsets.sort((a, b) => a.partition - b.partition).map((offset) => offset.high);
 }
 
-/** Polls until `check` holds, or fails naming `what`. */
-async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
+/** Polls until `check` holds, or fails naming `what` (with the process's last lines, if it exited). */
+async function eventually(cli: RunningCli, what: string, check: () => Promise<boolean> | boolean) {
+  const deadline = Date.now() + 60_000;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    const exited = cli.child.exitCode !== null;
+    if (exited || Date.now() > deadline) {
+      const tail = cli.output().trimEnd().split('\n').slice(-15).join('\n');
+      throw new Error(
+        `${what}: ${exited ? `sluice exited with ${cli.child.exitCode}` : 'not within 60 s'}\n${tail}`,
+      );
+    }
     await sleep(250);
   }
 }
@@ -172,7 +188,7 @@ describe('a broker restart in the middle of a run', () => {
     const cli = startCli(['run'], runEnv(job));
     await waitForLines(cli, 'batch done', 30);
 
-    producing.close();
+    await producing.close();
     const stoppedAt = Date.now();
     await broker.stop();
     await sleep(DOWN_MS);
@@ -189,10 +205,11 @@ describe('a broker restart in the middle of a run', () => {
     const ends = await endOffsets(job.topic);
     expect(ends).toEqual(Array(PARTITIONS).fill(String(PER_PARTITION)));
     await eventually(
+      cli,
       'every window emitted',
       () => lastValues(readJsonLines<WindowRow>(job.sink)).length >= oracle.length,
     );
-    await eventually('offsets committed to the end', async () =>
+    await eventually(cli, 'offsets committed to the end', async () =>
       (await committedOffsets(clients.admin, job.group, job.topic)).every((offset, i) => offset === ends[i]),
     );
     expect(cli.child.exitCode).toBe(null);
@@ -254,4 +271,106 @@ describe('a broker restart in the middle of a run', () => {
     expect(lastValues(rows)).toEqual(oracle);
     expect(await committedOffsets(clients.admin, job.group, job.topic)).toEqual(await endOffsets(job.topic));
   }, 180_000);
+
+  it('exactly-once, Kafka outputs read back with read_committed: after the restart every sequence number and window sum is there once', async () => {
+    const input = uniqueName('restart-eos-in');
+    const out = uniqueName('restart-eos-out');
+    await clients.admin.createTopics({
+      topics: [input, `${out}-echo`, `${out}-sums`].map((topic) => ({ topic, numPartitions: PARTITIONS })),
+      waitForLeaders: true,
+    });
+    const keys = 100;
+    const total = 3_000;
+    const record = (i: number): Sequenced => ({
+      key: `k${i % keys}`,
+      seq: Math.floor(i / keys),
+      at: BASE + i * 10,
+    });
+    const producing = gate();
+    const written = (async () => {
+      for (let from = 0; from < total; from += 100) {
+        await producing.held();
+        const chunk = Array.from({ length: 100 }, (_, i) => record(from + i));
+        await clients.producer.send({
+          topic: input,
+          acks: -1,
+          messages: chunk.map((value) => ({ key: value.key, value: JSON.stringify(value) })),
+        });
+        await sleep(CHUNK_EVERY_MS);
+      }
+      const closing = { key: CLOSING, seq: 0, at: BASE + 100 * total * 10 };
+      await clients.producer.send({
+        topic: input,
+        acks: -1,
+        messages: Array.from({ length: PARTITIONS }, (_, partition) => ({
+          partition,
+          key: CLOSING,
+          value: JSON.stringify(closing),
+        })),
+      });
+    })();
+    const job: Job = {
+      topic: input,
+      group: uniqueName('restart-eos'),
+      checkpoints: tempDir(),
+      sink: tempDir(),
+    };
+    const env = (extra: Record<string, string> = {}) =>
+      runEnv(job, {
+        SLUICE_GUARANTEE: 'exactly-once',
+        SLUICE_SINK: '',
+        SLUICE_KEY_FIELD: '',
+        SLUICE_AGG: '',
+        SLUICE_TIME: '',
+        SLUICE_TIMESTAMP_FIELD: '',
+        SLUICE_WINDOW_MS: '',
+        SLUICE_SLIDE_MS: '',
+        SLUICE_ALLOWED_LATENESS_MS: '',
+        SLUICE_MAX_RECORDS_PER_BATCH: '20',
+        EOS_OUT: out,
+        EOS_WINDOW_MS: '1000',
+        ...extra,
+      });
+    const cli = startCli(['run', 'test/fixtures/jobs/eos-verifier.ts'], env());
+    await waitForLines(cli, 'batch done', 30);
+    await producing.close();
+    await broker.stop();
+    await sleep(DOWN_MS);
+    await broker.start();
+    const upAt = Date.now();
+    producing.open();
+    // A failed transaction is gone: the run stops, and its restart goes back to the last checkpoint.
+    const first = await cli.done;
+    expect(first.code).toBe(1);
+    const failures = first.stderr.split('\n').filter((line) => line.startsWith('SLUICE_'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/^SLUICE_TRANSACTION: /);
+    await written;
+    const restartedAt = Date.now();
+    const last = await runCli(
+      ['run', 'test/fixtures/jobs/eos-verifier.ts'],
+      env({ SLUICE_TRIGGER: 'available-now' }),
+    );
+    expect(last.code).toBe(0);
+    const firstBatch = batchesWithRecords(last.stderr)[0];
+
+    const expected = Array.from({ length: total }, (_, i) => record(i));
+    const sums = oracleSums(expected, 1000);
+    const kafka = broker.kafka('restart-eos-reader');
+    const echo = await readTopic<Sequenced>(kafka, `${out}-echo`, total + PARTITIONS);
+    const rows = await readTopic<WindowSum>(kafka, `${out}-sums`, sums.length);
+    expect(
+      echo
+        .filter((value) => value.key !== CLOSING)
+        .map(echoId)
+        .sort(),
+    ).toEqual(expected.map(echoId).sort());
+    expect(sortSums(rows)).toEqual(sums);
+    expect(await committedOffsets(clients.admin, job.group, input)).toEqual(await endOffsets(input));
+    console.info(
+      `broker restart, exactly-once: ${total + PARTITIONS} records, 0 lost, 0 duplicated under read_committed; ` +
+        `the run exited 1 (${failures[0]}); ` +
+        `its restart (broker up ${restartedAt - upAt} ms before) to its first batch with records: ${firstBatch ? Number(firstBatch.time) - restartedAt : 'none'} ms`,
+    );
+  }, 240_000);
 });

@@ -7,7 +7,14 @@ import type { OffsetRange } from '../../src/stream/index.ts';
 // The direct source on a scripted kafkajs consumer: what it commits, and how it holds the
 // group's rejoin while the engine checkpoints the partitions being revoked.
 
-const EVENTS = { GROUP_JOIN: 'join', CRASH: 'crash', REBALANCING: 'rebalancing' } as const;
+const EVENTS = {
+  GROUP_JOIN: 'join',
+  CRASH: 'crash',
+  REBALANCING: 'rebalancing',
+  FETCH: 'fetch',
+  HEARTBEAT: 'heartbeat',
+  COMMIT_OFFSETS: 'commit',
+} as const;
 type Listener = (event: { payload: { memberAssignment: Record<string, number[]> } }) => void;
 
 function fakeKafka() {
@@ -20,6 +27,8 @@ function fakeKafka() {
     commitOffsets: async (offsets: { topic: string; partition: number; offset: string }[]) => {
       if (refuse) throw Object.assign(new Error(`The broker says ${refuse}`), { type: refuse });
       commits.push(offsets.map(({ topic, partition, offset }) => `${topic}-${partition}@${offset}`));
+      // As kafkajs's offset manager does once the broker took the commit.
+      listeners.get(EVENTS.COMMIT_OFFSETS)?.({ payload: { memberAssignment: {} } });
     },
     seek: () => {},
     pause: () => {},
