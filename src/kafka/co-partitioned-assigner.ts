@@ -35,7 +35,11 @@ export function coPartitionedAssignment(
   for (let partition = 0; partition < first[1]; partition++) {
     const member = sorted[partition % sorted.length] as string;
     const topics = out[member] as Record<string, number[]>;
-    for (const [topic] of counts) (topics[topic] ??= []).push(partition);
+    for (const [topic] of counts) {
+      const list = topics[topic] ?? [];
+      list.push(partition);
+      topics[topic] = list;
+    }
   }
   return out;
 }

@@ -38,7 +38,13 @@ describe('coPartitionedAssignment', () => {
   it('topics with different partition counts fail with SLUICE_REPARTITION naming each count', () => {
     const error = (() => {
       try {
-        return coPartitionedAssignment(['a', 'b'], new Map([['in', 6], ['rep', 3]]));
+        return coPartitionedAssignment(
+          ['a', 'b'],
+          new Map([
+            ['in', 6],
+            ['rep', 3],
+          ]),
+        );
       } catch (caught) {
         return caught;
       }
@@ -70,9 +76,7 @@ describe('coPartitionedAssigner (kafkajs)', () => {
   });
 
   it('refuses topics whose counts differ', async () => {
-    await expect(assigner.assign({ members, topics: ['in', 'odd'] })).rejects.toThrow(
-      'got in: 3, odd: 2',
-    );
+    await expect(assigner.assign({ members, topics: ['in', 'odd'] })).rejects.toThrow('got in: 3, odd: 2');
   });
 
   it('names its protocol and lists the subscribed topics in its metadata', () => {
