@@ -69,7 +69,7 @@ async function runApp(
     kafka = {
       outputs: { admin, producer },
       client,
-      source: async (slots, restore) => {
+      source: async (slots, restore, repartitionTopics) => {
         const source = new DirectSource({
           kafka: client,
           admin,
@@ -78,6 +78,7 @@ async function runApp(
           bounded: config.trigger === 'available-now',
           onRevoked: (topic, partition) => slots.release(topic, partition),
           ...(restore ? { restore } : {}),
+          ...(repartitionTopics ? { repartitionTopics } : {}),
         });
         await source.start();
         return source;

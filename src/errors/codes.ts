@@ -22,6 +22,11 @@ export const ErrorCode = {
   /** A key whose state partition this instance does not own: the stream needs a repartition. */
   statePartition: 'SLUICE_STATE_PARTITION',
   transaction: 'SLUICE_TRANSACTION',
+  /**
+   * Keyed state across instances: a repartition topic that cannot be created or has another
+   * partition count, or subscribed topics whose partition counts differ (no co-assignment).
+   */
+  repartition: 'SLUICE_REPARTITION',
   /** The admin HTTP server cannot listen (the port is taken, the address is not local). */
   http: 'SLUICE_HTTP',
 } as const;

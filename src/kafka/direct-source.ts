@@ -6,6 +6,7 @@ import { BufferPool } from '../runtime/buffer-pool.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { BatchSource, PartitionWork } from '../runtime/source.ts';
 import type { OffsetRange } from '../stream/index.ts';
+import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
 
 export type DirectSourceOptions = {
@@ -21,6 +22,11 @@ export type DirectSourceOptions = {
    * Restores the state of partitions assigned together before they are read, and returns where
    * to read each from (undefined: as configured). Given the group's committed offsets, if any.
    */
+  /**
+   * The repartition topics of the job's state operations: subscribed too, with the co-partitioned
+   * assigner, so that partition q of every topic goes to one instance.
+   */
+  readonly repartitionTopics?: readonly string[];
   readonly restore?: (
     partitions: readonly { topic: string; partition: number; committed: bigint | undefined }[],
   ) => Promise<readonly (bigint | undefined)[]>;
@@ -112,6 +118,7 @@ export class DirectSource implements BatchSource {
       heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 10)),
       retry: { retries: CONSUMER_RETRIES },
       maxWaitTimeInMs: Math.min(500, config.batchIntervalMs),
+      ...(options.repartitionTopics ? { partitionAssigners: [coPartitionedAssigner] } : {}),
     });
     let joined: () => void = () => {};
     this.#joined = new Promise((resolve) => {
@@ -157,8 +164,11 @@ export class DirectSource implements BatchSource {
       throw new SluiceError(ErrorCode.configInvalid, 'SLUICE_TOPICS is required with SLUICE_BROKERS');
     try {
       await this.#consumer.connect();
+      const repartition = this.#options.repartitionTopics ?? [];
       const subscription =
-        topics.type === 'list' ? { topics: [...topics.topics] } : { topics: [topics.pattern] };
+        topics.type === 'list'
+          ? { topics: [...topics.topics, ...repartition] }
+          : { topics: [topics.pattern, ...repartition] };
       await this.#consumer.subscribe({ ...subscription, fromBeginning: startingOffsets !== 'latest' });
       await this.#consumer.run({
         autoCommit: false,
@@ -461,6 +471,7 @@ export class DirectSource implements BatchSource {
       settled: () => {
         if (encoded) this.#pool.release(encoded.buffer);
       },
+      values: () => messages.map((message) => message.value),
     };
   }
 
@@ -644,10 +655,12 @@ export class DirectSource implements BatchSource {
       const buffer = this.#buffers.get(key);
       if (!buffer) continue;
       const restored = restores?.[index];
-      const explicit = first && config.startingOffsets !== 'committed';
+      // Forwarded values are never skipped: a repartition partition goes on from its commit.
+      const forwarded = this.#options.repartitionTopics?.includes(topic) === true;
+      const explicit = first && config.startingOffsets !== 'committed' && !forwarded;
       let start = restored ?? committed.get(key);
       if (restored === undefined && (explicit || start === undefined))
-        start = config.startingOffsets === 'latest' ? marks.high : marks.low;
+        start = config.startingOffsets === 'latest' && !forwarded ? marks.high : marks.low;
       if (start === undefined || start < marks.low) start = marks.low;
       buffer.position = start;
       if (restored !== undefined || explicit || committed.get(key) === undefined)

@@ -1,4 +1,10 @@
 export { createKafka } from './client.ts';
+export {
+  CO_PARTITIONED_ASSIGNER,
+  type CoAssignment,
+  coPartitionedAssigner,
+  coPartitionedAssignment,
+} from './co-partitioned-assigner.ts';
 export { DLQ_HEADERS, sendToDeadLetter } from './dead-letter.ts';
 export { DirectSource, type DirectSourceOptions } from './direct-source.ts';
 export { murmur2, toPositive } from './murmur2.ts';
@@ -9,6 +15,11 @@ export {
   type PartitionerName,
   toKafkajsPartitioner,
 } from './partitioners.ts';
+export {
+  type ForwardSender,
+  RepartitionTopics,
+  type RepartitionTopicsOptions,
+} from './repartition-topics.ts';
 export { isRetriableKafkaError, type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
 export {
   KafkaTransactions,

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
-import { KafkaTransactions, retryingKafka, transactionTimeoutMs } from '../kafka/index.ts';
+import { KafkaTransactions, RepartitionTopics, retryingKafka, transactionTimeoutMs } from '../kafka/index.ts';
 import { type OutputContext, Outputs, postgresNodes, postgresProblems } from '../sinks/index.ts';
 import {
   type AssignedPartition,
@@ -45,6 +45,8 @@ export type AppOptions = {
     readonly source: (
       slots: Slots,
       restore?: (partitions: readonly AssignedPartition[]) => Promise<readonly (bigint | undefined)[]>,
+      /** The state operations' repartition topics, to subscribe with co-partitioned assignment. */
+      repartitionTopics?: readonly string[],
     ) => Promise<BatchSource>;
     readonly outputs: NonNullable<OutputContext['kafka']>;
     /** The client, for reading the checkpoint changelog topic. */
@@ -96,15 +98,26 @@ export async function startApp(options: AppOptions): Promise<App> {
     merger: new WindowMerger(),
     watermark: new WatermarkTracker(plan.watermarks, config.idleTimeoutMs),
   };
-  const keyed =
-    plan.keyedStates.length > 0
-      ? new KeyedStateStore({ log, layout: await stateLayout(config, options.kafka?.outputs.admin) })
-      : undefined;
+  const layout =
+    plan.keyedStates.length > 0 ? await stateLayout(config, options.kafka?.outputs.admin) : undefined;
+  const keyed = layout ? new KeyedStateStore({ log, layout }) : undefined;
   const transactions = exactlyOnce(options, log);
   const transaction = transactions && {
     send: (record: Parameters<KafkaTransactions['send']>[0]) => transactions.send(record),
     commit: (offsets: Parameters<KafkaTransactions['commit']>[0]) => transactions.commit(offsets),
   };
+  // Keyed state across instances: keys of state partitions owned elsewhere travel through these.
+  const repartition =
+    layout && options.kafka
+      ? new RepartitionTopics({
+          admin: options.kafka.outputs.admin,
+          sender: transaction ?? options.kafka.outputs.producer,
+          groupId: config.groupId,
+          nodes: plan.keyedStates,
+          partitions: layout.partitions,
+        })
+      : undefined;
+  if (repartition) await repartition.ensure();
   const checkpointer =
     options.kafka && config.checkpointDir !== undefined
       ? new Checkpointer({
@@ -150,7 +163,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const restore =
     checkpointer || transactions || stored
       ? async (partitions: readonly AssignedPartition[]) => {
-          await transactions?.fence(partitions);
+          // The owner of repartition partition q owns input partition q, whose id fences it.
+          await transactions?.fence(partitions.filter(({ topic }) => !repartition?.topics.has(topic)));
           const restored = checkpointer
             ? await checkpointer.restoreAll(partitions)
             : partitions.map(() => undefined);
@@ -160,10 +174,12 @@ export async function startApp(options: AppOptions): Promise<App> {
         }
       : undefined;
   const source = options.kafka
-    ? await options.kafka.source(slots, restore).catch(async (error: unknown) => {
-        await slots.close();
-        throw error;
-      })
+    ? await options.kafka
+        .source(slots, restore, repartition ? [...repartition.topics.keys()] : undefined)
+        .catch(async (error: unknown) => {
+          await slots.close();
+          throw error;
+        })
     : new GeneratorSource({
         spec: init.generator,
         ratePerSecond: config.generatorRate,
@@ -178,6 +194,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     ...(keyed ? { keyed } : {}),
     ...(checkpointer ? { checkpoints: checkpointer } : {}),
     ...(transactions ? { transactions } : {}),
+    ...(repartition ? { repartition } : {}),
     slots,
     source,
     outputs,

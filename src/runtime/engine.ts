@@ -5,10 +5,14 @@ import type { BatchPlan, PartitionPosition } from '../state/index.ts';
 import {
   type BatchInfo,
   type DecodeFailure,
+  decodeForward,
+  type Forward,
   KeyedStateStore,
+  KeyGroups,
   mergePartitions,
   type PartitionResult,
   type Plan,
+  type Routing,
   WindowMerger,
 } from '../stream/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
@@ -78,6 +82,15 @@ export type EngineOptions = {
   readonly windows?: { readonly merger: WindowMerger; readonly watermark: WatermarkTracker };
   /** The keyed state the checkpoints capture; its layout (state partitions) must be set. */
   readonly keyed?: KeyedStateStore;
+  /**
+   * Keyed state across instances: the source's partitions of these topics (name → state
+   * operation) hold forwarded groups, read here rather than in a slot; `write` sends a batch's
+   * groups of state partitions owned elsewhere, before the batch commits.
+   */
+  readonly repartition?: {
+    readonly topics: ReadonlyMap<string, number>;
+    write(forwards: readonly Forward[]): Promise<void>;
+  };
 };
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -266,12 +279,17 @@ export class Engine {
     if (replayedId === undefined) {
       await this.#options.checkpoints?.planned?.({ batchId: info.batchId, time, ranges: info.offsetRanges });
     }
+    // Transactions run on input partitions' ids: the owner of repartition partition q owns input q.
     this.#options.transactions?.own(
-      this.#options.source.owned?.() ??
-        work.map(({ range }) => ({ topic: range.topic, partition: range.partition })),
+      this.#inputs(
+        this.#options.source.owned?.() ??
+          work.map(({ range }) => ({ topic: range.topic, partition: range.partition })),
+      ),
     );
+    const slotWork = work.filter((item) => !this.#isRepartition(item.range.topic));
+    const routing = this.#options.repartition && this.#incoming(work);
     const results = await Promise.all(
-      [...work, ...this.#ticks(work, time)].map(async (item) => {
+      [...slotWork, ...this.#ticks(slotWork, time)].map(async (item) => {
         try {
           return await slots.run(item.range.topic, item.range.partition, item.task(info));
         } finally {
@@ -296,7 +314,9 @@ export class Engine {
       await this.#options.deadLetter(failures);
       deadLettered = failures.length;
     }
-    await outputs.write(mergePartitions(plan, results, info, this.#windows, this.#ownedState()), info);
+    const merged = mergePartitions(plan, results, info, this.#windows, this.#ownedState(), routing);
+    if (routing) await this.#options.repartition?.write(routing.outgoing);
+    await outputs.write(merged, info);
     for (const range of info.offsetRanges) {
       const { topic, partition, untilOffset } = range;
       this.#positions.set(partitionId(topic, partition), { topic, partition, offset: untilOffset });
@@ -324,6 +344,43 @@ export class Engine {
     return stats;
   }
 
+  #isRepartition(topic: string): boolean {
+    return this.#options.repartition?.topics.has(topic) === true;
+  }
+
+  /** The partitions of input topics among `partitions` (repartition topics left out). */
+  #inputs<T extends { readonly topic: string }>(partitions: readonly T[]): T[] {
+    return partitions.filter(({ topic }) => !this.#isRepartition(topic));
+  }
+
+  /**
+   * The groups read from repartition partitions, per state operation, partitions in work order.
+   * Decoded here, not in a slot: each record is one key's values of a batch, already grouped, so
+   * this is per-key work like the merge of the slots' groups, and a slot would only re-encode it.
+   */
+  #incoming(work: readonly PartitionWork[]): Routing {
+    const incoming = new Map<number, KeyGroups>();
+    for (const item of work) {
+      const { topic, partition, fromOffset } = item.range;
+      const node = this.#options.repartition?.topics.get(topic);
+      if (node === undefined) continue;
+      let groups = incoming.get(node);
+      if (!groups) {
+        groups = new KeyGroups();
+        incoming.set(node, groups);
+      }
+      for (const [index, value] of (item.values?.() ?? []).entries()) {
+        if (!value) continue;
+        const [key, values] = decodeForward(
+          value,
+          `${topic}-${partition} from offset ${fromOffset} (+${index})`,
+        );
+        groups.addAll(key, values);
+      }
+    }
+    return { incoming, outgoing: [] };
+  }
+
   /**
    * Window state lives in the slots, and time moves for it even without records: every owned
    * partition without work gets an empty task, so its windows fire with everyone else's.
@@ -334,7 +391,7 @@ export class Engine {
       const { topic, partition } = item.range;
       this.#seen.set(partitionId(topic, partition), { topic, partition });
     }
-    const owned = this.#options.source.owned?.() ?? [...this.#seen.values()];
+    const owned = this.#inputs(this.#options.source.owned?.() ?? [...this.#seen.values()]);
     const busy = new Set(work.map((item) => partitionId(item.range.topic, item.range.partition)));
     const ids = new Set(owned.map(({ topic, partition }) => partitionId(topic, partition)));
     // A partition that left: its clock no longer holds the watermark, its update-mode partials go.

@@ -6,6 +6,8 @@ export type PartitionWork = {
   readonly range: OffsetRange;
   readonly records: number;
   task(info: BatchInfo): SlotTask;
+  /** The records' values, for partitions the main thread reads itself (repartition topics). */
+  values?(): readonly (Uint8Array | null)[];
   /** Called once the slot task settled, e.g. to return its buffer to the pool. */
   settled?(): void;
 };

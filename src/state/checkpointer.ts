@@ -227,15 +227,18 @@ export class Checkpointer {
    * The local checkpoint or the changelog topic's, whichever is newer. The changelog is read when
    * the local file is missing, only its `.prev` is usable, or the group committed past it: then
    * another instance owned the partition since (it moved away and came back) and its later
-   * checkpoint is in the changelog. A local file at or past the committed offset is the newest
-   * that counts, so the changelog (read from its start) is not read for it.
+   * checkpoint is in the changelog. A local file past the committed offset is the newest that
+   * counts, so the changelog (read from its start) is not read for it.
    */
   async #read(topic: string, partition: number, committed: bigint | undefined): Promise<Read> {
     const { store, changelog, signature } = this.#options;
     const local = await store.read(topic, partition);
     if (!changelog) return local;
     const current = local.kind === 'found' && !local.previous ? local.checkpoint : undefined;
-    if (current && committed !== undefined && committed <= current.offset) return local;
+    // Strictly past the commit: at the commit itself, another instance may have saved the partition
+    // since at the same offset with other keyed state (a state partition changes with forwarded
+    // values and other partitions' keys while its input partition's offset stays).
+    if (current && committed !== undefined && committed < current.offset) return local;
     this.#changelogRead ??= changelog.latest();
     const bytes = (await this.#changelogRead).get(changelogKey(topic, partition));
     if (!bytes) return local;

@@ -1,8 +1,8 @@
 export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
-export { Graph, type Node, type SinkSpec } from './graph.ts';
+export { Graph, type KeyedStateNode, type Node, type SinkSpec } from './graph.ts';
 export { buildGraph, defineJob, importJob, type Job, type JobBuilder, type JobContext } from './job.ts';
 export { mergePartitions, type OutputBatch } from './merge.ts';
-export type { Export } from './partials.ts';
+export { type Export, KeyGroups } from './partials.ts';
 export {
   type DecodeFailure,
   type DecodePolicy,
@@ -23,12 +23,25 @@ export {
   windowColumns,
 } from './postgres-spec.ts';
 export {
+  decodeForward,
+  encodeForward,
+  type Forward,
+  type Routing,
+  repartitionTopic,
+} from './repartition.ts';
+export {
   type MappingFunction,
   type MapWithStateSpec,
   type State,
   StateSpec,
 } from './state-spec.ts';
-export { type KeyedSnapshot, KeyedStateStore, type StateLayout, statePartitionOf } from './state-store.ts';
+export {
+  type KeyedSnapshot,
+  KeyedStateStore,
+  keyText,
+  type StateLayout,
+  statePartitionOf,
+} from './state-store.ts';
 export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from './types.ts';
 export { WindowMerger } from './window-merge.ts';
 export { type LatePolicy, type LateSample, lateError, type PartitionStore } from './window-ops.ts';

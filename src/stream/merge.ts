@@ -3,6 +3,7 @@ import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from '
 import { aggregatorFor } from './partials.ts';
 import type { PartitionResult } from './partition-run.ts';
 import type { Plan } from './plan.ts';
+import type { Routing } from './repartition.ts';
 import { groupsFromPairs, groupsFromResults, runKeyedState, stateSnapshot } from './state-ops.ts';
 import { KeyedStateStore } from './state-store.ts';
 import type { BatchInfo } from './types.ts';
@@ -17,7 +18,9 @@ export type OutputBatch = {
 
 /**
  * The main thread's half of a batch: merges the partitions' partials and records (in the order
- * the results are given), then runs the operators that follow the aggregations.
+ * the results are given), then runs the operators that follow the aggregations. With `routing`,
+ * state operations take the groups read from their repartition topics and leave in
+ * `routing.outgoing` those of state partitions owned elsewhere.
  */
 export function mergePartitions(
   plan: Plan,
@@ -25,6 +28,7 @@ export function mergePartitions(
   info: BatchInfo,
   windows: WindowMerger = new WindowMerger(),
   keyed: KeyedStateStore = new KeyedStateStore(),
+  routing?: Routing,
 ): OutputBatch[] {
   const values = new Map<number, readonly unknown[]>();
   const workerValues = (id: number): readonly unknown[] => {
@@ -49,7 +53,7 @@ export function mergePartitions(
       const groups = plan.partialExports.has(node.id)
         ? groupsFromResults(node.id, results)
         : groupsFromPairs(input(node.parent));
-      return runKeyedState(keyed, node, groups, info);
+      return runKeyedState(keyed, node, groups, info, routing);
     }
     if (node.kind === 'stateSnapshots') return stateSnapshot(keyed, node.parent);
     if (plan.partialExports.has(node.id)) return mergePartials(node, results);

@@ -1,6 +1,7 @@
 import type { KeyedStateNode } from './graph.ts';
 import { KeyGroups } from './partials.ts';
 import type { PartitionResult } from './partition-run.ts';
+import { type Routing, route } from './repartition.ts';
 import { StateHandle } from './state-spec.ts';
 import type { KeyedStateStore, StateEntry } from './state-store.ts';
 import type { BatchInfo } from './types.ts';
@@ -35,13 +36,19 @@ export function stateSnapshot(store: KeyedStateStore, node: number): [unknown, u
   return out;
 }
 
-/** Runs one state operation over a batch's groups and returns what it emits. */
+/**
+ * Runs one state operation over a batch's groups and returns what it emits. With `routing`, the
+ * groups read from its repartition topic come first, and keys whose state partition is not held
+ * here are forwarded instead of failing the batch.
+ */
 export function runKeyedState(
   store: KeyedStateStore,
   node: KeyedStateNode,
-  groups: KeyGroups,
+  batchGroups: KeyGroups,
   info: BatchInfo,
+  routing?: Routing,
 ): unknown[] {
+  const groups = routing ? route(store, node, batchGroups, routing) : batchGroups;
   store.check(
     node,
     groups.groups().map(([key]) => key),

@@ -120,6 +120,16 @@ export class KeyedStateStore {
     }
   }
 
+  /** The state partition of a key in this layout. */
+  partitionOf(key: unknown): number {
+    return statePartitionOf(key, this.#requireLayout().partitions);
+  }
+
+  /** Whether state partition `partition` is held here (its input partition is owned). */
+  holds(partition: number): boolean {
+    return this.#partitions.has(partitionId(this.#requireLayout().topic, partition));
+  }
+
   /** The table of `node` in the state partition of `key` (after `check`). */
   table(node: number, key: unknown): Map<unknown, StateEntry> {
     const layout = this.#requireLayout();

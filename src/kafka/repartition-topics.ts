@@ -1,0 +1,111 @@
+import type { Admin, Message, ProducerRecord } from 'kafkajs';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import {
+  encodeForward,
+  type Forward,
+  type KeyedStateNode,
+  keyText,
+  repartitionTopic,
+} from '../stream/index.ts';
+
+/** Where forwards are written: the producer (at-least-once) or the run's open transaction. */
+export type ForwardSender = { send(record: ProducerRecord): Promise<unknown> };
+
+export type RepartitionTopicsOptions = {
+  readonly admin: Admin;
+  readonly sender: ForwardSender;
+  readonly groupId: string;
+  readonly nodes: readonly KeyedStateNode[];
+  /** The state partition count: every repartition topic has this many partitions. */
+  readonly partitions: number;
+};
+
+/**
+ * The repartition topics of a job's state operations, one per operation, partitioned by state
+ * partition: a key's values reach the instance owning its state partition through partition q
+ * of its topic, which the co-partitioned assigner gives to the owner of input partition q.
+ */
+export class RepartitionTopics {
+  /** Topic name → state operation (node id). */
+  readonly topics: ReadonlyMap<string, number>;
+  readonly #options: RepartitionTopicsOptions;
+  readonly #byNode: ReadonlyMap<number, string>;
+
+  constructor(options: RepartitionTopicsOptions) {
+    this.#options = options;
+    const names = options.nodes.map((node): [number, string] => [
+      node.id,
+      repartitionTopic(options.groupId, node),
+    ]);
+    this.#byNode = new Map(names);
+    this.topics = new Map(names.map(([node, topic]) => [topic, node]));
+  }
+
+  /** Creates the topics that are missing; one with another partition count stops the start. */
+  async ensure(): Promise<void> {
+    const { admin, partitions } = this.#options;
+    const topics = [...this.topics.keys()];
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
+      });
+    } catch (error) {
+      // Created by another instance meanwhile: what counts is its partition count, checked next.
+      if ((error as { type?: unknown }).type !== 'TOPIC_ALREADY_EXISTS') {
+        throw new SluiceError(
+          ErrorCode.repartition,
+          `cannot create the repartition topics ${topics.join(', ')}: ${reason(error)}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+    const metadata = await admin.fetchTopicMetadata({ topics });
+    const wrong = metadata.topics.filter((topic) => topic.partitions.length !== partitions);
+    if (wrong.length > 0) {
+      throw new SluiceError(
+        ErrorCode.repartition,
+        `repartition topics need ${partitions} partitions, one per state partition (the input topic's count); ${wrong.map((topic) => `${topic.name} has ${topic.partitions.length}`).join(', ')}: delete it or give the job a new SLUICE_GROUP_ID`,
+      );
+    }
+  }
+
+  /** Writes a batch's forwards, one record per key, to their state partition's partition. */
+  async write(forwards: readonly Forward[]): Promise<void> {
+    if (forwards.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const { node, partition, key, values } of forwards) {
+      const topic = this.#byNode.get(node);
+      if (topic === undefined)
+        throw new SluiceError(ErrorCode.repartition, `state operation ${node} has no repartition topic`);
+      const bytes = encodeForward(key, values);
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({
+        key: keyText(key),
+        value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        partition,
+      });
+      byTopic.set(topic, messages);
+    }
+    for (const [topic, messages] of byTopic) {
+      try {
+        await this.#options.sender.send({ topic, acks: -1, messages });
+      } catch (error) {
+        if (error instanceof SluiceError) throw error;
+        throw new SluiceError(
+          ErrorCode.repartition,
+          `cannot write ${messages.length} forwarded keys to ${topic}: ${reason(error)}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+  }
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
