@@ -11,11 +11,17 @@ export class AdminState {
   readonly metrics: SluiceMetrics;
   readonly history: BatchHistory;
   readonly routes: ReadonlyMap<string, Route>;
+  #sources: ScrapeSources = {};
 
   constructor(options: MetricsOptions & { readonly historySize?: number } = {}) {
     this.metrics = new SluiceMetrics(options);
     this.history = new BatchHistory(options.historySize);
-    this.routes = adminRoutes(this);
+    this.routes = adminRoutes({
+      readiness: this.readiness,
+      metrics: this.metrics,
+      history: this.history,
+      sources: () => this.#sources,
+    });
   }
 
   /** The engine's `onBatch`. */
@@ -25,6 +31,7 @@ export class AdminState {
   }
 
   attach(sources: ScrapeSources): void {
+    this.#sources = { ...this.#sources, ...sources };
     this.metrics.attach(sources);
   }
 }

@@ -7,4 +7,12 @@ export { type MetricsOptions, type ScrapeSources, SluiceMetrics } from './metric
 export { BATCH_HISTORY_SIZE } from './options.ts';
 export { ReadinessState, redact } from './readiness.ts';
 export { type AdminServer, type AdminServerOptions, startAdminServer } from './server.ts';
-export type { BatchRecord, LagSource, OffsetRangeJson, PartitionLag, Readiness, Route } from './types.ts';
+export type {
+  BatchRecord,
+  LagSource,
+  OffsetRangeJson,
+  PartitionLag,
+  Readiness,
+  Route,
+  StatusJson,
+} from './types.ts';

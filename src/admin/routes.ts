@@ -1,7 +1,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BatchHistory } from './batch-history.ts';
-import type { SluiceMetrics } from './metrics.ts';
+import { dashboardRoutes } from './dashboard.ts';
+import type { ScrapeSources, SluiceMetrics } from './metrics.ts';
 import type { ReadinessState } from './readiness.ts';
+import { statusOf } from './status.ts';
 import type { AdminResponse, Route } from './types.ts';
 
 export function json(status: number, value: unknown): AdminResponse {
@@ -12,13 +14,19 @@ export type RouteSources = {
   readonly readiness: ReadinessState;
   readonly metrics: SluiceMetrics;
   readonly history: BatchHistory;
+  readonly sources: () => ScrapeSources;
 };
 
 /**
  * The admin endpoints by path. `/livez` answers whenever the event loop gets to it (a blocked loop
  * times the probe out); it never asks Kafka, so a broker outage does not restart the process.
  */
-export function adminRoutes({ readiness, metrics, history }: RouteSources): ReadonlyMap<string, Route> {
+export function adminRoutes({
+  readiness,
+  metrics,
+  history,
+  sources,
+}: RouteSources): ReadonlyMap<string, Route> {
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
   return new Map<string, Route>([
@@ -39,5 +47,7 @@ export function adminRoutes({ readiness, metrics, history }: RouteSources): Read
     ],
     ['/metrics', async () => ({ status: 200, contentType: metrics.contentType, body: await metrics.text() })],
     ['/api/batches', () => json(200, { batches: history.list() })],
+    ['/api/status', async () => json(200, await statusOf(readiness, sources()))],
+    ...dashboardRoutes(),
   ]);
 }

@@ -40,6 +40,12 @@ export type BatchRecord = {
   readonly watermark: number | null;
 };
 
+/** `/api/status`: readiness, lag per owned partition (records) and each slot's busy fraction. */
+export type StatusJson = Readiness & {
+  readonly lag: readonly { readonly topic: string; readonly partition: number; readonly lag: number }[];
+  readonly slots: readonly { readonly slot: number; readonly utilization: number }[];
+};
+
 /** An HTTP answer of the admin server. */
 export type AdminResponse = {
   readonly status: number;

@@ -101,7 +101,21 @@ describe('admin server', () => {
     expect(await get(`${url}/config`)).toEqual({
       status: 404,
       type: 'application/json; charset=utf-8',
-      body: '{"error":"not found","endpoints":["/livez","/readyz","/metrics","/api/batches"]}\n',
+      body: `${JSON.stringify({
+        error: 'not found',
+        endpoints: [
+          '/livez',
+          '/readyz',
+          '/metrics',
+          '/api/batches',
+          '/api/status',
+          '/',
+          '/dashboard.js',
+          '/dashboard.css',
+          '/vendor/uplot.js',
+          '/vendor/uplot.css',
+        ],
+      })}\n`,
     });
   });
 
