@@ -296,7 +296,7 @@ export class KafkaTransactions {
       /fenc|epoch/i.test(reason) || (error as { type?: unknown }).type === 'INVALID_PRODUCER_EPOCH';
     return new SluiceError(
       ErrorCode.transaction,
-      `${what}: ${reason}${fenced ? ' (another instance took the partition over: this one was fenced)' : ''}; nothing of it is visible to read_committed consumers, and a restart goes on from the last checkpoint`,
+      `${what}: ${reason}${fenced ? ` (another instance took the partition over: this one was fenced; or the transaction was open longer than its timeout, ${this.#options.timeoutMs} ms, and the broker aborted it)` : ''}; nothing of it is visible to read_committed consumers, and a restart goes on from the last checkpoint`,
       { cause: error },
     );
   }

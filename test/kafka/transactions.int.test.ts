@@ -52,7 +52,7 @@ describe('KafkaTransactions', () => {
     const failure = first.commit([{ topic: input, partition: 0, offset: 10n }]);
     await expect(failure).rejects.toMatchObject({ code: 'SLUICE_TRANSACTION' });
     await expect(failure).rejects.toThrow(
-      /^cannot commit the transaction: .*\(another instance took the partition over: this one was fenced\); nothing of it is visible/,
+      /^cannot commit the transaction: .*\(another instance took the partition over: this one was fenced; or the transaction was open longer than its timeout, 60000 ms, and the broker aborted it\); nothing of it is visible/,
     );
 
     second.own([{ topic: input, partition: 0 }]);
@@ -62,6 +62,35 @@ describe('KafkaTransactions', () => {
     expect(await committedValues(kafka, output, 1)).toEqual(['from the second owner']);
     expect(await committedOffsets(clients.admin, groupId, input)).toEqual(['7']);
     expect(second.transactionalId(input, 0)).toBe(`${groupId}-${input}-0`);
+  });
+
+  it('back-to-back transactions of offsets alone all commit: AddOffsetsToTxn refused while the previous one ends is made again', async () => {
+    const kafka = testKafka('transactions-test');
+    const [input, groupId] = [uniqueName('tx-in'), uniqueName('tx-group')];
+    await clients.admin.createTopics({ topics: [{ topic: input, numPartitions: 1 }], waitForLeaders: true });
+    const member = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    await member.connect();
+    await member.subscribe({ topics: [input] });
+    await startCollecting(member);
+    await member.disconnect();
+    const again: { waitedMs?: number }[] = [];
+    const made = new KafkaTransactions({
+      kafka,
+      groupId,
+      timeoutMs: 60_000,
+      log: { ...quiet, debug: (object: { waitedMs?: number }) => void again.push(object) },
+    });
+    onTestFinished(() => made.close());
+    made.own([{ topic: input, partition: 0 }]);
+    // As a stateless exactly-once run with a PostgreSQL output commits: one transaction per batch.
+    const COMMITS = 40;
+    for (let offset = 1n; offset <= COMMITS; offset++) {
+      await made.commit([{ topic: input, partition: 0, offset }]);
+    }
+    expect(await committedOffsets(clients.admin, groupId, input)).toEqual([String(COMMITS)]);
+    console.info(
+      `${COMMITS} back-to-back transactions: ${again.length} AddOffsetsToTxn made again (waited ${again.map((line) => line.waitedMs).join(', ')} ms)`,
+    );
   });
 
   it('a commit with nothing sent and no offsets begins no transaction', async () => {
