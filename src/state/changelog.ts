@@ -101,6 +101,12 @@ export class CheckpointChangelog {
       await consumer.connect();
       await consumer.subscribe({ topic: this.topic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
+        // Under exactly-once the log ends with transaction markers, which no message carries: the
+        // end is reached when a batch's last offset (markers and aborted records included) is.
+        // A batch of nothing but those never reaches eachBatch, only this event.
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          if (BigInt(payload.lastOffset) + 1n >= end) resolve();
+        });
         consumer
           .run({
             autoCommit: false,
@@ -110,8 +116,8 @@ export class CheckpointChangelog {
                 if (key === undefined) continue;
                 if (message.value) latest.set(key, new Uint8Array(message.value));
                 else latest.delete(key);
-                if (BigInt(message.offset) + 1n >= end) resolve();
               }
+              if (BigInt(batch.lastOffset()) + 1n >= end) resolve();
             },
           })
           .catch(reject);
