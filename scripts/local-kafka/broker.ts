@@ -4,7 +4,13 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, SluiceError } from '../../src/errors/index.ts';
-import { type BrokerPorts, serverProperties, writeLogConfig } from './config.ts';
+import {
+  type BrokerPorts,
+  type BrokerSecurity,
+  scramFormatArgs,
+  serverProperties,
+  writeLogConfig,
+} from './config.ts';
 import { ensureKafkaJars } from './fetch.ts';
 import { javaCommand } from './java.ts';
 import { freePort } from './ports.ts';
@@ -14,6 +20,8 @@ import { kafkaVersion } from './versions.ts';
 export type BrokerState = {
   readonly pid: number;
   readonly bootstrap: string;
+  /** `127.0.0.1:<port>` of the SASL_SSL listener, when started with `security`. */
+  readonly saslSslBootstrap?: string;
   readonly version: string;
   readonly ports: BrokerPorts;
   readonly logFile: string;
@@ -27,6 +35,8 @@ export type StartOptions = {
   /** Wipe the data folder first. */
   readonly fresh?: boolean;
   readonly log?: (line: string) => void;
+  /** Adds a SASL_SSL listener on a port of its own (see BrokerSecurity). */
+  readonly security?: BrokerSecurity;
 };
 
 const STATE_FILE = 'broker.json';
@@ -50,7 +60,7 @@ export async function startBroker(options: StartOptions): Promise<BrokerState> {
   if (options.fresh) wipe(options.dir);
 
   for (let attempt = 1; ; attempt++) {
-    const { ports, chosenNow } = await portsFor(options.dir);
+    const { ports, chosenNow } = await portsFor(options.dir, options.security !== undefined);
     try {
       return await launch({ ...options, version, java, libs, ports });
     } catch (error) {
@@ -75,7 +85,7 @@ async function launch(options: LaunchOptions): Promise<BrokerState> {
   const dataDir = join(dir, 'data');
   const propsFile = join(dir, 'server.properties');
   const logFile = join(dir, 'broker.log');
-  writeFileSync(propsFile, serverProperties(dataDir, ports));
+  writeFileSync(propsFile, serverProperties(dataDir, ports, options.security));
   const logFlag = writeLogConfig(dir, version);
   const classpath = `${libs}/*`;
 
@@ -84,7 +94,18 @@ async function launch(options: LaunchOptions): Promise<BrokerState> {
     const clusterId = newClusterId();
     const format = spawnSync(
       java,
-      [logFlag, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile],
+      [
+        logFlag,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        propsFile,
+        ...scramFormatArgs(options.security),
+      ],
       { encoding: 'utf8' },
     );
     if (format.status !== 0) {
@@ -120,6 +141,7 @@ async function launch(options: LaunchOptions): Promise<BrokerState> {
   const state: BrokerState = {
     pid: child.pid,
     bootstrap: `127.0.0.1:${ports.broker}`,
+    ...(ports.saslSsl === undefined ? {} : { saslSslBootstrap: `127.0.0.1:${ports.saslSsl}` }),
     version,
     ports,
     logFile,
@@ -175,13 +197,17 @@ export async function stopBroker(dir: string, timeoutMs = 30_000): Promise<Broke
   return state;
 }
 
-async function portsFor(dir: string): Promise<{ ports: BrokerPorts; chosenNow: boolean }> {
+async function portsFor(dir: string, saslSsl: boolean): Promise<{ ports: BrokerPorts; chosenNow: boolean }> {
   const file = join(dir, PORTS_FILE);
   // The controller address is part of the formatted quorum, so a formatted folder keeps its ports.
   if (existsSync(file) && existsSync(join(dir, 'data', 'meta.properties'))) {
     return { ports: JSON.parse(readFileSync(file, 'utf8')) as BrokerPorts, chosenNow: false };
   }
-  const ports = { broker: await freePort(), controller: await freePort() };
+  const ports = {
+    broker: await freePort(),
+    controller: await freePort(),
+    ...(saslSsl ? { saslSsl: await freePort() } : {}),
+  };
   writeFileSync(file, `${JSON.stringify(ports)}\n`);
   return { ports, chosenNow: true };
 }

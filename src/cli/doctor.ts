@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { decode, encode } from '@msgpack/msgpack';
-import kafkajs, { CompressionTypes, Kafka } from 'kafkajs';
+import kafkajs, { CompressionTypes } from 'kafkajs';
 import { Piscina } from 'piscina';
 import { type CodecReport, type KafkajsCodec, registerCodecs } from '../codecs/index.ts';
+import { type KafkaSecurityConfig, loadKafkaSecurity } from '../config/index.ts';
+import { createKafka } from '../kafka/index.ts';
+import { silentLogger } from '../runtime/index.ts';
 
 export type DoctorReport = {
   readonly sluice: string;
@@ -18,7 +21,16 @@ export type DoctorReport = {
   readonly native: CodecReport['native'];
   /** Every codec round-tripped a sample through kafkajs's codec interface. */
   readonly codecs: boolean;
+  /** How clients would connect, from the security variables (whose files were read and loaded). */
+  readonly kafkaSecurity: string;
 };
+
+/** `plaintext`, `tls`, `sasl-plain`, `tls+sasl-scram-sha-512`, …; `tls-insecure` when unchecked. */
+export function securityMode(security: KafkaSecurityConfig): string {
+  const tls = security.kafkaSsl ? (security.kafkaSslInsecure ? 'tls-insecure' : 'tls') : undefined;
+  const sasl = security.kafkaSaslMechanism === undefined ? undefined : `sasl-${security.kafkaSaslMechanism}`;
+  return [tls, sasl].filter((part) => part !== undefined).join('+') || 'plaintext';
+}
 
 export function sluiceVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -31,8 +43,13 @@ export function sluiceVersion(): string {
  * Exercises every runtime dependency once, so an installation missing one (say, a
  * production image built without dev dependencies) fails here rather than mid-stream.
  */
-export async function doctor(): Promise<DoctorReport> {
-  const kafka = new Kafka({ clientId: 'sluice-doctor', brokers: ['127.0.0.1:9'] });
+export async function doctor(env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
+  // Built as every command builds its client, so bad TLS files or secrets fail here too.
+  const security = loadKafkaSecurity(env);
+  const kafka = createKafka(
+    { clientId: 'sluice-doctor', brokers: ['127.0.0.1:9'], ...security },
+    silentLogger,
+  );
   const sample = { key: 'k', values: [1, 2, 3] };
   const msgpack = JSON.stringify(decode(encode(sample))) === JSON.stringify(sample);
   const codecs = registerCodecs();
@@ -54,6 +71,7 @@ export async function doctor(): Promise<DoctorReport> {
       zstd: codecs.zstd,
       native: codecs.native,
       codecs: await codecsRoundTrip(),
+      kafkaSecurity: securityMode(security),
     };
   } finally {
     await pool.destroy();

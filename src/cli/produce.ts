@@ -1,14 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, type LogEntry, logLevel, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import { compressionType, registerCodecs } from '../codecs/index.ts';
-import { COMPRESSIONS, type Compression } from '../config/index.ts';
+import {
+  COMPRESSIONS,
+  type Compression,
+  type KafkaSecurityConfig,
+  loadKafkaSecurity,
+} from '../config/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import {
+  createKafka,
   createPartitioner,
+  kafkaFailureReason,
   PARTITIONER_NAMES,
   type PartitionerName,
   toKafkajsPartitioner,
 } from '../kafka/index.ts';
+import type { Logger } from '../runtime/index.ts';
 import { clickAt } from '../sources/index.ts';
 import { choiceFlag, integerFlag, readFlags, UsageError } from './args.ts';
 
@@ -59,6 +67,8 @@ export type ProduceOptions = {
   readonly batchSize: number;
   readonly key: KeyField;
   readonly create: boolean;
+  /** The SLUICE_KAFKA_SSL* and SLUICE_KAFKA_SASL* settings; unset: PLAINTEXT. */
+  readonly security?: KafkaSecurityConfig;
 };
 
 export type ProduceArgs =
@@ -183,10 +193,13 @@ export async function produceCommand(args: readonly string[], env: NodeJS.Proces
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const summary = await produce(parsed.options, {
-      signal: stop.signal,
-      ...(process.stderr.isTTY ? { progress: process.stderr } : {}),
-    });
+    const summary = await produce(
+      { ...parsed.options, security: loadKafkaSecurity(env) },
+      {
+        signal: stop.signal,
+        ...(process.stderr.isTTY ? { progress: process.stderr } : {}),
+      },
+    );
     console.log(JSON.stringify(summary));
     return 0;
   } finally {
@@ -211,14 +224,15 @@ export type ProduceIo = {
 export async function produce(options: ProduceOptions, io: ProduceIo = {}): Promise<ProduceSummary> {
   registerCodecs();
   const brokers = options.brokers.join(',');
-  const kafka = new Kafka({
-    clientId: 'sluice-produce',
-    brokers: [...options.brokers],
-    connectionTimeout: 3000,
-    retry: { retries: 2 },
-    logLevel: logLevel.WARN,
-    logCreator: stderrLog,
-  });
+  const security = options.security ?? loadKafkaSecurity({});
+  const kafka = createKafka(
+    { clientId: 'sluice-produce', brokers: options.brokers, ...security },
+    stderrLogger,
+    {
+      connectionTimeout: 3000,
+      retry: { retries: 2 },
+    },
+  );
   const admin = kafka.admin();
   const producer = kafka.producer({
     allowAutoTopicCreation: false,
@@ -226,9 +240,7 @@ export async function produce(options: ProduceOptions, io: ProduceIo = {}): Prom
     createPartitioner: toKafkajsPartitioner(options.partitioner),
   });
   const failed = (what: string, error: unknown): SluiceError =>
-    new SluiceError(ErrorCode.kafka, `${what}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    new SluiceError(ErrorCode.kafka, `${what}: ${kafkaFailureReason(error, security)}`, { cause: error });
   const on = `Kafka brokers ${brokers} (SLUICE_BROKERS)`;
 
   try {
@@ -374,9 +386,18 @@ async function sendEvents(
 }
 
 /** kafkajs warnings and errors, one line each on stderr: stdout carries only the summary. */
-function stderrLog(): (entry: LogEntry) => void {
-  return ({ namespace, label, log }) => {
-    const broker = typeof log.broker === 'string' ? ` (broker ${log.broker})` : '';
-    process.stderr.write(`kafkajs ${label} [${namespace}] ${log.message}${broker}\n`);
-  };
+const stderrLogger: Logger = {
+  info() {},
+  debug() {},
+  warn: (fields, message) => writeLine('WARN', fields, message),
+  error: (fields, message) => writeLine('ERROR', fields, message),
+};
+
+function writeLine(label: string, fields: object, message: string): void {
+  const entry = 'kafkajs' in fields ? fields.kafkajs : undefined;
+  const broker =
+    typeof entry === 'object' && entry !== null && 'broker' in entry && typeof entry.broker === 'string'
+      ? ` (broker ${entry.broker})`
+      : '';
+  process.stderr.write(`kafkajs ${label} ${message}${broker}\n`);
 }

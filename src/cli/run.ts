@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
 import { AdminState, kafkaLag, startAdminServer } from '../admin/index.ts';
 import { registerCodecs } from '../codecs/index.ts';
-import { loadConfig, type SluiceConfig } from '../config/index.ts';
+import { loadConfig, redactText, type SluiceConfig } from '../config/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
-import { createKafka, DirectSource, sendToDeadLetter } from '../kafka/index.ts';
+import { createKafka, DirectSource, kafkaFailureReason, sendToDeadLetter } from '../kafka/index.ts';
 import { createLogger } from '../log/index.ts';
 import { type AppOptions, type Logger, startApp } from '../runtime/index.ts';
 
@@ -56,14 +56,22 @@ async function runApp(
     clients.producer = producer;
     const brokers = `Kafka brokers ${config.brokers.join(',')} (SLUICE_BROKERS)`;
     await admin.connect().catch((error: unknown) => {
-      throw new SluiceError(ErrorCode.kafka, `cannot connect to ${brokers}: ${reasonOf(error)}`, {
-        cause: error,
-      });
+      throw new SluiceError(
+        ErrorCode.kafka,
+        `cannot connect to ${brokers}: ${kafkaFailureReason(error, config)}`,
+        {
+          cause: error,
+        },
+      );
     });
     await producer.connect().catch((error: unknown) => {
-      throw new SluiceError(ErrorCode.kafka, `cannot connect a producer to ${brokers}: ${reasonOf(error)}`, {
-        cause: error,
-      });
+      throw new SluiceError(
+        ErrorCode.kafka,
+        `cannot connect a producer to ${brokers}: ${kafkaFailureReason(error, config)}`,
+        {
+          cause: error,
+        },
+      );
     });
     const dlqTopic = config.dlqTopic;
     kafka = {
@@ -154,9 +162,9 @@ async function runApp(
   }
 }
 
-/** An error as `/readyz` names it: code and message, never a stack. */
+/** An error as `/readyz` names it: code and message, never a stack, never a secret. */
 function describe(error: unknown): string {
-  return isSluiceError(error) ? `${error.code}: ${error.message}` : reasonOf(error);
+  return redactText(isSluiceError(error) ? `${error.code}: ${error.message}` : reasonOf(error));
 }
 
 function reasonOf(error: unknown): string {

@@ -1,4 +1,6 @@
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
+import { Secret } from './secret.ts';
 import type { SinkConfig, TopicSelection } from './types.ts';
 
 /**
@@ -105,6 +107,14 @@ export function choice<const V extends readonly [string, ...string[]]>(
 ): Field<V[number]> {
   const schema = z.enum(values, `must be one of ${values.join(', ')}`).default(fallback);
   return { schema, type: orList(values.map(code)), default: code(fallback) };
+}
+
+/** One of a fixed list of words, or unset. */
+export function optionalChoice<const V extends readonly [string, ...string[]]>(
+  values: V,
+): Field<V[number] | undefined> {
+  const schema = z.enum(values, `must be one of ${values.join(', ')}`).optional();
+  return { schema, type: orList(values.map(code)), default: UNSET };
 }
 
 /** Any text; with a fallback it is never undefined. */
@@ -222,4 +232,66 @@ export function job(fallback: string): Field<string> {
     )
     .default(fallback);
   return { schema, type: 'job name or path', default: code(fallback) };
+}
+
+/** `true` or `false`. */
+export function flag(fallback: boolean): Field<boolean> {
+  const schema = z
+    .enum(['true', 'false'], 'must be true or false')
+    .transform((raw) => raw === 'true')
+    .default(fallback);
+  return { schema, type: `${code('true')} or ${code('false')}`, default: code(String(fallback)) };
+}
+
+/** Why `path` cannot be read, in the words of the error (`ENOENT: no such file or directory`). */
+function unreadable(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return 'is not a file';
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`;
+  }
+}
+
+/** The path of a file that exists and can be read now; it is read again when it is used. */
+export function readableFile(): Field<string | undefined> {
+  const schema = z
+    .string()
+    .transform((path, ctx) => {
+      const problem = unreadable(path);
+      return problem === undefined ? path : reject(ctx, `names a file that ${problem}`);
+    })
+    .optional();
+  return { schema, type: 'path', default: UNSET };
+}
+
+/** A secret given inline; it never appears in a message, a log line or a dump. */
+export function secret(): Field<Secret | undefined> {
+  return {
+    schema: z
+      .string()
+      .transform((raw) => new Secret(raw))
+      .optional(),
+    type: 'secret',
+    default: UNSET,
+  };
+}
+
+/**
+ * A secret read from the file the variable names (a Docker or Kubernetes secret), once at start.
+ * One trailing newline is dropped: `echo pw > file` should give `pw`.
+ */
+export function secretFile(): Field<Secret | undefined> {
+  const schema = z
+    .string()
+    .transform((path, ctx) => {
+      const problem = unreadable(path);
+      if (problem !== undefined) return reject(ctx, `names a file that ${problem}`);
+      const value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+      return value === '' ? reject(ctx, 'names an empty file') : new Secret(value);
+    })
+    .optional();
+  return { schema, type: 'path', default: UNSET };
 }

@@ -2,7 +2,7 @@
 
 export { renderConfigDocs } from './docs.ts';
 export { integerRangeText } from './fields.ts';
-export { ConfigError, loadConfig } from './load.ts';
+export { ConfigError, loadConfig, loadKafkaSecurity } from './load.ts';
 export {
   type ConfigOption,
   configOptions,
@@ -10,6 +10,7 @@ export {
   defaultWorkers,
   type VariableDoc,
 } from './options.ts';
+export { REDACTED, redact, redactText, Secret } from './secret.ts';
 export {
   AGGREGATIONS,
   type Aggregation,
@@ -17,11 +18,14 @@ export {
   type Compression,
   DECODE_ERROR_POLICIES,
   type DecodeErrorPolicy,
+  type KafkaSecurityConfig,
   LOG_LEVELS,
   type LoadConfigOptions,
   type LogLevel,
   NATIVE_MODES,
   type NativeMode,
+  SASL_MECHANISMS,
+  type SaslMechanism,
   type SinkConfig,
   type SluiceConfig,
   STARTING_OFFSETS,

@@ -1,7 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { ErrorCode, ProblemsError } from '../errors/index.ts';
-import { type ConfigEnv, configOptions, crossFieldProblems, DEV_VARIABLES } from './options.ts';
-import type { LoadConfigOptions, SluiceConfig } from './types.ts';
+import {
+  type ConfigEnv,
+  type ConfigOption,
+  configOptions,
+  crossFieldProblems,
+  DEV_VARIABLES,
+} from './options.ts';
+import { securityOptions, securityProblems } from './security.ts';
+import type { KafkaSecurityConfig, LoadConfigOptions, SluiceConfig } from './types.ts';
 
 const PREFIX = 'SLUICE_';
 
@@ -34,17 +41,7 @@ export function loadConfig(
   const schema = configOptions({ cpus: options.cpus ?? availableParallelism() });
   const normalised = normalise(env);
   const problems: string[] = [];
-  const parsed: Record<string, unknown> = {};
-  for (const [field, option] of Object.entries(schema)) {
-    const result = option.schema.safeParse(normalised[option.env]);
-    if (result.success) {
-      parsed[field] = result.data;
-    } else {
-      // One line per variable: the first issue is the one that stopped its parse.
-      const issue = result.error.issues[0]?.message ?? 'is invalid';
-      problems.push(`${option.env} ${issue}; got ${JSON.stringify(env[option.env])}`);
-    }
-  }
+  const parsed = parseFields(schema, env, normalised, problems);
   // Each field parsed by its own schema, whose output type `configOptions` checks against SluiceConfig.
   problems.push(...crossFieldProblems(normalised, parsed as Partial<SluiceConfig>));
   const known = [...Object.values(schema), ...DEV_VARIABLES].map((variable) => variable.env);
@@ -53,6 +50,48 @@ export function loadConfig(
   // Tumbling unless told otherwise: the slide defaults to the window.
   parsed.slideMs ??= parsed.windowMs;
   return deepFreeze(parsed as unknown as SluiceConfig);
+}
+
+/**
+ * Reads only the Kafka security variables (`SLUICE_KAFKA_SSL*`, `SLUICE_KAFKA_SASL*`) and checks
+ * them together, for commands that take their other settings from flags (`sluice produce`). Other
+ * variables are left alone. Throws `ConfigError` like `loadConfig`.
+ *
+ * @example
+ * const security = loadKafkaSecurity({ SLUICE_KAFKA_SSL: 'true' });
+ * security.kafkaSsl; // true
+ */
+export function loadKafkaSecurity(
+  env: Record<string, string | undefined> = process.env,
+): KafkaSecurityConfig {
+  const normalised = normalise(env);
+  const problems: string[] = [];
+  const parsed = parseFields(securityOptions(), env, normalised, problems);
+  problems.push(...securityProblems(normalised, parsed as Partial<KafkaSecurityConfig>));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(parsed as unknown as KafkaSecurityConfig);
+}
+
+/** Parses each option's variable; a value that does not parse adds one problem line. */
+function parseFields(
+  schema: Readonly<Record<string, ConfigOption<unknown>>>,
+  env: Record<string, string | undefined>,
+  normalised: ConfigEnv,
+  problems: string[],
+): Record<string, unknown> {
+  const parsed: Record<string, unknown> = {};
+  for (const [field, option] of Object.entries(schema)) {
+    const result = option.schema.safeParse(normalised[option.env]);
+    if (result.success) {
+      parsed[field] = result.data;
+    } else {
+      // One line per variable: the first issue is the one that stopped its parse. Secrets never
+      // fail to parse, so the value shown is never one (a *_FILE variable shows its path).
+      const issue = result.error.issues[0]?.message ?? 'is invalid';
+      problems.push(`${option.env} ${issue}; got ${JSON.stringify(env[option.env])}`);
+    }
+  }
+  return parsed;
 }
 
 /** Keeps the `SLUICE_*` variables, trimmed; an empty value counts as unset. */

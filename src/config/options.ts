@@ -11,6 +11,7 @@ import {
   text,
   topicSelection,
 } from './fields.ts';
+import { securityOptions, securityProblems } from './security.ts';
 import {
   AGGREGATIONS,
   COMPRESSIONS,
@@ -83,6 +84,7 @@ export function configOptions(context: SchemaContext) {
       text('string', 'sluice'),
       'Client id sent to Kafka; brokers show it in logs and apply quotas by it.',
     ),
+    ...securityOptions(),
     job: option(
       'SLUICE_JOB',
       job('aggregate'),
@@ -365,6 +367,7 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
       'SLUICE_CHECKPOINT_DIR needs SLUICE_BROKERS: the generator source has no offsets to checkpoint',
     );
   }
+  problems.push(...securityProblems(env, parsed));
   problems.push(...guaranteeProblems(env, parsed));
   problems.push(...windowProblems(env, parsed));
   return problems;

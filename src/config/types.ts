@@ -1,3 +1,5 @@
+import type { Secret } from './secret.ts';
+
 // The allowed values of each enumerated variable, in the order the docs list them (default first).
 export const TRIGGERS = ['micro-batch', 'continuous', 'available-now'] as const;
 export const STARTING_OFFSETS = ['committed', 'earliest', 'latest'] as const;
@@ -11,6 +13,7 @@ export const TIME_MODES = ['processing', 'event'] as const;
 export const EMIT_MODES = ['final', 'update'] as const;
 export const LATE_POLICIES = ['count', 'dlq'] as const;
 export const GUARANTEES = ['at-least-once', 'exactly-once'] as const;
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
 /** When batches run: on an interval, record by record, or once over what the topics hold at start. */
 export type Trigger = (typeof TRIGGERS)[number];
@@ -35,6 +38,30 @@ export type EmitMode = (typeof EMIT_MODES)[number];
 /** What happens to late records besides being counted and logged. */
 export type LatePolicy = (typeof LATE_POLICIES)[number];
 export type Guarantee = (typeof GUARANTEES)[number];
+/** A SASL mechanism by its kafkajs name (Kafka's `PLAIN`, `SCRAM-SHA-256`, `SCRAM-SHA-512`). */
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+/** The Kafka security variables, which every client (`run`, `produce`, the tools) applies. */
+export interface KafkaSecurityConfig {
+  /** `SLUICE_KAFKA_SSL`: connect with TLS. */
+  readonly kafkaSsl: boolean;
+  /** PEM file of the CAs that sign the brokers' certificates; unset: Node's public CAs. */
+  readonly kafkaSslCaFile: string | undefined;
+  /** PEM client certificate, for brokers with `ssl.client.auth=required`; always with the key. */
+  readonly kafkaSslCertFile: string | undefined;
+  readonly kafkaSslKeyFile: string | undefined;
+  readonly kafkaSslKeyPassphrase: Secret | undefined;
+  /** The contents of `SLUICE_KAFKA_SSL_KEY_PASSPHRASE_FILE`, read at load. */
+  readonly kafkaSslKeyPassphraseFile: Secret | undefined;
+  /** `SLUICE_KAFKA_SSL_INSECURE=true`: no check of the brokers' certificates (a loud warning). */
+  readonly kafkaSslInsecure: boolean;
+  readonly kafkaSaslMechanism: SaslMechanism | undefined;
+  /** Always set when `kafkaSaslMechanism` is. */
+  readonly kafkaSaslUsername: string | undefined;
+  readonly kafkaSaslPassword: Secret | undefined;
+  /** The contents of `SLUICE_KAFKA_SASL_PASSWORD_FILE`, read at load. */
+  readonly kafkaSaslPasswordFile: Secret | undefined;
+}
 
 /**
  * Where results go: `SLUICE_SINK=console`, `file:<dir>`, `kafka:<topic>` or
@@ -55,7 +82,7 @@ export type TopicSelection =
  * The validated configuration, one field per `SLUICE_*` variable (see docs/configuration.md).
  * Deeply frozen. Optional variables that are unset are `undefined`, never missing keys.
  */
-export interface SluiceConfig {
+export interface SluiceConfig extends KafkaSecurityConfig {
   /** `SLUICE_BROKERS`; `undefined` means: run on the built-in generator source. */
   readonly brokers: readonly string[] | undefined;
   /** `SLUICE_TOPICS`; always set when `brokers` is. */

@@ -1,4 +1,4 @@
-export { createKafka } from './client.ts';
+export { createKafka, type KafkaClientConfig, type KafkaClientOverrides } from './client.ts';
 export {
   CO_PARTITIONED_ASSIGNER,
   type CoAssignment,
@@ -21,6 +21,7 @@ export {
   type RepartitionTopicsOptions,
 } from './repartition-topics.ts';
 export { isRetriableKafkaError, type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
+export { type KafkaSecurityOptions, kafkaFailureReason, kafkaSecurityOptions } from './security.ts';
 export {
   KafkaTransactions,
   type TransactionOffset,
