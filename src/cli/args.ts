@@ -21,11 +21,18 @@ export class UsageError extends ProblemsError {
 }
 
 export type FlagSpec = Readonly<
-  Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>
+  Record<
+    string,
+    { readonly type: 'string' | 'boolean'; readonly short?: string; readonly multiple?: boolean }
+  >
 >;
 
 export type FlagValues<S extends FlagSpec> = {
-  readonly [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string;
+  readonly [K in keyof S]?: S[K]['type'] extends 'boolean'
+    ? boolean
+    : S[K]['multiple'] extends true
+      ? readonly string[]
+      : string;
 };
 
 // A value that starts with '-' is taken for a forgotten value followed by the next flag (what
@@ -33,16 +40,19 @@ export type FlagValues<S extends FlagSpec> = {
 const NEGATIVE_NUMBER = /^-\d/;
 
 /**
- * Reads `argv` against `spec`. The last occurrence of a flag wins. Problems are returned, not
- * thrown, so the caller can add its own value checks and throw them all in one `UsageError`.
+ * Reads `argv` against `spec`. The last occurrence of a flag wins, except for a `multiple` flag,
+ * which collects every value in order. Arguments that follow no flag are problems unless
+ * `positionals` is set; then they are returned in order. Problems are returned, not thrown, so the
+ * caller can add its own value checks and throw them all in one `UsageError`.
  *
  * @example
- * readFlags(['--count', 'x'], { count: { type: 'string' } }); // { values: { count: 'x' }, problems: [] }
+ * readFlags(['--count', 'x'], { count: { type: 'string' } }); // { values: { count: 'x' }, positionals: [], problems: [] }
  */
 export function readFlags<S extends FlagSpec>(
   argv: readonly string[],
   spec: S,
-): { values: FlagValues<S>; problems: string[] } {
+  options: { readonly positionals?: boolean } = {},
+): { values: FlagValues<S>; positionals: string[]; problems: string[] } {
   const { tokens } = parseArgs({
     args: [...argv],
     options: spec,
@@ -50,14 +60,16 @@ export function readFlags<S extends FlagSpec>(
     allowPositionals: true,
     tokens: true,
   });
-  const values: Record<string, string | boolean> = {};
+  const values: Record<string, string | boolean | string[]> = {};
+  const positionals: string[] = [];
   const problems: string[] = [];
   const known = Object.keys(spec).map((name) => `--${name}`);
   // After an unknown flag, the next argument is taken for its value rather than reported too.
   let afterUnknown = false;
   for (const token of tokens) {
     if (token.kind === 'positional') {
-      if (!afterUnknown) {
+      if (!afterUnknown && options.positionals === true) positionals.push(token.value);
+      else if (!afterUnknown) {
         problems.push(`unexpected argument ${JSON.stringify(token.value)}; every value follows its flag`);
       }
       afterUnknown = false;
@@ -78,12 +90,28 @@ export function readFlags<S extends FlagSpec>(
       (!token.inlineValue && token.value.startsWith('-') && !NEGATIVE_NUMBER.test(token.value))
     ) {
       problems.push(`${raw} needs a value (write ${raw}=<value> for a value starting with "-")`);
+    } else if (flag.multiple === true) {
+      const list = values[token.name];
+      values[token.name] = Array.isArray(list) ? [...list, token.value] : [token.value];
     } else {
       values[token.name] = token.value;
     }
   }
   // Each key was checked against `spec` above, and its value against the flag's type.
-  return { values: values as FlagValues<S>, problems };
+  return { values: values as FlagValues<S>, positionals, problems };
+}
+
+// Kafka's own rule (kafka.common.internals.Topic), as the config module checks SLUICE_TOPICS.
+const TOPIC_NAME = /^(?!\.\.?$)[\w.-]{1,249}$/;
+
+/** `raw` when it is a valid Kafka topic name; otherwise adds a problem naming `label` (a flag or `<topic>`). */
+export function topicArgument(problems: string[], label: string, raw: string): string {
+  if (!TOPIC_NAME.test(raw)) {
+    problems.push(
+      `${label} must be a Kafka topic name (up to 249 ASCII letters, digits, ".", "_" and "-"); got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
 }
 
 const INTEGER = /^[+-]?\d+$/;

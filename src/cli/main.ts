@@ -1,7 +1,10 @@
 import { isSluiceError } from '../errors/index.ts';
 import { doctor, sluiceVersion } from './doctor.ts';
+import { lagCommand } from './lag.ts';
 import { produceCommand } from './produce.ts';
 import { runCommand } from './run.ts';
+import { tailCommand } from './tail.ts';
+import { topicsCommand } from './topics.ts';
 import { USAGE } from './usage.ts';
 
 // kafkajs 2.2.4 passes a negative delay to setTimeout once per connection (tulios/kafkajs#1751):
@@ -19,6 +22,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return runCommand(args, process.env);
     case 'produce':
       return produceCommand(args, process.env);
+    case 'topics':
+      return topicsCommand(args, process.env);
+    case 'lag':
+      return lagCommand(args, process.env);
+    case 'tail':
+      return tailCommand(args, process.env);
     case 'doctor': {
       const report = await doctor();
       console.log(JSON.stringify(report));
