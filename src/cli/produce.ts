@@ -18,7 +18,7 @@ import {
 } from '../kafka/index.ts';
 import type { Logger } from '../runtime/index.ts';
 import { clickAt } from '../sources/index.ts';
-import { choiceFlag, integerFlag, readFlags, UsageError } from './args.ts';
+import { choiceFlag, integerFlag, readFlags, topicArgument, UsageError } from './args.ts';
 
 export const KEY_FIELDS = ['user', 'url', 'none'] as const;
 export type KeyField = (typeof KEY_FIELDS)[number];
@@ -104,8 +104,6 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-// Kafka's own rule (kafka.common.internals.Topic), as the config module checks SLUICE_TOPICS.
-const TOPIC_NAME = /^(?!\.\.?$)[\w.-]{1,249}$/;
 const HOST_PORT = /^(?:\[[\da-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
 
 /**
@@ -122,11 +120,7 @@ export function parseProduceArgs(args: readonly string[], env: NodeJS.ProcessEnv
   const brokers = brokerList(problems, env.SLUICE_BROKERS);
   const topic = values.topic;
   if (topic === undefined) problems.push('--topic is required');
-  else if (!TOPIC_NAME.test(topic)) {
-    problems.push(
-      `--topic must be a Kafka topic name (up to 249 ASCII letters, digits, ".", "_" and "-"); got ${JSON.stringify(topic)}`,
-    );
-  }
+  else topicArgument(problems, '--topic', topic);
   const rate = integerFlag(problems, 'rate', values.rate, { min: 1 }, undefined);
   const durationMs = integerFlag(problems, 'duration-ms', values['duration-ms'], { min: 1 }, undefined);
   const bounded = values.rate !== undefined || values['duration-ms'] !== undefined;

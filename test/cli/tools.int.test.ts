@@ -68,6 +68,13 @@ describe('sluice topics', () => {
 
   it('lists the topic, internal topics only with --all', async () => {
     const topic = uniqueName('tools-list');
+    // A fresh broker creates __consumer_offsets with the first offset commit: make one.
+    await clients.admin.createTopics({ topics: [{ topic: `${topic}-seed` }], waitForLeaders: true });
+    await clients.admin.setOffsets({
+      groupId: uniqueName('tools-seed'),
+      topic: `${topic}-seed`,
+      partitions: [{ partition: 0, offset: '0' }],
+    });
     expect((await runCli(['topics', 'create', topic, '--partitions', '2', '--json'], env())).stdout).toBe(
       `${JSON.stringify({ topic, partitions: 2, replicationFactor: 1, config: {} })}\n`,
     );
