@@ -1,8 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type RunningCli, startCli } from '../support/cli.ts';
+import { keepingLogs, type RunningCli, startCli } from '../support/cli.ts';
 import { readJsonLines } from '../support/files.ts';
 import {
   closing,
@@ -46,15 +43,7 @@ const assigned = (cli: RunningCli): string[] =>
 
 describe('several instances in one group, with joins, a leave and a kill -9', () => {
   it('window results equal the oracle, none lost; no instance commits a partition it does not own', async () => {
-    const clis: Record<string, RunningCli> = {};
-    try {
-      await scenario(clis);
-    } catch (error) {
-      // The instances' whole logs, to tell what happened to a lost record.
-      const dir = mkdtempSync(join(tmpdir(), 'sluice-instances-failed-'));
-      for (const [name, cli] of Object.entries(clis)) writeFileSync(join(dir, `${name}.log`), cli.output());
-      throw new Error(`${String(error)}\n(the instances' logs are in ${dir})`, { cause: error });
-    }
+    await keepingLogs('sluice-instances', scenario);
   }, 180_000);
 });
 

@@ -1,10 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repartitionTopic, statePartitionOf } from '../../src/stream/index.ts';
 import { addSeqs } from '../fixtures/jobs/country-seqs.ts';
-import { type RunningCli, startCli } from '../support/cli.ts';
+import { keepingLogs, type RunningCli, startCli } from '../support/cli.ts';
 import { commitsNotOwned, firstAfter } from '../support/instances.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
 import { logged, logLines } from '../support/logs.ts';
@@ -57,14 +56,7 @@ function lastState(dir: string): Record<string, number[]> {
 
 describe('keyed state across instances through the repartition topic', () => {
   it('state by a key that is not the record key: 2 then 3 instances, a leave and a kill -9; the final state equals the oracle', async () => {
-    const clis: Record<string, RunningCli> = {};
-    try {
-      await scenario(clis);
-    } catch (error) {
-      const dir = mkdtempSync(join(tmpdir(), 'sluice-repartition-failed-'));
-      for (const [name, cli] of Object.entries(clis)) writeFileSync(join(dir, `${name}.log`), cli.output());
-      throw new Error(`${String(error)}\n(the instances' logs are in ${dir})`, { cause: error });
-    }
+    await keepingLogs('sluice-repartition', scenario);
   }, 240_000);
 });
 
