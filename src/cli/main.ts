@@ -48,14 +48,23 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(isSluiceError(error) ? `${error.code}: ${error.message}` : error);
-    // Bad configuration or usage is the operator's to fix: exit 2, like a usage error.
-    process.exitCode =
-      isSluiceError(error, 'SLUICE_CONFIG_INVALID') || isSluiceError(error, 'SLUICE_USAGE') ? 2 : 1;
-  },
-);
+/**
+ * Once a command is done, a client still reconnecting in the background (kafkajs after a broker
+ * outage, say) must not keep the process alive: an orchestrator restarts a process that exits, not
+ * one that lingers after its error.
+ */
+const EXIT_GRACE_MS = 2_000;
+
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(isSluiceError(error) ? `${error.code}: ${error.message}` : error);
+      // Bad configuration or usage is the operator's to fix: exit 2, like a usage error.
+      process.exitCode =
+        isSluiceError(error, 'SLUICE_CONFIG_INVALID') || isSluiceError(error, 'SLUICE_USAGE') ? 2 : 1;
+    },
+  )
+  .finally(() => setTimeout(() => process.exit(), EXIT_GRACE_MS).unref());

@@ -339,13 +339,31 @@ describe('a broker restart in the middle of a run', () => {
     await broker.start();
     const upAt = Date.now();
     producing.open();
-    // A failed transaction is gone: the run stops, and its restart goes back to the last checkpoint.
-    const first = await cli.done;
-    expect(first.code).toBe(1);
-    const failures = first.stderr.split('\n').filter((line) => line.startsWith('SLUICE_'));
-    expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatch(/^SLUICE_TRANSACTION: /);
     await written;
+    // A transaction open during the outage is gone: the run stops with exit 1, and its restart goes
+    // back to the last checkpoint. When none was open (the outage fell between two checkpoints'
+    // transactions, as under load it can), the run goes on and drains on SIGTERM.
+    const ended = await Promise.race([cli.done, sleep(30_000).then(() => undefined)]);
+    if (!ended) cli.child.kill('SIGTERM');
+    const first = await Promise.race([
+      cli.done,
+      sleep(90_000).then(() => {
+        throw new Error(
+          `the run did not end within 90 s of the outage; its log ends:\n${cli.output().slice(-6000)}`,
+        );
+      }),
+    ]);
+    const failures = first.stderr.split('\n').filter((line) => line.startsWith('SLUICE_'));
+    if (first.code === 1) {
+      expect(failures).toHaveLength(1);
+      // The failed transactional write comes as itself, or inside the checkpoint it was part of.
+      expect(failures[0]).toMatch(
+        /^SLUICE_(TRANSACTION|CHECKPOINT): .*nothing of it is visible to read_committed consumers/,
+      );
+    } else {
+      expect(first.code, first.stderr.slice(-4000)).toBe(0);
+      expect(failures).toEqual([]);
+    }
     const restartedAt = Date.now();
     const last = await runCli(
       ['run', 'test/fixtures/jobs/eos-verifier.ts'],
@@ -369,7 +387,7 @@ describe('a broker restart in the middle of a run', () => {
     expect(await committedOffsets(clients.admin, job.group, input)).toEqual(await endOffsets(input));
     console.info(
       `broker restart, exactly-once: ${total + PARTITIONS} records, 0 lost, 0 duplicated under read_committed; ` +
-        `the run exited 1 (${failures[0]}); ` +
+        `the run ${first.code === 1 ? `exited 1 (${failures[0]})` : 'went on and drained'}; ` +
         `its restart (broker up ${restartedAt - upAt} ms before) to its first batch with records: ${firstBatch ? Number(firstBatch.time) - restartedAt : 'none'} ms`,
     );
   }, 240_000);
