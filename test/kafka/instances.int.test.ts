@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keepingLogs, type RunningCli, startCli } from '../support/cli.ts';
 import { readJsonLines } from '../support/files.ts';
 import {
+  assigned,
   closing,
   commitsNotOwned,
   conflicting,
@@ -12,6 +13,7 @@ import {
   oracle,
   PARTITIONS,
   round,
+  waitUntil,
 } from '../support/instances.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
 import { logged } from '../support/logs.ts';
@@ -26,20 +28,7 @@ const PER_ROUND = 150;
 /** The instances' log lines above debug, for a failure message. */
 let explain: () => string = () => '';
 
-async function until(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve(check()).catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${explain()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const assigned = (cli: RunningCli): string[] =>
-  (logged(cli.output(), 'partitions assigned').at(-1)?.assigned as string[] | undefined) ?? [];
+const until = waitUntil(() => explain());
 
 describe('several instances in one group, with joins, a leave and a kill -9', () => {
   it('window results equal the oracle, none lost; no instance commits a partition it does not own', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { repartitionTopic, statePartitionOf } from '../../src/stream/index.ts';
 import { addSeqs } from '../fixtures/jobs/country-seqs.ts';
 import { keepingLogs, type RunningCli, startCli } from '../support/cli.ts';
-import { commitsNotOwned, firstAfter } from '../support/instances.ts';
+import { assigned, commitsNotOwned, firstAfter, waitUntil } from '../support/instances.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
 import { logged, logLines } from '../support/logs.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
@@ -25,20 +25,7 @@ const countryOf = (user: string): string => COUNTRIES[Number(user.slice(5)) % CO
 
 let explain: () => string = () => '';
 
-async function until(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve(check()).catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${explain()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const assigned = (cli: RunningCli): string[] =>
-  (logged(cli.output(), 'partitions assigned').at(-1)?.assigned as string[] | undefined) ?? [];
+const until = waitUntil(() => explain());
 
 /** The state the last batch of an instance wrote (its file with the largest batch id). */
 function lastState(dir: string): Record<string, number[]> {

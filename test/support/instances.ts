@@ -1,5 +1,6 @@
 /** Several `sluice run` processes of one group: their data, environment, and what their logs say. */
-import { logLines } from './logs.ts';
+import type { RunningCli } from './cli.ts';
+import { logged, logLines } from './logs.ts';
 import { sortRows, type WindowRow, windowCounts } from './window-oracle.ts';
 
 export const PARTITIONS = 6;
@@ -161,4 +162,22 @@ export function firstAfter(
 ): number | undefined {
   const line = logLines(stderr).find((l) => l.msg === msg && Number(l.time) > after && (!test || test(l)));
   return line ? Number(line.time) : undefined;
+}
+
+/** What an instance was assigned last, from its log. */
+export const assigned = (cli: RunningCli): string[] =>
+  (logged(cli.output(), 'partitions assigned').at(-1)?.assigned as string[] | undefined) ?? [];
+
+/**
+ * A poller: resolves once `check` holds, checking every 100 ms; after `timeoutMs` throws, naming
+ * `what` and adding what `explain` says (the instances' logs).
+ */
+export function waitUntil(explain: () => string) {
+  return async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await Promise.resolve(check()).catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${explain()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
 }
