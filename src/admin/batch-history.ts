@@ -25,6 +25,7 @@ export function batchRecord(stats: BatchStats): BatchRecord {
     processingMs: stats.processingMs,
     totalDelayMs: stats.schedulingDelayMs + stats.processingMs,
     watermark: Number.isFinite(stats.watermark) ? stats.watermark : null,
+    rate: stats.rate ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { BatchStats } from '../runtime/index.ts';
+import type { BatchStats, BufferedPartition } from '../runtime/index.ts';
 import { DELAY_BUCKETS_SECONDS, METRIC_PREFIX } from './options.ts';
 import type { LagSource } from './types.ts';
 
@@ -13,6 +13,8 @@ export type ScrapeSources = {
   readonly lag?: LagSource;
   /** Per slot, the fraction of the time it was busy since it started. */
   readonly utilization?: () => readonly number[];
+  /** Per owned partition, the records fetched and waiting for a batch, and whether it is paused. */
+  readonly buffered?: () => readonly BufferedPartition[];
 };
 
 const name = (suffix: string): string => `${METRIC_PREFIX}${suffix}`;
@@ -36,6 +38,7 @@ export class SluiceMetrics {
   readonly #totalDelay: Histogram;
   readonly #watermark: Gauge;
   readonly #lastBatch: Gauge;
+  readonly #rate: Gauge;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -74,7 +77,13 @@ export class SluiceMetrics {
       help: 'Batch time of the last completed batch, in seconds since the epoch.',
       registers,
     });
+    this.#rate = new Gauge({
+      name: name('backpressure_rate_records_per_second'),
+      help: 'The rate backpressure holds batches to, over all partitions (NaN without SLUICE_BACKPRESSURE or before the first estimate).',
+      registers,
+    });
     this.#watermark.set(Number.NaN);
+    this.#rate.set(Number.NaN);
     const sources = (): ScrapeSources => this.#sources;
     new Gauge({
       name: name('consumer_lag'),
@@ -101,6 +110,25 @@ export class SluiceMetrics {
         for (const [slot, ratio] of slots.entries()) this.set({ slot: String(slot) }, ratio);
       },
     });
+    new Gauge({
+      name: name('source_buffered_records'),
+      help: 'Records fetched from Kafka and waiting for a batch, per owned partition.',
+      labelNames: ['topic', 'partition'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { topic, partition, records } of sources().buffered?.() ?? [])
+          this.set({ topic, partition: String(partition) }, records);
+      },
+    });
+    new Gauge({
+      name: name('source_paused_partitions'),
+      help: 'Owned partitions whose fetching is paused because their buffer is full.',
+      registers,
+      collect() {
+        this.set((sources().buffered?.() ?? []).filter((item) => item.paused).length);
+      },
+    });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
   }
 
@@ -121,6 +149,7 @@ export class SluiceMetrics {
     this.#totalDelay.observe((stats.schedulingDelayMs + stats.processingMs) / 1000);
     this.#lastBatch.set(stats.info.time / 1000);
     if (Number.isFinite(stats.watermark)) this.#watermark.set(stats.watermark / 1000);
+    if (stats.rate !== undefined) this.#rate.set(stats.rate);
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -38,6 +38,8 @@ export type BatchRecord = {
   readonly totalDelayMs: number;
   /** The event-time watermark the batch ran with; null before any event time (or without windows). */
   readonly watermark: number | null;
+  /** The backpressure rate after the batch, records per second; null without backpressure. */
+  readonly rate: number | null;
 };
 
 /** `/api/status`: readiness, lag per owned partition (records) and each slot's busy fraction. */

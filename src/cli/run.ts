@@ -109,6 +109,7 @@ async function runApp(
   const kafkaAdmin = clients.admin;
   admin.attach({
     utilization: () => app.utilization(),
+    buffered: () => app.source.buffered?.() ?? [],
     ...(kafkaAdmin
       ? {
           lag: kafkaLag({

@@ -2,6 +2,7 @@ import {
   brokerList,
   choice,
   type Field,
+  flag,
   integer,
   job,
   optionalInteger,
@@ -253,6 +254,28 @@ export function configOptions(context: SchemaContext) {
       integer({ min: 1 }, 100_000),
       'Most records one batch takes from one partition; the rest wait for the next batch.',
     ),
+    backpressure: option(
+      'SLUICE_BACKPRESSURE',
+      flag(false),
+      "Hold each batch to the rate the job keeps up with, as Spark's `spark.streaming.backpressure.enabled`: after every batch a PID estimator updates the rate from the batch's processing time and scheduling delay, and the next batch takes rate × `SLUICE_BATCH_INTERVAL_MS` records, shared among partitions by backlog. See docs/backpressure.md.",
+    ),
+    backpressureInitialRate: option(
+      'SLUICE_BACKPRESSURE_INITIAL_RATE',
+      optionalInteger({ min: 1 }),
+      'Records per second, over all partitions, the first batches take before the estimator has measured a batch. Only with `SLUICE_BACKPRESSURE=true`.',
+      'unset (no limit until the first estimate)',
+    ),
+    backpressureMinRate: option(
+      'SLUICE_BACKPRESSURE_MIN_RATE',
+      integer({ min: 1 }, 100),
+      'Records per second, over all partitions, the estimated rate never falls below. Only with `SLUICE_BACKPRESSURE=true`.',
+    ),
+    maxRatePerPartition: option(
+      'SLUICE_MAX_RATE_PER_PARTITION',
+      optionalInteger({ min: 1 }),
+      "Most records per second read from one partition: a batch takes at most this × `SLUICE_BATCH_INTERVAL_MS` from it. With or without backpressure (Spark's `spark.streaming.kafka.maxRatePerPartition`).",
+      'unset (no limit)',
+    ),
     httpPort: option(
       'SLUICE_HTTP_PORT',
       integer({ min: 1, max: 65535 }, 4040),
@@ -369,6 +392,7 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
   }
   problems.push(...securityProblems(env, parsed));
   problems.push(...guaranteeProblems(env, parsed));
+  problems.push(...backpressureProblems(env, parsed));
   problems.push(...windowProblems(env, parsed));
   return problems;
 }
@@ -380,6 +404,14 @@ function guaranteeProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): strin
     return ['SLUICE_GUARANTEE=exactly-once needs SLUICE_BROKERS: the generator source has no offsets'];
   }
   return [];
+}
+
+/** The estimator's variables mean nothing without it: said rather than ignored. */
+function backpressureProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[] {
+  if (parsed.backpressure !== false) return [];
+  return ['SLUICE_BACKPRESSURE_INITIAL_RATE', 'SLUICE_BACKPRESSURE_MIN_RATE']
+    .filter((name) => env[name] !== undefined)
+    .map((name) => `${name} needs SLUICE_BACKPRESSURE=true`);
 }
 
 /** The aggregate job's window variables, together (Spark's rules for processing time). */

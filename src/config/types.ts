@@ -134,6 +134,13 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly generatorSeed: number;
   /** Per partition per batch. */
   readonly maxRecordsPerBatch: number;
+  /** SLUICE_BACKPRESSURE: batches follow the PID rate estimate. */
+  readonly backpressure: boolean;
+  /** Records per second over all partitions before the first estimate; undefined: unlimited. */
+  readonly backpressureInitialRate: number | undefined;
+  readonly backpressureMinRate: number;
+  /** Records per second per partition; undefined: unlimited. */
+  readonly maxRatePerPartition: number | undefined;
   readonly httpPort: number;
   readonly httpHost: string;
   readonly logLevel: LogLevel;

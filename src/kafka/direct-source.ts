@@ -1,10 +1,11 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.ts';
 import type { SluiceConfig } from '../config/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import { encodeBatch } from '../runtime/batch-codec.ts';
 import { BufferPool } from '../runtime/buffer-pool.ts';
 import type { Logger } from '../runtime/logger.ts';
-import type { BatchSource, PartitionWork } from '../runtime/source.ts';
+import type { BatchSource, BufferedPartition, PartitionWork } from '../runtime/source.ts';
 import type { OffsetRange } from '../stream/index.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
@@ -39,6 +40,10 @@ type PartitionBuffer = {
   /** Next offset to hand out: the end of the last batch cut for this partition. */
   position: bigint | undefined;
   paused: boolean;
+  /** The partition's log end as of its last fetch: with the position, its backlog. */
+  highWatermark: bigint | undefined;
+  /** The records the last batch was allowed from it; the buffer holds a few batches of that. */
+  share: number;
 };
 
 /** An offset to commit, kept until the broker took it, for the buffer (ownership) it was cut from. */
@@ -50,6 +55,13 @@ type Uncommitted = {
 };
 
 const WAIT_FOR_DATA_MS = 20;
+/**
+ * Fetching of a partition pauses once its buffer holds BUFFERED_BATCHES of its batches (the
+ * records a batch may take from it, under backpressure fewer than SLUICE_MAX_RECORDS_PER_BATCH),
+ * and at least MIN_BUFFERED records so that a small budget does not pause after every fetch.
+ */
+const BUFFERED_BATCHES = 2;
+const MIN_BUFFERED = 1000;
 const RETENTION_CHECK_MS = 1000;
 /**
  * How long, and over how many of kafkajs's fetch-loop retries, the group's rejoin waits for the
@@ -191,9 +203,8 @@ export class DirectSource implements BatchSource {
     }
   }
 
-  async next(): Promise<PartitionWork[] | 'end'> {
+  async next(budget: BatchBudget = UNLIMITED): Promise<PartitionWork[] | 'end'> {
     await this.#joined;
-    const max = this.#options.config.maxRecordsPerBatch;
     for (;;) {
       if (this.#crash) throw this.#crash;
       this.#checkContact();
@@ -205,8 +216,13 @@ export class DirectSource implements BatchSource {
         continue;
       }
       const work: PartitionWork[] = [];
-      for (const buffer of this.#buffers.values()) {
-        const item = this.#cut(buffer, max);
+      const buffers = [...this.#buffers.values()];
+      const shares = shareBudget(
+        buffers.map((buffer) => this.#backlog(buffer)),
+        budget,
+      );
+      for (const [index, buffer] of buffers.entries()) {
+        const item = this.#cut(buffer, shares[index] ?? 0);
         if (item) work.push(item);
       }
       if (!this.#options.bounded || this.#interrupted) return work;
@@ -215,6 +231,28 @@ export class DirectSource implements BatchSource {
       await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
       if (Date.now() - this.#lastRetentionCheck >= RETENTION_CHECK_MS) await this.#skipDeleted();
     }
+  }
+
+  buffered(): BufferedPartition[] {
+    return [...this.#buffers.values()].map(({ topic, partition, messages, paused }) => ({
+      topic,
+      partition,
+      records: messages.length,
+      paused,
+    }));
+  }
+
+  /** Records of the partition not yet cut into a batch: fetched, or known to be in the log. */
+  #backlog(buffer: PartitionBuffer): number {
+    const { position, highWatermark, messages } = buffer;
+    const inLog =
+      position !== undefined && highWatermark !== undefined ? Number(highWatermark - position) : 0;
+    return Math.max(messages.length, inLog);
+  }
+
+  /** Where fetching of the partition pauses (its buffer full) and, at half of it, resumes. */
+  #bufferLimit(buffer: PartitionBuffer): number {
+    return BUFFERED_BATCHES * Math.max(MIN_BUFFERED, buffer.share);
   }
 
   /** Stops waiting for data: the engine is draining. */
@@ -397,9 +435,11 @@ export class DirectSource implements BatchSource {
       messages = messages.filter((message) => BigInt(message.offset) >= position);
     }
     for (const message of messages) buffer.messages.push(message);
+    buffer.highWatermark = BigInt(batch.highWatermark);
     resolveOffset(batch.lastOffset());
-    // Backpressure: a partition holding two batches' worth stops fetching until drained.
-    if (buffer.messages.length >= 2 * this.#options.config.maxRecordsPerBatch && !buffer.paused) {
+    // A full buffer stops fetching the partition until batches have drained half of it: memory
+    // stays bounded while batches are slow, and the consumer goes on heartbeating meanwhile.
+    if (buffer.messages.length >= this.#bufferLimit(buffer) && !buffer.paused) {
       buffer.paused = true;
       this.#consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
     }
@@ -434,8 +474,10 @@ export class DirectSource implements BatchSource {
     return work;
   }
 
-  #cut(buffer: PartitionBuffer, max: number): PartitionWork | undefined {
+  #cut(buffer: PartitionBuffer, share: number): PartitionWork | undefined {
     const target = this.#targets?.get(id(buffer.topic, buffer.partition));
+    const max = Math.min(this.#options.config.maxRecordsPerBatch, share);
+    if (share > 0) buffer.share = max;
     let count = Math.min(max, buffer.messages.length);
     if (target !== undefined) {
       while (count > 0 && BigInt(buffer.messages[count - 1]?.offset ?? '0') >= target) count--;
@@ -448,7 +490,7 @@ export class DirectSource implements BatchSource {
   #take(buffer: PartitionBuffer, count: number, until?: bigint): PartitionWork {
     const messages = buffer.messages.slice(0, count);
     buffer.messages = buffer.messages.slice(count);
-    if (buffer.paused && buffer.messages.length < this.#options.config.maxRecordsPerBatch) {
+    if (buffer.paused && buffer.messages.length < this.#bufferLimit(buffer) / 2) {
       buffer.paused = false;
       this.#consumer.resume([{ topic: buffer.topic, partitions: [buffer.partition] }]);
     }
@@ -604,6 +646,8 @@ export class DirectSource implements BatchSource {
         messages: [],
         position: undefined,
         paused: false,
+        highWatermark: undefined,
+        share: this.#options.config.maxRecordsPerBatch,
       });
     }
     this.#options.log.info({ assigned: [...next].sort() }, 'partitions assigned');

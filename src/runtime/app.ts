@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Kafka } from 'kafkajs';
+import { RateController } from '../backpressure/index.ts';
 import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
@@ -204,6 +205,13 @@ export async function startApp(options: AppOptions): Promise<App> {
     log,
     ...(options.kafka?.deadLetter ? { deadLetter: options.kafka.deadLetter } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    rates: new RateController({
+      backpressure: config.backpressure,
+      initialRate: config.backpressureInitialRate,
+      minRate: config.backpressureMinRate,
+      maxRatePerPartition: config.maxRatePerPartition,
+      batchIntervalMs: config.batchIntervalMs,
+    }),
   });
   log.info(
     { job: jobPath, source: source.name, slots: config.workers, trigger: config.trigger },

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { BatchBudget, RateController } from '../backpressure/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { Outputs } from '../sinks/index.ts';
 import type { BatchPlan, PartitionPosition } from '../state/index.ts';
@@ -37,6 +38,8 @@ export type BatchStats = {
   /** Batch time to start of processing, ms (Spark's scheduling delay). */
   readonly schedulingDelayMs: number;
   readonly processingMs: number;
+  /** The backpressure rate after this batch, records per second (undefined: none, or not yet). */
+  readonly rate?: number;
 };
 
 export type EngineOptions = {
@@ -52,6 +55,8 @@ export type EngineOptions = {
   readonly deadLetter?: (failures: readonly DecodeFailure[]) => Promise<void>;
   readonly onBatch?: (stats: BatchStats) => void;
   readonly now?: () => number;
+  /** Backpressure and the per-partition rate cap: how many records each batch takes. */
+  readonly rates?: RateController;
   /** A partition without records for this long stops holding the event-time watermark back. */
   readonly idleTimeoutMs?: number;
   /**
@@ -129,6 +134,8 @@ export class Engine {
   /** The batch (or checkpoint) running now, and a revocation's checkpoint: never both at once. */
   #inFlight: Promise<void> | undefined;
   #revoking: Promise<void> | undefined;
+  /** When the last batch was cut: what a batch of the other triggers stands for, for the budget. */
+  #lastCut: number | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -167,7 +174,7 @@ export class Engine {
         const time = await this.#nextBatchTime();
         if (this.#stopping) break;
         const done = await this.#exclusive(async () => {
-          const work = await source.next();
+          const work = await source.next(this.#budget());
           if (work === 'end') {
             // End of input. Without checkpoints, open windows would be lost: the watermark goes to +∞
             // and every one fires, as on Flink's bounded input. With them, the windows wait in the
@@ -325,16 +332,24 @@ export class Engine {
     this.#lastBatch = info.batchId;
     this.#advanceWatermark(results, time);
 
+    const consumed = work.reduce((sum, item) => sum + item.records, 0);
+    const schedulingDelayMs = Math.max(0, started - time);
+    const processingMs = this.#now() - started;
+    const rate =
+      replayedId === undefined
+        ? this.#observeRate(time, consumed, processingMs, schedulingDelayMs)
+        : undefined;
     const stats: BatchStats = {
       info,
-      consumed: work.reduce((sum, item) => sum + item.records, 0),
+      consumed,
       records: results.reduce((sum, result) => sum + result.records, 0),
       decodeErrors,
       deadLettered,
       late,
       watermark: info.watermark ?? Number.NEGATIVE_INFINITY,
-      schedulingDelayMs: Math.max(0, started - time),
-      processingMs: this.#now() - started,
+      schedulingDelayMs,
+      processingMs,
+      ...(rate === undefined ? {} : { rate }),
     };
     log.debug(
       { batchId: info.batchId, records: stats.records, processingMs: stats.processingMs },
@@ -342,6 +357,31 @@ export class Engine {
     );
     this.#options.onBatch?.(stats);
     return stats;
+  }
+
+  /**
+   * The next batch's budget: a micro-batch stands for its interval; a batch of the other triggers
+   * for the time since the one before, so that the rate cap holds there too.
+   */
+  #budget(): BatchBudget | undefined {
+    const { rates, trigger, intervalMs } = this.#options;
+    if (!rates?.limited) return undefined;
+    const now = this.#now();
+    const span = trigger === 'micro-batch' || this.#lastCut === undefined ? intervalMs : now - this.#lastCut;
+    this.#lastCut = now;
+    return rates.budget(Math.max(1, span));
+  }
+
+  /** A batch as the backpressure estimator sees it (replays say nothing about today's rate). */
+  #observeRate(
+    time: number,
+    records: number,
+    processingMs: number,
+    schedulingDelayMs: number,
+  ): number | undefined {
+    const { rates } = this.#options;
+    rates?.observe({ time, records, processingMs, schedulingDelayMs });
+    return rates?.rate;
   }
 
   #isRepartition(topic: string): boolean {

@@ -5,6 +5,6 @@ export { type BatchStats, Engine, type EngineSummary, type Trigger } from './eng
 export { type Logger, silentLogger } from './logger.ts';
 export { decodeResult, encodeResult } from './result-codec.ts';
 export { Slots } from './slots.ts';
-export type { BatchSource, PartitionWork } from './source.ts';
+export type { BatchSource, BufferedPartition, PartitionWork } from './source.ts';
 export { GeneratorSource } from './source-generator.ts';
 export type { SlotTask, WorkerInit } from './types.ts';

@@ -1,3 +1,4 @@
+import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.ts';
 import { GENERATOR_TOPIC, type GeneratorSpec } from '../sources/index.ts';
 import type { OffsetRange } from '../stream/index.ts';
 import type { BatchSource, PartitionWork } from './source.ts';
@@ -33,15 +34,22 @@ export class GeneratorSource implements BatchSource {
     this.#startedAt = this.#now();
   }
 
-  async next(): Promise<PartitionWork[] | 'end'> {
+  async next(budget: BatchBudget = UNLIMITED): Promise<PartitionWork[] | 'end'> {
     const { bounded, eventsPerPartition, maxRecordsPerBatch } = this.#options;
     const allowed = this.#allowedPerPartition();
+    const limit = bounded ? Math.min(allowed, eventsPerPartition) : allowed;
+    const shares = shareBudget(
+      this.#positions.map((from) =>
+        limit === Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : limit - from,
+      ),
+      budget,
+    );
     const work: PartitionWork[] = [];
     let remaining = 0;
     for (let partition = 0; partition < this.#positions.length; partition++) {
       const from = this.#positions[partition] ?? 0;
-      const limit = bounded ? Math.min(allowed, eventsPerPartition) : allowed;
-      const count = Math.max(0, Math.min(maxRecordsPerBatch, limit - from));
+      const share = shares[partition] ?? 0;
+      const count = Math.max(0, Math.min(maxRecordsPerBatch, limit - from, share));
       remaining += Math.max(0, eventsPerPartition - from);
       if (count === 0 && bounded) continue;
       this.#positions[partition] = from + count;

@@ -1,3 +1,4 @@
+import type { BatchBudget } from '../backpressure/index.ts';
 import type { BatchInfo, OffsetRange } from '../stream/index.ts';
 import type { SlotTask } from './types.ts';
 
@@ -12,11 +13,23 @@ export type PartitionWork = {
   settled?(): void;
 };
 
+export type BufferedPartition = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: number;
+  readonly paused: boolean;
+};
+
 /** Where batches come from: the generator, or Kafka through the direct source. */
 export type BatchSource = {
   readonly name: string;
-  /** The next batch's work per partition; `end` when a bounded (available-now) source is drained. */
-  next(): Promise<PartitionWork[] | 'end'>;
+  /**
+   * The next batch's work per partition, within `budget` (backpressure, the per-partition rate
+   * cap); `end` when a bounded (available-now) source is drained.
+   */
+  next(budget?: BatchBudget): Promise<PartitionWork[] | 'end'>;
+  /** Per owned partition, the records fetched and waiting for a batch, and whether fetching is paused. */
+  buffered?(): readonly BufferedPartition[];
   /** Called only after every output of the batch succeeded. */
   commit(ranges: readonly OffsetRange[]): Promise<void>;
   /** Resolves once the source has its first partitions (restored, with checkpoints). */

@@ -4,7 +4,7 @@ import { batchStats } from './stats.ts';
 
 describe('batchRecord', () => {
   it('gives offsets as strings, every count, and the total delay', () => {
-    expect(batchRecord(batchStats(3, { watermark: 1_700_000_000_500 }))).toEqual({
+    expect(batchRecord(batchStats(3, { watermark: 1_700_000_000_500, rate: 1234.5 }))).toEqual({
       batchId: 3,
       time: 1_700_000_003_000,
       offsetRanges: [
@@ -16,7 +16,12 @@ describe('batchRecord', () => {
       processingMs: 230,
       totalDelayMs: 250,
       watermark: 1_700_000_000_500,
+      rate: 1234.5,
     });
+  });
+
+  it('gives no backpressure rate as null', () => {
+    expect(batchRecord(batchStats(0)).rate).toBeNull();
   });
 
   it('gives no watermark before any event time as null (JSON has no -Infinity)', () => {

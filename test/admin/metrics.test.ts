@@ -56,6 +56,32 @@ describe('SluiceMetrics', () => {
     expect(samples(await metrics.text()).get('sluice_watermark_seconds')).toBe(1_700_000_000.5);
   });
 
+  it('shows the backpressure rate of the last batch that had one, NaN before', async () => {
+    const metrics = new SluiceMetrics();
+    metrics.observeBatch(batchStats(0));
+    expect(samples(await metrics.text()).get('sluice_backpressure_rate_records_per_second')).toBeNaN();
+    metrics.observeBatch(batchStats(1, { rate: 2500 }));
+    metrics.observeBatch(batchStats(2));
+    expect(samples(await metrics.text()).get('sluice_backpressure_rate_records_per_second')).toBe(2500);
+  });
+
+  it('reads the buffered records and paused partitions of the source when scraped', async () => {
+    const metrics = new SluiceMetrics();
+    let buffered = [
+      { topic: 'clicks', partition: 0, records: 2000, paused: true },
+      { topic: 'clicks', partition: 1, records: 15, paused: false },
+    ];
+    metrics.attach({ buffered: () => buffered });
+    let values = samples(await metrics.text());
+    expect(values.get('sluice_source_buffered_records{topic="clicks",partition="0"}')).toBe(2000);
+    expect(values.get('sluice_source_buffered_records{topic="clicks",partition="1"}')).toBe(15);
+    expect(values.get('sluice_source_paused_partitions')).toBe(1);
+    buffered = [{ topic: 'clicks', partition: 1, records: 0, paused: false }];
+    values = samples(await metrics.text());
+    expect(values.has('sluice_source_buffered_records{topic="clicks",partition="0"}')).toBe(false);
+    expect(values.get('sluice_source_paused_partitions')).toBe(0);
+  });
+
   it('reads lag per topic and partition and slot utilisation when scraped', async () => {
     const metrics = new SluiceMetrics();
     let lags = [

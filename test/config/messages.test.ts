@@ -307,6 +307,17 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     { SLUICE_ON_LATE_RECORD: 'dlq' },
     'SLUICE_DLQ_TOPIC is required when SLUICE_ON_LATE_RECORD=dlq',
   ],
+  [
+    'the estimator variables without backpressure',
+    { SLUICE_BACKPRESSURE_INITIAL_RATE: '1000', SLUICE_BACKPRESSURE_MIN_RATE: '10' },
+    'SLUICE_BACKPRESSURE_INITIAL_RATE needs SLUICE_BACKPRESSURE=true\n' +
+      'SLUICE_BACKPRESSURE_MIN_RATE needs SLUICE_BACKPRESSURE=true',
+  ],
+  [
+    'SLUICE_MAX_RATE_PER_PARTITION value',
+    { SLUICE_MAX_RATE_PER_PARTITION: '0' },
+    'SLUICE_MAX_RATE_PER_PARTITION must be an integer >= 1; got "0"',
+  ],
   ['SLUICE_SLIDE_MS without a window', { SLUICE_SLIDE_MS: '1000' }, 'SLUICE_SLIDE_MS needs SLUICE_WINDOW_MS'],
   [
     'SLUICE_TIMESTAMP_FIELD without a window',
