@@ -90,7 +90,8 @@ describe('output retries', () => {
       waiting = resolve;
     });
     const stopping = new Outputs({
-      retry: { timeoutMs: 60_000, firstDelayMs: 60_000, maxDelayMs: 60_000 },
+      // Room for the first delay even when the first attempt takes a millisecond or more.
+      retry: { timeoutMs: 120_000, firstDelayMs: 60_000, maxDelayMs: 60_000 },
       log: { warn: () => waiting() },
     });
     const written = stopping.write([flaky(1, 100, calls)], info);
