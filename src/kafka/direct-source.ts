@@ -58,11 +58,14 @@ const WAIT_FOR_DATA_MS = 20;
 /**
  * Fetching of a partition pauses once its buffer holds BUFFERED_BATCHES of its batches (the
  * records a batch may take from it, under backpressure fewer than SLUICE_MAX_RECORDS_PER_BATCH),
- * and at least MIN_BUFFERED records so that a small budget does not pause after every fetch.
+ * and at least MIN_BUFFERED records (or SLUICE_MAX_RECORDS_PER_BATCH, when smaller) so that a
+ * small budget does not pause after every fetch.
  */
 const BUFFERED_BATCHES = 2;
 const MIN_BUFFERED = 1000;
 const RETENTION_CHECK_MS = 1000;
+/** How long close() waits for commits in flight, so a broker that is away cannot hold the exit. */
+const CLOSE_COMMIT_WAIT_MS = 5000;
 /**
  * How long, and over how many of kafkajs's fetch-loop retries, the group's rejoin waits for the
  * revocation checkpoint. The runner crashes (and restarts) the consumer after CONSUMER_RETRIES
@@ -104,6 +107,11 @@ export class DirectSource implements BatchSource {
   #interrupted = false;
   #lastRetentionCheck = Date.now();
   #phase: Phase = 'running';
+  /**
+   * An assignment's new partitions are being restored. No batch is cut meanwhile, also not of the
+   * partitions kept: a batch could change a state partition whose restore then replaces it.
+   */
+  #restoring = false;
   #revocation: Revocation | undefined;
   #onRevoking: (() => Promise<void>) | undefined;
   /** Assignments one after the other, each after the revocation before it. */
@@ -208,6 +216,11 @@ export class DirectSource implements BatchSource {
     for (;;) {
       if (this.#crash) throw this.#crash;
       this.#checkContact();
+      if (this.#restoring) {
+        if (this.#interrupted) return [];
+        await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
+        continue;
+      }
       if (this.#phase !== 'running' && !this.#interrupted) {
         // Before the revocation checkpoint, the batch in flight ends with what it has; after it,
         // no batch runs until the next assignment (it would change state the checkpoint left).
@@ -252,7 +265,8 @@ export class DirectSource implements BatchSource {
 
   /** Where fetching of the partition pauses (its buffer full) and, at half of it, resumes. */
   #bufferLimit(buffer: PartitionBuffer): number {
-    return BUFFERED_BATCHES * Math.max(MIN_BUFFERED, buffer.share);
+    const floor = Math.min(MIN_BUFFERED, this.#options.config.maxRecordsPerBatch);
+    return BUFFERED_BATCHES * Math.max(floor, buffer.share);
   }
 
   /** Stops waiting for data: the engine is draining. */
@@ -402,6 +416,11 @@ export class DirectSource implements BatchSource {
   }
 
   async close(): Promise<void> {
+    // A commit not awaited where it started (a restored checkpoint's) lands before the consumer goes.
+    await Promise.race([
+      this.#committing,
+      new Promise((resolve) => setTimeout(resolve, CLOSE_COMMIT_WAIT_MS)),
+    ]);
     await this.#consumer.disconnect();
   }
 
@@ -596,6 +615,15 @@ export class DirectSource implements BatchSource {
   }
 
   async #onAssignment(assignment: Record<string, number[]>): Promise<void> {
+    this.#restoring = true;
+    try {
+      await this.#assign(assignment);
+    } finally {
+      this.#restoring = false;
+    }
+  }
+
+  async #assign(assignment: Record<string, number[]>): Promise<void> {
     this.#phase = 'running';
     this.#revocation = undefined;
     const crashedAt = this.#crashedAt;
@@ -710,7 +738,15 @@ export class DirectSource implements BatchSource {
       if (restored !== undefined || explicit || committed.get(key) === undefined)
         this.#consumer.seek({ topic, partition, offset: start.toString() });
       this.#targets?.set(key, marks.high);
+      // A checkpoint ahead of the group's commit (its owner died between the two) is durable, so
+      // its offset is committed now: a batch would commit it only once new records arrive.
+      const behind = committed.get(key);
+      if (restored !== undefined && (behind === undefined || behind < restored)) {
+        this.#uncommitted.set(key, { topic, partition, offset: restored, buffer });
+      }
     }
+    // Not awaited, as in the assignment: commits wait for kafkajs's runner, which waits for this.
+    if (this.#uncommitted.size > 0) this.#flushCommits().catch((error: unknown) => this.#fail(error));
   }
 
   #fail(error: unknown): void {

@@ -26,6 +26,34 @@ export function oracleSums(records: readonly Sequenced[], windowMs: number): Win
 export const echoId = (value: Sequenced): string => `${value.key}#${value.seq}`;
 
 /**
+ * Why a reader got fewer records than expected, per partition: the last offset it was given, and
+ * the partition's last stable offset (kafkajs's admin lists offsets read_committed). An LSO stuck
+ * below the log's records means an open transaction; an LSO past the last record read, a reader
+ * that stopped (or aborted records after it).
+ */
+async function shortfall(
+  kafka: Kafka,
+  topic: string,
+  received: readonly { readonly partition: number; readonly message: { readonly offset: string } }[],
+): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets
+      .sort((a, b) => a.partition - b.partition)
+      .map(({ partition, high }) => {
+        const mine = received.filter((item) => item.partition === partition);
+        const last = mine.at(-1)?.message.offset ?? 'none';
+        return `${topic}-${partition}: ${mine.length} read, last offset ${last}, last stable offset ${high}`;
+      })
+      .join('\n');
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * Everything on `topic` a read_committed (or read_uncommitted) reader sees: at least `count`
  * values, then whatever else arrives within two seconds, so duplicates show.
  */
@@ -44,7 +72,9 @@ export async function readTopic<T>(
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     const inbox = await startCollecting(consumer);
-    await inbox.waitFor(count, 60_000);
+    await inbox.waitFor(count, 60_000).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await shortfall(kafka, topic, inbox.received)}`, { cause: error });
+    });
     await sleep(2_000);
     await consumer.disconnect();
     return inbox.received.map((item) => JSON.parse(item.message.value?.toString() ?? 'null') as T);
