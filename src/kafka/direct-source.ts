@@ -417,10 +417,13 @@ export class DirectSource implements BatchSource {
 
   async close(): Promise<void> {
     // A commit not awaited where it started (a restored checkpoint's) lands before the consumer goes.
-    await Promise.race([
-      this.#committing,
-      new Promise((resolve) => setTimeout(resolve, CLOSE_COMMIT_WAIT_MS)),
-    ]);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise((resolve) => {
+      timer = setTimeout(resolve, CLOSE_COMMIT_WAIT_MS);
+    });
+    await Promise.race([this.#committing, waited]);
+    // A timer left running would hold the process for its whole wait after the run ended.
+    clearTimeout(timer);
     await this.#consumer.disconnect();
   }
 
