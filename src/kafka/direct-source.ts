@@ -606,6 +606,8 @@ export class DirectSource implements BatchSource {
   #release(): void {
     const revocation = this.#revocation;
     this.#phase = 'rejoining';
+    // A crash before the first assignment (a coordinator still loading) gives nothing up.
+    if (this.#assigned.size === 0) return;
     this.#options.log.info(
       {
         revoked: [...this.#assigned].sort(),
