@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFailed } from 'vitest';
 
 export type CliResult = { readonly code: number | null; readonly stdout: string; readonly stderr: string };
 
@@ -104,19 +105,19 @@ export function waitForLines(cli: RunningCli, msg: string, count: number): Promi
 }
 
 /**
- * Runs a scenario of several `sluice run` processes, registered in `clis` by name; when it fails,
- * their whole logs go to a temp folder the error names, to tell what happened to a lost record.
+ * Runs a scenario of several `sluice run` processes, registered in `clis` by name; when the test
+ * fails (also by its timeout), their whole logs go to a temp folder it names, to tell what
+ * happened to a lost record.
  */
 export async function keepingLogs(
   prefix: string,
   scenario: (clis: Record<string, RunningCli>) => Promise<void>,
 ): Promise<void> {
   const clis: Record<string, RunningCli> = {};
-  try {
-    await scenario(clis);
-  } catch (error) {
+  onTestFailed(() => {
     const dir = mkdtempSync(join(tmpdir(), `${prefix}-failed-`));
     for (const [name, cli] of Object.entries(clis)) writeFileSync(join(dir, `${name}.log`), cli.output());
-    throw new Error(`${String(error)}\n(the instances' logs are in ${dir})`, { cause: error });
-  }
+    console.error(`the instances' logs are in ${dir}`);
+  });
+  await scenario(clis);
 }
