@@ -217,6 +217,24 @@ export class DirectSource implements BatchSource {
     }
   }
 
+  /** Records fetched and not yet in a batch, that a batch can take (available-now: below its end). */
+  waiting(): number {
+    let count = 0;
+    for (const buffer of this.#buffers.values()) {
+      const target = this.#targets?.get(id(buffer.topic, buffer.partition));
+      const last = buffer.messages.at(-1);
+      if (target === undefined || (last && BigInt(last.offset) < target)) {
+        count += buffer.messages.length;
+        continue;
+      }
+      for (const message of buffer.messages) {
+        if (BigInt(message.offset) >= target) break;
+        count++;
+      }
+    }
+    return count;
+  }
+
   /** Stops waiting for data: the engine is draining. */
   interrupt(): void {
     this.#interrupted = true;

@@ -39,6 +39,15 @@ export type BatchStats = {
   readonly processingMs: number;
 };
 
+/** The batch running now, for the stall watchdog: what it waits on when it does not finish. */
+export type BatchInFlight = {
+  readonly batchId: number;
+  readonly records: number;
+  /** When it started, on the engine's clock. */
+  readonly startedAt: number;
+  readonly step: 'processing' | 'writing outputs' | 'committing';
+};
+
 export type EngineOptions = {
   readonly plan: Plan;
   readonly slots: Pick<Slots, 'run'>;
@@ -129,6 +138,7 @@ export class Engine {
   /** The batch (or checkpoint) running now, and a revocation's checkpoint: never both at once. */
   #inFlight: Promise<void> | undefined;
   #revoking: Promise<void> | undefined;
+  #current: { -readonly [K in keyof BatchInFlight]: BatchInFlight[K] } | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -148,6 +158,11 @@ export class Engine {
     this.#wake?.();
     this.#options.source.interrupt?.();
     this.#options.outputs.interrupt();
+  }
+
+  /** The batch in flight, if one is. */
+  inFlight(): BatchInFlight | undefined {
+    return this.#current && { ...this.#current };
   }
 
   async run(): Promise<EngineSummary> {
@@ -191,6 +206,7 @@ export class Engine {
         await this.#flushCommits();
       });
     } finally {
+      this.#current = undefined;
       log.info({ ...summary }, 'engine stopped');
     }
     return summary;
@@ -276,6 +292,8 @@ export class Engine {
       offsetRanges: work.map((item) => item.range),
       ...(this.#watermark ? { watermark: watermark ?? this.#watermark.current } : {}),
     };
+    const consumed = work.reduce((sum, item) => sum + item.records, 0);
+    this.#current = { batchId: info.batchId, records: consumed, startedAt: started, step: 'processing' };
     if (replayedId === undefined) {
       await this.#options.checkpoints?.planned?.({ batchId: info.batchId, time, ranges: info.offsetRanges });
     }
@@ -310,6 +328,7 @@ export class Engine {
       ...results.flatMap((result) => result.lateFailures ?? []),
     ];
     let deadLettered = 0;
+    this.#step('writing outputs');
     if (this.#options.deadLetter && failures.length > 0) {
       await this.#options.deadLetter(failures);
       deadLettered = failures.length;
@@ -321,13 +340,14 @@ export class Engine {
       const { topic, partition, untilOffset } = range;
       this.#positions.set(partitionId(topic, partition), { topic, partition, offset: untilOffset });
     }
+    this.#step('committing');
     await this.#commit(info.offsetRanges);
     this.#lastBatch = info.batchId;
     this.#advanceWatermark(results, time);
 
     const stats: BatchStats = {
       info,
-      consumed: work.reduce((sum, item) => sum + item.records, 0),
+      consumed,
       records: results.reduce((sum, result) => sum + result.records, 0),
       decodeErrors,
       deadLettered,
@@ -340,8 +360,13 @@ export class Engine {
       { batchId: info.batchId, records: stats.records, processingMs: stats.processingMs },
       'batch done',
     );
+    this.#current = undefined;
     this.#options.onBatch?.(stats);
     return stats;
+  }
+
+  #step(step: BatchInFlight['step']): void {
+    if (this.#current) this.#current.step = step;
   }
 
   #isRepartition(topic: string): boolean {
