@@ -120,7 +120,11 @@ async function runApp(
       : {}),
   });
   // The slots are started; the source is ready once its first assignment is restored and positioned.
-  void (app.source.ready?.() ?? Promise.resolve()).then(() => admin.readiness.started());
+  // A crash before it rejects; the engine stops with that error and reports it.
+  void (app.source.ready?.() ?? Promise.resolve()).then(
+    () => admin.readiness.started(),
+    () => {},
+  );
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
@@ -133,8 +137,8 @@ async function runApp(
     app.stop();
     setTimeout(() => {
       log.error(
-        { timeoutMs: config.shutdownTimeoutMs },
-        'shutdown took longer than SLUICE_SHUTDOWN_TIMEOUT_MS',
+        { timeoutMs: config.shutdownTimeoutMs, inFlight: app.inFlight() ?? null },
+        'shutdown took longer than SLUICE_SHUTDOWN_TIMEOUT_MS: exiting before the drain finished',
       );
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();

@@ -120,10 +120,9 @@ export class DirectSource implements BatchSource {
       maxWaitTimeInMs: Math.min(500, config.batchIntervalMs),
       ...(options.repartitionTopics ? { partitionAssigners: [coPartitionedAssigner] } : {}),
     });
-    let joined: () => void = () => {};
-    this.#joined = new Promise((resolve) => {
-      joined = resolve;
-    });
+    // Settled by the first assignment, or by a crash before it (next() then throws).
+    const { promise: joined, resolve: settleJoin } = Promise.withResolvers<void>();
+    this.#joined = joined;
     const contact = (): void => {
       this.#lastContact = Date.now();
     };
@@ -139,12 +138,15 @@ export class DirectSource implements BatchSource {
       this.#assigning = this.#assigning
         .then(() => this.#onAssignment(event.payload.memberAssignment))
         .catch((error: unknown) => this.#fail(error))
-        .finally(joined);
+        .finally(settleJoin);
     });
     this.#consumer.on(this.#consumer.events.REBALANCING, () => this.#holdRejoin());
     this.#consumer.on(this.#consumer.events.CRASH, (event) => {
       if (!event.payload.restart) {
         this.#fail(event.payload.error);
+        // kafkajs gives up (a non-retriable error, e.g. the group's members use another assigner):
+        // before the first assignment, nothing else would ever settle the join the engine waits on.
+        settleJoin();
         return;
       }
       // kafkajs restarts a consumer whose retries ran out on a retriable error (brokers away): it
@@ -235,9 +237,29 @@ export class DirectSource implements BatchSource {
     return count;
   }
 
-  /** Stops waiting for data: the engine is draining. */
+  /**
+   * The engine is draining: stop waiting for data, and stop fetching, so the batch in flight is
+   * the last one and nothing more is fetched only to be dropped.
+   */
   interrupt(): void {
+    if (this.#interrupted) return;
     this.#interrupted = true;
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of this.#buffers.values()) {
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    }
+    const partitions = [...byTopic].map(([topic, list]) => ({ topic, partitions: list }));
+    try {
+      this.#consumer.pause(partitions);
+    } catch (error) {
+      // Not running (a crash, or not started): nothing is being fetched.
+      this.#options.log.info({ reason: reasonOf(error) }, 'fetching stopped: the consumer is not running');
+      return;
+    }
+    this.#options.log.info(
+      { paused: [...this.#buffers.keys()].sort() },
+      'fetching paused: draining the batch in flight',
+    );
   }
 
   /**
@@ -381,8 +403,10 @@ export class DirectSource implements BatchSource {
     if (this.#crash) throw this.#crash;
   }
 
+  /** Leaves the group (kafkajs sends LeaveGroup on disconnect), so its partitions move at once. */
   async close(): Promise<void> {
     await this.#consumer.disconnect();
+    this.#options.log.info({ groupId: this.#options.config.groupId }, 'left the consumer group');
   }
 
   /** The partitions assigned to this instance now. */
@@ -425,8 +449,9 @@ export class DirectSource implements BatchSource {
   }
 
   /** Resolves once the first assignment is done: its partitions are restored and positioned. */
-  ready(): Promise<void> {
-    return this.#joined;
+  async ready(): Promise<void> {
+    await this.#joined;
+    if (this.#crash) throw this.#crash;
   }
 
   async replay(ranges: readonly OffsetRange[]): Promise<PartitionWork[] | undefined> {
@@ -466,7 +491,12 @@ export class DirectSource implements BatchSource {
   #take(buffer: PartitionBuffer, count: number, until?: bigint): PartitionWork {
     const messages = buffer.messages.slice(0, count);
     buffer.messages = buffer.messages.slice(count);
-    if (buffer.paused && buffer.messages.length < this.#options.config.maxRecordsPerBatch) {
+    // Draining keeps every partition paused (interrupt).
+    if (
+      buffer.paused &&
+      !this.#interrupted &&
+      buffer.messages.length < this.#options.config.maxRecordsPerBatch
+    ) {
       buffer.paused = false;
       this.#consumer.resume([{ topic: buffer.topic, partitions: [buffer.partition] }]);
     }
@@ -607,9 +637,12 @@ export class DirectSource implements BatchSource {
     this.#assigned = next;
     // kafkajs keeps a partition's pause across rebalances, also one revoked and assigned again:
     // a paused partition whose buffer starts unpaused would never be fetched again.
-    this.#consumer.resume(
-      Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions: [...partitions] })),
-    );
+    const assigned = Object.entries(assignment).map(([topic, partitions]) => ({
+      topic,
+      partitions: [...partitions],
+    }));
+    if (this.#interrupted) this.#consumer.pause(assigned);
+    else this.#consumer.resume(assigned);
     const fresh = Object.entries(assignment).flatMap(([topic, partitions]) =>
       partitions
         .filter((partition) => !this.#buffers.has(id(topic, partition)))
@@ -700,6 +733,10 @@ export class DirectSource implements BatchSource {
       { cause: error },
     );
   }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** kafkajs's runner between a crash and its restart: a commit there does nothing. */
