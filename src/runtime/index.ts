@@ -7,4 +7,5 @@ export { decodeResult, encodeResult } from './result-codec.ts';
 export { Slots } from './slots.ts';
 export type { BatchSource, PartitionWork } from './source.ts';
 export { GeneratorSource } from './source-generator.ts';
+export { type Stall, StallWatchdog, stallError } from './stall-watchdog.ts';
 export type { SlotTask, WorkerInit } from './types.ts';
