@@ -6,12 +6,21 @@ import { loadConfig, redactText, type SluiceConfig } from '../config/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import { createKafka, DirectSource, kafkaFailureReason, sendToDeadLetter } from '../kafka/index.ts';
 import { createLogger } from '../log/index.ts';
-import { type AppOptions, type Logger, startApp } from '../runtime/index.ts';
+import {
+  type App,
+  type AppOptions,
+  type Logger,
+  type Stall,
+  StallWatchdog,
+  stallError,
+  startApp,
+} from '../runtime/index.ts';
 
 /**
  * `sluice run [job]`: runs until the source ends (available-now) or a signal arrives. The first
  * SIGTERM/SIGINT drains: no new batch, the one in flight finishes its outputs and commit, the
- * consumer leaves the group. A second signal, or the shutdown timeout, exits at once. The admin
+ * consumer leaves the group. A second signal (130), or the shutdown timeout (1), exits at once, as
+ * does a stall (1): no batch completing for SLUICE_STALL_TIMEOUT_MS while data waits. The admin
  * HTTP server starts first and closes last: `/readyz` turns 503 before the drain starts.
  */
 export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -97,14 +106,25 @@ async function runApp(
     };
   }
 
+  let watchdog: StallWatchdog | undefined;
+  let stalled = false;
   const app = await startApp({
     config,
     env,
     log,
     ...(job ? { job } : {}),
     ...(kafka ? { kafka } : {}),
-    onBatch: (stats) => admin.observeBatch(stats),
-    onFatal: (error) => admin.readiness.failed(describe(error)),
+    onBatch: (stats) => {
+      admin.observeBatch(stats);
+      watchdog?.batchDone(stats.consumed);
+    },
+    onFatal: (error) => {
+      watchdog?.stop();
+      admin.readiness.failed(describe(error));
+    },
+  });
+  watchdog = watchForStalls(app, config, log, admin, () => {
+    stalled = true;
   });
   const kafkaAdmin = clients.admin;
   admin.attach({
@@ -121,7 +141,11 @@ async function runApp(
       : {}),
   });
   // The slots are started; the source is ready once its first assignment is restored and positioned.
-  void (app.source.ready?.() ?? Promise.resolve()).then(() => admin.readiness.started());
+  // A crash before it rejects; the engine stops with that error and reports it.
+  void (app.source.ready?.() ?? Promise.resolve()).then(
+    () => admin.readiness.started(),
+    () => {},
+  );
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
@@ -129,13 +153,20 @@ async function runApp(
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
     }
+    // Waiting out SLUICE_FAILURE_EXIT_DELAY_MS after a stall: a drain could not finish.
+    if (stalled) {
+      log.warn({ signal }, 'signal while stalled: exiting now');
+      process.exit(1);
+    }
+    // From here the shutdown timeout bounds the drain.
+    watchdog?.stop();
     admin.readiness.stopping(`shutting down on ${signal}: draining the batch in flight`);
     log.info({ signal }, 'draining: finishing the batch in flight, then committing and leaving the group');
     app.stop();
     setTimeout(() => {
       log.error(
-        { timeoutMs: config.shutdownTimeoutMs },
-        'shutdown took longer than SLUICE_SHUTDOWN_TIMEOUT_MS',
+        { timeoutMs: config.shutdownTimeoutMs, inFlight: app.inFlight() ?? null },
+        'shutdown took longer than SLUICE_SHUTDOWN_TIMEOUT_MS: exiting before the drain finished',
       );
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
@@ -158,9 +189,47 @@ async function runApp(
     log.info({ ...summary }, 'sluice finished');
     return 0;
   } finally {
+    watchdog.stop();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
+}
+
+/** Starts the stall watchdog on the app's batch in flight and its source's buffered records. */
+function watchForStalls(
+  app: App,
+  config: SluiceConfig,
+  log: Logger,
+  admin: AdminState,
+  onStall: () => void,
+): StallWatchdog {
+  const watchdog = new StallWatchdog({
+    timeoutMs: config.stallTimeoutMs,
+    probe: () => ({ inFlight: app.inFlight(), buffered: app.source.waiting?.() ?? 0 }),
+    onStall: (stall) => {
+      onStall();
+      void exitStalled(stall, config, log, admin);
+    },
+  });
+  watchdog.start();
+  return watchdog;
+}
+
+/**
+ * A stalled run cannot drain (its batch does not finish), so it does not try: unready with the
+ * reason, then exit 1 at once, or after SLUICE_FAILURE_EXIT_DELAY_MS. The group moves its
+ * partitions once the session times out; what was not committed is read again by the next owner.
+ */
+async function exitStalled(stall: Stall, config: SluiceConfig, log: Logger, admin: AdminState) {
+  const error = stallError(stall);
+  admin.readiness.failed(describe(error));
+  const { timeoutMs, waitedMs, inFlight, buffered } = stall;
+  log.error({ code: error.code, timeoutMs, waitedMs, inFlight: inFlight ?? null, buffered }, error.message);
+  // The one line every error that ends a run prints (main does for the others); before the delay,
+  // which a signal may cut short.
+  console.error(`${error.code}: ${error.message}`);
+  if (config.failureExitDelayMs > 0) await sleep(config.failureExitDelayMs);
+  process.exit(1);
 }
 
 /** An error as `/readyz` names it: code and message, never a stack, never a secret. */

@@ -297,6 +297,11 @@ export function configOptions(context: SchemaContext) {
       integer({ min: 1 }, 30_000),
       'How long a graceful shutdown (SIGTERM) may take to finish the batch and commit before the process exits anyway, in milliseconds.',
     ),
+    stallTimeoutMs: option(
+      'SLUICE_STALL_TIMEOUT_MS',
+      integer({ min: 0 }, 300_000),
+      'No batch completing for this long while data waits (a batch in flight, records fetched and not in a batch) logs what waited, turns `/readyz` 503 and exits 1 with `SLUICE_STALLED`, for a restart, in milliseconds; `0`: never. Must exceed `SLUICE_SINK_RETRY_TIMEOUT_MS`, `SLUICE_KAFKA_RETRY_TIMEOUT_MS` (with Kafka) and the `micro-batch` interval. See docs/operations.md.',
+    ),
     failureExitDelayMs: option(
       'SLUICE_FAILURE_EXIT_DELAY_MS',
       integer({ min: 0, max: 600_000 }, 0),
@@ -394,6 +399,33 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
   problems.push(...guaranteeProblems(env, parsed));
   problems.push(...backpressureProblems(env, parsed));
   problems.push(...windowProblems(env, parsed));
+  problems.push(...stallProblems(env, parsed));
+  return problems;
+}
+
+/**
+ * A stall timeout a retry budget or the batch interval can reach would end runs that are only
+ * waiting as configured, and hide the retry's own error (SLUICE_SINK, SLUICE_KAFKA_UNAVAILABLE).
+ */
+function stallProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[] {
+  const { stallTimeoutMs: stall, sinkRetryTimeoutMs: sink, kafkaRetryTimeoutMs: kafka } = parsed;
+  if (!stall) return [];
+  const problems: string[] = [];
+  const withKafka = env.SLUICE_BROKERS !== undefined;
+  if (sink !== undefined && kafka !== undefined && stall <= Math.max(sink, withKafka ? kafka : 0)) {
+    const retries = withKafka
+      ? `SLUICE_SINK_RETRY_TIMEOUT_MS (${sink}) and SLUICE_KAFKA_RETRY_TIMEOUT_MS (${kafka})`
+      : `SLUICE_SINK_RETRY_TIMEOUT_MS (${sink})`;
+    problems.push(
+      `SLUICE_STALL_TIMEOUT_MS must be 0 (off) or greater than ${retries}, so that a retry that gives up stops the run with its own error; got ${stall}`,
+    );
+  }
+  const { trigger, batchIntervalMs: interval } = parsed;
+  if (trigger === 'micro-batch' && interval !== undefined && stall <= interval) {
+    problems.push(
+      `SLUICE_STALL_TIMEOUT_MS must be 0 (off) or greater than SLUICE_BATCH_INTERVAL_MS (${interval}): records wait up to one interval for their batch; got ${stall}`,
+    );
+  }
   return problems;
 }
 

@@ -145,6 +145,8 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly httpHost: string;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
+  /** No batch completing for this long while data waits exits 1; 0: never. */
+  readonly stallTimeoutMs: number;
   /** How long a failed run stays up, unready, before it exits 1. */
   readonly failureExitDelayMs: number;
   readonly native: NativeMode;

@@ -29,6 +29,8 @@ export const ErrorCode = {
   repartition: 'SLUICE_REPARTITION',
   /** The admin HTTP server cannot listen (the port is taken, the address is not local). */
   http: 'SLUICE_HTTP',
+  /** No batch completed for SLUICE_STALL_TIMEOUT_MS while data waited: a restart may unstick it. */
+  stalled: 'SLUICE_STALLED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

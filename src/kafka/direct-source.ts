@@ -140,10 +140,9 @@ export class DirectSource implements BatchSource {
       maxWaitTimeInMs: Math.min(500, config.batchIntervalMs),
       ...(options.repartitionTopics ? { partitionAssigners: [coPartitionedAssigner] } : {}),
     });
-    let joined: () => void = () => {};
-    this.#joined = new Promise((resolve) => {
-      joined = resolve;
-    });
+    // Settled by the first assignment, or by a crash before it (next() then throws).
+    const { promise: joined, resolve: settleJoin } = Promise.withResolvers<void>();
+    this.#joined = joined;
     const contact = (): void => {
       this.#lastContact = Date.now();
     };
@@ -159,12 +158,15 @@ export class DirectSource implements BatchSource {
       this.#assigning = this.#assigning
         .then(() => this.#onAssignment(event.payload.memberAssignment))
         .catch((error: unknown) => this.#fail(error))
-        .finally(joined);
+        .finally(settleJoin);
     });
     this.#consumer.on(this.#consumer.events.REBALANCING, () => this.#holdRejoin());
     this.#consumer.on(this.#consumer.events.CRASH, (event) => {
       if (!event.payload.restart) {
         this.#fail(event.payload.error);
+        // kafkajs gives up (a non-retriable error, e.g. the group's members use another assigner):
+        // before the first assignment, nothing else would ever settle the join the engine waits on.
+        settleJoin();
         return;
       }
       // kafkajs restarts a consumer whose retries ran out on a retriable error (brokers away): it
@@ -269,9 +271,47 @@ export class DirectSource implements BatchSource {
     return BUFFERED_BATCHES * Math.max(floor, buffer.share);
   }
 
-  /** Stops waiting for data: the engine is draining. */
+  /** Records fetched and not yet in a batch, that a batch can take (available-now: below its end). */
+  waiting(): number {
+    let count = 0;
+    for (const buffer of this.#buffers.values()) {
+      const target = this.#targets?.get(id(buffer.topic, buffer.partition));
+      const last = buffer.messages.at(-1);
+      if (target === undefined || (last && BigInt(last.offset) < target)) {
+        count += buffer.messages.length;
+        continue;
+      }
+      for (const message of buffer.messages) {
+        if (BigInt(message.offset) >= target) break;
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * The engine is draining: stop waiting for data, and stop fetching, so the batch in flight is
+   * the last one and nothing more is fetched only to be dropped.
+   */
   interrupt(): void {
+    if (this.#interrupted) return;
     this.#interrupted = true;
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of this.#buffers.values()) {
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    }
+    const partitions = [...byTopic].map(([topic, list]) => ({ topic, partitions: list }));
+    try {
+      this.#consumer.pause(partitions);
+    } catch (error) {
+      // Not running (a crash, or not started): nothing is being fetched.
+      this.#options.log.info({ reason: reasonOf(error) }, 'fetching stopped: the consumer is not running');
+      return;
+    }
+    this.#options.log.info(
+      { paused: [...this.#buffers.keys()].sort() },
+      'fetching paused: draining the batch in flight',
+    );
   }
 
   /**
@@ -415,6 +455,7 @@ export class DirectSource implements BatchSource {
     if (this.#crash) throw this.#crash;
   }
 
+  /** Leaves the group (kafkajs sends LeaveGroup on disconnect), so its partitions move at once. */
   async close(): Promise<void> {
     // A commit not awaited where it started (a restored checkpoint's) lands before the consumer goes.
     let timer: NodeJS.Timeout | undefined;
@@ -425,6 +466,7 @@ export class DirectSource implements BatchSource {
     // A timer left running would hold the process for its whole wait after the run ended.
     clearTimeout(timer);
     await this.#consumer.disconnect();
+    this.#options.log.info({ groupId: this.#options.config.groupId }, 'left the consumer group');
   }
 
   /** The partitions assigned to this instance now. */
@@ -469,8 +511,9 @@ export class DirectSource implements BatchSource {
   }
 
   /** Resolves once the first assignment is done: its partitions are restored and positioned. */
-  ready(): Promise<void> {
-    return this.#joined;
+  async ready(): Promise<void> {
+    await this.#joined;
+    if (this.#crash) throw this.#crash;
   }
 
   async replay(ranges: readonly OffsetRange[]): Promise<PartitionWork[] | undefined> {
@@ -512,7 +555,8 @@ export class DirectSource implements BatchSource {
   #take(buffer: PartitionBuffer, count: number, until?: bigint): PartitionWork {
     const messages = buffer.messages.slice(0, count);
     buffer.messages = buffer.messages.slice(count);
-    if (buffer.paused && buffer.messages.length < this.#bufferLimit(buffer) / 2) {
+    // Draining keeps every partition paused (interrupt).
+    if (buffer.paused && !this.#interrupted && buffer.messages.length < this.#bufferLimit(buffer) / 2) {
       buffer.paused = false;
       this.#consumer.resume([{ topic: buffer.topic, partitions: [buffer.partition] }]);
     }
@@ -664,9 +708,12 @@ export class DirectSource implements BatchSource {
     this.#assigned = next;
     // kafkajs keeps a partition's pause across rebalances, also one revoked and assigned again:
     // a paused partition whose buffer starts unpaused would never be fetched again.
-    this.#consumer.resume(
-      Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions: [...partitions] })),
-    );
+    const assigned = Object.entries(assignment).map(([topic, partitions]) => ({
+      topic,
+      partitions: [...partitions],
+    }));
+    if (this.#interrupted) this.#consumer.pause(assigned);
+    else this.#consumer.resume(assigned);
     const fresh = Object.entries(assignment).flatMap(([topic, partitions]) =>
       partitions
         .filter((partition) => !this.#buffers.has(id(topic, partition)))
@@ -767,6 +814,10 @@ export class DirectSource implements BatchSource {
       { cause: error },
     );
   }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** kafkajs's runner between a crash and its restart: a commit there does nothing. */

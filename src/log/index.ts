@@ -1,12 +1,25 @@
 import { pino } from 'pino';
+import PinoPretty from 'pino-pretty';
 import type { LogLevel } from '../config/index.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { type LogFormat, logFormat } from './format.ts';
+
+export { type LogFormat, logFormat };
 
 /**
- * JSON logs on stderr (stdout belongs to print() output), written synchronously so the line
- * explaining an exit is never lost. Never called per record; per-batch
- * lines are debug level.
+ * Logs on stderr (stdout belongs to print() output): JSON lines, or pino-pretty's text on a
+ * terminal in development (`logFormat`). Both written synchronously, so the line explaining an
+ * exit is never lost; pino-pretty as a stream in this thread for that, not as a worker transport.
+ * Never called per record; per-batch lines are debug level.
  */
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level, base: { service: 'sluice' } }, pino.destination({ fd: 2, sync: true }));
+export function createLogger(
+  level: LogLevel,
+  format: LogFormat = logFormat(process.stderr.isTTY, process.env.NODE_ENV),
+): Logger {
+  const options = { level, base: { service: 'sluice' } };
+  if (format === 'json') return pino(options, pino.destination({ fd: 2, sync: true }));
+  return pino(
+    options,
+    PinoPretty({ destination: 2, sync: true, ignore: 'service', translateTime: 'SYS:HH:MM:ss.l' }),
+  );
 }

@@ -22,7 +22,7 @@ import {
   WindowMerger,
 } from '../stream/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
-import { type BatchStats, Engine, type EngineSummary } from './engine.ts';
+import { type BatchInFlight, type BatchStats, Engine, type EngineSummary } from './engine.ts';
 import type { Logger } from './logger.ts';
 import { Slots } from './slots.ts';
 import type { BatchSource } from './source.ts';
@@ -66,6 +66,8 @@ export type App = {
   stop(): void;
   /** Per worker slot, the fraction of the time it was busy since it started. */
   utilization(): number[];
+  /** The batch running now, if one is. */
+  inFlight(): BatchInFlight | undefined;
 };
 
 /** SLUICE_JOB (or the CLI's job argument) as a module path: a built-in name, or a file. */
@@ -227,7 +229,13 @@ export async function startApp(options: AppOptions): Promise<App> {
     await slots.close();
     await outputs.close();
   });
-  return { source, done, stop: () => engine.stop(), utilization: () => slots.utilization() };
+  return {
+    source,
+    done,
+    stop: () => engine.stop(),
+    utilization: () => slots.utilization(),
+    inFlight: () => engine.inFlight(),
+  };
 }
 
 /** The job's PostgreSQL outputs: their connection default, start problems, stored offsets. */

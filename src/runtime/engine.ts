@@ -42,6 +42,15 @@ export type BatchStats = {
   readonly rate?: number;
 };
 
+/** The batch running now, for the stall watchdog: what it waits on when it does not finish. */
+export type BatchInFlight = {
+  readonly batchId: number;
+  readonly records: number;
+  /** When it started, on the engine's clock. */
+  readonly startedAt: number;
+  readonly step: 'processing' | 'writing outputs' | 'committing';
+};
+
 export type EngineOptions = {
   readonly plan: Plan;
   readonly slots: Pick<Slots, 'run'>;
@@ -136,6 +145,7 @@ export class Engine {
   #revoking: Promise<void> | undefined;
   /** When the last batch was cut: what a batch of the other triggers stands for, for the budget. */
   #lastCut: number | undefined;
+  #current: { -readonly [K in keyof BatchInFlight]: BatchInFlight[K] } | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -155,6 +165,11 @@ export class Engine {
     this.#wake?.();
     this.#options.source.interrupt?.();
     this.#options.outputs.interrupt();
+  }
+
+  /** The batch in flight, if one is. */
+  inFlight(): BatchInFlight | undefined {
+    return this.#current && { ...this.#current };
   }
 
   async run(): Promise<EngineSummary> {
@@ -198,6 +213,7 @@ export class Engine {
         await this.#flushCommits();
       });
     } finally {
+      this.#current = undefined;
       log.info({ ...summary }, 'engine stopped');
     }
     return summary;
@@ -283,6 +299,8 @@ export class Engine {
       offsetRanges: work.map((item) => item.range),
       ...(this.#watermark ? { watermark: watermark ?? this.#watermark.current } : {}),
     };
+    const consumed = work.reduce((sum, item) => sum + item.records, 0);
+    this.#current = { batchId: info.batchId, records: consumed, startedAt: started, step: 'processing' };
     if (replayedId === undefined) {
       await this.#options.checkpoints?.planned?.({ batchId: info.batchId, time, ranges: info.offsetRanges });
     }
@@ -317,6 +335,7 @@ export class Engine {
       ...results.flatMap((result) => result.lateFailures ?? []),
     ];
     let deadLettered = 0;
+    this.#step('writing outputs');
     if (this.#options.deadLetter && failures.length > 0) {
       await this.#options.deadLetter(failures);
       deadLettered = failures.length;
@@ -328,11 +347,11 @@ export class Engine {
       const { topic, partition, untilOffset } = range;
       this.#positions.set(partitionId(topic, partition), { topic, partition, offset: untilOffset });
     }
+    this.#step('committing');
     await this.#commit(info.offsetRanges);
     this.#lastBatch = info.batchId;
     this.#advanceWatermark(results, time);
 
-    const consumed = work.reduce((sum, item) => sum + item.records, 0);
     const schedulingDelayMs = Math.max(0, started - time);
     const processingMs = this.#now() - started;
     const rate =
@@ -355,6 +374,7 @@ export class Engine {
       { batchId: info.batchId, records: stats.records, processingMs: stats.processingMs },
       'batch done',
     );
+    this.#current = undefined;
     this.#options.onBatch?.(stats);
     return stats;
   }
@@ -382,6 +402,10 @@ export class Engine {
     const { rates } = this.#options;
     rates?.observe({ time, records, processingMs, schedulingDelayMs });
     return rates?.rate;
+  }
+
+  #step(step: BatchInFlight['step']): void {
+    if (this.#current) this.#current.step = step;
   }
 
   #isRepartition(topic: string): boolean {

@@ -69,6 +69,17 @@ export class GeneratorSource implements BatchSource {
     return work;
   }
 
+  /** Events due by the rate and not handed out yet, up to one batch's worth per partition. */
+  waiting(): number {
+    const { bounded, eventsPerPartition, maxRecordsPerBatch } = this.#options;
+    const allowed = this.#allowedPerPartition();
+    const limit = bounded ? Math.min(allowed, eventsPerPartition) : allowed;
+    return this.#positions.reduce(
+      (sum, position) => sum + Math.max(0, Math.min(maxRecordsPerBatch, limit - position)),
+      0,
+    );
+  }
+
   owned(): { topic: string; partition: number }[] {
     return this.#positions.map((_, partition) => ({ topic: GENERATOR_TOPIC, partition }));
   }

@@ -48,6 +48,11 @@ export type BatchSource = {
    * finishes its batch, checkpoints and commits; the source rejoins the group once that resolves.
    */
   onRevoking?(handler: () => Promise<void>): void;
+  /**
+   * Records the source holds that a coming batch can take (fetched, not yet in a batch): with a
+   * batch in flight, what the stall watchdog calls data waiting. Read-only.
+   */
+  waiting?(): number;
   /** Asks a `next()` that waits for data to return what it has: the engine is stopping. */
   interrupt?(): void;
   close(): Promise<void>;

@@ -15,6 +15,7 @@ export type SlotState = {
 export type CheckpointLog = {
   warn(object: object, message: string): void;
   info(object: object, message: string): void;
+  debug?(object: object, message: string): void;
 };
 
 /** An exactly-once run's Kafka transaction: changelog records go in, offsets commit with them. */
@@ -205,6 +206,7 @@ export class Checkpointer {
     this.#changelogRead = undefined;
     // Every batch in the log is in the checkpoints now.
     await this.#options.batches?.clear();
+    this.#options.log.debug?.({ partitions: all.size, batchId: batchId ?? null }, 'checkpoint written');
   }
 
   /** Logs a batch before it runs (nothing without a batch log). */

@@ -70,6 +70,7 @@ const DEFAULTS: SluiceConfig = {
   httpHost: '127.0.0.1',
   logLevel: 'info',
   shutdownTimeoutMs: 30_000,
+  stallTimeoutMs: 300_000,
   failureExitDelayMs: 0,
   native: 'auto',
 };
@@ -148,6 +149,7 @@ describe('loadConfig: valid values', () => {
       SLUICE_HTTP_HOST: '0.0.0.0',
       SLUICE_LOG_LEVEL: 'silent',
       SLUICE_SHUTDOWN_TIMEOUT_MS: '1',
+      SLUICE_STALL_TIMEOUT_MS: '5001',
       SLUICE_FAILURE_EXIT_DELAY_MS: '600000',
       SLUICE_NATIVE: 'off',
     };
@@ -208,9 +210,22 @@ describe('loadConfig: valid values', () => {
       httpHost: '0.0.0.0',
       logLevel: 'silent',
       shutdownTimeoutMs: 1,
+      stallTimeoutMs: 5001,
       failureExitDelayMs: 600_000,
       native: 'off',
     } satisfies SluiceConfig);
+  });
+
+  it('lets SLUICE_STALL_TIMEOUT_MS=0 turn the watchdog off whatever the retry timeouts and interval', () => {
+    const env = { SLUICE_STALL_TIMEOUT_MS: '0', SLUICE_BATCH_INTERVAL_MS: '600000' };
+    expect(loadConfig(env, { cpus: 4 }).stallTimeoutMs).toBe(0);
+  });
+
+  it('compares SLUICE_STALL_TIMEOUT_MS with the batch interval only for the micro-batch trigger', () => {
+    const env = { SLUICE_STALL_TIMEOUT_MS: '90000', SLUICE_BATCH_INTERVAL_MS: '120000' };
+    expect(() => loadConfig(env, { cpus: 4 })).toThrow(ConfigError);
+    const continuous = loadConfig({ ...env, SLUICE_TRIGGER: 'continuous' }, { cpus: 4 });
+    expect(continuous.stallTimeoutMs).toBe(90_000);
   });
 
   it('parses a /regex/ as a topic pattern', () => {

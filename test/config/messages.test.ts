@@ -241,6 +241,26 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     'SLUICE_SHUTDOWN_TIMEOUT_MS must be an integer >= 1; got "0"',
   ],
   [
+    'SLUICE_STALL_TIMEOUT_MS',
+    { SLUICE_STALL_TIMEOUT_MS: '-1' },
+    'SLUICE_STALL_TIMEOUT_MS must be an integer >= 0; got "-1"',
+  ],
+  [
+    'SLUICE_STALL_TIMEOUT_MS within a retry timeout, with Kafka',
+    { SLUICE_STALL_TIMEOUT_MS: '60000', ...WITH_BROKERS, ...WITH_TOPICS, SLUICE_SINK_RETRY_TIMEOUT_MS: '0' },
+    'SLUICE_STALL_TIMEOUT_MS must be 0 (off) or greater than SLUICE_SINK_RETRY_TIMEOUT_MS (0) and SLUICE_KAFKA_RETRY_TIMEOUT_MS (60000), so that a retry that gives up stops the run with its own error; got 60000',
+  ],
+  [
+    'SLUICE_STALL_TIMEOUT_MS within the sink retry timeout, on the generator',
+    { SLUICE_STALL_TIMEOUT_MS: '5000', SLUICE_SINK_RETRY_TIMEOUT_MS: '5000' },
+    'SLUICE_STALL_TIMEOUT_MS must be 0 (off) or greater than SLUICE_SINK_RETRY_TIMEOUT_MS (5000), so that a retry that gives up stops the run with its own error; got 5000',
+  ],
+  [
+    'SLUICE_STALL_TIMEOUT_MS within the micro-batch interval',
+    { SLUICE_STALL_TIMEOUT_MS: '90000', SLUICE_BATCH_INTERVAL_MS: '90000' },
+    'SLUICE_STALL_TIMEOUT_MS must be 0 (off) or greater than SLUICE_BATCH_INTERVAL_MS (90000): records wait up to one interval for their batch; got 90000',
+  ],
+  [
     'SLUICE_FAILURE_EXIT_DELAY_MS',
     { SLUICE_FAILURE_EXIT_DELAY_MS: '-1' },
     'SLUICE_FAILURE_EXIT_DELAY_MS must be an integer from 0 to 600000; got "-1"',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type BatchInFlight,
   type BatchSource,
   Engine,
   type PartitionWork,
@@ -153,6 +154,55 @@ describe('engine', () => {
     await run.run();
     expect(times.length).toBe(2);
     for (const time of times) expect(time % 10).toBe(0);
+  });
+
+  it('inFlight() names the batch running, its records and its step, and nothing once it is done', async () => {
+    const seen: (BatchInFlight | undefined)[] = [];
+    const plan = new Plan(
+      buildGraph(
+        defineJob((ctx) =>
+          ctx
+            .stream()
+            .count()
+            .foreachBatch(() => void seen.push(run.inFlight())),
+        ),
+        {},
+      ),
+    );
+    const slots = inThreadSlots(plan);
+    const run: Engine = new Engine({
+      plan,
+      slots: {
+        run: (...args: Parameters<typeof slots.run>) => {
+          seen.push(run.inFlight());
+          return slots.run(...args);
+        },
+      },
+      source: scriptedSource(2, () => seen.push(run.inFlight())),
+      outputs: new Outputs(),
+      trigger: 'available-now',
+      intervalMs: 10,
+      commitIntervalMs: 10,
+      log: silentLogger,
+      now: () => 5_000,
+    });
+    expect(run.inFlight()).toBeUndefined();
+    await run.run();
+    const batch = (batchId: number, step: BatchInFlight['step']) => ({
+      batchId,
+      records: 1,
+      startedAt: 5_000,
+      step,
+    });
+    expect(seen).toEqual([
+      batch(0, 'processing'),
+      batch(0, 'writing outputs'),
+      batch(0, 'committing'),
+      batch(1, 'processing'),
+      batch(1, 'writing outputs'),
+      batch(1, 'committing'),
+    ]);
+    expect(run.inFlight()).toBeUndefined();
   });
 
   it('stop() interrupts a source that waits for data, and the run ends without an empty batch', async () => {
