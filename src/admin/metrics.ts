@@ -39,6 +39,7 @@ export class SluiceMetrics {
   readonly #watermark: Gauge;
   readonly #lastBatch: Gauge;
   readonly #rate: Gauge;
+  readonly #state: Gauge;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -80,6 +81,12 @@ export class SluiceMetrics {
     this.#rate = new Gauge({
       name: name('backpressure_rate_records_per_second'),
       help: 'The rate backpressure holds batches to, over all partitions (NaN without SLUICE_BACKPRESSURE or before the first estimate).',
+      registers,
+    });
+    this.#state = new Gauge({
+      name: name('state_entries'),
+      help: 'State held after the last batch: keys of window aggregations (or records of window()) in the slots, kind="window"; keys of updateStateByKey/mapWithState, kind="keyed".',
+      labelNames: ['kind'],
       registers,
     });
     this.#watermark.set(Number.NaN);
@@ -150,6 +157,8 @@ export class SluiceMetrics {
     this.#lastBatch.set(stats.info.time / 1000);
     if (Number.isFinite(stats.watermark)) this.#watermark.set(stats.watermark / 1000);
     if (stats.rate !== undefined) this.#rate.set(stats.rate);
+    if (stats.windowState !== undefined) this.#state.set({ kind: 'window' }, stats.windowState);
+    if (stats.keyedState !== undefined) this.#state.set({ kind: 'keyed' }, stats.keyedState);
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -40,6 +40,10 @@ export type BatchStats = {
   readonly processingMs: number;
   /** The backpressure rate after this batch, records per second (undefined: none, or not yet). */
   readonly rate?: number;
+  /** After the batch: keys (or `window` records) the owned partitions' windows hold, in the slots. */
+  readonly windowState?: number;
+  /** After the batch: keys with keyed state (updateStateByKey, mapWithState) held here. */
+  readonly keyedState?: number;
 };
 
 /** The batch running now, for the stall watchdog: what it waits on when it does not finish. */
@@ -369,6 +373,10 @@ export class Engine {
       schedulingDelayMs,
       processingMs,
       ...(rate === undefined ? {} : { rate }),
+      ...(this.#watermark
+        ? { windowState: results.reduce((sum, result) => sum + (result.stateEntries ?? 0), 0) }
+        : {}),
+      ...(this.#keyed ? { keyedState: this.#keyed.size } : {}),
     };
     log.debug(
       { batchId: info.batchId, records: stats.records, processingMs: stats.processingMs },

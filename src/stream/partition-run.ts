@@ -52,6 +52,8 @@ export type PartitionResult = {
   readonly fired?: number[];
   /** `[withWatermark node, largest event time in this batch]`. */
   readonly eventTimes?: [number, number][];
+  /** What the partition's window state holds after the batch (keys, or records of `window`). */
+  readonly stateEntries?: number;
 };
 
 export type RunOptions = {
@@ -145,7 +147,14 @@ export function runPartition(
       : {}),
     ...(state.fired.length > 0 ? { fired: state.fired } : {}),
     ...(plan.watermarks.size > 0 ? { eventTimes: windows.maxEventTimes() } : {}),
+    ...(options.store && plan.windows.length > 0 ? { stateEntries: storeEntries(options.store) } : {}),
   };
+}
+
+function storeEntries(store: PartitionStore): number {
+  let entries = 0;
+  for (const state of store.values()) entries += state.entries;
+  return entries;
 }
 
 class PartitionState {

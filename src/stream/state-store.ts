@@ -147,6 +147,14 @@ export class KeyedStateStore {
     }
   }
 
+  /** Keys with state over every node and state partition held: the keyed state's size. */
+  get size(): number {
+    let keys = 0;
+    for (const held of this.#partitions.values())
+      for (const table of held.tables.values()) keys += table.size;
+    return keys;
+  }
+
   /** The state partitions held, in partition order. */
   held(): { topic: string; partition: number }[] {
     return [...this.#partitions.values()].map(({ topic, partition }) => ({ topic, partition }));

@@ -47,6 +47,9 @@ export abstract class Windowing<Pane> {
     this.spec = spec;
   }
 
+  /** What the windows hold: keys with a partial (keyed windows), or records (`window`). */
+  abstract get entries(): number;
+
   /** The watermark of the last `advance`: records older than it are late. */
   get frontier(): number {
     return this.#frontier;
@@ -143,6 +146,11 @@ export abstract class Windowing<Pane> {
 abstract class KeyedWindows extends Windowing<PaneTable> {
   dict = new KeyDictionary();
   protected readonly ops: PaneOps;
+
+  /** A key counts once however many panes hold it: the dictionary keeps it while one does. */
+  get entries(): number {
+    return this.dict.size;
+  }
 
   constructor(spec: WindowSpec, ops: PaneOps) {
     super(spec);
@@ -326,6 +334,13 @@ export class UpdateWindows extends KeyedWindows {
 export class RecordWindows extends Windowing<unknown[]> {
   #sealed: [number, unknown[]][] = [];
   #fired: { start: number; end: number; values: unknown[] }[] = [];
+
+  get entries(): number {
+    let records = 0;
+    for (const pane of this.open.values()) records += pane.length;
+    for (const [, pane] of this.#sealed) records += pane.length;
+    return records;
+  }
 
   add(value: unknown, time: number): void {
     this.paneAt(time).push(value);

@@ -65,6 +65,15 @@ describe('SluiceMetrics', () => {
     expect(samples(await metrics.text()).get('sluice_backpressure_rate_records_per_second')).toBe(2500);
   });
 
+  it('shows the window and keyed state of the last batch that reported it', async () => {
+    const metrics = new SluiceMetrics();
+    metrics.observeBatch(batchStats(0, { windowState: 120, keyedState: 8 }));
+    metrics.observeBatch(batchStats(1, { windowState: 95 }));
+    const values = samples(await metrics.text());
+    expect(values.get('sluice_state_entries{kind="window"}')).toBe(95);
+    expect(values.get('sluice_state_entries{kind="keyed"}')).toBe(8);
+  });
+
   it('reads the buffered records and paused partitions of the source when scraped', async () => {
     const metrics = new SluiceMetrics();
     let buffered = [
