@@ -793,7 +793,8 @@ export class DirectSource implements BatchSource {
       // A checkpoint ahead of the group's commit (its owner died between the two) is durable, so
       // its offset is committed now: a batch would commit it only once new records arrive.
       const behind = committed.get(key);
-      if (restored !== undefined && (behind === undefined || behind < restored)) {
+      // Not a rebuild from the log start (0): nothing durable is ahead of the commit then.
+      if (restored !== undefined && restored > (behind ?? 0n)) {
         this.#uncommitted.set(key, { topic, partition, offset: restored, buffer });
       }
     }
