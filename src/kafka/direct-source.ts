@@ -765,7 +765,10 @@ export class DirectSource implements BatchSource {
         if (offset.offset !== '-1') committed.set(id(entry.topic, offset.partition), BigInt(offset.offset));
       }
     }
-    if (this.#options.bounded && first) this.#targets = new Map();
+    if (this.#options.bounded && first) {
+      this.#targets = new Map();
+      this.#warnPartial(fresh, watermarks);
+    }
     const restores = await this.#options.restore?.(
       fresh.map(({ topic, partition }) => ({
         topic,
@@ -800,6 +803,32 @@ export class DirectSource implements BatchSource {
     }
     // Not awaited, as in the assignment: commits wait for kafkajs's runner, which waits for this.
     if (this.#uncommitted.size > 0) this.#flushCommits().catch((error: unknown) => this.#fail(error));
+  }
+
+  /**
+   * available-now drains the partitions it is given. Given fewer than the topics have, the others
+   * are another member's: an instance of the same group, or a run that died without leaving
+   * (its member holds them until its session times out). Said, since this run ends without them.
+   */
+  #warnPartial(
+    assigned: readonly { topic: string; partition: number }[],
+    watermarks: ReadonlyMap<string, unknown>,
+  ): void {
+    const inputs = assigned.filter(({ topic }) => !this.#options.repartitionTopics?.includes(topic));
+    const topics = new Set(inputs.map(({ topic }) => topic));
+    const total = [...watermarks.keys()].filter((key) =>
+      [...topics].some((topic) => key.startsWith(`${topic}-`) && /^\d+$/.test(key.slice(topic.length + 1))),
+    ).length;
+    if (inputs.length >= total) return;
+    this.#options.log.warn(
+      {
+        groupId: this.#options.config.groupId,
+        assigned: inputs.map(({ topic, partition }) => id(topic, partition)).sort(),
+        partitions: total,
+        sessionTimeoutMs: this.#options.config.sessionTimeoutMs,
+      },
+      'available-now: this run was given only some partitions; the others belong to other members of the group (a run that died without leaving holds its partitions until its session times out) and are not read by this run',
+    );
   }
 
   #fail(error: unknown): void {

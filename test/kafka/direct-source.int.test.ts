@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.ts';
 import { readJsonLines, totals } from '../support/files.ts';
 import { sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+import { logged } from '../support/logs.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 const kafka = sharedClients('direct-source-test');
@@ -99,6 +100,29 @@ describe('Kafka direct source, end to end through `sluice run`', () => {
     // Restored at the end: nothing read again, nothing written, and the commit caught up.
     expect(readJsonLines<[string, number]>(dir)).toEqual([]);
     expect(await committed(groupId, topic)).toEqual({ 0: '2', 1: '1' });
+  });
+
+  it('available-now given only some partitions (another member holds the rest) says so and drains its own', async () => {
+    const topic = await createTopic(2);
+    const groupId = uniqueName('wc');
+    await send(topic, [['a'], ['b']]);
+    const env = { ...wordCountEnv(topic, groupId, tempDir()), SLUICE_LOG_LEVEL: 'info' };
+    const other = startCli(['run', 'examples/word-count.ts'], { ...env, SLUICE_TRIGGER: 'micro-batch' });
+    try {
+      await other.waitFor(/partitions assigned/);
+      const result = await runCli(['run', 'examples/word-count.ts'], env);
+      expect(result.code).toBe(0);
+      const warnings = logged(
+        result.stderr,
+        'available-now: this run was given only some partitions; the others belong to other members of the group (a run that died without leaving holds its partitions until its session times out) and are not read by this run',
+      );
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.partitions).toBe(2);
+      expect(warnings[0]?.assigned).toHaveLength(1);
+    } finally {
+      other.child.kill('SIGTERM');
+      await other.done;
+    }
   });
 
   it('starts from earliest or latest when asked, ignoring committed offsets', async () => {
