@@ -291,10 +291,9 @@ describe('a broker restart in the middle of a run', () => {
     expect(await committedOffsets(clients.admin, job.group, job.topic)).toEqual(await endOffsets(job.topic));
   }, 180_000);
 
-  // Under load this used to hang when the run was slower than the whole production (the gate waited
-  // for a chunk that never came). Earlier CI runs also saw short reads (1,964 of 3,003) not seen
-  // since; should one recur, the logs are kept and the reader names, per partition, what it read
-  // against the last stable offset.
+  // Under load this used to fail two ways: it hung when the run was slower than the whole
+  // production (see gate()), and its last run read only part of the input when it started while the
+  // first run's member still held partitions (see groupEmpty()). Its logs are kept on failure.
   it('exactly-once, Kafka outputs read back with read_committed: after the restart every sequence number and window sum is there once', async () => {
     await keepingLogs('sluice-restart-eos', exactlyOnceAcrossRestart);
   }, 420_000);
