@@ -428,6 +428,16 @@ describe('RecordWindows', () => {
   });
 });
 
+/** Moves the windows to `time`, takes what fired, and says what they hold then. */
+function entriesAt(
+  windows: { advance(time: number): void; takeFired(): unknown; readonly entries: number },
+  time: number,
+): number {
+  windows.advance(time);
+  windows.takeFired();
+  return windows.entries;
+}
+
 describe('entries: what the windows hold, for the state-size metric', () => {
   it('keyed windows count each key once across its panes, and let it go with its last pane', () => {
     const windows = final(Windows.sliding(20, 10));
@@ -436,13 +446,8 @@ describe('entries: what the windows hold, for the state-size metric', () => {
     windows.add('a', 1, 15);
     windows.add('b', 1, 15);
     expect(windows.entries).toBe(2);
-    const at = (time: number): number => {
-      windows.advance(time);
-      windows.takeFired();
-      return windows.entries;
-    };
     // A pane goes when the next window's eviction passes it: [0, 10) at 30, [10, 20) at 40.
-    expect([at(20), at(30), at(40)]).toEqual([2, 2, 0]);
+    expect([20, 30, 40].map((time) => entriesAt(windows, time))).toEqual([2, 2, 0]);
   });
 
   it('record windows count the records they hold', () => {
@@ -451,11 +456,6 @@ describe('entries: what the windows hold, for the state-size metric', () => {
     windows.add('b', 2);
     windows.add('c', 12);
     expect(windows.entries).toBe(3);
-    const at = (time: number): number => {
-      windows.advance(time);
-      windows.takeFired();
-      return windows.entries;
-    };
-    expect([at(10), at(20), at(30)]).toEqual([3, 1, 0]);
+    expect([10, 20, 30].map((time) => entriesAt(windows, time))).toEqual([3, 1, 0]);
   });
 });
