@@ -147,6 +147,8 @@ export class Engine {
   /** The batch (or checkpoint) running now, and a revocation's checkpoint: never both at once. */
   #inFlight: Promise<void> | undefined;
   #revoking: Promise<void> | undefined;
+  /** The last micro-batch time handed out. */
+  #lastTime: number | undefined;
   /** When the last batch was cut: what a batch of the other triggers stands for, for the budget. */
   #lastCut: number | undefined;
   #current: { -readonly [K in keyof BatchInFlight]: BatchInFlight[K] } | undefined;
@@ -573,7 +575,11 @@ export class Engine {
     const now = this.#now();
     if (this.#options.trigger !== 'micro-batch') return now;
     const { intervalMs } = this.#options;
-    const time = (Math.floor(now / intervalMs) + 1) * intervalMs;
+    let time = (Math.floor(now / intervalMs) + 1) * intervalMs;
+    // A timer that fires a little early leaves the clock just before the last batch's time, which
+    // would come round again: each batch time is later than the one before.
+    if (this.#lastTime !== undefined && time <= this.#lastTime) time = this.#lastTime + intervalMs;
+    this.#lastTime = time;
     const controller = new AbortController();
     this.#wake = () => controller.abort();
     await sleep(time - now, undefined, { signal: controller.signal }).catch(() => {});

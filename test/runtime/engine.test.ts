@@ -156,6 +156,39 @@ describe('engine', () => {
     for (const time of times) expect(time % 10).toBe(0);
   });
 
+  it('micro-batch: a timer that fires early never gives two batches the same time', async () => {
+    const times: number[] = [];
+    const plan = new Plan(
+      buildGraph(
+        defineJob((ctx) => {
+          ctx
+            .stream()
+            .count()
+            .foreachBatch((_v, info) => void times.push(info.time));
+        }),
+        {},
+      ),
+    );
+    // After each batch the clock reads 1 ms before its time, as after a timer that fired early.
+    let now = 1_234;
+    const run = new Engine({
+      plan,
+      slots: inThreadSlots(plan),
+      source: scriptedSource(3, () => {}),
+      outputs: new Outputs(),
+      trigger: 'micro-batch',
+      intervalMs: 10,
+      commitIntervalMs: 10,
+      log: silentLogger,
+      now: () => now,
+      onBatch: (stats) => {
+        now = stats.info.time - 1;
+      },
+    });
+    await run.run();
+    expect(times).toEqual([1_240, 1_250, 1_260]);
+  });
+
   it('inFlight() names the batch running, its records and its step, and nothing once it is done', async () => {
     const seen: (BatchInFlight | undefined)[] = [];
     const plan = new Plan(
