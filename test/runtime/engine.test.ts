@@ -95,6 +95,21 @@ function engine(trigger: Trigger, batches: number, options: { failOn?: number; c
   return { run, commits, seen };
 }
 
+/** A job that records each batch's time. */
+function batchTimesPlan(times: number[]): Plan {
+  return new Plan(
+    buildGraph(
+      defineJob((ctx) =>
+        ctx
+          .stream()
+          .count()
+          .foreachBatch((_v, info) => void times.push(info.time)),
+      ),
+      {},
+    ),
+  );
+}
+
 describe('engine', () => {
   it('available-now: every batch is written, then committed, and the run ends with the source', async () => {
     const { run, commits, seen } = engine('available-now', 3);
@@ -128,17 +143,7 @@ describe('engine', () => {
 
   it('micro-batch: batch times are multiples of the interval', async () => {
     const times: number[] = [];
-    const plan = new Plan(
-      buildGraph(
-        defineJob((ctx) =>
-          ctx
-            .stream()
-            .count()
-            .foreachBatch((_v, info) => void times.push(info.time)),
-        ),
-        {},
-      ),
-    );
+    const plan = batchTimesPlan(times);
     let now = 1_234;
     const run = new Engine({
       plan,
@@ -158,17 +163,7 @@ describe('engine', () => {
 
   it('micro-batch: a timer that fires early never gives two batches the same time', async () => {
     const times: number[] = [];
-    const plan = new Plan(
-      buildGraph(
-        defineJob((ctx) => {
-          ctx
-            .stream()
-            .count()
-            .foreachBatch((_v, info) => void times.push(info.time));
-        }),
-        {},
-      ),
-    );
+    const plan = batchTimesPlan(times);
     // After each batch the clock reads 1 ms before its time, as after a timer that fired early.
     let now = 1_234;
     const run = new Engine({
