@@ -86,7 +86,7 @@ async function runApp(
     kafka = {
       outputs: { admin, producer },
       client,
-      source: async (slots, restore, repartitionTopics) => {
+      source: async (slots, restore, repartitionTopics, windowed) => {
         const source = new DirectSource({
           kafka: client,
           admin,
@@ -96,6 +96,7 @@ async function runApp(
           onRevoked: (topic, partition) => slots.release(topic, partition),
           ...(restore ? { restore } : {}),
           ...(repartitionTopics ? { repartitionTopics } : {}),
+          ...(windowed ? { windowed } : {}),
         });
         await source.start();
         return source;

@@ -28,6 +28,11 @@ export type DirectSourceOptions = {
    * assigner, so that partition q of every topic goes to one instance.
    */
   readonly repartitionTopics?: readonly string[];
+  /**
+   * The job has windows: they aggregate within this instance's partitions, so owning only some
+   * partitions is said, since a key in partitions of several instances gets partial results.
+   */
+  readonly windowed?: boolean;
   readonly restore?: (
     partitions: readonly { topic: string; partition: number; committed: bigint | undefined }[],
   ) => Promise<readonly (bigint | undefined)[]>;
@@ -765,10 +770,8 @@ export class DirectSource implements BatchSource {
         if (offset.offset !== '-1') committed.set(id(entry.topic, offset.partition), BigInt(offset.offset));
       }
     }
-    if (this.#options.bounded && first) {
-      this.#targets = new Map();
-      this.#warnPartial(fresh, watermarks);
-    }
+    if (this.#options.bounded && first) this.#targets = new Map();
+    this.#warnPartial(topics, watermarks, first);
     const restores = await this.#options.restore?.(
       fresh.map(({ topic, partition }) => ({
         topic,
@@ -806,29 +809,31 @@ export class DirectSource implements BatchSource {
   }
 
   /**
-   * available-now drains the partitions it is given. Given fewer than the topics have, the others
-   * are another member's: an instance of the same group, or a run that died without leaving
-   * (its member holds them until its session times out). Said, since this run ends without them.
+   * Owning only some partitions of the topics just assigned from (others are other members'),
+   * said where it changes results: available-now drains only its own, so a run that died without
+   * leaving (its member holds its partitions until its session times out) leaves some unread;
+   * windows aggregate per instance, so a key in partitions of several instances gets partials.
    */
-  #warnPartial(
-    assigned: readonly { topic: string; partition: number }[],
-    watermarks: ReadonlyMap<string, unknown>,
-  ): void {
-    const inputs = assigned.filter(({ topic }) => !this.#options.repartitionTopics?.includes(topic));
-    const topics = new Set(inputs.map(({ topic }) => topic));
-    const total = [...watermarks.keys()].filter((key) =>
-      [...topics].some((topic) => key.startsWith(`${topic}-`) && /^\d+$/.test(key.slice(topic.length + 1))),
+  #warnPartial(topics: readonly string[], watermarks: ReadonlyMap<string, unknown>, first: boolean): void {
+    const inputs = topics.filter((topic) => !this.#options.repartitionTopics?.includes(topic));
+    const owned = [...this.#assigned].filter((key) => inputs.some((topic) => isPartitionOf(key, topic)));
+    const partitions = [...watermarks.keys()].filter((key) =>
+      inputs.some((topic) => isPartitionOf(key, topic)),
     ).length;
-    if (inputs.length >= total) return;
-    this.#options.log.warn(
-      {
-        groupId: this.#options.config.groupId,
-        assigned: inputs.map(({ topic, partition }) => id(topic, partition)).sort(),
-        partitions: total,
-        sessionTimeoutMs: this.#options.config.sessionTimeoutMs,
-      },
-      'available-now: this run was given only some partitions; the others belong to other members of the group (a run that died without leaving holds its partitions until its session times out) and are not read by this run',
-    );
+    if (owned.length >= partitions) return;
+    const share = { groupId: this.#options.config.groupId, assigned: owned.sort(), partitions };
+    if (this.#options.bounded && first) {
+      this.#options.log.warn(
+        { ...share, sessionTimeoutMs: this.#options.config.sessionTimeoutMs },
+        'available-now: this run was given only some partitions; the others belong to other members of the group (a run that died without leaving holds its partitions until its session times out) and are not read by this run',
+      );
+    }
+    if (this.#options.windowed) {
+      this.#options.log.warn(
+        share,
+        'windows aggregate within the partitions of this instance: a key whose records are in partitions of several instances gets one partial result per instance (key the input by the window key, or run one instance)',
+      );
+    }
   }
 
   #fail(error: unknown): void {
@@ -862,6 +867,11 @@ class ConsumerRestarting extends Error {
 /** kafkajs's consumer between a crash's disconnect and its restart has no group to commit through. */
 function isNotRunning(error: unknown): boolean {
   return error instanceof Error && /Consumer group was not initialized/.test(error.message);
+}
+
+/** Whether `key` (an `id()`) is a partition of `topic`, not of a topic whose name starts the same. */
+function isPartitionOf(key: string, topic: string): boolean {
+  return key.startsWith(`${topic}-`) && /^\d+$/.test(key.slice(topic.length + 1));
 }
 
 function id(topic: string, partition: number): string {

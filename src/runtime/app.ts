@@ -48,6 +48,8 @@ export type AppOptions = {
       restore?: (partitions: readonly AssignedPartition[]) => Promise<readonly (bigint | undefined)[]>,
       /** The state operations' repartition topics, to subscribe with co-partitioned assignment. */
       repartitionTopics?: readonly string[],
+      /** The job has windows, which aggregate within one instance's partitions. */
+      windowed?: boolean,
     ) => Promise<BatchSource>;
     readonly outputs: NonNullable<OutputContext['kafka']>;
     /** The client, for reading the checkpoint changelog topic. */
@@ -178,7 +180,12 @@ export async function startApp(options: AppOptions): Promise<App> {
       : undefined;
   const source = options.kafka
     ? await options.kafka
-        .source(slots, restore, repartition ? [...repartition.topics.keys()] : undefined)
+        .source(
+          slots,
+          restore,
+          repartition ? [...repartition.topics.keys()] : undefined,
+          plan.windows.length > 0,
+        )
         .catch(async (error: unknown) => {
           await slots.close();
           throw error;

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.ts';
 import { readJsonLines, totals } from '../support/files.ts';
+import { poll } from '../support/http.ts';
 import { sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
 import { logged } from '../support/logs.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
@@ -122,6 +123,46 @@ describe('Kafka direct source, end to end through `sluice run`', () => {
     } finally {
       other.child.kill('SIGTERM');
       await other.done;
+    }
+  });
+
+  it('windows with another instance in the group: the one given some partitions says its results are partial', async () => {
+    const topic = await createTopic(2);
+    const groupId = uniqueName('agg');
+    const env = {
+      SLUICE_BROKERS: testBrokers().join(','),
+      SLUICE_TOPICS: topic,
+      SLUICE_GROUP_ID: groupId,
+      SLUICE_TRIGGER: 'micro-batch',
+      SLUICE_WINDOW_MS: '2000',
+      SLUICE_BATCH_INTERVAL_MS: '500',
+      SLUICE_LOG_LEVEL: 'info',
+      SLUICE_SINK: `file:${tempDir()}`,
+    };
+    const message =
+      'windows aggregate within the partitions of this instance: a key whose records are in partitions of several instances gets one partial result per instance (key the input by the window key, or run one instance)';
+    const first = startCli(['run'], env);
+    let second: ReturnType<typeof startCli> | undefined;
+    try {
+      await first.waitFor(/partitions assigned/);
+      // Alone, it owns every partition: nothing to say.
+      expect(logged(first.output(), message)).toEqual([]);
+      const joining = startCli(['run'], { ...env, SLUICE_SINK: `file:${tempDir()}` });
+      second = joining;
+      await poll(
+        async () => (logged(joining.output(), message).length > 0 ? true : undefined),
+        'the warning',
+      );
+      const [warning] = logged(joining.output(), message);
+      expect(warning?.partitions).toBe(2);
+      expect(warning?.assigned).toHaveLength(1);
+      for (const cli of [first, joining]) {
+        cli.child.kill('SIGTERM');
+        expect((await cli.done).code).toBe(0);
+      }
+    } finally {
+      first.child.kill('SIGKILL');
+      second?.child.kill('SIGKILL');
     }
   });
 
