@@ -19,6 +19,7 @@ import {
 import type { Logger } from '../runtime/index.ts';
 import { clickAt } from '../sources/index.ts';
 import { choiceFlag, integerFlag, readFlags, topicArgument, UsageError } from './args.ts';
+import { stopOnSignals } from './signals.ts';
 
 export const KEY_FIELDS = ['user', 'url', 'none'] as const;
 export type KeyField = (typeof KEY_FIELDS)[number];
@@ -179,13 +180,8 @@ export async function produceCommand(args: readonly string[], env: NodeJS.Proces
   }
   // stdout carries only the summary; say which codecs run only when a native addon did not load.
   registerCodecs({ info() {}, warn: (_, message) => process.stderr.write(`${message}\n`) });
-  const stop = new AbortController();
-  const onSignal = (): void => {
-    if (stop.signal.aborted) process.exit(130);
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = stopOnSignals();
+  const stop = signals.controller;
   try {
     const summary = await produce(
       { ...parsed.options, security: loadKafkaSecurity(env) },
@@ -197,8 +193,7 @@ export async function produceCommand(args: readonly string[], env: NodeJS.Proces
     console.log(JSON.stringify(summary));
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
   }
 }
 

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { integerFlag, readFlags, topicArgument, UsageError } from './args.ts';
+import { stopOnSignals } from './signals.ts';
 import { formatTailRecord, type TailFields, type TailRecord, tailJson } from './tail-format.ts';
 import { requireTopic, TOOL_RETRY, type ToolClient, toolClient, withAdmin } from './tool-kafka.ts';
 
@@ -104,13 +105,8 @@ export async function tailCommand(args: readonly string[], env: NodeJS.ProcessEn
   }
   const { options } = parsed;
   const client = toolClient('tail', env);
-  const stop = new AbortController();
-  const onSignal = (): void => {
-    if (stop.signal.aborted) process.exit(130);
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = stopOnSignals();
+  const stop = signals.controller;
   // `sluice tail … | head` closes stdout: that ends the tail, it is no failure.
   const onStdoutError = (): void => stop.abort();
   process.stdout.on('error', onStdoutError);
@@ -127,8 +123,7 @@ export async function tailCommand(args: readonly string[], env: NodeJS.ProcessEn
     });
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     process.stdout.off('error', onStdoutError);
   }
 }
