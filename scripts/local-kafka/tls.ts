@@ -84,6 +84,14 @@ export function generateBrokerKeystore(dir: string, ca: TestCa): BrokerKeystore 
   run('keytool', ['-certreq', ...store, '-alias', 'broker', '-file', csr]);
   // openssl x509 -req drops the request's extensions; the SAN has to be given again.
   writeFileSync(extensions, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  signWithCa(ca, csr, signed, extensions);
+  run('keytool', ['-importcert', ...store, '-alias', 'ca', '-file', ca.certFile, '-noprompt']);
+  run('keytool', ['-importcert', ...store, '-alias', 'broker', '-file', signed, '-noprompt']);
+  return { file, password, ca };
+}
+
+/** Signs the request `csr` with `ca` into `out`; `extensions`: a file of extensions to add. */
+function signWithCa(ca: TestCa, csr: string, out: string, extensions?: string): void {
   run('openssl', [
     'x509',
     '-req',
@@ -95,16 +103,12 @@ export function generateBrokerKeystore(dir: string, ca: TestCa): BrokerKeystore 
     ca.keyFile,
     '-CAcreateserial',
     '-out',
-    signed,
+    out,
     '-days',
     DAYS,
     '-sha256',
-    '-extfile',
-    extensions,
+    ...(extensions ? ['-extfile', extensions] : []),
   ]);
-  run('keytool', ['-importcert', ...store, '-alias', 'ca', '-file', ca.certFile, '-noprompt']);
-  run('keytool', ['-importcert', ...store, '-alias', 'broker', '-file', signed, '-noprompt']);
-  return { file, password, ca };
 }
 
 /** A client certificate for `name`, signed by `ca`, its key in encrypted PKCS8 PEM. */
@@ -130,21 +134,6 @@ export function generateClientCertificate(
     '-subj',
     `/CN=${name}`,
   ]);
-  run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    ca.certFile,
-    '-CAkey',
-    ca.keyFile,
-    '-CAcreateserial',
-    '-out',
-    certFile,
-    '-days',
-    DAYS,
-    '-sha256',
-  ]);
+  signWithCa(ca, csr, certFile);
   return { certFile, keyFile, passphrase };
 }

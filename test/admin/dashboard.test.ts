@@ -1,24 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type AdminServer, AdminState, type StatusJson, startAdminServer } from '../../src/admin/index.ts';
-import { silentLogger } from '../../src/runtime/index.ts';
+import { describe, expect, it } from 'vitest';
+import { AdminState, type StatusJson } from '../../src/admin/index.ts';
+import { adminServers } from './serve.ts';
 
-const servers: AdminServer[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
-
-async function serve(admin: AdminState): Promise<string> {
-  const server = await startAdminServer({
-    host: '127.0.0.1',
-    port: 0,
-    routes: admin.routes,
-    log: silentLogger,
-  });
-  servers.push(server);
-  return server.url;
-}
+const serve = adminServers();
 
 async function get(url: string) {
   const response = await fetch(url);

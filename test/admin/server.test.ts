@@ -1,23 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type AdminServer, AdminState, startAdminServer } from '../../src/admin/index.ts';
+import { describe, expect, it } from 'vitest';
+import { AdminState, startAdminServer } from '../../src/admin/index.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
 import { silentLogger } from '../../src/runtime/index.ts';
+import { adminServers } from './serve.ts';
 import { batchStats } from './stats.ts';
 
-const servers: AdminServer[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
+const start = adminServers();
 
 async function serve(admin = new AdminState()): Promise<{ admin: AdminState; url: string }> {
-  const server = await startAdminServer({
-    host: '127.0.0.1',
-    port: 0,
-    routes: admin.routes,
-    log: silentLogger,
-  });
-  servers.push(server);
-  return { admin, url: server.url };
+  return { admin, url: await start(admin) };
 }
 
 async function get(url: string, init?: RequestInit) {

@@ -1,0 +1,22 @@
+// The admin HTTP server of an AdminState on a free port, closed after each test of the file.
+import { afterEach } from 'vitest';
+import { type AdminServer, type AdminState, startAdminServer } from '../../src/admin/index.ts';
+import { silentLogger } from '../../src/runtime/index.ts';
+
+/** Registers the cleanup in the calling file; the returned function starts a server and gives its URL. */
+export function adminServers(): (admin: AdminState) => Promise<string> {
+  const servers: AdminServer[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+  });
+  return async (admin) => {
+    const server = await startAdminServer({
+      host: '127.0.0.1',
+      port: 0,
+      routes: admin.routes,
+      log: silentLogger,
+    });
+    servers.push(server);
+    return server.url;
+  };
+}
