@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig, type SluiceConfig } from '../../src/config/index.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
+import { PLAINTEXT } from './plaintext.ts';
 
 function failure(env: Record<string, string | undefined>): ConfigError {
   try {
@@ -18,17 +19,7 @@ const DEFAULTS: SluiceConfig = {
   topics: undefined,
   groupId: 'sluice',
   clientId: 'sluice',
-  kafkaSsl: false,
-  kafkaSslCaFile: undefined,
-  kafkaSslCertFile: undefined,
-  kafkaSslKeyFile: undefined,
-  kafkaSslKeyPassphrase: undefined,
-  kafkaSslKeyPassphraseFile: undefined,
-  kafkaSslInsecure: false,
-  kafkaSaslMechanism: undefined,
-  kafkaSaslUsername: undefined,
-  kafkaSaslPassword: undefined,
-  kafkaSaslPasswordFile: undefined,
+  ...PLAINTEXT,
   job: 'aggregate',
   sink: { type: 'console' },
   sinkCompression: 'none',
@@ -158,17 +149,7 @@ describe('loadConfig: valid values', () => {
       topics: { type: 'list', topics: ['clicks', 'views'] },
       groupId: 'g1',
       clientId: 'c1',
-      kafkaSsl: false,
-      kafkaSslCaFile: undefined,
-      kafkaSslCertFile: undefined,
-      kafkaSslKeyFile: undefined,
-      kafkaSslKeyPassphrase: undefined,
-      kafkaSslKeyPassphraseFile: undefined,
-      kafkaSslInsecure: false,
-      kafkaSaslMechanism: undefined,
-      kafkaSaslUsername: undefined,
-      kafkaSaslPassword: undefined,
-      kafkaSaslPasswordFile: undefined,
+      ...PLAINTEXT,
       job: './jobs/top-urls.ts',
       sink: { type: 'kafka', topic: 'out.topic_1' },
       sinkCompression: 'zstd',

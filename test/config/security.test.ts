@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, loadKafkaSecurity } from '../../src/config/index.ts';
+import { PLAINTEXT } from './plaintext.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-config-security-'));
 const file = (name: string, text: string): string => {
@@ -28,19 +29,7 @@ const SASL = { SLUICE_KAFKA_SASL_MECHANISM: 'scram-sha-512', SLUICE_KAFKA_SASL_U
 
 describe('Kafka security variables', () => {
   it('default to PLAINTEXT without SASL', () => {
-    expect(loadKafkaSecurity({})).toStrictEqual({
-      kafkaSsl: false,
-      kafkaSslCaFile: undefined,
-      kafkaSslCertFile: undefined,
-      kafkaSslKeyFile: undefined,
-      kafkaSslKeyPassphrase: undefined,
-      kafkaSslKeyPassphraseFile: undefined,
-      kafkaSslInsecure: false,
-      kafkaSaslMechanism: undefined,
-      kafkaSaslUsername: undefined,
-      kafkaSaslPassword: undefined,
-      kafkaSaslPasswordFile: undefined,
-    });
+    expect(loadKafkaSecurity({})).toStrictEqual(PLAINTEXT);
   });
 
   it('read TLS paths and secrets, a secret file without its trailing newline', () => {
