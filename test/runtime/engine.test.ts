@@ -3,6 +3,7 @@ import {
   type BatchInFlight,
   type BatchSource,
   Engine,
+  type EngineOptions,
   type PartitionWork,
   silentLogger,
   type Trigger,
@@ -141,46 +142,43 @@ describe('engine', () => {
     expect(commits).toEqual([['0-1']]);
   });
 
-  it('micro-batch: batch times are multiples of the interval', async () => {
+  /** A micro-batch engine of `batches` batches on interval 10 that records each batch's time. */
+  async function batchTimes(
+    batches: number,
+    clock: Pick<EngineOptions, 'now' | 'onBatch'>,
+  ): Promise<number[]> {
     const times: number[] = [];
     const plan = batchTimesPlan(times);
-    let now = 1_234;
-    const run = new Engine({
+    await new Engine({
       plan,
       slots: inThreadSlots(plan),
-      source: scriptedSource(2, () => {}),
+      source: scriptedSource(batches, () => {}),
       outputs: new Outputs(),
       trigger: 'micro-batch',
       intervalMs: 10,
       commitIntervalMs: 10,
       log: silentLogger,
-      now: () => (now += 3),
-    });
-    await run.run();
+      ...clock,
+    }).run();
+    return times;
+  }
+
+  it('micro-batch: batch times are multiples of the interval', async () => {
+    let now = 1_234;
+    const times = await batchTimes(2, { now: () => (now += 3) });
     expect(times.length).toBe(2);
     for (const time of times) expect(time % 10).toBe(0);
   });
 
   it('micro-batch: a timer that fires early never gives two batches the same time', async () => {
-    const times: number[] = [];
-    const plan = batchTimesPlan(times);
     // After each batch the clock reads 1 ms before its time, as after a timer that fired early.
     let now = 1_234;
-    const run = new Engine({
-      plan,
-      slots: inThreadSlots(plan),
-      source: scriptedSource(3, () => {}),
-      outputs: new Outputs(),
-      trigger: 'micro-batch',
-      intervalMs: 10,
-      commitIntervalMs: 10,
-      log: silentLogger,
+    const times = await batchTimes(3, {
       now: () => now,
       onBatch: (stats) => {
         now = stats.info.time - 1;
       },
     });
-    await run.run();
     expect(times).toEqual([1_240, 1_250, 1_260]);
   });
 
