@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.ts';
 import type { SluiceConfig } from '../config/index.ts';
@@ -462,14 +463,9 @@ export class DirectSource implements BatchSource {
 
   /** Leaves the group (kafkajs sends LeaveGroup on disconnect), so its partitions move at once. */
   async close(): Promise<void> {
-    // A commit not awaited where it started (a restored checkpoint's) lands before the consumer goes.
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise((resolve) => {
-      timer = setTimeout(resolve, CLOSE_COMMIT_WAIT_MS);
-    });
-    await Promise.race([this.#committing, waited]);
-    // A timer left running would hold the process for its whole wait after the run ended.
-    clearTimeout(timer);
+    // A commit not awaited where it started (a restored checkpoint's) lands before the consumer
+    // goes. The wait's timer is unref'd: left running, it would hold the process after the run.
+    await Promise.race([this.#committing, sleep(CLOSE_COMMIT_WAIT_MS, undefined, { ref: false })]);
     await this.#consumer.disconnect();
     this.#options.log.info({ groupId: this.#options.config.groupId }, 'left the consumer group');
   }
@@ -749,9 +745,13 @@ export class DirectSource implements BatchSource {
     const first = this.#firstAssignment;
     this.#firstAssignment = false;
     const watermarks = new Map<string, { low: bigint; high: bigint }>();
+    /** Partitions per topic read here, for what this instance owns of them. */
+    const partitionCounts = new Map<string, number>();
     for (const topic of topics) {
       const read = () => admin.fetchTopicOffsets(topic);
-      for (const offsets of await retryingKafka(`reading the offsets of topic ${topic}`, read, this.#retry)) {
+      const all = await retryingKafka(`reading the offsets of topic ${topic}`, read, this.#retry);
+      partitionCounts.set(topic, all.length);
+      for (const offsets of all) {
         watermarks.set(id(topic, offsets.partition), {
           low: BigInt(offsets.low),
           high: BigInt(offsets.high),
@@ -771,7 +771,7 @@ export class DirectSource implements BatchSource {
       }
     }
     if (this.#options.bounded && first) this.#targets = new Map();
-    this.#warnPartial(topics, watermarks, first);
+    this.#warnPartial(partitionCounts, first);
     const restores = await this.#options.restore?.(
       fresh.map(({ topic, partition }) => ({
         topic,
@@ -814,12 +814,14 @@ export class DirectSource implements BatchSource {
    * leaving (its member holds its partitions until its session times out) leaves some unread;
    * windows aggregate per instance, so a key in partitions of several instances gets partials.
    */
-  #warnPartial(topics: readonly string[], watermarks: ReadonlyMap<string, unknown>, first: boolean): void {
-    const inputs = topics.filter((topic) => !this.#options.repartitionTopics?.includes(topic));
-    const owned = [...this.#assigned].filter((key) => inputs.some((topic) => isPartitionOf(key, topic)));
-    const partitions = [...watermarks.keys()].filter((key) =>
-      inputs.some((topic) => isPartitionOf(key, topic)),
-    ).length;
+  #warnPartial(partitionCounts: ReadonlyMap<string, number>, first: boolean): void {
+    const inputs = [...partitionCounts.keys()].filter(
+      (topic) => !this.#options.repartitionTopics?.includes(topic),
+    );
+    const owned = [...this.#buffers.values()]
+      .filter(({ topic, partition }) => inputs.includes(topic) && this.#assigned.has(id(topic, partition)))
+      .map(({ topic, partition }) => id(topic, partition));
+    const partitions = inputs.reduce((sum, topic) => sum + (partitionCounts.get(topic) ?? 0), 0);
     if (owned.length >= partitions) return;
     const share = { groupId: this.#options.config.groupId, assigned: owned.sort(), partitions };
     if (this.#options.bounded && first) {
@@ -867,11 +869,6 @@ class ConsumerRestarting extends Error {
 /** kafkajs's consumer between a crash's disconnect and its restart has no group to commit through. */
 function isNotRunning(error: unknown): boolean {
   return error instanceof Error && /Consumer group was not initialized/.test(error.message);
-}
-
-/** Whether `key` (an `id()`) is a partition of `topic`, not of a topic whose name starts the same. */
-function isPartitionOf(key: string, topic: string): boolean {
-  return key.startsWith(`${topic}-`) && /^\d+$/.test(key.slice(topic.length + 1));
 }
 
 function id(topic: string, partition: number): string {
