@@ -36,12 +36,9 @@ export class GeneratorSource implements BatchSource {
 
   async next(budget: BatchBudget = UNLIMITED): Promise<PartitionWork[] | 'end'> {
     const { bounded, eventsPerPartition, maxRecordsPerBatch } = this.#options;
-    const allowed = this.#allowedPerPartition();
-    const limit = bounded ? Math.min(allowed, eventsPerPartition) : allowed;
+    const limit = this.#limit();
     const shares = shareBudget(
-      this.#positions.map((from) =>
-        limit === Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : limit - from,
-      ),
+      this.#positions.map((from) => limit - from),
       budget,
     );
     const work: PartitionWork[] = [];
@@ -71,9 +68,8 @@ export class GeneratorSource implements BatchSource {
 
   /** Events due by the rate and not handed out yet, up to one batch's worth per partition. */
   waiting(): number {
-    const { bounded, eventsPerPartition, maxRecordsPerBatch } = this.#options;
-    const allowed = this.#allowedPerPartition();
-    const limit = bounded ? Math.min(allowed, eventsPerPartition) : allowed;
+    const { maxRecordsPerBatch } = this.#options;
+    const limit = this.#limit();
     return this.#positions.reduce(
       (sum, position) => sum + Math.max(0, Math.min(maxRecordsPerBatch, limit - position)),
       0,
@@ -95,9 +91,15 @@ export class GeneratorSource implements BatchSource {
 
   async close(): Promise<void> {}
 
+  /** The offset each partition may be read up to now: its rate's, and (available-now) its end. */
+  #limit(): number {
+    const allowed = this.#allowedPerPartition();
+    return this.#options.bounded ? Math.min(allowed, this.#options.eventsPerPartition) : allowed;
+  }
+
   #allowedPerPartition(): number {
     const { ratePerSecond } = this.#options;
-    if (ratePerSecond === 0) return Number.MAX_SAFE_INTEGER;
+    if (ratePerSecond === 0) return Number.POSITIVE_INFINITY;
     const elapsed = (this.#now() - this.#startedAt) / 1000;
     return Math.floor((ratePerSecond / this.#positions.length) * elapsed);
   }
