@@ -86,7 +86,7 @@ async function runApp(
     kafka = {
       outputs: { admin, producer },
       client,
-      source: async (slots, restore, repartitionTopics, windowed) => {
+      source: async (slots, restore, repartitionTopics, recordWindows) => {
         const source = new DirectSource({
           kafka: client,
           admin,
@@ -96,7 +96,7 @@ async function runApp(
           onRevoked: (topic, partition) => slots.release(topic, partition),
           ...(restore ? { restore } : {}),
           ...(repartitionTopics ? { repartitionTopics } : {}),
-          ...(windowed ? { windowed } : {}),
+          ...(recordWindows ? { recordWindows } : {}),
         });
         await source.start();
         return source;

@@ -30,10 +30,10 @@ export type DirectSourceOptions = {
    */
   readonly repartitionTopics?: readonly string[];
   /**
-   * The job has windows: they aggregate within this instance's partitions, so owning only some
-   * partitions is said, since a key in partitions of several instances gets partial results.
+   * The job has `window()`s, whose records are this instance's partitions' only: owning only some
+   * partitions is said, since an aggregation after one gets partial results.
    */
-  readonly windowed?: boolean;
+  readonly recordWindows?: boolean;
   readonly restore?: (
     partitions: readonly { topic: string; partition: number; committed: bigint | undefined }[],
   ) => Promise<readonly (bigint | undefined)[]>;
@@ -812,7 +812,7 @@ export class DirectSource implements BatchSource {
    * Owning only some partitions of the topics just assigned from (others are other members'),
    * said where it changes results: available-now drains only its own, so a run that died without
    * leaving (its member holds its partitions until its session times out) leaves some unread;
-   * windows aggregate per instance, so a key in partitions of several instances gets partials.
+   * an aggregation after `window()` runs per instance, so a key in several instances gets partials.
    */
   #warnPartial(partitionCounts: ReadonlyMap<string, number>, first: boolean): void {
     const inputs = [...partitionCounts.keys()].filter(
@@ -830,10 +830,10 @@ export class DirectSource implements BatchSource {
         'available-now: this run was given only some partitions; the others belong to other members of the group (a run that died without leaving holds its partitions until its session times out) and are not read by this run',
       );
     }
-    if (this.#options.windowed) {
+    if (this.#options.recordWindows) {
       this.#options.log.warn(
         share,
-        'windows aggregate within the partitions of this instance: a key whose records are in partitions of several instances gets one partial result per instance (key the input by the window key, or run one instance)',
+        "window() holds the records of this instance's partitions only: an aggregation after it gets one partial result per instance for a key in partitions of several instances (aggregate with windowAggregate or an ...AndWindow operation, which merge across instances)",
       );
     }
   }

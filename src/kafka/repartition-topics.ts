@@ -2,10 +2,12 @@ import type { Admin, Message, ProducerRecord } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import {
   encodeForward,
+  encodeWindowMessage,
   type Forward,
   type KeyedStateNode,
   keyText,
   repartitionTopic,
+  type WindowAggregateNode,
 } from '../stream/index.ts';
 
 /** Where forwards are written: the producer (at-least-once) or the run's open transaction. */
@@ -15,7 +17,8 @@ export type RepartitionTopicsOptions = {
   readonly admin: Admin;
   readonly sender: ForwardSender;
   readonly groupId: string;
-  readonly nodes: readonly KeyedStateNode[];
+  /** The state operations, and the window aggregations that run across instances. */
+  readonly nodes: readonly (KeyedStateNode | WindowAggregateNode)[];
   /** The state partition count: every repartition topic has this many partitions. */
   readonly partitions: number;
 };
@@ -76,16 +79,21 @@ export class RepartitionTopics {
   async write(forwards: readonly Forward[]): Promise<void> {
     if (forwards.length === 0) return;
     const byTopic = new Map<string, Message[]>();
-    for (const { node, partition, key, values } of forwards) {
-      const topic = this.#byNode.get(node);
-      if (topic === undefined)
-        throw new SluiceError(ErrorCode.repartition, `state operation ${node} has no repartition topic`);
-      const bytes = encodeForward(key, values);
+    for (const forward of forwards) {
+      const topic = this.#byNode.get(forward.node);
+      if (topic === undefined) {
+        throw new SluiceError(ErrorCode.repartition, `operation ${forward.node} has no repartition topic`);
+      }
+      const bytes =
+        'message' in forward
+          ? encodeWindowMessage(forward.message)
+          : encodeForward(forward.key, forward.values);
       const messages = byTopic.get(topic) ?? [];
+      // In order: a window's progress record follows the partials it vouches for.
       messages.push({
-        key: keyText(key),
+        key: 'message' in forward ? null : keyText(forward.key),
         value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-        partition,
+        partition: forward.partition,
       });
       byTopic.set(topic, messages);
     }

@@ -19,6 +19,7 @@ import {
   importJob,
   KeyedStateStore,
   Plan,
+  WindowExchange,
   WindowMerger,
 } from '../stream/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
@@ -48,8 +49,8 @@ export type AppOptions = {
       restore?: (partitions: readonly AssignedPartition[]) => Promise<readonly (bigint | undefined)[]>,
       /** The state operations' repartition topics, to subscribe with co-partitioned assignment. */
       repartitionTopics?: readonly string[],
-      /** The job has windows, which aggregate within one instance's partitions. */
-      windowed?: boolean,
+      /** The job has `window()`s, whose records are this instance's partitions' only. */
+      recordWindows?: boolean,
     ) => Promise<BatchSource>;
     readonly outputs: NonNullable<OutputContext['kafka']>;
     /** The client, for reading the checkpoint changelog topic. */
@@ -103,9 +104,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     merger: new WindowMerger(),
     watermark: new WatermarkTracker(plan.watermarks, config.idleTimeoutMs),
   };
+  // On Kafka, window aggregations merge across instances, by the state partition of their keys.
+  const exchanged = options.kafka ? plan.windowAggregates : [];
   const layout =
-    plan.keyedStates.length > 0 ? await stateLayout(config, options.kafka?.outputs.admin) : undefined;
-  const keyed = layout ? new KeyedStateStore({ log, layout }) : undefined;
+    plan.keyedStates.length > 0 || exchanged.length > 0
+      ? await stateLayout(config, options.kafka?.outputs.admin)
+      : undefined;
+  const keyed = layout && plan.keyedStates.length > 0 ? new KeyedStateStore({ log, layout }) : undefined;
+  const exchange = layout && exchanged.length > 0 ? new WindowExchange(layout) : undefined;
   const transactions = exactlyOnce(options, log);
   const transaction = transactions && {
     send: (record: Parameters<KafkaTransactions['send']>[0]) => transactions.send(record),
@@ -118,7 +124,7 @@ export async function startApp(options: AppOptions): Promise<App> {
           admin: options.kafka.outputs.admin,
           sender: transaction ?? options.kafka.outputs.producer,
           groupId: config.groupId,
-          nodes: plan.keyedStates,
+          nodes: [...plan.keyedStates, ...exchanged],
           partitions: layout.partitions,
         })
       : undefined;
@@ -150,6 +156,7 @@ export async function startApp(options: AppOptions): Promise<App> {
           watermark: windows.watermark,
           windows: windows.merger,
           ...(keyed ? { keyed } : {}),
+          ...(exchange ? { exchange } : {}),
           log,
         })
       : undefined;
@@ -184,7 +191,7 @@ export async function startApp(options: AppOptions): Promise<App> {
           slots,
           restore,
           repartition ? [...repartition.topics.keys()] : undefined,
-          plan.windows.length > 0,
+          plan.windows.some((node) => node.kind === 'window'),
         )
         .catch(async (error: unknown) => {
           await slots.close();
@@ -202,6 +209,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     idleTimeoutMs: config.idleTimeoutMs,
     windows,
     ...(keyed ? { keyed } : {}),
+    ...(exchange ? { exchange } : {}),
     ...(checkpointer ? { checkpoints: checkpointer } : {}),
     ...(transactions ? { transactions } : {}),
     ...(repartition ? { repartition } : {}),

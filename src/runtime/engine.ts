@@ -7,6 +7,7 @@ import {
   type BatchInfo,
   type DecodeFailure,
   decodeForward,
+  decodeWindowMessage,
   type Forward,
   KeyedStateStore,
   KeyGroups,
@@ -14,6 +15,8 @@ import {
   type PartitionResult,
   type Plan,
   type Routing,
+  type WindowExchange,
+  type WindowIncoming,
   WindowMerger,
 } from '../stream/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
@@ -101,9 +104,15 @@ export type EngineOptions = {
   /** The keyed state the checkpoints capture; its layout (state partitions) must be set. */
   readonly keyed?: KeyedStateStore;
   /**
-   * Keyed state across instances: the source's partitions of these topics (name → state
-   * operation) hold forwarded groups, read here rather than in a slot; `write` sends a batch's
-   * groups of state partitions owned elsewhere, before the batch commits.
+   * Window aggregations across instances (with `repartition`): merged by the owner of each key's
+   * state partition, complete once every partition has fired through the window's end.
+   */
+  readonly exchange?: WindowExchange;
+  /**
+   * Keyed state and windows across instances: the source's partitions of these topics (name →
+   * state or window operation) hold forwarded groups and window messages, read here rather than
+   * in a slot; `write` sends a batch's records for state partitions owned elsewhere, before the
+   * batch commits.
    */
   readonly repartition?: {
     readonly topics: ReadonlyMap<string, number>;
@@ -434,10 +443,21 @@ export class Engine {
    */
   #incoming(work: readonly PartitionWork[]): Routing {
     const incoming = new Map<number, KeyGroups>();
+    const windows = new Map<number, WindowIncoming[]>();
     for (const item of work) {
       const { topic, partition, fromOffset } = item.range;
       const node = this.#options.repartition?.topics.get(topic);
       if (node === undefined) continue;
+      if (this.#options.plan.nodes[node]?.kind === 'windowAggregate') {
+        const messages = windows.get(node) ?? [];
+        for (const [index, value] of (item.values?.() ?? []).entries()) {
+          if (!value) continue;
+          const where = `${topic}-${partition} from offset ${fromOffset} (+${index})`;
+          messages.push({ partition, message: decodeWindowMessage(value, where) });
+        }
+        windows.set(node, messages);
+        continue;
+      }
       let groups = incoming.get(node);
       if (!groups) {
         groups = new KeyGroups();
@@ -452,7 +472,8 @@ export class Engine {
         groups.addAll(key, values);
       }
     }
-    return { incoming, outgoing: [] };
+    const { exchange } = this.#options;
+    return { incoming, outgoing: [], ...(exchange ? { windows: { exchange, incoming: windows } } : {}) };
   }
 
   /**
@@ -503,10 +524,14 @@ export class Engine {
     this.#options.log.warn({ late, perPartition, sample }, 'late records: older than the watermark');
   }
 
-  /** The keyed state, owning what the source owns now: partitions that left lose their state. */
+  /** The keyed state (and windows across instances), owning what the source owns now. */
   #ownedState(): KeyedStateStore | undefined {
-    const owned = this.#keyed && this.#options.source.owned?.();
-    if (owned) this.#keyed?.own(owned);
+    const { exchange, source } = this.#options;
+    const owned = (this.#keyed || exchange) && source.owned?.();
+    if (owned) {
+      this.#keyed?.own(owned);
+      exchange?.own(owned);
+    }
     return this.#keyed;
   }
 
@@ -516,7 +541,8 @@ export class Engine {
    */
   #positionStatePartitions(): void {
     const { source } = this.#options;
-    for (const { topic, partition } of this.#keyed?.held() ?? []) {
+    const held = [...(this.#keyed?.held() ?? []), ...(this.#options.exchange?.held() ?? [])];
+    for (const { topic, partition } of held) {
       const id = partitionId(topic, partition);
       const offset = this.#positions.has(id) ? undefined : source.position?.(topic, partition);
       if (offset !== undefined) this.#positions.set(id, { topic, partition, offset });

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import type { Lz4 } from '../codecs/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { KeyedSnapshot } from '../stream/index.ts';
+import type { ExchangeSnapshot, KeyedSnapshot } from '../stream/index.ts';
 import type { PartitionClockSnapshot } from '../window/index.ts';
 import { packState, unpackState } from './store-snapshot.ts';
 
@@ -20,6 +20,8 @@ export type PartitionCheckpoint = {
   readonly updates: [number, number, unknown, unknown][];
   /** The main thread's keyed state of the state partition with this number (absent: none). */
   readonly keyed?: KeyedSnapshot;
+  /** Window aggregations across instances: the windows waiting in this state partition. */
+  readonly exchange?: ExchangeSnapshot;
   /** When its save started: the same for every partition of one save, and larger for each later save. */
   readonly writtenAt: number;
   /** Every partition that save wrote: partitions restored together must come from one save. */

@@ -1,5 +1,5 @@
 import type { ProducerRecord } from 'kafkajs';
-import type { KeyedStateStore, WindowMerger } from '../stream/index.ts';
+import type { KeyedStateStore, WindowExchange, WindowMerger } from '../stream/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { BatchLog, BatchPlan } from './batch-log.ts';
 import { changelogKey } from './changelog.ts';
@@ -48,6 +48,8 @@ export type CheckpointerOptions = {
   readonly windows: WindowMerger;
   /** The main thread's keyed state, checkpointed per state partition with its input partition. */
   readonly keyed?: KeyedStateStore;
+  /** Window aggregations across instances: their waiting windows, per state partition too. */
+  readonly exchange?: Pick<WindowExchange, 'snapshot' | 'restore' | 'forget'>;
   readonly log: CheckpointLog;
   readonly now?: () => number;
 };
@@ -187,6 +189,7 @@ export class Checkpointer {
         clock: watermark.snapshot(id) ?? null,
         updates: windows.snapshot(id),
         ...(this.#options.keyed ? { keyed: this.#options.keyed.snapshot(id) } : {}),
+        ...(this.#options.exchange ? { exchange: this.#options.exchange.snapshot(id) } : {}),
         writtenAt: this.#savedAt,
         partitions,
         ...(batchId === undefined ? {} : { batchId }),
@@ -356,6 +359,7 @@ export class Checkpointer {
     if (checkpoint.clock) watermark.restore(id, checkpoint.clock, this.#now());
     windows.restore(id, checkpoint.updates);
     this.#options.keyed?.restore(id, checkpoint.keyed ?? []);
+    this.#options.exchange?.restore(id, checkpoint.exchange ?? []);
     this.#restored.set(id, { topic, partition, offset: checkpoint.offset });
     this.#savedAt = Math.max(this.#savedAt, checkpoint.writtenAt);
     if (checkpoint.batchId !== undefined) this.#restoredBatch ??= checkpoint.batchId;
@@ -373,6 +377,7 @@ export class Checkpointer {
     const { store, signature, log } = this.#options;
     // State held from an earlier ownership of the partition is not the input's from the start.
     this.#options.keyed?.forget(partitionId(topic, partition));
+    this.#options.exchange?.forget(partitionId(topic, partition));
     const where = { topic, partition, path: store.path(topic, partition) };
     const problems =
       read.kind === 'unusable'

@@ -1,5 +1,5 @@
 export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
-export { Graph, type KeyedStateNode, type Node, type SinkSpec } from './graph.ts';
+export { Graph, type KeyedStateNode, type Node, type SinkSpec, type WindowAggregateNode } from './graph.ts';
 export { buildGraph, defineJob, importJob, type Job, type JobBuilder, type JobContext } from './job.ts';
 export { mergePartitions, type OutputBatch } from './merge.ts';
 export { type Export, KeyGroups } from './partials.ts';
@@ -24,10 +24,16 @@ export {
 } from './postgres-spec.ts';
 export {
   decodeForward,
+  decodeWindowMessage,
   encodeForward,
+  encodeWindowMessage,
   type Forward,
+  type KeyForward,
   type Routing,
   repartitionTopic,
+  type WindowForward,
+  type WindowIncoming,
+  type WindowMessage,
 } from './repartition.ts';
 export {
   type MappingFunction,
@@ -43,5 +49,6 @@ export {
   statePartitionOf,
 } from './state-store.ts';
 export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from './types.ts';
+export { type ExchangeSnapshot, WindowExchange } from './window-exchange.ts';
 export { WindowMerger } from './window-merge.ts';
 export { type LatePolicy, type LateSample, lateError, type PartitionStore } from './window-ops.ts';

@@ -45,7 +45,23 @@ export function mergePartitions(
   const input = (id: number): readonly unknown[] =>
     plan.onMain[id] ? (values.get(id) ?? []) : workerValues(id);
 
+  const present = windowPresence(plan, results, info);
   const compute = (node: Node): readonly unknown[] => {
+    if (node.kind === 'windowAggregate' && routing?.windows) {
+      const { exchange, incoming } = routing.windows;
+      const eventTime = plan.eventTime[node.id] === true;
+      const merged = exchange.merge(
+        node,
+        results,
+        info,
+        eventTime,
+        incoming.get(node.id) ?? [],
+        routing.outgoing,
+      );
+      if (merged.present) present.add(node.id);
+      else present.delete(node.id);
+      return merged.values;
+    }
     if (node.kind === 'windowAggregate') {
       return windows.merge(node, results, info, plan.eventTime[node.id] === true);
     }
@@ -60,14 +76,18 @@ export function mergePartitions(
     return evaluate(node, parentsOf(node).map(input), info);
   };
 
-  const present = windowPresence(plan, results, info);
   if (plan.keyedStates.length > 0) keyed.begin(plan.keyedStates, info.time);
   const outputs: OutputBatch[] = [];
   for (const node of plan.nodes) {
     if (!plan.onMain[node.id]) continue;
+    // Across instances, a window operation takes its messages every batch, and says itself
+    // whether its windows make a batch downstream.
+    const exchanged = node.kind === 'windowAggregate' && routing?.windows !== undefined;
     // Like Spark's windowed DStreams: downstream of a window there is a batch only when one fired.
-    if (plan.upstreamWindows[node.id]?.some((id) => !present.has(id))) continue;
+    const upstream = (plan.upstreamWindows[node.id] ?? []).filter((id) => !exchanged || id !== node.id);
+    if (upstream.some((id) => !present.has(id))) continue;
     const computed = compute(node);
+    if (exchanged && !present.has(node.id)) continue;
     values.set(node.id, computed);
     if (node.kind === 'output') outputs.push({ node: node.id, sink: node.sink, values: computed });
   }

@@ -8,6 +8,7 @@ import {
   type KeyedStateNode,
   type Node,
   parentsOf,
+  type WindowAggregateNode,
   type WindowNode,
 } from './graph.ts';
 
@@ -41,6 +42,8 @@ export class Plan {
   /** Allowed lateness per `withWatermark` node. */
   readonly watermarks: ReadonlyMap<number, number>;
   readonly windows: readonly WindowNode[];
+  /** The keyed window aggregations: across instances, they merge through repartition topics. */
+  readonly windowAggregates: readonly WindowAggregateNode[];
   /** updateStateByKey and mapWithState operations: their state lives on the main thread. */
   readonly keyedStates: readonly KeyedStateNode[];
 
@@ -89,6 +92,9 @@ export class Plan {
     this.upstreamWindows = upstream;
     this.watermarks = watermarks;
     this.windows = graph.nodes.filter(isWindow);
+    this.windowAggregates = this.windows.filter(
+      (node): node is WindowAggregateNode => node.kind === 'windowAggregate',
+    );
     this.keyedStates = graph.nodes.filter(isKeyedState);
   }
 

@@ -12,7 +12,13 @@ function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   return value;
 }
 
-type Merged = { readonly start: number; readonly end: number; readonly key: unknown; partial: unknown };
+/** One (window, key) merged over its partitions. */
+export type Merged = {
+  readonly start: number;
+  readonly end: number;
+  readonly key: unknown;
+  partial: unknown;
+};
 type UpdateEntry = { readonly key: unknown; readonly parts: Map<string, unknown> };
 
 /**
@@ -141,7 +147,13 @@ function mergeFinal(node: WindowAggregateNode, ops: PaneOps, results: readonly P
   return [...byEnd.keys()].sort((a, b) => a - b).flatMap((end) => [...(byEnd.get(end)?.values() ?? [])]);
 }
 
-function shape(node: WindowAggregateNode, ops: PaneOps, merged: readonly Merged[]): unknown[] {
+/** Window results in the node's output shape; `emptyCount`: an empty countByWindow window is 0. */
+export function shape(
+  node: WindowAggregateNode,
+  ops: PaneOps,
+  merged: readonly Merged[],
+  emptyCount = true,
+): unknown[] {
   switch (node.output) {
     case 'results':
       return merged.map(
@@ -160,7 +172,7 @@ function shape(node: WindowAggregateNode, ops: PaneOps, merged: readonly Merged[
     case 'value': {
       const values = merged.map((entry) => ops.result(entry.partial));
       // Spark's countByWindow counts an empty window as 0.
-      return values.length === 0 && node.aggregation.kind === 'count' ? [0] : values;
+      return emptyCount && values.length === 0 && node.aggregation.kind === 'count' ? [0] : values;
     }
   }
 }

@@ -89,13 +89,13 @@ async function scenario(clis: Record<string, RunningCli>): Promise<void> {
     const b = start('b');
     await until(
       'A and B to share the partitions',
-      () => assigned(a).length + assigned(b).length === PARTITIONS,
+      () => assigned(a, topic).length + assigned(b, topic).length === PARTITIONS,
     );
     await until('a first commit of half the first round', async () => (await committedSum()) >= produced / 2);
 
     await sendRound(1);
     const c = start('c');
-    await until('C to join', () => assigned(c).length > 0);
+    await until('C to join', () => assigned(c, topic).length > 0);
     await until(
       'the second round committed',
       async () => (await committedSum()) >= produced - PARTITIONS * 40,
@@ -106,7 +106,7 @@ async function scenario(clis: Record<string, RunningCli>): Promise<void> {
     expect((await b.done).code, explain()).toBe(0);
     await until(
       'A and C to own every partition',
-      () => assigned(a).length + assigned(c).length === PARTITIONS,
+      () => assigned(a, topic).length + assigned(c, topic).length === PARTITIONS,
     );
 
     await sendRound(3);
@@ -118,7 +118,7 @@ async function scenario(clis: Record<string, RunningCli>): Promise<void> {
     ends.c = killedAt;
     c.child.kill('SIGKILL');
     await c.done;
-    await until('A to own every partition', () => assigned(a).length === PARTITIONS, 30_000);
+    await until('A to own every partition', () => assigned(a, topic).length === PARTITIONS, 30_000);
     const resumedAt = firstAfter(a.output(), 'partitions assigned', killedAt) as number;
 
     await send(closing());

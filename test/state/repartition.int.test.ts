@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { repartitionTopic, statePartitionOf } from '../../src/stream/index.ts';
 import { addSeqs } from '../fixtures/jobs/country-seqs.ts';
 import { keepingLogs, type RunningCli, startCli } from '../support/cli.ts';
-import { assigned, commitsNotOwned, firstAfter, waitUntil } from '../support/instances.ts';
+import {
+  assigned,
+  commitsNotOwned,
+  firstAfter,
+  groupRunEnv,
+  recentLogs,
+  waitUntil,
+} from '../support/instances.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
 import { logged, logLines } from '../support/logs.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
@@ -72,36 +79,17 @@ async function scenario(clis: Record<string, RunningCli>): Promise<void> {
 
   const sinks: Record<string, string> = {};
   const ends: Record<string, number> = {};
-  explain = () =>
-    Object.entries(clis)
-      .map(
-        ([name, cli]) =>
-          `${name}:\n${cli
-            .output()
-            .split('\n')
-            .filter((l) => !l.includes('"level":20'))
-            .slice(-30)
-            .join('\n')}`,
-      )
-      .join('\n');
+  explain = () => recentLogs(clis);
   const start = (name: string): RunningCli => {
     const sink = tempDir();
     sinks[name] = sink;
-    const cli = startCli(['run'], {
-      SLUICE_BROKERS: testBrokers().join(','),
-      SLUICE_TOPICS: topic,
-      SLUICE_GROUP_ID: group,
-      SLUICE_JOB: 'test/fixtures/jobs/country-seqs.ts',
-      SLUICE_TRIGGER: 'micro-batch',
-      SLUICE_BATCH_INTERVAL_MS: '100',
-      SLUICE_WORKERS: '2',
-      SLUICE_MAX_RECORDS_PER_BATCH: '25',
-      SLUICE_CHECKPOINT_DIR: tempDir(),
-      SLUICE_CHECKPOINT_INTERVAL_MS: '500',
-      SLUICE_SESSION_TIMEOUT_MS: '6000',
-      SLUICE_LOG_LEVEL: 'debug',
-      COUNTRY_SEQS_DIR: sink,
-    });
+    const cli = startCli(
+      ['run'],
+      groupRunEnv(testBrokers().join(','), topic, group, tempDir(), {
+        SLUICE_JOB: 'test/fixtures/jobs/country-seqs.ts',
+        COUNTRY_SEQS_DIR: sink,
+      }),
+    );
     clis[name] = cli;
     void cli.done.then(() => {
       ends[name] ??= Date.now();

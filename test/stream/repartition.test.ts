@@ -6,9 +6,9 @@ import {
   decodeForward,
   defineJob,
   encodeForward,
-  type Forward,
   type Job,
   KeyedStateStore,
+  type KeyForward,
   KeyGroups,
   mergePartitions,
   type PartitionResult,
@@ -54,7 +54,7 @@ function instance(job: Job, owned: readonly number[]) {
   let batchId = 0;
   return {
     /** One batch: the slots' groups per partition, and the forwards read from the repartition topic. */
-    batch(groups: Record<number, [string, number[]][]>, forwarded: readonly Forward[] = []) {
+    batch(groups: Record<number, [string, number[]][]>, forwarded: readonly KeyForward[] = []) {
       const info: BatchInfo = {
         batchId: batchId++,
         time: 1000 * batchId,
@@ -75,7 +75,8 @@ function instance(job: Job, owned: readonly number[]) {
         incoming.addAll(...decodeForward(encodeForward(key, values), 'test'));
       const routing: Routing = { incoming: new Map([[STATE_NODE, incoming]]), outgoing: [] };
       const outputs = mergePartitions(plan, results, info, undefined, store, routing);
-      return { values: outputs[0]?.values, outgoing: routing.outgoing };
+      const outgoing = routing.outgoing.filter((forward): forward is KeyForward => !('message' in forward));
+      return { values: outputs[0]?.values, outgoing };
     },
   };
 }

@@ -46,12 +46,16 @@ export function oracle(timed: readonly Timed[]): WindowRow[] {
   return windowCounts(timed, WINDOW_MS, WINDOW_MS);
 }
 
-export function instanceEnv(
+/**
+ * A `sluice run` of one group in these scenarios: 100 ms batches of at most 25 records per
+ * partition, two slots, checkpoints every 500 ms, a 6 s session, debug logs; `job` adds its own.
+ */
+export function groupRunEnv(
   brokers: string,
   topic: string,
   group: string,
   checkpoints: string,
-  sink: string,
+  job: Record<string, string>,
 ): Record<string, string> {
   return {
     SLUICE_BROKERS: brokers,
@@ -60,6 +64,39 @@ export function instanceEnv(
     SLUICE_TRIGGER: 'micro-batch',
     SLUICE_BATCH_INTERVAL_MS: '100',
     SLUICE_WORKERS: '2',
+    SLUICE_MAX_RECORDS_PER_BATCH: '25',
+    SLUICE_CHECKPOINT_DIR: checkpoints,
+    SLUICE_CHECKPOINT_INTERVAL_MS: '500',
+    SLUICE_SESSION_TIMEOUT_MS: '6000',
+    SLUICE_LOG_LEVEL: 'debug',
+    ...job,
+  };
+}
+
+/** The last `lines` log lines above debug of every instance, for a failure message. */
+export function recentLogs(clis: Readonly<Record<string, RunningCli>>, lines = 30): string {
+  return Object.entries(clis)
+    .map(
+      ([name, cli]) =>
+        `${name}:\n${cli
+          .output()
+          .split('\n')
+          .filter((line) => !line.includes('"level":20'))
+          .slice(-lines)
+          .join('\n')}`,
+    )
+    .join('\n');
+}
+
+/** The built-in aggregate job's counts per event-time window of WINDOW_MS, into files under `sink`. */
+export function instanceEnv(
+  brokers: string,
+  topic: string,
+  group: string,
+  checkpoints: string,
+  sink: string,
+): Record<string, string> {
+  return groupRunEnv(brokers, topic, group, checkpoints, {
     SLUICE_KEY_FIELD: 'user',
     SLUICE_AGG: 'count',
     SLUICE_TIME: 'event',
@@ -68,13 +105,8 @@ export function instanceEnv(
     SLUICE_SLIDE_MS: String(WINDOW_MS),
     SLUICE_ALLOWED_LATENESS_MS: '3600000',
     SLUICE_IDLE_TIMEOUT_MS: '600000',
-    SLUICE_MAX_RECORDS_PER_BATCH: '25',
-    SLUICE_CHECKPOINT_DIR: checkpoints,
-    SLUICE_CHECKPOINT_INTERVAL_MS: '500',
-    SLUICE_SESSION_TIMEOUT_MS: '6000',
     SLUICE_SINK: `file:${sink}`,
-    SLUICE_LOG_LEVEL: 'debug',
-  };
+  });
 }
 
 const rowId = (row: WindowRow): string => `${row.windowStart}/${row.windowEnd}/${row.key}`;
@@ -164,9 +196,11 @@ export function firstAfter(
   return line ? Number(line.time) : undefined;
 }
 
-/** What an instance was assigned last, from its log. */
-export const assigned = (cli: RunningCli): string[] =>
-  (logged(cli.output(), 'partitions assigned').at(-1)?.assigned as string[] | undefined) ?? [];
+/** What an instance was assigned last, from its log; with `topic`, only that topic's partitions. */
+export const assigned = (cli: RunningCli, topic?: string): string[] =>
+  ((logged(cli.output(), 'partitions assigned').at(-1)?.assigned as string[] | undefined) ?? []).filter(
+    (id) => topic === undefined || id.startsWith(`${topic}-`),
+  );
 
 /**
  * A poller: resolves once `check` holds, checking every 100 ms; after `timeoutMs` throws, naming
