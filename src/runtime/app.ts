@@ -17,14 +17,15 @@ import {
   buildGraph,
   type DecodeFailure,
   importJob,
-  KeyedStateStore,
   Plan,
+  StatePartitions,
   WindowExchange,
   WindowMerger,
 } from '../stream/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import { type BatchInFlight, type BatchStats, Engine, type EngineSummary } from './engine.ts';
 import type { Logger } from './logger.ts';
+import { SlotKeyedState } from './slot-state.ts';
 import { Slots } from './slots.ts';
 import type { BatchSource } from './source.ts';
 import { GeneratorSource } from './source-generator.ts';
@@ -110,7 +111,10 @@ export async function startApp(options: AppOptions): Promise<App> {
     plan.keyedStates.length > 0 || exchanged.length > 0
       ? await stateLayout(config, options.kafka?.outputs.admin)
       : undefined;
-  const keyed = layout && plan.keyedStates.length > 0 ? new KeyedStateStore({ log, layout }) : undefined;
+  const keyed =
+    layout && plan.keyedStates.length > 0
+      ? new SlotKeyedState(new StatePartitions(layout, log), slots)
+      : undefined;
   const exchange = layout && exchanged.length > 0 ? new WindowExchange(layout) : undefined;
   const transactions = exactlyOnce(options, log);
   const transaction = transactions && {

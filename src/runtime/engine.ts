@@ -9,7 +9,7 @@ import {
   decodeForward,
   decodeWindowMessage,
   type Forward,
-  KeyedStateStore,
+  type KeyedState,
   KeyGroups,
   mergePartitions,
   type PartitionResult,
@@ -101,8 +101,8 @@ export type EngineOptions = {
   };
   /** The window merger and watermark the checkpoints capture (made here when not given). */
   readonly windows?: { readonly merger: WindowMerger; readonly watermark: WatermarkTracker };
-  /** The keyed state the checkpoints capture; its layout (state partitions) must be set. */
-  readonly keyed?: KeyedStateStore;
+  /** Keyed state (in the slots, or in this thread): required by a job with state operations. */
+  readonly keyed?: KeyedState;
   /**
    * Window aggregations across instances (with `repartition`): merged by the owner of each key's
    * state partition, complete once every partition has fired through the window's end.
@@ -145,7 +145,7 @@ export class Engine {
   #pendingCommit: BatchInfo['offsetRanges'][] = [];
   #lastCommit = 0;
   readonly #windows: WindowMerger;
-  readonly #keyed: KeyedStateStore | undefined;
+  readonly #keyed: KeyedState | undefined;
   /** Set when the job has windows: they need every owned partition's slot on every batch. */
   readonly #watermark: WatermarkTracker | undefined;
   readonly #seen = new Map<string, { topic: string; partition: number }>();
@@ -166,7 +166,7 @@ export class Engine {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#windows = options.windows?.merger ?? new WindowMerger();
-    this.#keyed = options.keyed ?? (options.plan.keyedStates.length > 0 ? new KeyedStateStore() : undefined);
+    this.#keyed = options.keyed;
     if (options.plan.windows.length > 0) {
       this.#watermark =
         options.windows?.watermark ??
@@ -355,7 +355,7 @@ export class Engine {
       await this.#options.deadLetter(failures);
       deadLettered = failures.length;
     }
-    const merged = mergePartitions(plan, results, info, this.#windows, this.#ownedState(), routing);
+    const merged = await mergePartitions(plan, results, info, this.#windows, this.#ownedState(), routing);
     if (routing) await this.#options.repartition?.write(routing.outgoing);
     await outputs.write(merged, info);
     for (const range of info.offsetRanges) {
@@ -525,7 +525,7 @@ export class Engine {
   }
 
   /** The keyed state (and windows across instances), owning what the source owns now. */
-  #ownedState(): KeyedStateStore | undefined {
+  #ownedState(): KeyedState | undefined {
     const { exchange, source } = this.#options;
     const owned = (this.#keyed || exchange) && source.owned?.();
     if (owned) {
@@ -541,7 +541,7 @@ export class Engine {
    */
   #positionStatePartitions(): void {
     const { source } = this.#options;
-    const held = [...(this.#keyed?.held() ?? []), ...(this.#options.exchange?.held() ?? [])];
+    const held = [...(this.#keyed?.partitions.held() ?? []), ...(this.#options.exchange?.held() ?? [])];
     for (const { topic, partition } of held) {
       const id = partitionId(topic, partition);
       const offset = this.#positions.has(id) ? undefined : source.position?.(topic, partition);

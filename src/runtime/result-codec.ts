@@ -13,3 +13,12 @@ export function encodeResult(result: PartitionResult): Uint8Array {
 export function decodeResult(bytes: Uint8Array): PartitionResult {
   return decoder.decode(bytes) as PartitionResult;
 }
+
+/** Plain data (keyed state's groups and runs) as msgpack bytes, to transfer between threads. */
+export function encodePlain(value: unknown): Uint8Array {
+  return encoder.encode(value);
+}
+
+export function decodePlain(bytes: Uint8Array): unknown {
+  return decoder.decode(bytes);
+}

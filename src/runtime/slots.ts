@@ -83,6 +83,11 @@ export class Slots {
     await this.#call(topic, partition, { type: 'restore', topic, partition, state });
   }
 
+  /** A keyed state task, in the slot of the state partition's input partition (after its batch). */
+  async keyed(task: Extract<SlotTask, { readonly layout: unknown }>): Promise<unknown> {
+    return this.#call(task.layout.topic, task.partition, task);
+  }
+
   async #call(topic: string, partition: number, task: SlotTask): Promise<unknown> {
     const slot = this.slotOf(topic, partition);
     try {

@@ -1,6 +1,6 @@
 import type { GeneratorSpec } from '../sources/index.ts';
 import type { ValueFormat } from '../stream/decode.ts';
-import type { BatchInfo, DecodePolicy, LatePolicy } from '../stream/index.ts';
+import type { BatchInfo, DecodePolicy, KeyedSnapshot, LatePolicy, StateLayout } from '../stream/index.ts';
 
 /** What every worker slot is started with; the same job module and env as the main thread. */
 export type WorkerInit = {
@@ -40,5 +40,30 @@ export type SlotTask =
       readonly partition: number;
       readonly state: Uint8Array;
     }
-  /** The partition left this instance: its window state is dropped. */
-  | { readonly type: 'forget'; readonly topic: string; readonly partition: number };
+  /** The partition left this instance: its window state (and keyed state) is dropped. */
+  | { readonly type: 'forget'; readonly topic: string; readonly partition: number }
+  /**
+   * A state operation over state partition `partition` (kept with that input partition of the
+   * layout's topic): `groups` is msgpack of its keys' `[key, values][]`. Returns msgpack of the
+   * run (`StatePartitionRun`).
+   */
+  | {
+      readonly type: 'state';
+      readonly info: BatchInfo;
+      readonly layout: StateLayout;
+      readonly partition: number;
+      readonly node: number;
+      readonly groups: Uint8Array;
+      readonly snapshot: boolean;
+    }
+  /** The keyed state of a state partition, for a checkpoint. */
+  | { readonly type: 'keyedSnapshot'; readonly layout: StateLayout; readonly partition: number }
+  /** Replaces a state partition's keyed state with a checkpoint's. */
+  | {
+      readonly type: 'keyedRestore';
+      readonly layout: StateLayout;
+      readonly partition: number;
+      readonly state: KeyedSnapshot;
+    }
+  /** A state partition rebuilt from the input: its keyed state is dropped. */
+  | { readonly type: 'keyedForget'; readonly layout: StateLayout; readonly partition: number };

@@ -6,13 +6,18 @@ import { decodeKey, decodeValue } from '../stream/decode.ts';
 import {
   buildGraph,
   importJob,
+  type KeyedStateStore,
+  KeyGroups,
   type PartitionStore,
   Plan,
   type RecordInput,
   runPartition,
+  runStatePartition,
+  type StateLayout,
+  storeFor,
 } from '../stream/index.ts';
 import { BatchView } from './batch-codec.ts';
-import { encodeResult } from './result-codec.ts';
+import { decodePlain, encodePlain, encodeResult } from './result-codec.ts';
 import type { SlotTask, WorkerInit } from './types.ts';
 
 const init = workerData as WorkerInit;
@@ -36,6 +41,28 @@ function storeOf(topic: string, partition: number): PartitionStore {
     stores.set(id, store);
   }
   return store;
+}
+
+/** Keyed state of the state partitions kept in this slot (with their input partitions). */
+const keyed = new Map<string, KeyedStateStore>();
+
+function keyedOf(layout: StateLayout, partition: number): KeyedStateStore {
+  const id = `${layout.topic}\u0000${partition}`;
+  let store = keyed.get(id);
+  if (!store) {
+    store = storeFor(layout, id);
+    keyed.set(id, store);
+  }
+  return store;
+}
+
+function runState(task: Extract<SlotTask, { type: 'state' }>): Uint8Array {
+  const node = plan.keyedStates.find((state) => state.id === task.node);
+  if (!node) throw new Error(`node ${task.node} is not a state operation of this job`);
+  const groups = new KeyGroups();
+  for (const [key, values] of decodePlain(task.groups) as [unknown, unknown[]][]) groups.addAll(key, values);
+  const store = keyedOf(task.layout, task.partition);
+  return encodePlain(runStatePartition(store, node, groups, task.info, task.snapshot));
 }
 
 function emptyInput(topic: string, partition: number): RecordInput {
@@ -91,6 +118,20 @@ function generatorInput(task: Extract<SlotTask, { type: 'generate' }>): RecordIn
 export default function runTask(task: SlotTask): unknown {
   if (task.type === 'forget') {
     stores.delete(`${task.topic}\u0000${task.partition}`);
+    keyed.delete(`${task.topic}\u0000${task.partition}`);
+    return null;
+  }
+  if (task.type === 'state') return move(runState(task));
+  if (task.type === 'keyedSnapshot') {
+    const id = `${task.layout.topic}\u0000${task.partition}`;
+    return keyed.get(id)?.snapshot(id) ?? [];
+  }
+  if (task.type === 'keyedRestore') {
+    keyedOf(task.layout, task.partition).restore(`${task.layout.topic}\u0000${task.partition}`, task.state);
+    return null;
+  }
+  if (task.type === 'keyedForget') {
+    keyed.delete(`${task.layout.topic}\u0000${task.partition}`);
     return null;
   }
   if (task.type === 'snapshot') return move(encodeStore(storeOf(task.topic, task.partition)));

@@ -1,5 +1,5 @@
 import type { ProducerRecord } from 'kafkajs';
-import type { KeyedStateStore, WindowExchange, WindowMerger } from '../stream/index.ts';
+import type { KeyedState, WindowExchange, WindowMerger } from '../stream/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { BatchLog, BatchPlan } from './batch-log.ts';
 import { changelogKey } from './changelog.ts';
@@ -46,8 +46,8 @@ export type CheckpointerOptions = {
   readonly slots: SlotState;
   readonly watermark: WatermarkTracker;
   readonly windows: WindowMerger;
-  /** The main thread's keyed state, checkpointed per state partition with its input partition. */
-  readonly keyed?: KeyedStateStore;
+  /** Keyed state (in the slots), checkpointed per state partition with its input partition. */
+  readonly keyed?: Pick<KeyedState, 'snapshot' | 'restore' | 'forget'>;
   /** Window aggregations across instances: their waiting windows, per state partition too. */
   readonly exchange?: Pick<WindowExchange, 'snapshot' | 'restore' | 'forget'>;
   readonly log: CheckpointLog;
@@ -188,7 +188,7 @@ export class Checkpointer {
         slot: await slots.snapshot(topic, partition),
         clock: watermark.snapshot(id) ?? null,
         updates: windows.snapshot(id),
-        ...(this.#options.keyed ? { keyed: this.#options.keyed.snapshot(id) } : {}),
+        ...(this.#options.keyed ? { keyed: await this.#options.keyed.snapshot(id) } : {}),
         ...(this.#options.exchange ? { exchange: this.#options.exchange.snapshot(id) } : {}),
         writtenAt: this.#savedAt,
         partitions,
@@ -324,7 +324,11 @@ export class Checkpointer {
       const read = reads[index] as Read;
       const choice = choices[index];
       if (choice && !split) out.push(await this.#apply(assigned, choice));
-      else out.push(this.#fromScratch(assigned, read, split, split && (inSave[index] || !!usable[index])));
+      else {
+        // State held from an earlier ownership of the partition is not the input's from the start.
+        await this.#options.keyed?.forget(partitionId(assigned.topic, assigned.partition));
+        out.push(this.#fromScratch(assigned, read, split, split && (inSave[index] || !!usable[index])));
+      }
     }
     return out;
   }
@@ -358,7 +362,7 @@ export class Checkpointer {
     await slots.restore(topic, partition, checkpoint.slot);
     if (checkpoint.clock) watermark.restore(id, checkpoint.clock, this.#now());
     windows.restore(id, checkpoint.updates);
-    this.#options.keyed?.restore(id, checkpoint.keyed ?? []);
+    await this.#options.keyed?.restore(id, checkpoint.keyed ?? []);
     this.#options.exchange?.restore(id, checkpoint.exchange ?? []);
     this.#restored.set(id, { topic, partition, offset: checkpoint.offset });
     this.#savedAt = Math.max(this.#savedAt, checkpoint.writtenAt);
@@ -375,8 +379,6 @@ export class Checkpointer {
     wasRead: boolean,
   ): bigint | undefined {
     const { store, signature, log } = this.#options;
-    // State held from an earlier ownership of the partition is not the input's from the start.
-    this.#options.keyed?.forget(partitionId(topic, partition));
     this.#options.exchange?.forget(partitionId(topic, partition));
     const where = { topic, partition, path: store.path(topic, partition) };
     const problems =

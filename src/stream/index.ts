@@ -1,6 +1,13 @@
 export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
 export { Graph, type KeyedStateNode, type Node, type SinkSpec, type WindowAggregateNode } from './graph.ts';
 export { buildGraph, defineJob, importJob, type Job, type JobBuilder, type JobContext } from './job.ts';
+export {
+  type KeyedState,
+  LocalKeyedState,
+  PartitionedKeyedState,
+  type StateRun,
+  storeFor,
+} from './keyed-state.ts';
 export { mergePartitions, type OutputBatch } from './merge.ts';
 export { type Export, KeyGroups } from './partials.ts';
 export {
@@ -35,6 +42,7 @@ export {
   type WindowIncoming,
   type WindowMessage,
 } from './repartition.ts';
+export { runStatePartition, type StatePartitionRun } from './state-ops.ts';
 export {
   type MappingFunction,
   type MapWithStateSpec,
@@ -46,6 +54,8 @@ export {
   KeyedStateStore,
   keyText,
   type StateLayout,
+  type StateLog,
+  StatePartitions,
   statePartitionOf,
 } from './state-store.ts';
 export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from './types.ts';

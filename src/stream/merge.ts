@@ -1,11 +1,12 @@
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from './graph.ts';
+import type { KeyedState } from './keyed-state.ts';
 import { aggregatorFor } from './partials.ts';
 import type { PartitionResult } from './partition-run.ts';
 import type { Plan } from './plan.ts';
 import type { Routing } from './repartition.ts';
-import { groupsFromPairs, groupsFromResults, runKeyedState, stateSnapshot } from './state-ops.ts';
-import { KeyedStateStore } from './state-store.ts';
+import { route } from './repartition.ts';
+import { groupsFromPairs, groupsFromResults } from './state-ops.ts';
 import type { BatchInfo } from './types.ts';
 import { WindowMerger } from './window-merge.ts';
 
@@ -22,14 +23,14 @@ export type OutputBatch = {
  * state operations take the groups read from their repartition topics and leave in
  * `routing.outgoing` those of state partitions owned elsewhere.
  */
-export function mergePartitions(
+export async function mergePartitions(
   plan: Plan,
   results: readonly PartitionResult[],
   info: BatchInfo,
   windows: WindowMerger = new WindowMerger(),
-  keyed: KeyedStateStore = new KeyedStateStore(),
+  keyed?: KeyedState,
   routing?: Routing,
-): OutputBatch[] {
+): Promise<OutputBatch[]> {
   const values = new Map<number, readonly unknown[]>();
   const workerValues = (id: number): readonly unknown[] => {
     const cached = values.get(id);
@@ -46,7 +47,8 @@ export function mergePartitions(
     plan.onMain[id] ? (values.get(id) ?? []) : workerValues(id);
 
   const present = windowPresence(plan, results, info);
-  const compute = (node: Node): readonly unknown[] => {
+  const snapshots = new Map<number, readonly unknown[]>();
+  const compute = async (node: Node): Promise<readonly unknown[]> => {
     if (node.kind === 'windowAggregate' && routing?.windows) {
       const { exchange, incoming } = routing.windows;
       const eventTime = plan.eventTime[node.id] === true;
@@ -66,17 +68,21 @@ export function mergePartitions(
       return windows.merge(node, results, info, plan.eventTime[node.id] === true);
     }
     if (isKeyedState(node)) {
-      const groups = plan.partialExports.has(node.id)
+      if (!keyed)
+        throw new SluiceError(ErrorCode.state, `${node.kind} (node ${node.id}) has no keyed state to run in`);
+      const batch = plan.partialExports.has(node.id)
         ? groupsFromResults(node.id, results)
         : groupsFromPairs(input(node.parent));
-      return runKeyedState(keyed, node, groups, info, routing);
+      const groups = routing ? route(keyed.partitions, node, batch, routing) : batch;
+      const run = await keyed.run(node, groups, info, plan.snapshotted.has(node.id));
+      if (run.snapshot) snapshots.set(node.id, run.snapshot);
+      return run.values;
     }
-    if (node.kind === 'stateSnapshots') return stateSnapshot(keyed, node.parent);
+    if (node.kind === 'stateSnapshots') return snapshots.get(node.parent) ?? [];
     if (plan.partialExports.has(node.id)) return mergePartials(node, results);
     return evaluate(node, parentsOf(node).map(input), info);
   };
 
-  if (plan.keyedStates.length > 0) keyed.begin(plan.keyedStates, info.time);
   const outputs: OutputBatch[] = [];
   for (const node of plan.nodes) {
     if (!plan.onMain[node.id]) continue;
@@ -86,7 +92,7 @@ export function mergePartitions(
     // Like Spark's windowed DStreams: downstream of a window there is a batch only when one fired.
     const upstream = (plan.upstreamWindows[node.id] ?? []).filter((id) => !exchanged || id !== node.id);
     if (upstream.some((id) => !present.has(id))) continue;
-    const computed = compute(node);
+    const computed = await compute(node);
     if (exchanged && !present.has(node.id)) continue;
     values.set(node.id, computed);
     if (node.kind === 'output') outputs.push({ node: node.id, sink: node.sink, values: computed });

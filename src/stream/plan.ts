@@ -44,8 +44,10 @@ export class Plan {
   readonly windows: readonly WindowNode[];
   /** The keyed window aggregations: across instances, they merge through repartition topics. */
   readonly windowAggregates: readonly WindowAggregateNode[];
-  /** updateStateByKey and mapWithState operations: their state lives on the main thread. */
+  /** updateStateByKey and mapWithState operations: their state lives in the slots, per state partition. */
   readonly keyedStates: readonly KeyedStateNode[];
+  /** State operations followed by `stateSnapshots()`: their runs return the whole state. */
+  readonly snapshotted: ReadonlySet<number>;
 
   constructor(graph: Graph) {
     this.graph = graph;
@@ -96,6 +98,9 @@ export class Plan {
       (node): node is WindowAggregateNode => node.kind === 'windowAggregate',
     );
     this.keyedStates = graph.nodes.filter(isKeyedState);
+    this.snapshotted = new Set(
+      graph.nodes.flatMap((node) => (node.kind === 'stateSnapshots' ? [node.parent] : [])),
+    );
   }
 
   get nodes(): readonly Node[] {

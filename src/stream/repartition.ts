@@ -2,7 +2,7 @@ import { Decoder, Encoder } from '@msgpack/msgpack';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { KeyedStateNode, WindowAggregateNode } from './graph.ts';
 import { KeyGroups } from './partials.ts';
-import type { KeyedStateStore } from './state-store.ts';
+import type { StatePartitions } from './state-store.ts';
 import type { WindowExchange } from './window-exchange.ts';
 
 /** A key's values for a state partition owned elsewhere: one repartition record. */
@@ -86,7 +86,7 @@ export function decodeForward(bytes: Uint8Array, where: string): [unknown, unkno
  * returned, the others go to `routing.outgoing`, one forward per key with all its values.
  */
 export function route(
-  store: KeyedStateStore,
+  store: StatePartitions,
   node: KeyedStateNode,
   groups: KeyGroups,
   routing: Routing,

@@ -1,7 +1,6 @@
 import type { KeyedStateNode } from './graph.ts';
 import { KeyGroups } from './partials.ts';
 import type { PartitionResult } from './partition-run.ts';
-import { type Routing, route } from './repartition.ts';
 import { StateHandle } from './state-spec.ts';
 import type { KeyedStateStore, StateEntry } from './state-store.ts';
 import type { BatchInfo } from './types.ts';
@@ -36,26 +35,36 @@ export function stateSnapshot(store: KeyedStateStore, node: number): [unknown, u
   return out;
 }
 
+/** What one state partition's run of a state operation gives back. */
+export type StatePartitionRun = {
+  readonly values: unknown[];
+  /** Keys with state in the partition's store after the run, over every operation. */
+  readonly size: number;
+  /** With `snapshot`: the operation's state after the run, as pairs (for `stateSnapshots()`). */
+  readonly snapshot?: [unknown, unknown][];
+};
+
 /**
- * Runs one state operation over a batch's groups and returns what it emits. With `routing`, the
- * groups read from its repartition topic come first, and keys whose state partition is not held
- * here are forwarded instead of failing the batch.
+ * Runs one state operation over one state partition's store (`store` holds that partition only)
+ * and the batch's groups of its keys; returns what it emits.
  */
-export function runKeyedState(
+export function runStatePartition(
   store: KeyedStateStore,
   node: KeyedStateNode,
-  batchGroups: KeyGroups,
+  groups: KeyGroups,
   info: BatchInfo,
-  routing?: Routing,
-): unknown[] {
-  const groups = routing ? route(store, node, batchGroups, routing) : batchGroups;
+  snapshot: boolean,
+): StatePartitionRun {
+  store.begin([node], info.time);
   store.check(
     node,
     groups.groups().map(([key]) => key),
   );
-  return node.kind === 'updateStateByKey'
-    ? updateStateByKey(store, node, groups, info)
-    : mapWithState(store, node, groups, info);
+  const values =
+    node.kind === 'updateStateByKey'
+      ? updateStateByKey(store, node, groups, info)
+      : mapWithState(store, node, groups, info);
+  return { values, size: store.size, ...(snapshot ? { snapshot: stateSnapshot(store, node.id) } : {}) };
 }
 
 /**

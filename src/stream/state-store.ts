@@ -37,9 +37,98 @@ export function statePartitionOf(key: unknown, partitions: number): number {
 }
 
 /**
- * The main thread's keyed state, cut into state partitions that live and move with the input
- * partitions of the same number (Kafka Streams' co-partitioning). Only partitions owned here are
- * held; a key of another one fails the batch, since its state would be kept in the wrong place.
+ * Where keyed state lives: state partition q of a key (`statePartitionOf`) is kept with input
+ * partition q of the layout's topic, by the instance that owns it. The main thread routes with it;
+ * the tables are in the slots (`KeyedStateStore`).
+ */
+export class StatePartitions {
+  readonly layout: StateLayout;
+  /** State partitions owned here; undefined: every partition of the layout. */
+  #owned: ReadonlySet<number> | undefined;
+  readonly #log: StateLog | undefined;
+
+  constructor(layout: StateLayout, log?: StateLog) {
+    checkLayout(layout);
+    this.layout = layout;
+    this.#log = log;
+  }
+
+  /** The input partitions owned now (other topics' are ignored). */
+  own(partitions: Iterable<{ readonly topic: string; readonly partition: number }>): void {
+    const owned = new Set<number>();
+    for (const { topic, partition } of partitions) if (topic === this.layout.topic) owned.add(partition);
+    this.#owned = owned;
+  }
+
+  partitionOf(key: unknown): number {
+    return statePartitionOf(key, this.layout.partitions);
+  }
+
+  holds(partition: number): boolean {
+    return this.#owned ? this.#owned.has(partition) : partition >= 0 && partition < this.layout.partitions;
+  }
+
+  /** The state partitions held, in partition order. */
+  held(): { topic: string; partition: number }[] {
+    const out: { topic: string; partition: number }[] = [];
+    for (let partition = 0; partition < this.layout.partitions; partition++)
+      if (this.holds(partition)) out.push({ topic: this.layout.topic, partition });
+    return out;
+  }
+
+  /**
+   * Throws `SLUICE_STATE_PARTITION` (and logs it) for the first key whose state partition is not
+   * held here: the stream is keyed by something other than the Kafka record key.
+   */
+  check(node: KeyedStateNode, keys: Iterable<unknown>): void {
+    for (const key of keys) {
+      const partition = this.partitionOf(key);
+      if (this.holds(partition)) continue;
+      throw notHeld(
+        node,
+        key,
+        partition,
+        this.layout,
+        this.held().map((held) => held.partition),
+        this.#log,
+      );
+    }
+  }
+}
+
+function checkLayout(layout: StateLayout): void {
+  if (!Number.isSafeInteger(layout.partitions) || layout.partitions < 1) {
+    throw new SluiceError(
+      ErrorCode.state,
+      `keyed state needs the partition count of topic ${layout.topic}, an integer >= 1; got ${layout.partitions}`,
+    );
+  }
+}
+
+function notHeld(
+  node: KeyedStateNode,
+  key: unknown,
+  partition: number,
+  layout: StateLayout,
+  owned: readonly number[],
+  log: StateLog | undefined,
+): SluiceError {
+  const where = `state partition ${partition} of topic ${layout.topic} (murmur2 of the key % ${layout.partitions})`;
+  log?.error(
+    { node: node.id, operator: node.kind, key: keyText(key), statePartition: partition, owned },
+    'a key belongs to a state partition this instance does not own: repartition the stream by its key',
+  );
+  return new SluiceError(
+    ErrorCode.statePartition,
+    `${node.kind} (node ${node.id}): key ${keyText(key)} belongs to ${where}, which this instance does not own (it owns ${owned.join(', ') || 'none'}); the stream's key is not the Kafka record key, so its state would live apart from its input partition. Repartition by the key first: write the pairs to a topic with toKafka (keyed by the pair's key, murmur2) and run the state operation on that topic`,
+  );
+}
+
+/**
+ * Keyed state's tables, cut into state partitions that live and move with the input partitions
+ * of the same number (Kafka Streams' co-partitioning): a slot holds one per state partition it
+ * keeps. Only partitions owned are held; a key of another one fails the batch, since its state
+ * would be kept in the wrong place.
  */
 export class KeyedStateStore {
   #layout: StateLayout | undefined;
@@ -59,12 +148,7 @@ export class KeyedStateStore {
   }
 
   setLayout(layout: StateLayout): void {
-    if (!Number.isSafeInteger(layout.partitions) || layout.partitions < 1) {
-      throw new SluiceError(
-        ErrorCode.state,
-        `keyed state needs the partition count of topic ${layout.topic}, an integer >= 1; got ${layout.partitions}`,
-      );
-    }
+    checkLayout(layout);
     this.#layout = layout;
     this.#seeds.clear();
   }
@@ -108,15 +192,7 @@ export class KeyedStateStore {
       const partition = statePartitionOf(key, layout.partitions);
       if (this.#partitions.has(partitionId(layout.topic, partition))) continue;
       const owned = [...this.#partitions.values()].map((held) => held.partition);
-      const where = `state partition ${partition} of topic ${layout.topic} (murmur2 of the key % ${layout.partitions})`;
-      this.#log?.error(
-        { node: node.id, operator: node.kind, key: keyText(key), statePartition: partition, owned },
-        'a key belongs to a state partition this instance does not own: repartition the stream by its key',
-      );
-      throw new SluiceError(
-        ErrorCode.statePartition,
-        `${node.kind} (node ${node.id}): key ${keyText(key)} belongs to ${where}, which this instance does not own (it owns ${owned.join(', ') || 'none'}); the stream's key is not the Kafka record key, so its state would live apart from its input partition. Repartition by the key first: write the pairs to a topic with toKafka (keyed by the pair's key, murmur2) and run the state operation on that topic`,
-      );
+      throw notHeld(node, key, partition, layout, owned, this.#log);
     }
   }
 

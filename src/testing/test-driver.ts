@@ -8,8 +8,8 @@ import {
   type DecodeFailure,
   type DecodePolicy,
   type Job,
-  KeyedStateStore,
   type LatePolicy,
+  LocalKeyedState,
   mergePartitions,
   type OutputBatch,
   type PartitionResult,
@@ -18,6 +18,7 @@ import {
   type RecordInput,
   runPartition,
   type SourceRecord,
+  StatePartitions,
   WindowMerger,
 } from '../stream/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
@@ -85,7 +86,7 @@ export class TestDriver {
   /** Window state per partition, as a worker slot keeps it. */
   #stores = new Map<string, { topic: string; partition: number; store: PartitionStore }>();
   #windows = new WindowMerger();
-  #keyed: KeyedStateStore;
+  #keyed: LocalKeyedState;
   #watermark: WatermarkTracker;
   #batchId = 0;
 
@@ -105,9 +106,9 @@ export class TestDriver {
     this.#watermark = new WatermarkTracker(this.plan.watermarks, this.#options.idleTimeoutMs);
     this.#declared = options.partitions;
     const partitions = options.partitionCount ?? Math.max(-1, ...(options.partitions ?? [])) + 1;
-    this.#keyed = new KeyedStateStore({
-      layout: { topic: this.#options.topic, partitions: Math.max(1, partitions) },
-    });
+    this.#keyed = new LocalKeyedState(
+      new StatePartitions({ topic: this.#options.topic, partitions: Math.max(1, partitions) }),
+    );
     for (const partition of options.partitions ?? []) this.#storeOf(this.#options.topic, partition);
   }
 
@@ -130,7 +131,7 @@ export class TestDriver {
       if (clock) watermark.restore(id, roundTrip(clock), time);
       windows.restore(id, roundTrip(this.#windows.snapshot(id)));
     }
-    const keyed = new KeyedStateStore({ ...(this.#keyed.layout ? { layout: this.#keyed.layout } : {}) });
+    const keyed = new LocalKeyedState(this.#keyed.partitions);
     for (const { topic, partition } of this.#keyed.held()) {
       const id = `${topic}\u0000${partition}`;
       keyed.restore(id, roundTrip(this.#keyed.snapshot(id)));
@@ -186,7 +187,7 @@ export class TestDriver {
     const base = { info, decodeErrors, failures, late, lateFailures };
     if (fatal) return { ...base, outputs: [], fatal, watermark: this.#watermark.current };
     if (this.#declared) this.#keyed.own([...this.#stores.values()]);
-    const outputs = mergePartitions(this.plan, results, info, this.#windows, this.#keyed);
+    const outputs = await mergePartitions(this.plan, results, info, this.#windows, this.#keyed);
     for (const output of outputs) {
       if (output.sink.type === 'foreachBatch') await output.sink.fn(output.values, info);
     }

@@ -16,11 +16,12 @@ import {
   type BatchInfo,
   buildGraph,
   defineJob,
-  KeyedStateStore,
+  LocalKeyedState,
   type OffsetRange,
   Plan,
   type RecordInput,
   runPartition,
+  StatePartitions,
   WindowMerger,
 } from '../../src/stream/index.ts';
 import { WatermarkTracker } from '../../src/window/index.ts';
@@ -161,7 +162,7 @@ type Emitted = Map<number, { time: number; outputs: unknown[][] }>;
 async function runOnce(dir: string, changelog: Changelog, emitted: Emitted, first: number, crashAt?: number) {
   const clock = { now: 0 };
   const source = scriptedSource(first, clock, crashAt);
-  const keyed = new KeyedStateStore({ layout: { topic: 't', partitions: PARTITIONS } });
+  const keyed = new LocalKeyedState(new StatePartitions({ topic: 't', partitions: PARTITIONS }));
   const checkpointer = new Checkpointer({
     store: new CheckpointStore(dir, lz4),
     batches: new BatchLog(dir),
@@ -212,7 +213,8 @@ describe('keyed state with checkpoints and the batch log', () => {
     expect((await runOnce(tempDir(), memoryChangelog(), clean, 0)).done).toBe('ended');
     expect([...clean.keys()]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // Timeouts fired, and the initial state is in the first snapshot.
-    expect(clean.get(0)?.outputs[1]).toEqual(['a=1', 'd=1', 'h=101', 'g=1', 'b=1']);
+    // Keys run per state partition, partitions in order.
+    expect(clean.get(0)?.outputs[1]).toEqual(['g=1', 'a=1', 'h=101', 'd=1', 'b=1']);
     expect(clean.get(4)?.outputs[1]).toEqual(['h=103', 'c timed out']);
     expect(clean.get(6)?.outputs[1]).toEqual([
       'g timed out',

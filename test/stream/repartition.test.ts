@@ -7,15 +7,16 @@ import {
   defineJob,
   encodeForward,
   type Job,
-  KeyedStateStore,
   type KeyForward,
   KeyGroups,
+  LocalKeyedState,
   mergePartitions,
   type PartitionResult,
   Plan,
   type Routing,
   repartitionTopic,
   type State,
+  StatePartitions,
 } from '../../src/stream/index.ts';
 
 // Two instances of one group over 3 partitions: A owns partition 0, B owns 1 and 2.
@@ -49,12 +50,12 @@ const STATE_NODE = 2;
 
 function instance(job: Job, owned: readonly number[]) {
   const plan = new Plan(buildGraph(job, {}));
-  const store = new KeyedStateStore({ layout: { topic: 'in', partitions: 3 } });
+  const store = new LocalKeyedState(new StatePartitions({ topic: 'in', partitions: 3 }));
   store.own(owned.map((partition) => ({ topic: 'in', partition })));
   let batchId = 0;
   return {
     /** One batch: the slots' groups per partition, and the forwards read from the repartition topic. */
-    batch(groups: Record<number, [string, number[]][]>, forwarded: readonly KeyForward[] = []) {
+    async batch(groups: Record<number, [string, number[]][]>, forwarded: readonly KeyForward[] = []) {
       const info: BatchInfo = {
         batchId: batchId++,
         time: 1000 * batchId,
@@ -74,7 +75,7 @@ function instance(job: Job, owned: readonly number[]) {
       for (const { key, values } of forwarded)
         incoming.addAll(...decodeForward(encodeForward(key, values), 'test'));
       const routing: Routing = { incoming: new Map([[STATE_NODE, incoming]]), outgoing: [] };
-      const outputs = mergePartitions(plan, results, info, undefined, store, routing);
+      const outputs = await mergePartitions(plan, results, info, undefined, store, routing);
       const outgoing = routing.outgoing.filter((forward): forward is KeyForward => !('message' in forward));
       return { values: outputs[0]?.values, outgoing };
     },
@@ -82,10 +83,10 @@ function instance(job: Job, owned: readonly number[]) {
 }
 
 describe('routing keyed state through the repartition topic', () => {
-  it('applies owned keys here and forwards the others, one forward per key with its values in order', () => {
+  it('applies owned keys here and forwards the others, one forward per key with its values in order', async () => {
     const a = instance(sums, [0]);
     const b = instance(sums, [1, 2]);
-    const fromA = a.batch({
+    const fromA = await a.batch({
       0: [
         ['f', [1]],
         ['a', [2, 3]],
@@ -98,7 +99,7 @@ describe('routing keyed state through the repartition topic', () => {
       { node: STATE_NODE, partition: 2, key: 'b', values: [4] },
     ]);
     // B reads A's forwards in a later batch, with its own records: forwarded values first.
-    const fromB = b.batch(
+    const fromB = await b.batch(
       {
         1: [
           ['a', [10]],
@@ -112,19 +113,20 @@ describe('routing keyed state through the repartition topic', () => {
       ['b', 4],
     ]);
     expect(fromB.outgoing).toEqual([{ node: STATE_NODE, partition: 0, key: 'g', values: [5] }]);
-    expect(a.batch({}, fromB.outgoing).values).toEqual([
+    expect((await a.batch({}, fromB.outgoing)).values).toEqual([
       ['f', 1],
       ['g', 5],
     ]);
   });
 
-  it('mapWithState gets the forwarded values before the batch’s own, once each', () => {
+  it('mapWithState gets the forwarded values before the batch’s own, once each; keys run by state partition', async () => {
     calls.length = 0;
     const b = instance(perValue, [1, 2]);
-    const out = b.batch({ 2: [['d', [3]]], 1: [['c', [4, 5]]] }, [
+    const out = await b.batch({ 2: [['d', [3]]], 1: [['c', [4, 5]]] }, [
       { node: STATE_NODE, partition: 2, key: 'd', values: [1, 2] },
     ]);
-    expect(calls).toEqual(['d:1', 'd:2', 'd:3', 'c:4', 'c:5']);
+    // c is in state partition 1, d in 2: each partition runs its keys, partitions in order.
+    expect(calls).toEqual(['c:4', 'c:5', 'd:1', 'd:2', 'd:3']);
     expect(out.values).toEqual([
       ['c', [4, 5]],
       ['d', [1, 2, 3]],
@@ -132,9 +134,9 @@ describe('routing keyed state through the repartition topic', () => {
     expect(out.outgoing).toEqual([]);
   });
 
-  it('a batch with nothing of other partitions forwards nothing', () => {
+  it('a batch with nothing of other partitions forwards nothing', async () => {
     const a = instance(sums, [0]);
-    expect(a.batch({ 0: [['g', [7]]] })).toEqual({ values: [['g', 7]], outgoing: [] });
+    expect(await a.batch({ 0: [['g', [7]]] })).toEqual({ values: [['g', 7]], outgoing: [] });
   });
 });
 

@@ -56,14 +56,15 @@ describe('updateStateByKey', () => {
       ['d', 2],
     ]);
     expect(calls.splice(0)).toEqual(['1+2|undefined', '2|undefined']);
-    // Keys with state but no values are called with []; new keys come after them.
+    // Per state partition, in partition order: keys with state but no values are called with [];
+    // new keys come after them (b is in a's partition, d in the other).
     const b2 = await driver.runBatch([rec('b', 1)]);
     expect(values(b2)).toEqual([
       ['a', 3],
       ['b', 1],
       ['d', 2],
     ]);
-    expect(calls.splice(0)).toEqual(['|3', '|2', '1|undefined']);
+    expect(calls.splice(0)).toEqual(['|3', '1|undefined', '|2']);
     const b3 = await driver.runBatch([rec('d', 3, 1)]);
     expect(values(b3)).toEqual([
       ['a', 3],

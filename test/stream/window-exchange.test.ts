@@ -113,7 +113,7 @@ class Instance {
     this.exchange.own(owned.map((partition) => ({ topic: TOPIC, partition })));
   }
 
-  batch(batchId: number, events: readonly Event[], end = false): unknown[] {
+  async batch(batchId: number, events: readonly Event[], end = false): Promise<unknown[]> {
     const info: BatchInfo = {
       batchId,
       time: 1000 + batchId,
@@ -134,7 +134,7 @@ class Instance {
       outgoing: [],
       windows: { exchange: this.exchange, incoming: new Map([[node, incoming]]) },
     };
-    const [output] = mergePartitions(this.#plan, results, info, undefined, undefined, routing);
+    const [output] = await mergePartitions(this.#plan, results, info, undefined, undefined, routing);
     this.#topic.write(routing.outgoing);
     const clocks = [...this.stores.keys()].map((partition) => this.#clocks.get(partition) ?? 0);
     this.watermark = Math.max(this.watermark, Math.min(...clocks));
@@ -168,20 +168,20 @@ function oracle(all: readonly Event[][], keyOf: (event: Event) => string): Map<s
   return sums;
 }
 
-describe('WindowExchange: window aggregations across instances', () => {
-  it('two instances: each (window, key) once, complete, from the owner of its key', () => {
+describe('WindowExchange: window aggregations across instances', async () => {
+  it('two instances: each (window, key) once, complete, from the owner of its key', async () => {
     const plan = new Plan(buildGraph(byLetter(), {}));
     const topic = new Topic();
     const a = new Instance(plan, topic, [0, 2]);
     const b = new Instance(plan, topic, [1, 3]);
     const input = events(8);
     for (const [batch, list] of input.entries()) {
-      a.batch(batch, list);
-      b.batch(batch, list);
+      await a.batch(batch, list);
+      await b.batch(batch, list);
     }
     for (let batch = input.length; batch < input.length + 3; batch++) {
-      a.batch(batch, [], true);
-      b.batch(batch, [], true);
+      await a.batch(batch, [], true);
+      await b.batch(batch, [], true);
     }
     const expected = oracle(input, (event) => event.key.slice(0, 1));
     const rows = [...a.out, ...b.out] as WindowResult<string, number>[];
@@ -197,7 +197,7 @@ describe('WindowExchange: window aggregations across instances', () => {
     expect(a.exchange.openEntries() + b.exchange.openEntries()).toBe(0);
   });
 
-  it('a window waits for the partitions of the other instance: emitted only once they fired through its end', () => {
+  it('a window waits for the partitions of the other instance: emitted only once they fired through its end', async () => {
     const plan = new Plan(buildGraph(byLetter(), {}));
     const topic = new Topic();
     const owner = statePartitionOf('a', PARTITIONS);
@@ -215,19 +215,19 @@ describe('WindowExchange: window aggregations across instances', () => {
       partition,
     }));
     const later = [0, 1, 2, 3].map((partition) => ({ key: 'z', time: 25, value: 0, partition }));
-    a.batch(0, first);
-    b.batch(0, first);
+    await a.batch(0, first);
+    await b.batch(0, first);
     // Every partition's watermark passes 10; a sees it, b has not run yet.
-    expect(a.batch(1, later)).toEqual([]);
-    expect(a.batch(2, [])).toEqual([]);
-    b.batch(1, later);
-    b.batch(2, []);
+    expect(await a.batch(1, later)).toEqual([]);
+    expect(await a.batch(2, [])).toEqual([]);
+    await b.batch(1, later);
+    await b.batch(2, []);
     const expected = first.reduce((sum, event) => sum + event.value, 0);
-    expect(a.batch(3, [])).toEqual([{ key: 'a', windowStart: 0, windowEnd: 10, value: expected }]);
-    expect(a.batch(4, [])).toEqual([]);
+    expect(await a.batch(3, [])).toEqual([{ key: 'a', windowStart: 0, windowEnd: 10, value: expected }]);
+    expect(await a.batch(4, [])).toEqual([]);
   });
 
-  it('a replayed partial of a window already emitted is dropped, and a checkpoint restores what waits', () => {
+  it('a replayed partial of a window already emitted is dropped, and a checkpoint restores what waits', async () => {
     const plan = new Plan(buildGraph(byLetter(), {}));
     const exchange = new WindowExchange({ topic: TOPIC, partitions: 2 });
     const q = statePartitionOf('a', 2);
@@ -265,7 +265,7 @@ describe('WindowExchange: window aggregations across instances', () => {
     expect(restored.openEntries()).toBe(0);
   });
 
-  it('update mode: each change of a (window, key) merged over both instances, closed once complete', () => {
+  it('update mode: each change of a (window, key) merged over both instances, closed once complete', async () => {
     const plan = new Plan(buildGraph(byLetter('update'), {}));
     const topic = new Topic();
     const q = statePartitionOf('a', PARTITIONS);
@@ -278,24 +278,24 @@ describe('WindowExchange: window aggregations across instances', () => {
     const mine = { key: 'a', partition: q };
     const theirs = { key: 'a', partition: (q + 1) % PARTITIONS };
     const row = (value: number) => ({ key: 'a', windowStart: 0, windowEnd: 10, value });
-    expect(owner.batch(0, [{ ...mine, time: 1, value: 4 }])).toEqual([row(4)]);
-    expect(other.batch(0, [{ ...theirs, time: 2, value: 6 }])).toEqual([]);
+    expect(await owner.batch(0, [{ ...mine, time: 1, value: 4 }])).toEqual([row(4)]);
+    expect(await other.batch(0, [{ ...theirs, time: 2, value: 6 }])).toEqual([]);
     // The other's update arrives: merged with the owner's latest.
-    expect(owner.batch(1, [])).toEqual([row(10)]);
-    expect(other.batch(1, [{ ...theirs, time: 3, value: 1 }])).toEqual([]);
-    expect(owner.batch(2, [{ ...mine, time: 4, value: 2 }])).toEqual([row(13)]);
+    expect(await owner.batch(1, [])).toEqual([row(10)]);
+    expect(await other.batch(1, [{ ...theirs, time: 3, value: 1 }])).toEqual([]);
+    expect(await owner.batch(2, [{ ...mine, time: 4, value: 2 }])).toEqual([row(13)]);
     expect(owner.exchange.openEntries()).toBe(1);
     // Both sides pass 10: the window closes at the owner, and a late update of it is dropped.
     const past = [0, 1, 2, 3].map((partition) => ({ key: 'z', time: 30, value: 0, partition }));
-    other.batch(2, past);
-    other.batch(3, []);
-    owner.batch(3, past);
-    owner.batch(4, []);
-    owner.batch(5, []);
+    await other.batch(2, past);
+    await other.batch(3, []);
+    await owner.batch(3, past);
+    await owner.batch(4, []);
+    await owner.batch(5, []);
     expect(owner.exchange.openEntries()).toBe(0);
   });
 
-  it('one instance owning every partition emits what the in-instance merge emits, in the same batches', () => {
+  it('one instance owning every partition emits what the in-instance merge emits, in the same batches', async () => {
     const plan = new Plan(buildGraph(byLetter(), {}));
     const alone = new Instance(plan, new Topic(), [0, 1, 2, 3]);
     const local = new Plan(buildGraph(byLetter(), {}));
@@ -316,9 +316,9 @@ describe('WindowExchange: window aggregations across instances', () => {
         for (const event of own) clocks.set(partition, Math.max(clocks.get(partition) ?? 0, event.time));
         return runPartition(local, input(partition, own), info, 'fail', { store });
       });
-      const expected = mergePartitions(local, results, info)[0]?.values ?? [];
+      const expected = (await mergePartitions(local, results, info))[0]?.values ?? [];
       watermark = Math.max(watermark, Math.min(...[0, 1, 2, 3].map((p) => clocks.get(p) ?? 0)));
-      expect(alone.batch(batch, list)).toEqual(expected);
+      expect(await alone.batch(batch, list)).toEqual(expected);
     }
     expect(alone.out.length).toBeGreaterThan(0);
   });

@@ -1,0 +1,70 @@
+import {
+  type BatchInfo,
+  type KeyedSnapshot,
+  type KeyedStateNode,
+  type KeyGroups,
+  PartitionedKeyedState,
+  type StatePartitionRun,
+  type StatePartitions,
+} from '../stream/index.ts';
+import { decodePlain, encodePlain } from './result-codec.ts';
+import type { Slots } from './slots.ts';
+
+/**
+ * Keyed state in the worker slots: state partition q lives in the slot of input partition q (of
+ * the layout's topic), next to its windows, and moves with it. The main thread routes each key to
+ * its state partition and runs an operation in every held one at once: one round trip per state
+ * operation and batch, after the slots' first pass has grouped the values per key.
+ */
+export class SlotKeyedState extends PartitionedKeyedState {
+  readonly #slots: Pick<Slots, 'keyed'>;
+
+  constructor(partitions: StatePartitions, slots: Pick<Slots, 'keyed'>) {
+    super(partitions);
+    this.#slots = slots;
+  }
+
+  protected async runPartition(
+    partition: number,
+    node: KeyedStateNode,
+    groups: KeyGroups,
+    info: BatchInfo,
+    snapshot: boolean,
+  ): Promise<StatePartitionRun> {
+    const bytes = (await this.#slots.keyed({
+      type: 'state',
+      info,
+      layout: this.partitions.layout,
+      partition,
+      node: node.id,
+      groups: encodePlain(groups.groups()),
+      snapshot,
+    })) as Uint8Array;
+    return decodePlain(bytes) as StatePartitionRun;
+  }
+
+  async snapshot(id: string): Promise<KeyedSnapshot> {
+    const partition = this.#partitionOf(id);
+    if (partition === undefined) return [];
+    const { layout } = this.partitions;
+    return (await this.#slots.keyed({ type: 'keyedSnapshot', layout, partition })) as KeyedSnapshot;
+  }
+
+  async restore(id: string, state: KeyedSnapshot): Promise<void> {
+    const partition = this.#partitionOf(id);
+    if (partition === undefined) return;
+    await this.#slots.keyed({ type: 'keyedRestore', layout: this.partitions.layout, partition, state });
+  }
+
+  async forget(id: string): Promise<void> {
+    const partition = this.#partitionOf(id);
+    if (partition === undefined) return;
+    await this.#slots.keyed({ type: 'keyedForget', layout: this.partitions.layout, partition });
+  }
+
+  /** The state partition number of input partition `id` (`topic\0partition`) of the layout's topic. */
+  #partitionOf(id: string): number | undefined {
+    const [topic, partition] = id.split('\u0000');
+    return topic === this.partitions.layout.topic && partition !== undefined ? Number(partition) : undefined;
+  }
+}
