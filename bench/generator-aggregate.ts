@@ -4,29 +4,25 @@
  * worker slots; the main thread only hands out offset ranges and merges ~1,000 partials per batch.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { batchLogs, type ChildRun, logSpanMs, runSluice } from './support/child.ts';
+import { addRun, type ChildRun, logSpanMs, runSluice } from './support/child.ts';
+import {
+  type GeneratorRunSpec,
+  type GeneratorSweep,
+  generatorEnv,
+  inTempDir,
+  interleaved,
+  sweepSpecs,
+} from './support/generator.ts';
 import { countedByFileSink } from './support/output.ts';
 import { profileFiles, profileTable, summarizeProfile } from './support/profile.ts';
 import { fixed, int, markdownTable, spread, withRange } from './support/stats.ts';
 
-export type GeneratorBenchOptions = {
-  readonly runs: number;
-  /** SLUICE_GENERATOR_EVENTS: per partition. */
-  readonly eventsPerPartition: number;
-  readonly partitions: number;
-  readonly workers: readonly number[];
-  readonly maxRecords: readonly number[];
+export type GeneratorBenchOptions = GeneratorSweep & {
   /** Also profile one run per slot count and print the worker's top functions. */
   readonly profile: boolean;
-  readonly log: (line: string) => void;
 };
 
-export type GeneratorRow = {
-  readonly workers: number;
-  readonly maxRecords: number;
+export type GeneratorRow = GeneratorRunSpec & {
   readonly events: number;
   readonly wallMs: number[];
   readonly cpuMs: number[];
@@ -35,71 +31,38 @@ export type GeneratorRow = {
   readonly batchMs: number[];
 };
 
-function env(options: GeneratorBenchOptions, workers: number, maxRecords: number, dir: string) {
-  return {
-    SLUICE_TRIGGER: 'available-now',
-    SLUICE_SINK: `file:${dir}`,
-    SLUICE_WORKERS: String(workers),
-    SLUICE_GENERATOR_PARTITIONS: String(options.partitions),
-    SLUICE_GENERATOR_EVENTS: String(options.eventsPerPartition),
-    SLUICE_MAX_RECORDS_PER_BATCH: String(maxRecords),
-    // The engine's per-batch "batch done" lines (records, processingMs) are debug level.
-    SLUICE_LOG_LEVEL: 'debug',
-  };
-}
-
-async function once(
-  options: GeneratorBenchOptions,
-  workers: number,
-  maxRecords: number,
-  nodeArgs: readonly string[] = [],
-): Promise<ChildRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-out-'));
-  try {
-    const run = await runSluice(env(options, workers, maxRecords, dir), nodeArgs);
-    const expected = options.eventsPerPartition * options.partitions;
+function once(spec: GeneratorRunSpec, nodeArgs: readonly string[] = []): Promise<ChildRun> {
+  return inTempDir('sluice-bench-out-', async (dir) => {
+    const run = await runSluice({ ...generatorEnv(spec), SLUICE_SINK: `file:${dir}` }, nodeArgs);
+    const expected = spec.eventsPerPartition * spec.partitions;
     const counted = countedByFileSink(dir);
     if (counted !== expected) throw new Error(`the job counted ${counted} events; expected ${expected}`);
     return run;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function generatorBench(options: GeneratorBenchOptions): Promise<GeneratorRow[]> {
-  const rows = new Map<string, GeneratorRow>();
   const events = options.eventsPerPartition * options.partitions;
-  for (const workers of options.workers) {
-    for (const maxRecords of options.maxRecords) {
-      rows.set(`${workers}/${maxRecords}`, {
-        workers,
-        maxRecords,
-        events,
-        wallMs: [],
-        cpuMs: [],
-        engineMs: [],
-        batchRecords: [],
-        batchMs: [],
-      });
-    }
-  }
-  // Rounds outermost, so a slow phase of the machine spreads over every configuration.
-  for (let round = 1; round <= options.runs; round++) {
-    for (const row of rows.values()) {
-      const run = await once(options, row.workers, row.maxRecords);
-      row.wallMs.push(run.wallMs);
-      row.cpuMs.push(run.cpuMs);
-      row.engineMs.push(logSpanMs(run, 'sluice started', 'engine stopped'));
-      for (const batch of batchLogs(run)) {
-        row.batchRecords.push(batch.records);
-        row.batchMs.push(batch.processingMs);
-      }
-      options.log(
-        `generator round ${round}: ${row.workers} slot(s), ${row.maxRecords}/batch: ${int((events / run.wallMs) * 1000)} events/s`,
-      );
-    }
-  }
-  return [...rows.values()];
+  const rows = sweepSpecs(options).map(
+    (spec): GeneratorRow => ({
+      ...spec,
+      events,
+      wallMs: [],
+      cpuMs: [],
+      engineMs: [],
+      batchRecords: [],
+      batchMs: [],
+    }),
+  );
+  await interleaved(rows, options.runs, async (row, round) => {
+    const run = await once(row);
+    addRun(row, run);
+    row.engineMs.push(logSpanMs(run, 'sluice started', 'engine stopped'));
+    options.log(
+      `generator round ${round}: ${row.workers} slot(s), ${row.maxRecords}/batch: ${int((events / run.wallMs) * 1000)} events/s`,
+    );
+  });
+  return rows;
 }
 
 export function generatorTable(rows: readonly GeneratorRow[]): string {
@@ -128,21 +91,20 @@ export function generatorTable(rows: readonly GeneratorRow[]): string {
 }
 
 /** One profiled run (not timed): the top self-time functions of the main thread and of one worker. */
-export async function generatorProfile(
+export function generatorProfile(
   options: GeneratorBenchOptions,
   workers: number,
   maxRecords: number,
 ): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-prof-'));
-  try {
-    await once(options, workers, maxRecords, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  return inTempDir('sluice-bench-prof-', async (dir) => {
+    const { partitions, eventsPerPartition } = options;
+    const spec = { workers, partitions, eventsPerPartition, maxRecords };
+    await once(spec, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     const files = profileFiles(dir);
     const parts: string[] = [];
     if (files.main) parts.push(profileTable('main thread', summarizeProfile(files.main, 10)));
     const worker = files.workers[0];
     if (worker) parts.push(profileTable('worker slot 1', summarizeProfile(worker, 15)));
     return parts.join('\n\n');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BaselineResult } from './kafkajs-baseline.ts';
-import { batchLogs, type ChildRun, logSpanMs, runNode, runSluice } from './support/child.ts';
+import { addRun, type ChildRun, logSpanMs, runNode, runSluice } from './support/child.ts';
 import {
   acquireBroker,
   benchKafka,
@@ -161,13 +161,8 @@ export function recordSluiceRun(
   row: Pick<KafkaRow, 'wallMs' | 'cpuMs' | 'joinedToEndMs' | 'batchRecords' | 'batchMs'>,
   run: Awaited<ReturnType<typeof sluiceOnce>>,
 ): void {
-  row.wallMs.push(run.wallMs);
-  row.cpuMs.push(run.cpuMs);
+  addRun(row, run);
   row.joinedToEndMs.push(logSpanMs(run, 'partitions assigned', 'engine stopped'));
-  for (const batch of batchLogs(run)) {
-    row.batchRecords.push(batch.records);
-    row.batchMs.push(batch.processingMs);
-  }
 }
 
 export async function kafkaBench(options: KafkaBenchOptions): Promise<KafkaReport> {

@@ -6,19 +6,24 @@
  *   npm run bench -- --only kafka          # Kafka topic → Sluice vs a plain kafkajs consumer, plus a profile
  *   npm run bench -- --only window         # Kafka topic → windowed count (10 s / 2 s, event time) vs per batch
  *                                          # (not part of the default run)
+ *   npm run bench -- --only keyed          # generator → mapWithState, updateStateByKey per user, 1 and 2
+ *                                          # slots, 10k and 100k per batch (not part of the default run)
  *
- * Options: --runs N (3), --events N (generator events per partition, 12,000,000),
- * --kafka-events N (1,000,000), --workers 1,2 (SLUICE_WORKERS values), --max-records 50000,200000
- * (generator SLUICE_MAX_RECORDS_PER_BATCH values), --profile (also profile generator runs),
- * --broker-dir DIR (keep the bench broker's data there, so the Kafka preload is reused).
+ * Options: --runs N (3), --events N (generator events per partition: 12,000,000; keyed: 750,000),
+ * --kafka-events N (1,000,000), --workers 1,2 (SLUICE_WORKERS values), --max-records N,N
+ * (SLUICE_MAX_RECORDS_PER_BATCH values: generator 50000,200000; keyed 10000,100000), --profile (also
+ * profile generator runs), --broker-dir DIR (keep the bench broker's data there, so the Kafka
+ * preload is reused).
  * SLUICE_BENCH_BROKERS=host:port uses a running broker instead of starting one.
  */
 
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { generatorBench, generatorProfile, generatorTable } from './generator-aggregate.ts';
+import { keyedBench, keyedTable } from './generator-keyed.ts';
 import { kafkaBench, kafkaTable } from './kafka-path.ts';
 import { windowBench, windowTable } from './kafka-window.ts';
+import type { GeneratorSweep } from './support/generator.ts';
 import { machineLine } from './support/machine.ts';
 import { int } from './support/stats.ts';
 
@@ -26,10 +31,10 @@ const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
     runs: { type: 'string', default: '3' },
-    events: { type: 'string', default: '12000000' },
+    events: { type: 'string' },
     'kafka-events': { type: 'string', default: '1000000' },
     workers: { type: 'string', default: '1,2' },
-    'max-records': { type: 'string', default: '50000,200000' },
+    'max-records': { type: 'string' },
     profile: { type: 'boolean', default: false },
     'broker-dir': { type: 'string' },
   },
@@ -48,8 +53,8 @@ const list = (name: string, raw: string): number[] =>
   raw.split(',').map((item) => positive(name, item.trim()));
 
 const only = args.only;
-if (only !== undefined && only !== 'generator' && only !== 'kafka' && only !== 'window') {
-  console.error(`--only must be generator, kafka or window; got ${JSON.stringify(only)}`);
+if (only !== undefined && only !== 'generator' && only !== 'kafka' && only !== 'window' && only !== 'keyed') {
+  console.error(`--only must be generator, kafka, window or keyed; got ${JSON.stringify(only)}`);
   process.exit(2);
 }
 const runs = positive('runs', args.runs);
@@ -101,16 +106,20 @@ function preloadHeader(
   out();
 }
 
-if (only === undefined || only === 'generator') {
-  const options = {
+/** The generator benches' options: 4 partitions, and these defaults for --events and --max-records. */
+function generatorSweep(events: string, maxRecords: string): GeneratorSweep {
+  return {
     runs,
-    eventsPerPartition: positive('events', args.events),
+    eventsPerPartition: positive('events', args.events ?? events),
     partitions: 4,
     workers: list('workers', args.workers),
-    maxRecords: list('max-records', args['max-records']),
-    profile: args.profile,
+    maxRecords: list('max-records', args['max-records'] ?? maxRecords),
     log,
   };
+}
+
+if (only === undefined || only === 'generator') {
+  const options = { ...generatorSweep('12000000', '50000,200000'), profile: args.profile };
   const rows = await generatorBench(options);
   out();
   out(
@@ -143,6 +152,17 @@ if (only === 'window') {
   out(windowTable(report));
   out();
   out(report.profile);
+}
+
+if (only === 'keyed') {
+  const options = generatorSweep('750000', '10000,100000');
+  const rows = await keyedBench(options);
+  out();
+  out(
+    `### Generator → keyed state per user, available-now, ${options.partitions} partitions × ${int(options.eventsPerPartition)} events`,
+  );
+  out();
+  out(keyedTable(rows));
 }
 
 out();

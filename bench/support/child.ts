@@ -110,8 +110,29 @@ export function batchLogs(run: ChildRun): BatchLog[] {
     }));
 }
 
+/** What a row keeps of each run: wall and CPU time, and every batch's records and processing time. */
+export type RunSamples = {
+  readonly wallMs: number[];
+  readonly cpuMs: number[];
+  readonly batchRecords: number[];
+  readonly batchMs: number[];
+};
+
+export function addRun(row: RunSamples, run: ChildRun): void {
+  row.wallMs.push(run.wallMs);
+  row.cpuMs.push(run.cpuMs);
+  for (const batch of batchLogs(run)) {
+    row.batchRecords.push(batch.records);
+    row.batchMs.push(batch.processingMs);
+  }
+}
+
+/** Field `field` of the first log line with `msg`, as a number; NaN when there is none. */
+export function logNumber(run: ChildRun, msg: string, field: string): number {
+  return Number(run.logs.find((line) => line.msg === msg)?.[field] ?? Number.NaN);
+}
+
 /** Milliseconds between the first log line with `from` and the first with `to` (pino's `time`). */
 export function logSpanMs(run: ChildRun, from: string, to: string): number {
-  const at = (msg: string): number => Number(run.logs.find((line) => line.msg === msg)?.time ?? Number.NaN);
-  return at(to) - at(from);
+  return logNumber(run, to, 'time') - logNumber(run, from, 'time');
 }

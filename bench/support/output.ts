@@ -15,3 +15,17 @@ export function countedByFileSink(dir: string): number {
   }
   return total;
 }
+
+/** The rows of the last batch's file the file sink wrote to `dir` (by batch id), parsed. */
+export function lastBatchRows(dir: string): unknown[] {
+  const batchId = (name: string): number => Number(/-(\d+)\.jsonl$/.exec(name)?.[1] ?? -1);
+  const last = readdirSync(dir)
+    .filter((name) => name.endsWith('.jsonl'))
+    .sort((a, b) => batchId(a) - batchId(b))
+    .at(-1);
+  if (last === undefined) return [];
+  return readFileSync(join(dir, last), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line): unknown => JSON.parse(line));
+}

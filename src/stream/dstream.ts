@@ -304,8 +304,8 @@ export class DStream<T> {
   /**
    * Spark's `updateStateByKey`: every batch, `fn(values, state)` for every key that has values in
    * the batch or has state (then with `values = []`); returning undefined removes the key. Emits
-   * the whole state as `[key, state]` pairs each batch. State is kept per state partition on the
-   * main thread and checkpointed with msgpack: keep it plain data (docs/state.md).
+   * the whole state as `[key, state]` pairs each batch. State is kept per state partition in the
+   * worker slots, crosses threads and checkpoints as msgpack: keep it plain data (docs/state.md).
    *
    * @example
    * pairs.updateStateByKey<number>((values, total) => (total ?? 0) + values.length);
