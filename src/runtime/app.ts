@@ -100,7 +100,6 @@ export async function startApp(options: AppOptions): Promise<App> {
   if (postgres.problems.length > 0) throw new ConfigError(postgres.problems);
   const guaranteeIssues = outputGuarantees(plan, config, log);
   if (guaranteeIssues.length > 0) throw new ConfigError(guaranteeIssues);
-  const slots = new Slots(config.workers, init);
   const windows = {
     merger: new WindowMerger(),
     watermark: new WatermarkTracker(plan.watermarks, config.idleTimeoutMs),
@@ -111,6 +110,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     plan.keyedStates.length > 0 || exchanged.length > 0
       ? await stateLayout(config, options.kafka?.outputs.admin)
       : undefined;
+  // The slots split their groups by state partition, so that the main thread passes them on as bytes.
+  const slots = new Slots(
+    config.workers,
+    layout && plan.keyedStates.length > 0 ? { ...init, statePartitions: layout.partitions } : init,
+  );
   const keyed =
     layout && plan.keyedStates.length > 0
       ? new SlotKeyedState(new StatePartitions(layout, log), slots)

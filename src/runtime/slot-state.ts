@@ -1,13 +1,15 @@
 import {
   type BatchInfo,
+  decodePlain,
+  encodePlain,
   type KeyedSnapshot,
   type KeyedStateNode,
-  type KeyGroups,
   PartitionedKeyedState,
+  type PartitionInput,
   type StatePartitionRun,
   type StatePartitions,
 } from '../stream/index.ts';
-import { decodePlain, encodePlain } from './result-codec.ts';
+
 import type { Slots } from './slots.ts';
 
 /**
@@ -27,7 +29,7 @@ export class SlotKeyedState extends PartitionedKeyedState {
   protected async runPartition(
     partition: number,
     node: KeyedStateNode,
-    groups: KeyGroups,
+    input: PartitionInput,
     info: BatchInfo,
     snapshot: boolean,
   ): Promise<StatePartitionRun> {
@@ -37,7 +39,9 @@ export class SlotKeyedState extends PartitionedKeyedState {
       layout: this.partitions.layout,
       partition,
       node: node.id,
-      groups: encodePlain(groups.groups()),
+      groups: encodePlain(input.groups.groups()),
+      // Views into the slots' result buffers: copied out, or the whole buffer would be cloned.
+      parts: input.parts.map((part) => part.slice()),
       snapshot,
     })) as Uint8Array;
     return decodePlain(bytes) as StatePartitionRun;

@@ -12,6 +12,8 @@ export type WorkerInit = {
   readonly decodePolicy: DecodePolicy;
   readonly latePolicy: LatePolicy;
   readonly generator: GeneratorSpec;
+  /** Keyed state's state partition count: the slots split their groups by state partition. */
+  readonly statePartitions?: number;
 };
 
 /** One task per partition batch. */
@@ -54,6 +56,8 @@ export type SlotTask =
       readonly partition: number;
       readonly node: number;
       readonly groups: Uint8Array;
+      /** The partition's groups from the slots' first pass (msgpack each), applied after `groups`. */
+      readonly parts: readonly Uint8Array[];
       readonly snapshot: boolean;
     }
   /** The keyed state of a state partition, for a checkpoint. */

@@ -4,7 +4,9 @@ import { clickAt, GENERATOR_TOPIC } from '../sources/index.ts';
 import { decodeStore, encodeStore } from '../state/store-snapshot.ts';
 import { decodeKey, decodeValue } from '../stream/decode.ts';
 import {
+  addParts,
   buildGraph,
+  encodePlain,
   importJob,
   type KeyedStateStore,
   KeyGroups,
@@ -17,7 +19,7 @@ import {
   storeFor,
 } from '../stream/index.ts';
 import { BatchView } from './batch-codec.ts';
-import { decodePlain, encodePlain, encodeResult } from './result-codec.ts';
+import { encodeResult } from './result-codec.ts';
 import type { SlotTask, WorkerInit } from './types.ts';
 
 const init = workerData as WorkerInit;
@@ -59,8 +61,7 @@ function keyedOf(layout: StateLayout, partition: number): KeyedStateStore {
 function runState(task: Extract<SlotTask, { type: 'state' }>): Uint8Array {
   const node = plan.keyedStates.find((state) => state.id === task.node);
   if (!node) throw new Error(`node ${task.node} is not a state operation of this job`);
-  const groups = new KeyGroups();
-  for (const [key, values] of decodePlain(task.groups) as [unknown, unknown[]][]) groups.addAll(key, values);
+  const groups = addParts(new KeyGroups(), [task.groups, ...task.parts]);
   const store = keyedOf(task.layout, task.partition);
   return encodePlain(runStatePartition(store, node, groups, task.info, task.snapshot));
 }
@@ -158,6 +159,7 @@ export default function runTask(task: SlotTask): unknown {
     : runPartition(plan, input, task.info, init.decodePolicy, {
         store: storeOf(input.topic, input.partition),
         latePolicy: init.latePolicy,
+        ...(init.statePartitions === undefined ? {} : { statePartitions: init.statePartitions }),
       });
   const bytes = encodeResult(result);
   return move(bytes);

@@ -1,32 +1,28 @@
-import { Decoder, Encoder } from '@msgpack/msgpack';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { isWindow } from '../stream/graph.ts';
+import { decodePlain, encodePlain } from '../stream/plain.ts';
 import type { Plan } from '../stream/plan.ts';
 import { createWindowState, type PartitionStore } from '../stream/window-ops.ts';
 import type { WindowsSnapshot } from '../window/index.ts';
 
-// Offsets and user keys may be bigints; undefined must survive as nil.
-const encoder = new Encoder({ useBigInt64: true, ignoreUndefined: false });
-const decoder = new Decoder({ useBigInt64: true });
-
 /** Any checkpointed value as msgpack bytes. */
 export function packState(value: unknown): Uint8Array {
-  return encoder.encode(value);
+  return encodePlain(value);
 }
 
 export function unpackState(bytes: Uint8Array): unknown {
-  return decoder.decode(bytes);
+  return decodePlain(bytes);
 }
 
 /** A partition's window state as msgpack bytes: `[node id, state]` per window operation. */
 export function encodeStore(store: PartitionStore): Uint8Array {
   const nodes: [number, WindowsSnapshot][] = [...store].map(([node, state]) => [node, state.snapshot()]);
-  return encoder.encode(nodes);
+  return encodePlain(nodes);
 }
 
 /** Rebuilds a partition's window state; a node that is not the plan's window operation is refused. */
 export function decodeStore(plan: Plan, bytes: Uint8Array): PartitionStore {
-  const nodes = decoder.decode(bytes) as [number, WindowsSnapshot][];
+  const nodes = decodePlain(bytes) as [number, WindowsSnapshot][];
   const store: PartitionStore = new Map();
   for (const [id, snapshot] of nodes) {
     const node = plan.nodes[id];

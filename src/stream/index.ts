@@ -5,6 +5,7 @@ export {
   type KeyedState,
   LocalKeyedState,
   PartitionedKeyedState,
+  type PartitionInput,
   type StateRun,
   storeFor,
 } from './keyed-state.ts';
@@ -20,6 +21,7 @@ export {
   type RunOptions,
   runPartition,
 } from './partition-run.ts';
+export { decodePlain, encodePlain } from './plain.ts';
 export { Plan } from './plan.ts';
 export {
   type PostgresColumn,
@@ -42,7 +44,7 @@ export {
   type WindowIncoming,
   type WindowMessage,
 } from './repartition.ts';
-export { runStatePartition, type StatePartitionRun } from './state-ops.ts';
+export { addParts, runStatePartition, type StateInput, type StatePartitionRun } from './state-ops.ts';
 export {
   type MappingFunction,
   type MapWithStateSpec,

@@ -1,8 +1,11 @@
 import type { KeyedStateNode } from './graph.ts';
 import { KeyGroups } from './partials.ts';
-import { runStatePartition, type StatePartitionRun } from './state-ops.ts';
+import { addParts, runStatePartition, type StateInput, type StatePartitionRun } from './state-ops.ts';
 import { type KeyedSnapshot, KeyedStateStore, type StateLog, type StatePartitions } from './state-store.ts';
 import type { BatchInfo } from './types.ts';
+
+/** One state partition's input: its keys' decoded groups, then the slots' encoded parts of it. */
+export type PartitionInput = { readonly groups: KeyGroups; readonly parts: readonly Uint8Array[] };
 
 /** A state operation's output for a batch: what it emits, and (when asked) its whole state. */
 export type StateRun = { readonly values: unknown[]; readonly snapshot?: [unknown, unknown][] };
@@ -18,8 +21,8 @@ export interface KeyedState {
   readonly size: number;
   /** The input partitions owned now: state partitions that left are dropped. */
   own(partitions: Iterable<{ readonly topic: string; readonly partition: number }>): void;
-  /** Runs `node` in every held state partition, each with its keys of `groups`; partitions in order. */
-  run(node: KeyedStateNode, groups: KeyGroups, info: BatchInfo, snapshot: boolean): Promise<StateRun>;
+  /** Runs `node` in every held state partition, each with its keys of `input`; partitions in order. */
+  run(node: KeyedStateNode, input: StateInput, info: BatchInfo, snapshot: boolean): Promise<StateRun>;
   /** A state partition for its input partition's checkpoint (id: `topic\0partition`). */
   snapshot(id: string): KeyedSnapshot | Promise<KeyedSnapshot>;
   restore(id: string, snapshot: KeyedSnapshot): void | Promise<void>;
@@ -49,13 +52,23 @@ export abstract class PartitionedKeyedState implements KeyedState {
     this.partitions.own(partitions);
   }
 
-  async run(node: KeyedStateNode, groups: KeyGroups, info: BatchInfo, snapshot: boolean): Promise<StateRun> {
+  async run(node: KeyedStateNode, input: StateInput, info: BatchInfo, snapshot: boolean): Promise<StateRun> {
     this.partitions.check(
       node,
-      groups.groups().map(([key]) => key),
+      input.groups.groups().map(([key]) => key),
     );
+    for (const [partition, parts] of input.parts) {
+      // Only without routing (no broker): the slots' keys of a partition held nowhere here.
+      if (!this.partitions.holds(partition))
+        this.partitions.check(
+          node,
+          addParts(new KeyGroups(), parts)
+            .groups()
+            .map(([key]) => key),
+        );
+    }
     const split = new Map<number, KeyGroups>();
-    for (const [key, values] of groups.groups()) {
+    for (const [key, values] of input.groups.groups()) {
       const partition = this.partitions.partitionOf(key);
       let group = split.get(partition);
       if (!group) {
@@ -67,7 +80,13 @@ export abstract class PartitionedKeyedState implements KeyedState {
     const held = this.partitions.held().map(({ partition }) => partition);
     const runs = await Promise.all(
       held.map((partition) =>
-        this.runPartition(partition, node, split.get(partition) ?? new KeyGroups(), info, snapshot),
+        this.runPartition(
+          partition,
+          node,
+          { groups: split.get(partition) ?? new KeyGroups(), parts: input.parts.get(partition) ?? [] },
+          info,
+          snapshot,
+        ),
       ),
     );
     this.#sizes = new Map(held.map((partition, index) => [partition, runs[index]?.size ?? 0]));
@@ -75,11 +94,11 @@ export abstract class PartitionedKeyedState implements KeyedState {
     return snapshot ? { values, snapshot: runs.flatMap((run) => run.snapshot ?? []) } : { values };
   }
 
-  /** Runs `node` over state partition `partition` with its keys' `groups`. */
+  /** Runs `node` over state partition `partition` with its keys' groups, then its encoded parts. */
   protected abstract runPartition(
     partition: number,
     node: KeyedStateNode,
-    groups: KeyGroups,
+    input: PartitionInput,
     info: BatchInfo,
     snapshot: boolean,
   ): StatePartitionRun | Promise<StatePartitionRun>;
@@ -108,12 +127,12 @@ export class LocalKeyedState extends PartitionedKeyedState {
   protected runPartition(
     partition: number,
     node: KeyedStateNode,
-    groups: KeyGroups,
+    input: PartitionInput,
     info: BatchInfo,
     snapshot: boolean,
   ): StatePartitionRun {
     const store = this.#storeOf(`${this.partitions.layout.topic}\u0000${partition}`);
-    return runStatePartition(store, node, groups, info, snapshot);
+    return runStatePartition(store, node, addParts(input.groups, input.parts), info, snapshot);
   }
 
   snapshot(id: string): KeyedSnapshot {

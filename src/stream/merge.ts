@@ -6,7 +6,7 @@ import type { PartitionResult } from './partition-run.ts';
 import type { Plan } from './plan.ts';
 import type { Routing } from './repartition.ts';
 import { route } from './repartition.ts';
-import { groupsFromPairs, groupsFromResults } from './state-ops.ts';
+import { groupsFromPairs, stateInputFromResults } from './state-ops.ts';
 import type { BatchInfo } from './types.ts';
 import { WindowMerger } from './window-merge.ts';
 
@@ -71,10 +71,10 @@ export async function mergePartitions(
       if (!keyed)
         throw new SluiceError(ErrorCode.state, `${node.kind} (node ${node.id}) has no keyed state to run in`);
       const batch = plan.partialExports.has(node.id)
-        ? groupsFromResults(node.id, results)
+        ? stateInputFromResults(node.id, results)
         : groupsFromPairs(input(node.parent));
-      const groups = routing ? route(keyed.partitions, node, batch, routing) : batch;
-      const run = await keyed.run(node, groups, info, plan.snapshotted.has(node.id));
+      const state = routing ? route(keyed.partitions, node, batch, routing) : batch;
+      const run = await keyed.run(node, state, info, plan.snapshotted.has(node.id));
       if (run.snapshot) snapshots.set(node.id, run.snapshot);
       return run.values;
     }

@@ -9,7 +9,12 @@ export type Export =
   | { readonly node: number; readonly kind: 'count'; readonly count: number }
   | { readonly node: number; readonly kind: 'windows'; readonly windows: FiredWindow[] }
   /** A keyed state operation's input: per key (first seen first), its values in record order. */
-  | { readonly node: number; readonly kind: 'groups'; readonly groups: [unknown, unknown[]][] };
+  | { readonly node: number; readonly kind: 'groups'; readonly groups: [unknown, unknown[]][] }
+  /**
+   * The same split by state partition, each part msgpack of its `[key, values][]`: the main
+   * thread hands a part to its state partition's slot without decoding it.
+   */
+  | { readonly node: number; readonly kind: 'stateGroups'; readonly parts: [number, Uint8Array][] };
 
 /** Values grouped per key, keys and values in arrival order (object keys go by JSON). */
 export class KeyGroups {

@@ -2,7 +2,9 @@ import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import type { FinalWindows, RecordWindows, UpdateWindows } from '../window/index.ts';
 import { isAggregate, isKeyedState, type Node } from './graph.ts';
 import { type Aggregator, aggregatorFor, type Export, KeyGroups } from './partials.ts';
+import { encodePlain } from './plain.ts';
 import type { Plan } from './plan.ts';
+import { statePartitionOf } from './state-store.ts';
 import type { BatchInfo, Origin, SourceRecord } from './types.ts';
 import {
   BatchWindows,
@@ -60,6 +62,8 @@ export type RunOptions = {
   /** The partition's window state, kept across batches; a fresh one forgets every window. */
   readonly store?: PartitionStore;
   readonly latePolicy?: LatePolicy;
+  /** Keyed state's state partition count: the groups go out split by state partition, encoded. */
+  readonly statePartitions?: number;
 };
 
 const SKIP_SAMPLE = 5;
@@ -100,7 +104,7 @@ export function runPartition(
     cursor,
     options.latePolicy ?? 'count',
   );
-  const state = new PartitionState(plan, info, windows);
+  const state = new PartitionState(plan, info, windows, options.statePartitions);
   const failures: DecodeFailure[] = [];
   let decodeErrors = 0;
   const base = { topic: input.topic, partition: input.partition, records: input.count };
@@ -151,6 +155,20 @@ export function runPartition(
   };
 }
 
+/** Groups split by the state partition of their key, each part msgpack, partitions in order. */
+function encodeByStatePartition(groups: KeyGroups, partitions: number): [number, Uint8Array][] {
+  const split = new Map<number, [unknown, unknown[]][]>();
+  for (const group of groups.groups()) {
+    const partition = statePartitionOf(group[0], partitions);
+    const list = split.get(partition) ?? [];
+    list.push(group);
+    split.set(partition, list);
+  }
+  return [...split]
+    .sort(([a], [b]) => a - b)
+    .map(([partition, list]): [number, Uint8Array] => [partition, encodePlain(list)]);
+}
+
 function storeEntries(store: PartitionStore): number {
   let entries = 0;
   for (const state of store.values()) entries += state.entries;
@@ -170,11 +188,13 @@ class PartitionState {
   /** Event time of the value being pushed: the record's timestamp, or what withWatermark read. */
   #time = 0;
   readonly fired: number[] = [];
+  readonly #statePartitions: number | undefined;
 
-  constructor(plan: Plan, info: BatchInfo, windows: BatchWindows) {
+  constructor(plan: Plan, info: BatchInfo, windows: BatchWindows, statePartitions?: number) {
     this.#plan = plan;
     this.#info = info;
     this.#windows = windows;
+    this.#statePartitions = statePartitions;
     for (const id of plan.recordExports) this.#records.set(id, []);
     // Built from the last node back, so each receiver can call its children's.
     for (let id = plan.nodes.length - 1; id >= 0; id--) {
@@ -221,7 +241,13 @@ class PartitionState {
     const out: Export[] = [];
     for (const [node, values] of this.#records) out.push({ node, kind: 'records', values });
     for (const [node, aggregator] of this.#aggregators) out.push(aggregator.toExport(node));
-    for (const [node, groups] of this.#groups) out.push({ node, kind: 'groups', groups: groups.groups() });
+    for (const [node, groups] of this.#groups) {
+      out.push(
+        this.#statePartitions === undefined
+          ? { node, kind: 'groups', groups: groups.groups() }
+          : { node, kind: 'stateGroups', parts: encodeByStatePartition(groups, this.#statePartitions) },
+      );
+    }
     out.push(...this.#windowExports);
     return out;
   }

@@ -1,7 +1,8 @@
-import { Decoder, Encoder } from '@msgpack/msgpack';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { KeyedStateNode, WindowAggregateNode } from './graph.ts';
 import { KeyGroups } from './partials.ts';
+import { decodePlain, encodePlain } from './plain.ts';
+import { addParts, type StateInput } from './state-ops.ts';
 import type { StatePartitions } from './state-store.ts';
 import type { WindowExchange } from './window-exchange.ts';
 
@@ -54,19 +55,15 @@ export function repartitionTopic(
   return `${group}-${node.kind}-${node.id}-repartition`;
 }
 
-// Same plain-data rule as the state and the slots' results (bigint as int64).
-const encoder = new Encoder({ useBigInt64: true, ignoreUndefined: false });
-const decoder = new Decoder({ useBigInt64: true });
-
 /** A repartition record's body: msgpack `[key, values]`. */
 export function encodeForward(key: unknown, values: readonly unknown[]): Uint8Array {
-  return encoder.encode([key, values]);
+  return encodePlain([key, values]);
 }
 
 export function decodeForward(bytes: Uint8Array, where: string): [unknown, unknown[]] {
   let decoded: unknown;
   try {
-    decoded = decoder.decode(bytes);
+    decoded = decodePlain(bytes);
   } catch (error) {
     throw new SluiceError(
       ErrorCode.repartition,
@@ -81,26 +78,31 @@ export function decodeForward(bytes: Uint8Array, where: string): [unknown, unkno
 }
 
 /**
- * Splits an operation's groups by where their state lives: the forwarded groups first (their
- * values are from earlier batches), then the batch's; keys of state partitions held here are
- * returned, the others go to `routing.outgoing`, one forward per key with all its values.
+ * Splits an operation's input by where its state lives: the forwarded groups first (their values
+ * are from earlier batches), then the batch's; keys of state partitions held here stay, the others
+ * go to `routing.outgoing`, one forward per key with all its values.
  */
 export function route(
-  store: StatePartitions,
+  partitions: StatePartitions,
   node: KeyedStateNode,
-  groups: KeyGroups,
+  input: StateInput,
   routing: Routing,
-): KeyGroups {
+): StateInput {
   const all = new KeyGroups();
   for (const [key, values] of routing.incoming.get(node.id)?.groups() ?? []) all.addAll(key, values);
-  for (const [key, values] of groups.groups()) all.addAll(key, values);
+  for (const [key, values] of input.groups.groups()) all.addAll(key, values);
+  const parts = new Map<number, readonly Uint8Array[]>();
+  for (const [partition, list] of input.parts) {
+    if (partitions.holds(partition)) parts.set(partition, list);
+    else addParts(all, list);
+  }
   const local = new KeyGroups();
   for (const [key, values] of all.groups()) {
-    const partition = store.partitionOf(key);
-    if (store.holds(partition)) local.addAll(key, values);
+    const partition = partitions.partitionOf(key);
+    if (partitions.holds(partition)) local.addAll(key, values);
     else routing.outgoing.push({ node: node.id, partition, key, values });
   }
-  return local;
+  return { groups: local, parts };
 }
 
 /**
@@ -127,7 +129,7 @@ const PROGRESS = 1;
 
 /** msgpack `[0, topic, partition, start, end, [key, partial][]]` or `[1, [source, through][]]`. */
 export function encodeWindowMessage(message: WindowMessage): Uint8Array {
-  return encoder.encode(
+  return encodePlain(
     message.type === 'partials'
       ? [PARTIALS, message.topic, message.partition, message.start, message.end, message.pairs]
       : [PROGRESS, message.through],
@@ -140,7 +142,7 @@ export function decodeWindowMessage(bytes: Uint8Array, where: string): WindowMes
   };
   let decoded: unknown;
   try {
-    decoded = decoder.decode(bytes);
+    decoded = decodePlain(bytes);
   } catch (error) {
     fail(`a window record is not msgpack: ${error instanceof Error ? error.message : String(error)}`, error);
   }

@@ -1,30 +1,56 @@
 import type { KeyedStateNode } from './graph.ts';
 import { KeyGroups } from './partials.ts';
 import type { PartitionResult } from './partition-run.ts';
+import { decodePlain } from './plain.ts';
 import { StateHandle } from './state-spec.ts';
 import type { KeyedStateStore, StateEntry } from './state-store.ts';
 import type { BatchInfo } from './types.ts';
 
-/** A state operation's input from the slots: their per-key groups, partitions in result order. */
-export function groupsFromResults(node: number, results: readonly PartitionResult[]): KeyGroups {
+/**
+ * A state operation's input for a batch. A key's values are applied in this order: `groups`
+ * (forwarded from other instances, then values grouped here), then `parts` in order.
+ */
+export type StateInput = {
+  readonly groups: KeyGroups;
+  /** Per state partition, the slots' groups of it as msgpack `[key, values][]`, partitions in order. */
+  readonly parts: ReadonlyMap<number, readonly Uint8Array[]>;
+};
+
+/** A state operation's input from the slots: their groups, partitions in result order. */
+export function stateInputFromResults(node: number, results: readonly PartitionResult[]): StateInput {
   const groups = new KeyGroups();
+  const parts = new Map<number, Uint8Array[]>();
   for (const result of results) {
     for (const item of result.exports) {
-      if (item.node !== node || item.kind !== 'groups') continue;
-      for (const [key, values] of item.groups) groups.addAll(key, values);
+      if (item.node !== node) continue;
+      if (item.kind === 'groups') for (const [key, values] of item.groups) groups.addAll(key, values);
+      if (item.kind !== 'stateGroups') continue;
+      for (const [partition, bytes] of item.parts) {
+        const list = parts.get(partition) ?? [];
+        list.push(bytes);
+        parts.set(partition, list);
+      }
     }
+  }
+  return { groups, parts };
+}
+
+/** Adds encoded parts (msgpack `[key, values][]`) to `groups`, in order. */
+export function addParts(groups: KeyGroups, parts: readonly Uint8Array[]): KeyGroups {
+  for (const part of parts) {
+    for (const [key, values] of decodePlain(part) as [unknown, unknown[]][]) groups.addAll(key, values);
   }
   return groups;
 }
 
 /** A state operation's input computed on the main thread: pairs grouped per key, in order. */
-export function groupsFromPairs(pairs: readonly unknown[]): KeyGroups {
+export function groupsFromPairs(pairs: readonly unknown[]): StateInput {
   const groups = new KeyGroups();
   for (const pair of pairs) {
     const [key, value] = pair as readonly [unknown, unknown];
     groups.add(key, value);
   }
-  return groups;
+  return { groups, parts: new Map() };
 }
 
 /** Every key's state of a node as pairs: state partitions in order, keys in table order. */

@@ -176,7 +176,14 @@ export class TestDriver {
       // Like the engine: with windows, every owned partition runs, records or not.
       if (!group && !windowed) continue;
       const input = group ? this.#input(group) : this.#input({ topic, partition, records: [] });
-      const result = runPartition(this.plan, input, info, decodePolicy, { store, latePolicy });
+      const result = runPartition(this.plan, input, info, decodePolicy, {
+        store,
+        latePolicy,
+        // As in the slots: groups split by state partition, passed on as bytes.
+        ...(this.plan.keyedStates.length > 0
+          ? { statePartitions: this.#keyed.partitions.layout.partitions }
+          : {}),
+      });
       results.push(decodeResult(encodeResult(result)));
     }
     const fatal = results.find((result) => result.fatal)?.fatal;

@@ -6,10 +6,12 @@ import { Slots } from '../../src/runtime/slots.ts';
 import {
   type BatchInfo,
   buildGraph,
+  encodePlain,
   type KeyedStateNode,
   KeyGroups,
   LocalKeyedState,
   Plan,
+  type StateInput,
   StatePartitions,
   statePartitionOf,
 } from '../../src/stream/index.ts';
@@ -47,10 +49,23 @@ const info = (batchId: number): BatchInfo => ({
   offsetRanges: [],
 });
 
-function amounts(batch: number): KeyGroups {
+/** A batch's amounts: odd batches as the slots' first pass sends them, encoded per state partition. */
+function amounts(batch: number): StateInput {
   const groups = new KeyGroups();
   for (let key = 0; key < 12; key++) if ((key + batch) % 3 !== 0) groups.addAll(`k${key}`, [key, batch]);
-  return groups;
+  if (batch % 2 === 0) return { groups, parts: new Map() };
+  const parts = new Map<number, Uint8Array[]>();
+  for (const group of groups.groups()) {
+    const partition = statePartitionOf(group[0], LAYOUT.partitions);
+    // Two parts per partition, as from two input partitions: a key's values keep their order.
+    const [first, second] = [group[1].slice(0, 1), group[1].slice(1)];
+    parts.set(partition, [
+      ...(parts.get(partition) ?? []),
+      encodePlain([[group[0], first]]),
+      encodePlain([[group[0], second]]),
+    ]);
+  }
+  return { groups: new KeyGroups(), parts };
 }
 
 const owned = Array.from({ length: LAYOUT.partitions }, (_, partition) => ({
@@ -110,7 +125,7 @@ describe('keyed state in the worker slots', () => {
     );
     const groups = new KeyGroups();
     groups.addAll(other ?? '', [1]);
-    await expect(keyed.run(node, groups, info(0), false)).rejects.toMatchObject({
+    await expect(keyed.run(node, { groups, parts: new Map() }, info(0), false)).rejects.toMatchObject({
       code: 'SLUICE_STATE_PARTITION',
     });
     expect(await keyed.snapshot(id(held))).toEqual([]);

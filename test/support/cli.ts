@@ -114,10 +114,24 @@ export async function keepingLogs(
   scenario: (clis: Record<string, RunningCli>) => Promise<void>,
 ): Promise<void> {
   const clis: Record<string, RunningCli> = {};
-  onTestFailed(() => {
+  // A scenario that failed half way leaves instances running: they would hold the broker's group
+  // and the machine's cores for the tests after it.
+  const stop = async (): Promise<void> => {
+    const running = Object.values(clis).filter(
+      (cli) => cli.child.exitCode === null && cli.child.signalCode === null,
+    );
+    for (const cli of running) cli.child.kill('SIGKILL');
+    await Promise.all(running.map((cli) => cli.done));
+  };
+  onTestFailed(async () => {
     const dir = mkdtempSync(join(tmpdir(), `${prefix}-failed-`));
     for (const [name, cli] of Object.entries(clis)) writeFileSync(join(dir, `${name}.log`), cli.output());
     console.error(`the instances' logs are in ${dir}`);
+    await stop();
   });
-  await scenario(clis);
+  try {
+    await scenario(clis);
+  } finally {
+    await stop();
+  }
 }
