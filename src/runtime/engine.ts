@@ -541,7 +541,8 @@ export class Engine {
    */
   #positionStatePartitions(): void {
     const { source } = this.#options;
-    const held = [...(this.#keyed?.partitions.held() ?? []), ...(this.#options.exchange?.held() ?? [])];
+    // Keyed state and windows own the same state partitions (both follow `source.owned()`).
+    const held = this.#keyed?.partitions.held() ?? this.#options.exchange?.held() ?? [];
     for (const { topic, partition } of held) {
       const id = partitionId(topic, partition);
       const offset = this.#positions.has(id) ? undefined : source.position?.(topic, partition);

@@ -48,27 +48,21 @@ export class SlotKeyedState extends PartitionedKeyedState {
   }
 
   async snapshot(id: string): Promise<KeyedSnapshot> {
-    const partition = this.#partitionOf(id);
+    const partition = this.partitions.numberOf(id);
     if (partition === undefined) return [];
     const { layout } = this.partitions;
     return (await this.#slots.keyed({ type: 'keyedSnapshot', layout, partition })) as KeyedSnapshot;
   }
 
   async restore(id: string, state: KeyedSnapshot): Promise<void> {
-    const partition = this.#partitionOf(id);
+    const partition = this.partitions.numberOf(id);
     if (partition === undefined) return;
     await this.#slots.keyed({ type: 'keyedRestore', layout: this.partitions.layout, partition, state });
   }
 
   async forget(id: string): Promise<void> {
-    const partition = this.#partitionOf(id);
+    const partition = this.partitions.numberOf(id);
     if (partition === undefined) return;
     await this.#slots.keyed({ type: 'keyedForget', layout: this.partitions.layout, partition });
-  }
-
-  /** The state partition number of input partition `id` (`topic\0partition`) of the layout's topic. */
-  #partitionOf(id: string): number | undefined {
-    const [topic, partition] = id.split('\u0000');
-    return topic === this.partitions.layout.topic && partition !== undefined ? Number(partition) : undefined;
   }
 }

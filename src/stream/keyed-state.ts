@@ -147,11 +147,6 @@ export class LocalKeyedState extends PartitionedKeyedState {
     this.#stores.delete(id);
   }
 
-  /** The state partitions held, in partition order. */
-  held(): { topic: string; partition: number }[] {
-    return this.partitions.held();
-  }
-
   #storeOf(id: string): KeyedStateStore {
     let store = this.#stores.get(id);
     if (!store) {

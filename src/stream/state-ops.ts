@@ -72,7 +72,7 @@ export type StatePartitionRun = {
 
 /**
  * Runs one state operation over one state partition's store (`store` holds that partition only)
- * and the batch's groups of its keys; returns what it emits.
+ * and the batch's groups of its keys, already routed to it; returns what it emits.
  */
 export function runStatePartition(
   store: KeyedStateStore,
@@ -81,11 +81,8 @@ export function runStatePartition(
   info: BatchInfo,
   snapshot: boolean,
 ): StatePartitionRun {
+  // The main thread routed every key here (`PartitionedKeyedState.run`); no check per key again.
   store.begin([node], info.time);
-  store.check(
-    node,
-    groups.groups().map(([key]) => key),
-  );
   const values =
     node.kind === 'updateStateByKey'
       ? updateStateByKey(store, node, groups, info)

@@ -68,6 +68,12 @@ export class StatePartitions {
     return this.#owned ? this.#owned.has(partition) : partition >= 0 && partition < this.layout.partitions;
   }
 
+  /** The state partition of input partition `id` (`topic\0partition`); undefined: another topic's. */
+  numberOf(id: string): number | undefined {
+    const [topic, partition] = id.split('\u0000');
+    return topic === this.layout.topic && partition !== undefined ? Number(partition) : undefined;
+  }
+
   /** The state partitions held, in partition order. */
   held(): { topic: string; partition: number }[] {
     const out: { topic: string; partition: number }[] = [];

@@ -2,9 +2,9 @@ import { type PaneOps, paneOps } from '../window/index.ts';
 import { normalizeKey, type WindowAggregateNode } from './graph.ts';
 import type { PartitionResult } from './partition-run.ts';
 import type { Forward, WindowIncoming, WindowMessage } from './repartition.ts';
-import { type StateLayout, statePartitionOf } from './state-store.ts';
+import { type StateLayout, StatePartitions } from './state-store.ts';
 import type { BatchInfo } from './types.ts';
-import { type Merged, shape } from './window-merge.ts';
+import { entryOf, type Merged, mergeParts, shape } from './window-merge.ts';
 
 /** A (window, key) of one state partition: the latest partial of each source partition. */
 type Entry = {
@@ -36,15 +36,6 @@ const RESEND_PROGRESS_MS = 5_000;
 
 const sourceId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
-function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = create();
-    map.set(key, value);
-  }
-  return value;
-}
-
 /**
  * Window aggregations across instances. A (window, key) is merged by the owner of the key's state
  * partition (murmur2 of the key, as keyed state): partials of keys owned elsewhere leave through
@@ -54,29 +45,24 @@ function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
  * result is the window's over all partitions, whichever instances read them.
  */
 export class WindowExchange {
-  readonly #layout: StateLayout;
+  readonly #partitions: StatePartitions;
   readonly #nodes = new Map<number, NodeState>();
   readonly #ops = new Map<number, PaneOps>();
-  /** The state (and source) partition numbers owned here. */
-  #held: ReadonlySet<number> = new Set();
   /** Per node and remote state partition, the progress last sent: unchanged is not sent again. */
   readonly #sent = new Map<string, { text: string; at: number }>();
 
   constructor(layout: StateLayout) {
-    this.#layout = layout;
+    this.#partitions = new StatePartitions(layout);
+    // Nothing is held until the source says what it owns.
+    this.#partitions.own([]);
   }
 
   /** The input partitions owned now; what the state partitions that left held goes. */
   own(partitions: Iterable<{ readonly topic: string; readonly partition: number }>): void {
-    const held = new Set<number>();
-    for (const { topic, partition } of partitions) if (topic === this.#layout.topic) held.add(partition);
-    for (const partition of this.#held)
-      if (!held.has(partition)) this.forget(sourceId(this.#layout.topic, partition));
-    this.#held = held;
-  }
-
-  holds(partition: number): boolean {
-    return this.#held.has(partition);
+    const before = this.held();
+    this.#partitions.own(partitions);
+    for (const { topic, partition } of before)
+      if (!this.#partitions.holds(partition)) this.forget(sourceId(topic, partition));
   }
 
   /**
@@ -111,8 +97,8 @@ export class WindowExchange {
         if (item.node !== node.id || item.kind !== 'windows') continue;
         for (const window of item.windows) {
           for (const [key, partial] of window.pairs) {
-            const q = statePartitionOf(key, this.#layout.partitions);
-            if (this.#held.has(q)) {
+            const q = this.#partitions.partitionOf(key);
+            if (this.#partitions.holds(q)) {
               this.#apply(state, q, source, { key, start: window.start, end: window.end, partial }, touched);
               continue;
             }
@@ -139,7 +125,8 @@ export class WindowExchange {
 
     const ops = entryOf(this.#ops, node.id, () => paneOps(node.aggregation));
     const emitted = node.emit === 'update' ? this.#updates(ops, touched) : [];
-    const complete = new Map([...this.#held].map((q) => [q, this.#complete(state, q)]));
+    const held = this.#heldNumbers();
+    const complete = new Map(held.map((q) => [q, this.#complete(state, q)]));
     for (const end of [...state.windows.keys()].sort((a, b) => a - b)) {
       const keys = state.windows.get(end);
       if (!keys) continue;
@@ -156,7 +143,7 @@ export class WindowExchange {
     const present =
       emitted.length > 0 || (slide && [...complete.values()].some((through) => through >= info.time));
     // countByWindow's 0 for an empty window comes from the owner of its one key (null).
-    const emptyCount = present && this.#held.has(statePartitionOf(null, this.#layout.partitions));
+    const emptyCount = present && this.#partitions.holds(this.#partitions.partitionOf(null));
     return { values: present ? shape(node, ops, emitted, emptyCount) : [], present };
   }
 
@@ -194,13 +181,13 @@ export class WindowExchange {
 
   /** The partitions owned here fired through `through`: recorded here, and sent where it changed. */
   #advance(node: number, state: NodeState, through: number, time: number, outgoing: Forward[]): void {
-    const sources = [...this.#held];
-    for (const q of this.#held) for (const source of sources) this.#progress(state, q, source, through);
+    const sources = this.#heldNumbers();
+    for (const q of sources) for (const source of sources) this.#progress(state, q, source, through);
     if (sources.length === 0) return;
     const message: WindowMessage = { type: 'progress', through: sources.map((source) => [source, through]) };
     const text = JSON.stringify(message.through);
-    for (let q = 0; q < this.#layout.partitions; q++) {
-      if (this.#held.has(q)) continue;
+    for (let q = 0; q < this.#partitions.layout.partitions; q++) {
+      if (this.#partitions.holds(q)) continue;
       const key = `${node}\u0000${q}`;
       const sent = this.#sent.get(key);
       // Again now and then, for an owner that read the topic only from its commit on.
@@ -214,7 +201,7 @@ export class WindowExchange {
   #complete(state: NodeState, q: number): number {
     const progress = state.progress.get(q);
     let through = Number.POSITIVE_INFINITY;
-    for (let source = 0; source < this.#layout.partitions; source++) {
+    for (let source = 0; source < this.#partitions.layout.partitions; source++) {
       through = Math.min(through, progress?.get(source) ?? Number.NEGATIVE_INFINITY);
     }
     return through;
@@ -226,7 +213,7 @@ export class WindowExchange {
 
   /** A state partition's windows for its input partition's checkpoint (id: `topic\0partition`). */
   snapshot(id: string): ExchangeSnapshot {
-    const q = this.#partitionOfId(id);
+    const q = this.#partitions.numberOf(id);
     if (q === undefined) return [];
     const out: ExchangeSnapshot = [];
     for (const [node, state] of this.#nodes) {
@@ -250,7 +237,7 @@ export class WindowExchange {
   /** Replaces a state partition's windows with a checkpoint's. */
   restore(id: string, snapshot: ExchangeSnapshot): void {
     this.forget(id);
-    const q = this.#partitionOfId(id);
+    const q = this.#partitions.numberOf(id);
     if (q === undefined) return;
     for (const [node, progress, done, entries] of snapshot) {
       const state = this.#stateOf(node);
@@ -269,7 +256,7 @@ export class WindowExchange {
 
   /** Drops a state partition that left this instance. */
   forget(id: string): void {
-    const q = this.#partitionOfId(id);
+    const q = this.#partitions.numberOf(id);
     if (q === undefined) return;
     for (const state of this.#nodes.values()) {
       state.progress.delete(q);
@@ -284,9 +271,11 @@ export class WindowExchange {
 
   /** The state partitions held here, for checkpoints. */
   held(): { topic: string; partition: number }[] {
-    return [...this.#held]
-      .sort((a, b) => a - b)
-      .map((partition) => ({ topic: this.#layout.topic, partition }));
+    return this.#partitions.held();
+  }
+
+  #heldNumbers(): number[] {
+    return this.held().map(({ partition }) => partition);
   }
 
   /** Open (window, key) entries waiting here, for tests and metrics. */
@@ -295,19 +284,13 @@ export class WindowExchange {
     for (const state of this.#nodes.values()) for (const keys of state.windows.values()) count += keys.size;
     return count;
   }
-
-  #partitionOfId(id: string): number | undefined {
-    const [topic, partition] = id.split('\u0000');
-    return topic === this.#layout.topic && partition !== undefined ? Number(partition) : undefined;
-  }
 }
 
 function merged(ops: PaneOps, entry: Entry): Merged {
-  let partial: unknown;
-  let first = true;
-  for (const part of entry.parts.values()) {
-    partial = first ? part : ops.mergePartials(partial, part);
-    first = false;
-  }
-  return { start: entry.start, end: entry.end, key: entry.key, partial };
+  return {
+    start: entry.start,
+    end: entry.end,
+    key: entry.key,
+    partial: mergeParts(ops, entry.parts.values()),
+  };
 }

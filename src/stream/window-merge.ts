@@ -3,7 +3,8 @@ import { normalizeKey, type WindowAggregateNode } from './graph.ts';
 import type { PartitionResult } from './partition-run.ts';
 import type { BatchInfo } from './types.ts';
 
-function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+/** The value of `key`, made by `create` and stored when absent. */
+export function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
     value = create();
@@ -73,12 +74,7 @@ export class WindowMerger {
       for (const normalized of touched.get(end) ?? []) {
         const entry = keys?.get(normalized);
         if (!entry) continue;
-        let partial: unknown;
-        let first = true;
-        for (const part of entry.parts.values()) {
-          partial = first ? part : ops.mergePartials(partial, part);
-          first = false;
-        }
+        const partial = mergeParts(ops, entry.parts.values());
         out.push({ start: starts.get(end) ?? end - node.spec.sizeMs, end, key: entry.key, partial });
       }
     }
@@ -126,6 +122,17 @@ export class WindowMerger {
     for (const windows of this.#updates.values()) for (const keys of windows.values()) count += keys.size;
     return count;
   }
+}
+
+/** One partial from the partitions' partials of a (window, key), in order. */
+export function mergeParts(ops: PaneOps, parts: Iterable<unknown>): unknown {
+  let partial: unknown;
+  let first = true;
+  for (const part of parts) {
+    partial = first ? part : ops.mergePartials(partial, part);
+    first = false;
+  }
+  return partial;
 }
 
 function mergeFinal(node: WindowAggregateNode, ops: PaneOps, results: readonly PartitionResult[]): Merged[] {

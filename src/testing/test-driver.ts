@@ -132,7 +132,7 @@ export class TestDriver {
       windows.restore(id, roundTrip(this.#windows.snapshot(id)));
     }
     const keyed = new LocalKeyedState(this.#keyed.partitions);
-    for (const { topic, partition } of this.#keyed.held()) {
+    for (const { topic, partition } of this.#keyed.partitions.held()) {
       const id = `${topic}\u0000${partition}`;
       keyed.restore(id, roundTrip(this.#keyed.snapshot(id)));
     }

@@ -12,6 +12,7 @@ import {
   type Message,
   oracle,
   PARTITIONS,
+  recentLogs,
   round,
   waitUntil,
 } from '../support/instances.ts';
@@ -62,17 +63,9 @@ async function scenario(clis: Record<string, RunningCli>): Promise<void> {
     const sinks: string[] = [];
     const ends: Record<string, number> = {};
     explain = () =>
-      Object.entries(clis)
-        .map(
-          ([name, cli]) =>
-            `${name}:\n${cli
-              .output()
-              .split('\n')
-              .filter((line) => !line.includes('"level":20'))
-              .slice(-40)
-              .join('\n')}\n${name}: ${logged(cli.output(), 'batch done').length} batches`,
-        )
-        .join('\n');
+      `${recentLogs(clis, 40)}\n${Object.entries(clis)
+        .map(([name, cli]) => `${name}: ${logged(cli.output(), 'batch done').length} batches`)
+        .join('\n')}`;
     const start = (name: string): RunningCli => {
       const sink = tempDir();
       sinks.push(sink);
