@@ -4,7 +4,7 @@ import { AdminState, kafkaLag, startAdminServer } from '../admin/index.ts';
 import { registerCodecs } from '../codecs/index.ts';
 import { loadConfig, redactText, type SluiceConfig } from '../config/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
-import { createKafka, DirectSource, kafkaFailureReason, sendToDeadLetter } from '../kafka/index.ts';
+import { createKafka, DeadLetterWriter, DirectSource, kafkaFailureReason } from '../kafka/index.ts';
 import { createLogger } from '../log/index.ts';
 import {
   type App,
@@ -83,6 +83,17 @@ async function runApp(
       );
     });
     const dlqTopic = config.dlqTopic;
+    const deadLetters =
+      (config.onDecodeError === 'dlq' || config.onLateRecord === 'dlq') && dlqTopic
+        ? new DeadLetterWriter({
+            admin,
+            producer,
+            topic: dlqTopic,
+            retry: { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers, log },
+            log,
+          })
+        : undefined;
+    await deadLetters?.start();
     kafka = {
       outputs: { admin, producer },
       client,
@@ -101,9 +112,7 @@ async function runApp(
         await source.start();
         return source;
       },
-      ...((config.onDecodeError === 'dlq' || config.onLateRecord === 'dlq') && dlqTopic
-        ? { deadLetter: (failures) => sendToDeadLetter(producer, dlqTopic, failures) }
-        : {}),
+      ...(deadLetters ? { deadLetter: (failures) => deadLetters.write(failures) } : {}),
     };
   }
 

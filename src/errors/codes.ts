@@ -31,6 +31,11 @@ export const ErrorCode = {
   http: 'SLUICE_HTTP',
   /** No batch completed for SLUICE_STALL_TIMEOUT_MS while data waited: a restart may unstick it. */
   stalled: 'SLUICE_STALLED',
+  /**
+   * The dead-letter topic cannot be written (missing, not authorised, too small a record limit,
+   * brokers away past SLUICE_KAFKA_RETRY_TIMEOUT_MS): the batch cannot be committed without losing records.
+   */
+  deadLetter: 'SLUICE_DLQ',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

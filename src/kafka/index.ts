@@ -5,7 +5,8 @@ export {
   coPartitionedAssigner,
   coPartitionedAssignment,
 } from './co-partitioned-assigner.ts';
-export { DLQ_HEADERS, sendToDeadLetter } from './dead-letter.ts';
+export { DeadLetterWriter, type DeadLetterWriterOptions } from './dead-letter.ts';
+export { DLQ_HEADERS } from './dead-letter-plan.ts';
 export { DirectSource, type DirectSourceOptions } from './direct-source.ts';
 export { murmur2, toPositive } from './murmur2.ts';
 export {
