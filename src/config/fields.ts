@@ -1,5 +1,6 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
+import { registerUrlSecrets } from '../errors/index.ts';
 import { Secret } from './secret.ts';
 import type { SinkConfig, TopicSelection } from './types.ts';
 
@@ -204,6 +205,7 @@ function postgresSink(raw: string, ctx: z.RefinementCtx): SinkConfig {
   } catch {
     return reject(ctx, 'must be a PostgreSQL URL such as postgres://user@host:5432/db?table=results');
   }
+  registerUrlSecrets(url);
   if (url.hostname === '' && !url.searchParams.has('host')) {
     return reject(ctx, 'must name a host: postgres://user@host:5432/db?table=results');
   }
