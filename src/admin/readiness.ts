@@ -1,9 +1,5 @@
+import { redactText } from '../errors/index.ts';
 import type { Readiness } from './types.ts';
-
-/** Credentials in a URL (`postgres://user:secret@host`) never reach an HTTP answer. */
-export function redact(text: string): string {
-  return text.replace(/(\/\/[^/:@\s]*):[^@\s/]*@/g, '$1:***@');
-}
 
 /**
  * The process's readiness for `/readyz`: `starting` until the first partition assignment is done
@@ -32,6 +28,7 @@ export class ReadinessState {
 
   /** The first failure is the one reported: what follows it is usually its consequence. */
   failed(reason: string): void {
-    if (this.#current.status !== 'failed') this.#current = { status: 'failed', reason: redact(reason) };
+    // Credentials in a URL (`postgres://user:secret@host`) never reach an HTTP answer.
+    if (this.#current.status !== 'failed') this.#current = { status: 'failed', reason: redactText(reason) };
   }
 }

@@ -2,11 +2,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { Logger } from '../runtime/index.ts';
+import { hasBody, refusal, SECURITY_HEADERS } from './request-guard.ts';
 import { json } from './routes.ts';
 import type { AdminResponse, Route } from './types.ts';
 
 export type AdminServerOptions = {
   readonly host: string;
+  /** Host header names answered besides localhost, IP addresses and `host` (SLUICE_HTTP_ALLOWED_HOSTS). */
+  readonly allowedHosts?: readonly string[];
   /** 0 picks a free port (tests); `port` on the result says which. */
   readonly port: number;
   readonly routes: ReadonlyMap<string, Route>;
@@ -20,12 +23,21 @@ export type AdminServer = {
   close(): Promise<void>;
 };
 
-/** The read-only admin HTTP server: GET/HEAD on known paths; errors are short JSON, never a stack. */
+/**
+ * The read-only admin HTTP server: GET/HEAD on known paths; errors are short JSON, never a stack.
+ * A request for another site's Host or with a body is refused before any route runs.
+ */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const { host, port, routes, log } = options;
-  const server = createServer((request, response) => {
-    void answer(routes, request, log).then((result) => send(request, response, result));
-  });
+  const rule = { bound: host, allowed: options.allowedHosts ?? [] };
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+    const refused = refusal(request, rule);
+    if (refused) send(request, response, refused);
+    else void answer(routes, request, log).then((result) => send(request, response, result));
+  };
+  const server = createServer(handle);
+  // Answered as any request, without the interim 100 that would invite the body.
+  server.on('checkContinue', handle);
   // The admin server must never be what keeps a finished run alive.
   server.unref();
   await new Promise<void>((resolve, reject) => {
@@ -58,9 +70,6 @@ async function answer(
   request: IncomingMessage,
   log: Logger,
 ): Promise<AdminResponse> {
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    return json(405, { error: 'method not allowed: the admin endpoints are read-only (GET, HEAD)' });
-  }
   // The query is ignored: no endpoint takes parameters.
   const path = new URL(request.url ?? '/', 'http://admin').pathname;
   const route = routes.get(path);
@@ -81,8 +90,11 @@ function send(request: IncomingMessage, response: ServerResponse, result: AdminR
     'content-type': result.contentType,
     'content-length': String(Buffer.byteLength(result.body)),
     'cache-control': 'no-store',
+    ...SECURITY_HEADERS,
   };
   if (result.status === 405) headers.allow = 'GET, HEAD';
+  // The body is never read: the connection closes after the answer instead of draining it.
+  if (hasBody(request.headers)) headers.connection = 'close';
   response.writeHead(result.status, headers);
   response.end(request.method === 'HEAD' ? undefined : result.body);
 }

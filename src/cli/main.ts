@@ -1,4 +1,5 @@
-import { isSluiceError } from '../errors/index.ts';
+import { inspect } from 'node:util';
+import { isSluiceError, redactText } from '../errors/index.ts';
 import { doctor, sluiceVersion } from './doctor.ts';
 import { lagCommand } from './lag.ts';
 import { produceCommand } from './produce.ts';
@@ -61,7 +62,8 @@ main(process.argv.slice(2))
       process.exitCode = code;
     },
     (error: unknown) => {
-      console.error(isSluiceError(error) ? `${error.code}: ${error.message}` : error);
+      // A SluiceError's message is redacted already; anything else may quote a URL or a secret.
+      console.error(isSluiceError(error) ? `${error.code}: ${error.message}` : redactText(inspect(error)));
       // Bad configuration or usage is the operator's to fix: exit 2, like a usage error.
       process.exitCode =
         isSluiceError(error, 'SLUICE_CONFIG_INVALID') || isSluiceError(error, 'SLUICE_USAGE') ? 2 : 1;

@@ -33,6 +33,7 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
   const admin = new AdminState({ processMetrics: true });
   const server = await startAdminServer({
     host: config.httpHost,
+    allowedHosts: config.httpAllowedHosts,
     port: config.httpPort,
     routes: admin.routes,
     log,

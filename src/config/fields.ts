@@ -1,5 +1,6 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
+import { registerUrlSecrets } from '../errors/index.ts';
 import { Secret } from './secret.ts';
 import type { SinkConfig, TopicSelection } from './types.ts';
 
@@ -27,6 +28,8 @@ const JOB_MODULE = /\.m?[jt]s$/;
 // Names the PostgreSQL sink quotes as given: `table` or `schema.table`, each part a plain identifier.
 const PG_TABLE = /^[A-Za-z_]\w{0,62}(?:\.[A-Za-z_]\w{0,62})?$/;
 const PG_URL = /^postgres(?:ql)?:\/\//;
+// A DNS name (Docker's service names may hold "_"); a leading "." stands for the domain and its subdomains.
+const HOST_NAME = /^\.?[\w-]+(?:\.[\w-]+)*$/;
 
 const code = (value: string | number): string => `\`${value}\``;
 
@@ -149,6 +152,25 @@ export function brokerList(): Field<readonly string[] | undefined> {
   return { schema, type: code('host:port[,host:port…]'), default: UNSET };
 }
 
+/** Host names a Host header may carry: `name` or `.domain`; unset is none. */
+export function hostNameList(): Field<readonly string[]> {
+  const schema = z
+    .string()
+    .transform((raw, ctx) => {
+      const names = entries(raw, ctx);
+      if (names === undefined) return z.NEVER;
+      const bad = names.find((name) => !HOST_NAME.test(name));
+      return bad === undefined
+        ? names
+        : reject(
+            ctx,
+            `entry ${JSON.stringify(bad)} must be a host name such as sluice.example.com, or .example.com for a domain and its subdomains (no scheme, no port)`,
+          );
+    })
+    .default([]);
+  return { schema, type: code('name[,.domain…]'), default: 'none' };
+}
+
 /** `a,b,c` is a list of topic names; `/regex/` a pattern, tested unanchored as kafkajs does. */
 export function topicSelection(): Field<TopicSelection | undefined> {
   const schema = z
@@ -183,6 +205,7 @@ function postgresSink(raw: string, ctx: z.RefinementCtx): SinkConfig {
   } catch {
     return reject(ctx, 'must be a PostgreSQL URL such as postgres://user@host:5432/db?table=results');
   }
+  registerUrlSecrets(url);
   if (url.hostname === '' && !url.searchParams.has('host')) {
     return reject(ctx, 'must name a host: postgres://user@host:5432/db?table=results');
   }

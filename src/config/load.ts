@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { ErrorCode, ProblemsError } from '../errors/index.ts';
+import { ErrorCode, ProblemsError, redactSetting } from '../errors/index.ts';
 import {
   type ConfigEnv,
   type ConfigOption,
@@ -86,9 +86,10 @@ function parseFields(
       parsed[field] = result.data;
     } else {
       // One line per variable: the first issue is the one that stopped its parse. Secrets never
-      // fail to parse, so the value shown is never one (a *_FILE variable shows its path).
+      // fail to parse (a *_FILE variable shows its path); a URL's password is cut from the value.
       const issue = result.error.issues[0]?.message ?? 'is invalid';
-      problems.push(`${option.env} ${issue}; got ${JSON.stringify(env[option.env])}`);
+      const given = env[option.env];
+      problems.push(`${option.env} ${issue}; got ${JSON.stringify(given && redactSetting(given))}`);
     }
   }
   return parsed;

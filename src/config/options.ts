@@ -3,6 +3,7 @@ import {
   choice,
   type Field,
   flag,
+  hostNameList,
   integer,
   job,
   optionalInteger,
@@ -286,6 +287,11 @@ export function configOptions(context: SchemaContext) {
       text('host', '127.0.0.1'),
       'Address the admin HTTP server binds.',
       '`127.0.0.1` (`0.0.0.0` in the image)',
+    ),
+    httpAllowedHosts: option(
+      'SLUICE_HTTP_ALLOWED_HOSTS',
+      hostNameList(),
+      'Names the admin HTTP server answers to in the `Host` header besides `localhost`, IP addresses and `SLUICE_HTTP_HOST`: a comma-separated list; `.example.com` allows the domain and its subdomains. Others get `421`, which keeps a web page from reaching the server through DNS rebinding. See docs/operations.md.',
     ),
     logLevel: option(
       'SLUICE_LOG_LEVEL',

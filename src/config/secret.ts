@@ -1,13 +1,7 @@
 import { inspect } from 'node:util';
+import { REDACTED, redactText, registerSecret } from '../errors/index.ts';
 
-/** What every secret prints as: in logs, JSON, `util.inspect`, template strings and errors. */
-export const REDACTED = '[redacted]';
-
-// Every secret value this process has loaded, so text from elsewhere (a kafkajs log line, an error
-// from the broker) can be scrubbed of them before it is logged or served.
-const loaded = new Set<string>();
-// Shorter values would match inside ordinary words and redact half a log line.
-const MIN_SCRUBBED_LENGTH = 4;
+export { REDACTED, redactText };
 
 /**
  * A value that must never be shown: a SASL password, a TLS key passphrase. `reveal()` is the one
@@ -23,7 +17,7 @@ export class Secret {
 
   constructor(value: string) {
     this.#value = value;
-    if (value.length >= MIN_SCRUBBED_LENGTH) loaded.add(value);
+    registerSecret(value);
   }
 
   reveal(): string {
@@ -46,42 +40,43 @@ export class Secret {
 // Names of fields that hold secrets even when the value is a plain string (a kafkajs `sasl` object).
 const SECRET_KEY = /passw(or)?d|passphrase|secret|token|credential|private.?key|^key$|jaas/i;
 
+// Deeper than any configuration or log line; a value nested further is not walked (a user's record).
+const MAX_DEPTH = 16;
+
 /**
  * A copy of `value` fit for logs, config dumps and HTTP answers: `Secret`s and fields whose name
  * says they hold a secret (`password`, `passphrase`, `key`, …) become `[redacted]`, and every
- * loaded secret's value is cut out of the strings that remain. Cycles become `[circular]`.
+ * string is passed through `redactText` (URL passwords, loaded secrets). Cycles become
+ * `[circular]`. With `names: false` field names are not judged: a log line's `key` is a record's.
  *
  * @example
  * redact({ sasl: { mechanism: 'plain', username: 'app', password: 'hunter2' } });
  * // { sasl: { mechanism: 'plain', username: 'app', password: '[redacted]' } }
  */
-export function redact(value: unknown): unknown {
-  return redactValue(value, new WeakSet());
+export function redact(value: unknown, options: { readonly names?: boolean } = {}): unknown {
+  return redactValue(value, options.names ?? true, new WeakSet(), 0);
 }
 
-function redactValue(value: unknown, seen: WeakSet<object>): unknown {
+function redactValue(value: unknown, names: boolean, path: WeakSet<object>, depth: number): unknown {
   if (value instanceof Secret) return REDACTED;
   if (typeof value === 'string') return redactText(value);
   if (typeof value !== 'object' || value === null) return value;
-  if (seen.has(value)) return '[circular]';
-  seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen));
-  if (value instanceof Error) {
-    return { name: value.name, message: redactText(value.message) };
+  if (Buffer.isBuffer(value) || value instanceof Date) return value;
+  if (path.has(value)) return '[circular]';
+  if (depth >= MAX_DEPTH) return '[too deep]';
+  if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
+  path.add(value);
+  const inner = (item: unknown) => redactValue(item, names, path, depth + 1);
+  let out: unknown;
+  if (Array.isArray(value)) {
+    out = value.map(inner);
+  } else {
+    const fields: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      fields[key] = names && SECRET_KEY.test(key) && item !== undefined ? REDACTED : inner(item);
+    }
+    out = fields;
   }
-  if (Buffer.isBuffer(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && inner !== undefined ? REDACTED : redactValue(inner, seen);
-  }
-  return out;
-}
-
-/** `text` with every loaded secret's value replaced by `[redacted]`. */
-export function redactText(text: string): string {
-  let out = text;
-  for (const value of loaded) {
-    if (out.includes(value)) out = out.split(value).join(REDACTED);
-  }
+  path.delete(value);
   return out;
 }

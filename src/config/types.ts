@@ -143,6 +143,8 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly maxRatePerPartition: number | undefined;
   readonly httpPort: number;
   readonly httpHost: string;
+  /** Host header names answered besides localhost, IP addresses and httpHost. */
+  readonly httpAllowedHosts: readonly string[];
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
   /** No batch completing for this long while data waits exits 1; 0: never. */

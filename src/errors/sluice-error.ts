@@ -1,8 +1,10 @@
 import type { ErrorCode } from './codes.ts';
+import { redactText } from './redact.ts';
 
 /**
  * The one error type Sluice throws on purpose. `code` is stable and meant for programs;
- * `message` names the thing that is wrong and what would be allowed.
+ * `message` names the thing that is wrong and what would be allowed. Every message passes through
+ * `redactText` here, so one that quotes a URL or a driver's error never carries a password.
  *
  * @example
  * throw new SluiceError('SLUICE_CONFIG_INVALID', 'SLUICE_WORKERS must be an integer >= 1; got "0"');
@@ -11,7 +13,7 @@ export class SluiceError extends Error {
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(redactText(message), options);
     this.name = 'SluiceError';
     this.code = code;
   }
@@ -29,7 +31,8 @@ export class ProblemsError extends SluiceError {
   readonly problems: readonly string[];
 
   constructor(code: ErrorCode, problems: readonly string[]) {
-    super(code, problems.join('\n'));
-    this.problems = Object.freeze([...problems]);
+    const redacted = problems.map(redactText);
+    super(code, redacted.join('\n'));
+    this.problems = Object.freeze(redacted);
   }
 }

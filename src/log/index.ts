@@ -1,6 +1,6 @@
-import { pino } from 'pino';
+import { type LogFn, type LoggerOptions, pino } from 'pino';
 import PinoPretty from 'pino-pretty';
-import type { LogLevel } from '../config/index.ts';
+import { type LogLevel, redact } from '../config/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { type LogFormat, logFormat } from './format.ts';
 
@@ -10,13 +10,23 @@ export { type LogFormat, logFormat };
  * Logs on stderr (stdout belongs to print() output): JSON lines, or pino-pretty's text on a
  * terminal in development (`logFormat`). Both written synchronously, so the line explaining an
  * exit is never lost; pino-pretty as a stream in this thread for that, not as a worker transport.
- * Never called per record; per-batch lines are debug level.
+ * Never called per record; per-batch lines are debug level. Every line is redacted on its way out:
+ * URL passwords and loaded secrets in any string of it, `Secret`s.
  */
 export function createLogger(
   level: LogLevel,
   format: LogFormat = logFormat(process.stderr.isTTY, process.env.NODE_ENV),
 ): Logger {
-  const options = { level, base: { service: 'sluice' } };
+  const options: LoggerOptions = {
+    level,
+    base: { service: 'sluice' },
+    hooks: {
+      logMethod(args, method) {
+        const redacted = args.map((arg) => redact(arg, { names: false })) as Parameters<LogFn>;
+        method.apply(this, redacted);
+      },
+    },
+  };
   if (format === 'json') return pino(options, pino.destination({ fd: 2, sync: true }));
   return pino(
     options,

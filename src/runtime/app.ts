@@ -5,7 +5,13 @@ import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
 import { KafkaTransactions, RepartitionTopics, retryingKafka, transactionTimeoutMs } from '../kafka/index.ts';
-import { type OutputContext, Outputs, postgresNodes, postgresProblems } from '../sinks/index.ts';
+import {
+  type OutputContext,
+  Outputs,
+  postgresNodes,
+  postgresProblems,
+  removeStaleTempFilesOf,
+} from '../sinks/index.ts';
 import {
   type AssignedPartition,
   BatchLog,
@@ -100,6 +106,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   if (postgres.problems.length > 0) throw new ConfigError(postgres.problems);
   const guaranteeIssues = outputGuarantees(plan, config, log);
   if (guaranteeIssues.length > 0) throw new ConfigError(guaranteeIssues);
+  await removeStaleTempFilesOf(plan.nodes, log);
   const windows = {
     merger: new WindowMerger(),
     watermark: new WatermarkTracker(plan.watermarks, config.idleTimeoutMs),

@@ -1,7 +1,13 @@
 export { toJson } from './json.ts';
 export { type OutputContext, Outputs } from './outputs.ts';
 export { type PostgresNode, postgresNodes, postgresProblems } from './postgres-outputs.ts';
-export { batchFileName, writeBatchFile } from './sink-file.ts';
+export {
+  batchFileName,
+  removeStaleTempFiles,
+  removeStaleTempFilesOf,
+  tempFileName,
+  writeBatchFile,
+} from './sink-file.ts';
 export { KafkaOutput } from './sink-kafka.ts';
 export {
   describeServer,

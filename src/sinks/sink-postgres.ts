@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, registerUrlSecrets, SluiceError } from '../errors/index.ts';
 import type { BatchInfo, PostgresSinkSpec } from '../stream/index.ts';
 import {
   conflictText,
@@ -87,6 +87,8 @@ export class PostgresOutput {
     this.#options = options;
     this.#table = tableText(options.spec.table);
     this.#server = describeServer(options.url);
+    // A connection a job names itself (toPostgres({ connection })) is no config variable.
+    registerUrlSecrets(new URL(options.url));
     this.#pool = options.pool ?? this.#makePool();
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadinessState, redact } from '../../src/admin/index.ts';
+import { ReadinessState } from '../../src/admin/index.ts';
 
 describe('ReadinessState', () => {
   it('starts unready, waiting for the first assignment', () => {
@@ -41,15 +41,7 @@ describe('ReadinessState', () => {
     readiness.failed('SLUICE_SINK: postgres://sluice:s3cret@db:5432/app refused the batch');
     expect(readiness.get()).toEqual({
       status: 'failed',
-      reason: 'SLUICE_SINK: postgres://sluice:***@db:5432/app refused the batch',
+      reason: 'SLUICE_SINK: postgres://sluice:[redacted]@db:5432/app refused the batch',
     });
-  });
-});
-
-describe('redact', () => {
-  it('leaves URLs without credentials and user-only URLs as they are', () => {
-    expect(redact('http://127.0.0.1:4040/readyz and postgres://sluice@db/app')).toBe(
-      'http://127.0.0.1:4040/readyz and postgres://sluice@db/app',
-    );
   });
 });

@@ -4,14 +4,18 @@ import { type AdminServer, type AdminState, startAdminServer } from '../../src/a
 import { silentLogger } from '../../src/runtime/index.ts';
 
 /** Registers the cleanup in the calling file; the returned function starts a server and gives its URL. */
-export function adminServers(): (admin: AdminState) => Promise<string> {
+export function adminServers(): (
+  admin: AdminState,
+  options?: { readonly host?: string; readonly allowedHosts?: readonly string[] },
+) => Promise<string> {
   const servers: AdminServer[] = [];
   afterEach(async () => {
     for (const server of servers.splice(0)) await server.close();
   });
-  return async (admin) => {
+  return async (admin, options = {}) => {
     const server = await startAdminServer({
-      host: '127.0.0.1',
+      host: options.host ?? '127.0.0.1',
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
       port: 0,
       routes: admin.routes,
       log: silentLogger,

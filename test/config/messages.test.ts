@@ -231,6 +231,16 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     'SLUICE_HTTP_PORT must be an integer from 1 to 65535; got "0"',
   ],
   [
+    'SLUICE_HTTP_ALLOWED_HOSTS entry with a port',
+    { SLUICE_HTTP_ALLOWED_HOSTS: 'sluice.example.com, admin:4040' },
+    'SLUICE_HTTP_ALLOWED_HOSTS entry "admin:4040" must be a host name such as sluice.example.com, or .example.com for a domain and its subdomains (no scheme, no port); got "sluice.example.com, admin:4040"',
+  ],
+  [
+    'SLUICE_HTTP_ALLOWED_HOSTS with an empty entry',
+    { SLUICE_HTTP_ALLOWED_HOSTS: 'a,,b' },
+    'SLUICE_HTTP_ALLOWED_HOSTS must not contain empty entries; got "a,,b"',
+  ],
+  [
     'SLUICE_LOG_LEVEL',
     { SLUICE_LOG_LEVEL: 'verbose' },
     'SLUICE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "verbose"',

@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli, waitForLines } from '../support/cli.ts';
@@ -512,5 +512,7 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     // Some restart found batches after its checkpoint (they ran again, into the same files).
     expect(replayed).toBeGreaterThan(0);
     expect(sortRows(readJsonLines<WindowRow>(sink))).toEqual(oracle);
+    // A kill in the middle of a write left a temp file; the next run removed it.
+    expect(readdirSync(sink).filter((name) => !/^batch-\d+-\d{6}\.jsonl$/.test(name))).toEqual([]);
   });
 });

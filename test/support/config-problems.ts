@@ -1,0 +1,12 @@
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
+
+/** The problem lines of the ConfigError `env` gives; fails the test when it gives none. */
+export function configProblems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env, { cpus: 2 });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
