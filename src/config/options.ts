@@ -213,7 +213,7 @@ export function configOptions(context: SchemaContext) {
     kafkaRetryTimeoutMs: option(
       'SLUICE_KAFKA_RETRY_TIMEOUT_MS',
       integer({ min: 1000 }, 60_000),
-      'How long the brokers may be away (a restart, a network cut) before the run stops with `SLUICE_KAFKA_UNAVAILABLE` naming them, in milliseconds: offset commits and checkpoint changelog writes are retried with backoff from 100 ms to 2 s, and the consumer, restarted by kafkajs, must have fetched or rejoined the group within it. Meanwhile no batch runs and nothing is committed.',
+      'How long the brokers may be away (a restart, a network cut) before the run stops with `SLUICE_KAFKA_UNAVAILABLE` naming them, in milliseconds: offset commits, checkpoint changelog writes and dead-letter writes are retried with backoff from 100 ms to 2 s, and the consumer, restarted by kafkajs, must have fetched or rejoined the group within it. Meanwhile no batch runs and nothing is committed.',
     ),
     guarantee: option(
       'SLUICE_GUARANTEE',
@@ -228,7 +228,7 @@ export function configOptions(context: SchemaContext) {
     dlqTopic: option(
       'SLUICE_DLQ_TOPIC',
       optionalTopic(),
-      'Dead-letter topic for undecodable records. Required when `SLUICE_ON_DECODE_ERROR=dlq`.',
+      'Dead-letter topic for undecodable records (and late records under `SLUICE_ON_LATE_RECORD=dlq`), written with their original bytes and origin headers, each cut to the topic\'s `max.message.bytes` when larger. Required when `SLUICE_ON_DECODE_ERROR=dlq`.',
     ),
     generatorPartitions: option(
       'SLUICE_GENERATOR_PARTITIONS',
