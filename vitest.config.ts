@@ -11,6 +11,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.int.test.ts'],
+          // A hang guard, not a speed limit: a few unit tests start `sluice` processes, which take
+          // seconds on two loaded cores (vitest's 5 s default failed there under a CPU hog).
+          testTimeout: 30_000,
         },
       },
       {
