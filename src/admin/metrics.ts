@@ -129,6 +129,17 @@ export class SluiceMetrics {
       },
     });
     new Gauge({
+      name: name('source_buffered_bytes'),
+      help: 'Bytes of the keys, values and headers of the records waiting for a batch, per owned partition.',
+      labelNames: ['topic', 'partition'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { topic, partition, bytes } of sources().buffered?.() ?? [])
+          this.set({ topic, partition: String(partition) }, bytes);
+      },
+    });
+    new Gauge({
       name: name('source_paused_partitions'),
       help: 'Owned partitions whose fetching is paused because their buffer is full.',
       registers,

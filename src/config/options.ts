@@ -30,6 +30,8 @@ import {
   VALUE_FORMATS,
 } from './types.ts';
 
+const MIB = 1024 * 1024;
+
 /** A row of the docs' variable tables. */
 export interface VariableDoc {
   readonly env: string;
@@ -254,6 +256,18 @@ export function configOptions(context: SchemaContext) {
       'SLUICE_MAX_RECORDS_PER_BATCH',
       integer({ min: 1 }, 100_000),
       'Most records one batch takes from one partition; the rest wait for the next batch.',
+    ),
+    maxBytesPerBatch: option(
+      'SLUICE_MAX_BYTES_PER_BATCH',
+      integer({ min: 1 }, 64 * MIB),
+      "Most bytes of record keys, values and headers one batch takes over all partitions, shared among them by what each holds; the rest wait for the next batch. A record larger than this is a batch's only record of its partition, never stuck. Bounds a batch's memory (in this thread, in a worker slot and in the outputs) whatever the record size. See docs/backpressure.md.",
+      '`67108864` (64 MiB)',
+    ),
+    maxBufferedBytesPerPartition: option(
+      'SLUICE_MAX_BUFFERED_BYTES_PER_PARTITION',
+      integer({ min: 1 }, 16 * MIB),
+      'Most bytes of record keys, values and headers fetched from one partition and waiting for a batch: fetching of the partition pauses there (plus the fetch under way), and resumes once batches have taken it below half. Also the most kafkajs fetches from a partition at once (at most its default of 1 MiB). See docs/backpressure.md.',
+      '`16777216` (16 MiB)',
     ),
     backpressure: option(
       'SLUICE_BACKPRESSURE',

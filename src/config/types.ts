@@ -134,6 +134,10 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly generatorSeed: number;
   /** Per partition per batch. */
   readonly maxRecordsPerBatch: number;
+  /** Over all partitions per batch (at least one record of each partition with records waiting). */
+  readonly maxBytesPerBatch: number;
+  /** Where fetching of a partition pauses until batches have taken half. */
+  readonly maxBufferedBytesPerPartition: number;
   /** SLUICE_BACKPRESSURE: batches follow the PID rate estimate. */
   readonly backpressure: boolean;
   /** Records per second over all partitions before the first estimate; undefined: unlimited. */

@@ -9,6 +9,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { BatchSource, BufferedPartition, PartitionWork } from '../runtime/source.ts';
 import type { OffsetRange } from '../stream/index.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
+import { bytesOf, countWithin, recordBytes } from './record-bytes.ts';
 import { type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
 
 export type DirectSourceOptions = {
@@ -43,6 +44,8 @@ type PartitionBuffer = {
   readonly topic: string;
   readonly partition: number;
   messages: KafkaMessage[];
+  /** Bytes of the buffered messages' keys, values and headers. */
+  bytes: number;
   /** Next offset to hand out: the end of the last batch cut for this partition. */
   position: bigint | undefined;
   paused: boolean;
@@ -50,6 +53,8 @@ type PartitionBuffer = {
   highWatermark: bigint | undefined;
   /** The records the last batch was allowed from it; the buffer holds a few batches of that. */
   share: number;
+  /** A replayed batch's end: the buffer does not pause before it holds the range. */
+  replayUntil: bigint | undefined;
 };
 
 /** An offset to commit, kept until the broker took it, for the buffer (ownership) it was cut from. */
@@ -69,6 +74,8 @@ const WAIT_FOR_DATA_MS = 20;
  */
 const BUFFERED_BATCHES = 2;
 const MIN_BUFFERED = 1000;
+/** kafkajs's default most bytes per partition and fetch; never more than the buffer's byte cap. */
+const KAFKAJS_MAX_BYTES_PER_PARTITION = 1024 * 1024;
 const RETENTION_CHECK_MS = 1000;
 /** How long close() waits for commits in flight, so a broker that is away cannot hold the exit. */
 const CLOSE_COMMIT_WAIT_MS = 5000;
@@ -103,7 +110,7 @@ export class DirectSource implements BatchSource {
   readonly name = 'kafka';
   readonly #options: DirectSourceOptions;
   readonly #consumer: Consumer;
-  readonly #pool = new BufferPool();
+  readonly #pool: BufferPool;
   readonly #buffers = new Map<string, PartitionBuffer>();
   #assigned = new Set<string>();
   #targets: Map<string, bigint> | undefined;
@@ -136,6 +143,8 @@ export class DirectSource implements BatchSource {
   constructor(options: DirectSourceOptions) {
     this.#options = options;
     const { config } = options;
+    // Free buffers beyond two batches' bytes (sizes are powers of two) would only hold memory.
+    this.#pool = new BufferPool({ maxFreeBytes: 2 * config.maxBytesPerBatch });
     this.#retry = { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers ?? [], log: options.log };
     this.#consumer = options.kafka.consumer({
       groupId: config.groupId,
@@ -144,6 +153,7 @@ export class DirectSource implements BatchSource {
       heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 10)),
       retry: { retries: CONSUMER_RETRIES },
       maxWaitTimeInMs: Math.min(500, config.batchIntervalMs),
+      maxBytesPerPartition: Math.min(KAFKAJS_MAX_BYTES_PER_PARTITION, config.maxBufferedBytesPerPartition),
       ...(options.repartitionTopics ? { partitionAssigners: [coPartitionedAssigner] } : {}),
     });
     // Settled by the first assignment, or by a crash before it (next() then throws).
@@ -242,8 +252,12 @@ export class DirectSource implements BatchSource {
         buffers.map((buffer) => this.#backlog(buffer)),
         budget,
       );
+      const byteShares = shareBudget(
+        buffers.map((buffer) => buffer.bytes),
+        { total: this.#options.config.maxBytesPerBatch, perPartition: undefined },
+      );
       for (const [index, buffer] of buffers.entries()) {
-        const item = this.#cut(buffer, shares[index] ?? 0);
+        const item = this.#cut(buffer, shares[index] ?? 0, byteShares[index] ?? 0);
         if (item) work.push(item);
       }
       if (!this.#options.bounded || this.#interrupted) return work;
@@ -255,10 +269,11 @@ export class DirectSource implements BatchSource {
   }
 
   buffered(): BufferedPartition[] {
-    return [...this.#buffers.values()].map(({ topic, partition, messages, paused }) => ({
+    return [...this.#buffers.values()].map(({ topic, partition, messages, bytes, paused }) => ({
       topic,
       partition,
       records: messages.length,
+      bytes,
       paused,
     }));
   }
@@ -275,6 +290,28 @@ export class DirectSource implements BatchSource {
   #bufferLimit(buffer: PartitionBuffer): number {
     const floor = Math.min(MIN_BUFFERED, this.#options.config.maxRecordsPerBatch);
     return BUFFERED_BATCHES * Math.max(floor, buffer.share);
+  }
+
+  /** Full: its records or its bytes reached the limit; not while a replay waits for more of it. */
+  #full(buffer: PartitionBuffer): boolean {
+    if (this.#awaitingReplay(buffer)) return false;
+    return (
+      buffer.messages.length >= this.#bufferLimit(buffer) ||
+      buffer.bytes >= this.#options.config.maxBufferedBytesPerPartition
+    );
+  }
+
+  /** A logged batch's range is not all here yet: pausing would wait for it for ever. */
+  #awaitingReplay({ replayUntil, messages }: PartitionBuffer): boolean {
+    return replayUntil !== undefined && BigInt(messages.at(-1)?.offset ?? '-1') < replayUntil - 1n;
+  }
+
+  /** Below half of both limits: fetching resumes. */
+  #halfEmpty(buffer: PartitionBuffer): boolean {
+    return (
+      buffer.messages.length < this.#bufferLimit(buffer) / 2 &&
+      buffer.bytes < this.#options.config.maxBufferedBytesPerPartition / 2
+    );
   }
 
   /** Records fetched and not yet in a batch, that a batch can take (available-now: below its end). */
@@ -499,12 +536,15 @@ export class DirectSource implements BatchSource {
       const position = buffer.position;
       messages = messages.filter((message) => BigInt(message.offset) >= position);
     }
-    for (const message of messages) buffer.messages.push(message);
+    for (const message of messages) {
+      buffer.messages.push(message);
+      buffer.bytes += recordBytes(message);
+    }
     buffer.highWatermark = BigInt(batch.highWatermark);
     resolveOffset(batch.lastOffset());
     // A full buffer stops fetching the partition until batches have drained half of it: memory
     // stays bounded while batches are slow, and the consumer goes on heartbeating meanwhile.
-    if (buffer.messages.length >= this.#bufferLimit(buffer) && !buffer.paused) {
+    if (this.#full(buffer) && !buffer.paused) {
       buffer.paused = true;
       this.#consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
     }
@@ -527,11 +567,17 @@ export class DirectSource implements BatchSource {
       if (buffer.position !== range.fromOffset) return undefined;
       // Wait until the range's last offset (or one past it, where compaction removed it) is here.
       const until = range.untilOffset;
-      while (BigInt(buffer.messages.at(-1)?.offset ?? '-1') < until - 1n) {
-        if (this.#crash) throw this.#crash;
-        this.#checkContact();
-        if (this.#interrupted || this.#phase !== 'running') return undefined;
-        await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
+      buffer.replayUntil = until;
+      this.#resumeIfRoom(buffer);
+      try {
+        while (BigInt(buffer.messages.at(-1)?.offset ?? '-1') < until - 1n) {
+          if (this.#crash) throw this.#crash;
+          this.#checkContact();
+          if (this.#interrupted || this.#phase !== 'running') return undefined;
+          await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
+        }
+      } finally {
+        buffer.replayUntil = undefined;
       }
       let count = 0;
       while (count < buffer.messages.length && BigInt(buffer.messages[count]?.offset ?? '0') < until) count++;
@@ -540,7 +586,8 @@ export class DirectSource implements BatchSource {
     return work;
   }
 
-  #cut(buffer: PartitionBuffer, share: number): PartitionWork | undefined {
+  /** Up to `share` records and `byteShare` bytes (at least one record) of the buffer, as a batch. */
+  #cut(buffer: PartitionBuffer, share: number, byteShare: number): PartitionWork | undefined {
     const target = this.#targets?.get(id(buffer.topic, buffer.partition));
     const max = Math.min(this.#options.config.maxRecordsPerBatch, share);
     if (share > 0) buffer.share = max;
@@ -548,19 +595,25 @@ export class DirectSource implements BatchSource {
     if (target !== undefined) {
       while (count > 0 && BigInt(buffer.messages[count - 1]?.offset ?? '0') >= target) count--;
     }
+    count = countWithin(buffer.messages, count, byteShare);
     if (count === 0) return undefined;
     return this.#take(buffer, count);
+  }
+
+  /** Resumes fetching of a paused partition below half, or awaiting a replay (draining keeps it paused). */
+  #resumeIfRoom(buffer: PartitionBuffer): void {
+    if (!buffer.paused || this.#interrupted) return;
+    if (!this.#halfEmpty(buffer) && !this.#awaitingReplay(buffer)) return;
+    buffer.paused = false;
+    this.#consumer.resume([{ topic: buffer.topic, partitions: [buffer.partition] }]);
   }
 
   /** The first `count` buffered messages as a batch; `until` overrides the range's end. */
   #take(buffer: PartitionBuffer, count: number, until?: bigint): PartitionWork {
     const messages = buffer.messages.slice(0, count);
     buffer.messages = buffer.messages.slice(count);
-    // Draining keeps every partition paused (interrupt).
-    if (buffer.paused && !this.#interrupted && buffer.messages.length < this.#bufferLimit(buffer) / 2) {
-      buffer.paused = false;
-      this.#consumer.resume([{ topic: buffer.topic, partitions: [buffer.partition] }]);
-    }
+    buffer.bytes -= bytesOf(messages);
+    this.#resumeIfRoom(buffer);
     const first = BigInt(messages[0]?.offset ?? '0');
     const range: OffsetRange = {
       topic: buffer.topic,
@@ -570,17 +623,23 @@ export class DirectSource implements BatchSource {
     };
     buffer.position = range.untilOffset;
     let encoded: ReturnType<typeof encodeBatch> | undefined;
+    // Let go once the slot is done with them: the batch's outputs may take long (a slow sink).
+    let held = messages;
     return {
       range,
       records: count,
       task: (info) => {
-        encoded = encodeBatch({ topic: buffer.topic, partition: buffer.partition, messages }, this.#pool);
+        encoded = encodeBatch(
+          { topic: buffer.topic, partition: buffer.partition, messages: held },
+          this.#pool,
+        );
         return { type: 'kafka', info, buffer: encoded.buffer, byteLength: encoded.byteLength };
       },
       settled: () => {
+        held = [];
         if (encoded) this.#pool.release(encoded.buffer);
       },
-      values: () => messages.map((message) => message.value),
+      values: () => held.map((message) => message.value),
     };
   }
 
@@ -692,6 +751,7 @@ export class DirectSource implements BatchSource {
       if (next.has(key)) {
         // kafkajs refetches from the committed offset; dropping the uncut messages avoids gaps.
         buffer.messages = [];
+        buffer.bytes = 0;
         buffer.paused = false;
         // A restarted consumer without a commit would start as configured (`latest`: a gap).
         if (crashedAt !== undefined && buffer.position !== undefined) {
@@ -725,10 +785,12 @@ export class DirectSource implements BatchSource {
         topic,
         partition,
         messages: [],
+        bytes: 0,
         position: undefined,
         paused: false,
         highWatermark: undefined,
         share: this.#options.config.maxRecordsPerBatch,
+        replayUntil: undefined,
       });
     }
     this.#options.log.info({ assigned: [...next].sort() }, 'partitions assigned');

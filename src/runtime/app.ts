@@ -218,6 +218,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         eventsPerPartition: config.generatorEvents,
         bounded: config.trigger === 'available-now',
         maxRecordsPerBatch: config.maxRecordsPerBatch,
+        maxBytesPerBatch: config.maxBytesPerBatch,
       });
   const engine = new Engine({
     plan,

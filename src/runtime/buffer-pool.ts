@@ -7,6 +7,8 @@ export type BufferPoolOptions = {
   readonly minBytes?: number;
   /** Buffers larger than this are not kept after release, so one huge batch does not pin memory. Default 64 MiB. */
   readonly maxBufferBytes?: number;
+  /** Most bytes of free buffers kept; a release beyond this drops the largest. Default: no limit. */
+  readonly maxFreeBytes?: number;
 };
 
 const MAX_SAB_BYTES = 2 ** 31;
@@ -30,11 +32,17 @@ export class BufferPool {
   readonly #maxBuffers: number;
   readonly #minBytes: number;
   readonly #maxBufferBytes: number;
+  readonly #maxFreeBytes: number;
   readonly #free: SharedArrayBuffer[] = [];
   #allocations = 0;
 
   constructor(options: BufferPoolOptions = {}) {
-    const { maxBuffers = 16, minBytes = 64 * 1024, maxBufferBytes = 64 * 1024 * 1024 } = options;
+    const {
+      maxBuffers = 16,
+      minBytes = 64 * 1024,
+      maxBufferBytes = 64 * 1024 * 1024,
+      maxFreeBytes = Number.POSITIVE_INFINITY,
+    } = options;
     if (!Number.isInteger(maxBuffers) || maxBuffers < 0) {
       throw new SluiceError(
         ErrorCode.configInvalid,
@@ -55,7 +63,14 @@ export class BufferPool {
     }
     this.#maxBuffers = maxBuffers;
     this.#minBytes = minBytes;
+    if (!(maxFreeBytes >= 0)) {
+      throw new SluiceError(
+        ErrorCode.configInvalid,
+        `BufferPool maxFreeBytes must be a number >= 0; got ${String(maxFreeBytes)}`,
+      );
+    }
     this.#maxBufferBytes = maxBufferBytes;
+    this.#maxFreeBytes = maxFreeBytes;
   }
 
   /** Free buffers currently held. */
@@ -96,18 +111,21 @@ export class BufferPool {
       return;
     }
     this.#free.push(buffer);
-    if (this.#free.length > this.#maxBuffers) {
-      let smallest = 0;
-      for (let i = 1; i < this.#free.length; i++) {
-        if (
-          (this.#free[i] as SharedArrayBuffer).byteLength <
-          (this.#free[smallest] as SharedArrayBuffer).byteLength
-        ) {
-          smallest = i;
-        }
-      }
-      this.#free.splice(smallest, 1);
+    if (this.#free.length > this.#maxBuffers) this.#free.splice(this.#extreme(-1), 1);
+    let bytes = this.#free.reduce((sum, free) => sum + free.byteLength, 0);
+    while (bytes > this.#maxFreeBytes) {
+      bytes -= (this.#free.splice(this.#extreme(1), 1)[0] as SharedArrayBuffer).byteLength;
     }
+  }
+
+  /** Index of the largest free buffer (sign 1) or the smallest (sign -1). */
+  #extreme(sign: 1 | -1): number {
+    let found = 0;
+    for (let i = 1; i < this.#free.length; i++) {
+      const size = (this.#free[i] as SharedArrayBuffer).byteLength;
+      if (sign * (size - (this.#free[found] as SharedArrayBuffer).byteLength) > 0) found = i;
+    }
+    return found;
   }
 }
 

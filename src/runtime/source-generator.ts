@@ -1,5 +1,5 @@
 import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.ts';
-import { GENERATOR_TOPIC, type GeneratorSpec } from '../sources/index.ts';
+import { CLICK_EVENT_BYTES, GENERATOR_TOPIC, type GeneratorSpec } from '../sources/index.ts';
 import type { OffsetRange } from '../stream/index.ts';
 import type { BatchSource, PartitionWork } from './source.ts';
 
@@ -11,6 +11,8 @@ export type GeneratorSourceOptions = {
   readonly eventsPerPartition: number;
   readonly bounded: boolean;
   readonly maxRecordsPerBatch: number;
+  /** Over all partitions: each event counts as CLICK_EVENT_BYTES. */
+  readonly maxBytesPerBatch: number;
   readonly now?: () => number;
 };
 
@@ -35,11 +37,12 @@ export class GeneratorSource implements BatchSource {
   }
 
   async next(budget: BatchBudget = UNLIMITED): Promise<PartitionWork[] | 'end'> {
-    const { bounded, eventsPerPartition, maxRecordsPerBatch } = this.#options;
+    const { bounded, eventsPerPartition, maxRecordsPerBatch, maxBytesPerBatch } = this.#options;
     const limit = this.#limit();
+    const byBytes = Math.floor(maxBytesPerBatch / CLICK_EVENT_BYTES);
     const shares = shareBudget(
       this.#positions.map((from) => limit - from),
-      budget,
+      { ...budget, total: Math.min(budget.total ?? byBytes, byBytes) },
     );
     const work: PartitionWork[] = [];
     let remaining = 0;

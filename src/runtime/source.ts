@@ -17,6 +17,8 @@ export type BufferedPartition = {
   readonly topic: string;
   readonly partition: number;
   readonly records: number;
+  /** Bytes of their keys, values and headers. */
+  readonly bytes: number;
   readonly paused: boolean;
 };
 

@@ -16,6 +16,8 @@ export type GeneratorSpec = {
 };
 
 export const GENERATOR_TOPIC = 'generator';
+/** The most bytes one event takes as JSON: what it counts for against SLUICE_MAX_BYTES_PER_BATCH. */
+export const CLICK_EVENT_BYTES = 92;
 const BASE_TIME = Date.UTC(2026, 0, 1);
 const STEP_MS = 10;
 const URLS = 1000;

@@ -1,1 +1,7 @@
-export { type ClickEvent, clickAt, GENERATOR_TOPIC, type GeneratorSpec } from './generator.ts';
+export {
+  CLICK_EVENT_BYTES,
+  type ClickEvent,
+  clickAt,
+  GENERATOR_TOPIC,
+  type GeneratorSpec,
+} from './generator.ts';

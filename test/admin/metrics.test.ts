@@ -74,20 +74,23 @@ describe('SluiceMetrics', () => {
     expect(values.get('sluice_state_entries{kind="keyed"}')).toBe(8);
   });
 
-  it('reads the buffered records and paused partitions of the source when scraped', async () => {
+  it('reads the buffered records, their bytes and paused partitions of the source when scraped', async () => {
     const metrics = new SluiceMetrics();
     let buffered = [
-      { topic: 'clicks', partition: 0, records: 2000, paused: true },
-      { topic: 'clicks', partition: 1, records: 15, paused: false },
+      { topic: 'clicks', partition: 0, records: 2000, bytes: 20_480_000, paused: true },
+      { topic: 'clicks', partition: 1, records: 15, bytes: 150, paused: false },
     ];
     metrics.attach({ buffered: () => buffered });
     let values = samples(await metrics.text());
     expect(values.get('sluice_source_buffered_records{topic="clicks",partition="0"}')).toBe(2000);
     expect(values.get('sluice_source_buffered_records{topic="clicks",partition="1"}')).toBe(15);
+    expect(values.get('sluice_source_buffered_bytes{topic="clicks",partition="0"}')).toBe(20_480_000);
+    expect(values.get('sluice_source_buffered_bytes{topic="clicks",partition="1"}')).toBe(150);
     expect(values.get('sluice_source_paused_partitions')).toBe(1);
-    buffered = [{ topic: 'clicks', partition: 1, records: 0, paused: false }];
+    buffered = [{ topic: 'clicks', partition: 1, records: 0, bytes: 0, paused: false }];
     values = samples(await metrics.text());
     expect(values.has('sluice_source_buffered_records{topic="clicks",partition="0"}')).toBe(false);
+    expect(values.has('sluice_source_buffered_bytes{topic="clicks",partition="0"}')).toBe(false);
     expect(values.get('sluice_source_paused_partitions')).toBe(0);
   });
 

@@ -33,6 +33,7 @@ async function run(options: {
       eventsPerPartition: 0,
       bounded: false,
       maxRecordsPerBatch: 10_000,
+      maxBytesPerBatch: 64 * 1024 * 1024,
       now: () => clock.now,
     }),
     outputs: new Outputs(),

@@ -82,6 +82,23 @@ describe('BufferPool', () => {
     expect(pool.acquire(1)).toBe(kept);
   });
 
+  it('keeps at most maxFreeBytes of free buffers, dropping the largest', () => {
+    const pool = new BufferPool({ minBytes: 1024, maxFreeBytes: 6144 });
+    const small = pool.acquire(1024);
+    const middle = pool.acquire(2048);
+    const large = pool.acquire(4096);
+    pool.release(large);
+    pool.release(middle);
+    expect(pool.size).toBe(2);
+    pool.release(small);
+    // 7168 bytes free is over 6144: the 4096-byte buffer goes.
+    expect(pool.size).toBe(2);
+    expect(pool.acquire(2048)).toBe(middle);
+    expect(pool.acquire(1)).toBe(small);
+    expect(pool.acquire(4096)).not.toBe(large);
+    expect(pool.allocations).toBe(4);
+  });
+
   it('ignores a second release of the same buffer', () => {
     const pool = new BufferPool();
     const buffer = pool.acquire(10);
@@ -143,6 +160,15 @@ describe('BufferPool option validation', () => {
   it('maxBufferBytes', () => {
     expect(configError(() => new BufferPool({ minBytes: 1024, maxBufferBytes: 512 }))).toBe(
       'BufferPool maxBufferBytes must be an integer >= minBytes (1024); got 512',
+    );
+  });
+
+  it('maxFreeBytes', () => {
+    expect(configError(() => new BufferPool({ maxFreeBytes: -1 }))).toBe(
+      'BufferPool maxFreeBytes must be a number >= 0; got -1',
+    );
+    expect(configError(() => new BufferPool({ maxFreeBytes: Number.NaN }))).toBe(
+      'BufferPool maxFreeBytes must be a number >= 0; got NaN',
     );
   });
 });
