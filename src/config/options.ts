@@ -189,6 +189,11 @@ export function configOptions(context: SchemaContext) {
       integer({ min: 1 }, 30_000),
       'A partition without records for this long stops holding the event-time watermark back, in milliseconds.',
     ),
+    maxEventTimeAheadMs: option(
+      'SLUICE_MAX_EVENT_TIME_AHEAD_MS',
+      integer({ min: 0 }, 3_600_000),
+      "How far a record's event time may be ahead of the batch time (the wall clock when the batch was cut), in milliseconds; a record further ahead is a decode error (`SLUICE_ON_DECODE_ERROR`), so one outlier cannot drag the watermark past every real record. For every event-time job (`withWatermark`, `SLUICE_TIME=event`). The default is Kafka 4's `message.timestamp.after.max.ms`.",
+    ),
     onLateRecord: option(
       'SLUICE_ON_LATE_RECORD',
       choice(LATE_POLICIES, 'count'),
