@@ -400,12 +400,14 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
       'SLUICE_CHECKPOINT_DIR needs SLUICE_BROKERS: the generator source has no offsets to checkpoint',
     );
   }
-  problems.push(...securityProblems(env, parsed));
-  problems.push(...guaranteeProblems(env, parsed));
-  problems.push(...backpressureProblems(env, parsed));
-  problems.push(...windowProblems(env, parsed));
-  problems.push(...stallProblems(env, parsed));
-  return problems;
+  return [
+    ...problems,
+    ...securityProblems(env, parsed),
+    ...guaranteeProblems(env, parsed),
+    ...backpressureProblems(env, parsed),
+    ...windowProblems(env, parsed),
+    ...stallProblems(env, parsed),
+  ];
 }
 
 /**

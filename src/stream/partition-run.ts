@@ -284,7 +284,7 @@ class PartitionState {
           : { node, kind: 'stateGroups', parts: encodeByStatePartition(groups, this.#statePartitions) },
       );
     }
-    out.push(...this.#windowExports);
+    for (const item of this.#windowExports) out.push(item);
     return out;
   }
 

@@ -111,7 +111,9 @@ export class TestDriver {
     if (problems.length > 0) throw new ConfigError(problems);
     this.#watermark = new WatermarkTracker(this.plan.watermarks, this.#options.idleTimeoutMs);
     this.#declared = options.partitions;
-    const partitions = options.partitionCount ?? Math.max(-1, ...(options.partitions ?? [])) + 1;
+    const partitions =
+      options.partitionCount ??
+      (options.partitions ?? []).reduce((most, partition) => Math.max(most, partition), -1) + 1;
     this.#keyed = new LocalKeyedState(
       new StatePartitions({ topic: this.#options.topic, partitions: Math.max(1, partitions) }),
     );
