@@ -360,7 +360,7 @@ export class BatchView {
     if (Number.isNaN(timestamp)) {
       throw new SluiceError(
         ErrorCode.decode,
-        `the Kafka timestamp of record ${index} lies beyond ±${Number.MAX_SAFE_INTEGER} ms, where a number cannot hold it exactly`,
+        `the Kafka timestamp lies beyond ±${Number.MAX_SAFE_INTEGER} ms, where a number cannot hold it exactly`,
       );
     }
     return timestamp;

@@ -42,6 +42,7 @@ describe('an operator whose function is asynchronous', () => {
           .windowAggregate(Windows.tumbling(1000), Aggregations.count()),
     ],
     // Any thenable, not only a Promise.
+    // biome-ignore lint/suspicious/noThenProperty: the thenable is what this case returns
     ['map (node 1)', (input) => input.map(() => ({ then: () => {} }))],
   ];
   for (const [operator, build] of cases) {
@@ -56,7 +57,7 @@ describe('an operator whose function is asynchronous', () => {
   it('flatMap over an async generator fails the same way', async () => {
     expect(
       await fatalOf((input) =>
-        input.flatMap(async function* (record) {
+        input.flatMap(async function* (record: SourceRecord<Click>) {
           yield record.value.url;
         } as unknown as (record: SourceRecord<Click>) => Iterable<string>),
       ),
@@ -85,7 +86,7 @@ describe('an operator whose function is asynchronous', () => {
       await fatalOf((input) =>
         pairs(input).windowAggregate(
           Windows.tumbling(1000),
-          Aggregations.of<number, number>({
+          Aggregations.of<number, number, number>({
             empty: () => 0,
             add: (async (acc: number, one: number) => acc + one) as unknown as (
               acc: number,
