@@ -42,6 +42,25 @@ describe('a key field nested 20,000 deep', () => {
   });
 });
 
+describe('a key nested 20,000 deep in a job of your own', () => {
+  it('is a decode error when keyed operations compare it, not a user-function error', async () => {
+    const job = defineJob((ctx) => {
+      ctx
+        .stream<{ readonly url: unknown }>()
+        .map((record) => record.value.url)
+        .countByValue()
+        .foreachBatch(() => {});
+    });
+    const driver = new TestDriver(job, { decodePolicy: 'skip' });
+    const batch = await driver.runBatch([{ bytes: deepKey }, { bytes: '{"url":"/a"}' }]);
+    expect(batch.fatal).toBeUndefined();
+    expect(batch.failures.map((failure) => failure.error)).toEqual([
+      `key ${'['.repeat(SAMPLE_CHARS)}… cannot be compared: Maximum call stack size exceeded`,
+    ]);
+    expect(batch.outputs[0]?.values).toEqual([['/a', 1]]);
+  });
+});
+
 describe('what a user function throws', () => {
   const parsing = defineJob((ctx) => {
     ctx
