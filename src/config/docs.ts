@@ -38,7 +38,7 @@ SLUICE_KAFKA_DIR=/tmp/k SLUICE_KAFKA_VERSION=4.3.1 npm run kafka -- start
 /** A Markdown table padded the way Biome formats one, so the generated page passes `biome check`. */
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+    rows.reduce((width, row) => Math.max(width, (row[column] ?? '').length), title.length),
   );
   const line = (cells: readonly string[]): string =>
     `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;

@@ -40,12 +40,15 @@ export function loadConfig(
 ): SluiceConfig {
   const schema = configOptions({ cpus: options.cpus ?? availableParallelism() });
   const normalised = normalise(env);
-  const problems: string[] = [];
-  const parsed = parseFields(schema, env, normalised, problems);
-  // Each field parsed by its own schema, whose output type `configOptions` checks against SluiceConfig.
-  problems.push(...crossFieldProblems(normalised, parsed as Partial<SluiceConfig>));
+  const fieldProblems: string[] = [];
+  const parsed = parseFields(schema, env, normalised, fieldProblems);
   const known = [...Object.values(schema), ...DEV_VARIABLES].map((variable) => variable.env);
-  problems.push(...unknownVariableProblems(Object.keys(normalised), known));
+  const problems = [
+    ...fieldProblems,
+    // Each field parsed by its own schema, whose output type `configOptions` checks against SluiceConfig.
+    ...crossFieldProblems(normalised, parsed as Partial<SluiceConfig>),
+    ...unknownVariableProblems(Object.keys(normalised), known),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
   // Tumbling unless told otherwise: the slide defaults to the window.
   parsed.slideMs ??= parsed.windowMs;
@@ -65,9 +68,12 @@ export function loadKafkaSecurity(
   env: Record<string, string | undefined> = process.env,
 ): KafkaSecurityConfig {
   const normalised = normalise(env);
-  const problems: string[] = [];
-  const parsed = parseFields(securityOptions(), env, normalised, problems);
-  problems.push(...securityProblems(normalised, parsed as Partial<KafkaSecurityConfig>));
+  const fieldProblems: string[] = [];
+  const parsed = parseFields(securityOptions(), env, normalised, fieldProblems);
+  const problems = [
+    ...fieldProblems,
+    ...securityProblems(normalised, parsed as Partial<KafkaSecurityConfig>),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(parsed as unknown as KafkaSecurityConfig);
 }

@@ -192,6 +192,11 @@ export function configOptions(context: SchemaContext) {
       integer({ min: 1 }, 30_000),
       'A partition without records for this long stops holding the event-time watermark back, in milliseconds.',
     ),
+    maxEventTimeAheadMs: option(
+      'SLUICE_MAX_EVENT_TIME_AHEAD_MS',
+      integer({ min: 0 }, 3_600_000),
+      "How far a record's event time may be ahead of the batch time (the wall clock when the batch was cut), in milliseconds; a record further ahead is a decode error (`SLUICE_ON_DECODE_ERROR`), so one outlier cannot drag the watermark past every real record. For every event-time job (`withWatermark`, `SLUICE_TIME=event`). The default is Kafka 4's `message.timestamp.after.max.ms`.",
+    ),
     onLateRecord: option(
       'SLUICE_ON_LATE_RECORD',
       choice(LATE_POLICIES, 'count'),
@@ -230,7 +235,7 @@ export function configOptions(context: SchemaContext) {
     dlqTopic: option(
       'SLUICE_DLQ_TOPIC',
       optionalTopic(),
-      'Dead-letter topic for undecodable records (and late records under `SLUICE_ON_LATE_RECORD=dlq`), written with their original bytes and origin headers, each cut to the topic\'s `max.message.bytes` when larger. Required when `SLUICE_ON_DECODE_ERROR=dlq`.',
+      "Dead-letter topic for undecodable records (and late records under `SLUICE_ON_LATE_RECORD=dlq`), written with their original bytes and origin headers, each cut to the topic's `max.message.bytes` when larger. Required when `SLUICE_ON_DECODE_ERROR=dlq`.",
     ),
     generatorPartitions: option(
       'SLUICE_GENERATOR_PARTITIONS',
@@ -415,12 +420,14 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
       'SLUICE_CHECKPOINT_DIR needs SLUICE_BROKERS: the generator source has no offsets to checkpoint',
     );
   }
-  problems.push(...securityProblems(env, parsed));
-  problems.push(...guaranteeProblems(env, parsed));
-  problems.push(...backpressureProblems(env, parsed));
-  problems.push(...windowProblems(env, parsed));
-  problems.push(...stallProblems(env, parsed));
-  return problems;
+  return [
+    ...problems,
+    ...securityProblems(env, parsed),
+    ...guaranteeProblems(env, parsed),
+    ...backpressureProblems(env, parsed),
+    ...windowProblems(env, parsed),
+    ...stallProblems(env, parsed),
+  ];
 }
 
 /**

@@ -115,6 +115,8 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly allowedLatenessMs: number;
   readonly emit: EmitMode;
   readonly idleTimeoutMs: number;
+  /** A record whose event time is further ahead of the batch time than this is a decode error. */
+  readonly maxEventTimeAheadMs: number;
   readonly onLateRecord: LatePolicy;
   /** `SLUICE_CHECKPOINT_DIR`; unset: no checkpoints, offsets committed after every batch. */
   readonly checkpointDir: string | undefined;

@@ -1,3 +1,4 @@
 export { ErrorCode } from './codes.ts';
 export { REDACTED, redactSetting, redactText, registerSecret, registerUrlSecrets } from './redact.ts';
+export { clipText, errorText, MESSAGE_CHARS, SAMPLE_CHARS, sampleValue } from './sample.ts';
 export { isSluiceError, ProblemsError, SluiceError } from './sluice-error.ts';

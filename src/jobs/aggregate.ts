@@ -1,7 +1,7 @@
 import { loadConfig, type SluiceConfig } from '../config/index.ts';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, SluiceError, sampleValue } from '../errors/index.ts';
 import { type DStream, defineJob, type JobContext, type Pair, type SourceRecord } from '../stream/index.ts';
-import { Aggregations, type WindowResult, Windows } from '../window/index.ts';
+import { Aggregations, EVENT_TIME_RANGE, isEventTime, type WindowResult, Windows } from '../window/index.ts';
 
 type Key = string | number | boolean;
 type Row = WindowResult<Key, number>;
@@ -15,7 +15,8 @@ function field(value: unknown, name: string): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new SluiceError(ErrorCode.decode, `value is not a JSON object`);
   }
-  if (!(name in value)) throw new SluiceError(ErrorCode.decode, `field ${name} is missing`);
+  // Own properties only: `constructor` or `__proto__` must not find what every object inherits.
+  if (!Object.hasOwn(value, name)) throw new SluiceError(ErrorCode.decode, `field ${name} is missing`);
   return (value as Record<string, unknown>)[name];
 }
 
@@ -24,19 +25,19 @@ function keyField(value: unknown, name: string): string | number | boolean {
   if (typeof key === 'string' || typeof key === 'number' || typeof key === 'boolean') return key;
   throw new SluiceError(
     ErrorCode.decode,
-    `field ${name} must be a string, number or boolean; got ${JSON.stringify(key)}`,
+    `field ${name} must be a string, number or boolean; got ${sampleValue(key)}`,
   );
 }
 
-/** Event time from a field: epoch milliseconds, or an ISO-8601 text. */
+/** Event time from a field: epoch milliseconds (within a Date's range), or an ISO-8601 text. */
 function timeField(value: unknown, name: string): number {
   const time = field(value, name);
-  if (typeof time === 'number' && Number.isFinite(time)) return time;
+  if (isEventTime(time)) return time;
   const parsed = typeof time === 'string' ? Date.parse(time) : Number.NaN;
-  if (Number.isFinite(parsed)) return parsed;
+  if (isEventTime(parsed)) return parsed;
   throw new SluiceError(
     ErrorCode.decode,
-    `field ${name} must be epoch milliseconds or an ISO-8601 time; got ${JSON.stringify(time)}`,
+    `field ${name} must be ${EVENT_TIME_RANGE} or an ISO-8601 time; got ${sampleValue(time)}`,
   );
 }
 
@@ -45,7 +46,7 @@ function numberField(value: unknown, name: string): number {
   if (typeof number === 'number' && Number.isFinite(number)) return number;
   throw new SluiceError(
     ErrorCode.decode,
-    `field ${name} must be a finite number; got ${JSON.stringify(number)}`,
+    `field ${name} must be a finite number; got ${sampleValue(number)}`,
   );
 }
 

@@ -23,6 +23,7 @@ export function createLogger(
     hooks: {
       logMethod(args, method) {
         const redacted = args.map((arg) => redact(arg, { names: false })) as Parameters<LogFn>;
+        // biome-ignore lint/plugin/no-data-sized-spread: a log call's own arguments (an object and a message)
         method.apply(this, redacted);
       },
     },

@@ -97,6 +97,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     valueFormat: config.valueFormat,
     decodePolicy: config.onDecodeError,
     latePolicy: config.onLateRecord,
+    maxEventTimeAheadMs: config.maxEventTimeAheadMs,
     generator: { seed: config.generatorSeed, partitions: config.generatorPartitions },
   };
   const plan = new Plan(graph);

@@ -155,7 +155,9 @@ export function encodeBatchWith<B extends ArrayBuffer | SharedArrayBuffer>(
     const message = messages[i] as KafkaMessageLike;
     const ts = message.timestamp;
     const fast = ts.length <= SAFE_DIGITS ? parseDigits(ts) : -1;
-    timestamps[i] = fast >= 0 ? fast : Number(ts);
+    const parsed = fast >= 0 ? fast : Number(ts);
+    // Kafka's int64 beyond 2^53 would round to another number: kept as NaN, read as a decode error.
+    timestamps[i] = Number.isSafeInteger(parsed) ? parsed : Number.NaN;
     const { key, value } = message;
     keyStart[i] = position;
     if (key === null) {
@@ -351,10 +353,17 @@ export class BatchView {
       : ((this.#offsets as BigInt64Array)[index] as bigint);
   }
 
-  /** The record's timestamp in epoch milliseconds. */
+  /** The record's timestamp in epoch milliseconds; a `SLUICE_DECODE` error beyond ±2^53. */
   timestamp(index: number): number {
     this.#check(index);
-    return this.#timestamps[index] as number;
+    const timestamp = this.#timestamps[index] as number;
+    if (Number.isNaN(timestamp)) {
+      throw new SluiceError(
+        ErrorCode.decode,
+        `the Kafka timestamp lies beyond ±${Number.MAX_SAFE_INTEGER} ms, where a number cannot hold it exactly`,
+      );
+    }
+    return timestamp;
   }
 
   /** The key bytes (a view, not a copy), or null. */

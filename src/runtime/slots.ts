@@ -39,6 +39,7 @@ export class Slots {
     const id = `${topic}-${partition}`;
     let slot = this.#placement.get(id);
     if (slot === undefined) {
+      // biome-ignore lint/plugin/no-data-sized-spread: one entry per worker slot (SLUICE_WORKERS)
       slot = this.#load.indexOf(Math.min(...this.#load));
       this.#placement.set(id, slot);
       this.#load[slot] = (this.#load[slot] ?? 0) + 1;

@@ -11,6 +11,8 @@ export type WorkerInit = {
   readonly valueFormat: ValueFormat;
   readonly decodePolicy: DecodePolicy;
   readonly latePolicy: LatePolicy;
+  /** SLUICE_MAX_EVENT_TIME_AHEAD_MS. */
+  readonly maxEventTimeAheadMs: number;
   readonly generator: GeneratorSpec;
   /** Keyed state's state partition count: the slots split their groups by state partition. */
   readonly statePartitions?: number;

@@ -161,6 +161,7 @@ export default function runTask(task: SlotTask): unknown {
     : runPartition(plan, input, task.info, init.decodePolicy, {
         store: storeOf(input.topic, input.partition),
         latePolicy: init.latePolicy,
+        maxEventTimeAheadMs: init.maxEventTimeAheadMs,
         ...(init.statePartitions === undefined ? {} : { statePartitions: init.statePartitions }),
       });
   const bytes = encodeResult(result);

@@ -11,6 +11,13 @@ import {
 import type { Graph, SinkSpec, WindowAggregateNode } from './graph.ts';
 import { type PostgresOutputOptions, postgresSinkSpec } from './postgres-spec.ts';
 import { checkTimeout, type MapWithStateSpec, StateSpec } from './state-spec.ts';
+import {
+  synchronous,
+  synchronous2,
+  synchronous3,
+  synchronousAggregation,
+  synchronousIterable,
+} from './synchronous.ts';
 import type { BatchInfo, Pair } from './types.ts';
 
 /** The key and value types of a stream of pairs. */
@@ -18,6 +25,14 @@ type PairKey<T> = T extends Pair<infer K, unknown> ? K : never;
 type PairValue<T> = T extends Pair<unknown, infer V> ? V : never;
 
 type WindowAggregateFields = Omit<WindowAggregateNode, 'kind' | 'id' | 'parent'>;
+
+/** How messages name an operator: `map (node 3)`. */
+const label = (operator: string, id: number): string => `${operator} (node ${id})`;
+
+/** A one-argument user function, checked to return no Promise. */
+function unary<A, R>(operator: string, id: number, fn: (value: A) => R): (value: never) => unknown {
+  return synchronous(label(operator, id), fn) as (value: never) => unknown;
+}
 
 export type KafkaOutputOptions<T> = {
   /** How records are spread over the topic's partitions: the article's three strategies. */
@@ -51,7 +66,7 @@ export class DStream<T> {
   }
 
   map<U>(fn: (value: T) => U): DStream<U> {
-    return this.#next((id) => ({ kind: 'map', id, parent: this.id, fn: fn as (value: never) => unknown }));
+    return this.#next((id) => ({ kind: 'map', id, parent: this.id, fn: unary('map', id, fn) }));
   }
 
   flatMap<U>(fn: (value: T) => Iterable<U>): DStream<U> {
@@ -59,17 +74,17 @@ export class DStream<T> {
       kind: 'flatMap',
       id,
       parent: this.id,
-      fn: fn as (value: never) => unknown,
+      fn: synchronousIterable(label('flatMap', id), fn) as (value: never) => unknown,
     }));
   }
 
   filter(fn: (value: T) => boolean): DStream<T> {
-    return this.#next((id) => ({ kind: 'filter', id, parent: this.id, fn: fn as (value: never) => unknown }));
+    return this.#next((id) => ({ kind: 'filter', id, parent: this.id, fn: unary('filter', id, fn) }));
   }
 
   /** Pairs `[fn(value), value]`, ready for keyed operations. */
   keyBy<K>(fn: (value: T) => K): DStream<Pair<K, T>> {
-    return this.#next((id) => ({ kind: 'keyBy', id, parent: this.id, fn: fn as (value: never) => unknown }));
+    return this.#next((id) => ({ kind: 'keyBy', id, parent: this.id, fn: unary('keyBy', id, fn) }));
   }
 
   mapValues<K, V, U>(this: DStream<Pair<K, V>>, fn: (value: V) => U): DStream<Pair<K, U>> {
@@ -77,7 +92,7 @@ export class DStream<T> {
       kind: 'mapValues',
       id,
       parent: this.id,
-      fn: fn as (value: never) => unknown,
+      fn: unary('mapValues', id, fn),
     }));
   }
 
@@ -87,7 +102,7 @@ export class DStream<T> {
       kind: 'reduceByKey',
       id,
       parent: this.id,
-      fn: fn as (a: never, b: never) => unknown,
+      fn: synchronous2(label('reduceByKey', id), fn) as (a: never, b: never) => unknown,
     }));
   }
 
@@ -97,7 +112,7 @@ export class DStream<T> {
       kind: 'reduce',
       id,
       parent: this.id,
-      fn: fn as (a: never, b: never) => unknown,
+      fn: synchronous2(label('reduce', id), fn) as (a: never, b: never) => unknown,
     }));
   }
 
@@ -125,7 +140,10 @@ export class DStream<T> {
       kind: 'transform',
       id,
       parent: this.id,
-      fn: fn as (values: never[], info: BatchInfo) => readonly unknown[],
+      fn: synchronous2(label('transform', id), fn) as (
+        values: never[],
+        info: BatchInfo,
+      ) => readonly unknown[],
     }));
   }
 
@@ -152,7 +170,7 @@ export class DStream<T> {
       id,
       parent: this.id,
       allowedLatenessMs,
-      ...(timestamp ? { timestamp: timestamp as (value: never) => number } : {}),
+      ...(timestamp ? { timestamp: unary('withWatermark', id, timestamp) as (value: never) => number } : {}),
     }));
   }
 
@@ -268,7 +286,7 @@ export class DStream<T> {
       parent: this.id,
       operator: 'windowAggregate',
       spec,
-      aggregation,
+      aggregation: synchronousAggregation(label('windowAggregate', id), aggregation),
       input: 'pairs',
       output: 'results',
       emit: options.emit ?? 'final',
@@ -298,6 +316,8 @@ export class DStream<T> {
       spec,
       emit: 'final',
       ...fields,
+      aggregation: synchronousAggregation(label(operator, id), fields.aggregation),
+      ...(fields.filter ? { filter: unary(operator, id, fields.filter) as (pair: never) => boolean } : {}),
     }));
   }
 
@@ -318,7 +338,7 @@ export class DStream<T> {
       kind: 'updateStateByKey',
       id,
       parent: this.id,
-      fn: fn as (values: never[], state: never) => unknown,
+      fn: synchronous2(label('updateStateByKey', id), fn) as (values: never[], state: never) => unknown,
     }));
   }
 
@@ -340,7 +360,7 @@ export class DStream<T> {
       kind: 'mapWithState',
       id,
       parent: this.id,
-      fn: fn as (key: never, value: never, state: never) => unknown,
+      fn: synchronous3(label('mapWithState', id), fn) as (key: never, value: never, state: never) => unknown,
       ...(timeoutMs === undefined ? {} : { timeoutMs: checkTimeout(timeoutMs) }),
       initialState: [...(initialState ?? [])],
     }));
@@ -376,7 +396,9 @@ export class DStream<T> {
       type: 'kafka',
       topic,
       partitioner: options.partitioner ?? 'murmur2',
-      ...(options.key ? { key: options.key as (value: never) => unknown } : {}),
+      ...(options.key
+        ? { key: synchronous(`toKafka(${topic}) key`, options.key) as (value: never) => unknown }
+        : {}),
       compression: options.compression ?? 'none',
     };
     this.#output(sink);

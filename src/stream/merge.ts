@@ -38,7 +38,7 @@ export async function mergePartitions(
     const all: unknown[] = [];
     for (const result of results) {
       for (const item of result.exports)
-        if (item.node === id && item.kind === 'records') all.push(...item.values);
+        if (item.node === id && item.kind === 'records') for (const value of item.values) all.push(value);
     }
     values.set(id, all);
     return all;

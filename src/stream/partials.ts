@@ -30,8 +30,8 @@ export class KeyGroups {
   addAll(key: unknown, values: readonly unknown[]): void {
     const normalized = normalizeKey(key);
     const group = this.#groups.get(normalized);
-    if (group) group[1].push(...values);
-    else this.#groups.set(normalized, [key, [...values]]);
+    if (!group) this.#groups.set(normalized, [key, [...values]]);
+    else for (const value of values) group[1].push(value);
   }
 
   get(normalized: unknown): [unknown, unknown[]] | undefined {

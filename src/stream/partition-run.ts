@@ -1,4 +1,4 @@
-import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
+import { ErrorCode, errorText, isSluiceError, SluiceError } from '../errors/index.ts';
 import type { FinalWindows, RecordWindows, UpdateWindows } from '../window/index.ts';
 import { isAggregate, isKeyedState, type Node } from './graph.ts';
 import { type Aggregator, aggregatorFor, type Export, KeyGroups } from './partials.ts';
@@ -64,15 +64,25 @@ export type RunOptions = {
   readonly latePolicy?: LatePolicy;
   /** Keyed state's state partition count: the groups go out split by state partition, encoded. */
   readonly statePartitions?: number;
+  /**
+   * Event times further ahead of the batch time than this are decode errors
+   * (SLUICE_MAX_EVENT_TIME_AHEAD_MS); unset, no limit.
+   */
+  readonly maxEventTimeAheadMs?: number;
 };
 
 const SKIP_SAMPLE = 5;
 
 type Receiver = (value: unknown) => void;
 
-/** Errors that the decode policy handles: bytes that are not the format, or a job saying so. */
+/**
+ * Whether an error thrown while a record went through the operators is the record's fault: a
+ * `SLUICE_DECODE` error, which the engine throws for an event time it cannot use and a job throws
+ * for a value it cannot read. Anything else a function throws (a `SyntaxError` of its own
+ * `JSON.parse` too) is the function's. What `RecordInput.record` throws is always a decode error.
+ */
 export function isDecodeError(error: unknown): boolean {
-  return error instanceof SyntaxError || isSluiceError(error, ErrorCode.decode);
+  return isSluiceError(error, ErrorCode.decode);
 }
 
 export function describeOrigin(origin: Origin): string {
@@ -103,6 +113,7 @@ export function runPartition(
     options.store ?? new Map(),
     cursor,
     options.latePolicy ?? 'count',
+    options.maxEventTimeAheadMs,
   );
   const state = new PartitionState(plan, info, windows, options.statePartitions);
   const failures: DecodeFailure[] = [];
@@ -110,34 +121,36 @@ export function runPartition(
   const base = { topic: input.topic, partition: input.partition, records: input.count };
 
   for (; index < input.count; index++) {
-    try {
-      state.push(input.record(index));
-    } catch (error) {
-      const origin = { topic: input.topic, partition: input.partition, offset: input.offset(index) };
-      const message = error instanceof Error ? error.message : String(error);
-      if (!isDecodeError(error)) {
-        const fatal = { code: ErrorCode.userFunction, message: `${message} (at ${describeOrigin(origin)})` };
-        return { ...base, exports: [], decodeErrors, failures, fatal };
-      }
-      decodeErrors++;
-      if (policy === 'fail') {
-        const fatal = {
-          code: ErrorCode.decode,
-          message: `cannot decode record at ${describeOrigin(origin)}: ${message}`,
-        };
-        return { ...base, exports: [], decodeErrors, failures: [{ ...origin, error: message }], fatal };
-      }
-      if (policy === 'dlq') failures.push({ ...origin, error: message, ...input.raw(index) });
-      else if (failures.length < SKIP_SAMPLE) failures.push({ ...origin, error: message });
+    const failure = pushRecord(input, index, state);
+    if (!failure) continue;
+    if (!failure.decode) {
+      const message = `${errorText(failure.error)} (at ${describeOrigin(origin())})`;
+      return {
+        ...base,
+        exports: [],
+        decodeErrors,
+        failures,
+        fatal: { code: ErrorCode.userFunction, message },
+      };
     }
+    const message = errorText(failure.error);
+    decodeErrors++;
+    if (policy === 'fail') {
+      const fatal = {
+        code: ErrorCode.decode,
+        message: `cannot decode record at ${describeOrigin(origin())}: ${message}`,
+      };
+      return { ...base, exports: [], decodeErrors, failures: [{ ...origin(), error: message }], fatal };
+    }
+    if (policy === 'dlq') failures.push({ ...origin(), error: message, ...input.raw(index) });
+    else if (failures.length < SKIP_SAMPLE) failures.push({ ...origin(), error: message });
   }
   try {
     state.flush();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
     const fatal = {
       code: ErrorCode.userFunction,
-      message: `${message} (in transform, ${input.topic}-${input.partition})`,
+      message: `${errorText(error)} (in transform, ${input.topic}-${input.partition})`,
     };
     return { ...base, exports: [], decodeErrors, failures, fatal };
   }
@@ -153,6 +166,29 @@ export function runPartition(
     ...(plan.watermarks.size > 0 ? { eventTimes: windows.maxEventTimes() } : {}),
     ...(options.store && plan.windows.length > 0 ? { stateEntries: storeEntries(options.store) } : {}),
   };
+}
+
+/**
+ * Decodes record `index` and pushes it through the operators; says where it failed, if it did.
+ * Failing to decode is the record's fault whatever was thrown; in the operators, see isDecodeError.
+ */
+function pushRecord(
+  input: RecordInput,
+  index: number,
+  state: PartitionState,
+): { readonly decode: boolean; readonly error: unknown } | undefined {
+  let record: SourceRecord;
+  try {
+    record = input.record(index);
+  } catch (error) {
+    return { decode: true, error };
+  }
+  try {
+    state.push(record);
+    return undefined;
+  } catch (error) {
+    return { decode: isDecodeError(error), error };
+  }
 }
 
 /** Groups split by the state partition of their key, each part msgpack, partitions in order. */
@@ -248,7 +284,7 @@ class PartitionState {
           : { node, kind: 'stateGroups', parts: encodeByStatePartition(groups, this.#statePartitions) },
       );
     }
-    out.push(...this.#windowExports);
+    for (const item of this.#windowExports) out.push(item);
     return out;
   }
 

@@ -1,4 +1,5 @@
 import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { synchronous } from './synchronous.ts';
 
 /** One column of a PostgreSQL output: its SQL type (used by `createTable`) and how a value gives it. */
 export type PostgresColumn<T> = { readonly type: string; readonly value: (value: T) => unknown };
@@ -102,7 +103,8 @@ export function postgresSinkSpec<T>(options: PostgresOutputOptions<T>): Postgres
     if (!SQL_TYPE.test(column.type)) {
       throw invalid(`column ${name} has type ${JSON.stringify(column.type)}, which is not a SQL type name`);
     }
-    return { name, type: column.type, value: column.value as (value: never) => unknown };
+    const value = synchronous(`toPostgres column ${name}`, column.value as (value: never) => unknown);
+    return { name, type: column.type, value };
   });
   if (columns.length === 0) throw invalid('columns must name at least one column');
   const keys = options.keys ?? (given === undefined ? WINDOW_KEYS : undefined);

@@ -1,7 +1,9 @@
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, SluiceError, sampleValue } from '../errors/index.ts';
 import {
+  EVENT_TIME_RANGE,
   FinalWindows,
   type FiredWindow,
+  isEventTime,
   type LateRecord,
   paneOps,
   RecordWindows,
@@ -69,6 +71,7 @@ export class BatchWindows {
   readonly #store: PartitionStore;
   readonly #cursor: Cursor;
   readonly #latePolicy: LatePolicy;
+  readonly #maxAheadMs: number;
   readonly #maxEventTime = new Map<number, number>();
   #lastLateOffset: bigint | undefined;
   late = 0;
@@ -76,8 +79,16 @@ export class BatchWindows {
   readonly lateDeadLetters: (Origin & { error: string; key: Uint8Array | null; value: Uint8Array | null })[] =
     [];
 
-  constructor(plan: Plan, info: BatchInfo, store: PartitionStore, cursor: Cursor, latePolicy: LatePolicy) {
+  constructor(
+    plan: Plan,
+    info: BatchInfo,
+    store: PartitionStore,
+    cursor: Cursor,
+    latePolicy: LatePolicy,
+    maxAheadMs = Number.POSITIVE_INFINITY,
+  ) {
     this.#plan = plan;
+    this.#maxAheadMs = maxAheadMs;
     this.#info = info;
     this.#store = store;
     this.#cursor = cursor;
@@ -106,11 +117,24 @@ export class BatchWindows {
     return state;
   }
 
+  /**
+   * Takes a record's event time for a withWatermark node. Only times windows can hold count: one
+   * outside a Date's range, or further ahead of the batch time (the wall clock when the batch was
+   * cut, so a replayed batch decides the same) than SLUICE_MAX_EVENT_TIME_AHEAD_MS, would drag the
+   * watermark past every real record; it is a decode error before it moves anything.
+   */
   observe(watermarkNode: number, eventTime: number): void {
-    if (!Number.isFinite(eventTime)) {
+    if (!isEventTime(eventTime)) {
       throw new SluiceError(
         ErrorCode.decode,
-        `withWatermark: the event time must be a finite number of epoch milliseconds; got ${String(eventTime)}`,
+        `withWatermark: the event time must be ${EVENT_TIME_RANGE}; got ${sampleValue(eventTime)}`,
+      );
+    }
+    const ahead = eventTime - this.#info.time;
+    if (ahead > this.#maxAheadMs) {
+      throw new SluiceError(
+        ErrorCode.decode,
+        `withWatermark: the event time ${eventTime} (${new Date(eventTime).toISOString()}) is ${ahead} ms ahead of the batch time ${this.#info.time}; SLUICE_MAX_EVENT_TIME_AHEAD_MS allows ${this.#maxAheadMs}`,
       );
     }
     const max = this.#maxEventTime.get(watermarkNode);

@@ -42,6 +42,11 @@ export type DriverOptions = {
   /** How `bytes` records are decoded. */
   readonly valueFormat?: ValueFormat;
   readonly latePolicy?: LatePolicy;
+  /**
+   * SLUICE_MAX_EVENT_TIME_AHEAD_MS against the driver's batch times (`startTime` + n ×
+   * `intervalMs`, not the wall clock). Default: no limit, as the batch times start at 0.
+   */
+  readonly maxEventTimeAheadMs?: number;
   /** Batch time a partition may go without records before it stops holding the watermark back. */
   readonly idleTimeoutMs?: number;
   /**
@@ -99,13 +104,16 @@ export class TestDriver {
       decodePolicy: options.decodePolicy ?? 'fail',
       valueFormat: options.valueFormat ?? 'json',
       latePolicy: options.latePolicy ?? 'count',
+      maxEventTimeAheadMs: options.maxEventTimeAheadMs ?? Number.POSITIVE_INFINITY,
       idleTimeoutMs: options.idleTimeoutMs ?? Number.POSITIVE_INFINITY,
     };
     const problems = this.plan.intervalProblems(this.#options.intervalMs);
     if (problems.length > 0) throw new ConfigError(problems);
     this.#watermark = new WatermarkTracker(this.plan.watermarks, this.#options.idleTimeoutMs);
     this.#declared = options.partitions;
-    const partitions = options.partitionCount ?? Math.max(-1, ...(options.partitions ?? [])) + 1;
+    const partitions =
+      options.partitionCount ??
+      (options.partitions ?? []).reduce((most, partition) => Math.max(most, partition), -1) + 1;
     this.#keyed = new LocalKeyedState(
       new StatePartitions({ topic: this.#options.topic, partitions: Math.max(1, partitions) }),
     );
@@ -151,7 +159,7 @@ export class TestDriver {
   }
 
   async #run(records: readonly TestRecord[], endWatermark?: number): Promise<DriverBatch> {
-    const { intervalMs, startTime, decodePolicy, latePolicy } = this.#options;
+    const { intervalMs, startTime, decodePolicy, latePolicy, maxEventTimeAheadMs } = this.#options;
     const batchId = this.#batchId++;
     const groups = this.#group(records);
     const offsetRanges = [...groups.values()].map((group) => ({
@@ -179,6 +187,7 @@ export class TestDriver {
       const result = runPartition(this.plan, input, info, decodePolicy, {
         store,
         latePolicy,
+        maxEventTimeAheadMs,
         // As in the slots: groups split by state partition, passed on as bytes.
         ...(this.plan.keyedStates.length > 0
           ? { statePartitions: this.#keyed.partitions.layout.partitions }

@@ -16,11 +16,14 @@ export { KeyDictionary, type KeyDictionarySnapshot } from './key-dictionary.ts';
 export { PaneTable, type PaneTableSnapshot } from './pane-table.ts';
 export {
   batchIntervalProblem,
+  EVENT_TIME_RANGE,
   firstWindowEnd,
   gcd,
+  isEventTime,
   lastWindowEnd,
   type WindowSpec,
   Windows,
+  windowEnds,
 } from './spec.ts';
 export type { LateRecord, WindowResult } from './types.ts';
 export { type PartitionClockSnapshot, WatermarkTracker } from './watermark.ts';

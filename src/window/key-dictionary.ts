@@ -68,7 +68,7 @@ export class KeyDictionary {
     dict.#normalized = dict.#keys.map((key, id) => (free.has(id) ? undefined : normalizeKey(key)));
     dict.#refs = new Int32Array(Math.max(64, refs.length * 2));
     dict.#refs.set(refs);
-    dict.#free.push(...snapshot.free);
+    for (const id of snapshot.free) dict.#free.push(id);
     for (let id = 0; id < dict.#keys.length; id++) {
       if (!free.has(id)) dict.#ids.set(dict.#normalized[id], id);
     }

@@ -50,6 +50,20 @@ export const Windows = {
   },
 } as const;
 
+/**
+ * The latest event time, in epoch ms, and minus the earliest: the range of a Date (±100,000,000
+ * days). Within it, the end of every window shorter than 11 years is an exact integer.
+ */
+export const MAX_EVENT_TIME = 8.64e15;
+
+/** What {@link isEventTime} accepts, for messages. */
+export const EVENT_TIME_RANGE = 'epoch milliseconds within the range of a Date (±8.64e15)';
+
+/** Epoch milliseconds that windows can hold: a number within ±MAX_EVENT_TIME (so not NaN, not ±∞). */
+export function isEventTime(time: unknown): time is number {
+  return typeof time === 'number' && time >= -MAX_EVENT_TIME && time <= MAX_EVENT_TIME;
+}
+
 /** The end of the first window that holds time `t`: windows start on multiples of the slide. */
 export function firstWindowEnd(spec: WindowSpec, t: number): number {
   return (Math.floor((t - spec.sizeMs) / spec.slideMs) + 1) * spec.slideMs + spec.sizeMs;
@@ -58,6 +72,21 @@ export function firstWindowEnd(spec: WindowSpec, t: number): number {
 /** The end of the last window that holds time `t`. */
 export function lastWindowEnd(spec: WindowSpec, t: number): number {
   return Math.floor(t / spec.slideMs) * spec.slideMs + spec.sizeMs;
+}
+
+/**
+ * The ends of the windows that hold time `t`, oldest first: counted in integers, so never more
+ * than ceil(size / slide) of them whatever `t` is.
+ */
+export function windowEnds(spec: WindowSpec, t: number): number[] {
+  const first = firstWindowEnd(spec, t);
+  const count = Math.min(
+    (lastWindowEnd(spec, t) - first) / spec.slideMs + 1,
+    Math.ceil(spec.sizeMs / spec.slideMs),
+  );
+  const ends: number[] = [];
+  for (let n = 0; n < count; n++) ends.push(first + n * spec.slideMs);
+  return ends;
 }
 
 /**

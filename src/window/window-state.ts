@@ -9,7 +9,7 @@ import {
 } from './combiner.ts';
 import { KeyDictionary, type KeyDictionarySnapshot } from './key-dictionary.ts';
 import { PaneTable, type PaneTableSnapshot } from './pane-table.ts';
-import { firstWindowEnd, lastWindowEnd, type WindowSpec } from './spec.ts';
+import { firstWindowEnd, lastWindowEnd, type WindowSpec, windowEnds } from './spec.ts';
 
 /** One window's per-key partials from one partition. */
 export type FiredWindow = {
@@ -257,15 +257,10 @@ export class UpdateWindows extends KeyedWindows {
 
   /** The open windows the batch changed, per key; windows ordered by end. */
   takeUpdates(): FiredWindow[] {
-    const { sizeMs, slideMs, paneMs } = this.spec;
+    const { sizeMs, paneMs } = this.spec;
     const byEnd = new Map<number, Set<number>>();
     for (const [index, ids] of this.#touched) {
-      const start = index * paneMs;
-      for (
-        let end = firstWindowEnd(this.spec, start);
-        end <= lastWindowEnd(this.spec, start);
-        end += slideMs
-      ) {
+      for (const end of windowEnds(this.spec, index * paneMs)) {
         if (end <= this.frontier) continue;
         let keys = byEnd.get(end);
         if (!keys) {
@@ -289,7 +284,9 @@ export class UpdateWindows extends KeyedWindows {
     const { sizeMs, paneMs } = this.spec;
     let partial: unknown;
     let has = false;
-    for (let index = (end - sizeMs) / paneMs; index < end / paneMs; index++) {
+    const first = (end - sizeMs) / paneMs;
+    for (let n = 0; n < sizeMs / paneMs; n++) {
+      const index = first + n;
       const pane = this.open.get(index);
       const slot = pane ? pane.find(id) : -1;
       if (!pane || slot < 0) continue;

@@ -243,18 +243,18 @@ describe('aggregate job: event-time windows', () => {
       [
         'text that is no time',
         { url: '/a', ts: 'yesterday', ms: 1 },
-        'field ts must be epoch milliseconds or an ISO-8601 time; got "yesterday"',
+        'field ts must be epoch milliseconds within the range of a Date (±8.64e15) or an ISO-8601 time; got "yesterday"',
       ],
       ['missing', { url: '/a', ms: 1 }, 'field ts is missing'],
       [
         'null',
         { url: '/a', ts: null, ms: 1 },
-        'field ts must be epoch milliseconds or an ISO-8601 time; got null',
+        'field ts must be epoch milliseconds within the range of a Date (±8.64e15) or an ISO-8601 time; got null',
       ],
       [
         'a boolean',
         { url: '/a', ts: true, ms: 1 },
-        'field ts must be epoch milliseconds or an ISO-8601 time; got true',
+        'field ts must be epoch milliseconds within the range of a Date (±8.64e15) or an ISO-8601 time; got true',
       ],
     ];
     const good = (partition: number, time: number, ms: number): TestRecord =>
@@ -289,7 +289,8 @@ describe('aggregate job: event-time windows', () => {
           topic: 'input',
           partition: 0,
           offset: 1n,
-          error: 'field ts must be epoch milliseconds or an ISO-8601 time; got "soon"',
+          error:
+            'field ts must be epoch milliseconds within the range of a Date (±8.64e15) or an ISO-8601 time; got "soon"',
         },
         { topic: 'input', partition: 1, offset: 1n, error: 'field ts is missing' },
       ]);
@@ -323,7 +324,8 @@ describe('aggregate job: event-time windows', () => {
           topic: 'input',
           partition: 1,
           offset: 0n,
-          error: 'field ts must be epoch milliseconds or an ISO-8601 time; got "later"',
+          error:
+            'field ts must be epoch milliseconds within the range of a Date (±8.64e15) or an ISO-8601 time; got "later"',
           key: 'k',
           value: '{"url":"/a","ts":"later","ms":3}',
         },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSluiceError } from '../../src/errors/index.ts';
+import { ErrorCode, isSluiceError } from '../../src/errors/index.ts';
 import {
   type BatchInput,
   BatchView,
@@ -150,6 +150,28 @@ describe('encodeBatch / BatchView round trip', () => {
     expect(timestamps.map((_, i) => view.timestamp(i))).toEqual([
       0, -1, 1700000000123, 1234567890123456, 999999999999999,
     ]);
+  });
+
+  it('reads a timestamp beyond ±2^53 ms as a decode error, not as a rounded number', () => {
+    const timestamps = [
+      '9223372036854775807',
+      '-9223372036854775808',
+      '9007199254740993',
+      '9007199254740991',
+    ];
+    const messages = timestamps.map((timestamp, i) => ({ ...message(String(i), 'v'), timestamp }));
+    const encoded = encodeBatch({ topic: 't', partition: 0, messages });
+    const view = new BatchView(encoded.buffer, encoded.byteLength);
+    for (const index of [0, 1, 2]) {
+      expect(() => view.timestamp(index)).toThrow(
+        expect.objectContaining({
+          code: ErrorCode.decode,
+          message:
+            'the Kafka timestamp lies beyond ±9007199254740991 ms, where a number cannot hold it exactly',
+        }),
+      );
+    }
+    expect(view.timestamp(3)).toBe(9007199254740991);
   });
 
   it('returns views into the buffer, not copies', () => {

@@ -36,6 +36,7 @@ function slots(): Slots {
     valueFormat: 'json',
     decodePolicy: 'fail',
     latePolicy: 'count',
+    maxEventTimeAheadMs: 3_600_000,
     generator: { seed: 1, partitions: LAYOUT.partitions },
   });
   open.push(made);

@@ -1,4 +1,4 @@
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
 /** One delivered message with the topic and partition it came from. */
 export type Received = {
@@ -88,4 +88,30 @@ export async function startCollecting(consumer: Consumer): Promise<Inbox> {
       });
     },
   };
+}
+
+/**
+ * Every message `topic` holds once its writer is done: exactly up to its end offsets, read by a
+ * fresh group; final once disconnected, so a message beyond the end offsets would show up too.
+ */
+export async function readWholeTopic(
+  admin: Admin,
+  kafka: Kafka,
+  topic: string,
+  group: string,
+): Promise<Received[]> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  const total = offsets.reduce((sum, offset) => sum + Number(offset.high) - Number(offset.low), 0);
+  const consumer = kafka.consumer({ groupId: group });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let received: readonly Received[] = [];
+  try {
+    const inbox = await startCollecting(consumer);
+    await inbox.waitFor(total);
+    received = inbox.received;
+  } finally {
+    await consumer.disconnect();
+  }
+  return [...received];
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DLQ_HEADERS } from '../../src/kafka/index.ts';
 import { runCli } from '../support/cli.ts';
-import { type Received, startCollecting } from '../support/collect.ts';
+import { type Received, readWholeTopic } from '../support/collect.ts';
 import { readJsonLines } from '../support/files.ts';
 import { sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
 import { type LogLine, logged } from '../support/logs.ts';
@@ -113,22 +113,8 @@ function finished(stderr: string): Record<string, unknown> {
 }
 
 /** Every message the topic holds once the writer is done: exactly up to its end offsets. */
-async function readTopic(topic: string): Promise<Received[]> {
-  const offsets = await kafka.admin.fetchTopicOffsets(topic);
-  const total = offsets.reduce((sum, offset) => sum + Number(offset.high) - Number(offset.low), 0);
-  const consumer = testKafka('windows-reader').consumer({ groupId: uniqueName('reader') });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let received: readonly Received[] = [];
-  try {
-    const inbox = await startCollecting(consumer);
-    await inbox.waitFor(total);
-    received = inbox.received;
-  } finally {
-    await consumer.disconnect();
-  }
-  // Final once disconnected: a message beyond the end offsets read would show up here.
-  return [...received];
+function readTopic(topic: string): Promise<Received[]> {
+  return readWholeTopic(kafka.admin, testKafka('windows-reader'), topic, uniqueName('reader'));
 }
 
 describe('event-time windows of the aggregate job on a 4-partition topic', () => {

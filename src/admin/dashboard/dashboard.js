@@ -111,6 +111,7 @@ function drawTable(batches) {
     }
     return row;
   });
+  // biome-ignore lint/plugin/no-data-sized-spread: the API keeps the last BATCH_HISTORY_SIZE batches
   body.replaceChildren(...rows);
   const records = batches.reduce((sum, b) => sum + b.records.consumed, 0);
   document.getElementById('batch-count').textContent = `last ${batches.length}, ${records} records`;
