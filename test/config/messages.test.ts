@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.ts';
+import { configProblems } from '../support/config-problems.ts';
 
 // One test per validation message, each asserting the complete list of problems (piscina's
 // test/option-validation). BROKERS/TOPICS cases set the other one so only the tested line appears.
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env, { cpus: 4 });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
-}
+const problems = (env: Record<string, string>): readonly string[] => configProblems(env, 4);
 
 const TOPIC_RULE = 'a Kafka topic name (up to 249 ASCII letters, digits, ".", "_" and "-")';
 const WITH_TOPICS = { SLUICE_TOPICS: 'clicks' };

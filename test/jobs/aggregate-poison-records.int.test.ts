@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { startCollecting } from '../support/collect.ts';
 import { readJsonLines, totals } from '../support/files.ts';
-import { committedOffsets, sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+import { availableNowEnv, committedOffsets, sharedClients, testKafka, uniqueName } from '../support/kafka.ts';
 import { logged } from '../support/logs.ts';
 import { mixPoison, type Placed, poisonKinds, poisonOrigins, produceInOrder } from '../support/poison.ts';
 import { random } from '../support/random.ts';
@@ -45,10 +45,7 @@ describe('the aggregate job over a topic with ~1 % poison records of every kind'
     const groupId = uniqueName('poison-agg');
     const dir = tempDir();
     const result = await runCli(['run'], {
-      SLUICE_BROKERS: testBrokers().join(','),
-      SLUICE_TOPICS: topic,
-      SLUICE_GROUP_ID: groupId,
-      SLUICE_TRIGGER: 'available-now',
+      ...availableNowEnv(topic, groupId),
       SLUICE_SINK: `file:${dir}`,
       SLUICE_ON_DECODE_ERROR: policy,
       SLUICE_WORKERS: '2',

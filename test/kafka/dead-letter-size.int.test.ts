@@ -6,7 +6,7 @@ import { DLQ_HEADERS } from '../../src/kafka/index.ts';
 import { runCli, startCli } from '../support/cli.ts';
 import { startCollecting } from '../support/collect.ts';
 import { readJsonLines } from '../support/files.ts';
-import { committedOffsets, sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+import { availableNowEnv, committedOffsets, sharedClients, testKafka, uniqueName } from '../support/kafka.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 const kafka = sharedClients('dead-letter-size-test');
@@ -63,10 +63,7 @@ async function createTopic(topic: string, maxMessageBytes?: number): Promise<str
 
 function aggregateEnv(topic: string, dlq: string, groupId: string, dir: string): Record<string, string> {
   return {
-    SLUICE_BROKERS: testBrokers().join(','),
-    SLUICE_TOPICS: topic,
-    SLUICE_GROUP_ID: groupId,
-    SLUICE_TRIGGER: 'available-now',
+    ...availableNowEnv(topic, groupId),
     SLUICE_SINK: `file:${dir}`,
     SLUICE_AGG: 'count',
     SLUICE_ON_DECODE_ERROR: 'dlq',
@@ -167,8 +164,9 @@ describe('dead letters sized to the dead-letter topic', () => {
     expect(letters.map((letter) => letter.value.toString())).toEqual(
       BAD.map(({ partition, offset }) => original(INPUT, partition, offset).value),
     );
+    // The job's own message carries a bounded sample of the key, well inside the header's 400 bytes.
     expect(letters[1]?.headers[DLQ_HEADERS.error]).toMatch(
-      /^field url must be a string, number or boolean; got \{"x":"y+.*… \(\d+ bytes\)$/,
+      /^field url must be a string, number or boolean; got \{"x":"y+…$/,
     );
   });
 

@@ -1,9 +1,9 @@
 import { ConfigError, loadConfig } from '../../src/config/index.ts';
 
 /** The problem lines of the ConfigError `env` gives; fails the test when it gives none. */
-export function configProblems(env: Record<string, string>): readonly string[] {
+export function configProblems(env: Record<string, string>, cpus = 2): readonly string[] {
   try {
-    loadConfig(env, { cpus: 2 });
+    loadConfig(env, { cpus });
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;

@@ -12,6 +12,16 @@ export function testKafka(clientId = 'sluice-test'): Kafka {
   return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.NOTHING });
 }
 
+/** The variables of a `sluice run` that reads `topic` as `groupId` to its end and exits. */
+export function availableNowEnv(topic: string, groupId: string): Record<string, string> {
+  return {
+    SLUICE_BROKERS: testBrokers().join(','),
+    SLUICE_TOPICS: topic,
+    SLUICE_GROUP_ID: groupId,
+    SLUICE_TRIGGER: 'available-now',
+  };
+}
+
 /** Topic and group names unique per call, so test files never see each other's data. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { startCollecting } from '../support/collect.ts';
 import { readJsonLines } from '../support/files.ts';
-import { committedOffsets, sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+import { availableNowEnv, committedOffsets, sharedClients, testKafka, uniqueName } from '../support/kafka.ts';
 import { logged } from '../support/logs.ts';
 import { type Placed, poisonOrigins, produceInOrder } from '../support/poison.ts';
 import { random } from '../support/random.ts';
@@ -65,10 +65,7 @@ describe('an event-time sliding window over records with far-out event times', (
     const dir = tempDir();
 
     const result = await runCli(['run'], {
-      SLUICE_BROKERS: testBrokers().join(','),
-      SLUICE_TOPICS: topic,
-      SLUICE_GROUP_ID: groupId,
-      SLUICE_TRIGGER: 'available-now',
+      ...availableNowEnv(topic, groupId),
       SLUICE_SINK: `file:${dir}`,
       SLUICE_TIME: 'event',
       SLUICE_TIMESTAMP_FIELD: 'ts',
