@@ -109,7 +109,7 @@ export function configOptions(context: SchemaContext) {
     batchIntervalMs: option(
       'SLUICE_BATCH_INTERVAL_MS',
       integer({ min: 1 }, 1000),
-      'Batch interval of the `micro-batch` trigger, in milliseconds.',
+      'Batch interval of the `micro-batch` trigger, in milliseconds; with `continuous`, how often an idle job with windows or keyed state ticks (one batch without records) so that time moves on.',
     ),
     commitIntervalMs: option(
       'SLUICE_COMMIT_INTERVAL_MS',

@@ -5,6 +5,7 @@ import type { SluiceConfig } from '../config/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import { encodeBatch } from '../runtime/batch-codec.ts';
 import { BufferPool } from '../runtime/buffer-pool.ts';
+import { DataSignal } from '../runtime/data-signal.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { BatchSource, BufferedPartition, PartitionWork } from '../runtime/source.ts';
 import type { OffsetRange } from '../stream/index.ts';
@@ -132,6 +133,8 @@ export class DirectSource implements BatchSource {
   readonly #uncommitted = new Map<string, Uncommitted>();
   /** Commits one after the other, so an older one never lands after a newer one. */
   #committing: Promise<void> = Promise.resolve();
+  /** Wakes a continuous run waiting for records (waitForData). */
+  readonly #arrivals = new DataSignal();
 
   constructor(options: DirectSourceOptions) {
     this.#options = options;
@@ -252,6 +255,11 @@ export class DirectSource implements BatchSource {
       await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
       if (Date.now() - this.#lastRetentionCheck >= RETENTION_CHECK_MS) await this.#skipDeleted();
     }
+  }
+
+  /** Resolves once fetched records wait for a batch, after `timeoutMs`, or on a crash or abort. */
+  waitForData(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    return this.#arrivals.wait(timeoutMs, signal, this.waiting() > 0 || this.#crash !== undefined);
   }
 
   buffered(): BufferedPartition[] {
@@ -502,6 +510,7 @@ export class DirectSource implements BatchSource {
     for (const message of messages) buffer.messages.push(message);
     buffer.highWatermark = BigInt(batch.highWatermark);
     resolveOffset(batch.lastOffset());
+    if (messages.length > 0) this.#arrivals.notify();
     // A full buffer stops fetching the partition until batches have drained half of it: memory
     // stays bounded while batches are slow, and the consumer goes on heartbeating meanwhile.
     if (buffer.messages.length >= this.#bufferLimit(buffer) && !buffer.paused) {
@@ -841,6 +850,8 @@ export class DirectSource implements BatchSource {
   #fail(error: unknown): void {
     // Keep the first cause: a crash during an assignment is followed by follow-on errors.
     if (this.#crash) return;
+    // A run waiting for records learns of the crash from next().
+    queueMicrotask(() => this.#arrivals.notify());
     if (isSluiceError(error, ErrorCode.kafkaUnavailable)) {
       this.#crash = error;
       return;

@@ -171,6 +171,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const outputs = new Outputs({
     retry: { timeoutMs: config.sinkRetryTimeoutMs },
     log,
+    skipEmpty: config.trigger === 'continuous',
     ...(options.write ? { write: options.write } : {}),
     ...(options.kafka ? { kafka: options.kafka.outputs } : {}),
     ...(transaction ? { transaction } : {}),

@@ -44,9 +44,15 @@ export type OutputContext = {
     warn(object: object, message: string): void;
   };
   readonly now?: () => number;
+  /**
+   * The continuous trigger: print() and saveAsTextFiles() write nothing for a batch without values
+   * (its ticks move time on; a header or an empty file per tick would only be noise).
+   */
+  readonly skipEmpty?: boolean;
 };
 
 const FIRST_DELAY_MS = 100;
+const EMPTY_SKIPPED = new Set<OutputBatch['sink']['type']>(['print', 'saveAsTextFiles']);
 const MAX_DELAY_MS = 10_000;
 
 /**
@@ -72,7 +78,11 @@ export class Outputs {
   }
 
   async write(outputs: readonly OutputBatch[], info: BatchInfo): Promise<void> {
-    for (const output of outputs) await this.#retrying(output, info);
+    for (const output of outputs) {
+      if (this.#context.skipEmpty && output.values.length === 0 && EMPTY_SKIPPED.has(output.sink.type))
+        continue;
+      await this.#retrying(output, info);
+    }
     // Downstream of a window there is no output batch until one fires; the offsets move anyway.
     const { postgres } = this.#context;
     if (postgres?.guarantee !== 'exactly-once' || info.offsetRanges.length === 0) return;
