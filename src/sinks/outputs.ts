@@ -10,7 +10,7 @@ import { formatPrint } from './sink-print.ts';
 
 export type OutputContext = {
   /** Where print() writes; stdout by default. */
-  readonly write?: (text: string) => void;
+  readonly write?: (text: string) => void | Promise<void>;
   /** Needed only by jobs with a Kafka output. */
   readonly kafka?: { readonly producer: Producer; readonly admin: Admin };
   /**
@@ -122,7 +122,7 @@ export class Outputs {
     switch (sink.type) {
       case 'print': {
         const text = formatPrint(values, info, sink.count);
-        if (this.#context.write) this.#context.write(text);
+        if (this.#context.write) await this.#context.write(text);
         else process.stdout.write(text);
         return;
       }
