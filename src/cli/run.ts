@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
-import { AdminState, kafkaLag, startAdminServer } from '../admin/index.ts';
+import { AdminState, kafkaLag, progressProblem, startAdminServer } from '../admin/index.ts';
 import { registerCodecs } from '../codecs/index.ts';
 import { loadConfig, redactText, type SluiceConfig } from '../config/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
@@ -130,6 +130,14 @@ async function runApp(
   });
   watchdog = watchForStalls(app, config, log, admin, () => stop.stalled());
   stop.started(app, watchdog);
+  admin.readiness.track(() =>
+    progressProblem({
+      unavailable: app.source.unavailable?.(),
+      inFlight: app.inFlight(),
+      now: Date.now(),
+      batchTimeoutMs: config.readyBatchTimeoutMs,
+    }),
+  );
   const kafkaAdmin = clients.admin;
   admin.attach({
     utilization: () => app.utilization(),

@@ -302,6 +302,11 @@ export function configOptions(context: SchemaContext) {
       integer({ min: 0 }, 300_000),
       'No batch completing for this long while data waits (a batch in flight, records fetched and not in a batch) logs what waited, turns `/readyz` 503 and exits 1 with `SLUICE_STALLED`, for a restart, in milliseconds; `0`: never. Must exceed `SLUICE_SINK_RETRY_TIMEOUT_MS`, `SLUICE_KAFKA_RETRY_TIMEOUT_MS` (with Kafka) and the `micro-batch` interval. See docs/operations.md.',
     ),
+    readyBatchTimeoutMs: option(
+      'SLUICE_READY_BATCH_TIMEOUT_MS',
+      integer({ min: 1 }, 30_000),
+      'A batch in flight for longer than this turns `/readyz` 503 (`stuck`) until it completes, in milliseconds. See docs/operations.md.',
+    ),
     failureExitDelayMs: option(
       'SLUICE_FAILURE_EXIT_DELAY_MS',
       integer({ min: 0, max: 600_000 }, 0),

@@ -469,6 +469,23 @@ export class DirectSource implements BatchSource {
     if (this.#crash) throw this.#crash;
   }
 
+  /** Why no batch can be cut now: the consumer is rejoining (a rebalance, a crash) or out of touch. */
+  unavailable(): string | undefined {
+    const group = this.#options.config.groupId;
+    if (this.#crashedAt !== undefined) {
+      return `the Kafka consumer of group ${group} crashed and is rejoining the group: it owns no partitions`;
+    }
+    if (this.#phase !== 'running') {
+      return `the Kafka consumer of group ${group} is rejoining the group (a rebalance): it owns no partitions until it is assigned again`;
+    }
+    const silentMs = Date.now() - this.#lastContact;
+    const { sessionTimeoutMs } = this.#options.config;
+    if (silentMs > sessionTimeoutMs) {
+      return `the Kafka brokers have not answered the consumer of group ${group} for ${silentMs} ms, longer than SLUICE_SESSION_TIMEOUT_MS (${sessionTimeoutMs})`;
+    }
+    return undefined;
+  }
+
   /** Leaves the group (kafkajs sends LeaveGroup on disconnect), so its partitions move at once. */
   async close(): Promise<void> {
     // A commit not awaited where it started (a restored checkpoint's) lands before the consumer
