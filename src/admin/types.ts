@@ -1,7 +1,11 @@
 /** What `/readyz` answers: ready, or why not. */
 export type Readiness =
   | { readonly status: 'ready' }
-  | { readonly status: 'starting' | 'stopping' | 'failed'; readonly reason: string };
+  | { readonly status: 'starting' | 'stopping' | 'failed'; readonly reason: string }
+  | ProgressProblem;
+
+/** Why a started run makes no progress now: its consumer owns no partitions, or a batch hangs. */
+export type ProgressProblem = { readonly status: 'rejoining' | 'stuck'; readonly reason: string };
 
 /** One partition's consumer lag: the high watermark minus the group's committed offset. */
 export type PartitionLag = {

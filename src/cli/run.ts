@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
-import { AdminState, kafkaLag, startAdminServer } from '../admin/index.ts';
+import { AdminState, kafkaLag, progressProblem, startAdminServer } from '../admin/index.ts';
 import { registerCodecs } from '../codecs/index.ts';
 import { loadConfig, redactText, type SluiceConfig } from '../config/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
@@ -15,13 +15,16 @@ import {
   stallError,
   startApp,
 } from '../runtime/index.ts';
+import { RunStop, StartStopped } from './run-stop.ts';
 
 /**
- * `sluice run [job]`: runs until the source ends (available-now) or a signal arrives. The first
- * SIGTERM/SIGINT drains: no new batch, the one in flight finishes its outputs and commit, the
- * consumer leaves the group. A second signal (130), or the shutdown timeout (1), exits at once, as
- * does a stall (1): no batch completing for SLUICE_STALL_TIMEOUT_MS while data waits. The admin
- * HTTP server starts first and closes last: `/readyz` turns 503 before the drain starts.
+ * `sluice run [job]`: runs until the source ends (available-now) or a stop: SIGTERM/SIGINT, or
+ * stdout closed by its reader (`sluice run | head`). The first drains: no new batch, the one in
+ * flight finishes its outputs and commit, the consumer leaves the group, exit 0; during start-up,
+ * connecting is given up and a join under way finishes first. A second signal (130), or the
+ * shutdown timeout (1), exits at once, as does a stall (1): no batch completing for
+ * SLUICE_STALL_TIMEOUT_MS while data waits. The admin HTTP server starts first and closes last:
+ * `/readyz` turns 503 before the drain starts.
  */
 export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
@@ -31,21 +34,30 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
   const job = args[0];
   const clients: { admin?: Admin; producer?: Producer } = {};
   const admin = new AdminState({ processMetrics: true });
-  const server = await startAdminServer({
-    host: config.httpHost,
-    allowedHosts: config.httpAllowedHosts,
-    port: config.httpPort,
-    routes: admin.routes,
-    log,
-  });
-  log.info({ url: server.url }, 'admin HTTP server listening');
+  const stop = new RunStop(config, log, admin);
   try {
-    return await runApp(config, env, log, job, clients, admin);
+    const server = await startAdminServer({
+      host: config.httpHost,
+      allowedHosts: config.httpAllowedHosts,
+      port: config.httpPort,
+      routes: admin.routes,
+      log,
+    });
+    log.info({ url: server.url }, 'admin HTTP server listening');
+    try {
+      return await runApp(config, env, log, job, clients, admin, stop);
+    } catch (error) {
+      if (!(error instanceof StartStopped)) throw error;
+      log.info({}, 'sluice stopped before the run started');
+      return 0;
+    } finally {
+      // Also on a failed start: open Kafka connections would keep the process alive.
+      await clients.producer?.disconnect();
+      await clients.admin?.disconnect();
+      await server.close();
+    }
   } finally {
-    // Also on a failed start: open Kafka connections would keep the process alive.
-    await clients.producer?.disconnect();
-    await clients.admin?.disconnect();
-    await server.close();
+    stop.dispose();
   }
 }
 
@@ -56,33 +68,24 @@ async function runApp(
   job: string | undefined,
   clients: { admin?: Admin; producer?: Producer },
   admin: AdminState,
+  stop: RunStop,
 ): Promise<number> {
   let kafka: AppOptions['kafka'];
   if (config.brokers) {
     const client = createKafka(config, log);
-    const admin = client.admin();
-    const producer = client.producer();
-    clients.admin = admin;
-    clients.producer = producer;
     const brokers = `Kafka brokers ${config.brokers.join(',')} (SLUICE_BROKERS)`;
-    await admin.connect().catch((error: unknown) => {
-      throw new SluiceError(
-        ErrorCode.kafka,
-        `cannot connect to ${brokers}: ${kafkaFailureReason(error, config)}`,
-        {
-          cause: error,
-        },
-      );
-    });
-    await producer.connect().catch((error: unknown) => {
-      throw new SluiceError(
-        ErrorCode.kafka,
-        `cannot connect a producer to ${brokers}: ${kafkaFailureReason(error, config)}`,
-        {
-          cause: error,
-        },
-      );
-    });
+    const admin = await connectClient(
+      client.admin(),
+      stop,
+      (error) => `cannot connect to ${brokers}: ${kafkaFailureReason(error, config)}`,
+    );
+    clients.admin = admin;
+    const producer = await connectClient(
+      client.producer(),
+      stop,
+      (error) => `cannot connect a producer to ${brokers}: ${kafkaFailureReason(error, config)}`,
+    );
+    clients.producer = producer;
     const dlqTopic = config.dlqTopic;
     const deadLetters =
       (config.onDecodeError === 'dlq' || config.onLateRecord === 'dlq') && dlqTopic
@@ -118,13 +121,14 @@ async function runApp(
   }
 
   let watchdog: StallWatchdog | undefined;
-  let stalled = false;
+  // Not raced against a stop: a join under way finishes, so that the group is left cleanly.
   const app = await startApp({
     config,
     env,
     log,
     ...(job ? { job } : {}),
     ...(kafka ? { kafka } : {}),
+    write: stop.write,
     onBatch: (stats) => {
       admin.observeBatch(stats);
       watchdog?.batchDone(stats.consumed);
@@ -134,9 +138,16 @@ async function runApp(
       admin.readiness.failed(describe(error));
     },
   });
-  watchdog = watchForStalls(app, config, log, admin, () => {
-    stalled = true;
-  });
+  watchdog = watchForStalls(app, config, log, admin, () => stop.stalled());
+  stop.started(app, watchdog);
+  admin.readiness.track(() =>
+    progressProblem({
+      unavailable: app.source.unavailable?.(),
+      inFlight: app.inFlight(),
+      now: Date.now(),
+      batchTimeoutMs: config.readyBatchTimeoutMs,
+    }),
+  );
   const kafkaAdmin = clients.admin;
   admin.attach({
     utilization: () => app.utilization(),
@@ -157,33 +168,6 @@ async function runApp(
     () => admin.readiness.started(),
     () => {},
   );
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals++;
-    if (signals > 1) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
-    }
-    // Waiting out SLUICE_FAILURE_EXIT_DELAY_MS after a stall: a drain could not finish.
-    if (stalled) {
-      log.warn({ signal }, 'signal while stalled: exiting now');
-      process.exit(1);
-    }
-    // From here the shutdown timeout bounds the drain.
-    watchdog?.stop();
-    admin.readiness.stopping(`shutting down on ${signal}: draining the batch in flight`);
-    log.info({ signal }, 'draining: finishing the batch in flight, then committing and leaving the group');
-    app.stop();
-    setTimeout(() => {
-      log.error(
-        { timeoutMs: config.shutdownTimeoutMs, inFlight: app.inFlight() ?? null },
-        'shutdown took longer than SLUICE_SHUTDOWN_TIMEOUT_MS: exiting before the drain finished',
-      );
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
   try {
     const summary = await app.done.catch(async (error: unknown) => {
       admin.readiness.failed(describe(error));
@@ -201,8 +185,29 @@ async function runApp(
     return 0;
   } finally {
     watchdog.stop();
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+  }
+}
+
+/**
+ * Connects a Kafka client. A failed connect closes it and throws `SLUICE_KAFKA` with `reason`; a
+ * stop gives it up at once, its close going on unawaited (a broker that does not answer would
+ * hold it).
+ */
+async function connectClient<C extends Admin | Producer>(
+  client: C,
+  stop: RunStop,
+  reason: (error: unknown) => string,
+): Promise<C> {
+  try {
+    await stop.untilStopped(client.connect());
+    return client;
+  } catch (error) {
+    if (error instanceof StartStopped) {
+      void client.disconnect().catch(() => {});
+      throw error;
+    }
+    await client.disconnect().catch(() => {});
+    throw new SluiceError(ErrorCode.kafka, reason(error), { cause: error });
   }
 }
 

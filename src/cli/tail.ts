@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { integerFlag, readFlags, topicArgument, UsageError } from './args.ts';
@@ -105,17 +104,12 @@ export async function tailCommand(args: readonly string[], env: NodeJS.ProcessEn
   }
   const { options } = parsed;
   const client = toolClient('tail', env);
-  const signals = stopOnSignals();
-  const stop = signals.controller;
   // `sluice tail … | head` closes stdout: that ends the tail, it is no failure.
-  const onStdoutError = (): void => stop.abort();
-  process.stdout.on('error', onStdoutError);
+  const signals = stopOnSignals();
   try {
     await tail(client, options, {
-      signal: stop.signal,
-      write: async (line) => {
-        if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain', { signal: stop.signal });
-      },
+      signal: signals.controller.signal,
+      write: (line) => signals.write(`${line}\n`),
       announce: (groupId) =>
         process.stderr.write(
           `sluice tail: reading ${options.topic} as consumer group ${groupId}, which commits no offsets\n`,
@@ -124,7 +118,6 @@ export async function tailCommand(args: readonly string[], env: NodeJS.ProcessEn
     return 0;
   } finally {
     signals.dispose();
-    process.stdout.off('error', onStdoutError);
   }
 }
 

@@ -112,7 +112,7 @@ export function configOptions(context: SchemaContext) {
     batchIntervalMs: option(
       'SLUICE_BATCH_INTERVAL_MS',
       integer({ min: 1 }, 1000),
-      'Batch interval of the `micro-batch` trigger, in milliseconds.',
+      'Batch interval of the `micro-batch` trigger, in milliseconds; with `continuous`, how often an idle job with windows or keyed state ticks (one batch without records) so that time moves on.',
     ),
     commitIntervalMs: option(
       'SLUICE_COMMIT_INTERVAL_MS',
@@ -326,6 +326,11 @@ export function configOptions(context: SchemaContext) {
       'SLUICE_STALL_TIMEOUT_MS',
       integer({ min: 0 }, 300_000),
       'No batch completing for this long while data waits (a batch in flight, records fetched and not in a batch) logs what waited, turns `/readyz` 503 and exits 1 with `SLUICE_STALLED`, for a restart, in milliseconds; `0`: never. Must exceed `SLUICE_SINK_RETRY_TIMEOUT_MS`, `SLUICE_KAFKA_RETRY_TIMEOUT_MS` (with Kafka) and the `micro-batch` interval. See docs/operations.md.',
+    ),
+    readyBatchTimeoutMs: option(
+      'SLUICE_READY_BATCH_TIMEOUT_MS',
+      integer({ min: 1 }, 30_000),
+      'A batch in flight for longer than this turns `/readyz` 503 (`stuck`) until it completes, in milliseconds. See docs/operations.md.',
     ),
     failureExitDelayMs: option(
       'SLUICE_FAILURE_EXIT_DELAY_MS',

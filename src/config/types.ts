@@ -155,6 +155,8 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly shutdownTimeoutMs: number;
   /** No batch completing for this long while data waits exits 1; 0: never. */
   readonly stallTimeoutMs: number;
+  /** A batch in flight longer than this makes the run unready. */
+  readonly readyBatchTimeoutMs: number;
   /** How long a failed run stays up, unready, before it exits 1. */
   readonly failureExitDelayMs: number;
   readonly native: NativeMode;

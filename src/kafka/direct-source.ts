@@ -5,6 +5,7 @@ import type { SluiceConfig } from '../config/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import { encodeBatch } from '../runtime/batch-codec.ts';
 import { BufferPool } from '../runtime/buffer-pool.ts';
+import { DataSignal } from '../runtime/data-signal.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { BatchSource, BufferedPartition, PartitionWork } from '../runtime/source.ts';
 import type { OffsetRange } from '../stream/index.ts';
@@ -139,6 +140,8 @@ export class DirectSource implements BatchSource {
   readonly #uncommitted = new Map<string, Uncommitted>();
   /** Commits one after the other, so an older one never lands after a newer one. */
   #committing: Promise<void> = Promise.resolve();
+  /** Wakes a continuous run waiting for records (waitForData). */
+  readonly #arrivals = new DataSignal();
 
   constructor(options: DirectSourceOptions) {
     this.#options = options;
@@ -266,6 +269,11 @@ export class DirectSource implements BatchSource {
       await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
       if (Date.now() - this.#lastRetentionCheck >= RETENTION_CHECK_MS) await this.#skipDeleted();
     }
+  }
+
+  /** Resolves once fetched records wait for a batch, after `timeoutMs`, or on a crash or abort. */
+  waitForData(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    return this.#arrivals.wait(timeoutMs, signal, this.waiting() > 0 || this.#crash !== undefined);
   }
 
   buffered(): BufferedPartition[] {
@@ -498,6 +506,23 @@ export class DirectSource implements BatchSource {
     if (this.#crash) throw this.#crash;
   }
 
+  /** Why no batch can be cut now: the consumer is rejoining (a rebalance, a crash) or out of touch. */
+  unavailable(): string | undefined {
+    const group = this.#options.config.groupId;
+    if (this.#crashedAt !== undefined) {
+      return `the Kafka consumer of group ${group} crashed and is rejoining the group: it owns no partitions`;
+    }
+    if (this.#phase !== 'running') {
+      return `the Kafka consumer of group ${group} is rejoining the group (a rebalance): it owns no partitions until it is assigned again`;
+    }
+    const silentMs = Date.now() - this.#lastContact;
+    const { sessionTimeoutMs } = this.#options.config;
+    if (silentMs > sessionTimeoutMs) {
+      return `the Kafka brokers have not answered the consumer of group ${group} for ${silentMs} ms, longer than SLUICE_SESSION_TIMEOUT_MS (${sessionTimeoutMs})`;
+    }
+    return undefined;
+  }
+
   /** Leaves the group (kafkajs sends LeaveGroup on disconnect), so its partitions move at once. */
   async close(): Promise<void> {
     // A commit not awaited where it started (a restored checkpoint's) lands before the consumer
@@ -542,6 +567,7 @@ export class DirectSource implements BatchSource {
     }
     buffer.highWatermark = BigInt(batch.highWatermark);
     resolveOffset(batch.lastOffset());
+    if (messages.length > 0) this.#arrivals.notify();
     // A full buffer stops fetching the partition until batches have drained half of it: memory
     // stays bounded while batches are slow, and the consumer goes on heartbeating meanwhile.
     if (this.#full(buffer) && !buffer.paused) {
@@ -903,6 +929,8 @@ export class DirectSource implements BatchSource {
   #fail(error: unknown): void {
     // Keep the first cause: a crash during an assignment is followed by follow-on errors.
     if (this.#crash) return;
+    // A run waiting for records learns of the crash from next().
+    queueMicrotask(() => this.#arrivals.notify());
     if (isSluiceError(error, ErrorCode.kafkaUnavailable)) {
       this.#crash = error;
       return;

@@ -64,7 +64,8 @@ export type AppOptions = {
     readonly client?: Kafka;
     readonly deadLetter?: (failures: readonly DecodeFailure[]) => Promise<void>;
   };
-  readonly write?: (text: string) => void;
+  /** Where print() writes; stdout by default. */
+  readonly write?: (text: string) => void | Promise<void>;
   readonly onBatch?: (stats: BatchStats) => void;
   /** The error that stops the run, told before the source and slots close (readiness goes first). */
   readonly onFatal?: (error: unknown) => void;
@@ -179,6 +180,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const outputs = new Outputs({
     retry: { timeoutMs: config.sinkRetryTimeoutMs },
     log,
+    skipEmpty: config.trigger === 'continuous',
     ...(options.write ? { write: options.write } : {}),
     ...(options.kafka ? { kafka: options.kafka.outputs } : {}),
     ...(transaction ? { transaction } : {}),

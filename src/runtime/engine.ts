@@ -121,6 +121,8 @@ export type EngineOptions = {
 };
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** How often an idle continuous run asks a source that cannot say when records arrive. */
+const POLL_MS = 10;
 
 export type EngineSummary = {
   readonly batches: number;
@@ -161,6 +163,8 @@ export class Engine {
   /** When the last batch was cut: what a batch of the other triggers stands for, for the budget. */
   #lastCut: number | undefined;
   #current: { -readonly [K in keyof BatchInFlight]: BatchInFlight[K] } | undefined;
+  /** When the last batch ran (continuous: an idle run ticks an interval after it). */
+  #lastBatchAt: number | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -197,13 +201,14 @@ export class Engine {
       summary.late += stats.late;
     };
     this.#lastCommit = this.#now();
+    this.#lastBatchAt = this.#lastCommit;
     try {
       source.onRevoking?.(() => this.#revoke());
       await this.#exclusive(() => this.#replay(count));
       while (!this.#stopping) {
         const time = await this.#nextBatchTime();
         if (this.#stopping) break;
-        const done = await this.#exclusive(async () => {
+        const step = await this.#exclusive(async (): Promise<'done' | 'ran' | 'idle'> => {
           const work = await source.next(this.#budget());
           if (work === 'end') {
             // End of input. Without checkpoints, open windows would be lost: the watermark goes to +∞
@@ -214,14 +219,21 @@ export class Engine {
               const end = this.#options.checkpoints ? undefined : Number.POSITIVE_INFINITY;
               count(await this.#runBatch(this.#now(), [], end));
             }
-            return true;
+            return 'done';
           }
-          if (this.#stopping && work.length === 0) return true;
+          if (this.#stopping && work.length === 0) return 'done';
+          if (this.#idle(work)) {
+            await this.#idleUpkeep();
+            return 'idle';
+          }
+          this.#lastBatchAt = time;
           count(await this.#runBatch(time, work));
           if (this.#options.checkpoints?.due()) await this.#checkpoint();
-          return false;
+          return 'ran';
         });
-        if (done) break;
+        if (step === 'done') break;
+        // Outside the exclusive step: a revocation may run while the loop waits.
+        if (step === 'idle') await this.#waitForData();
       }
       await this.#exclusive(async () => {
         await this.#checkpoint();
@@ -595,6 +607,54 @@ export class Engine {
     this.#pendingCommit = [];
     this.#lastCommit = this.#now();
     await this.#options.source.commit(ranges);
+  }
+
+  /**
+   * Continuous: a cut without records runs no batch, except a tick once per interval for a job
+   * whose results move with time alone (windows; keyed state: timeouts, updateStateByKey).
+   */
+  #idle(work: readonly PartitionWork[]): boolean {
+    if (this.#options.trigger !== 'continuous') return false;
+    if (work.some((item) => item.records > 0)) return false;
+    return this.#tickIn() > 0;
+  }
+
+  /** Milliseconds until an idle continuous run's next tick; infinite for a job without ticks. */
+  #tickIn(): number {
+    if (!this.#watermark && !this.#keyed) return Number.POSITIVE_INFINITY;
+    return (this.#lastBatchAt ?? Number.NEGATIVE_INFINITY) + this.#options.intervalMs - this.#now();
+  }
+
+  /** What an idle continuous run still owes: commits on their interval, checkpoints when due. */
+  async #idleUpkeep(): Promise<void> {
+    const { checkpoints, commitIntervalMs } = this.#options;
+    if (checkpoints) {
+      if (checkpoints.due()) await this.#checkpoint();
+      return;
+    }
+    if (this.#now() - this.#lastCommit >= commitIntervalMs) await this.#flushCommits();
+  }
+
+  /**
+   * An idle continuous run waits for records (or its next tick, or a commit due), so it spends no
+   * CPU and kafkajs's fetches and heartbeats get the event loop.
+   */
+  async #waitForData(): Promise<void> {
+    if (this.#stopping) return;
+    const { source, intervalMs, commitIntervalMs, checkpoints } = this.#options;
+    const commitIn =
+      this.#pendingCommit.length > 0 && !checkpoints
+        ? this.#lastCommit + commitIntervalMs - this.#now()
+        : Number.POSITIVE_INFINITY;
+    const waitMs = Math.max(1, Math.min(intervalMs, this.#tickIn(), commitIn));
+    const controller = new AbortController();
+    this.#wake = () => controller.abort();
+    try {
+      if (source.waitForData) await source.waitForData(waitMs, controller.signal);
+      else await sleep(Math.min(waitMs, POLL_MS), undefined, { signal: controller.signal }).catch(() => {});
+    } finally {
+      this.#wake = undefined;
+    }
   }
 
   /** Micro-batches start on multiples of the interval, like Spark's batch times. */

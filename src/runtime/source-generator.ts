@@ -1,6 +1,7 @@
 import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.ts';
 import { CLICK_EVENT_BYTES, GENERATOR_TOPIC, type GeneratorSpec } from '../sources/index.ts';
 import type { OffsetRange } from '../stream/index.ts';
+import { DataSignal } from './data-signal.ts';
 import type { BatchSource, PartitionWork } from './source.ts';
 
 export type GeneratorSourceOptions = {
@@ -27,6 +28,7 @@ export class GeneratorSource implements BatchSource {
   readonly #committed: number[];
   readonly #now: () => number;
   readonly #startedAt: number;
+  readonly #due = new DataSignal();
 
   constructor(options: GeneratorSourceOptions) {
     this.#options = options;
@@ -77,6 +79,23 @@ export class GeneratorSource implements BatchSource {
       (sum, position) => sum + Math.max(0, Math.min(maxRecordsPerBatch, limit - position)),
       0,
     );
+  }
+
+  /** Waits until the rate lets the next event out (at once without a rate, or with events due). */
+  waitForData(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    const { ratePerSecond } = this.#options;
+    const partitions = this.#positions.length;
+    const behind = this.#positions.reduce(
+      (min, position) => Math.min(min, position),
+      Number.POSITIVE_INFINITY,
+    );
+    // The rate lets offset `behind` out of every partition once its share of the rate reaches it.
+    const dueAt =
+      ratePerSecond === 0
+        ? this.#now()
+        : this.#startedAt + ((behind + 1) * partitions * 1000) / ratePerSecond;
+    const waitMs = Math.min(timeoutMs, Math.ceil(dueAt - this.#now()));
+    return this.#due.wait(waitMs, signal, this.waiting() > 0 || waitMs <= 0);
   }
 
   owned(): { topic: string; partition: number }[] {

@@ -55,6 +55,16 @@ export type BatchSource = {
    * batch in flight, what the stall watchdog calls data waiting. Read-only.
    */
   waiting?(): number;
+  /**
+   * Resolves once records wait for a batch, after `timeoutMs`, or when `signal` aborts: an idle
+   * continuous run waits here rather than cutting empty batches. Never resolves synchronously.
+   */
+  waitForData?(timeoutMs: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Why the source cannot make progress now (its consumer rejoins the group or cannot reach the
+   * brokers: it owns no partitions), or undefined. For readiness; read-only.
+   */
+  unavailable?(): string | undefined;
   /** Asks a `next()` that waits for data to return what it has: the engine is stopping. */
   interrupt?(): void;
   close(): Promise<void>;

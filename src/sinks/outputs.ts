@@ -10,7 +10,7 @@ import { formatPrint } from './sink-print.ts';
 
 export type OutputContext = {
   /** Where print() writes; stdout by default. */
-  readonly write?: (text: string) => void;
+  readonly write?: (text: string) => void | Promise<void>;
   /** Needed only by jobs with a Kafka output. */
   readonly kafka?: { readonly producer: Producer; readonly admin: Admin };
   /**
@@ -44,9 +44,15 @@ export type OutputContext = {
     warn(object: object, message: string): void;
   };
   readonly now?: () => number;
+  /**
+   * The continuous trigger: print() and saveAsTextFiles() write nothing for a batch without values
+   * (its ticks move time on; a header or an empty file per tick would only be noise).
+   */
+  readonly skipEmpty?: boolean;
 };
 
 const FIRST_DELAY_MS = 100;
+const EMPTY_SKIPPED = new Set<OutputBatch['sink']['type']>(['print', 'saveAsTextFiles']);
 const MAX_DELAY_MS = 10_000;
 
 /**
@@ -72,7 +78,11 @@ export class Outputs {
   }
 
   async write(outputs: readonly OutputBatch[], info: BatchInfo): Promise<void> {
-    for (const output of outputs) await this.#retrying(output, info);
+    for (const output of outputs) {
+      if (this.#context.skipEmpty && output.values.length === 0 && EMPTY_SKIPPED.has(output.sink.type))
+        continue;
+      await this.#retrying(output, info);
+    }
     // Downstream of a window there is no output batch until one fires; the offsets move anyway.
     const { postgres } = this.#context;
     if (postgres?.guarantee !== 'exactly-once' || info.offsetRanges.length === 0) return;
@@ -112,7 +122,7 @@ export class Outputs {
     switch (sink.type) {
       case 'print': {
         const text = formatPrint(values, info, sink.count);
-        if (this.#context.write) this.#context.write(text);
+        if (this.#context.write) await this.#context.write(text);
         else process.stdout.write(text);
         return;
       }

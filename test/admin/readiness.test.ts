@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadinessState } from '../../src/admin/index.ts';
+import { progressProblem, ReadinessState } from '../../src/admin/index.ts';
 
 describe('ReadinessState', () => {
   it('starts unready, waiting for the first assignment', () => {
@@ -43,5 +43,47 @@ describe('ReadinessState', () => {
       status: 'failed',
       reason: 'SLUICE_SINK: postgres://sluice:[redacted]@db:5432/app refused the batch',
     });
+  });
+});
+
+describe('readiness follows progress', () => {
+  const batch = { batchId: 41, records: 106, startedAt: 1_000, step: 'writing outputs' } as const;
+  const probe = { unavailable: undefined, inFlight: undefined, now: 1_000, batchTimeoutMs: 30_000 };
+
+  it('is unready while the consumer rejoins, ready again once it owns partitions', () => {
+    const readiness = new ReadinessState();
+    let unavailable: string | undefined = 'the Kafka consumer of group g crashed and is rejoining the group';
+    readiness.track(() => progressProblem({ ...probe, unavailable }));
+    // Before the first assignment, starting says more.
+    expect(readiness.get().status).toBe('starting');
+    readiness.started();
+    expect(readiness.get()).toEqual({
+      status: 'rejoining',
+      reason: 'the Kafka consumer of group g crashed and is rejoining the group',
+    });
+    expect(readiness.ready).toBe(false);
+    unavailable = undefined;
+    expect(readiness.get()).toEqual({ status: 'ready' });
+    expect(readiness.ready).toBe(true);
+  });
+
+  it('is unready while a batch is in flight longer than the bound, not at the bound', () => {
+    expect(progressProblem({ ...probe, inFlight: batch, now: 31_000 })).toBeUndefined();
+    expect(progressProblem({ ...probe, inFlight: batch, now: 31_001 })).toEqual({
+      status: 'stuck',
+      reason:
+        'batch 41 (106 records) has been in flight for 30001 ms, longer than SLUICE_READY_BATCH_TIMEOUT_MS (30000), writing outputs',
+    });
+  });
+
+  it('names the consumer before a batch, and stopping or failed win over both', () => {
+    const readiness = new ReadinessState();
+    readiness.track(() =>
+      progressProblem({ ...probe, unavailable: 'rejoining', inFlight: batch, now: 99_000 }),
+    );
+    readiness.started();
+    expect(readiness.get()).toEqual({ status: 'rejoining', reason: 'rejoining' });
+    readiness.stopping('shutting down on SIGTERM');
+    expect(readiness.get()).toEqual({ status: 'stopping', reason: 'shutting down on SIGTERM' });
   });
 });

@@ -66,6 +66,7 @@ const DEFAULTS: SluiceConfig = {
   logLevel: 'info',
   shutdownTimeoutMs: 30_000,
   stallTimeoutMs: 300_000,
+  readyBatchTimeoutMs: 30_000,
   failureExitDelayMs: 0,
   native: 'auto',
 };
@@ -149,6 +150,7 @@ describe('loadConfig: valid values', () => {
       SLUICE_LOG_LEVEL: 'silent',
       SLUICE_SHUTDOWN_TIMEOUT_MS: '1',
       SLUICE_STALL_TIMEOUT_MS: '5001',
+      SLUICE_READY_BATCH_TIMEOUT_MS: '7000',
       SLUICE_FAILURE_EXIT_DELAY_MS: '600000',
       SLUICE_NATIVE: 'off',
     };
@@ -204,6 +206,7 @@ describe('loadConfig: valid values', () => {
       logLevel: 'silent',
       shutdownTimeoutMs: 1,
       stallTimeoutMs: 5001,
+      readyBatchTimeoutMs: 7000,
       failureExitDelayMs: 600_000,
       native: 'off',
     } satisfies SluiceConfig);

@@ -8,9 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sequenced } from '../fixtures/jobs/eos-verifier.ts';
-import { keepingLogs, type RunningCli, runCli, startCli, waitForLines } from '../support/cli.ts';
+import { freePort, keepingLogs, type RunningCli, runCli, startCli, waitForLines } from '../support/cli.ts';
 import { echoId, oracleSums, readTopic, sortSums, type WindowSum } from '../support/eos-oracle.ts';
 import { readJsonLines } from '../support/files.ts';
+import { httpGet, poll } from '../support/http.ts';
 import { committedOffsets, uniqueName } from '../support/kafka.ts';
 import { type LogLine, logged } from '../support/logs.ts';
 import { ownedBroker } from '../support/owned-broker.ts';
@@ -204,16 +205,35 @@ describe('a broker restart in the middle of a run', () => {
     const job = await newJob();
     const producing = gate();
     const written = produce(job.topic, events(1), producing.held);
-    const cli = startCli(['run'], runEnv(job));
+    const port = await freePort();
+    const cli = startCli(['run'], { ...runEnv(job), SLUICE_HTTP_PORT: String(port) });
     await waitForLines(cli, 'batch done', 30);
+    const readiness = async () =>
+      JSON.parse((await httpGet(`http://127.0.0.1:${port}/readyz`))?.body ?? '{}');
+    expect(await readiness()).toEqual({ status: 'ready' });
 
     await producing.close(written);
     const stoppedAt = Date.now();
     await broker.stop();
-    await sleep(DOWN_MS);
+    // The consumer without its broker: not ready (it owns no partitions), whatever it was before.
+    const down = await poll(
+      async () => {
+        const state = await readiness();
+        return state.status === 'rejoining' ? state : undefined;
+      },
+      '/readyz rejoining while the broker is down',
+      60_000,
+    );
+    expect(down.reason).toMatch(/^the Kafka (consumer of group .* crashed|brokers have not answered)/);
+    await sleep(Math.max(0, stoppedAt + DOWN_MS - Date.now()));
     await broker.start();
     const upAt = Date.now();
     producing.open();
+    await poll(
+      async () => ((await readiness()).status === 'ready' ? true : undefined),
+      '/readyz ready again after the broker is back',
+      60_000,
+    );
 
     const records = await written;
     const oracle = windowCounts(

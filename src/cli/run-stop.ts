@@ -1,0 +1,105 @@
+import type { AdminState } from '../admin/index.ts';
+import type { SluiceConfig } from '../config/index.ts';
+import type { App, Logger, StallWatchdog } from '../runtime/index.ts';
+import { type StopCause, stopOnSignals } from './signals.ts';
+
+export const DRAINING = 'draining: finishing the batch in flight, then committing and leaving the group';
+
+/** The start was given up on a stop request, before the run began. */
+export class StartStopped extends Error {
+  constructor() {
+    super('stopped during start-up');
+    this.name = 'StartStopped';
+  }
+}
+
+/**
+ * How `sluice run` stops, from its first line on: SIGTERM/SIGINT or a closed stdout. Before the
+ * run has started, connecting is given up at once (`untilStopped`) and a group join in progress
+ * finishes, then the run stops without a batch; once it runs, it drains. Each path logs what it
+ * does; SLUICE_SHUTDOWN_TIMEOUT_MS bounds them all (exit 1).
+ */
+export class RunStop {
+  readonly #config: SluiceConfig;
+  readonly #log: Logger;
+  readonly #admin: AdminState;
+  readonly #stopper;
+  #app: App | undefined;
+  #watchdog: StallWatchdog | undefined;
+  #stalled = false;
+
+  constructor(config: SluiceConfig, log: Logger, admin: AdminState) {
+    this.#config = config;
+    this.#log = log;
+    this.#admin = admin;
+    this.#stopper = stopOnSignals({
+      onStop: (cause) => this.#onStop(cause),
+      onSecondSignal: (signal) => log.warn({ signal }, 'second signal: exiting now'),
+    });
+  }
+
+  get requested(): boolean {
+    return this.#stopper.controller.signal.aborted;
+  }
+
+  /** `print()`'s writer: stdout, nothing once a reader closed it. */
+  readonly write = (text: string): Promise<void> => this.#stopper.write(text);
+
+  /** Rejects with `StartStopped` once a stop is requested; `step` goes on unobserved. */
+  untilStopped<T>(step: Promise<T>): Promise<T> {
+    const { signal } = this.#stopper.controller;
+    step.catch(() => {});
+    if (signal.aborted) return Promise.reject(new StartStopped());
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(new StartStopped());
+      signal.addEventListener('abort', onAbort, { once: true });
+      step.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /** The run has started: a stop requested meanwhile stops it now (no batch runs). */
+  started(app: App, watchdog: StallWatchdog): void {
+    this.#app = app;
+    this.#watchdog = watchdog;
+    if (this.requested) {
+      watchdog.stop();
+      app.stop();
+    }
+  }
+
+  /** The watchdog found a stall: a signal now cannot drain, it exits at once. */
+  stalled(): void {
+    this.#stalled = true;
+  }
+
+  dispose(): void {
+    this.#stopper.dispose();
+  }
+
+  #onStop(cause: StopCause): void {
+    const what = 'signal' in cause ? cause.signal : `stdout closed (${cause.stdout})`;
+    if (this.#stalled) {
+      this.#log.warn(cause, 'signal while stalled: exiting now');
+      process.exit(1);
+    }
+    this.#watchdog?.stop();
+    this.#admin.readiness.stopping(`shutting down on ${what}: draining the batch in flight`);
+    if (this.#app) {
+      this.#log.info(cause, DRAINING);
+      this.#app.stop();
+    } else {
+      this.#log.info(
+        cause,
+        'stopping during start-up: connecting is given up, a group join under way finishes and the group is left; no batch runs',
+      );
+    }
+    const timeoutMs = this.#config.shutdownTimeoutMs;
+    setTimeout(() => {
+      this.#log.error(
+        { timeoutMs, inFlight: this.#app?.inFlight() ?? null },
+        'shutdown took longer than SLUICE_SHUTDOWN_TIMEOUT_MS: exiting before the drain finished',
+      );
+      process.exit(1);
+    }, timeoutMs).unref();
+  }
+}
