@@ -554,5 +554,5 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     expect(sortRows(readJsonLines<WindowRow>(sink))).toEqual(oracle);
     // A kill in the middle of a write left a temp file; the next run removed it.
     expect(readdirSync(sink).filter((name) => !/^batch-\d+-\d{6}\.jsonl$/.test(name))).toEqual([]);
-  });
+  }, 120_000);
 });
