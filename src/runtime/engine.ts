@@ -402,7 +402,14 @@ export class Engine {
       ...(this.#keyed ? { keyedState: this.#keyed.size } : {}),
     };
     log.debug(
-      { batchId: info.batchId, records: stats.records, processingMs: stats.processingMs },
+      {
+        batchId: info.batchId,
+        records: stats.records,
+        processingMs: stats.processingMs,
+        offsets: info.offsetRanges.map(
+          ({ topic, partition, untilOffset }) => `${topic}-${partition}@${untilOffset}`,
+        ),
+      },
       'batch done',
     );
     this.#current = undefined;

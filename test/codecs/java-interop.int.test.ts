@@ -89,10 +89,12 @@ describe('Java console producer → sluice run', () => {
           '--compression-codec',
           codec,
           // Large batches (batch.size, linger.ms): many 64 KB LZ4 blocks and 32 KB snappy chunks each.
+          // A batch goes when full or when the tool closes the producer at the end of the input,
+          // never on a linger a loaded machine reads the lines more slowly than.
           '--batch-size',
           '1000000',
           '--timeout',
-          '200',
+          '600000',
         ],
         `${lines.join('\n')}\n`,
       );

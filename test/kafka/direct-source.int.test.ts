@@ -193,10 +193,12 @@ describe('Kafka direct source, end to end through `sluice run`', () => {
       SLUICE_LOG_LEVEL: 'info',
     });
     await cli.waitFor(/partitions assigned/);
-    // Wait until the records were processed and committed, then stop.
-    for (let i = 0; i < 100 && (await committed(groupId, topic))[0] !== '2'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // Wait until every record was processed and committed (both partitions: one may be fetched
+    // later than the other), then stop.
+    await poll(async () => {
+      const offsets = await committed(groupId, topic);
+      return offsets[0] === '2' && offsets[1] === '1' ? offsets : undefined;
+    }, 'offsets 2 and 1 committed');
     cli.child.kill('SIGTERM');
     const result = await cli.done;
     expect(result.code).toBe(0);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { startCli } from '../support/cli.ts';
+import { startCli, waitForLines } from '../support/cli.ts';
 import { readJsonLines, totals } from '../support/files.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
+import { logged } from '../support/logs.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 const kafka = sharedClients('first-assignment-test');
@@ -35,14 +36,15 @@ describe('a new group on the micro-batch trigger', () => {
       SLUICE_TRIGGER: 'micro-batch',
       SLUICE_BATCH_INTERVAL_MS: String(INTERVAL_MS),
       SLUICE_WORKERS: '1',
-      SLUICE_LOG_LEVEL: 'warn',
+      SLUICE_LOG_LEVEL: 'debug',
       WORD_COUNT_DIR: dir,
     });
     for (let i = 0; i < 300 && (await committed(groupId, topic)).join() !== '40,40'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    // Two more batches: a second delivery of the same offsets would be processed in them.
-    await new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL_MS));
+    // Two more batches: a second delivery of the same offsets would be processed in them. (The
+    // batch that committed may not have logged its 'batch done' yet: three lines.)
+    await waitForLines(cli, 'batch done', logged(cli.output(), 'batch done').length + 3);
     cli.child.kill('SIGTERM');
     expect((await cli.done).code).toBe(0);
     expect(totals(readJsonLines<[string, number]>(dir))).toEqual({

@@ -89,7 +89,7 @@ describe('KafkaTransactions', () => {
     }
     // The last commit's offsets show once its markers are written, a moment after it returned.
     let committed = await committedOffsets(clients.admin, groupId, input);
-    for (let attempt = 1; committed[0] !== String(COMMITS) && attempt < 50; attempt++) {
+    for (let attempt = 1; committed[0] !== String(COMMITS) && attempt < 300; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       committed = await committedOffsets(clients.admin, groupId, input);
     }

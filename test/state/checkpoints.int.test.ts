@@ -1,10 +1,10 @@
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, startCli, waitForLines } from '../support/cli.ts';
+import { type RunningCli, runCli, startCli, waitForLines, waitForLog } from '../support/cli.ts';
 import { readJsonLines } from '../support/files.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
-import { type LogLine, logged } from '../support/logs.ts';
+import { batchesSinceCheckpoint, type LogLine, logged, readPast } from '../support/logs.ts';
 import { random } from '../support/random.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 import {
@@ -140,15 +140,32 @@ function checkpointPath({ checkpoints, group, topic }: Job, partition: number): 
 const sum = (offsets: readonly string[]): number =>
   offsets.reduce((total, offset) => total + Number(offset), 0);
 
-/** A micro-batch run stopped by SIGTERM after `batches` batches; the group's committed offsets then. */
+/**
+ * A micro-batch run stopped by SIGTERM once it has run `batches` batches, read every partition
+ * past the offset `past` gives it (by default: read each) and emitted a window into `sink`; the
+ * group's committed offsets then.
+ */
 async function stopAfter(
   at: Job,
   sink: string,
   batches: number,
   extra: Record<string, string> = {},
+  past: readonly string[] = Array(PARTITIONS).fill('-1'),
 ): Promise<string[]> {
   const cli = startCli(['run'], runEnv(at, sink, extra));
-  await waitForLines(cli, 'batch done', batches);
+  let done = 0;
+  let readAll = false;
+  const read = readPast(at.topic, past);
+  await waitForLog(
+    cli,
+    `${batches} batches, every partition read past ${past} and a window emitted`,
+    (line) => {
+      if (line.msg !== 'batch done') return false;
+      done++;
+      readAll ||= read(line);
+      return done >= batches && readAll && readJsonLines(sink).length > 0;
+    },
+  );
   cli.child.kill('SIGTERM');
   expect((await cli.done).code).toBe(0);
   return committed(at.group, at.topic);
@@ -162,7 +179,7 @@ async function stopTwice(at: Job): Promise<{ sinks: [string, string]; offsets: [
   const rare = { SLUICE_CHECKPOINT_INTERVAL_MS: '600000' };
   const sinks: [string, string] = [tempDir(), tempDir()];
   const first = await stopAfter(at, sinks[0], 20, rare);
-  const second = await stopAfter(at, sinks[1], 25, rare);
+  const second = await stopAfter(at, sinks[1], 25, rare, first);
   for (let partition = 0; partition < PARTITIONS; partition++) {
     expect(Number(second[partition])).toBeGreaterThan(Number(first[partition]));
   }
@@ -494,25 +511,48 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     const { topic, oracle } = await topicWith(8);
     const at = job(topic);
     const sink = tempDir();
-    let replayed = 0;
-    for (const batches of [3, 9, 6, 14]) {
-      const cli = startCli(['run'], runEnv(at, sink));
-      await waitForLines(cli, 'batch done', batches);
+    const killed = async (cli: RunningCli): Promise<string> => {
       cli.child.kill('SIGKILL');
       const result = await cli.done;
       expect(result.code).toBe(null);
-      replayed += logged(result.stderr, 'logged batches replayed').length;
-    }
+      return result.stderr;
+    };
+    const replays = (stderr: string): number[] =>
+      logged(stderr, 'logged batches replayed').map((line) => Number(line.batches));
+    // The first run is killed after a checkpoint of every partition, which the second restores.
+    const first = startCli(['run'], runEnv(at, sink));
+    await waitForLines(first, 'batch done', 3);
+    await waitForLog(
+      first,
+      'a checkpoint of every partition',
+      (line) => line.msg === 'checkpoint written' && line.partitions === PARTITIONS,
+    );
+    const stderrs = [await killed(first)];
+    // The second checkpoints only after its replay: the batches it runs next are in its batch log
+    // and in no checkpoint when it is killed, so the third replays every one of them.
+    const second = startCli(['run'], runEnv(at, sink, { SLUICE_CHECKPOINT_INTERVAL_MS: '600000' }));
+    const unsaved = batchesSinceCheckpoint(5);
+    await waitForLog(second, '5 batches after its last checkpoint', unsaved.reached);
+    stderrs.push(await killed(second));
+    const third = startCli(['run'], runEnv(at, sink));
+    await waitForLines(third, 'logged batches replayed', 1);
+    await waitForLines(third, 'batch done', 14);
+    stderrs.push(await killed(third));
+    expect(replays(stderrs[2] as string)).toEqual([expect.any(Number)]);
+    expect(replays(stderrs[2] as string)[0]).toBeGreaterThanOrEqual(unsaved.ids.length);
+    // And one killed anywhere.
+    const fourth = startCli(['run'], runEnv(at, sink));
+    await waitForLines(fourth, 'batch done', 6);
+    stderrs.push(await killed(fourth));
     const last = await runCli(['run'], runEnv(at, sink, availableNow));
     expect(last.code).toBe(0);
-    replayed += logged(last.stderr, 'logged batches replayed').length;
-    expect(
-      logged(last.stderr, 'a logged batch cannot be replayed as it was; going on with new batches'),
-    ).toEqual([]);
-    // Some restart found batches after its checkpoint (they ran again, into the same files).
-    expect(replayed).toBeGreaterThan(0);
+    for (const stderr of [...stderrs, last.stderr]) {
+      expect(
+        logged(stderr, 'a logged batch cannot be replayed as it was; going on with new batches'),
+      ).toEqual([]);
+    }
     expect(sortRows(readJsonLines<WindowRow>(sink))).toEqual(oracle);
     // A kill in the middle of a write left a temp file; the next run removed it.
     expect(readdirSync(sink).filter((name) => !/^batch-\d+-\d{6}\.jsonl$/.test(name))).toEqual([]);
-  });
+  }, 120_000);
 });

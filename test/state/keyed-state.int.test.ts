@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addAmounts, type Totals } from '../../examples/running-totals.ts';
 import { statePartitionOf } from '../../src/stream/index.ts';
-import { runCli, startCli, waitForLines } from '../support/cli.ts';
+import { runCli, startCli, waitForLines, waitForLog } from '../support/cli.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
-import { logged } from '../support/logs.ts';
+import { logged, readPast } from '../support/logs.ts';
 import { random } from '../support/random.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
@@ -89,6 +89,7 @@ describe('updateStateByKey across real sluice processes', () => {
 
     const first = startCli(['run'], env(tempDir()));
     await waitForLines(first, 'batch done', 12);
+    await waitForLog(first, 'every partition read', readPast(topic, Array(PARTITIONS).fill(-1)));
     first.child.kill('SIGTERM');
     expect((await first.done).code).toBe(0);
     const stopped = await committedOffsets(kafka.admin, group, topic);

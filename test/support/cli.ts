@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFailed } from 'vitest';
+import { type LogLine, logLines } from './logs.ts';
 
 export type CliResult = { readonly code: number | null; readonly stdout: string; readonly stderr: string };
 
@@ -14,6 +15,8 @@ export type RunningCli = {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Everything printed so far, stdout then stderr. */
   output(): string;
+  /** Everything printed on stderr so far: the log. */
+  stderr(): string;
 };
 
 /** A port nobody listens on now, for a process's SLUICE_HTTP_PORT. */
@@ -62,6 +65,7 @@ export function startCli(args: readonly string[], env: Record<string, string>): 
     child,
     done,
     output: () => `${stdout}${stderr}`,
+    stderr: () => stderr,
     waitFor: (pattern, timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
         const check = (): void => {
@@ -101,6 +105,39 @@ export function waitForLines(cli: RunningCli, msg: string, count: number): Promi
         reject(new Error(`exited after ${seen()} of ${count} '${msg}' lines:\n${cli.output()}`));
     });
     check();
+  });
+}
+
+/**
+ * Resolves once `reached` returns true for one of the process's log lines, which it is given each
+ * once, in order (so it may count); rejects, naming `what`, if the process exits before. A wait
+ * for what the process says it did, where a sleep would guess how far it got.
+ */
+export function waitForLog(
+  cli: RunningCli,
+  what: string,
+  reached: (line: LogLine) => boolean,
+): Promise<void> {
+  let read = 0;
+  let found = false;
+  const check = (): boolean => {
+    const text = cli.stderr();
+    const end = text.lastIndexOf('\n') + 1;
+    if (!found && end > read) found = logLines(text.slice(read, end)).some(reached);
+    read = Math.max(read, end);
+    return found;
+  };
+  return new Promise((resolve, reject) => {
+    const onData = (): void => {
+      if (!check()) return;
+      cli.child.stderr?.off('data', onData);
+      resolve();
+    };
+    cli.child.stderr?.on('data', onData);
+    cli.done.then(() => {
+      if (!check()) reject(new Error(`exited before ${what}:\n${cli.output()}`));
+    });
+    onData();
   });
 }
 

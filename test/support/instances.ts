@@ -1,6 +1,6 @@
 /** Several `sluice run` processes of one group: their data, environment, and what their logs say. */
 import type { RunningCli } from './cli.ts';
-import { logged, logLines } from './logs.ts';
+import { type LogLine, logged, logLines } from './logs.ts';
 import { sortRows, type WindowRow, windowCounts } from './window-oracle.ts';
 
 export const PARTITIONS = 6;
@@ -214,4 +214,19 @@ export function waitUntil(explain: () => string) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+}
+
+const HELD_TOO_LONG = 'the revocation checkpoint is taking too long: rejoining the group without it';
+
+/**
+ * Revocations that gave their partitions up without the checkpoint and without the warning that
+ * comes right before one that waited out its hold (5 s, which a loaded machine may take: then the
+ * next owner restores the last durable checkpoint). Each other revocation is checkpointed.
+ */
+export function revokedUnsaved(stderr: string): LogLine[] {
+  const lines = logLines(stderr);
+  return lines.filter(
+    (line, i) =>
+      line.msg === 'partitions revoked' && line.checkpointed !== true && lines[i - 1]?.msg !== HELD_TOO_LONG,
+  );
 }
