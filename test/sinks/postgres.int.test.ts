@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { startPostgres, stopPostgres } from '../../scripts/local-postgres/index.ts';
 import { runCli, startCli, waitForLines, waitForLog } from '../support/cli.ts';
+import { poll } from '../support/http.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
-import { batchesSinceCheckpoint, logged } from '../support/logs.ts';
+import { batchesSinceCheckpoint, logged, readPast } from '../support/logs.ts';
 import { pgQuery, sinkUrl, testPostgresUrl } from '../support/postgres.ts';
 import { random } from '../support/random.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
@@ -251,28 +252,44 @@ describe('PostgreSQL sink on the real broker and a real PostgreSQL', () => {
         const topic = await newTopic();
         const group = uniqueName('pg-down');
         const table = uniqueName('down').replace('-', '_');
-        const records = [...events(4, 0, 200), ...closing()];
-        await produce(topic, records);
+        // The records after the first 100 of each partition are produced only once PostgreSQL is
+        // down, so the outage falls mid-run however fast the run is; the run then goes on until
+        // it has read them all and is stopped.
+        const before = events(4, 0, 100);
+        const after = [...events(4, 100, 200), ...closing()];
+        const records = [...before, ...after];
+        await produce(topic, before);
         const cli = startCli(
           ['run'],
           runEnv(topic, group, cluster.url, table, {
+            SLUICE_TRIGGER: 'micro-batch',
             SLUICE_MAX_RECORDS_PER_BATCH: '5',
             SLUICE_SINK_RETRY_TIMEOUT_MS: '120000',
             SLUICE_GUARANTEE: guarantee,
           }),
         );
-        await waitForLines(cli, 'batch done', 5);
+        await waitForLog(cli, 'the first 100 records of each partition', readPast(topic, [99, 99, 99]));
         await stopPostgres(dir);
+        await produce(topic, after);
         await waitForLines(cli, 'output failed; retrying', 3);
         await new Promise((resolve) => setTimeout(resolve, 10_000));
         await startPostgres({ dir, port: cluster.port });
+        await waitForLog(cli, 'every record', readPast(topic, [200, 200, 200]));
+        // The closing records' watermark fires the last windows in the batch after them.
+        const oracle = oracleOf(records);
+        await poll(
+          async () => ((await tableRows(cluster.url, table)).length >= oracle.length ? true : undefined),
+          'every window in the table',
+          60_000,
+        );
+        cli.child.kill('SIGTERM');
         const result = await cli.done;
         expect(result.code).toBe(0);
         const retries = logged(result.stderr, 'output failed; retrying');
         expect(String(retries[0]?.error)).toContain(
           `PostgreSQL output to table ${table} on 127.0.0.1:${cluster.port}/postgres`,
         );
-        expect(await tableRows(cluster.url, table)).toEqual(oracleOf(records));
+        expect(await tableRows(cluster.url, table)).toEqual(oracle);
         expect(await committedOffsets(kafka.admin, group, topic)).toEqual(['201', '201', '201']);
         if (guarantee === 'exactly-once') {
           // Each batch moved the stored ends from where the last one left them, or the run would
