@@ -26,7 +26,7 @@ export default defineConfig({
           // One broker on two cores: test files running side by side only fight over it.
           fileParallelism: false,
           // kafkajs 2.2.4 passes a negative delay to setTimeout (tulios/kafkajs#1751), harmlessly;
-          // Node 24 warns once per process. The CLI filters it the same way (src/cli/main.ts).
+          // Node 24 warns once per process (src/kafka/timeout-warning.ts filters it where Sluice runs).
           execArgv: ['--disable-warning=TimeoutNegativeWarning'],
         },
       },

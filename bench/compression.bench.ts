@@ -21,13 +21,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { brokerLogDir, startBroker, stopBroker } from '../scripts/local-kafka/index.ts';
 import { produce } from '../src/cli/produce.ts';
 import type { Compression, NativeMode } from '../src/config/index.ts';
+import { ignoreKafkajsTimeoutWarning } from '../src/kafka/index.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-// kafkajs 2.2.4 passes a negative delay to setTimeout (tulios/kafkajs#1751), as in src/cli/main.ts.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') console.error(`${warning.name}: ${warning.message}`);
-});
+ignoreKafkajsTimeoutWarning();
 
 type Variant = { readonly codec: Compression; readonly native: NativeMode };
 type Run = { readonly wallMs: number; readonly consumingMs: number; readonly records: number };

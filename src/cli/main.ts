@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { isSluiceError, redactText } from '../errors/index.ts';
+import { ignoreKafkajsTimeoutWarning } from '../kafka/index.ts';
 import { doctor, sluiceVersion } from './doctor.ts';
 import { lagCommand } from './lag.ts';
 import { produceCommand } from './produce.ts';
@@ -8,12 +9,7 @@ import { tailCommand } from './tail.ts';
 import { topicsCommand } from './topics.ts';
 import { USAGE } from './usage.ts';
 
-// kafkajs 2.2.4 passes a negative delay to setTimeout once per connection (tulios/kafkajs#1751):
-// harmless, but Node 24 prints it; every other warning still prints.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') console.error(`${warning.name}: ${warning.message}`);
-});
+ignoreKafkajsTimeoutWarning();
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -23,6 +23,7 @@ export {
 } from './repartition-topics.ts';
 export { isRetriableKafkaError, type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
 export { type KafkaSecurityOptions, kafkaFailureReason, kafkaSecurityOptions } from './security.ts';
+export { ignoreKafkajsTimeoutWarning } from './timeout-warning.ts';
 export {
   KafkaTransactions,
   type TransactionOffset,

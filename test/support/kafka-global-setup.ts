@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startBroker, stopBroker } from '../../scripts/local-kafka/index.ts';
+import { ignoreKafkajsTimeoutWarning } from '../../src/kafka/index.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +21,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('kafkaBrokers', given);
     return async () => {};
   }
+  // This process waits for the broker with kafkajs (the test workers start with the flag instead).
+  ignoreKafkajsTimeoutWarning();
   const dir = mkdtempSync(join(tmpdir(), 'sluice-test-kafka-'));
   const broker = await startBroker({ dir, log: (line) => console.log(`[kafka] ${line}`) });
   console.log(`[kafka] Kafka ${broker.version} for tests on ${broker.bootstrap}`);
