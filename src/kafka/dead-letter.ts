@@ -7,7 +7,7 @@ import {
   deadLetterError,
   planDeadLetters,
 } from './dead-letter-plan.ts';
-import { type KafkaRetryOptions, retryingKafka } from './retry.ts';
+import { type KafkaRetryOptions, kafkaErrorType, retryingKafka } from './retry.ts';
 
 export type DeadLetterWriterOptions = {
   readonly admin: Admin;
@@ -100,7 +100,7 @@ export class DeadLetterWriter {
     const { producer, topic, retry } = this.#options;
     const send = () =>
       producer.send({ topic, messages: [...letters] }).catch((error: unknown) => {
-        const type = protocolType(error);
+        const type = kafkaErrorType(error);
         throw type !== undefined && type in REFUSALS ? new Refused(type, error) : error;
       });
     await retryingKafka('writing dead letters', send, retry);
@@ -114,7 +114,7 @@ export class DeadLetterWriter {
         : '';
       return deadLetterError(topic, `${REFUSALS[error.type]}${limit}`, error.original);
     }
-    const type = protocolType(error);
+    const type = kafkaErrorType(error);
     const reason = error instanceof Error ? error.message : String(error);
     return deadLetterError(topic, type === undefined ? reason : `${reason} (${type})`, error);
   }
@@ -153,13 +153,4 @@ export class DeadLetterWriter {
       return DEFAULT_MAX_MESSAGE_BYTES;
     }
   }
-}
-
-/** The Kafka error code name kafkajs gives an error or one of its causes. */
-function protocolType(error: unknown): string | undefined {
-  for (let link = error, depth = 0; link instanceof Error && depth < 8; link = link.cause, depth++) {
-    const type = (link as { type?: unknown }).type;
-    if (typeof type === 'string') return type;
-  }
-  return undefined;
 }

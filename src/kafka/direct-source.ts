@@ -11,7 +11,7 @@ import type { BatchSource, BufferedPartition, PartitionWork } from '../runtime/s
 import type { OffsetRange } from '../stream/index.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { bytesOf, countWithin, recordBytes } from './record-bytes.ts';
-import { type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
+import { type KafkaRetryOptions, kafkaErrorType, kafkaUnavailable, retryingKafka } from './retry.ts';
 
 export type DirectSourceOptions = {
   readonly kafka: Kafka;
@@ -219,7 +219,7 @@ export class DirectSource implements BatchSource {
     } catch (error) {
       // A consumer left connected would keep the process alive after the failed start.
       await this.#consumer.disconnect().catch(() => {});
-      const unknownTopic = (error as { type?: unknown }).type === 'UNKNOWN_TOPIC_OR_PARTITION';
+      const unknownTopic = kafkaErrorType(error) === 'UNKNOWN_TOPIC_OR_PARTITION';
       const names = topics.type === 'list' ? topics.topics.join(', ') : String(topics.pattern);
       const reason = error instanceof Error ? error.message : String(error);
       throw new SluiceError(
@@ -471,7 +471,7 @@ export class DirectSource implements BatchSource {
       if (this.#rejoining()) return false;
       // The group moved on without this member (it rejoined without waiting for the revocation,
       // its session expired, the coordinator restarted): the next assignment says who owns what.
-      if (STALE_MEMBER.has(String((error as { type?: unknown }).type))) {
+      if (STALE_MEMBER.has(kafkaErrorType(error) ?? '')) {
         this.#options.log.warn(
           { offsets, reason: error instanceof Error ? error.message : String(error) },
           'offsets not committed: this member is no longer in the group generation that owned them',

@@ -17,6 +17,18 @@ export type KafkaRetryOptions = {
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 2_000;
 
+/**
+ * The Kafka error code name (`UNKNOWN_MEMBER_ID`, …) of a kafkajs error or of one of its causes:
+ * kafkajs wraps protocol errors (KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded).
+ */
+export function kafkaErrorType(error: unknown): string | undefined {
+  for (let link = error, depth = 0; link instanceof Error && depth < 8; link = link.cause, depth++) {
+    const type = (link as { type?: unknown }).type;
+    if (typeof type === 'string') return type;
+  }
+  return undefined;
+}
+
 /** As kafkajs decides whether to restart a crashed consumer: its spent retries, or a retriable cause. */
 export function isRetriableKafkaError(error: unknown): boolean {
   if (error instanceof SluiceError) return false;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Producer, ProducerRecord, Transaction } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { kafkaErrorType } from './retry.ts';
 
 /** A partition at a batch boundary: the next offset to read. */
 export type TransactionOffset = {
@@ -38,12 +39,7 @@ const CONCURRENT_MAX_DELAY_MS = 500;
 
 /** The coordinator refused a request because the id's previous transaction is still ending. */
 function isConcurrent(error: unknown): boolean {
-  // kafkajs wraps the protocol error in KafkaJSNumberOfRetriesExceeded once its own retries run out.
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
-    if ((cause as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS') return true;
-    cause = cause.cause;
-  }
-  return false;
+  return kafkaErrorType(error) === 'CONCURRENT_TRANSACTIONS';
 }
 
 /** The broker's default transaction.max.timeout.ms: it refuses longer transactions. */

@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
+import { type Admin, type Kafka, KafkaJSNonRetriableError } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { DirectSource } from '../../src/kafka/index.ts';
@@ -21,11 +21,16 @@ function fakeKafka() {
   const listeners = new Map<string, Listener>();
   const commits: string[][] = [];
   let refuse: string | undefined;
+  let wrapped = false;
   const consumer = {
     events: EVENTS,
     on: (name: string, listener: Listener) => void listeners.set(name, listener),
     commitOffsets: async (offsets: { topic: string; partition: number; offset: string }[]) => {
-      if (refuse) throw Object.assign(new Error(`The broker says ${refuse}`), { type: refuse });
+      if (refuse) {
+        const error = Object.assign(new Error(`The broker says ${refuse}`), { type: refuse });
+        // As kafkajs's retrier hands on a protocol error it does not retry.
+        throw wrapped ? Object.assign(new KafkaJSNonRetriableError(error), { cause: error }) : error;
+      }
       commits.push(offsets.map(({ topic, partition, offset }) => `${topic}-${partition}@${offset}`));
       // As kafkajs's offset manager does once the broker took the commit.
       listeners.get(EVENTS.COMMIT_OFFSETS)?.({ payload: { memberAssignment: {} } });
@@ -46,8 +51,9 @@ function fakeKafka() {
     admin: admin as unknown as Admin,
     commits,
     emit,
-    refuse: (type: string | undefined) => {
+    refuse: (type: string | undefined, asKafkajsRetrierThrows = false) => {
       refuse = type;
+      wrapped = asKafkajsRetrierThrows;
     },
   };
 }
@@ -147,5 +153,19 @@ describe('direct source: revocation', () => {
     );
     refuse('OFFSET_METADATA_TOO_LARGE');
     await expect(source.commit([range(0, 4n)])).rejects.toThrow('OFFSET_METADATA_TOO_LARGE');
+  });
+
+  it('so is one that kafkajs wraps in KafkaJSNonRetriableError (a member whose session expired while it stalled)', async () => {
+    const { source, emit, commits, logged, refuse } = setup();
+    emit('join', { t: [0] });
+    await source.ready();
+    refuse('UNKNOWN_MEMBER_ID', true);
+    await source.commit([range(0, 4n)]);
+    expect(commits).toEqual([]);
+    expect(logged).toEqual([
+      'partitions assigned',
+      'warn: offsets not committed: this member is no longer in the group generation that owned them',
+      'offsets kept: the consumer is rejoining the group; committed once its partitions are assigned again',
+    ]);
   });
 });
