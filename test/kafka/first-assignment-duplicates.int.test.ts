@@ -39,7 +39,8 @@ describe('a new group on the micro-batch trigger', () => {
       SLUICE_LOG_LEVEL: 'debug',
       WORD_COUNT_DIR: dir,
     });
-    for (let i = 0; i < 300 && (await committed(groupId, topic)).join() !== '40,40'; i++) {
+    const deadline = Date.now() + 150_000;
+    while ((await committed(groupId, topic)).join() !== '40,40' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // Two more batches: a second delivery of the same offsets would be processed in them. (The
@@ -56,5 +57,5 @@ describe('a new group on the micro-batch trigger', () => {
       x3: 20,
     });
     expect(await committed(groupId, topic)).toEqual(['40', '40']);
-  });
+  }, 180_000);
 });
