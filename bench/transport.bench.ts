@@ -28,8 +28,8 @@ import {
   encodeBatch,
   encodeBatchWith,
   type KafkaMessageLike,
-} from '../src/runtime/batch-codec.ts';
-import { BufferPool } from '../src/runtime/buffer-pool.ts';
+} from '../src/task/batch-codec.ts';
+import { BufferPool } from '../src/task/buffer-pool.ts';
 import type { TransportReply, TransportRequest } from './transport-worker.ts';
 
 const { values: args } = parseArgs({

@@ -1,7 +1,8 @@
 // Event-time windows: the slowest response per page over the last 10 s, every 2 s, and the
 // records that came too late for their windows.
-import type { ClickEvent } from '../src/sources/index.ts';
-import { defineJob } from '../src/stream/index.ts';
+
+import { defineJob } from '../src/dsl/index.ts';
+import type { ClickEvent } from '../src/task/index.ts';
 import { Aggregations, Windows } from '../src/window/index.ts';
 
 export default defineJob((ctx) => {

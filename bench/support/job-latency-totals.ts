@@ -3,8 +3,8 @@
 // click objects, so this job feeds the same fold (`addAmounts`) the click's latencyMs instead.
 // LATENCY_TOTALS_DIR names the folder for the file sink: every batch writes every user's totals.
 import { addAmounts } from '../../examples/running-totals.ts';
-import type { ClickEvent } from '../../src/sources/index.ts';
-import { defineJob } from '../../src/stream/index.ts';
+import { defineJob } from '../../src/dsl/index.ts';
+import type { ClickEvent } from '../../src/task/index.ts';
 
 export default defineJob((ctx) => {
   const dir = ctx.env.LATENCY_TOTALS_DIR;

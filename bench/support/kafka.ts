@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Admin, Kafka, logLevel, type Message } from 'kafkajs';
 import { startBroker, stopBroker } from '../../scripts/local-kafka/index.ts';
-import { clickAt, type GeneratorSpec } from '../../src/sources/index.ts';
+import { clickAt, type GeneratorSpec } from '../../src/task/index.ts';
 
 export type BenchBroker = {
   readonly bootstrap: string;

@@ -1,4 +1,4 @@
-import type { BatchStats } from '../runtime/index.ts';
+import type { BatchStats } from '../coordinator/index.ts';
 import { BatchHistory } from './batch-history.ts';
 import { type MetricsOptions, type ScrapeSources, SluiceMetrics } from './metrics.ts';
 import { ReadinessState } from './readiness.ts';

@@ -1,4 +1,4 @@
-import type { BatchStats } from '../runtime/index.ts';
+import type { BatchStats } from '../coordinator/index.ts';
 import { BATCH_HISTORY_SIZE } from './options.ts';
 import type { BatchRecord } from './types.ts';
 

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { BatchStats, BufferedPartition } from '../runtime/index.ts';
+import type { BatchStats, BufferedPartition } from '../coordinator/index.ts';
 import { DELAY_BUCKETS_SECONDS, METRIC_PREFIX } from './options.ts';
 import type { LagSource } from './types.ts';
 

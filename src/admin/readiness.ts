@@ -1,5 +1,5 @@
+import type { BatchInFlight } from '../coordinator/index.ts';
 import { redactText } from '../errors/index.ts';
-import type { BatchInFlight } from '../runtime/index.ts';
 import type { ProgressProblem, Readiness } from './types.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { Logger } from '../runtime/index.ts';
 import { hasBody, refusal, SECURITY_HEADERS } from './request-guard.ts';
 import { json } from './routes.ts';
 import type { AdminResponse, Route } from './types.ts';

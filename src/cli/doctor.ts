@@ -4,8 +4,8 @@ import kafkajs, { CompressionTypes } from 'kafkajs';
 import { Piscina } from 'piscina';
 import { type CodecReport, type KafkajsCodec, registerCodecs } from '../codecs/index.ts';
 import { type KafkaSecurityConfig, loadKafkaSecurity } from '../config/index.ts';
+import { silentLogger } from '../core/index.ts';
 import { createKafka } from '../kafka/index.ts';
-import { silentLogger } from '../runtime/index.ts';
 
 export type DoctorReport = {
   readonly sluice: string;

@@ -7,6 +7,7 @@ import {
   type KafkaSecurityConfig,
   loadKafkaSecurity,
 } from '../config/index.ts';
+import type { Logger } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import {
   createKafka,
@@ -16,8 +17,7 @@ import {
   type PartitionerName,
   toKafkajsPartitioner,
 } from '../kafka/index.ts';
-import type { Logger } from '../runtime/index.ts';
-import { clickAt } from '../sources/index.ts';
+import { clickAt } from '../task/index.ts';
 import { choiceFlag, integerFlag, readFlags, topicArgument, UsageError } from './args.ts';
 import { stopOnSignals } from './signals.ts';
 

@@ -1,6 +1,8 @@
 import type { AdminState } from '../admin/index.ts';
+import type { App } from '../app/index.ts';
 import type { SluiceConfig } from '../config/index.ts';
-import type { App, Logger, StallWatchdog } from '../runtime/index.ts';
+import type { StallWatchdog } from '../coordinator/index.ts';
+import type { Logger } from '../core/index.ts';
 import { type StopCause, stopOnSignals } from './signals.ts';
 
 export const DRAINING = 'draining: finishing the batch in flight, then committing and leaving the group';

@@ -1,20 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
 import { AdminState, kafkaLag, progressProblem, startAdminServer } from '../admin/index.ts';
+import { type App, type AppOptions, startApp } from '../app/index.ts';
 import { registerCodecs } from '../codecs/index.ts';
 import { loadConfig, redactText, type SluiceConfig } from '../config/index.ts';
+import { type Stall, StallWatchdog, stallError } from '../coordinator/index.ts';
+import type { Logger } from '../core/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import { createKafka, DeadLetterWriter, DirectSource, kafkaFailureReason } from '../kafka/index.ts';
 import { createLogger } from '../log/index.ts';
-import {
-  type App,
-  type AppOptions,
-  type Logger,
-  type Stall,
-  StallWatchdog,
-  stallError,
-  startApp,
-} from '../runtime/index.ts';
 import { RunStop, StartStopped } from './run-stop.ts';
 
 /**

@@ -5,9 +5,9 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { registerCodecs } from '../codecs/index.ts';
 import { loadConfig, type SluiceConfig } from '../config/index.ts';
+import type { Logger } from '../core/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import { createKafka, kafkaFailureReason } from '../kafka/index.ts';
-import type { Logger } from '../runtime/index.ts';
 import { UsageError } from './args.ts';
 
 // An operator waits for the answer: two retries (about a second for a refused connection) and a

@@ -1,5 +1,5 @@
+import { encodeMarker, type UndecompressableBatch } from '../core/marker.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { encodeMarker, type UndecompressableBatch } from './marker.ts';
 import type { CodecName, KafkajsCodec } from './types.ts';
 
 /*

@@ -3,7 +3,6 @@
 
 export { compressXerial, isXerialFramed, uncompressSnappy, XERIAL_MAGIC } from './codec-snappy.ts';
 export { guarded, MAX_PLACEHOLDERS } from './corrupt-batch.ts';
-export { describeMarker, readMarker, type UndecompressableBatch } from './marker.ts';
 export { codecReport, compressionType, logSelection, registerCodecs } from './register.ts';
 export {
   lz4,

@@ -1,6 +1,7 @@
 import { loadConfig, type SluiceConfig } from '../config/index.ts';
+import type { Pair, SourceRecord } from '../core/index.ts';
+import { type DStream, defineJob, type JobContext } from '../dsl/index.ts';
 import { ErrorCode, SluiceError, sampleValue } from '../errors/index.ts';
-import { type DStream, defineJob, type JobContext, type Pair, type SourceRecord } from '../stream/index.ts';
 import { Aggregations, EVENT_TIME_RANGE, isEventTime, type WindowResult, Windows } from '../window/index.ts';
 
 type Key = string | number | boolean;

@@ -1,5 +1,5 @@
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { DecodeFailure } from '../stream/index.ts';
+import type { DecodeFailure } from '../task/index.ts';
 
 /** Headers that say where a dead-lettered record came from, why it failed, and what was cut. */
 export const DLQ_HEADERS = {

@@ -1,6 +1,6 @@
 import type { Admin, Producer } from 'kafkajs';
 import { ErrorCode, isSluiceError, type SluiceError } from '../errors/index.ts';
-import type { DecodeFailure } from '../stream/index.ts';
+import type { DecodeFailure } from '../task/index.ts';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   type DeadLetter,

@@ -8,7 +8,6 @@ export {
 export { DeadLetterWriter, type DeadLetterWriterOptions } from './dead-letter.ts';
 export { DLQ_HEADERS } from './dead-letter-plan.ts';
 export { DirectSource, type DirectSourceOptions } from './direct-source.ts';
-export { murmur2, toPositive } from './murmur2.ts';
 export {
   createPartitioner,
   PARTITIONER_NAMES,

@@ -3,8 +3,8 @@
 // the partition count, so tests assert exact partitions without a broker.
 
 import type { ICustomPartitioner, Message } from 'kafkajs';
+import { murmur2, toPositive } from '../core/murmur2.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { murmur2, toPositive } from './murmur2.ts';
 
 export const PARTITIONER_NAMES = ['murmur2', 'hash-value', 'round-robin'] as const;
 

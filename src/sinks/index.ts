@@ -1,4 +1,3 @@
-export { toJson } from './json.ts';
 export { type OutputContext, Outputs } from './outputs.ts';
 export { type PostgresNode, postgresNodes, postgresProblems } from './postgres-outputs.ts';
 export {

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
+import type { OutputBatch } from '../coordinator/index.ts';
+import type { BatchInfo } from '../core/index.ts';
+import type { PostgresSinkSpec } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { BatchInfo, OutputBatch, PostgresSinkSpec } from '../stream/index.ts';
 import type { PostgresNode } from './postgres-outputs.ts';
 import { writeBatchFile } from './sink-file.ts';
 import { KafkaOutput, type RecordWriter } from './sink-kafka.ts';

@@ -1,4 +1,4 @@
-import type { OffsetRange } from '../stream/index.ts';
+import type { OffsetRange } from '../core/index.ts';
 
 /** Stored ends by `offsetKey`. */
 export type StoredOffsets = ReadonlyMap<string, bigint>;

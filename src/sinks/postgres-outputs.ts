@@ -1,4 +1,4 @@
-import type { Node, PostgresSinkSpec } from '../stream/index.ts';
+import type { Node, PostgresSinkSpec } from '../dsl/index.ts';
 
 export type PostgresNode = { readonly node: number; readonly sink: PostgresSinkSpec };
 

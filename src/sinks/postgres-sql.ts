@@ -1,5 +1,6 @@
+import type { OffsetRange } from '../core/index.ts';
+import type { PostgresSinkSpec, PostgresTable } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { OffsetRange, PostgresSinkSpec, PostgresTable } from '../stream/index.ts';
 
 /** A parameterised statement, as `pg`'s `client.query` takes it. */
 export type Statement = { readonly text: string; readonly values: readonly unknown[] };

@@ -4,9 +4,9 @@ import type { Message, ProducerRecord } from 'kafkajs';
 export type RecordWriter = { send(record: ProducerRecord): Promise<unknown> };
 
 import { compressionType } from '../codecs/index.ts';
+import { toJson } from '../core/json.ts';
+import type { SinkSpec } from '../dsl/index.ts';
 import { createPartitioner, type Partitioner } from '../kafka/partitioners.ts';
-import type { SinkSpec } from '../stream/index.ts';
-import { toJson } from './json.ts';
 
 type KafkaSpec = Extract<SinkSpec, { type: 'kafka' }>;
 

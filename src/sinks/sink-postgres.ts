@@ -1,6 +1,7 @@
 import pg from 'pg';
+import type { BatchInfo } from '../core/index.ts';
+import type { PostgresSinkSpec } from '../dsl/index.ts';
 import { ErrorCode, registerUrlSecrets, SluiceError } from '../errors/index.ts';
-import type { BatchInfo, PostgresSinkSpec } from '../stream/index.ts';
 import {
   conflictText,
   describeRange,

@@ -1,7 +1,1 @@
-export {
-  CLICK_EVENT_BYTES,
-  type ClickEvent,
-  clickAt,
-  GENERATOR_TOPIC,
-  type GeneratorSpec,
-} from './generator.ts';
+export { GeneratorSource } from './generator-source.ts';

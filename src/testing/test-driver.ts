@@ -1,26 +1,20 @@
 import { ConfigError } from '../config/index.ts';
-import { decodeResult, encodeResult } from '../runtime/result-codec.ts';
-import { decodeStore, encodeStore, packState, unpackState } from '../state/store-snapshot.ts';
-import { decodeValue, type ValueFormat } from '../stream/decode.ts';
+import { LocalKeyedState, mergePartitions, type OutputBatch, WindowMerger } from '../coordinator/index.ts';
+import type { BatchInfo, SourceRecord } from '../core/index.ts';
+import { buildGraph, type Job, Plan } from '../dsl/index.ts';
+import { decodeValue, type ValueFormat } from '../task/decode.ts';
 import {
-  type BatchInfo,
-  buildGraph,
   type DecodeFailure,
   type DecodePolicy,
-  type Job,
   type LatePolicy,
-  LocalKeyedState,
-  mergePartitions,
-  type OutputBatch,
   type PartitionResult,
   type PartitionStore,
-  Plan,
   type RecordInput,
   runPartition,
-  type SourceRecord,
   StatePartitions,
-  WindowMerger,
-} from '../stream/index.ts';
+} from '../task/index.ts';
+import { decodeResult, encodeResult } from '../task/result-codec.ts';
+import { decodeStore, encodeStore, packState, unpackState } from '../task/store-snapshot.ts';
 import { WatermarkTracker } from '../window/index.ts';
 
 export type TestRecord = {

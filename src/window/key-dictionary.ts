@@ -1,4 +1,4 @@
-import { normalizeKey } from '../stream/graph.ts';
+import { normalizeKey } from '../dsl/graph.ts';
 
 export type KeyDictionarySnapshot = {
   readonly keys: unknown[];

@@ -1,7 +1,7 @@
 // The admin HTTP server of an AdminState on a free port, closed after each test of the file.
 import { afterEach } from 'vitest';
 import { type AdminServer, type AdminState, startAdminServer } from '../../src/admin/index.ts';
-import { silentLogger } from '../../src/runtime/index.ts';
+import { silentLogger } from '../../src/core/index.ts';
 
 /** Registers the cleanup in the calling file; the returned function starts a server and gives its URL. */
 export function adminServers(): (

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AdminState, startAdminServer } from '../../src/admin/index.ts';
+import { silentLogger } from '../../src/core/index.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
-import { silentLogger } from '../../src/runtime/index.ts';
 import { adminServers } from './serve.ts';
 import { batchStats } from './stats.ts';
 

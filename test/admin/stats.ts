@@ -1,4 +1,4 @@
-import type { BatchStats } from '../../src/runtime/index.ts';
+import type { BatchStats } from '../../src/coordinator/index.ts';
 
 /** A batch's stats with the given figures: two partitions of topic `clicks`. */
 export function batchStats(batchId: number, overrides: Partial<BatchStats> = {}): BatchStats {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { RateController } from '../../src/backpressure/index.ts';
-import { type BatchStats, Engine, GeneratorSource, silentLogger } from '../../src/runtime/index.ts';
+import { type BatchStats, Engine } from '../../src/coordinator/index.ts';
+import { silentLogger } from '../../src/core/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
+import { GeneratorSource } from '../../src/sources/index.ts';
 import { inThreadSlots, loggingPlan } from '../support/scripted-engine.ts';
 
 /**

@@ -6,7 +6,7 @@ import { Kafka, type logCreator, logLevel } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { registerCodecs } from '../../src/codecs/index.ts';
 import { createPartitioner, type PartitionerName } from '../../src/kafka/index.ts';
-import { clickAt } from '../../src/sources/index.ts';
+import { clickAt } from '../../src/task/index.ts';
 import { startCollecting } from '../support/collect.ts';
 import { testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
 

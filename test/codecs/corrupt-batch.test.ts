@@ -4,15 +4,10 @@
 import { createRequire } from 'node:module';
 import { CompressionTypes } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import {
-  guarded,
-  type KafkajsCodec,
-  MAX_PLACEHOLDERS,
-  readMarker,
-  registerCodecs,
-} from '../../src/codecs/index.ts';
+import { guarded, type KafkajsCodec, MAX_PLACEHOLDERS, registerCodecs } from '../../src/codecs/index.ts';
+import { readMarker } from '../../src/core/index.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
-import { decodeValue } from '../../src/stream/decode.ts';
+import { decodeValue } from '../../src/task/decode.ts';
 
 registerCodecs();
 const require = createRequire(import.meta.url);

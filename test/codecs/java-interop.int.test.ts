@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureKafkaJars, kafkaVersion } from '../../scripts/local-kafka/index.ts';
 import { createPartitioner } from '../../src/kafka/index.ts';
-import { clickAt } from '../../src/sources/index.ts';
+import { clickAt } from '../../src/task/index.ts';
 import { runCli } from '../support/cli.ts';
 import { readJsonLines, totals } from '../support/files.ts';
 import { sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';

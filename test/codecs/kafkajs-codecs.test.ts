@@ -14,7 +14,7 @@ import {
   selectCodecs,
   uncompressSnappy,
 } from '../../src/codecs/index.ts';
-import { clickAt } from '../../src/sources/index.ts';
+import { clickAt } from '../../src/task/index.ts';
 
 const report = registerCodecs();
 const table = kafkajs.CompressionCodecs as Record<number, () => KafkajsCodec>;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { ErrorCode } from '../../src/errors/index.ts';
 import aggregate from '../../src/jobs/aggregate.ts';
-import type { DecodeFailure } from '../../src/stream/index.ts';
+import type { DecodeFailure } from '../../src/task/index.ts';
 import { type DriverBatch, TestDriver, type TestRecord } from '../../src/testing/index.ts';
 
 type Env = Readonly<Record<string, string>>;

@@ -14,7 +14,7 @@ import {
   RECORD_BATCH_OVERHEAD,
   recordSize,
 } from '../../src/kafka/dead-letter-plan.ts';
-import type { DecodeFailure } from '../../src/stream/index.ts';
+import type { DecodeFailure } from '../../src/task/index.ts';
 
 type Encoded = { buffer: Buffer };
 const require = createRequire(import.meta.url);

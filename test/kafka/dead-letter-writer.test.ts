@@ -5,7 +5,7 @@ import kafkajs, { type Admin, type Producer, type ProducerRecord } from 'kafkajs
 import { describe, expect, it } from 'vitest';
 import { isSluiceError } from '../../src/errors/index.ts';
 import { DeadLetterWriter } from '../../src/kafka/index.ts';
-import type { DecodeFailure } from '../../src/stream/index.ts';
+import type { DecodeFailure } from '../../src/task/index.ts';
 
 const { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } = kafkajs;
 const TOPIC = 'clicks.dlq';

@@ -56,11 +56,11 @@ describe('no data-sized spread into a call in src/', () => {
       '}',
       '',
     ].join('\n');
-    expect(await lint({ 'src/stream/spread.ts': source, 'test/spread.test.ts': source })).toEqual([
-      'src/stream/spread.ts:2',
-      'src/stream/spread.ts:3',
-      'src/stream/spread.ts:4',
-      'src/stream/spread.ts:5',
+    expect(await lint({ 'src/task/spread.ts': source, 'test/spread.test.ts': source })).toEqual([
+      'src/task/spread.ts:2',
+      'src/task/spread.ts:3',
+      'src/task/spread.ts:4',
+      'src/task/spread.ts:5',
     ]);
   });
 });

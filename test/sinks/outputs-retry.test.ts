@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { OutputBatch } from '../../src/coordinator/index.ts';
+import type { BatchInfo } from '../../src/core/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
-import type { BatchInfo, OutputBatch } from '../../src/stream/index.ts';
 
 const info: BatchInfo = { batchId: 3, time: 1000, intervalMs: 1000, offsetRanges: [] };
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type PostgresColumn, postgresSinkSpec } from '../../src/dsl/postgres-spec.ts';
 import {
   createOffsetsTableSql,
   createTableSql,
@@ -8,7 +9,6 @@ import {
   updateOffset,
   upsertStatements,
 } from '../../src/sinks/postgres-sql.ts';
-import { type PostgresColumn, postgresSinkSpec } from '../../src/stream/postgres-spec.ts';
 
 const windows = postgresSinkSpec({ table: 'analytics.counts' });
 const row = (key: string, start: number, value: number) => ({

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import type { BatchInfo } from '../../src/core/types.ts';
+import { postgresSinkSpec } from '../../src/dsl/postgres-spec.ts';
 import type { Statement } from '../../src/sinks/postgres-sql.ts';
 import { PostgresOutput, type SqlPool } from '../../src/sinks/sink-postgres.ts';
-import { postgresSinkSpec } from '../../src/stream/postgres-spec.ts';
-import type { BatchInfo } from '../../src/stream/types.ts';
 
 type Answer = { rows?: Record<string, unknown>[]; rowCount?: number } | Error;
 

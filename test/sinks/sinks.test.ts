@@ -3,16 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompressionTypes, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BatchInfo } from '../../src/core/index.ts';
+import { toJson } from '../../src/core/index.ts';
 import { createPartitioner } from '../../src/kafka/index.ts';
-import {
-  batchFileName,
-  formatPrint,
-  KafkaOutput,
-  Outputs,
-  toJson,
-  writeBatchFile,
-} from '../../src/sinks/index.ts';
-import type { BatchInfo } from '../../src/stream/index.ts';
+import { batchFileName, formatPrint, KafkaOutput, Outputs, writeBatchFile } from '../../src/sinks/index.ts';
 
 const info: BatchInfo = { batchId: 7, time: 1_700_000_001_000, intervalMs: 1000, offsetRanges: [] };
 const dirs: string[] = [];

@@ -3,10 +3,10 @@ import { globSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startApp } from '../../src/app/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { type Logger, startApp } from '../../src/runtime/index.ts';
+import type { BatchInfo, Logger } from '../../src/core/index.ts';
 import { removeStaleTempFiles, tempFileName, writeBatchFile } from '../../src/sinks/index.ts';
-import type { BatchInfo } from '../../src/stream/index.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 const tempDir = tempDirs('sluice-stale-temp');

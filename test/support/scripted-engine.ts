@@ -1,7 +1,9 @@
 // A scripted source and in-thread slots for engine tests: batches as counts per partition of topic
 // `t`, every record's value `<partition>:<offset>`.
-import type { BatchSource, PartitionWork, SlotTask } from '../../src/runtime/index.ts';
-import { buildGraph, defineJob, Plan, type RecordInput, runPartition } from '../../src/stream/index.ts';
+import type { BatchSource, PartitionWork } from '../../src/coordinator/index.ts';
+import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
+import type { SlotTask } from '../../src/task/index.ts';
+import { type RecordInput, runPartition } from '../../src/task/index.ts';
 
 /** Per batch, how many records each partition of topic `t` brings (0: none). */
 export type Script = readonly (readonly number[])[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
+import { defineJob } from '../../src/dsl/index.ts';
 import aggregate from '../../src/jobs/aggregate.ts';
-import { defineJob } from '../../src/stream/index.ts';
 import { type DriverBatch, TestDriver, type TestRecord } from '../../src/testing/index.ts';
 import {
   Aggregations,

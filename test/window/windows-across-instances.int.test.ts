@@ -1,6 +1,7 @@
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repartitionTopic, statePartitionOf } from '../../src/stream/index.ts';
+import { repartitionTopic } from '../../src/coordinator/index.ts';
+import { statePartitionOf } from '../../src/task/index.ts';
 import { WINDOW_MS } from '../fixtures/jobs/country-windows.ts';
 import { keepingLogs, type RunningCli, startCli } from '../support/cli.ts';
 import { type Received, startCollecting } from '../support/collect.ts';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DStream, defineJob, type Job, type SourceRecord } from '../../src/stream/index.ts';
+import type { SourceRecord } from '../../src/core/index.ts';
+import { type DStream, defineJob, type Job } from '../../src/dsl/index.ts';
 import { TestDriver } from '../../src/testing/index.ts';
 import {
   type AggregationSpec,

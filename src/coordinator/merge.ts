@@ -1,0 +1,174 @@
+import type { BatchInfo } from '../core/types.ts';
+import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from '../dsl/graph.ts';
+import type { Plan } from '../dsl/plan.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { aggregatorFor } from '../task/partials.ts';
+import type { PartitionResult } from '../task/partition-run.ts';
+import { groupsFromPairs, stateInputFromResults } from '../task/state-ops.ts';
+import type { KeyedState } from './keyed-state.ts';
+import type { Routing } from './repartition.ts';
+import { route } from './repartition.ts';
+import { WindowMerger } from './window-merge.ts';
+
+/** One output's values for one batch, in graph order. */
+export type OutputBatch = {
+  readonly node: number;
+  readonly sink: SinkSpec;
+  readonly values: readonly unknown[];
+};
+
+/**
+ * The main thread's half of a batch: merges the partitions' partials and records (in the order
+ * the results are given), then runs the operators that follow the aggregations. With `routing`,
+ * state operations take the groups read from their repartition topics and leave in
+ * `routing.outgoing` those of state partitions owned elsewhere.
+ */
+export async function mergePartitions(
+  plan: Plan,
+  results: readonly PartitionResult[],
+  info: BatchInfo,
+  windows: WindowMerger = new WindowMerger(),
+  keyed?: KeyedState,
+  routing?: Routing,
+): Promise<OutputBatch[]> {
+  const values = new Map<number, readonly unknown[]>();
+  const workerValues = (id: number): readonly unknown[] => {
+    const cached = values.get(id);
+    if (cached) return cached;
+    const all: unknown[] = [];
+    for (const result of results) {
+      for (const item of result.exports)
+        if (item.node === id && item.kind === 'records') for (const value of item.values) all.push(value);
+    }
+    values.set(id, all);
+    return all;
+  };
+  const input = (id: number): readonly unknown[] =>
+    plan.onMain[id] ? (values.get(id) ?? []) : workerValues(id);
+
+  const present = windowPresence(plan, results, info);
+  const snapshots = new Map<number, readonly unknown[]>();
+  const compute = async (node: Node): Promise<readonly unknown[]> => {
+    if (node.kind === 'windowAggregate' && routing?.windows) {
+      const { exchange, incoming } = routing.windows;
+      const eventTime = plan.eventTime[node.id] === true;
+      const merged = exchange.merge(
+        node,
+        results,
+        info,
+        eventTime,
+        incoming.get(node.id) ?? [],
+        routing.outgoing,
+      );
+      if (merged.present) present.add(node.id);
+      else present.delete(node.id);
+      return merged.values;
+    }
+    if (node.kind === 'windowAggregate') {
+      return windows.merge(node, results, info, plan.eventTime[node.id] === true);
+    }
+    if (isKeyedState(node)) {
+      if (!keyed)
+        throw new SluiceError(ErrorCode.state, `${node.kind} (node ${node.id}) has no keyed state to run in`);
+      const batch = plan.partialExports.has(node.id)
+        ? stateInputFromResults(node.id, results)
+        : groupsFromPairs(input(node.parent));
+      const state = routing ? route(keyed.partitions, node, batch, routing) : batch;
+      const run = await keyed.run(node, state, info, plan.snapshotted.has(node.id));
+      if (run.snapshot) snapshots.set(node.id, run.snapshot);
+      return run.values;
+    }
+    if (node.kind === 'stateSnapshots') return snapshots.get(node.parent) ?? [];
+    if (plan.partialExports.has(node.id)) return mergePartials(node, results);
+    return evaluate(node, parentsOf(node).map(input), info);
+  };
+
+  const outputs: OutputBatch[] = [];
+  for (const node of plan.nodes) {
+    if (!plan.onMain[node.id]) continue;
+    // Across instances, a window operation takes its messages every batch, and says itself
+    // whether its windows make a batch downstream.
+    const exchanged = node.kind === 'windowAggregate' && routing?.windows !== undefined;
+    // Like Spark's windowed DStreams: downstream of a window there is a batch only when one fired.
+    const upstream = (plan.upstreamWindows[node.id] ?? []).filter((id) => !exchanged || id !== node.id);
+    if (upstream.some((id) => !present.has(id))) continue;
+    const computed = await compute(node);
+    if (exchanged && !present.has(node.id)) continue;
+    values.set(node.id, computed);
+    if (node.kind === 'output') outputs.push({ node: node.id, sink: node.sink, values: computed });
+  }
+  return outputs;
+}
+
+/**
+ * Window operations that produced a batch: one fired (or, in update mode, changed) a window in some
+ * partition, or, on processing time, the batch time is a slide boundary, as Spark emits then
+ * even for an empty window.
+ */
+function windowPresence(plan: Plan, results: readonly PartitionResult[], info: BatchInfo): Set<number> {
+  const present = new Set<number>();
+  for (const node of plan.windows) {
+    const fired = results.some((result) => result.fired?.includes(node.id) === true);
+    // A slide time is a window's end: a multiple of the slide when it divides the size.
+    const boundary = !plan.eventTime[node.id] && (info.time - node.spec.sizeMs) % node.spec.slideMs === 0;
+    if (fired || boundary) present.add(node.id);
+  }
+  return present;
+}
+
+function mergePartials(node: Node, results: readonly PartitionResult[]): readonly unknown[] {
+  if (!isAggregate(node)) {
+    throw new SluiceError(ErrorCode.jobInvalid, `node ${node.id} (${node.kind}) has no partials to merge`);
+  }
+  const aggregator = aggregatorFor(node);
+  for (const result of results) {
+    for (const item of result.exports) if (item.node === node.id) aggregator.merge(item);
+  }
+  return aggregator.values();
+}
+
+/** Array-at-a-time evaluation for operators on the main thread. */
+function evaluate(node: Node, inputs: readonly (readonly unknown[])[], info: BatchInfo): readonly unknown[] {
+  const [first = []] = inputs;
+  switch (node.kind) {
+    case 'map':
+      return first.map((value) => (node.fn as (value: unknown) => unknown)(value));
+    case 'flatMap':
+      return first.flatMap((value) => [...(node.fn as (value: unknown) => Iterable<unknown>)(value)]);
+    case 'filter':
+      return first.filter((value) => (node.fn as (value: unknown) => boolean)(value));
+    case 'keyBy':
+      return first.map((value) => [(node.fn as (value: unknown) => unknown)(value), value]);
+    case 'mapValues':
+      return first.map((value) => {
+        const [key, inner] = value as [unknown, unknown];
+        return [key, (node.fn as (value: unknown) => unknown)(inner)];
+      });
+    case 'union':
+      return inputs.flat();
+    case 'transform':
+      return node.fn([...first] as never[], info);
+    case 'output':
+      return first;
+    case 'reduceByKey':
+    case 'countByValue':
+    case 'reduce':
+    case 'count': {
+      const aggregator = aggregatorFor(node);
+      for (const value of first) aggregator.add(value);
+      return aggregator.values();
+    }
+    case 'source':
+    case 'withWatermark':
+    case 'window':
+    case 'windowAggregate':
+    case 'lateRecords':
+    case 'updateStateByKey':
+    case 'mapWithState':
+    case 'stateSnapshots':
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `${node.kind} runs in the workers, never on the main thread`,
+      );
+  }
+}

@@ -1,0 +1,113 @@
+import { Piscina } from 'piscina';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import type { PartitionResult } from '../task/index.ts';
+import type { SlotTask, WorkerInit } from '../task/protocol.ts';
+import { decodeResult } from '../task/result-codec.ts';
+
+const WORKER = new URL('../task/worker.ts', import.meta.url).href;
+
+/**
+ * Worker slots with partition affinity: each slot is a one-thread piscina pool, and a partition,
+ * once placed, always runs in the same slot (its state will live there).
+ */
+export class Slots {
+  readonly #pools: Piscina[];
+  readonly #placement = new Map<string, number>();
+  readonly #load: number[];
+
+  constructor(count: number, init: WorkerInit) {
+    this.#pools = Array.from(
+      { length: count },
+      () =>
+        new Piscina({
+          filename: WORKER,
+          workerData: init,
+          minThreads: 1,
+          maxThreads: 1,
+          idleTimeout: Number.POSITIVE_INFINITY,
+        }),
+    );
+    this.#load = this.#pools.map(() => 0);
+  }
+
+  get size(): number {
+    return this.#pools.length;
+  }
+
+  /** The slot that owns a partition; a new partition goes to the slot with the fewest. */
+  slotOf(topic: string, partition: number): number {
+    const id = `${topic}-${partition}`;
+    let slot = this.#placement.get(id);
+    if (slot === undefined) {
+      // biome-ignore lint/plugin/no-data-sized-spread: one entry per worker slot (SLUICE_WORKERS)
+      slot = this.#load.indexOf(Math.min(...this.#load));
+      this.#placement.set(id, slot);
+      this.#load[slot] = (this.#load[slot] ?? 0) + 1;
+    }
+    return slot;
+  }
+
+  /** Forgets a partition this process no longer owns, and its slot drops the partition's window state. */
+  release(topic: string, partition: number): void {
+    const id = `${topic}-${partition}`;
+    const slot = this.#placement.get(id);
+    if (slot === undefined) return;
+    this.#placement.delete(id);
+    this.#load[slot] = (this.#load[slot] ?? 1) - 1;
+    // Queued behind the partition's tasks in flight: a one-thread pool runs its queue in order.
+    const forget: SlotTask = { type: 'forget', topic, partition };
+    this.#pools[slot]?.run(forget).catch(() => {});
+  }
+
+  async run(topic: string, partition: number, task: SlotTask): Promise<PartitionResult> {
+    const slot = this.slotOf(topic, partition);
+    const pool = this.#pools[slot] as Piscina;
+    try {
+      return decodeResult((await pool.run(task)) as Uint8Array);
+    } catch (error) {
+      throw new SluiceError(
+        ErrorCode.worker,
+        `worker slot ${slot} failed on ${topic}-${partition}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** The partition's window state from its slot, as msgpack bytes (after its tasks in flight). */
+  async snapshot(topic: string, partition: number): Promise<Uint8Array> {
+    const task: SlotTask = { type: 'snapshot', topic, partition };
+    return (await this.#call(topic, partition, task)) as Uint8Array;
+  }
+
+  /** Gives a partition's slot the window state of a checkpoint, before its first batch. */
+  async restore(topic: string, partition: number, state: Uint8Array): Promise<void> {
+    await this.#call(topic, partition, { type: 'restore', topic, partition, state });
+  }
+
+  /** A keyed state task, in the slot of the state partition's input partition (after its batch). */
+  async keyed(task: Extract<SlotTask, { readonly layout: unknown }>): Promise<unknown> {
+    return this.#call(task.layout.topic, task.partition, task);
+  }
+
+  async #call(topic: string, partition: number, task: SlotTask): Promise<unknown> {
+    const slot = this.slotOf(topic, partition);
+    try {
+      return await (this.#pools[slot] as Piscina).run(task);
+    } catch (error) {
+      throw new SluiceError(
+        ErrorCode.worker,
+        `worker slot ${slot} failed to ${task.type} ${topic}-${partition}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Fraction of the time each slot was busy since it started (piscina's utilisation). */
+  utilization(): number[] {
+    return this.#pools.map((pool) => pool.utilization);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#pools.map((pool) => pool.destroy()));
+  }
+}

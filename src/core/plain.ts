@@ -1,0 +1,17 @@
+import { Decoder, Encoder } from '@msgpack/msgpack';
+import { MAX_JSON_DEPTH } from '../task/decode.ts';
+
+// Plain data between threads, in repartition records and in checkpoints: bigints (offsets, user
+// keys) as int64, and undefined kept as nil. Decoded JSON nests at most MAX_JSON_DEPTH deep; the
+// encoder's limit leaves room for what jobs wrap around it (measured: 2,000 levels encode in a
+// worker's default stack).
+const encoder = new Encoder({ useBigInt64: true, ignoreUndefined: false, maxDepth: 2 * MAX_JSON_DEPTH });
+const decoder = new Decoder({ useBigInt64: true });
+
+export function encodePlain(value: unknown): Uint8Array {
+  return encoder.encode(value);
+}
+
+export function decodePlain(bytes: Uint8Array): unknown {
+  return decoder.decode(bytes);
+}

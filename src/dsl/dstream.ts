@@ -1,0 +1,439 @@
+import type { BatchInfo, Pair } from '../core/types.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import {
+  type AggregationSpec,
+  Aggregations,
+  type EmitMode,
+  type LateRecord,
+  type WindowResult,
+  type WindowSpec,
+  Windows,
+} from '../window/index.ts';
+import type { Graph, SinkSpec, WindowAggregateNode } from './graph.ts';
+import { type PostgresOutputOptions, postgresSinkSpec } from './postgres-spec.ts';
+import { checkTimeout, type MapWithStateSpec, StateSpec } from './state-spec.ts';
+import {
+  synchronous,
+  synchronous2,
+  synchronous3,
+  synchronousAggregation,
+  synchronousIterable,
+} from './synchronous.ts';
+
+/** The key and value types of a stream of pairs. */
+type PairKey<T> = T extends Pair<infer K, unknown> ? K : never;
+type PairValue<T> = T extends Pair<unknown, infer V> ? V : never;
+
+type WindowAggregateFields = Omit<WindowAggregateNode, 'kind' | 'id' | 'parent'>;
+
+/** How messages name an operator: `map (node 3)`. */
+const label = (operator: string, id: number): string => `${operator} (node ${id})`;
+
+/** A one-argument user function, checked to return no Promise. */
+function unary<A, R>(operator: string, id: number, fn: (value: A) => R): (value: never) => unknown {
+  return synchronous(label(operator, id), fn) as (value: never) => unknown;
+}
+
+export type KafkaOutputOptions<T> = {
+  /** How records are spread over the topic's partitions: the article's three strategies. */
+  readonly partitioner?: 'murmur2' | 'hash-value' | 'round-robin';
+  /** The record key; by default a pair's first element, otherwise none. */
+  readonly key?: (value: T) => unknown;
+  /** Compression of the batches written, Kafka's `compression.type`: default `none`. */
+  readonly compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+};
+
+/**
+ * A stream of batches of values of type T, with Spark Streaming's operations. Operations before
+ * the first aggregation run in the worker slot that owns the partition; aggregations return small
+ * per-partition partials that the main thread merges; what follows an aggregation runs on the
+ * main thread over the merged result.
+ *
+ * @example
+ * ctx.stream<{ url: string }>().map((r) => r.value.url).countByValue().print(10);
+ */
+export class DStream<T> {
+  readonly #graph: Graph;
+  readonly id: number;
+
+  constructor(graph: Graph, id: number) {
+    this.#graph = graph;
+    this.id = id;
+  }
+
+  #next<U>(node: Parameters<Graph['add']>[0]): DStream<U> {
+    return new DStream<U>(this.#graph, this.#graph.add(node).id);
+  }
+
+  map<U>(fn: (value: T) => U): DStream<U> {
+    return this.#next((id) => ({ kind: 'map', id, parent: this.id, fn: unary('map', id, fn) }));
+  }
+
+  flatMap<U>(fn: (value: T) => Iterable<U>): DStream<U> {
+    return this.#next((id) => ({
+      kind: 'flatMap',
+      id,
+      parent: this.id,
+      fn: synchronousIterable(label('flatMap', id), fn) as (value: never) => unknown,
+    }));
+  }
+
+  filter(fn: (value: T) => boolean): DStream<T> {
+    return this.#next((id) => ({ kind: 'filter', id, parent: this.id, fn: unary('filter', id, fn) }));
+  }
+
+  /** Pairs `[fn(value), value]`, ready for keyed operations. */
+  keyBy<K>(fn: (value: T) => K): DStream<Pair<K, T>> {
+    return this.#next((id) => ({ kind: 'keyBy', id, parent: this.id, fn: unary('keyBy', id, fn) }));
+  }
+
+  mapValues<K, V, U>(this: DStream<Pair<K, V>>, fn: (value: V) => U): DStream<Pair<K, U>> {
+    return this.#next((id) => ({
+      kind: 'mapValues',
+      id,
+      parent: this.id,
+      fn: unary('mapValues', id, fn),
+    }));
+  }
+
+  /** Per key, the values of the batch combined with `fn`, which must be associative and commutative. */
+  reduceByKey<K, V>(this: DStream<Pair<K, V>>, fn: (a: V, b: V) => V): DStream<Pair<K, V>> {
+    return this.#next((id) => ({
+      kind: 'reduceByKey',
+      id,
+      parent: this.id,
+      fn: synchronous2(label('reduceByKey', id), fn) as (a: never, b: never) => unknown,
+    }));
+  }
+
+  /** One value per batch (none for an empty batch): all values combined with an associative, commutative `fn`. */
+  reduce(fn: (a: T, b: T) => T): DStream<T> {
+    return this.#next((id) => ({
+      kind: 'reduce',
+      id,
+      parent: this.id,
+      fn: synchronous2(label('reduce', id), fn) as (a: never, b: never) => unknown,
+    }));
+  }
+
+  /** One value per batch: how many values it holds. */
+  count(): DStream<number> {
+    return this.#next((id) => ({ kind: 'count', id, parent: this.id }));
+  }
+
+  /** Pairs `[value, occurrences in the batch]`. */
+  countByValue(): DStream<Pair<T, number>> {
+    return this.#next((id) => ({ kind: 'countByValue', id, parent: this.id }));
+  }
+
+  union(...others: readonly DStream<T>[]): DStream<T> {
+    const parents = [this.id, ...others.map((other) => other.id)];
+    return this.#next((id) => ({ kind: 'union', id, parents }));
+  }
+
+  /**
+   * A function over a whole batch of values. Before an aggregation it sees one partition's share
+   * of the batch (it runs in that partition's worker slot); after one, the merged batch.
+   */
+  transform<U>(fn: (values: T[], info: BatchInfo) => readonly U[]): DStream<U> {
+    return this.#next((id) => ({
+      kind: 'transform',
+      id,
+      parent: this.id,
+      fn: synchronous2(label('transform', id), fn) as (
+        values: never[],
+        info: BatchInfo,
+      ) => readonly unknown[],
+    }));
+  }
+
+  /**
+   * Switches the windows downstream to event time. The event time of a value is `timestamp(value)`
+   * (epoch ms), or the Kafka record's timestamp; values derived from it (map, flatMap) keep it.
+   * The watermark of a partition is the largest event time seen minus `allowedLatenessMs`; records
+   * older than the engine's watermark are late: counted, logged and sent to `lateRecords()`.
+   *
+   * @example
+   * ctx.stream<Click>().withWatermark(5_000, (r) => r.value.ts)
+   *   .map((r): [string, number] => [r.value.url, 1])
+   *   .windowAggregate(Windows.tumbling(60_000), Aggregations.count());
+   */
+  withWatermark(allowedLatenessMs: number, timestamp?: (value: T) => number): DStream<T> {
+    if (!Number.isSafeInteger(allowedLatenessMs) || allowedLatenessMs < 0) {
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `withWatermark: allowed lateness must be an integer >= 0 of milliseconds; got ${allowedLatenessMs}`,
+      );
+    }
+    return this.#next((id) => ({
+      kind: 'withWatermark',
+      id,
+      parent: this.id,
+      allowedLatenessMs,
+      ...(timestamp ? { timestamp: unary('withWatermark', id, timestamp) as (value: never) => number } : {}),
+    }));
+  }
+
+  /**
+   * Spark's `window`: every `slideMs`, the values of the last `sizeMs`. Values are kept per pane
+   * and re-emitted for each window that holds them; to aggregate, prefer the `...AndWindow`
+   * operations, which keep partials instead.
+   */
+  window(sizeMs: number, slideMs: number = sizeMs): DStream<T> {
+    const spec = Windows.sliding(sizeMs, slideMs);
+    return this.#next((id) => ({ kind: 'window', id, parent: this.id, spec }));
+  }
+
+  /** Per window, how many values it holds (Spark's `countByWindow`; 0 for an empty window). */
+  countByWindow(sizeMs: number, slideMs: number): DStream<number> {
+    return this.#windowed('countByWindow', sizeMs, slideMs, {
+      aggregation: Aggregations.count(),
+      input: 'single',
+      output: 'value',
+    });
+  }
+
+  /** Per window, its values combined with `fn`; with `invFn`, updated incrementally (Spark's `reduceByWindow`). */
+  reduceByWindow(fn: (a: T, b: T) => T, sizeMs: number, slideMs: number): DStream<T>;
+  reduceByWindow(
+    fn: (a: T, b: T) => T,
+    invFn: (a: T, b: T) => T,
+    sizeMs: number,
+    slideMs: number,
+  ): DStream<T>;
+  reduceByWindow(
+    fn: (a: T, b: T) => T,
+    second: number | ((a: T, b: T) => T),
+    third: number,
+    fourth?: number,
+  ): DStream<T> {
+    const [inverse, sizeMs, slideMs] =
+      typeof second === 'function' ? [second, third, fourth ?? third] : [undefined, second, third];
+    return this.#windowed('reduceByWindow', sizeMs, slideMs, {
+      aggregation: Aggregations.reduce(fn, inverse),
+      input: 'single',
+      output: 'value',
+    });
+  }
+
+  /**
+   * Spark's `reduceByKeyAndWindow`: per window, per key, the values combined with `fn`. With
+   * `invFn` (the inverse of `fn`) each slide adds the new panes and subtracts the old ones; a key
+   * with no records left in the window is dropped, and `filterFn` drops more.
+   *
+   * @example
+   * pairs.reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, 30_000, 10_000);
+   */
+  reduceByKeyAndWindow<K, V>(
+    this: DStream<Pair<K, V>>,
+    fn: (a: V, b: V) => V,
+    sizeMs: number,
+    slideMs: number,
+  ): DStream<Pair<K, V>>;
+  reduceByKeyAndWindow<K, V>(
+    this: DStream<Pair<K, V>>,
+    fn: (a: V, b: V) => V,
+    invFn: (a: V, b: V) => V,
+    sizeMs: number,
+    slideMs: number,
+    filterFn?: (pair: Pair<K, V>) => boolean,
+  ): DStream<Pair<K, V>>;
+  reduceByKeyAndWindow<K, V>(
+    this: DStream<Pair<K, V>>,
+    fn: (a: V, b: V) => V,
+    second: number | ((a: V, b: V) => V),
+    third: number,
+    fourth?: number,
+    filterFn?: (pair: Pair<K, V>) => boolean,
+  ): DStream<Pair<K, V>> {
+    const [inverse, sizeMs, slideMs] =
+      typeof second === 'function' ? [second, third, fourth ?? third] : [undefined, second, third];
+    return this.#windowed('reduceByKeyAndWindow', sizeMs, slideMs, {
+      aggregation: Aggregations.reduce(fn, inverse),
+      input: 'pairs',
+      output: 'pairs',
+      ...(filterFn ? { filter: filterFn as (pair: never) => boolean } : {}),
+    });
+  }
+
+  /** Per window, pairs `[value, occurrences]` (Spark's `countByValueAndWindow`). */
+  countByValueAndWindow(sizeMs: number, slideMs: number): DStream<Pair<T, number>> {
+    return this.#windowed('countByValueAndWindow', sizeMs, slideMs, {
+      aggregation: Aggregations.count(),
+      input: 'values',
+      output: 'pairs',
+    });
+  }
+
+  /**
+   * A keyed window aggregation in processing time or, after `withWatermark`, event time. Emits
+   * `{ key, windowStart, windowEnd, value }`: in `final` mode once per window when the watermark
+   * passes its end (like Kafka Streams' `suppress(untilWindowCloses)`), in `update` mode the
+   * windows each batch changed (like Structured Streaming's update mode).
+   *
+   * @example
+   * pairs.windowAggregate(Windows.sliding(10_000, 2_000), Aggregations.max(), { emit: 'update' });
+   */
+  windowAggregate<K, V, R = number>(
+    this: DStream<Pair<K, V>>,
+    spec: WindowSpec,
+    aggregation: AggregationSpec,
+    options: { readonly emit?: EmitMode } = {},
+  ): DStream<WindowResult<K, R>> {
+    return this.#next((id) => ({
+      kind: 'windowAggregate',
+      id,
+      parent: this.id,
+      operator: 'windowAggregate',
+      spec,
+      aggregation: synchronousAggregation(label('windowAggregate', id), aggregation),
+      input: 'pairs',
+      output: 'results',
+      emit: options.emit ?? 'final',
+    }));
+  }
+
+  /**
+   * The records an event-time window operation found late, with their origin and the watermark
+   * that made them late; route them to any output (a topic, files, the dead-letter topic).
+   */
+  lateRecords(): DStream<LateRecord> {
+    return this.#next((id) => ({ kind: 'lateRecords', id, parent: this.id }));
+  }
+
+  #windowed<U>(
+    operator: string,
+    sizeMs: number,
+    slideMs: number,
+    fields: Omit<WindowAggregateFields, 'operator' | 'spec' | 'emit'>,
+  ): DStream<U> {
+    const spec = Windows.sliding(sizeMs, slideMs);
+    return this.#next((id) => ({
+      kind: 'windowAggregate',
+      id,
+      parent: this.id,
+      operator,
+      spec,
+      emit: 'final',
+      ...fields,
+      aggregation: synchronousAggregation(label(operator, id), fields.aggregation),
+      ...(fields.filter ? { filter: unary(operator, id, fields.filter) as (pair: never) => boolean } : {}),
+    }));
+  }
+
+  /**
+   * Spark's `updateStateByKey`: every batch, `fn(values, state)` for every key that has values in
+   * the batch or has state (then with `values = []`); returning undefined removes the key. Emits
+   * the whole state as `[key, state]` pairs each batch. State is kept per state partition in the
+   * worker slots, crosses threads and checkpoints as msgpack: keep it plain data (docs/state.md).
+   *
+   * @example
+   * pairs.updateStateByKey<number>((values, total) => (total ?? 0) + values.length);
+   */
+  updateStateByKey<S>(
+    this: DStream<Pair<unknown, unknown>>,
+    fn: (values: PairValue<T>[], state: S | undefined) => S | undefined,
+  ): DStream<Pair<PairKey<T>, S>> {
+    return this.#next((id) => ({
+      kind: 'updateStateByKey',
+      id,
+      parent: this.id,
+      fn: synchronous2(label('updateStateByKey', id), fn) as (values: never[], state: never) => unknown,
+    }));
+  }
+
+  /**
+   * Spark's `mapWithState`: `spec.fn(key, value, state)` once per value, in record order per key;
+   * emits what it returns (undefined is dropped). A key without values for longer than
+   * `spec.timeoutMs` of batch time gets one last call with value undefined and
+   * `state.isTimingOut()`, then its state goes. `stateSnapshots()` streams the state itself.
+   *
+   * @example
+   * pairs.mapWithState({ fn: (key, value, state) => { state.update((state.getOption() ?? 0) + 1); return [key, state.get()]; }, timeoutMs: 60_000 });
+   */
+  mapWithState<S, U>(
+    this: DStream<Pair<unknown, unknown>>,
+    spec: MapWithStateSpec<PairKey<T>, PairValue<T>, S, U> | StateSpec<PairKey<T>, PairValue<T>, S, U>,
+  ): MapWithStateDStream<PairKey<T>, S, U> {
+    const { fn, timeoutMs, initialState } = spec instanceof StateSpec ? spec.spec : spec;
+    const node = this.#graph.add((id) => ({
+      kind: 'mapWithState',
+      id,
+      parent: this.id,
+      fn: synchronous3(label('mapWithState', id), fn) as (key: never, value: never, state: never) => unknown,
+      ...(timeoutMs === undefined ? {} : { timeoutMs: checkTimeout(timeoutMs) }),
+      initialState: [...(initialState ?? [])],
+    }));
+    return new MapWithStateDStream<PairKey<T>, S, U>(this.#graph, node.id);
+  }
+
+  /** Prints the first `count` values of every batch to stdout, as Spark's `print()` does. */
+  print(count = 10): void {
+    this.#output({ type: 'print', count });
+  }
+
+  /** Calls `fn` once per batch on the main thread; the batch's offsets are committed after it resolves. */
+  foreachBatch(fn: (values: readonly T[], info: BatchInfo) => unknown): void {
+    this.#output({
+      type: 'foreachBatch',
+      fn: fn as (values: readonly unknown[], info: BatchInfo) => unknown,
+    });
+  }
+
+  /** One JSON Lines file per batch in `dir`, named by batch time and id; a rewritten batch replaces its file. */
+  saveAsTextFiles(dir: string): void {
+    this.#output({ type: 'saveAsTextFiles', dir });
+  }
+
+  /**
+   * Writes every value as a JSON record to a Kafka topic.
+   *
+   * @example
+   * counts.toKafka('counts-by-url', { key: ([url]) => url, compression: 'lz4' });
+   */
+  toKafka(topic: string, options: KafkaOutputOptions<T> = {}): void {
+    const sink: SinkSpec = {
+      type: 'kafka',
+      topic,
+      partitioner: options.partitioner ?? 'murmur2',
+      ...(options.key
+        ? { key: synchronous(`toKafka(${topic}) key`, options.key) as (value: never) => unknown }
+        : {}),
+      compression: options.compression ?? 'none',
+    };
+    this.#output(sink);
+  }
+
+  /**
+   * Upserts every value as a row of a PostgreSQL table (`INSERT … ON CONFLICT (keys) DO UPDATE`),
+   * one transaction per batch. Window results map to (key, window_start, window_end, value) by
+   * default. With `SLUICE_GUARANTEE=exactly-once` the batch's offsets are stored in the same
+   * transaction and a batch the table already holds is skipped (docs/sinks.md).
+   *
+   * @example
+   * counts.toPostgres({ table: 'clicks_per_minute', createTable: true });
+   */
+  toPostgres(options: PostgresOutputOptions<T>): void {
+    this.#output(postgresSinkSpec(options));
+  }
+
+  #output(sink: SinkSpec): void {
+    this.#graph.add((id) => ({ kind: 'output', id, parent: this.id, sink }));
+  }
+}
+
+/** What `mapWithState` returns: the mapped values, and the state as a stream of its own. */
+export class MapWithStateDStream<K, S, U> extends DStream<U> {
+  readonly #state: Graph;
+
+  constructor(graph: Graph, id: number) {
+    super(graph, id);
+    this.#state = graph;
+  }
+
+  /** Spark's `stateSnapshots`: every batch, every key's state after it as `[key, state]`. */
+  stateSnapshots(): DStream<Pair<K, S>> {
+    const node = this.#state.add((id) => ({ kind: 'stateSnapshots', id, parent: this.id }));
+    return new DStream<Pair<K, S>>(this.#state, node.id);
+  }
+}

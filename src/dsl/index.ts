@@ -1,0 +1,19 @@
+export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from '../core/index.ts';
+export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
+export { Graph, type KeyedStateNode, type Node, type SinkSpec, type WindowAggregateNode } from './graph.ts';
+export { buildGraph, defineJob, importJob, type Job, type JobBuilder, type JobContext } from './job.ts';
+export { Plan } from './plan.ts';
+export {
+  type PostgresColumn,
+  type PostgresOutputOptions,
+  type PostgresSinkSpec,
+  type PostgresTable,
+  parseTable,
+  windowColumns,
+} from './postgres-spec.ts';
+export {
+  type MappingFunction,
+  type MapWithStateSpec,
+  type State,
+  StateSpec,
+} from './state-spec.ts';

@@ -1,0 +1,73 @@
+import { pathToFileURL } from 'node:url';
+import type { SourceRecord } from '../core/types.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { DStream } from './dstream.ts';
+import { Graph } from './graph.ts';
+
+/** What a job's builder receives. */
+export type JobContext = {
+  /** The input: one record per Kafka (or generator) record, value decoded per SLUICE_VALUE_FORMAT. */
+  stream<V = unknown>(): DStream<SourceRecord<V>>;
+  /** The process environment the job was started with (the same in every thread). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+};
+
+export type JobBuilder = (ctx: JobContext) => void;
+
+/** A job module's default export. */
+export type Job = { readonly kind: 'sluice-job'; readonly build: JobBuilder };
+
+/**
+ * Declares a job. The module is evaluated in the main thread and in every worker slot, and the
+ * builder runs in each, so it must be deterministic and free of side effects: same env, same graph.
+ *
+ * @example
+ * export default defineJob((ctx) => {
+ *   ctx.stream<string>().flatMap((r) => r.value.split(' ')).countByValue().print();
+ * });
+ */
+export function defineJob(build: JobBuilder): Job {
+  return { kind: 'sluice-job', build };
+}
+
+/** Runs a job's builder and returns the graph it built. */
+export function buildGraph(job: Job, env: Readonly<Record<string, string | undefined>>): Graph {
+  const graph = new Graph();
+  let source: DStream<SourceRecord> | undefined;
+  job.build({
+    env,
+    stream<V>() {
+      source ??= new DStream<SourceRecord>(graph, graph.add((id) => ({ kind: 'source', id })).id);
+      return source as unknown as DStream<SourceRecord<V>>;
+    },
+  });
+  if (!graph.nodes.some((node) => node.kind === 'output')) {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      'the job defines no output: end a stream with print, foreachBatch, saveAsTextFiles or toKafka',
+    );
+  }
+  return graph;
+}
+
+function isJob(value: unknown): value is Job {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'sluice-job';
+}
+
+/** Imports a job module (a file path or a file: URL) and checks its default export. */
+export async function importJob(specifier: string): Promise<Job> {
+  const url = specifier.startsWith('file:') ? specifier : pathToFileURL(specifier).href;
+  let module: { default?: unknown };
+  try {
+    module = (await import(url)) as { default?: unknown };
+  } catch (error) {
+    throw new SluiceError(ErrorCode.jobInvalid, `cannot load job module ${specifier}`, { cause: error });
+  }
+  if (!isJob(module.default)) {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `job module ${specifier} must export default defineJob((ctx) => { ... })`,
+    );
+  }
+  return module.default;
+}

@@ -1,0 +1,128 @@
+import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.ts';
+import { DataSignal } from '../coordinator/data-signal.ts';
+import type { BatchSource, PartitionWork } from '../coordinator/source.ts';
+import type { OffsetRange } from '../core/index.ts';
+import { CLICK_EVENT_BYTES, GENERATOR_TOPIC, type GeneratorSpec } from '../task/index.ts';
+
+export type GeneratorSourceOptions = {
+  readonly spec: GeneratorSpec;
+  /** Events per second over all partitions; 0 = as fast as the slots go. */
+  readonly ratePerSecond: number;
+  /** Per partition; with `bounded`, the source ends there (available-now). */
+  readonly eventsPerPartition: number;
+  readonly bounded: boolean;
+  readonly maxRecordsPerBatch: number;
+  /** Over all partitions: each event counts as CLICK_EVENT_BYTES. */
+  readonly maxBytesPerBatch: number;
+  readonly now?: () => number;
+};
+
+/**
+ * The built-in source when no Kafka is configured. Records are generated inside the worker slots
+ * from (seed, partition, offset): the main thread only hands out offset ranges.
+ */
+export class GeneratorSource implements BatchSource {
+  readonly name = 'generator';
+  readonly #options: GeneratorSourceOptions;
+  readonly #positions: number[];
+  readonly #committed: number[];
+  readonly #now: () => number;
+  readonly #startedAt: number;
+  readonly #due = new DataSignal();
+
+  constructor(options: GeneratorSourceOptions) {
+    this.#options = options;
+    this.#positions = Array.from({ length: options.spec.partitions }, () => 0);
+    this.#committed = [...this.#positions];
+    this.#now = options.now ?? Date.now;
+    this.#startedAt = this.#now();
+  }
+
+  async next(budget: BatchBudget = UNLIMITED): Promise<PartitionWork[] | 'end'> {
+    const { bounded, eventsPerPartition, maxRecordsPerBatch, maxBytesPerBatch } = this.#options;
+    const limit = this.#limit();
+    const byBytes = Math.floor(maxBytesPerBatch / CLICK_EVENT_BYTES);
+    const shares = shareBudget(
+      this.#positions.map((from) => limit - from),
+      { ...budget, total: Math.min(budget.total ?? byBytes, byBytes) },
+    );
+    const work: PartitionWork[] = [];
+    let remaining = 0;
+    for (let partition = 0; partition < this.#positions.length; partition++) {
+      const from = this.#positions[partition] ?? 0;
+      const share = shares[partition] ?? 0;
+      const count = Math.max(0, Math.min(maxRecordsPerBatch, limit - from, share));
+      remaining += Math.max(0, eventsPerPartition - from);
+      if (count === 0 && bounded) continue;
+      this.#positions[partition] = from + count;
+      const range: OffsetRange = {
+        topic: GENERATOR_TOPIC,
+        partition,
+        fromOffset: BigInt(from),
+        untilOffset: BigInt(from + count),
+      };
+      work.push({
+        range,
+        records: count,
+        task: (info) => ({ type: 'generate', info, partition, fromOffset: from, count }),
+      });
+    }
+    if (bounded && remaining === 0) return 'end';
+    return work;
+  }
+
+  /** Events due by the rate and not handed out yet, up to one batch's worth per partition. */
+  waiting(): number {
+    const { maxRecordsPerBatch } = this.#options;
+    const limit = this.#limit();
+    return this.#positions.reduce(
+      (sum, position) => sum + Math.max(0, Math.min(maxRecordsPerBatch, limit - position)),
+      0,
+    );
+  }
+
+  /** Waits until the rate lets the next event out (at once without a rate, or with events due). */
+  waitForData(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    const { ratePerSecond } = this.#options;
+    const partitions = this.#positions.length;
+    const behind = this.#positions.reduce(
+      (min, position) => Math.min(min, position),
+      Number.POSITIVE_INFINITY,
+    );
+    // The rate lets offset `behind` out of every partition once its share of the rate reaches it.
+    const dueAt =
+      ratePerSecond === 0
+        ? this.#now()
+        : this.#startedAt + ((behind + 1) * partitions * 1000) / ratePerSecond;
+    const waitMs = Math.min(timeoutMs, Math.ceil(dueAt - this.#now()));
+    return this.#due.wait(waitMs, signal, this.waiting() > 0 || waitMs <= 0);
+  }
+
+  owned(): { topic: string; partition: number }[] {
+    return this.#positions.map((_, partition) => ({ topic: GENERATOR_TOPIC, partition }));
+  }
+
+  async commit(ranges: readonly OffsetRange[]): Promise<void> {
+    for (const range of ranges) this.#committed[range.partition] = Number(range.untilOffset);
+  }
+
+  /** Offsets acknowledged so far, per partition (the generator has no broker to commit to). */
+  committed(): readonly number[] {
+    return this.#committed;
+  }
+
+  async close(): Promise<void> {}
+
+  /** The offset each partition may be read up to now: its rate's, and (available-now) its end. */
+  #limit(): number {
+    const allowed = this.#allowedPerPartition();
+    return this.#options.bounded ? Math.min(allowed, this.#options.eventsPerPartition) : allowed;
+  }
+
+  #allowedPerPartition(): number {
+    const { ratePerSecond } = this.#options;
+    if (ratePerSecond === 0) return Number.POSITIVE_INFINITY;
+    const elapsed = (this.#now() - this.#startedAt) / 1000;
+    return Math.floor((ratePerSecond / this.#positions.length) * elapsed);
+  }
+}

@@ -1,0 +1,34 @@
+export { BatchView, type EncodedBatch, encodeBatch } from './batch-codec.ts';
+export { BufferPool } from './buffer-pool.ts';
+export {
+  CLICK_EVENT_BYTES,
+  type ClickEvent,
+  clickAt,
+  GENERATOR_TOPIC,
+  type GeneratorSpec,
+} from './generator.ts';
+export { type Export, KeyGroups } from './partials.ts';
+export {
+  type DecodeFailure,
+  type DecodePolicy,
+  describeOrigin,
+  isDecodeError,
+  type PartitionResult,
+  type RecordInput,
+  type RunOptions,
+  runPartition,
+} from './partition-run.ts';
+export type { SlotTask, WorkerInit } from './protocol.ts';
+export { decodeResult, encodeResult } from './result-codec.ts';
+export { addParts, runStatePartition, type StateInput, type StatePartitionRun } from './state-ops.ts';
+export {
+  type KeyedSnapshot,
+  KeyedStateStore,
+  keyText,
+  type StateLayout,
+  type StateLog,
+  StatePartitions,
+  statePartitionOf,
+} from './state-store.ts';
+export { decodeStore, encodeStore, packState, unpackState } from './store-snapshot.ts';
+export { type LatePolicy, type LateSample, lateError, type PartitionStore } from './window-ops.ts';

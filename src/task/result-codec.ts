@@ -1,0 +1,11 @@
+import { decodePlain, encodePlain } from '../core/index.ts';
+import type { PartitionResult } from './partition-run.ts';
+
+/** A worker's partition result as msgpack bytes, to transfer rather than structured-clone. */
+export function encodeResult(result: PartitionResult): Uint8Array {
+  return encodePlain(result);
+}
+
+export function decodeResult(bytes: Uint8Array): PartitionResult {
+  return decodePlain(bytes) as PartitionResult;
+}

@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type BatchInFlight,
+  type BatchSource,
+  Engine,
+  type EngineOptions,
+  type PartitionWork,
+  type Trigger,
+} from '../../src/coordinator/index.ts';
+import { type OffsetRange, silentLogger } from '../../src/core/index.ts';
+import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
+import { Outputs } from '../../src/sinks/index.ts';
+import { type RecordInput, runPartition } from '../../src/task/index.ts';
+
+/** A source that hands out `batches` batches of one record each, then ends. */
+function scriptedSource(batches: number, onCommit: (ranges: readonly OffsetRange[]) => void): BatchSource {
+  let next = 0;
+  return {
+    name: 'scripted',
+    async next() {
+      if (next >= batches) return 'end';
+      const offset = BigInt(next++);
+      const work: PartitionWork = {
+        range: { topic: 't', partition: 0, fromOffset: offset, untilOffset: offset + 1n },
+        records: 1,
+        task: (info) => ({ type: 'generate', info, partition: 0, fromOffset: Number(offset), count: 1 }),
+      };
+      return [work];
+    },
+    async commit(ranges) {
+      onCommit(ranges);
+    },
+    async close() {},
+  };
+}
+
+function inThreadSlots(plan: Plan) {
+  return {
+    async run(
+      topic: string,
+      partition: number,
+      task: Parameters<PartitionWork['task']>[0] extends never ? never : ReturnType<PartitionWork['task']>,
+    ) {
+      if (!('info' in task)) throw new Error(`unexpected ${task.type} task`);
+      const offset = task.type === 'generate' ? task.fromOffset : 0;
+      const input: RecordInput = {
+        topic,
+        partition,
+        count: 1,
+        offset: () => BigInt(offset),
+        raw: () => ({ key: null, value: null }),
+        record: () => ({ topic, partition, offset: BigInt(offset), timestamp: 0, key: null, value: offset }),
+      };
+      return runPartition(plan, input, task.info, 'fail');
+    },
+  };
+}
+
+function engine(trigger: Trigger, batches: number, options: { failOn?: number; clock?: () => number } = {}) {
+  const commits: string[][] = [];
+  const seen: number[] = [];
+  const plan = new Plan(
+    buildGraph(
+      defineJob((ctx) => {
+        ctx
+          .stream()
+          .map((r) => r.value as number)
+          .foreachBatch((values) => {
+            if (values[0] === options.failOn) throw new Error('sink down');
+            seen.push(...(values as number[]));
+          });
+      }),
+      {},
+    ),
+  );
+  const source = scriptedSource(batches, (ranges) =>
+    commits.push(ranges.map((r) => `${r.fromOffset}-${r.untilOffset}`)),
+  );
+  const run = new Engine({
+    plan,
+    slots: inThreadSlots(plan),
+    source,
+    outputs: new Outputs(),
+    trigger,
+    intervalMs: 1000,
+    commitIntervalMs: 250,
+    log: silentLogger,
+    ...(options.clock ? { now: options.clock } : {}),
+  });
+  return { run, commits, seen };
+}
+
+/** A job that records each batch's time. */
+function batchTimesPlan(times: number[]): Plan {
+  return new Plan(
+    buildGraph(
+      defineJob((ctx) =>
+        ctx
+          .stream()
+          .count()
+          .foreachBatch((_v, info) => void times.push(info.time)),
+      ),
+      {},
+    ),
+  );
+}
+
+describe('engine', () => {
+  it('available-now: every batch is written, then committed, and the run ends with the source', async () => {
+    const { run, commits, seen } = engine('available-now', 3);
+    expect(await run.run()).toEqual({ batches: 3, records: 3, decodeErrors: 0, late: 0 });
+    expect(seen).toEqual([0, 1, 2]);
+    expect(commits).toEqual([['0-1'], ['1-2'], ['2-3']]);
+  });
+
+  it('continuous: commits on the commit interval, and what is left when it stops', async () => {
+    let time = 0;
+    // Each clock read advances 20 ms (about 80 ms per batch); commits come every 250 ms.
+    const clock = () => {
+      time += 20;
+      return time;
+    };
+    const { run, commits, seen } = engine('continuous', 5, { clock });
+    await run.run();
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(commits).toEqual([['0-1', '1-2', '2-3', '3-4'], ['4-5']]);
+  });
+
+  it('a failing output stops the run before anything of that batch is committed', async () => {
+    const { run, commits, seen } = engine('available-now', 3, { failOn: 1 });
+    await expect(run.run()).rejects.toMatchObject({
+      code: 'SLUICE_SINK',
+      message: 'output 2 (foreachBatch) failed for batch 1: sink down',
+    });
+    expect(seen).toEqual([0]);
+    expect(commits).toEqual([['0-1']]);
+  });
+
+  /** A micro-batch engine of `batches` batches on interval 10 that records each batch's time. */
+  async function batchTimes(
+    batches: number,
+    clock: Pick<EngineOptions, 'now' | 'onBatch'>,
+  ): Promise<number[]> {
+    const times: number[] = [];
+    const plan = batchTimesPlan(times);
+    await new Engine({
+      plan,
+      slots: inThreadSlots(plan),
+      source: scriptedSource(batches, () => {}),
+      outputs: new Outputs(),
+      trigger: 'micro-batch',
+      intervalMs: 10,
+      commitIntervalMs: 10,
+      log: silentLogger,
+      ...clock,
+    }).run();
+    return times;
+  }
+
+  it('micro-batch: batch times are multiples of the interval', async () => {
+    let now = 1_234;
+    const times = await batchTimes(2, { now: () => (now += 3) });
+    expect(times.length).toBe(2);
+    for (const time of times) expect(time % 10).toBe(0);
+  });
+
+  it('micro-batch: a timer that fires early never gives two batches the same time', async () => {
+    // After each batch the clock reads 1 ms before its time, as after a timer that fired early.
+    let now = 1_234;
+    const times = await batchTimes(3, {
+      now: () => now,
+      onBatch: (stats) => {
+        now = stats.info.time - 1;
+      },
+    });
+    expect(times).toEqual([1_240, 1_250, 1_260]);
+  });
+
+  it('inFlight() names the batch running, its records and its step, and nothing once it is done', async () => {
+    const seen: (BatchInFlight | undefined)[] = [];
+    const plan = new Plan(
+      buildGraph(
+        defineJob((ctx) =>
+          ctx
+            .stream()
+            .count()
+            .foreachBatch(() => void seen.push(run.inFlight())),
+        ),
+        {},
+      ),
+    );
+    const slots = inThreadSlots(plan);
+    const run: Engine = new Engine({
+      plan,
+      slots: {
+        run: (...args: Parameters<typeof slots.run>) => {
+          seen.push(run.inFlight());
+          return slots.run(...args);
+        },
+      },
+      source: scriptedSource(2, () => seen.push(run.inFlight())),
+      outputs: new Outputs(),
+      trigger: 'available-now',
+      intervalMs: 10,
+      commitIntervalMs: 10,
+      log: silentLogger,
+      now: () => 5_000,
+    });
+    expect(run.inFlight()).toBeUndefined();
+    await run.run();
+    const batch = (batchId: number, step: BatchInFlight['step']) => ({
+      batchId,
+      records: 1,
+      startedAt: 5_000,
+      step,
+    });
+    expect(seen).toEqual([
+      batch(0, 'processing'),
+      batch(0, 'writing outputs'),
+      batch(0, 'committing'),
+      batch(1, 'processing'),
+      batch(1, 'writing outputs'),
+      batch(1, 'committing'),
+    ]);
+    expect(run.inFlight()).toBeUndefined();
+  });
+
+  it('stop() interrupts a source that waits for data, and the run ends without an empty batch', async () => {
+    let release: () => void = () => {};
+    const source: BatchSource = {
+      name: 'waiting',
+      next: () =>
+        new Promise((resolve) => {
+          release = () => resolve([]);
+        }),
+      commit: async () => {},
+      interrupt: () => release(),
+      close: async () => {},
+    };
+    const plan = new Plan(
+      buildGraph(
+        defineJob((ctx) =>
+          ctx
+            .stream()
+            .count()
+            .foreachBatch(() => {}),
+        ),
+        {},
+      ),
+    );
+    const run = new Engine({
+      plan,
+      slots: inThreadSlots(plan),
+      source,
+      outputs: new Outputs(),
+      trigger: 'available-now',
+      intervalMs: 10,
+      commitIntervalMs: 10,
+      log: silentLogger,
+    });
+    const done = run.run();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    run.stop();
+    expect(await done).toEqual({ batches: 0, records: 0, decodeErrors: 0, late: 0 });
+  });
+});

@@ -1,0 +1,324 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeWindowMessage,
+  type ExchangeSnapshot,
+  encodeWindowMessage,
+  type Forward,
+  mergePartitions,
+  type Routing,
+  WindowExchange,
+  type WindowIncoming,
+} from '../../src/coordinator/index.ts';
+import type { BatchInfo } from '../../src/core/index.ts';
+import { buildGraph, defineJob, type Job, Plan } from '../../src/dsl/index.ts';
+import {
+  type PartitionStore,
+  type RecordInput,
+  runPartition,
+  statePartitionOf,
+} from '../../src/task/index.ts';
+import { Aggregations, type WindowResult, Windows } from '../../src/window/index.ts';
+
+// Window aggregations across instances, in memory: each instance runs its partitions through the
+// worker half and merges through a WindowExchange; window messages go through their bytes to a
+// simulated repartition topic, read by the owner of their partition in its next batch.
+
+const TOPIC = 'in';
+const PARTITIONS = 4;
+const WINDOW_MS = 10;
+
+/** An event goes to `partition`, or to the partition of its key. */
+type Event = {
+  readonly key: string;
+  readonly time: number;
+  readonly value: number;
+  readonly partition?: number;
+};
+
+const partitionOf = (event: Event): number => event.partition ?? statePartitionOf(event.key, PARTITIONS);
+
+// The window key is the event key's first letter: each window key has events in several partitions.
+const byLetter = (emit: 'final' | 'update' = 'final'): Job =>
+  defineJob((ctx) => {
+    ctx
+      .stream<Event>()
+      .withWatermark(0, (record) => record.value.time)
+      .map((record): [string, number] => [record.value.key.slice(0, 1), record.value.value])
+      .windowAggregate(Windows.tumbling(WINDOW_MS), Aggregations.sum(), { emit })
+      .print();
+  });
+
+function input(partition: number, events: readonly Event[]): RecordInput {
+  return {
+    topic: TOPIC,
+    partition,
+    count: events.length,
+    offset: (index) => BigInt(index),
+    raw: () => ({ key: null, value: null }),
+    record: (index) => ({
+      topic: TOPIC,
+      partition,
+      offset: BigInt(index),
+      timestamp: 0,
+      key: null,
+      value: events[index],
+    }),
+  };
+}
+
+/** The repartition topic: per partition, the records written, in order. */
+class Topic {
+  readonly partitions: Uint8Array[][] = Array.from({ length: PARTITIONS }, () => []);
+  readonly read: number[] = Array.from({ length: PARTITIONS }, () => 0);
+
+  write(forwards: readonly Forward[]): void {
+    for (const forward of forwards) {
+      if (!('message' in forward)) throw new Error('a keyed forward from a window job');
+      this.partitions[forward.partition]?.push(encodeWindowMessage(forward.message));
+    }
+  }
+
+  /** The records of `partition` not read yet. */
+  take(partition: number): WindowIncoming[] {
+    const records = this.partitions[partition] ?? [];
+    const from = this.read[partition] ?? 0;
+    this.read[partition] = records.length;
+    return records.slice(from).map((bytes, index) => ({
+      partition,
+      message: decodeWindowMessage(bytes, `rep-${partition} (+${from + index})`),
+    }));
+  }
+}
+
+class Instance {
+  readonly exchange = new WindowExchange({ topic: TOPIC, partitions: PARTITIONS });
+  readonly stores = new Map<number, PartitionStore>();
+  readonly #plan: Plan;
+  readonly #topic: Topic;
+  /** Per owned partition, the largest event time seen: the watermark is their minimum. */
+  readonly #clocks = new Map<number, number>();
+  watermark = Number.NEGATIVE_INFINITY;
+  readonly out: unknown[] = [];
+
+  constructor(plan: Plan, topic: Topic, owned: readonly number[]) {
+    this.#plan = plan;
+    this.#topic = topic;
+    this.own(owned);
+  }
+
+  own(owned: readonly number[]): void {
+    for (const partition of this.stores.keys()) if (!owned.includes(partition)) this.stores.delete(partition);
+    for (const partition of owned) if (!this.stores.has(partition)) this.stores.set(partition, new Map());
+    this.exchange.own(owned.map((partition) => ({ topic: TOPIC, partition })));
+  }
+
+  async batch(batchId: number, events: readonly Event[], end = false): Promise<unknown[]> {
+    const info: BatchInfo = {
+      batchId,
+      time: 1000 + batchId,
+      intervalMs: 1,
+      offsetRanges: [],
+      watermark: end ? Number.POSITIVE_INFINITY : this.watermark,
+    };
+    const results = [...this.stores].map(([partition, store]) => {
+      const own = events.filter((event) => partitionOf(event) === partition);
+      for (const event of own)
+        this.#clocks.set(partition, Math.max(this.#clocks.get(partition) ?? 0, event.time));
+      return runPartition(this.#plan, input(partition, own), info, 'fail', { store });
+    });
+    const incoming = [...this.stores.keys()].flatMap((partition) => this.#topic.take(partition));
+    const node = this.#plan.windowAggregates[0]?.id ?? -1;
+    const routing: Routing = {
+      incoming: new Map(),
+      outgoing: [],
+      windows: { exchange: this.exchange, incoming: new Map([[node, incoming]]) },
+    };
+    const [output] = await mergePartitions(this.#plan, results, info, undefined, undefined, routing);
+    this.#topic.write(routing.outgoing);
+    const clocks = [...this.stores.keys()].map((partition) => this.#clocks.get(partition) ?? 0);
+    this.watermark = Math.max(this.watermark, Math.min(...clocks));
+    const values = output?.values ?? [];
+    this.out.push(...values);
+    return [...values];
+  }
+}
+
+/** Events over keys that live in every partition, keyed (by the window) across partitions. */
+function events(batches: number): Event[][] {
+  const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  return Array.from({ length: batches }, (_, batch) =>
+    keys.flatMap((key, index) =>
+      Array.from({ length: 3 }, (_, n) => ({
+        key: `${key}${n}`,
+        time: batch * 8 + index,
+        value: batch * 100 + index,
+      })),
+    ),
+  );
+}
+
+function oracle(all: readonly Event[][], keyOf: (event: Event) => string): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const event of all.flat()) {
+    const start = Math.floor(event.time / WINDOW_MS) * WINDOW_MS;
+    const id = `${keyOf(event)}@${start}`;
+    sums.set(id, (sums.get(id) ?? 0) + event.value);
+  }
+  return sums;
+}
+
+describe('WindowExchange: window aggregations across instances', async () => {
+  it('two instances: each (window, key) once, complete, from the owner of its key', async () => {
+    const plan = new Plan(buildGraph(byLetter(), {}));
+    const topic = new Topic();
+    const a = new Instance(plan, topic, [0, 2]);
+    const b = new Instance(plan, topic, [1, 3]);
+    const input = events(8);
+    for (const [batch, list] of input.entries()) {
+      await a.batch(batch, list);
+      await b.batch(batch, list);
+    }
+    for (let batch = input.length; batch < input.length + 3; batch++) {
+      await a.batch(batch, [], true);
+      await b.batch(batch, [], true);
+    }
+    const expected = oracle(input, (event) => event.key.slice(0, 1));
+    const rows = [...a.out, ...b.out] as WindowResult<string, number>[];
+    const got = new Map(rows.map((row) => [`${row.key}@${row.windowStart}`, row.value]));
+    const missing = [...expected.keys()].filter((id) => !got.has(id));
+    expect(missing).toEqual([]);
+    expect(rows).toHaveLength(expected.size);
+    expect(got).toEqual(expected);
+    for (const row of a.out as WindowResult<string, number>[])
+      expect([0, 2]).toContain(statePartitionOf(row.key, PARTITIONS));
+    for (const row of b.out as WindowResult<string, number>[])
+      expect([1, 3]).toContain(statePartitionOf(row.key, PARTITIONS));
+    expect(a.exchange.openEntries() + b.exchange.openEntries()).toBe(0);
+  });
+
+  it('a window waits for the partitions of the other instance: emitted only once they fired through its end', async () => {
+    const plan = new Plan(buildGraph(byLetter(), {}));
+    const topic = new Topic();
+    const owner = statePartitionOf('a', PARTITIONS);
+    const a = new Instance(plan, topic, [owner]);
+    const b = new Instance(
+      plan,
+      topic,
+      [0, 1, 2, 3].filter((partition) => partition !== owner),
+    );
+    // Window key a, from every partition.
+    const first = [0, 1, 2, 3].map((partition) => ({
+      key: 'a',
+      time: partition + 1,
+      value: 5 ** partition,
+      partition,
+    }));
+    const later = [0, 1, 2, 3].map((partition) => ({ key: 'z', time: 25, value: 0, partition }));
+    await a.batch(0, first);
+    await b.batch(0, first);
+    // Every partition's watermark passes 10; a sees it, b has not run yet.
+    expect(await a.batch(1, later)).toEqual([]);
+    expect(await a.batch(2, [])).toEqual([]);
+    await b.batch(1, later);
+    await b.batch(2, []);
+    const expected = first.reduce((sum, event) => sum + event.value, 0);
+    expect(await a.batch(3, [])).toEqual([{ key: 'a', windowStart: 0, windowEnd: 10, value: expected }]);
+    expect(await a.batch(4, [])).toEqual([]);
+  });
+
+  it('a replayed partial of a window already emitted is dropped, and a checkpoint restores what waits', async () => {
+    const plan = new Plan(buildGraph(byLetter(), {}));
+    const exchange = new WindowExchange({ topic: TOPIC, partitions: 2 });
+    const q = statePartitionOf('a', 2);
+    exchange.own([{ topic: TOPIC, partition: q }]);
+    const node = plan.windowAggregates[0];
+    if (!node) throw new Error('no window node');
+    const partial = (topic: string, partition: number, value: number): WindowIncoming => ({
+      partition: q,
+      message: { type: 'partials', topic, partition, start: 0, end: 10, pairs: [['a', value]] },
+    });
+    const progress = (source: number, through: number): WindowIncoming => ({
+      partition: q,
+      message: { type: 'progress', through: [[source, through]] },
+    });
+    const info = (batchId: number, watermark: number): BatchInfo => ({
+      batchId,
+      time: batchId,
+      intervalMs: 1,
+      offsetRanges: [],
+      watermark,
+    });
+    const merge = (target: WindowExchange, batchId: number, watermark: number, incoming: WindowIncoming[]) =>
+      target.merge(node, [], info(batchId, watermark), true, incoming, []).values;
+    // The other partition's partial and progress through 20; this one's clock is at 5.
+    expect(merge(exchange, 0, 5, [partial(TOPIC, 1 - q, 3), progress(1 - q, 20)])).toEqual([]);
+    const id = `${TOPIC}\u0000${q}`;
+    const snapshot = JSON.parse(JSON.stringify(exchange.snapshot(id))) as ExchangeSnapshot;
+    const restored = new WindowExchange({ topic: TOPIC, partitions: 2 });
+    restored.own([{ topic: TOPIC, partition: q }]);
+    restored.restore(id, snapshot);
+    expect(restored.openEntries()).toBe(1);
+    expect(merge(restored, 1, 12, [])).toEqual([{ key: 'a', windowStart: 0, windowEnd: 10, value: 3 }]);
+    // A replay of the other partition (its new owner restored an older checkpoint) sends it again.
+    expect(merge(restored, 2, 12, [partial(TOPIC, 1 - q, 3), progress(1 - q, 20)])).toEqual([]);
+    expect(restored.openEntries()).toBe(0);
+  });
+
+  it('update mode: each change of a (window, key) merged over both instances, closed once complete', async () => {
+    const plan = new Plan(buildGraph(byLetter('update'), {}));
+    const topic = new Topic();
+    const q = statePartitionOf('a', PARTITIONS);
+    const owner = new Instance(plan, topic, [q]);
+    const other = new Instance(
+      plan,
+      topic,
+      [0, 1, 2, 3].filter((partition) => partition !== q),
+    );
+    const mine = { key: 'a', partition: q };
+    const theirs = { key: 'a', partition: (q + 1) % PARTITIONS };
+    const row = (value: number) => ({ key: 'a', windowStart: 0, windowEnd: 10, value });
+    expect(await owner.batch(0, [{ ...mine, time: 1, value: 4 }])).toEqual([row(4)]);
+    expect(await other.batch(0, [{ ...theirs, time: 2, value: 6 }])).toEqual([]);
+    // The other's update arrives: merged with the owner's latest.
+    expect(await owner.batch(1, [])).toEqual([row(10)]);
+    expect(await other.batch(1, [{ ...theirs, time: 3, value: 1 }])).toEqual([]);
+    expect(await owner.batch(2, [{ ...mine, time: 4, value: 2 }])).toEqual([row(13)]);
+    expect(owner.exchange.openEntries()).toBe(1);
+    // Both sides pass 10: the window closes at the owner, and a late update of it is dropped.
+    const past = [0, 1, 2, 3].map((partition) => ({ key: 'z', time: 30, value: 0, partition }));
+    await other.batch(2, past);
+    await other.batch(3, []);
+    await owner.batch(3, past);
+    await owner.batch(4, []);
+    await owner.batch(5, []);
+    expect(owner.exchange.openEntries()).toBe(0);
+  });
+
+  it('one instance owning every partition emits what the in-instance merge emits, in the same batches', async () => {
+    const plan = new Plan(buildGraph(byLetter(), {}));
+    const alone = new Instance(plan, new Topic(), [0, 1, 2, 3]);
+    const local = new Plan(buildGraph(byLetter(), {}));
+    const stores = new Map([0, 1, 2, 3].map((partition): [number, PartitionStore] => [partition, new Map()]));
+    const batches = events(6);
+    let watermark = Number.NEGATIVE_INFINITY;
+    const clocks = new Map<number, number>();
+    for (const [batch, list] of batches.entries()) {
+      const info: BatchInfo = {
+        batchId: batch,
+        time: 1000 + batch,
+        intervalMs: 1,
+        offsetRanges: [],
+        watermark,
+      };
+      const results = [...stores].map(([partition, store]) => {
+        const own = list.filter((event) => partitionOf(event) === partition);
+        for (const event of own) clocks.set(partition, Math.max(clocks.get(partition) ?? 0, event.time));
+        return runPartition(local, input(partition, own), info, 'fail', { store });
+      });
+      const expected = (await mergePartitions(local, results, info))[0]?.values ?? [];
+      watermark = Math.max(watermark, Math.min(...[0, 1, 2, 3].map((p) => clocks.get(p) ?? 0)));
+      expect(await alone.batch(batch, list)).toEqual(expected);
+    }
+    expect(alone.out.length).toBeGreaterThan(0);
+  });
+});
