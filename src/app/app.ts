@@ -10,12 +10,18 @@ import {
 } from '../checkpoint/index.ts';
 import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
-import { type BatchInFlight, type BatchStats, Engine, type EngineSummary } from '../coordinator/engine.ts';
-import { WindowExchange, WindowMerger } from '../coordinator/index.ts';
-import { SlotKeyedState } from '../coordinator/slot-state.ts';
-import { Slots } from '../coordinator/slots.ts';
-import type { BatchSource } from '../coordinator/source.ts';
-import type { Logger } from '../core/logger.ts';
+import type { BatchSource } from '../coordinator/index.ts';
+import {
+  type BatchInFlight,
+  type BatchStats,
+  Engine,
+  type EngineSummary,
+  SlotKeyedState,
+  Slots,
+  WindowExchange,
+  WindowMerger,
+} from '../coordinator/index.ts';
+import type { Logger } from '../core/index.ts';
 import { buildGraph, importJob, Plan } from '../dsl/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
 import { KafkaTransactions, RepartitionTopics, retryingKafka, transactionTimeoutMs } from '../kafka/index.ts';
@@ -26,9 +32,9 @@ import {
   postgresProblems,
   removeStaleTempFilesOf,
 } from '../sinks/index.ts';
-import { GeneratorSource } from '../sources/generator-source.ts';
+import { GeneratorSource } from '../sources/index.ts';
+import type { WorkerInit } from '../task/index.ts';
 import { type DecodeFailure, StatePartitions } from '../task/index.ts';
-import type { WorkerInit } from '../task/protocol.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import { stateLayout } from './state-layout.ts';
 

@@ -1,14 +1,7 @@
 import { appendFile, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { OffsetRange } from '../core/index.ts';
+import type { BatchPlan } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-
-/** A batch as it was planned: replayed with the same id, time and ranges, it gives the same outputs. */
-export type BatchPlan = {
-  readonly batchId: number;
-  readonly time: number;
-  readonly ranges: readonly OffsetRange[];
-};
 
 type Line = { batchId: number; time: number; ranges: [string, number, string, string][] };
 

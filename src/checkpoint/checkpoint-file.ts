@@ -3,7 +3,7 @@ import type { Lz4 } from '../codecs/index.ts';
 import type { ExchangeSnapshot } from '../coordinator/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { KeyedSnapshot } from '../task/index.ts';
-import { packState, unpackState } from '../task/store-snapshot.ts';
+import { packState, unpackState } from '../task/index.ts';
 import type { PartitionClockSnapshot } from '../window/index.ts';
 
 /** Everything one partition's processing depends on, at a batch boundary. */

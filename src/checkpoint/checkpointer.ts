@@ -1,7 +1,8 @@
 import type { ProducerRecord } from 'kafkajs';
 import type { KeyedState, WindowExchange, WindowMerger } from '../coordinator/index.ts';
+import type { BatchPlan, PartitionPosition } from '../core/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
-import type { BatchLog, BatchPlan } from './batch-log.ts';
+import type { BatchLog } from './batch-log.ts';
 import { changelogKey } from './changelog.ts';
 import type { PartitionCheckpoint } from './checkpoint-file.ts';
 import type { CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
@@ -52,13 +53,6 @@ export type CheckpointerOptions = {
   readonly exchange?: Pick<WindowExchange, 'snapshot' | 'restore' | 'forget'>;
   readonly log: CheckpointLog;
   readonly now?: () => number;
-};
-
-/** A partition at a batch boundary: the next offset its state has not seen. */
-export type PartitionPosition = {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: bigint;
 };
 
 /** A partition being assigned, with the group's committed offset for it. */

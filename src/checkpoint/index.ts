@@ -1,4 +1,4 @@
-export { BatchLog, type BatchPlan } from './batch-log.ts';
+export { BatchLog } from './batch-log.ts';
 export { CheckpointChangelog, changelogKey } from './changelog.ts';
 export { decodeCheckpoint, encodeCheckpoint, type PartitionCheckpoint } from './checkpoint-file.ts';
 export { type CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
@@ -6,6 +6,5 @@ export {
   type AssignedPartition,
   Checkpointer,
   type CheckpointLog,
-  type PartitionPosition,
   type SlotState,
 } from './checkpointer.ts';

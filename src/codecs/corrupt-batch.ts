@@ -1,4 +1,4 @@
-import { encodeMarker, type UndecompressableBatch } from '../core/marker.ts';
+import { encodeMarker, type UndecompressableBatch } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { CodecName, KafkajsCodec } from './types.ts';
 

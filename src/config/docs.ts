@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './load.ts';
-import { configOptions, DEV_VARIABLES, type VariableDoc } from './options.ts';
+import type { VariableDoc } from './option-types.ts';
+import { configOptions, DEV_VARIABLES } from './options.ts';
 
 /** A valid production setting; a test loads it, so the page never shows one that fails. */
 export const EXAMPLE_ENV: Readonly<Record<string, string>> = {

@@ -3,13 +3,8 @@
 export { renderConfigDocs } from './docs.ts';
 export { integerRangeText } from './fields.ts';
 export { ConfigError, loadConfig, loadKafkaSecurity } from './load.ts';
-export {
-  type ConfigOption,
-  configOptions,
-  DEV_VARIABLES,
-  defaultWorkers,
-  type VariableDoc,
-} from './options.ts';
+export type { ConfigOption, VariableDoc } from './option-types.ts';
+export { configOptions, DEV_VARIABLES, defaultWorkers } from './options.ts';
 export { REDACTED, redact, redactText, Secret } from './secret.ts';
 export {
   AGGREGATIONS,

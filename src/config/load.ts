@@ -1,12 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { ErrorCode, ProblemsError, redactSetting } from '../errors/index.ts';
-import {
-  type ConfigEnv,
-  type ConfigOption,
-  configOptions,
-  crossFieldProblems,
-  DEV_VARIABLES,
-} from './options.ts';
+import type { ConfigEnv, ConfigOption } from './option-types.ts';
+import { configOptions, crossFieldProblems, DEV_VARIABLES } from './options.ts';
 import { securityOptions, securityProblems } from './security.ts';
 import type { KafkaSecurityConfig, LoadConfigOptions, SluiceConfig } from './types.ts';
 

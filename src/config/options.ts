@@ -13,6 +13,7 @@ import {
   text,
   topicSelection,
 } from './fields.ts';
+import type { ConfigEnv, ConfigOption, VariableDoc } from './option-types.ts';
 import { securityOptions, securityProblems } from './security.ts';
 import {
   AGGREGATIONS,
@@ -31,22 +32,6 @@ import {
 } from './types.ts';
 
 const MIB = 1024 * 1024;
-
-/** A row of the docs' variable tables. */
-export interface VariableDoc {
-  readonly env: string;
-  readonly type: string;
-  readonly default: string;
-  readonly description: string;
-}
-
-/** One `SLUICE_*` variable: its parser (a zod schema) plus its docs row. */
-export interface ConfigOption<T> extends VariableDoc {
-  readonly schema: Field<T>['schema'];
-}
-
-/** Environment values after normalisation: trimmed, and an empty value is `undefined`. */
-export type ConfigEnv = Readonly<Record<string, string | undefined>>;
 
 /** What the schema depends on besides the environment. */
 export interface SchemaContext {

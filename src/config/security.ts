@@ -7,7 +7,7 @@ import {
   secret,
   secretFile,
 } from './fields.ts';
-import type { ConfigEnv, ConfigOption } from './options.ts';
+import type { ConfigEnv, ConfigOption } from './option-types.ts';
 import { type KafkaSecurityConfig, SASL_MECHANISMS } from './types.ts';
 
 const mechanismList = SASL_MECHANISMS.join(', ');

@@ -1,22 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchBudget, RateController } from '../backpressure/index.ts';
-import type { BatchPlan, PartitionPosition } from '../checkpoint/index.ts';
-import type { BatchInfo } from '../core/index.ts';
-import type { Logger } from '../core/logger.ts';
+import type { BatchInfo, Logger, PartitionPosition } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { Outputs } from '../sinks/index.ts';
 import { type DecodeFailure, KeyGroups, type PartitionResult } from '../task/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import type { KeyedState } from './keyed-state.ts';
 import { mergePartitions } from './merge.ts';
-import {
-  decodeForward,
-  decodeWindowMessage,
-  type Forward,
-  type Routing,
-  type WindowIncoming,
-} from './repartition.ts';
+import type { CheckpointPort, OutputPort, RepartitionPort, TransactionPort } from './ports.ts';
+import type { Routing } from './repartition.ts';
+import { decodeForward, decodeWindowMessage, type WindowIncoming } from './repartition-records.ts';
 import type { Slots } from './slots.ts';
 import type { BatchSource, PartitionWork } from './source.ts';
 import type { WindowExchange } from './window-exchange.ts';
@@ -60,7 +53,7 @@ export type EngineOptions = {
   readonly plan: Plan;
   readonly slots: Pick<Slots, 'run'>;
   readonly source: BatchSource;
-  readonly outputs: Outputs;
+  readonly outputs: OutputPort;
   readonly trigger: Trigger;
   readonly intervalMs: number;
   readonly commitIntervalMs: number;
@@ -73,30 +66,8 @@ export type EngineOptions = {
   readonly rates?: RateController;
   /** A partition without records for this long stops holding the event-time watermark back. */
   readonly idleTimeoutMs?: number;
-  /**
-   * Checkpoints of every partition's state; with them, offsets are committed only once a
-   * checkpoint covering them is durable, on its interval and when the run ends.
-   */
-  readonly checkpoints?: {
-    due(): boolean;
-    save(
-      positions: readonly PartitionPosition[],
-      owned?: ReadonlySet<string>,
-      batchId?: number,
-    ): Promise<void>;
-    /** Logs a batch before it runs, so that a crash replays it exactly. */
-    planned?(plan: BatchPlan): Promise<void>;
-    /** Logged batches to run again first, and the id of the first new batch. */
-    replay?(): Promise<{ readonly plans: readonly BatchPlan[]; readonly nextBatchId: number }>;
-  };
-  /**
-   * Exactly-once: the offsets go into the Kafka transaction that holds the outputs (and, with
-   * checkpoints, the checkpointer commits it with the changelog records) instead of a plain commit.
-   */
-  readonly transactions?: {
-    own(partitions: readonly { readonly topic: string; readonly partition: number }[]): void;
-    commit(offsets: readonly PartitionPosition[]): Promise<void>;
-  };
+  readonly checkpoints?: CheckpointPort;
+  readonly transactions?: TransactionPort;
   /** The window merger and watermark the checkpoints capture (made here when not given). */
   readonly windows?: { readonly merger: WindowMerger; readonly watermark: WatermarkTracker };
   /** Keyed state (in the slots, or in this thread): required by a job with state operations. */
@@ -106,16 +77,7 @@ export type EngineOptions = {
    * state partition, complete once every partition has fired through the window's end.
    */
   readonly exchange?: WindowExchange;
-  /**
-   * Keyed state and windows across instances: the source's partitions of these topics (name →
-   * state or window operation) hold forwarded groups and window messages, read here rather than
-   * in a slot; `write` sends a batch's records for state partitions owned elsewhere, before the
-   * batch commits.
-   */
-  readonly repartition?: {
-    readonly topics: ReadonlyMap<string, number>;
-    write(forwards: readonly Forward[]): Promise<void>;
-  };
+  readonly repartition?: RepartitionPort;
 };
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;

@@ -1,3 +1,4 @@
+export { DataSignal } from './data-signal.ts';
 export {
   type BatchInFlight,
   type BatchStats,
@@ -12,9 +13,10 @@ export {
   PartitionedKeyedState,
   type PartitionInput,
   type StateRun,
-  storeFor,
 } from './keyed-state.ts';
 export { mergePartitions, type OutputBatch } from './merge.ts';
+export type { CheckpointPort, OutputPort, RepartitionPort, TransactionPort } from './ports.ts';
+export type { Routing } from './repartition.ts';
 export {
   decodeForward,
   decodeWindowMessage,
@@ -22,12 +24,12 @@ export {
   encodeWindowMessage,
   type Forward,
   type KeyForward,
-  type Routing,
   repartitionTopic,
   type WindowForward,
   type WindowIncoming,
   type WindowMessage,
-} from './repartition.ts';
+} from './repartition-records.ts';
+export { SlotKeyedState } from './slot-state.ts';
 export { Slots } from './slots.ts';
 export type { BatchSource, BufferedPartition, PartitionWork } from './source.ts';
 export { type Stall, StallWatchdog, stallError } from './stall-watchdog.ts';

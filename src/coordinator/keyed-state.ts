@@ -1,13 +1,17 @@
-import type { BatchInfo } from '../core/types.ts';
-import type { KeyedStateNode } from '../dsl/graph.ts';
-import { KeyGroups } from '../task/partials.ts';
-import { addParts, runStatePartition, type StateInput, type StatePartitionRun } from '../task/state-ops.ts';
+import type { BatchInfo } from '../core/index.ts';
+import type { KeyedStateNode } from '../dsl/index.ts';
 import {
+  addParts,
   type KeyedSnapshot,
-  KeyedStateStore,
+  type KeyedStateStore,
+  KeyGroups,
+  runStatePartition,
+  type StateInput,
   type StateLog,
+  type StatePartitionRun,
   type StatePartitions,
-} from '../task/state-store.ts';
+  storeFor,
+} from '../task/index.ts';
 
 /** One state partition's input: its keys' decoded groups, then the slots' encoded parts of it. */
 export type PartitionInput = { readonly groups: KeyGroups; readonly parts: readonly Uint8Array[] };
@@ -160,12 +164,4 @@ export class LocalKeyedState extends PartitionedKeyedState {
     }
     return store;
   }
-}
-
-/** The tables of the one state partition `id` (`topic\0partition`) of a layout. */
-export function storeFor(layout: StatePartitions['layout'], id: string, log?: StateLog): KeyedStateStore {
-  const [topic = '', partition = ''] = id.split('\u0000');
-  const store = new KeyedStateStore({ layout, ...(log ? { log } : {}) });
-  store.own([{ topic, partition: Number(partition) }]);
-  return store;
 }

@@ -1,10 +1,9 @@
-import type { BatchInfo } from '../core/types.ts';
-import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from '../dsl/graph.ts';
-import type { Plan } from '../dsl/plan.ts';
+import type { BatchInfo } from '../core/index.ts';
+import type { Plan } from '../dsl/index.ts';
+import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { aggregatorFor } from '../task/partials.ts';
-import type { PartitionResult } from '../task/partition-run.ts';
-import { groupsFromPairs, stateInputFromResults } from '../task/state-ops.ts';
+import type { PartitionResult } from '../task/index.ts';
+import { aggregatorFor, groupsFromPairs, stateInputFromResults } from '../task/index.ts';
 import type { KeyedState } from './keyed-state.ts';
 import type { Routing } from './repartition.ts';
 import { route } from './repartition.ts';

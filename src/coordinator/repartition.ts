@@ -1,33 +1,8 @@
-import { decodePlain, encodePlain } from '../core/plain.ts';
-import type { KeyedStateNode, WindowAggregateNode } from '../dsl/graph.ts';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { KeyGroups } from '../task/partials.ts';
-import { addParts, type StateInput } from '../task/state-ops.ts';
-import type { StatePartitions } from '../task/state-store.ts';
+import type { KeyedStateNode } from '../dsl/index.ts';
+import type { StatePartitions } from '../task/index.ts';
+import { addParts, KeyGroups, type StateInput } from '../task/index.ts';
+import type { Forward, WindowIncoming } from './repartition-records.ts';
 import type { WindowExchange } from './window-exchange.ts';
-
-/** A key's values for a state partition owned elsewhere: one repartition record. */
-export type KeyForward = {
-  readonly node: number;
-  /** The key's state partition: the repartition topic's partition it goes to. */
-  readonly partition: number;
-  readonly key: unknown;
-  readonly values: readonly unknown[];
-};
-
-/** A window message for state partition `partition`, owned by another instance. */
-export type WindowForward = {
-  readonly kind: 'window';
-  readonly node: number;
-  readonly partition: number;
-  readonly message: WindowMessage;
-};
-
-/** A window message read from partition `partition` of a window operation's repartition topic. */
-export type WindowIncoming = { readonly partition: number; readonly message: WindowMessage };
-
-/** A repartition record: a key's values for keyed state, or a window operation's message. */
-export type Forward = KeyForward | WindowForward;
 
 /**
  * A batch's traffic through the repartition topics: per state operation, the groups read from
@@ -43,39 +18,6 @@ export type Routing = {
     readonly incoming: ReadonlyMap<number, readonly WindowIncoming[]>;
   };
 };
-
-/**
- * The repartition topic of a state operation: `<group>-<kind>-<node id>-repartition`, e.g.
- * `totals-updateStateByKey-3-repartition`. Node ids are the job graph's (stable for one job).
- */
-export function repartitionTopic(
-  group: string,
-  node: Pick<KeyedStateNode | WindowAggregateNode, 'kind' | 'id'>,
-): string {
-  return `${group}-${node.kind}-${node.id}-repartition`;
-}
-
-/** A repartition record's body: msgpack `[key, values]`. */
-export function encodeForward(key: unknown, values: readonly unknown[]): Uint8Array {
-  return encodePlain([key, values]);
-}
-
-export function decodeForward(bytes: Uint8Array, where: string): [unknown, unknown[]] {
-  let decoded: unknown;
-  try {
-    decoded = decodePlain(bytes);
-  } catch (error) {
-    throw new SluiceError(
-      ErrorCode.repartition,
-      `${where}: a repartition record is not msgpack [key, values]: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 2 || !Array.isArray(decoded[1])) {
-    throw new SluiceError(ErrorCode.repartition, `${where}: a repartition record is not [key, values]`);
-  }
-  return [decoded[0], decoded[1] as unknown[]];
-}
 
 /**
  * Splits an operation's input by where its state lives: the forwarded groups first (their values
@@ -103,72 +45,4 @@ export function route(
     else routing.outgoing.push({ node: node.id, partition, key, values });
   }
   return { groups: local, parts };
-}
-
-/**
- * A record of a window operation's repartition topic: the partials of one source partition's
- * window for the keys of one state partition, or how far the sender's partitions have fired.
- */
-export type WindowMessage =
-  | {
-      readonly type: 'partials';
-      readonly topic: string;
-      readonly partition: number;
-      readonly start: number;
-      readonly end: number;
-      readonly pairs: [unknown, unknown][];
-    }
-  | {
-      readonly type: 'progress';
-      /** `[source partition number, time its windows fired through]`. */
-      readonly through: [number, number][];
-    };
-
-const PARTIALS = 0;
-const PROGRESS = 1;
-
-/** msgpack `[0, topic, partition, start, end, [key, partial][]]` or `[1, [source, through][]]`. */
-export function encodeWindowMessage(message: WindowMessage): Uint8Array {
-  return encodePlain(
-    message.type === 'partials'
-      ? [PARTIALS, message.topic, message.partition, message.start, message.end, message.pairs]
-      : [PROGRESS, message.through],
-  );
-}
-
-export function decodeWindowMessage(bytes: Uint8Array, where: string): WindowMessage {
-  const fail = (reason: string, cause?: unknown): never => {
-    throw new SluiceError(ErrorCode.repartition, `${where}: ${reason}`, cause ? { cause } : undefined);
-  };
-  let decoded: unknown;
-  try {
-    decoded = decodePlain(bytes);
-  } catch (error) {
-    fail(`a window record is not msgpack: ${error instanceof Error ? error.message : String(error)}`, error);
-  }
-  if (!Array.isArray(decoded)) return fail('a window record is not an array');
-  const [type, ...rest] = decoded as unknown[];
-  if (type === PROGRESS && isPairs(rest[0]) && rest[0].every(([a, b]) => isInt(a) && typeof b === 'number')) {
-    return { type: 'progress', through: rest[0] as [number, number][] };
-  }
-  const [topic, partition, start, end, pairs] = rest;
-  if (
-    type === PARTIALS &&
-    typeof topic === 'string' &&
-    isInt(partition) &&
-    typeof start === 'number' &&
-    typeof end === 'number' &&
-    isPairs(pairs)
-  ) {
-    return { type: 'partials', topic, partition, start, end, pairs };
-  }
-  return fail('a window record is neither [0, topic, partition, start, end, pairs] nor [1, progress]');
-}
-
-function isInt(value: unknown): value is number {
-  return Number.isSafeInteger(value);
-}
-
-function isPairs(value: unknown): value is [unknown, unknown][] {
-  return Array.isArray(value) && value.every((pair) => Array.isArray(pair) && pair.length === 2);
 }

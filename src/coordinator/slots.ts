@@ -1,8 +1,7 @@
 import { Piscina } from 'piscina';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { PartitionResult } from '../task/index.ts';
-import type { SlotTask, WorkerInit } from '../task/protocol.ts';
-import { decodeResult } from '../task/result-codec.ts';
+import type { PartitionResult, SlotTask, WorkerInit } from '../task/index.ts';
+import { decodeResult } from '../task/index.ts';
 
 const WORKER = new URL('../task/worker.ts', import.meta.url).href;
 

@@ -1,6 +1,6 @@
 import type { BatchBudget } from '../backpressure/index.ts';
 import type { BatchInfo, OffsetRange } from '../core/index.ts';
-import type { SlotTask } from '../task/protocol.ts';
+import type { SlotTask } from '../task/index.ts';
 
 /** One partition's share of the next batch. */
 export type PartitionWork = {

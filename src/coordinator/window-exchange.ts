@@ -1,9 +1,10 @@
-import type { BatchInfo } from '../core/types.ts';
-import { normalizeKey, type WindowAggregateNode } from '../dsl/graph.ts';
-import type { PartitionResult } from '../task/partition-run.ts';
-import { type StateLayout, StatePartitions } from '../task/state-store.ts';
+import type { BatchInfo } from '../core/index.ts';
+import { keyIdentity } from '../core/index.ts';
+import type { WindowAggregateNode } from '../dsl/index.ts';
+import type { PartitionResult } from '../task/index.ts';
+import { type StateLayout, StatePartitions } from '../task/index.ts';
 import { type PaneOps, paneOps } from '../window/index.ts';
-import type { Forward, WindowIncoming, WindowMessage } from './repartition.ts';
+import type { Forward, WindowIncoming, WindowMessage } from './repartition-records.ts';
 import { entryOf, type Merged, mergeParts, shape } from './window-merge.ts';
 
 /** A (window, key) of one state partition: the latest partial of each source partition. */
@@ -163,7 +164,7 @@ export class WindowExchange {
     // A window already emitted here: a replayed partial of it, once more.
     if (window.end <= (state.done.get(q) ?? Number.NEGATIVE_INFINITY)) return;
     const keys = entryOf(state.windows, window.end, () => new Map<unknown, Entry>());
-    const entry = entryOf(keys, normalizeKey(window.key), () => ({
+    const entry = entryOf(keys, keyIdentity(window.key), () => ({
       key: window.key,
       start: window.start,
       end: window.end,
@@ -249,7 +250,7 @@ export class WindowExchange {
           sourceId(topic, partition),
           partial,
         ]);
-        keys.set(normalizeKey(key), { key, start, end, partition: q, parts: new Map(sources) });
+        keys.set(keyIdentity(key), { key, start, end, partition: q, parts: new Map(sources) });
       }
     }
   }

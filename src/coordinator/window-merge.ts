@@ -1,6 +1,7 @@
-import type { BatchInfo } from '../core/types.ts';
-import { normalizeKey, type WindowAggregateNode } from '../dsl/graph.ts';
-import type { PartitionResult } from '../task/partition-run.ts';
+import type { BatchInfo } from '../core/index.ts';
+import { keyIdentity } from '../core/index.ts';
+import type { WindowAggregateNode } from '../dsl/index.ts';
+import type { PartitionResult } from '../task/index.ts';
 import { type PaneOps, paneOps, type WindowResult } from '../window/index.ts';
 
 /** The value of `key`, made by `create` and stored when absent. */
@@ -61,7 +62,7 @@ export class WindowMerger {
           const keys = entryOf(windows, window.end, () => new Map<unknown, UpdateEntry>());
           const changed = entryOf(touched, window.end, () => new Set<unknown>());
           for (const [key, partial] of window.pairs) {
-            const normalized = normalizeKey(key);
+            const normalized = keyIdentity(key);
             entryOf(keys, normalized, () => ({ key, parts: new Map() })).parts.set(partition, partial);
             changed.add(normalized);
           }
@@ -105,7 +106,7 @@ export class WindowMerger {
     for (const [node, end, key, partial] of entries) {
       const windows = entryOf(this.#updates, node, () => new Map<number, Map<unknown, UpdateEntry>>());
       const keys = entryOf(windows, end, () => new Map<unknown, UpdateEntry>());
-      entryOf(keys, normalizeKey(key), () => ({ key, parts: new Map() })).parts.set(partition, partial);
+      entryOf(keys, keyIdentity(key), () => ({ key, parts: new Map() })).parts.set(partition, partial);
     }
   }
 
@@ -143,7 +144,7 @@ function mergeFinal(node: WindowAggregateNode, ops: PaneOps, results: readonly P
       for (const window of item.windows) {
         const keys = entryOf(byEnd, window.end, () => new Map<unknown, Merged>());
         for (const [key, partial] of window.pairs) {
-          const normalized = normalizeKey(key);
+          const normalized = keyIdentity(key);
           const entry = keys.get(normalized);
           if (entry) entry.partial = ops.mergePartials(entry.partial, partial);
           else keys.set(normalized, { start: window.start, end: window.end, key, partial });

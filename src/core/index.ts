@@ -1,6 +1,16 @@
 export { toJson } from './json.ts';
+export { keyIdentity, keyText } from './key.ts';
 export { type Logger, silentLogger } from './logger.ts';
-export { describeMarker, readMarker, type UndecompressableBatch } from './marker.ts';
+export { describeMarker, encodeMarker, readMarker, type UndecompressableBatch } from './marker.ts';
 export { murmur2, toPositive } from './murmur2.ts';
-export { decodePlain, encodePlain } from './plain.ts';
-export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from './types.ts';
+export { decodePlain, encodePlain, MAX_JSON_DEPTH } from './plain.ts';
+export type {
+  BatchInfo,
+  BatchPlan,
+  Key,
+  OffsetRange,
+  Origin,
+  Pair,
+  PartitionPosition,
+  SourceRecord,
+} from './types.ts';

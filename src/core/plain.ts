@@ -1,10 +1,12 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
-import { MAX_JSON_DEPTH } from '../task/decode.ts';
 
 // Plain data between threads, in repartition records and in checkpoints: bigints (offsets, user
 // keys) as int64, and undefined kept as nil. Decoded JSON nests at most MAX_JSON_DEPTH deep; the
 // encoder's limit leaves room for what jobs wrap around it (measured: 2,000 levels encode in a
 // worker's default stack).
+/** The deepest JSON a record value may nest (arrays and objects); deeper is a decode error. */
+export const MAX_JSON_DEPTH = 512;
+
 const encoder = new Encoder({ useBigInt64: true, ignoreUndefined: false, maxDepth: 2 * MAX_JSON_DEPTH });
 const decoder = new Decoder({ useBigInt64: true });
 

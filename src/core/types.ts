@@ -39,3 +39,17 @@ export type SourceRecord<V = unknown> = Origin & {
 export type Key = string | number | boolean | bigint | null;
 
 export type Pair<K, V> = readonly [K, V];
+
+/** A partition at a batch boundary: the next offset its state has not seen. */
+export type PartitionPosition = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+};
+
+/** A batch as it was planned: replayed with the same id, time and ranges, it gives the same outputs. */
+export type BatchPlan = {
+  readonly batchId: number;
+  readonly time: number;
+  readonly ranges: readonly OffsetRange[];
+};

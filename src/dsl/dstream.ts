@@ -1,4 +1,4 @@
-import type { BatchInfo, Pair } from '../core/types.ts';
+import type { BatchInfo, Pair } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import {
   type AggregationSpec,

@@ -1,5 +1,4 @@
-import type { BatchInfo, Pair } from '../core/types.ts';
-import { ErrorCode, errorText, SluiceError, sampleValue } from '../errors/index.ts';
+import type { BatchInfo, Pair } from '../core/index.ts';
 import type { AggregationSpec, EmitMode, WindowSpec } from '../window/index.ts';
 import type { PostgresSinkSpec } from './postgres-spec.ts';
 
@@ -154,23 +153,6 @@ export class Graph {
         return `${node.id}:${node.kind}${sink}(${parentsOf(node).join(',')})`;
       })
       .join(' ');
-  }
-}
-
-/**
- * Spark keys by value equality; JS Maps key by identity, so non-primitive keys go by their JSON.
- * A key JSON cannot take (nested too deep for the stack, a bigint inside) is the record's fault:
- * a `SLUICE_DECODE` error, under SLUICE_ON_DECODE_ERROR.
- */
-export function normalizeKey(key: unknown): unknown {
-  if (key === null || typeof key !== 'object') return key;
-  try {
-    return JSON.stringify(key);
-  } catch (error) {
-    throw new SluiceError(
-      ErrorCode.decode,
-      `key ${sampleValue(key)} cannot be compared: ${errorText(error)}`,
-    );
   }
 }
 

@@ -1,6 +1,18 @@
 export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from '../core/index.ts';
 export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
-export { Graph, type KeyedStateNode, type Node, type SinkSpec, type WindowAggregateNode } from './graph.ts';
+export {
+  type AggregateNode,
+  Graph,
+  isAggregate,
+  isKeyedState,
+  isWindow,
+  type KeyedStateNode,
+  type Node,
+  parentsOf,
+  type SinkSpec,
+  type WindowAggregateNode,
+  type WindowNode,
+} from './graph.ts';
 export { buildGraph, defineJob, importJob, type Job, type JobBuilder, type JobContext } from './job.ts';
 export { Plan } from './plan.ts';
 export {
@@ -15,5 +27,6 @@ export {
   type MappingFunction,
   type MapWithStateSpec,
   type State,
+  StateHandle,
   StateSpec,
 } from './state-spec.ts';

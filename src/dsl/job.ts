@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import type { SourceRecord } from '../core/types.ts';
+import type { SourceRecord } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { DStream } from './dstream.ts';
 import { Graph } from './graph.ts';

@@ -1,3 +1,4 @@
+import { keyText } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { synchronous } from './synchronous.ts';
 
@@ -49,11 +50,6 @@ function windowResult(value: unknown): WindowLike {
     ErrorCode.sinkRejected,
     `toPostgres without columns takes window results {key, windowStart, windowEnd, value}; got ${JSON.stringify(value)}`,
   );
-}
-
-/** Text of a key: primitives as themselves, anything else as its JSON. */
-function keyText(key: unknown): string {
-  return typeof key === 'object' && key !== null ? JSON.stringify(key) : String(key);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Kafka, type LogEntry, logLevel, type RetryOptions } from 'kafkajs';
 import { type KafkaSecurityConfig, redact, redactText, type SluiceConfig } from '../config/index.ts';
-import type { Logger } from '../core/logger.ts';
+import type { Logger } from '../core/index.ts';
 import { kafkaSecurityOptions } from './security.ts';
 
 /** What a Kafka client is built from: the brokers, the client id and the security variables. */

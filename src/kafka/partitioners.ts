@@ -3,7 +3,7 @@
 // the partition count, so tests assert exact partitions without a broker.
 
 import type { ICustomPartitioner, Message } from 'kafkajs';
-import { murmur2, toPositive } from '../core/murmur2.ts';
+import { murmur2, toPositive } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 export const PARTITIONER_NAMES = ['murmur2', 'hash-value', 'round-robin'] as const;

@@ -1,8 +1,8 @@
 import type { Admin, Message, ProducerRecord } from 'kafkajs';
 import { encodeForward, encodeWindowMessage, type Forward, repartitionTopic } from '../coordinator/index.ts';
+import { keyText } from '../core/index.ts';
 import type { KeyedStateNode, WindowAggregateNode } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { keyText } from '../task/index.ts';
 
 /** Where forwards are written: the producer (at-least-once) or the run's open transaction. */
 export type ForwardSender = { send(record: ProducerRecord): Promise<unknown> };

@@ -1,7 +1,7 @@
 import { type LogFn, type LoggerOptions, pino } from 'pino';
 import PinoPretty from 'pino-pretty';
 import { type LogLevel, redact } from '../config/index.ts';
-import type { Logger } from '../core/logger.ts';
+import type { Logger } from '../core/index.ts';
 import { type LogFormat, logFormat } from './format.ts';
 
 export { type LogFormat, logFormat };

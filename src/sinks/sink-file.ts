@@ -2,7 +2,7 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { BatchInfo } from '../core/index.ts';
-import { toJson } from '../core/json.ts';
+import { toJson } from '../core/index.ts';
 import type { Node } from '../dsl/index.ts';
 
 /** The file of one batch: named by batch time and id, so a rewrite of the batch replaces it. */

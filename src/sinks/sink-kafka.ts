@@ -4,16 +4,16 @@ import type { Message, ProducerRecord } from 'kafkajs';
 export type RecordWriter = { send(record: ProducerRecord): Promise<unknown> };
 
 import { compressionType } from '../codecs/index.ts';
-import { toJson } from '../core/json.ts';
+import { keyText, toJson } from '../core/index.ts';
 import type { SinkSpec } from '../dsl/index.ts';
-import { createPartitioner, type Partitioner } from '../kafka/partitioners.ts';
+import { createPartitioner, type Partitioner } from '../kafka/index.ts';
 
 type KafkaSpec = Extract<SinkSpec, { type: 'kafka' }>;
 
 function keyOf(spec: KafkaSpec, value: unknown): string | null {
   if (spec.key) {
     const key = (spec.key as (value: unknown) => unknown)(value);
-    return key === null || key === undefined ? null : typeof key === 'string' ? key : toJson(key);
+    return key === null || key === undefined ? null : keyText(key);
   }
   if (Array.isArray(value) && value.length === 2)
     return typeof value[0] === 'string' ? value[0] : toJson(value[0]);

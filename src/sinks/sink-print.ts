@@ -1,5 +1,5 @@
 import type { BatchInfo } from '../core/index.ts';
-import { toJson } from '../core/json.ts';
+import { toJson } from '../core/index.ts';
 
 /** Spark's print(): a header with the batch time, then the first `count` values, one JSON per line. */
 export function formatPrint(values: readonly unknown[], info: BatchInfo, count: number): string {

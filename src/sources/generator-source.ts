@@ -1,6 +1,6 @@
 import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.ts';
-import { DataSignal } from '../coordinator/data-signal.ts';
-import type { BatchSource, PartitionWork } from '../coordinator/source.ts';
+import type { BatchSource, PartitionWork } from '../coordinator/index.ts';
+import { DataSignal } from '../coordinator/index.ts';
 import type { OffsetRange } from '../core/index.ts';
 import { CLICK_EVENT_BYTES, GENERATOR_TOPIC, type GeneratorSpec } from '../task/index.ts';
 

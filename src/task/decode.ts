@@ -1,17 +1,9 @@
-// The marker file alone, not codecs/index.ts: workers must not load kafkajs or native addons.
-import { describeMarker, readMarker } from '../core/marker.ts';
+import { describeMarker, MAX_JSON_DEPTH, readMarker } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 export type ValueFormat = 'json' | 'string' | 'bytes';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * How deep a JSON value may nest (Jackson's default nesting limit is of the same order). Deeper
- * values could not cross threads or go into a checkpoint: msgpack's encoder recurses, so it stops
- * at a depth of its own (`plain.ts`), and a failure there would stop the whole batch.
- */
-export const MAX_JSON_DEPTH = 512;
 
 /**
  * Decodes a record's value bytes; throws (SyntaxError, TypeError) on bytes that are not the format,

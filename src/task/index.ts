@@ -1,5 +1,6 @@
 export { BatchView, type EncodedBatch, encodeBatch } from './batch-codec.ts';
 export { BufferPool } from './buffer-pool.ts';
+export { decodeValue, type ValueFormat } from './decode.ts';
 export {
   CLICK_EVENT_BYTES,
   type ClickEvent,
@@ -7,7 +8,7 @@ export {
   GENERATOR_TOPIC,
   type GeneratorSpec,
 } from './generator.ts';
-export { type Export, KeyGroups } from './partials.ts';
+export { aggregatorFor, type Export, KeyGroups } from './partials.ts';
 export {
   type DecodeFailure,
   type DecodePolicy,
@@ -20,15 +21,22 @@ export {
 } from './partition-run.ts';
 export type { SlotTask, WorkerInit } from './protocol.ts';
 export { decodeResult, encodeResult } from './result-codec.ts';
-export { addParts, runStatePartition, type StateInput, type StatePartitionRun } from './state-ops.ts';
+export {
+  addParts,
+  groupsFromPairs,
+  runStatePartition,
+  type StateInput,
+  type StatePartitionRun,
+  stateInputFromResults,
+} from './state-ops.ts';
 export {
   type KeyedSnapshot,
   KeyedStateStore,
-  keyText,
   type StateLayout,
   type StateLog,
   StatePartitions,
   statePartitionOf,
+  storeFor,
 } from './state-store.ts';
 export { decodeStore, encodeStore, packState, unpackState } from './store-snapshot.ts';
 export { type LatePolicy, type LateSample, lateError, type PartitionStore } from './window-ops.ts';

@@ -1,4 +1,5 @@
-import { type AggregateNode, normalizeKey } from '../dsl/graph.ts';
+import { keyIdentity } from '../core/index.ts';
+import type { AggregateNode } from '../dsl/index.ts';
 import type { FiredWindow } from '../window/index.ts';
 
 /** What a worker sends back for one exported node of one partition batch. */
@@ -21,14 +22,14 @@ export class KeyGroups {
   readonly #groups = new Map<unknown, [unknown, unknown[]]>();
 
   add(key: unknown, value: unknown): void {
-    const normalized = normalizeKey(key);
+    const normalized = keyIdentity(key);
     const group = this.#groups.get(normalized);
     if (group) group[1].push(value);
     else this.#groups.set(normalized, [key, [value]]);
   }
 
   addAll(key: unknown, values: readonly unknown[]): void {
-    const normalized = normalizeKey(key);
+    const normalized = keyIdentity(key);
     const group = this.#groups.get(normalized);
     if (!group) this.#groups.set(normalized, [key, [...values]]);
     else for (const value of values) group[1].push(value);
@@ -59,7 +60,7 @@ export class KeyedAccumulator {
   }
 
   add(key: unknown, value: unknown): void {
-    const normalized = normalizeKey(key);
+    const normalized = keyIdentity(key);
     const entry = this.#entries.get(normalized);
     if (entry) entry[1] = this.#combine(entry[1], value);
     else this.#entries.set(normalized, [key, value]);

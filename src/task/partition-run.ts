@@ -1,7 +1,7 @@
-import { encodePlain } from '../core/plain.ts';
-import type { BatchInfo, Origin, SourceRecord } from '../core/types.ts';
-import { isAggregate, isKeyedState, type Node } from '../dsl/graph.ts';
-import type { Plan } from '../dsl/plan.ts';
+import type { BatchInfo, Origin, SourceRecord } from '../core/index.ts';
+import { encodePlain } from '../core/index.ts';
+import type { Plan } from '../dsl/index.ts';
+import { isAggregate, isKeyedState, type Node } from '../dsl/index.ts';
 import { ErrorCode, errorText, isSluiceError, SluiceError } from '../errors/index.ts';
 import type { FinalWindows, RecordWindows, UpdateWindows } from '../window/index.ts';
 import { type Aggregator, aggregatorFor, type Export, KeyGroups } from './partials.ts';

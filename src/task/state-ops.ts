@@ -1,7 +1,7 @@
-import { decodePlain } from '../core/plain.ts';
-import type { BatchInfo } from '../core/types.ts';
-import type { KeyedStateNode } from '../dsl/graph.ts';
-import { StateHandle } from '../dsl/state-spec.ts';
+import type { BatchInfo } from '../core/index.ts';
+import { decodePlain } from '../core/index.ts';
+import type { KeyedStateNode } from '../dsl/index.ts';
+import { StateHandle } from '../dsl/index.ts';
 import { KeyGroups } from './partials.ts';
 import type { PartitionResult } from './partition-run.ts';
 import type { KeyedStateStore, StateEntry } from './state-store.ts';

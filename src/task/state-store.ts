@@ -1,6 +1,5 @@
-import { toJson } from '../core/json.ts';
-import { murmur2, toPositive } from '../core/murmur2.ts';
-import { type KeyedStateNode, normalizeKey } from '../dsl/graph.ts';
+import { keyIdentity, keyText, murmur2, toPositive } from '../core/index.ts';
+import type { KeyedStateNode } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 /** The input topic whose partitions the state partitions follow, and how many it has. */
@@ -21,11 +20,6 @@ type StatePartition = {
 };
 
 const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
-/** A key as the Kafka sink writes a pair's key: a string as itself, anything else as JSON. */
-export function keyText(key: unknown): string {
-  return typeof key === 'string' ? key : toJson(key);
-}
 
 /**
  * The state partition of a key: Kafka's default partition for it as a record key,
@@ -181,7 +175,7 @@ export class KeyedStateStore {
         if (held.tables.has(node.id)) continue;
         const table = new Map<unknown, StateEntry>();
         for (const [key, state] of this.#seedsOf(node, layout).get(partition) ?? []) {
-          table.set(normalizeKey(key), { key, state, at: time });
+          table.set(keyIdentity(key), { key, state, at: time });
         }
         held.tables.set(node.id, table);
       }
@@ -260,7 +254,7 @@ export class KeyedStateStore {
     const held = this.#partitionOf(id, topic, Number(partition));
     for (const [node, entries] of snapshot) {
       const table = new Map<unknown, StateEntry>();
-      for (const [key, state, at] of entries) table.set(normalizeKey(key), { key, state, at });
+      for (const [key, state, at] of entries) table.set(keyIdentity(key), { key, state, at });
       held.tables.set(node, table);
     }
   }
@@ -304,4 +298,12 @@ export class KeyedStateStore {
     this.#seeds.set(node.id, seeds);
     return seeds;
   }
+}
+
+/** The tables of the one state partition `id` (`topic\0partition`) of a layout. */
+export function storeFor(layout: StatePartitions['layout'], id: string, log?: StateLog): KeyedStateStore {
+  const [topic = '', partition = ''] = id.split('\u0000');
+  const store = new KeyedStateStore({ layout, ...(log ? { log } : {}) });
+  store.own([{ topic, partition: Number(partition) }]);
+  return store;
 }

@@ -1,6 +1,6 @@
-import { decodePlain, encodePlain } from '../core/plain.ts';
-import { isWindow } from '../dsl/graph.ts';
-import type { Plan } from '../dsl/plan.ts';
+import { decodePlain, encodePlain } from '../core/index.ts';
+import type { Plan } from '../dsl/index.ts';
+import { isWindow } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { WindowsSnapshot } from '../window/index.ts';
 import { createWindowState, type PartitionStore } from './window-ops.ts';

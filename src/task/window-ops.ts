@@ -1,6 +1,5 @@
-import type { BatchInfo, Origin } from '../core/types.ts';
-import type { WindowAggregateNode, WindowNode } from '../dsl/graph.ts';
-import type { Plan } from '../dsl/plan.ts';
+import type { BatchInfo, Origin } from '../core/index.ts';
+import type { Plan, WindowAggregateNode, WindowNode } from '../dsl/index.ts';
 import { ErrorCode, SluiceError, sampleValue } from '../errors/index.ts';
 import {
   EVENT_TIME_RANGE,

@@ -1,5 +1,4 @@
 import { move, workerData } from 'piscina';
-import { storeFor } from '../coordinator/index.ts';
 import { encodePlain } from '../core/index.ts';
 import { buildGraph, importJob, Plan } from '../dsl/index.ts';
 import { ErrorCode } from '../errors/index.ts';
@@ -11,7 +10,7 @@ import { type RecordInput, runPartition } from './partition-run.ts';
 import type { SlotTask, WorkerInit } from './protocol.ts';
 import { encodeResult } from './result-codec.ts';
 import { addParts, runStatePartition } from './state-ops.ts';
-import type { KeyedStateStore, StateLayout } from './state-store.ts';
+import { type KeyedStateStore, type StateLayout, storeFor } from './state-store.ts';
 import { decodeStore, encodeStore } from './store-snapshot.ts';
 import type { PartitionStore } from './window-ops.ts';
 

@@ -2,19 +2,24 @@ import { ConfigError } from '../config/index.ts';
 import { LocalKeyedState, mergePartitions, type OutputBatch, WindowMerger } from '../coordinator/index.ts';
 import type { BatchInfo, SourceRecord } from '../core/index.ts';
 import { buildGraph, type Job, Plan } from '../dsl/index.ts';
-import { decodeValue, type ValueFormat } from '../task/decode.ts';
 import {
   type DecodeFailure,
   type DecodePolicy,
+  decodeResult,
+  decodeStore,
+  decodeValue,
+  encodeResult,
+  encodeStore,
   type LatePolicy,
   type PartitionResult,
   type PartitionStore,
+  packState,
   type RecordInput,
   runPartition,
   StatePartitions,
+  unpackState,
+  type ValueFormat,
 } from '../task/index.ts';
-import { decodeResult, encodeResult } from '../task/result-codec.ts';
-import { decodeStore, encodeStore, packState, unpackState } from '../task/store-snapshot.ts';
 import { WatermarkTracker } from '../window/index.ts';
 
 export type TestRecord = {

@@ -1,4 +1,4 @@
-import { normalizeKey } from '../dsl/graph.ts';
+import { keyIdentity } from '../core/index.ts';
 
 export type KeyDictionarySnapshot = {
   readonly keys: unknown[];
@@ -19,7 +19,7 @@ export class KeyDictionary {
 
   /** The key's id, assigned on first sight; it holds no reference until retained. */
   id(key: unknown): number {
-    const normalized = normalizeKey(key);
+    const normalized = keyIdentity(key);
     const known = this.#ids.get(normalized);
     if (known !== undefined) return known;
     const id = this.#free.pop() ?? this.#keys.length;
@@ -65,7 +65,7 @@ export class KeyDictionary {
     // A copy (not `slice()`, a view on a Buffer): the bytes may sit unaligned in a larger buffer.
     const refs = new Int32Array(new Uint8Array(snapshot.refs).buffer);
     dict.#keys = [...snapshot.keys];
-    dict.#normalized = dict.#keys.map((key, id) => (free.has(id) ? undefined : normalizeKey(key)));
+    dict.#normalized = dict.#keys.map((key, id) => (free.has(id) ? undefined : keyIdentity(key)));
     dict.#refs = new Int32Array(Math.max(64, refs.length * 2));
     dict.#refs.set(refs);
     for (const id of snapshot.free) dict.#free.push(id);

@@ -1,7 +1,8 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BatchLog, type BatchPlan } from '../../src/checkpoint/index.ts';
+import { BatchLog } from '../../src/checkpoint/index.ts';
+import type { BatchPlan } from '../../src/core/index.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 const tempDir = tempDirs('sluice-batch-log');

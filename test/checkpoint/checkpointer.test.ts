@@ -6,10 +6,10 @@ import {
   CheckpointStore,
   encodeCheckpoint,
   type PartitionCheckpoint,
-  type PartitionPosition,
 } from '../../src/checkpoint/index.ts';
 import { selectCodecs } from '../../src/codecs/index.ts';
 import { WindowMerger } from '../../src/coordinator/index.ts';
+import type { PartitionPosition } from '../../src/core/index.ts';
 import { WatermarkTracker } from '../../src/window/index.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 

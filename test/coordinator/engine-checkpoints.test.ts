@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PartitionPosition } from '../../src/checkpoint/index.ts';
 import { Engine } from '../../src/coordinator/index.ts';
+import type { PartitionPosition } from '../../src/core/index.ts';
 import { silentLogger } from '../../src/core/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
 import { inThreadSlots, loggingPlan, type Script, scriptedSource } from '../support/scripted-engine.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH } from '../../src/core/index.ts';
 import { defineJob } from '../../src/dsl/index.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
-import { decodeValue, MAX_JSON_DEPTH } from '../../src/task/decode.ts';
+import { decodeValue } from '../../src/task/decode.ts';
 import { TestDriver } from '../../src/testing/index.ts';
 
 // JSON nested deeper than MAX_JSON_DEPTH is a decode error at the record: past it, the value could
