@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import { partitionId } from '../core/index.ts';
 import { LAG_MAX_AGE_MS, LAG_TIMEOUT_MS } from './options.ts';
 import type { LagSource, PartitionLag } from './types.ts';
 
@@ -33,19 +34,19 @@ export function kafkaLag(options: KafkaLagOptions): LagSource {
     const high = new Map<string, bigint>();
     for (const topic of topics) {
       for (const offsets of await admin.fetchTopicOffsets(topic)) {
-        high.set(key(topic, offsets.partition), BigInt(offsets.high));
+        high.set(partitionId(topic, offsets.partition), BigInt(offsets.high));
       }
     }
     const committed = new Map<string, bigint>();
     for (const entry of await admin.fetchOffsets({ groupId, topics })) {
       for (const { partition, offset } of entry.partitions) {
-        if (offset !== '-1') committed.set(key(entry.topic, partition), BigInt(offset));
+        if (offset !== '-1') committed.set(partitionId(entry.topic, partition), BigInt(offset));
       }
     }
     const lags: PartitionLag[] = [];
     for (const { topic, partition } of owned) {
-      const end = high.get(key(topic, partition));
-      const done = committed.get(key(topic, partition));
+      const end = high.get(partitionId(topic, partition));
+      const done = committed.get(partitionId(topic, partition));
       if (end === undefined || done === undefined) continue;
       lags.push({ topic, partition, lag: end > done ? end - done : 0n });
     }
@@ -75,8 +76,4 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | unde
   } finally {
     clearTimeout(timer);
   }
-}
-
-function key(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }

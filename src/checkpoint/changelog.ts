@@ -1,4 +1,5 @@
 import type { Admin, Kafka, Producer, ProducerRecord } from 'kafkajs';
+import { partitionName } from '../core/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 
 /** Checkpoints can be large: allow 64 MiB records on the changelog topic. */
@@ -18,7 +19,7 @@ export type ChangelogOptions = {
 };
 
 /** The changelog key of a partition's checkpoint. */
-export const changelogKey = (topic: string, partition: number): string => `${topic}-${partition}`;
+export const changelogKey = partitionName;
 
 /**
  * Checkpoints in a compacted Kafka topic, keyed by input partition: whichever instance the group

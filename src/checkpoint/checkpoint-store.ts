@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lz4 } from '../codecs/index.ts';
+import { partitionName } from '../core/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import { decodeCheckpoint, encodeCheckpoint, type PartitionCheckpoint } from './checkpoint-file.ts';
 
@@ -32,7 +33,7 @@ export class CheckpointStore {
   }
 
   path(topic: string, partition: number): string {
-    return join(this.dir, `${topic}-${partition}.ckpt`);
+    return join(this.dir, `${partitionName(topic, partition)}.ckpt`);
   }
 
   /** Decodes checkpoint bytes from elsewhere (the changelog topic); `what` names them in errors. */

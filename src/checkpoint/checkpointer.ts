@@ -1,6 +1,7 @@
 import type { ProducerRecord } from 'kafkajs';
 import type { KeyedState, WindowExchange, WindowMerger } from '../coordinator/index.ts';
 import type { BatchPlan, PartitionPosition } from '../core/index.ts';
+import { type PartitionId, partitionId } from '../core/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { BatchLog } from './batch-log.ts';
 import { changelogKey } from './changelog.ts';
@@ -97,7 +98,8 @@ function sameSave(
   };
   for (let a = 0; a < ids.length; a++) {
     for (let b = a + 1; b < ids.length; b++) {
-      if (peers[a]?.has(ids[b] as string) && peers[b]?.has(ids[a] as string)) group[root(b)] = root(a);
+      if (peers[a]?.has(ids[b] as PartitionId) && peers[b]?.has(ids[a] as PartitionId))
+        group[root(b)] = root(a);
     }
   }
   const oldest = new Map<number, number>();
@@ -114,8 +116,6 @@ type Choice = {
   readonly read: Read;
   readonly skipped?: PartitionCheckpoint;
 };
-
-const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
  * Writes every partition's state with the offset it covers, and restores it on assignment.

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchBudget, RateController } from '../backpressure/index.ts';
 import type { BatchInfo, Logger, PartitionPosition } from '../core/index.ts';
+import { partitionId } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { type DecodeFailure, KeyGroups, type PartitionResult } from '../task/index.ts';
@@ -90,8 +91,6 @@ export type EngineSummary = {
   readonly decodeErrors: number;
   readonly late: number;
 };
-
-const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
  * The coordinator's loop: on each trigger, take every partition's work from the source, run it
@@ -467,7 +466,7 @@ export class Engine {
     }
     const owned = this.#inputs(this.#options.source.owned?.() ?? [...this.#seen.values()]);
     const busy = new Set(work.map((item) => partitionId(item.range.topic, item.range.partition)));
-    const ids = new Set(owned.map(({ topic, partition }) => partitionId(topic, partition)));
+    const ids = new Set<string>(owned.map(({ topic, partition }) => partitionId(topic, partition)));
     // A partition that left: its clock no longer holds the watermark, its update-mode partials go.
     for (const id of this.#watermark.owned()) {
       if (ids.has(id)) continue;
@@ -535,7 +534,7 @@ export class Engine {
     if (!checkpoints) return;
     const owned = source.owned?.();
     const ids = owned
-      ? new Set(owned.map(({ topic, partition }) => partitionId(topic, partition)))
+      ? new Set<string>(owned.map(({ topic, partition }) => partitionId(topic, partition)))
       : undefined;
     for (const id of this.#positions.keys()) if (ids && !ids.has(id)) this.#positions.delete(id);
     this.#positionStatePartitions();

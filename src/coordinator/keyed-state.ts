@@ -1,4 +1,5 @@
 import type { BatchInfo } from '../core/index.ts';
+import { partitionId } from '../core/index.ts';
 import type { KeyedStateNode } from '../dsl/index.ts';
 import {
   addParts,
@@ -129,7 +130,9 @@ export class LocalKeyedState extends PartitionedKeyedState {
 
   override own(partitions: Iterable<{ readonly topic: string; readonly partition: number }>): void {
     super.own(partitions);
-    const held = new Set(this.partitions.held().map(({ topic, partition }) => `${topic}\u0000${partition}`));
+    const held = new Set<string>(
+      this.partitions.held().map(({ topic, partition }) => partitionId(topic, partition)),
+    );
     for (const id of this.#stores.keys()) if (!held.has(id)) this.#stores.delete(id);
   }
 
@@ -140,7 +143,7 @@ export class LocalKeyedState extends PartitionedKeyedState {
     info: BatchInfo,
     snapshot: boolean,
   ): StatePartitionRun {
-    const store = this.#storeOf(`${this.partitions.layout.topic}\u0000${partition}`);
+    const store = this.#storeOf(partitionId(this.partitions.layout.topic, partition));
     return runStatePartition(store, node, addParts(input.groups, input.parts), info, snapshot);
   }
 

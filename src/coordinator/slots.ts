@@ -1,4 +1,5 @@
 import { Piscina } from 'piscina';
+import { partitionId, partitionName } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { PartitionResult, SlotTask, WorkerInit } from '../task/index.ts';
 import { decodeResult } from '../task/index.ts';
@@ -35,7 +36,7 @@ export class Slots {
 
   /** The slot that owns a partition; a new partition goes to the slot with the fewest. */
   slotOf(topic: string, partition: number): number {
-    const id = `${topic}-${partition}`;
+    const id = partitionId(topic, partition);
     let slot = this.#placement.get(id);
     if (slot === undefined) {
       // biome-ignore lint/plugin/no-data-sized-spread: one entry per worker slot (SLUICE_WORKERS)
@@ -48,7 +49,7 @@ export class Slots {
 
   /** Forgets a partition this process no longer owns, and its slot drops the partition's window state. */
   release(topic: string, partition: number): void {
-    const id = `${topic}-${partition}`;
+    const id = partitionId(topic, partition);
     const slot = this.#placement.get(id);
     if (slot === undefined) return;
     this.#placement.delete(id);
@@ -66,7 +67,7 @@ export class Slots {
     } catch (error) {
       throw new SluiceError(
         ErrorCode.worker,
-        `worker slot ${slot} failed on ${topic}-${partition}: ${error instanceof Error ? error.message : String(error)}`,
+        `worker slot ${slot} failed on ${partitionName(topic, partition)}: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       );
     }
@@ -95,7 +96,7 @@ export class Slots {
     } catch (error) {
       throw new SluiceError(
         ErrorCode.worker,
-        `worker slot ${slot} failed to ${task.type} ${topic}-${partition}: ${error instanceof Error ? error.message : String(error)}`,
+        `worker slot ${slot} failed to ${task.type} ${partitionName(topic, partition)}: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       );
     }

@@ -1,5 +1,5 @@
 import type { BatchInfo } from '../core/index.ts';
-import { keyIdentity } from '../core/index.ts';
+import { keyIdentity, parsePartitionId, partitionId } from '../core/index.ts';
 import type { WindowAggregateNode } from '../dsl/index.ts';
 import type { PartitionResult } from '../task/index.ts';
 import { type StateLayout, StatePartitions } from '../task/index.ts';
@@ -35,8 +35,6 @@ export type ExchangeSnapshot = [
 
 const RESEND_PROGRESS_MS = 5_000;
 
-const sourceId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
 /**
  * Window aggregations across instances. A (window, key) is merged by the owner of the key's state
  * partition (murmur2 of the key, as keyed state): partials of keys owned elsewhere leave through
@@ -63,7 +61,7 @@ export class WindowExchange {
     const before = this.held();
     this.#partitions.own(partitions);
     for (const { topic, partition } of before)
-      if (!this.#partitions.holds(partition)) this.forget(sourceId(topic, partition));
+      if (!this.#partitions.holds(partition)) this.forget(partitionId(topic, partition));
   }
 
   /**
@@ -88,12 +86,12 @@ export class WindowExchange {
       } else {
         const { start, end, pairs, topic, partition: from } = message;
         for (const [key, partial] of pairs)
-          this.#apply(state, partition, sourceId(topic, from), { key, start, end, partial }, touched);
+          this.#apply(state, partition, partitionId(topic, from), { key, start, end, partial }, touched);
       }
     }
     const remote = new Map<string, Extract<WindowMessage, { type: 'partials' }> & { q: number }>();
     for (const result of results) {
-      const source = sourceId(result.topic, result.partition);
+      const source = partitionId(result.topic, result.partition);
       for (const item of result.exports) {
         if (item.node !== node.id || item.kind !== 'windows') continue;
         for (const window of item.windows) {
@@ -223,8 +221,8 @@ export class WindowExchange {
         for (const entry of keys.values()) {
           if (entry.partition !== q) continue;
           const parts = [...entry.parts].map(([source, partial]): [string, number, unknown] => {
-            const [topic = '', partition = ''] = source.split('\u0000');
-            return [topic, Number(partition), partial];
+            const { topic, partition } = parsePartitionId(source);
+            return [topic, partition, partial];
           });
           entries.push([end, entry.start, entry.key, parts]);
         }
@@ -247,7 +245,7 @@ export class WindowExchange {
       for (const [end, start, key, parts] of entries) {
         const keys = entryOf(state.windows, end, () => new Map<unknown, Entry>());
         const sources = parts.map(([topic, partition, partial]): [string, unknown] => [
-          sourceId(topic, partition),
+          partitionId(topic, partition),
           partial,
         ]);
         keys.set(keyIdentity(key), { key, start, end, partition: q, parts: new Map(sources) });

@@ -1,5 +1,5 @@
 import type { BatchInfo } from '../core/index.ts';
-import { keyIdentity } from '../core/index.ts';
+import { keyIdentity, partitionId } from '../core/index.ts';
 import type { WindowAggregateNode } from '../dsl/index.ts';
 import type { PartitionResult } from '../task/index.ts';
 import { type PaneOps, paneOps, type WindowResult } from '../window/index.ts';
@@ -54,7 +54,7 @@ export class WindowMerger {
     const touched = new Map<number, Set<unknown>>();
     const starts = new Map<number, number>();
     for (const result of results) {
-      const partition = `${result.topic}\u0000${result.partition}`;
+      const partition = partitionId(result.topic, result.partition);
       for (const item of result.exports) {
         if (item.node !== node.id || item.kind !== 'windows') continue;
         for (const window of item.windows) {

@@ -1,3 +1,10 @@
+export {
+  type PartitionId,
+  parsePartitionId,
+  partitionId,
+  partitionName,
+  type TopicPartition,
+} from './ids.ts';
 export { toJson } from './json.ts';
 export { keyIdentity, keyText } from './key.ts';
 export { type Logger, silentLogger } from './logger.ts';

@@ -4,7 +4,7 @@ import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.
 import type { SluiceConfig } from '../config/index.ts';
 import type { BatchSource, BufferedPartition, PartitionWork } from '../coordinator/index.ts';
 import { DataSignal } from '../coordinator/index.ts';
-import type { Logger, OffsetRange } from '../core/index.ts';
+import { type Logger, type OffsetRange, partitionId, partitionName } from '../core/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import { BufferPool, encodeBatch } from '../task/index.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
@@ -324,7 +324,7 @@ export class DirectSource implements BatchSource {
   waiting(): number {
     let count = 0;
     for (const buffer of this.#buffers.values()) {
-      const target = this.#targets?.get(id(buffer.topic, buffer.partition));
+      const target = this.#targets?.get(partitionId(buffer.topic, buffer.partition));
       const last = buffer.messages.at(-1);
       if (target === undefined || (last && BigInt(last.offset) < target)) {
         count += buffer.messages.length;
@@ -370,7 +370,7 @@ export class DirectSource implements BatchSource {
   async #skipDeleted(): Promise<void> {
     this.#lastRetentionCheck = Date.now();
     const waiting = [...this.#buffers.values()].filter((buffer) => {
-      const target = this.#targets?.get(id(buffer.topic, buffer.partition));
+      const target = this.#targets?.get(partitionId(buffer.topic, buffer.partition));
       return target !== undefined && (buffer.position ?? 0n) < target && buffer.messages.length === 0;
     });
     for (const topic of new Set(waiting.map((buffer) => buffer.topic))) {
@@ -406,7 +406,7 @@ export class DirectSource implements BatchSource {
    */
   async commit(ranges: readonly OffsetRange[]): Promise<void> {
     for (const range of ranges) {
-      const key = id(range.topic, range.partition);
+      const key = partitionId(range.topic, range.partition);
       const buffer = this.#buffers.get(key);
       if (!buffer) continue;
       const known = this.#uncommitted.get(key);
@@ -454,7 +454,11 @@ export class DirectSource implements BatchSource {
     // A range recorded meanwhile (a later batch) stays for the next commit.
     for (const [key, entry] of due) if (this.#uncommitted.get(key) === entry) this.#uncommitted.delete(key);
     this.#options.log.debug(
-      { committed: offsets.map(({ topic, partition, offset }) => `${id(topic, partition)}@${offset}`) },
+      {
+        committed: offsets.map(
+          ({ topic, partition, offset }) => `${partitionName(topic, partition)}@${offset}`,
+        ),
+      },
       'offsets committed',
     );
   }
@@ -536,7 +540,7 @@ export class DirectSource implements BatchSource {
   }
 
   position(topic: string, partition: number): bigint | undefined {
-    return this.#buffers.get(id(topic, partition))?.position;
+    return this.#buffers.get(partitionId(topic, partition))?.position;
   }
 
   /** Per-partition positions (next offset to process), for tests and the lag view. */
@@ -548,7 +552,7 @@ export class DirectSource implements BatchSource {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     // Left unresolved while the group rebalances: the next assignment fetches from its offsets.
     if (this.#phase !== 'running') return;
-    const buffer = this.#buffers.get(id(batch.topic, batch.partition));
+    const buffer = this.#buffers.get(partitionId(batch.topic, batch.partition));
     // Left unresolved, kafkajs fetches these again. Until #initPositions set the start (and
     // sought to it), buffering would take records that the seek then delivers a second time.
     if (!buffer || buffer.position === undefined) return;
@@ -586,7 +590,7 @@ export class DirectSource implements BatchSource {
     const work: PartitionWork[] = [];
     if (this.#phase !== 'running') return undefined;
     for (const range of ranges) {
-      const buffer = this.#buffers.get(id(range.topic, range.partition));
+      const buffer = this.#buffers.get(partitionId(range.topic, range.partition));
       if (!buffer) continue;
       if (buffer.position !== range.fromOffset) return undefined;
       // Wait until the range's last offset (or one past it, where compaction removed it) is here.
@@ -612,7 +616,7 @@ export class DirectSource implements BatchSource {
 
   /** Up to `share` records and `byteShare` bytes (at least one record) of the buffer, as a batch. */
   #cut(buffer: PartitionBuffer, share: number, byteShare: number): PartitionWork | undefined {
-    const target = this.#targets?.get(id(buffer.topic, buffer.partition));
+    const target = this.#targets?.get(partitionId(buffer.topic, buffer.partition));
     const max = Math.min(this.#options.config.maxRecordsPerBatch, share);
     if (share > 0) buffer.share = max;
     let count = Math.min(max, buffer.messages.length);
@@ -769,7 +773,7 @@ export class DirectSource implements BatchSource {
     }
     const next = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const partition of partitions) next.add(id(topic, partition));
+      for (const partition of partitions) next.add(partitionId(topic, partition));
     }
     for (const [key, buffer] of this.#buffers) {
       if (next.has(key)) {
@@ -801,11 +805,11 @@ export class DirectSource implements BatchSource {
     else this.#consumer.resume(assigned);
     const fresh = Object.entries(assignment).flatMap(([topic, partitions]) =>
       partitions
-        .filter((partition) => !this.#buffers.has(id(topic, partition)))
+        .filter((partition) => !this.#buffers.has(partitionId(topic, partition)))
         .map((partition) => ({ topic, partition })),
     );
     for (const { topic, partition } of fresh) {
-      this.#buffers.set(id(topic, partition), {
+      this.#buffers.set(partitionId(topic, partition), {
         topic,
         partition,
         messages: [],
@@ -838,7 +842,7 @@ export class DirectSource implements BatchSource {
       const all = await retryingKafka(`reading the offsets of topic ${topic}`, read, this.#retry);
       partitionCounts.set(topic, all.length);
       for (const offsets of all) {
-        watermarks.set(id(topic, offsets.partition), {
+        watermarks.set(partitionId(topic, offsets.partition), {
           low: BigInt(offsets.low),
           high: BigInt(offsets.high),
         });
@@ -853,7 +857,8 @@ export class DirectSource implements BatchSource {
     );
     for (const entry of entries) {
       for (const offset of entry.partitions) {
-        if (offset.offset !== '-1') committed.set(id(entry.topic, offset.partition), BigInt(offset.offset));
+        if (offset.offset !== '-1')
+          committed.set(partitionId(entry.topic, offset.partition), BigInt(offset.offset));
       }
     }
     if (this.#options.bounded && first) this.#targets = new Map();
@@ -862,11 +867,11 @@ export class DirectSource implements BatchSource {
       fresh.map(({ topic, partition }) => ({
         topic,
         partition,
-        committed: committed.get(id(topic, partition)),
+        committed: committed.get(partitionId(topic, partition)),
       })),
     );
     for (const [index, { topic, partition }] of fresh.entries()) {
-      const key = id(topic, partition);
+      const key = partitionId(topic, partition);
       const marks = watermarks.get(key) ?? { low: 0n, high: 0n };
       const buffer = this.#buffers.get(key);
       if (!buffer) continue;
@@ -905,8 +910,10 @@ export class DirectSource implements BatchSource {
       (topic) => !this.#options.repartitionTopics?.includes(topic),
     );
     const owned = [...this.#buffers.values()]
-      .filter(({ topic, partition }) => inputs.includes(topic) && this.#assigned.has(id(topic, partition)))
-      .map(({ topic, partition }) => id(topic, partition));
+      .filter(
+        ({ topic, partition }) => inputs.includes(topic) && this.#assigned.has(partitionId(topic, partition)),
+      )
+      .map(({ topic, partition }) => partitionId(topic, partition));
     const partitions = inputs.reduce((sum, topic) => sum + (partitionCounts.get(topic) ?? 0), 0);
     if (owned.length >= partitions) return;
     const share = { groupId: this.#options.config.groupId, assigned: owned.sort(), partitions };
@@ -957,8 +964,4 @@ class ConsumerRestarting extends Error {
 /** kafkajs's consumer between a crash's disconnect and its restart has no group to commit through. */
 function isNotRunning(error: unknown): boolean {
   return error instanceof Error && /Consumer group was not initialized/.test(error.message);
-}
-
-function id(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
 }

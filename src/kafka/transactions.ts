@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Producer, ProducerRecord, Transaction } from 'kafkajs';
+import { partitionId, partitionName } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { kafkaErrorType } from './retry.ts';
 
@@ -30,8 +31,6 @@ type Lead = { readonly id: string; readonly producer: Producer };
 
 /** Errors after which nobody knows whether the broker applied the request. */
 const INDEFINITE = new Set(['KafkaJSRequestTimeoutError', 'KafkaJSTimeout', 'KafkaJSConnectionClosedError']);
-
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 const CONCURRENT_RETRY_MS = 30_000;
 const CONCURRENT_FIRST_DELAY_MS = 10;
@@ -90,7 +89,7 @@ export class KafkaTransactions {
   }
 
   transactionalId(topic: string, partition: number): string {
-    return `${this.#options.groupId}-${topic}-${partition}`;
+    return `${this.#options.groupId}-${partitionName(topic, partition)}`;
   }
 
   /**
@@ -99,7 +98,7 @@ export class KafkaTransactions {
    */
   async fence(partitions: readonly { readonly topic: string; readonly partition: number }[]): Promise<void> {
     for (const { topic, partition } of partitions) {
-      if (this.#fenced.has(key(topic, partition))) continue;
+      if (this.#fenced.has(partitionId(topic, partition))) continue;
       const id = this.transactionalId(topic, partition);
       if (this.#lead?.id === id) continue;
       const producer = this.#producer(id);
@@ -113,14 +112,14 @@ export class KafkaTransactions {
       } finally {
         await producer.disconnect().catch(() => {});
       }
-      this.#fenced.add(key(topic, partition));
+      this.#fenced.add(partitionId(topic, partition));
       this.#options.log.info({ transactionalId: id }, 'transactional id initialised: earlier owner fenced');
     }
   }
 
   /** The partitions owned now; a partition that left must be fenced again when it comes back. */
   own(partitions: readonly { readonly topic: string; readonly partition: number }[]): void {
-    const now = new Set(partitions.map(({ topic, partition }) => key(topic, partition)));
+    const now = new Set<string>(partitions.map(({ topic, partition }) => partitionId(topic, partition)));
     for (const id of this.#fenced) if (!now.has(id)) this.#fenced.delete(id);
     this.#owned = [...partitions].sort((a, b) =>
       a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
@@ -241,7 +240,7 @@ export class KafkaTransactions {
       throw this.#failure(`cannot connect the transactional producer ${id}`, error);
     }
     this.#lead = { id, producer };
-    this.#fenced.add(key(first.topic, first.partition));
+    this.#fenced.add(partitionId(first.topic, first.partition));
     return this.#lead;
   }
 

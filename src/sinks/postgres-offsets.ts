@@ -1,9 +1,10 @@
 import type { OffsetRange } from '../core/index.ts';
+import { partitionId } from '../core/index.ts';
 
 /** Stored ends by `offsetKey`. */
 export type StoredOffsets = ReadonlyMap<string, bigint>;
 
-export const offsetKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+export const offsetKey = partitionId;
 
 /** One range against its stored end: the next to write, the first ever, or one already written. */
 export type RangeState =

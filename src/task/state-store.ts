@@ -1,4 +1,4 @@
-import { keyIdentity, keyText, murmur2, toPositive } from '../core/index.ts';
+import { keyIdentity, keyText, murmur2, parsePartitionId, partitionId, toPositive } from '../core/index.ts';
 import type { KeyedStateNode } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
@@ -18,8 +18,6 @@ type StatePartition = {
   /** Per operation, its keys; a table's presence means the operation's initial state is in it. */
   readonly tables: Map<number, Map<unknown, StateEntry>>;
 };
-
-const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
  * The state partition of a key: Kafka's default partition for it as a record key,
@@ -64,8 +62,8 @@ export class StatePartitions {
 
   /** The state partition of input partition `id` (`topic\0partition`); undefined: another topic's. */
   numberOf(id: string): number | undefined {
-    const [topic, partition] = id.split('\u0000');
-    return topic === this.layout.topic && partition !== undefined ? Number(partition) : undefined;
+    const { topic, partition } = parsePartitionId(id);
+    return topic === this.layout.topic ? partition : undefined;
   }
 
   /** The state partitions held, in partition order. */
@@ -250,8 +248,8 @@ export class KeyedStateStore {
   restore(id: string, snapshot: KeyedSnapshot): void {
     this.#partitions.delete(id);
     if (snapshot.length === 0) return;
-    const [topic = '', partition = ''] = id.split('\u0000');
-    const held = this.#partitionOf(id, topic, Number(partition));
+    const { topic, partition } = parsePartitionId(id);
+    const held = this.#partitionOf(id, topic, partition);
     for (const [node, entries] of snapshot) {
       const table = new Map<unknown, StateEntry>();
       for (const [key, state, at] of entries) table.set(keyIdentity(key), { key, state, at });
@@ -302,8 +300,7 @@ export class KeyedStateStore {
 
 /** The tables of the one state partition `id` (`topic\0partition`) of a layout. */
 export function storeFor(layout: StatePartitions['layout'], id: string, log?: StateLog): KeyedStateStore {
-  const [topic = '', partition = ''] = id.split('\u0000');
   const store = new KeyedStateStore({ layout, ...(log ? { log } : {}) });
-  store.own([{ topic, partition: Number(partition) }]);
+  store.own([parsePartitionId(id)]);
   return store;
 }

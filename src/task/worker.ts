@@ -1,5 +1,5 @@
 import { move, workerData } from 'piscina';
-import { encodePlain } from '../core/index.ts';
+import { encodePlain, partitionId } from '../core/index.ts';
 import { buildGraph, importJob, Plan } from '../dsl/index.ts';
 import { ErrorCode } from '../errors/index.ts';
 import { BatchView } from './batch-codec.ts';
@@ -24,13 +24,11 @@ const mismatch =
     : `job ${init.jobPath} built a different graph in a worker than on the main thread ` +
       `(main: ${init.signature}; worker: ${graph.signature()}); the builder must be deterministic`;
 
-const idOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
 /** Window state of the partitions this slot owns; a partition always runs in the same slot. */
 const stores = new Map<string, PartitionStore>();
 
 function storeOf(topic: string, partition: number): PartitionStore {
-  const id = idOf(topic, partition);
+  const id = partitionId(topic, partition);
   let store = stores.get(id);
   if (!store) {
     store = new Map();
@@ -43,7 +41,7 @@ function storeOf(topic: string, partition: number): PartitionStore {
 const keyed = new Map<string, KeyedStateStore>();
 
 function keyedOf(layout: StateLayout, partition: number): KeyedStateStore {
-  const id = idOf(layout.topic, partition);
+  const id = partitionId(layout.topic, partition);
   let store = keyed.get(id);
   if (!store) {
     store = storeFor(layout, id);
@@ -112,26 +110,26 @@ function generatorInput(task: Extract<SlotTask, { type: 'generate' }>): RecordIn
 /** Runs one partition batch; the result crosses back as msgpack bytes, transferred, not cloned. */
 export default function runTask(task: SlotTask): unknown {
   if (task.type === 'forget') {
-    stores.delete(idOf(task.topic, task.partition));
-    keyed.delete(idOf(task.topic, task.partition));
+    stores.delete(partitionId(task.topic, task.partition));
+    keyed.delete(partitionId(task.topic, task.partition));
     return null;
   }
   if (task.type === 'state') return move(runState(task));
   if (task.type === 'keyedSnapshot') {
-    const id = idOf(task.layout.topic, task.partition);
+    const id = partitionId(task.layout.topic, task.partition);
     return keyed.get(id)?.snapshot(id) ?? [];
   }
   if (task.type === 'keyedRestore') {
-    keyedOf(task.layout, task.partition).restore(idOf(task.layout.topic, task.partition), task.state);
+    keyedOf(task.layout, task.partition).restore(partitionId(task.layout.topic, task.partition), task.state);
     return null;
   }
   if (task.type === 'keyedForget') {
-    keyed.delete(idOf(task.layout.topic, task.partition));
+    keyed.delete(partitionId(task.layout.topic, task.partition));
     return null;
   }
   if (task.type === 'snapshot') return move(encodeStore(storeOf(task.topic, task.partition)));
   if (task.type === 'restore') {
-    stores.set(idOf(task.topic, task.partition), decodeStore(plan, task.state));
+    stores.set(partitionId(task.topic, task.partition), decodeStore(plan, task.state));
     return null;
   }
   const input =

@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/index.ts';
 import { LocalKeyedState, mergePartitions, type OutputBatch, WindowMerger } from '../coordinator/index.ts';
 import type { BatchInfo, SourceRecord } from '../core/index.ts';
+import { partitionId } from '../core/index.ts';
 import { buildGraph, type Job, Plan } from '../dsl/index.ts';
 import {
   type DecodeFailure,
@@ -140,7 +141,7 @@ export class TestDriver {
     }
     const keyed = new LocalKeyedState(this.#keyed.partitions);
     for (const { topic, partition } of this.#keyed.partitions.held()) {
-      const id = `${topic}\u0000${partition}`;
+      const id = partitionId(topic, partition);
       keyed.restore(id, roundTrip(this.#keyed.snapshot(id)));
     }
     this.#watermark = watermark;
@@ -207,13 +208,13 @@ export class TestDriver {
       if (output.sink.type === 'foreachBatch') await output.sink.fn(output.values, info);
     }
     for (const result of results) {
-      this.#watermark.observe(`${result.topic}\u0000${result.partition}`, result.eventTimes ?? [], time);
+      this.#watermark.observe(partitionId(result.topic, result.partition), result.eventTimes ?? [], time);
     }
     return { ...base, outputs, watermark: this.#watermark.advance(time) };
   }
 
   #storeOf(topic: string, partition: number): PartitionStore {
-    const id = `${topic}\u0000${partition}`;
+    const id = partitionId(topic, partition);
     let entry = this.#stores.get(id);
     if (!entry) {
       entry = { topic, partition, store: new Map() };
@@ -231,7 +232,7 @@ export class TestDriver {
     for (const record of records) {
       const topic = record.topic ?? this.#options.topic;
       const partition = record.partition ?? 0;
-      const id = `${topic}\u0000${partition}`;
+      const id = partitionId(topic, partition);
       const offset = record.offset === undefined ? (this.#nextOffset.get(id) ?? 0n) : BigInt(record.offset);
       this.#nextOffset.set(id, offset + 1n);
       let group = groups.get(id);

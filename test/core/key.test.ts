@@ -45,7 +45,7 @@ it('reduceByKey groups keys that hold bigints (it threw before key identity had 
   const job = defineJob((ctx) =>
     ctx
       .stream<{ user: number }>()
-      .map((record) => [{ user: BigInt(record.value.user) }, 1] as const)
+      .map((record): [{ user: bigint }, number] => [{ user: BigInt(record.value.user) }, 1])
       .reduceByKey((a, b) => a + b)
       .foreachBatch(() => {}),
   );
