@@ -10,7 +10,7 @@ import {
 } from '../checkpoint/index.ts';
 import { lz4 } from '../codecs/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
-import type { BatchSource } from '../coordinator/index.ts';
+import type { AppSource } from '../coordinator/index.ts';
 import {
   type BatchInFlight,
   type BatchStats,
@@ -58,7 +58,7 @@ export type AppOptions = {
       repartitionTopics?: readonly string[],
       /** The job has `window()`s, whose records are this instance's partitions' only. */
       recordWindows?: boolean,
-    ) => Promise<BatchSource>;
+    ) => Promise<AppSource>;
     readonly outputs: NonNullable<OutputContext['kafka']>;
     /** The client, for reading the checkpoint changelog topic. */
     readonly client?: Kafka;
@@ -72,7 +72,7 @@ export type AppOptions = {
 };
 
 export type App = {
-  readonly source: BatchSource;
+  readonly source: AppSource;
   readonly done: Promise<EngineSummary>;
   stop(): void;
   /** Per worker slot, the fraction of the time it was busy since it started. */
@@ -234,6 +234,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     ...(repartition ? { repartition } : {}),
     slots,
     source,
+    assignment: source,
+    replay: source,
     outputs,
     trigger: config.trigger,
     intervalMs: config.batchIntervalMs,

@@ -31,7 +31,16 @@ export {
 } from './repartition-records.ts';
 export { SlotKeyedState } from './slot-state.ts';
 export { Slots } from './slots.ts';
-export type { BatchSource, BufferedPartition, PartitionWork } from './source.ts';
+export {
+  type AppSource,
+  type Assignment,
+  type BatchSource,
+  type BufferedPartition,
+  type PartitionWork,
+  pollForData,
+  type Replay,
+  type SourceStatus,
+} from './source.ts';
 export { type Stall, StallWatchdog, stallError } from './stall-watchdog.ts';
 export { type ExchangeSnapshot, WindowExchange } from './window-exchange.ts';
 export { WindowMerger } from './window-merge.ts';

@@ -1,5 +1,5 @@
 import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.ts';
-import type { BatchSource, PartitionWork } from '../coordinator/index.ts';
+import type { AppSource, BufferedPartition, PartitionWork } from '../coordinator/index.ts';
 import { DataSignal } from '../coordinator/index.ts';
 import type { OffsetRange } from '../core/index.ts';
 import { CLICK_EVENT_BYTES, GENERATOR_TOPIC, type GeneratorSpec } from '../task/index.ts';
@@ -21,7 +21,7 @@ export type GeneratorSourceOptions = {
  * The built-in source when no Kafka is configured. Records are generated inside the worker slots
  * from (seed, partition, offset): the main thread only hands out offset ranges.
  */
-export class GeneratorSource implements BatchSource {
+export class GeneratorSource implements AppSource {
   readonly name = 'generator';
   readonly #options: GeneratorSourceOptions;
   readonly #positions: number[];
@@ -61,11 +61,7 @@ export class GeneratorSource implements BatchSource {
         fromOffset: BigInt(from),
         untilOffset: BigInt(from + count),
       };
-      work.push({
-        range,
-        records: count,
-        task: (info) => ({ type: 'generate', info, partition, fromOffset: from, count }),
-      });
+      work.push(generatedWork(range));
     }
     if (bounded && remaining === 0) return 'end';
     return work;
@@ -98,8 +94,42 @@ export class GeneratorSource implements BatchSource {
     return this.#due.wait(waitMs, signal, this.waiting() > 0 || waitMs <= 0);
   }
 
+  /** The generator fetches nothing: its records are made in the slots. */
+  buffered(): readonly BufferedPartition[] {
+    return [];
+  }
+
+  unavailable(): string | undefined {
+    return undefined;
+  }
+
+  /** `next()` never waits for data. */
+  interrupt(): void {}
+
+  /** Every partition is this instance's from the start, and none is ever revoked. */
+  async ready(): Promise<void> {}
+
   owned(): { topic: string; partition: number }[] {
     return this.#positions.map((_, partition) => ({ topic: GENERATOR_TOPIC, partition }));
+  }
+
+  position(topic: string, partition: number): bigint | undefined {
+    const position = topic === GENERATOR_TOPIC ? this.#positions[partition] : undefined;
+    return position === undefined ? undefined : BigInt(position);
+  }
+
+  onRevoking(): void {}
+
+  /** Exactly `ranges` again: events are a function of (seed, partition, offset). */
+  async replay(ranges: readonly OffsetRange[]): Promise<PartitionWork[] | undefined> {
+    const work: PartitionWork[] = [];
+    for (const range of ranges) {
+      const position = this.position(range.topic, range.partition);
+      if (position !== range.fromOffset) return undefined;
+      this.#positions[range.partition] = Number(range.untilOffset);
+      work.push(generatedWork(range));
+    }
+    return work;
   }
 
   async commit(ranges: readonly OffsetRange[]): Promise<void> {
@@ -125,4 +155,18 @@ export class GeneratorSource implements BatchSource {
     const elapsed = (this.#now() - this.#startedAt) / 1000;
     return Math.floor((ratePerSecond / this.#positions.length) * elapsed);
   }
+}
+
+/** A range of generated events: the slot makes them from (seed, partition, offset). */
+export function generatedWork(range: OffsetRange): PartitionWork {
+  const { partition } = range;
+  const fromOffset = Number(range.fromOffset);
+  const count = Number(range.untilOffset) - fromOffset;
+  return {
+    range,
+    records: count,
+    task: (info) => ({ type: 'generate', info, partition, fromOffset, count }),
+    values: () => [],
+    settled: () => {},
+  };
 }

@@ -1,1 +1,1 @@
-export { GeneratorSource } from './generator-source.ts';
+export { GeneratorSource, generatedWork } from './generator-source.ts';

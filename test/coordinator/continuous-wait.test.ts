@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type BatchSource, Engine, type PartitionWork } from '../../src/coordinator/index.ts';
+import { type BatchSource, Engine } from '../../src/coordinator/index.ts';
 import { silentLogger } from '../../src/core/index.ts';
 import { buildGraph, type DStream, defineJob, Plan } from '../../src/dsl/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
-import { inThreadSlots } from '../support/scripted-engine.ts';
+import { generatedWork } from '../../src/sources/index.ts';
+import { inThreadSlots, scriptedAssignment } from '../support/scripted-engine.ts';
 
 /**
  * A source idle for `idleWaits` waits (each moving the clock `stepMs` on), then with one record,
@@ -17,19 +18,14 @@ function idleSource(idleWaits: number, stepMs: number, clock: { now: number }, s
     async next() {
       if (waits < idleWaits || handed) return [];
       handed = true;
-      const work: PartitionWork = {
-        range: { topic: 't', partition: 0, fromOffset: 0n, untilOffset: 1n },
-        records: 1,
-        task: (info) => ({ type: 'generate', info, partition: 0, fromOffset: 0, count: 1 }),
-      };
-      return [work];
+      return [generatedWork({ topic: 't', partition: 0, fromOffset: 0n, untilOffset: 1n })];
     },
     async waitForData() {
       waits++;
       clock.now += stepMs;
       if (handed) stop();
     },
-    owned: () => [{ topic: 't', partition: 0 }],
+    interrupt() {},
     async commit() {},
     async close() {},
     waits: () => waits,
@@ -63,6 +59,7 @@ async function runIdle(job: (stream: DStream<unknown>) => void) {
         ),
     },
     source,
+    assignment: scriptedAssignment(() => [0]),
     outputs: new Outputs({ write: () => {} }),
     trigger: 'continuous',
     intervalMs: 1_000,

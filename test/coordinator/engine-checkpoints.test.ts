@@ -3,7 +3,13 @@ import { Engine } from '../../src/coordinator/index.ts';
 import type { PartitionPosition } from '../../src/core/index.ts';
 import { silentLogger } from '../../src/core/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
-import { inThreadSlots, loggingPlan, type Script, scriptedSource } from '../support/scripted-engine.ts';
+import {
+  inThreadSlots,
+  loggingPlan,
+  type Script,
+  scriptedAssignment,
+  scriptedSource,
+} from '../support/scripted-engine.ts';
 
 const id = (partition: number): string => `t\u0000${partition}`;
 
@@ -23,7 +29,8 @@ function checkpointedEngine(script: Script, options: Options = {}) {
   const run = new Engine({
     plan,
     slots: inThreadSlots(plan),
-    source: scriptedSource(script, events, options.owned),
+    source: scriptedSource(script, events),
+    ...(options.owned ? { assignment: scriptedAssignment(options.owned) } : {}),
     outputs: new Outputs(),
     trigger: 'available-now',
     intervalMs: 1000,

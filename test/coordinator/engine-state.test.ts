@@ -5,15 +5,18 @@ import type { Changelog } from '../../src/checkpoint/checkpointer.ts';
 import { BatchLog, Checkpointer, CheckpointStore } from '../../src/checkpoint/index.ts';
 import { selectCodecs } from '../../src/codecs/index.ts';
 import {
+  type Assignment,
   type BatchSource,
   Engine,
   LocalKeyedState,
-  type PartitionWork,
+  pollForData,
+  type Replay,
   WindowMerger,
 } from '../../src/coordinator/index.ts';
 import { type BatchInfo, type OffsetRange, silentLogger } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
+import { generatedWork } from '../../src/sources/index.ts';
 import {
   encodeStore,
   type RecordInput,
@@ -75,21 +78,15 @@ const plan = new Plan(buildGraph(job, {}));
 const startOf = (index: number, partition: number): number =>
   SCRIPT.slice(0, index).reduce((sum, counts) => sum + (counts[partition] ?? 0), 0);
 
-function work(range: OffsetRange): PartitionWork {
-  const from = Number(range.fromOffset);
-  const count = Number(range.untilOffset) - from;
-  return {
-    range,
-    records: count,
-    task: (info) => ({ type: 'generate', info, partition: range.partition, fromOffset: from, count }),
-  };
-}
-
 /**
  * The script from batch `first` on; `crashAt`: next() throws there. The clock is each batch's
  * time (1000 × (index + 1)) so that timeouts see the same batch times in every run.
  */
-function scriptedSource(first: number, clock: { now: number }, crashAt?: number): BatchSource {
+function scriptedSource(
+  first: number,
+  clock: { now: number },
+  crashAt?: number,
+): BatchSource & Assignment & Replay {
   let cursor = first;
   clock.now = INTERVAL_MS * (cursor + 1);
   return {
@@ -101,18 +98,28 @@ function scriptedSource(first: number, clock: { now: number }, crashAt?: number)
       const batch = counts.flatMap((count, partition) => {
         const from = startOf(cursor, partition);
         if (count === 0) return [];
-        return [work({ topic: 't', partition, fromOffset: BigInt(from), untilOffset: BigInt(from + count) })];
+        const range: OffsetRange = {
+          topic: 't',
+          partition,
+          fromOffset: BigInt(from),
+          untilOffset: BigInt(from + count),
+        };
+        return [generatedWork(range)];
       });
       cursor++;
       clock.now = INTERVAL_MS * (cursor + 1);
       return batch;
     },
     async replay(ranges) {
-      return ranges.map(work);
+      return ranges.map(generatedWork);
     },
+    async ready() {},
     position: (_topic, partition) => BigInt(startOf(cursor, partition)),
     owned: () => Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: 't', partition })),
+    onRevoking() {},
     async commit() {},
+    waitForData: pollForData,
+    interrupt() {},
     async close() {},
   };
 }
@@ -188,6 +195,8 @@ async function runOnce(dir: string, changelog: Changelog, emitted: Emitted, firs
     plan,
     slots,
     source,
+    assignment: source,
+    replay: source,
     outputs,
     trigger: 'continuous',
     intervalMs: INTERVAL_MS,

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/coordinator/index.ts';
 import { silentLogger } from '../../src/core/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
-import { inThreadSlots, loggingPlan, type Script, scriptedSource } from '../support/scripted-engine.ts';
+import {
+  inThreadSlots,
+  loggingPlan,
+  type Script,
+  scriptedAssignment,
+  scriptedSource,
+} from '../support/scripted-engine.ts';
 
 /** An exactly-once engine over a scripted source; `events` shows outputs, commits and transactions. */
 function transactionalEngine(script: Script, withCheckpoints: boolean) {
@@ -11,7 +17,8 @@ function transactionalEngine(script: Script, withCheckpoints: boolean) {
   const engine = new Engine({
     plan,
     slots: inThreadSlots(plan),
-    source: scriptedSource(script, events, () => [0, 1]),
+    source: scriptedSource(script, events),
+    assignment: scriptedAssignment(() => [0, 1]),
     outputs: new Outputs(),
     trigger: 'available-now',
     intervalMs: 1000,

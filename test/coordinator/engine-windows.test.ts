@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type BatchSource, Engine, type PartitionWork } from '../../src/coordinator/index.ts';
+import { type BatchSource, Engine, type PartitionWork, pollForData } from '../../src/coordinator/index.ts';
 import { silentLogger } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
+import { generatedWork } from '../../src/sources/index.ts';
 import {
   type DecodeFailure,
   type PartitionStore,
@@ -11,14 +12,12 @@ import {
   type SlotTask,
 } from '../../src/task/index.ts';
 import { Aggregations, type WindowResult, Windows } from '../../src/window/index.ts';
+import { scriptedAssignment } from '../support/scripted-engine.ts';
 
 type Event = { readonly k: string; readonly t: number };
 
-/** Batches of events per partition of topic `t`; `owned` says which partitions are assigned now. */
-function scriptedSource(
-  batches: readonly (readonly Event[])[][],
-  owned: () => number[],
-): BatchSource & { log: Event[][] } {
+/** Batches of events per partition of topic `t`. */
+function scriptedSource(batches: readonly (readonly Event[])[][]): BatchSource & { log: Event[][] } {
   const offsets = new Map<number, number>();
   const log: Event[][] = [];
   let next = 0;
@@ -34,21 +33,20 @@ function scriptedSource(
         const from = offsets.get(partition) ?? 0;
         offsets.set(partition, from + events.length);
         log[partition] = [...(log[partition] ?? []), ...events];
-        work.push({
-          range: {
+        work.push(
+          generatedWork({
             topic: 't',
             partition,
             fromOffset: BigInt(from),
             untilOffset: BigInt(from + events.length),
-          },
-          records: events.length,
-          task: (info) => ({ type: 'generate', info, partition, fromOffset: from, count: events.length }),
-        });
+          }),
+        );
       });
       return work;
     },
-    owned: () => owned().map((partition) => ({ topic: 't', partition })),
     async commit() {},
+    waitForData: pollForData,
+    interrupt() {},
     async close() {},
   };
 }
@@ -112,7 +110,7 @@ function windowedEngine(
       {},
     ),
   );
-  const source = scriptedSource(batches, options.owned ?? (() => [0, 1]));
+  const source = scriptedSource(batches);
   const tasks: string[] = [];
   const deadLetters: DecodeFailure[] = [];
   let clock = 0;
@@ -120,6 +118,8 @@ function windowedEngine(
     plan,
     slots: inThreadSlots(plan, () => source.log, tasks),
     source,
+    // `owned` says which partitions are assigned now.
+    assignment: scriptedAssignment(options.owned ?? (() => [0, 1])),
     outputs: new Outputs(),
     trigger: 'available-now',
     intervalMs: 1000,

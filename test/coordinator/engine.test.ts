@@ -5,11 +5,13 @@ import {
   Engine,
   type EngineOptions,
   type PartitionWork,
+  pollForData,
   type Trigger,
 } from '../../src/coordinator/index.ts';
 import { type OffsetRange, silentLogger } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
+import { generatedWork } from '../../src/sources/index.ts';
 import { type RecordInput, runPartition } from '../../src/task/index.ts';
 
 /** A source that hands out `batches` batches of one record each, then ends. */
@@ -20,16 +22,13 @@ function scriptedSource(batches: number, onCommit: (ranges: readonly OffsetRange
     async next() {
       if (next >= batches) return 'end';
       const offset = BigInt(next++);
-      const work: PartitionWork = {
-        range: { topic: 't', partition: 0, fromOffset: offset, untilOffset: offset + 1n },
-        records: 1,
-        task: (info) => ({ type: 'generate', info, partition: 0, fromOffset: Number(offset), count: 1 }),
-      };
-      return [work];
+      return [generatedWork({ topic: 't', partition: 0, fromOffset: offset, untilOffset: offset + 1n })];
     },
     async commit(ranges) {
       onCommit(ranges);
     },
+    waitForData: pollForData,
+    interrupt() {},
     async close() {},
   };
 }
@@ -234,6 +233,7 @@ describe('engine', () => {
           release = () => resolve([]);
         }),
       commit: async () => {},
+      waitForData: pollForData,
       interrupt: () => release(),
       close: async () => {},
     };

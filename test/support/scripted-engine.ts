@@ -1,14 +1,20 @@
 // A scripted source and in-thread slots for engine tests: batches as counts per partition of topic
 // `t`, every record's value `<partition>:<offset>`.
-import type { BatchSource, PartitionWork } from '../../src/coordinator/index.ts';
+import {
+  type Assignment,
+  type BatchSource,
+  type PartitionWork,
+  pollForData,
+} from '../../src/coordinator/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
+import { generatedWork } from '../../src/sources/index.ts';
 import type { SlotTask } from '../../src/task/index.ts';
 import { type RecordInput, runPartition } from '../../src/task/index.ts';
 
 /** Per batch, how many records each partition of topic `t` brings (0: none). */
 export type Script = readonly (readonly number[])[];
 
-export function scriptedSource(script: Script, events: string[], owned?: () => number[]): BatchSource {
+export function scriptedSource(script: Script, events: string[]): BatchSource {
   const offsets = new Map<number, number>();
   let next = 0;
   return {
@@ -21,19 +27,33 @@ export function scriptedSource(script: Script, events: string[], owned?: () => n
         if (count === 0) return;
         const from = offsets.get(partition) ?? 0;
         offsets.set(partition, from + count);
-        work.push({
-          range: { topic: 't', partition, fromOffset: BigInt(from), untilOffset: BigInt(from + count) },
-          records: count,
-          task: (info) => ({ type: 'generate', info, partition, fromOffset: from, count }),
-        });
+        work.push(
+          generatedWork({
+            topic: 't',
+            partition,
+            fromOffset: BigInt(from),
+            untilOffset: BigInt(from + count),
+          }),
+        );
       });
       return work;
     },
-    ...(owned ? { owned: () => owned().map((partition) => ({ topic: 't', partition })) } : {}),
     async commit(ranges) {
       events.push(`commit ${ranges.map((r) => `${r.partition}:${r.fromOffset}-${r.untilOffset}`).join(' ')}`);
     },
+    waitForData: pollForData,
+    interrupt() {},
     async close() {},
+  };
+}
+
+/** Partitions of topic `t` assigned to this instance: `owned` says which now; none is revoked. */
+export function scriptedAssignment(owned: () => number[]): Assignment {
+  return {
+    async ready() {},
+    owned: () => owned().map((partition) => ({ topic: 't', partition })),
+    position: () => undefined,
+    onRevoking() {},
   };
 }
 

@@ -1,0 +1,214 @@
+/** Runs one batch: log its plan, run its partitions in their slots, merge, write the outputs, commit; and reports what it saw. */
+import type { BatchInfo } from '../core/index.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import type { DecodeFailure, PartitionResult } from '../task/index.ts';
+import type { WatermarkTracker } from '../window/index.ts';
+import type { Commits } from './commits.ts';
+import type { BatchInFlight, BatchStats, EngineOptions } from './engine-types.ts';
+import { mergePartitions } from './merge.ts';
+import type { Ownership } from './ownership.ts';
+import type { RepartitionIngress } from './repartition-ingress.ts';
+import type { PartitionWork } from './source.ts';
+import type { WindowMerger } from './window-merge.ts';
+
+export type BatchRunOptions = Pick<
+  EngineOptions,
+  | 'plan'
+  | 'slots'
+  | 'outputs'
+  | 'intervalMs'
+  | 'log'
+  | 'deadLetter'
+  | 'onBatch'
+  | 'rates'
+  | 'checkpoints'
+  | 'transactions'
+  | 'keyed'
+  | 'repartition'
+> & {
+  readonly now: () => number;
+  readonly watermark: WatermarkTracker | undefined;
+  readonly windows: WindowMerger;
+  readonly ownership: Ownership;
+  readonly ingress: RepartitionIngress;
+  readonly commits: Commits;
+};
+
+export class BatchRun {
+  readonly #options: BatchRunOptions;
+  #batchId = 0;
+  #current: { -readonly [K in keyof BatchInFlight]: BatchInFlight[K] } | undefined;
+
+  constructor(options: BatchRunOptions) {
+    this.#options = options;
+  }
+
+  /** Batch ids go on from a restored checkpoint's, so that a replayed batch keeps its own. */
+  continueFrom(nextBatchId: number): void {
+    this.#batchId = nextBatchId;
+  }
+
+  /** The batch in flight, if one is. */
+  inFlight(): BatchInFlight | undefined {
+    return this.#current && { ...this.#current };
+  }
+
+  /** The run ended, perhaps in the middle of a batch: none is in flight. */
+  clear(): void {
+    this.#current = undefined;
+  }
+
+  /**
+   * Runs `work` as the batch of `time`; `watermark` overrides the tracker's (+∞ at the end of
+   * input), `replayedId` runs a logged batch again under its own id.
+   */
+  async run(
+    time: number,
+    work: readonly PartitionWork[],
+    watermark?: number,
+    replayedId?: number,
+  ): Promise<BatchStats> {
+    const { plan, slots, outputs, intervalMs, now, ownership, ingress, commits } = this.#options;
+    const started = now();
+    const tracker = this.#options.watermark;
+    const info: BatchInfo = {
+      batchId: replayedId ?? this.#batchId++,
+      time,
+      intervalMs,
+      offsetRanges: work.map((item) => item.range),
+      ...(tracker ? { watermark: watermark ?? tracker.current } : {}),
+    };
+    const consumed = work.reduce((sum, item) => sum + item.records, 0);
+    this.#current = { batchId: info.batchId, records: consumed, startedAt: started, step: 'processing' };
+    if (replayedId === undefined) {
+      await this.#options.checkpoints?.planned?.({ batchId: info.batchId, time, ranges: info.offsetRanges });
+    }
+    // Transactions run on input partitions' ids: the owner of repartition partition q owns input q.
+    this.#options.transactions?.own(ownership.transactional(work));
+    const slotWork = work.filter((item) => !ingress.isRepartition(item.range.topic));
+    const routing = ingress.routing(work);
+    const results = await Promise.all(
+      [...slotWork, ...ownership.ticks(slotWork, time)].map(async (item) => {
+        try {
+          return await slots.run(item.range.topic, item.range.partition, item.task(info));
+        } finally {
+          item.settled();
+        }
+      }),
+    );
+    const fatal = results.find((result) => result.fatal)?.fatal;
+    if (fatal) throw new SluiceError(asCode(fatal.code), fatal.message);
+
+    const decodeFailures = results.flatMap((result) => result.failures);
+    const decodeErrors = results.reduce((sum, result) => sum + result.decodeErrors, 0);
+    if (decodeErrors > 0) this.#logDecodeErrors(results, decodeFailures);
+    const late = results.reduce((sum, result) => sum + (result.late ?? 0), 0);
+    if (late > 0) this.#logLate(results, late);
+    const failures = [
+      ...(decodeFailures[0]?.value !== undefined ? decodeFailures : []),
+      ...results.flatMap((result) => result.lateFailures ?? []),
+    ];
+    let deadLettered = 0;
+    this.#step('writing outputs');
+    if (this.#options.deadLetter && failures.length > 0) {
+      await this.#options.deadLetter(failures);
+      deadLettered = failures.length;
+    }
+    const merged = await mergePartitions(
+      plan,
+      results,
+      info,
+      this.#options.windows,
+      ownership.ownedState(),
+      routing,
+    );
+    if (routing) await this.#options.repartition?.write(routing.outgoing);
+    await outputs.write(merged, info);
+    this.#step('committing');
+    await commits.written(info);
+    ownership.advanceWatermark(results, time);
+
+    const schedulingDelayMs = Math.max(0, started - time);
+    const processingMs = now() - started;
+    const rate =
+      replayedId === undefined
+        ? this.#observeRate(time, consumed, processingMs, schedulingDelayMs)
+        : undefined;
+    const stats: BatchStats = {
+      info,
+      consumed,
+      records: results.reduce((sum, result) => sum + result.records, 0),
+      decodeErrors,
+      deadLettered,
+      late,
+      watermark: info.watermark ?? Number.NEGATIVE_INFINITY,
+      schedulingDelayMs,
+      processingMs,
+      ...(rate === undefined ? {} : { rate }),
+      ...(tracker
+        ? { windowState: results.reduce((sum, result) => sum + (result.stateEntries ?? 0), 0) }
+        : {}),
+      ...(this.#options.keyed ? { keyedState: this.#options.keyed.size } : {}),
+    };
+    this.#options.log.debug(
+      {
+        batchId: info.batchId,
+        records: stats.records,
+        processingMs: stats.processingMs,
+        offsets: info.offsetRanges.map(
+          ({ topic, partition, untilOffset }) => `${topic}-${partition}@${untilOffset}`,
+        ),
+      },
+      'batch done',
+    );
+    this.#current = undefined;
+    this.#options.onBatch?.(stats);
+    return stats;
+  }
+
+  /** A batch as the backpressure estimator sees it (replays say nothing about today's rate). */
+  #observeRate(
+    time: number,
+    records: number,
+    processingMs: number,
+    schedulingDelayMs: number,
+  ): number | undefined {
+    const { rates } = this.#options;
+    rates?.observe({ time, records, processingMs, schedulingDelayMs });
+    return rates?.rate;
+  }
+
+  #step(step: BatchInFlight['step']): void {
+    if (this.#current) this.#current.step = step;
+  }
+
+  #logLate(results: readonly PartitionResult[], late: number): void {
+    const perPartition = results
+      .filter((result) => (result.late ?? 0) > 0)
+      .map((result) => ({ topic: result.topic, partition: result.partition, count: result.late }));
+    const sample = results
+      .flatMap((result) => result.lateSample ?? [])
+      .slice(0, 3)
+      .map((item) => ({ ...item, offset: item.offset.toString() }));
+    this.#options.log.warn({ late, perPartition, sample }, 'late records: older than the watermark');
+  }
+
+  #logDecodeErrors(results: readonly PartitionResult[], failures: readonly DecodeFailure[]): void {
+    const perPartition = results
+      .filter((result) => result.decodeErrors > 0)
+      .map((result) => ({ topic: result.topic, partition: result.partition, count: result.decodeErrors }));
+    const sample = failures.slice(0, 3).map((failure) => ({
+      topic: failure.topic,
+      partition: failure.partition,
+      offset: failure.offset.toString(),
+      error: failure.error,
+    }));
+    this.#options.log.warn({ perPartition, sample }, 'records that could not be decoded');
+  }
+}
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+function asCode(code: string): ErrorCode {
+  return KNOWN_CODES.has(code) ? (code as ErrorCode) : ErrorCode.worker;
+}

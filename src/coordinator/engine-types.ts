@@ -1,0 +1,91 @@
+/** The engine's public types: its options and trigger, a batch's stats, the batch in flight, a run's summary. */
+import type { RateController } from '../backpressure/index.ts';
+import type { BatchInfo, Logger } from '../core/index.ts';
+import type { Plan } from '../dsl/index.ts';
+import type { DecodeFailure } from '../task/index.ts';
+import type { WatermarkTracker } from '../window/index.ts';
+import type { KeyedState } from './keyed-state.ts';
+import type { CheckpointPort, OutputPort, RepartitionPort, TransactionPort } from './ports.ts';
+import type { Slots } from './slots.ts';
+import type { Assignment, BatchSource, Replay } from './source.ts';
+import type { WindowExchange } from './window-exchange.ts';
+import type { WindowMerger } from './window-merge.ts';
+
+export type Trigger = 'micro-batch' | 'continuous' | 'available-now';
+
+export type BatchStats = {
+  readonly info: BatchInfo;
+  /** Records the source handed to the batch. */
+  readonly consumed: number;
+  /** Records the slots ran through the job. */
+  readonly records: number;
+  readonly decodeErrors: number;
+  readonly deadLettered: number;
+  /** Records event-time windows found older than the watermark. */
+  readonly late: number;
+  /** The event-time watermark the batch ran with (epoch ms; -∞ before any event time). */
+  readonly watermark: number;
+  /** Batch time to start of processing, ms (Spark's scheduling delay). */
+  readonly schedulingDelayMs: number;
+  readonly processingMs: number;
+  /** The backpressure rate after this batch, records per second (undefined: none, or not yet). */
+  readonly rate?: number;
+  /** After the batch: keys (or `window` records) the owned partitions' windows hold, in the slots. */
+  readonly windowState?: number;
+  /** After the batch: keys with keyed state (updateStateByKey, mapWithState) held here. */
+  readonly keyedState?: number;
+};
+
+/** The batch running now, for the stall watchdog: what it waits on when it does not finish. */
+export type BatchInFlight = {
+  readonly batchId: number;
+  readonly records: number;
+  /** When it started, on the engine's clock. */
+  readonly startedAt: number;
+  readonly step: 'processing' | 'writing outputs' | 'committing';
+};
+
+export type EngineOptions = {
+  readonly plan: Plan;
+  readonly slots: Pick<Slots, 'run'>;
+  readonly source: BatchSource;
+  /**
+   * Which partitions are this instance's (usually the source itself). Absent: the partitions the
+   * source brings; nothing is revoked, and checkpoints cover every partition seen.
+   */
+  readonly assignment?: Assignment;
+  /** Runs the batches the checkpoints logged again after a restore (usually the source itself). */
+  readonly replay?: Replay;
+  readonly outputs: OutputPort;
+  readonly trigger: Trigger;
+  readonly intervalMs: number;
+  readonly commitIntervalMs: number;
+  readonly log: Logger;
+  /** Writes decode failures to the dead-letter topic (dlq policy); before the batch is committed. */
+  readonly deadLetter?: (failures: readonly DecodeFailure[]) => Promise<void>;
+  readonly onBatch?: (stats: BatchStats) => void;
+  readonly now?: () => number;
+  /** Backpressure and the per-partition rate cap: how many records each batch takes. */
+  readonly rates?: RateController;
+  /** A partition without records for this long stops holding the event-time watermark back. */
+  readonly idleTimeoutMs?: number;
+  readonly checkpoints?: CheckpointPort;
+  readonly transactions?: TransactionPort;
+  /** The window merger and watermark the checkpoints capture (made here when not given). */
+  readonly windows?: { readonly merger: WindowMerger; readonly watermark: WatermarkTracker };
+  /** Keyed state (in the slots, or in this thread): required by a job with state operations. */
+  readonly keyed?: KeyedState;
+  /**
+   * Window aggregations across instances (with `repartition`): merged by the owner of each key's
+   * state partition, complete once every partition has fired through the window's end.
+   */
+  readonly exchange?: WindowExchange;
+  readonly repartition?: RepartitionPort;
+};
+
+export type EngineSummary = {
+  readonly batches: number;
+  readonly records: number;
+  readonly decodeErrors: number;
+  readonly late: number;
+};

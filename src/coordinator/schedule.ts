@@ -1,0 +1,106 @@
+/** When batches run: micro-batch times on the interval, each batch's backpressure budget, and an idle continuous run's wait for data. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BatchBudget, RateController } from '../backpressure/index.ts';
+import type { Commits } from './commits.ts';
+import type { Trigger } from './engine-types.ts';
+import type { BatchSource, PartitionWork } from './source.ts';
+
+export type ScheduleOptions = {
+  readonly trigger: Trigger;
+  readonly intervalMs: number;
+  readonly rates: RateController | undefined;
+  readonly source: Pick<BatchSource, 'waitForData'>;
+  readonly commits: Pick<Commits, 'dueIn'>;
+  /** The job's results move with time alone (windows; keyed state: timeouts, updateStateByKey). */
+  readonly ticks: boolean;
+  readonly now: () => number;
+};
+
+export class Schedule {
+  readonly #options: ScheduleOptions;
+  /** The last micro-batch time handed out. */
+  #lastTime: number | undefined;
+  /** When the last batch was cut: what a batch of the other triggers stands for, for the budget. */
+  #lastCut: number | undefined;
+  /** When the last batch ran (continuous: an idle run ticks an interval after it). */
+  #lastBatchAt: number | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(options: ScheduleOptions) {
+    this.#options = options;
+  }
+
+  /** A batch ran at `time` (or the run started then). */
+  ran(time: number): void {
+    this.#lastBatchAt = time;
+  }
+
+  /** Ends a wait for the next batch time or for data: the run is stopping. */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** Micro-batches start on multiples of the interval, like Spark's batch times; the others now. */
+  async nextBatchTime(): Promise<number> {
+    const { trigger, intervalMs, now: clock } = this.#options;
+    const now = clock();
+    if (trigger !== 'micro-batch') return now;
+    let time = (Math.floor(now / intervalMs) + 1) * intervalMs;
+    // A timer that fires a little early leaves the clock just before the last batch's time, which
+    // would come round again: each batch time is later than the one before.
+    if (this.#lastTime !== undefined && time <= this.#lastTime) time = this.#lastTime + intervalMs;
+    this.#lastTime = time;
+    await this.#abortable((signal) => sleep(time - now, undefined, { signal }).catch(() => {}));
+    return time;
+  }
+
+  /**
+   * The next batch's budget: a micro-batch stands for its interval; a batch of the other triggers
+   * for the time since the one before, so that the rate cap holds there too.
+   */
+  budget(): BatchBudget | undefined {
+    const { rates, trigger, intervalMs } = this.#options;
+    if (!rates?.limited) return undefined;
+    const now = this.#options.now();
+    const span = trigger === 'micro-batch' || this.#lastCut === undefined ? intervalMs : now - this.#lastCut;
+    this.#lastCut = now;
+    return rates.budget(Math.max(1, span));
+  }
+
+  /**
+   * Continuous: a cut without records runs no batch, except a tick once per interval for a job
+   * whose results move with time alone.
+   */
+  idle(work: readonly PartitionWork[]): boolean {
+    if (this.#options.trigger !== 'continuous') return false;
+    if (work.some((item) => item.records > 0)) return false;
+    return this.#tickIn() > 0;
+  }
+
+  /**
+   * An idle continuous run waits for records (or its next tick, or a commit due), so it spends no
+   * CPU and kafkajs's fetches and heartbeats get the event loop.
+   */
+  async waitForData(): Promise<void> {
+    const { source, intervalMs, commits } = this.#options;
+    const commitIn = commits.dueIn();
+    const waitMs = Math.max(1, Math.min(intervalMs, this.#tickIn(), commitIn));
+    await this.#abortable((signal) => source.waitForData(waitMs, signal));
+  }
+
+  /** Milliseconds until an idle continuous run's next tick; infinite for a job without ticks. */
+  #tickIn(): number {
+    if (!this.#options.ticks) return Number.POSITIVE_INFINITY;
+    return (this.#lastBatchAt ?? Number.NEGATIVE_INFINITY) + this.#options.intervalMs - this.#options.now();
+  }
+
+  async #abortable(wait: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const controller = new AbortController();
+    this.#wake = () => controller.abort();
+    try {
+      await wait(controller.signal);
+    } finally {
+      this.#wake = undefined;
+    }
+  }
+}
