@@ -30,7 +30,6 @@ export async function replayLogged(options: ReplayOptions): Promise<void> {
   // The first assignment restores the partitions: what to replay is known after it.
   await ownership.ready();
   const logged = await checkpoints.replay();
-  if (!logged) return;
   batches.continueFrom(logged.nextBatchId);
   commits.restored(logged.nextBatchId);
   if (logged.plans.length === 0) return;

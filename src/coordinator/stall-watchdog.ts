@@ -4,7 +4,7 @@ import type { BatchInFlight } from './engine.ts';
 /** What the watchdog reads on each check: the engine's batch in flight, the source's buffered records. */
 export type StallProbe = {
   readonly inFlight: BatchInFlight | undefined;
-  /** Records fetched and not yet in a batch (`BatchSource.waiting`). */
+  /** Records fetched and not yet in a batch (`SourceStatus.waiting`). */
   readonly buffered: number;
 };
 

@@ -58,3 +58,54 @@ describe('GeneratorSource batch bytes', () => {
     }
   });
 });
+
+describe('GeneratorSource as an assignment and a replay', () => {
+  const source = () =>
+    new GeneratorSource({
+      spec,
+      ratePerSecond: 0,
+      eventsPerPartition: 100,
+      bounded: true,
+      maxRecordsPerBatch: 10,
+      maxBytesPerBatch: 64 * 1024 * 1024,
+    });
+  const range = (partition: number, from: number, until: number) => ({
+    topic: 'generator',
+    partition,
+    fromOffset: BigInt(from),
+    untilOffset: BigInt(until),
+  });
+
+  it('owns every partition from the start, each at its next offset', async () => {
+    const generator = source();
+    await generator.ready();
+    expect(generator.owned()).toEqual([
+      { topic: 'generator', partition: 0 },
+      { topic: 'generator', partition: 1 },
+    ]);
+    await generator.next();
+    expect([generator.position('generator', 0), generator.position('generator', 1)]).toEqual([10n, 10n]);
+    expect(generator.position('generator', 2)).toBeUndefined();
+    expect(generator.position('other', 0)).toBeUndefined();
+    expect([generator.buffered(), generator.unavailable()]).toEqual([[], undefined]);
+  });
+
+  it('replays exactly the ranges asked from where each partition stands, and goes on after them', async () => {
+    const generator = source();
+    const work = await generator.replay([range(0, 0, 4), range(1, 0, 7)]);
+    const info = { batchId: 3, time: 0, intervalMs: 1000, offsetRanges: [] };
+    expect(work?.map((item) => [item.records, item.task(info), item.values()])).toEqual([
+      [4, { type: 'generate', info, partition: 0, fromOffset: 0, count: 4 }, []],
+      [7, { type: 'generate', info, partition: 1, fromOffset: 0, count: 7 }, []],
+    ]);
+    const next = await generator.next();
+    expect(next !== 'end' && next.map((item) => item.range)).toEqual([range(0, 4, 14), range(1, 7, 17)]);
+  });
+
+  it('cannot replay a range that does not start where its partition stands', async () => {
+    const generator = source();
+    await generator.next();
+    expect(await generator.replay([range(0, 0, 4)])).toBeUndefined();
+    expect(await generator.replay([range(0, 10, 12), range(2, 0, 1)])).toBeUndefined();
+  });
+});
