@@ -1,3 +1,5 @@
+// core/: the shared vocabulary — records, offsets, partition and key identity, plain msgpack; every thread.
+
 export {
   type PartitionId,
   parsePartitionId,

@@ -1,3 +1,5 @@
+// errors/: SluiceError with its stable codes, redaction of secrets, bounded samples; every thread.
+
 export { ErrorCode } from './codes.ts';
 export { REDACTED, redactSetting, redactText, registerSecret, registerUrlSecrets } from './redact.ts';
 export { clipText, errorText, MESSAGE_CHARS, SAMPLE_CHARS, sampleValue } from './sample.ts';
