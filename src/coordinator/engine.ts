@@ -3,7 +3,7 @@ import type { BatchBudget, RateController } from '../backpressure/index.ts';
 import type { BatchInfo, Logger, PartitionPosition } from '../core/index.ts';
 import { partitionId } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, slotFailure } from '../errors/index.ts';
 import { type DecodeFailure, KeyGroups, type PartitionResult } from '../task/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import type { KeyedState } from './keyed-state.ts';
@@ -308,8 +308,8 @@ export class Engine {
         }
       }),
     );
-    const fatal = results.find((result) => result.fatal)?.fatal;
-    if (fatal) throw new SluiceError(asCode(fatal.code), fatal.message);
+    const failed = results.find((result) => result.fatal);
+    if (failed?.fatal) throw slotFailure(asCode(failed.fatal.code), failed.fatal.message, failed.fatalError);
 
     const decodeFailures = results.flatMap((result) => result.failures);
     const decodeErrors = results.reduce((sum, result) => sum + result.decodeErrors, 0);
