@@ -1,3 +1,5 @@
+// What the run feeds the admin endpoints: readiness, Prometheus metrics and recent batches.
+
 import type { BatchStats } from '../coordinator/index.ts';
 import { BatchHistory } from './batch-history.ts';
 import { type MetricsOptions, type ScrapeSources, SluiceMetrics } from './metrics.ts';

@@ -1,3 +1,5 @@
+// The last batches' stats in a bounded ring, as /api/batches and the dashboard show them.
+
 import type { BatchStats } from '../coordinator/index.ts';
 import { BATCH_HISTORY_SIZE } from './options.ts';
 import type { BatchRecord } from './types.ts';

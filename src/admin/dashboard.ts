@@ -1,3 +1,5 @@
+// The dashboard's static files (page, script, style, uPlot), read once at start and served at /.
+
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, SluiceError } from '../errors/index.ts';

@@ -1,3 +1,5 @@
+// Consumer lag per owned partition from Kafka's admin API, cached and time-boxed so a scrape never hangs.
+
 import type { Admin } from 'kafkajs';
 import { partitionId } from '../core/index.ts';
 import { LAG_MAX_AGE_MS, LAG_TIMEOUT_MS } from './options.ts';

@@ -1,3 +1,5 @@
+// Sluice's Prometheus metrics: per-batch counters and delay histograms; lag and slot use read at scrape.
+
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BatchStats, BufferedPartition } from '../coordinator/index.ts';
 import { DELAY_BUCKETS_SECONDS, METRIC_PREFIX } from './options.ts';

@@ -1,3 +1,5 @@
+// /readyz's state: starting, ready, stopping or failed, and rejoining or stuck while the run cannot progress.
+
 import type { BatchInFlight } from '../coordinator/index.ts';
 import { redactText } from '../errors/index.ts';
 import type { ProgressProblem, Readiness } from './types.ts';

@@ -1,3 +1,5 @@
+// What the admin server checks before any route (Host header, no body) and the security headers it sends.
+
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
 import { json } from './routes.ts';

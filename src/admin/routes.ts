@@ -1,3 +1,5 @@
+// The admin endpoints by path: /livez, /readyz, /metrics, /api/batches, /api/status and the dashboard.
+
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BatchHistory } from './batch-history.ts';
 import { dashboardRoutes } from './dashboard.ts';

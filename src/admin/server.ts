@@ -1,3 +1,5 @@
+// The read-only admin HTTP server: listens on SLUICE_HTTP_HOST/PORT, guards requests, answers from routes.
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/index.ts';

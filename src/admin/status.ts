@@ -1,3 +1,5 @@
+// /api/status: readiness, lag per owned partition and slot utilisation, as the dashboard polls them.
+
 import type { ScrapeSources } from './metrics.ts';
 import type { ReadinessState } from './readiness.ts';
 import type { StatusJson } from './types.ts';

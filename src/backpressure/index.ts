@@ -1,3 +1,5 @@
+// backpressure/: Spark-style rate control — PID rate estimate, per-batch record budgets; main thread.
+
 export { type BatchBudget, shareBudget, UNLIMITED } from './budget.ts';
 export {
   type BatchObservation,

@@ -1,3 +1,5 @@
+// The engine's throttle: each batch's record budget, from the PID rate estimate and the per-partition cap.
+
 import { type BatchBudget, UNLIMITED } from './budget.ts';
 import { type BatchObservation, PidRateEstimator } from './pid-rate-estimator.ts';
 

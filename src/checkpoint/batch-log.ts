@@ -1,3 +1,5 @@
+// The batch log: each planned batch fsynced before it runs, so batches since a checkpoint replay exactly.
+
 import { appendFile, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BatchPlan } from '../core/index.ts';

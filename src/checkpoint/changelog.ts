@@ -1,3 +1,5 @@
+// Checkpoints in a compacted Kafka topic, so any instance given a partition can restore its state.
+
 import type { Admin, Kafka, Producer, ProducerRecord } from 'kafkajs';
 import { partitionName } from '../core/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';

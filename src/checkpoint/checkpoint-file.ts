@@ -1,3 +1,5 @@
+// The checkpoint format: one partition's state and offset as msgpack in an LZ4 frame, behind a CRC header.
+
 import { crc32 } from 'node:zlib';
 import type { Lz4 } from '../codecs/index.ts';
 import type { ExchangeSnapshot } from '../coordinator/index.ts';

@@ -1,3 +1,5 @@
+// Checkpoint files on disk, one per partition, written atomically with the previous one kept as .prev.
+
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lz4 } from '../codecs/index.ts';

@@ -1,3 +1,5 @@
+// Saves every partition's state with the offset it covers and restores it on assignment, file or changelog.
+
 import type { ProducerRecord } from 'kafkajs';
 import type { KeyedState, WindowExchange, WindowMerger } from '../coordinator/index.ts';
 import type { BatchPlan, PartitionPosition } from '../core/index.ts';

@@ -1,3 +1,5 @@
+// checkpoint/: durable state — checkpoint files, changelog topic, batch log, save and restore; main thread.
+
 export { BatchLog } from './batch-log.ts';
 export { CheckpointChangelog, changelogKey } from './changelog.ts';
 export { decodeCheckpoint, encodeCheckpoint, type PartitionCheckpoint } from './checkpoint-file.ts';

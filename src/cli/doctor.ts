@@ -1,3 +1,5 @@
+// `sluice doctor`: exercises every runtime dependency once (Kafka client, workers, msgpack, codecs).
+
 import { readFileSync } from 'node:fs';
 import { decode, encode } from '@msgpack/msgpack';
 import kafkajs, { CompressionTypes } from 'kafkajs';

@@ -1,3 +1,5 @@
+// `sluice lag`: a consumer group's committed offset, end offset and lag per partition, as text or JSON.
+
 import { readFlags, topicArgument, UsageError } from './args.ts';
 import { table } from './tool-format.ts';
 import { requireTopic, type ToolClient, toolClient, withAdmin } from './tool-kafka.ts';

@@ -1,3 +1,5 @@
+// The `sluice` command's entry point: dispatches to run, produce, topics, lag, tail, doctor and version.
+
 import { inspect } from 'node:util';
 import { isSluiceError, redactText } from '../errors/index.ts';
 import { ignoreKafkajsTimeoutWarning } from '../kafka/index.ts';

@@ -1,3 +1,5 @@
+// `sluice produce`: writes generated click events to a Kafka topic, at a given rate or as fast as it can.
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { compressionType, registerCodecs } from '../codecs/index.ts';

@@ -1,3 +1,5 @@
+// How `sluice run` stops on a signal or a closed stdout: abandon the start or drain, within a timeout.
+
 import type { AdminState } from '../admin/index.ts';
 import type { App } from '../app/index.ts';
 import type { SluiceConfig } from '../config/index.ts';

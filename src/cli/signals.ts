@@ -1,3 +1,5 @@
+// A command's stop on SIGINT/SIGTERM or a closed stdout, and stdout writes that wait out a full buffer.
+
 import { once } from 'node:events';
 
 /** What asked a command to stop first: a signal, or stdout closed by its reader (`| head`). */

@@ -1,3 +1,5 @@
+// `sluice tail`: prints a topic's records as they arrive, as a throwaway group that never commits.
+
 import { randomBytes } from 'node:crypto';
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';

@@ -1,3 +1,5 @@
+// `sluice topics`: lists, describes and creates Kafka topics.
+
 import type { Admin, ITopicMetadata } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { integerFlag, readFlags, topicArgument, UsageError } from './args.ts';

@@ -1,3 +1,5 @@
+// The `sluice` command's top-level help text.
+
 export const USAGE = `usage: sluice <command> [options]
 
 commands:

@@ -1,3 +1,5 @@
+// gzip for kafkajs on Node's zlib: ours rather than kafkajs's so a corrupt batch gets the same guard.
+
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { KafkajsCodec } from './types.ts';

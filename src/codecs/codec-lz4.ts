@@ -1,3 +1,5 @@
+// LZ4 for kafkajs: the LZ4 frame format Kafka stores, from the native addon or the pure implementation.
+
 import { lz4 } from './select-native.ts';
 import type { KafkajsCodec } from './types.ts';
 

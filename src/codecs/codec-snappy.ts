@@ -1,3 +1,5 @@
+// Snappy for kafkajs: writes the xerial framing Kafka's Java client writes; reads it and plain blocks.
+
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { snappyBlock } from './select-native.ts';
 import type { KafkajsCodec, SnappyBlock } from './types.ts';

@@ -1,3 +1,5 @@
+// zstd for kafkajs on Node's built-in zlib, failing clearly on a Node without it.
+
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { ErrorCode, SluiceError } from '../errors/index.ts';

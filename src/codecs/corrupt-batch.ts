@@ -1,3 +1,5 @@
+// A compressed batch that does not decompress becomes placeholder records instead of a consumer crash loop.
+
 import { encodeMarker, type UndecompressableBatch } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { CodecName, KafkajsCodec } from './types.ts';

@@ -1,3 +1,5 @@
+// Picks native addons or pure implementations for LZ4 and Snappy per SLUICE_NATIVE, noting why.
+
 import { createRequire } from 'node:module';
 import { compressFrame, decompressFrame } from '../../native-free/lz4/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';

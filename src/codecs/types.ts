@@ -1,3 +1,5 @@
+// The codecs' shared shapes: kafkajs's codec interface, LZ4 and Snappy implementations, the codec report.
+
 import type { Compression, NativeMode } from '../config/index.ts';
 
 export type { Compression, NativeMode };

@@ -1,3 +1,5 @@
+// Renders the configuration reference page from the option schema, with examples the loader checks.
+
 import { ConfigError, loadConfig } from './load.ts';
 import type { VariableDoc } from './option-types.ts';
 import { configOptions, DEV_VARIABLES } from './options.ts';

@@ -1,3 +1,5 @@
+// Parsers for one variable each (integers, topics, brokers, sinks, files) with their docs' type and default.
+
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { registerUrlSecrets } from '../errors/index.ts';

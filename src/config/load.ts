@@ -1,3 +1,5 @@
+// Reads the SLUICE_* variables, validates them together and fails with one message listing every problem.
+
 import { availableParallelism } from 'node:os';
 import { ErrorCode, ProblemsError, redactSetting } from '../errors/index.ts';
 import type { ConfigEnv, ConfigOption } from './option-types.ts';

@@ -1,3 +1,5 @@
+// The schema of every SLUICE_* variable (parser, default, description) and the rules between variables.
+
 import {
   brokerList,
   choice,

@@ -1,3 +1,5 @@
+// Secrets that print as [redacted] everywhere, and redaction of settings for logs and HTTP answers.
+
 import { inspect } from 'node:util';
 import { REDACTED, redactText, registerSecret } from '../errors/index.ts';
 

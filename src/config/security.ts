@@ -1,3 +1,5 @@
+// The Kafka security variables (TLS files, SASL mechanism and credentials) and the rules between them.
+
 import {
   type Field,
   flag,

@@ -1,3 +1,5 @@
+// The configuration's types: SluiceConfig and the allowed values of each enumerated variable.
+
 import type { Secret } from './secret.ts';
 
 // The allowed values of each enumerated variable, in the order the docs list them (default first).

@@ -1,6 +1,6 @@
 /** Runs one batch: log its plan, run its partitions in their slots, merge, write the outputs, commit; and reports what it saw. */
 import type { BatchInfo } from '../core/index.ts';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, slotFailure } from '../errors/index.ts';
 import type { DecodeFailure, PartitionResult } from '../task/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { Commits } from './commits.ts';
@@ -96,8 +96,8 @@ export class BatchRun {
         }
       }),
     );
-    const fatal = results.find((result) => result.fatal)?.fatal;
-    if (fatal) throw new SluiceError(asCode(fatal.code), fatal.message);
+    const failed = results.find((result) => result.fatal);
+    if (failed?.fatal) throw slotFailure(asCode(failed.fatal.code), failed.fatal.message, failed.fatalError);
 
     const decodeFailures = results.flatMap((result) => result.failures);
     const decodeErrors = results.reduce((sum, result) => sum + result.decodeErrors, 0);

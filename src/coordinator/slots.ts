@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import { partitionId, partitionName } from '../core/index.ts';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, isErrorCode, isSlotErrorData, SluiceError, slotFailure } from '../errors/index.ts';
 import type { PartitionResult, SlotTask, WorkerInit } from '../task/index.ts';
 import { decodeResult } from '../task/index.ts';
 
@@ -65,11 +65,7 @@ export class Slots {
     try {
       return decodeResult((await pool.run(task)) as Uint8Array);
     } catch (error) {
-      throw new SluiceError(
-        ErrorCode.worker,
-        `worker slot ${slot} failed on ${partitionName(topic, partition)}: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
+      throw slotFailed(slot, `failed on ${partitionName(topic, partition)}`, error);
     }
   }
 
@@ -94,11 +90,7 @@ export class Slots {
     try {
       return await (this.#pools[slot] as Piscina).run(task);
     } catch (error) {
-      throw new SluiceError(
-        ErrorCode.worker,
-        `worker slot ${slot} failed to ${task.type} ${partitionName(topic, partition)}: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
+      throw slotFailed(slot, `failed to ${task.type} ${partitionName(topic, partition)}`, error);
     }
   }
 
@@ -110,4 +102,17 @@ export class Slots {
   async close(): Promise<void> {
     await Promise.all(this.#pools.map((pool) => pool.destroy()));
   }
+}
+
+/**
+ * What a slot's task threw, as the main thread's error: with the slot's code, stack and causes
+ * when it is what the worker sent (slot-error.ts); otherwise (the thread died) SLUICE_WORKER.
+ */
+function slotFailed(slot: number, what: string, error: unknown): SluiceError {
+  if (isSlotErrorData(error)) {
+    const code = isErrorCode(error.code) ? error.code : ErrorCode.worker;
+    return slotFailure(code, `worker slot ${slot} ${what}: ${error.message}`, error);
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SluiceError(ErrorCode.worker, `worker slot ${slot} ${what}: ${reason}`, { cause: error });
 }

@@ -1,3 +1,5 @@
+// Plain msgpack for data between threads, in repartition records and in checkpoints (bigints, undefined).
+
 import { Decoder, Encoder } from '@msgpack/msgpack';
 
 // Plain data between threads, in repartition records and in checkpoints: bigints (offsets, user

@@ -1,3 +1,5 @@
+// The one error type Sluice throws on purpose, with a stable code and a redacted message.
+
 import type { ErrorCode } from './codes.ts';
 import { redactText } from './redact.ts';
 

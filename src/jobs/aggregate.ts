@@ -1,3 +1,5 @@
+// The built-in `aggregate` job: groups and aggregates by SLUICE_* fields, per batch or per window.
+
 import { loadConfig, type SluiceConfig } from '../config/index.ts';
 import type { Pair, SourceRecord } from '../core/index.ts';
 import { type DStream, defineJob, type JobContext } from '../dsl/index.ts';

@@ -1,3 +1,5 @@
+// jobs/: the built-in jobs SLUICE_JOB can name; loaded on the main thread and in every worker slot.
+
 import { fileURLToPath } from 'node:url';
 
 /** Built-in jobs by name; SLUICE_JOB takes one of these or a path to a job module. */

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { retry } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 export type KafkaRetryLog = { warn(object: object, message: string): void };
@@ -57,29 +57,25 @@ export function kafkaUnavailable(
  * reconnect can cure, until `timeoutMs` has passed since the first failure. One attempt can
  * outlast the budget inside kafkajs's own retries, so each races the time left.
  */
-export async function retryingKafka<T>(
+export function retryingKafka<T>(
   what: string,
   call: () => Promise<T>,
   options: KafkaRetryOptions,
 ): Promise<T> {
   const now = options.now ?? Date.now;
-  const started = now();
-  let delay = options.firstDelayMs ?? FIRST_DELAY_MS;
-  for (let attempt = 1; ; attempt++) {
-    const left = options.timeoutMs - (now() - started);
-    try {
-      return await withDeadline(call(), left);
-    } catch (error) {
-      if (!isRetriableKafkaError(error)) throw error;
-      if (now() - started + delay > options.timeoutMs) throw kafkaUnavailable(what, options, error);
+  return retry(({ startedAt }) => withDeadline(call(), options.timeoutMs - (now() - startedAt)), {
+    budgetMs: options.timeoutMs,
+    firstDelayMs: options.firstDelayMs ?? FIRST_DELAY_MS,
+    maxDelayMs: options.maxDelayMs ?? MAX_DELAY_MS,
+    now,
+    retryable: isRetriableKafkaError,
+    giveUp: (error) => kafkaUnavailable(what, options, error),
+    onRetry: (error, { attempt, delayMs }) =>
       options.log.warn(
-        { attempt, retryInMs: delay, error: error instanceof Error ? error.message : String(error) },
+        { attempt, retryInMs: delayMs, error: error instanceof Error ? error.message : String(error) },
         `Kafka unavailable while ${what}; retrying`,
-      );
-      await sleep(delay);
-      delay = Math.min(delay * 2, options.maxDelayMs ?? MAX_DELAY_MS);
-    }
-  }
+      ),
+  });
 }
 
 class AttemptTimeout extends Error {

@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Producer, ProducerRecord, Transaction } from 'kafkajs';
-import { partitionId, partitionName } from '../core/index.ts';
+import { partitionId, partitionName, retry } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { kafkaErrorType } from './retry.ts';
 
@@ -191,34 +190,31 @@ export class KafkaTransactions {
    * producer retries these; kafkajs retries AddPartitionsToTxn with its sends, InitProducerId a
    * few times, AddOffsetsToTxn not at all. A refused request changed nothing: making it again is safe.
    */
-  async #whileConcurrent<T>(id: string, request: string, call: () => Promise<T>): Promise<T> {
-    const budget = this.#options.concurrentRetryMs ?? CONCURRENT_RETRY_MS;
-    const started = Date.now();
-    let delay = CONCURRENT_FIRST_DELAY_MS;
-    for (let attempt = 1; ; attempt++) {
-      try {
+  #whileConcurrent<T>(id: string, request: string, call: () => Promise<T>): Promise<T> {
+    return retry(
+      async ({ attempt, startedAt }) => {
         const result = await call();
         if (attempt > 1) {
           this.#options.log.debug?.(
-            { transactionalId: id, request, attempts: attempt, waitedMs: Date.now() - started },
+            { transactionalId: id, request, attempts: attempt, waitedMs: Date.now() - startedAt },
             'transaction request made again: the coordinator was ending the previous transaction',
           );
         }
         return result;
-      } catch (error) {
-        const waited = Date.now() - started;
-        if (!isConcurrent(error)) throw error;
-        if (waited + delay > budget) {
-          throw new SluiceError(
+      },
+      {
+        budgetMs: this.#options.concurrentRetryMs ?? CONCURRENT_RETRY_MS,
+        firstDelayMs: CONCURRENT_FIRST_DELAY_MS,
+        maxDelayMs: CONCURRENT_MAX_DELAY_MS,
+        retryable: isConcurrent,
+        giveUp: (error, { attempt, elapsedMs }) =>
+          new SluiceError(
             ErrorCode.transaction,
-            `${request} on transactional id ${id} still refused with CONCURRENT_TRANSACTIONS after ${waited} ms (${attempt} attempts): the transaction coordinator has not finished the previous transaction`,
+            `${request} on transactional id ${id} still refused with CONCURRENT_TRANSACTIONS after ${elapsedMs} ms (${attempt} attempts): the transaction coordinator has not finished the previous transaction`,
             { cause: error },
-          );
-        }
-        await sleep(delay);
-        delay = Math.min(delay * 2, CONCURRENT_MAX_DELAY_MS);
-      }
-    }
+          ),
+      },
+    );
   }
 
   async #leadProducer(): Promise<Lead> {

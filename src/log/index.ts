@@ -1,3 +1,5 @@
+// log/: the process logger — pino on stderr, JSON or pretty, redacted on the way out; main thread.
+
 import { type LogFn, type LoggerOptions, pino } from 'pino';
 import PinoPretty from 'pino-pretty';
 import { type LogLevel, redact } from '../config/index.ts';

@@ -1,3 +1,5 @@
+// sinks/: where batch results go — print, files, Kafka, PostgreSQL; written from the main thread.
+
 export { type OutputContext, Outputs } from './outputs.ts';
 export { type PostgresNode, postgresNodes, postgresProblems } from './postgres-outputs.ts';
 export {

@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
 import type { OutputBatch } from '../coordinator/index.ts';
-import type { BatchInfo } from '../core/index.ts';
+import { type BatchInfo, type RetryOptions, retry } from '../core/index.ts';
 import type { PostgresSinkSpec } from '../dsl/index.ts';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 import type { PostgresNode } from './postgres-outputs.ts';
 import { writeBatchFile } from './sink-file.ts';
 import { KafkaOutput, type RecordWriter } from './sink-kafka.ts';
@@ -94,29 +93,32 @@ export class Outputs {
     }
   }
 
-  async #retrying(output: OutputBatch, info: BatchInfo): Promise<void> {
-    const { retry, log } = this.#context;
-    const now = this.#context.now ?? Date.now;
-    const started = now();
-    let delay = retry?.firstDelayMs ?? FIRST_DELAY_MS;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#one(output, info);
-        return;
-      } catch (error) {
-        const failure = asSinkError(error, output, info);
-        const transactional = this.#context.transaction !== undefined && output.sink.type === 'kafka';
-        const timeoutMs = transactional ? 0 : (retry?.timeoutMs ?? 0);
-        if (failure.code === ErrorCode.sinkRejected) throw failure;
-        if (this.#interrupted.signal.aborted || now() - started + delay > timeoutMs) throw failure;
-        log?.warn(
-          { output: output.node, batchId: info.batchId, attempt, retryInMs: delay, error: failure.message },
-          'output failed; retrying',
-        );
-        await sleep(delay, undefined, { signal: this.#interrupted.signal }).catch(() => {});
-        delay = Math.min(delay * 2, retry?.maxDelayMs ?? MAX_DELAY_MS);
-      }
-    }
+  #retrying(output: OutputBatch, info: BatchInfo): Promise<void> {
+    const transactional = this.#context.transaction !== undefined && output.sink.type === 'kafka';
+    return retry(
+      async () => {
+        try {
+          await this.#one(output, info);
+        } catch (error) {
+          throw asSinkError(error, output, info);
+        }
+      },
+      {
+        ...this.#retryOptions(transactional ? 0 : (this.#context.retry?.timeoutMs ?? 0)),
+        retryable: (failure) => !isSluiceError(failure, ErrorCode.sinkRejected),
+        onRetry: (failure, { attempt, delayMs }) =>
+          this.#context.log?.warn(
+            {
+              output: output.node,
+              batchId: info.batchId,
+              attempt,
+              retryInMs: delayMs,
+              error: messageOf(failure),
+            },
+            'output failed; retrying',
+          ),
+      },
+    );
   }
 
   async #one(output: OutputBatch, info: BatchInfo): Promise<void> {
@@ -196,23 +198,26 @@ export class Outputs {
   }
 
   /** Like an output's retries, for a call outside a batch. */
-  async #retryingCall<T>(what: string, call: () => Promise<T>): Promise<T> {
-    const { retry, log } = this.#context;
-    const now = this.#context.now ?? Date.now;
-    const started = now();
-    let delay = retry?.firstDelayMs ?? FIRST_DELAY_MS;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        const timeoutMs = retry?.timeoutMs ?? 0;
-        if (this.#interrupted.signal.aborted || now() - started + delay > timeoutMs) throw error;
-        const message = error instanceof Error ? error.message : String(error);
-        log?.warn({ output: what, attempt, retryInMs: delay, error: message }, 'output failed; retrying');
-        await sleep(delay, undefined, { signal: this.#interrupted.signal }).catch(() => {});
-        delay = Math.min(delay * 2, retry?.maxDelayMs ?? MAX_DELAY_MS);
-      }
-    }
+  #retryingCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return retry(call, {
+      ...this.#retryOptions(this.#context.retry?.timeoutMs ?? 0),
+      onRetry: (error, { attempt, delayMs }) =>
+        this.#context.log?.warn(
+          { output: what, attempt, retryInMs: delayMs, error: messageOf(error) },
+          'output failed; retrying',
+        ),
+    });
+  }
+
+  #retryOptions(budgetMs: number): RetryOptions {
+    const { retry: settings, now } = this.#context;
+    return {
+      budgetMs,
+      firstDelayMs: settings?.firstDelayMs ?? FIRST_DELAY_MS,
+      maxDelayMs: settings?.maxDelayMs ?? MAX_DELAY_MS,
+      signal: this.#interrupted.signal,
+      ...(now ? { now } : {}),
+    };
   }
 
   /** Closes the connections outputs opened (PostgreSQL pools). */
@@ -241,12 +246,15 @@ export class Outputs {
 
 function asSinkError(error: unknown, output: OutputBatch, info: BatchInfo): SluiceError {
   if (error instanceof SluiceError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
   return new SluiceError(
     ErrorCode.sink,
-    `output ${output.node} (${describe(output)}) failed for batch ${info.batchId}: ${reason}`,
+    `output ${output.node} (${describe(output)}) failed for batch ${info.batchId}: ${messageOf(error)}`,
     { cause: error },
   );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function describe(output: OutputBatch): string {

@@ -1,3 +1,5 @@
+// PostgreSQL exactly-once: a batch's offset ranges against the stored ends say apply, skip or conflict.
+
 import type { OffsetRange } from '../core/index.ts';
 import { partitionId } from '../core/index.ts';
 

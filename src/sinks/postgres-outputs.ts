@@ -1,3 +1,5 @@
+// Finds a job's toPostgres outputs and what stops the start (no connection, two under exactly-once).
+
 import type { Node, PostgresSinkSpec } from '../dsl/index.ts';
 
 export type PostgresNode = { readonly node: number; readonly sink: PostgresSinkSpec };

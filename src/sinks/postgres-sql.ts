@@ -1,3 +1,5 @@
+// The PostgreSQL sink's SQL: table and offsets-table DDL, batched upserts, offset reads and writes.
+
 import type { OffsetRange } from '../core/index.ts';
 import type { PostgresSinkSpec, PostgresTable } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';

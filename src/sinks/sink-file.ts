@@ -1,3 +1,5 @@
+// saveAsTextFiles: one JSON Lines file per batch, written to a temp name and renamed atomically.
+
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,5 @@
+// toKafka: a batch's values as Kafka messages, keys and partitions chosen by the sink's partitioner.
+
 import type { Message, ProducerRecord } from 'kafkajs';
 
 /** A producer, or the open transaction of an exactly-once run. */

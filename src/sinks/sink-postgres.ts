@@ -1,3 +1,5 @@
+// toPostgres: upserts a batch's values, and under exactly-once stores offsets in the same transaction.
+
 import pg from 'pg';
 import type { BatchInfo } from '../core/index.ts';
 import type { PostgresSinkSpec } from '../dsl/index.ts';

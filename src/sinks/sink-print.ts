@@ -1,3 +1,5 @@
+// print(): Spark's console output of a batch, a header with the batch time and the first values.
+
 import type { BatchInfo } from '../core/index.ts';
 import { toJson } from '../core/index.ts';
 

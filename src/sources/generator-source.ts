@@ -1,3 +1,5 @@
+// The built-in source without Kafka: hands out offset ranges; the worker slots generate the records.
+
 import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.ts';
 import type { AppSource, BufferedPartition, PartitionWork } from '../coordinator/index.ts';
 import { DataSignal } from '../coordinator/index.ts';

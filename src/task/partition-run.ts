@@ -2,7 +2,14 @@ import type { BatchInfo, Origin, SourceRecord } from '../core/index.ts';
 import { encodePlain } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { isAggregate, isKeyedState, type Node } from '../dsl/index.ts';
-import { ErrorCode, errorText, isSluiceError, SluiceError } from '../errors/index.ts';
+import {
+  ErrorCode,
+  errorText,
+  isSluiceError,
+  type SlotErrorData,
+  SluiceError,
+  slotErrorData,
+} from '../errors/index.ts';
 import type { FinalWindows, RecordWindows, UpdateWindows } from '../window/index.ts';
 import { type Aggregator, aggregatorFor, type Export, KeyGroups } from './partials.ts';
 import { statePartitionOf } from './state-store.ts';
@@ -46,6 +53,8 @@ export type PartitionResult = {
   readonly failures: DecodeFailure[];
   /** Set when the batch must not be committed: a decode error under `fail`, or a user function that threw. */
   readonly fatal?: { readonly code: string; readonly message: string };
+  /** With a user function's fatal error: what it threw, its stack and causes, for the main thread. */
+  readonly fatalError?: SlotErrorData;
   /** Records event-time windows found late (each once), a sample of them, and (late policy dlq) all with bytes. */
   readonly late?: number;
   readonly lateSample?: LateSample[];
@@ -131,6 +140,7 @@ export function runPartition(
         decodeErrors,
         failures,
         fatal: { code: ErrorCode.userFunction, message },
+        fatalError: slotErrorData(failure.error),
       };
     }
     const message = errorText(failure.error);
@@ -152,7 +162,7 @@ export function runPartition(
       code: ErrorCode.userFunction,
       message: `${errorText(error)} (in transform, ${input.topic}-${input.partition})`,
     };
-    return { ...base, exports: [], decodeErrors, failures, fatal };
+    return { ...base, exports: [], decodeErrors, failures, fatal, fatalError: slotErrorData(error) };
   }
   return {
     ...base,

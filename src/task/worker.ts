@@ -1,7 +1,7 @@
 import { move, workerData } from 'piscina';
 import { encodePlain, partitionId } from '../core/index.ts';
 import { buildGraph, importJob, Plan } from '../dsl/index.ts';
-import { ErrorCode } from '../errors/index.ts';
+import { ErrorCode, slotErrorData } from '../errors/index.ts';
 import { BatchView } from './batch-codec.ts';
 import { decodeKey, decodeValue } from './decode.ts';
 import { clickAt, GENERATOR_TOPIC } from './generator.ts';
@@ -107,8 +107,17 @@ function generatorInput(task: Extract<SlotTask, { type: 'generate' }>): RecordIn
   };
 }
 
-/** Runs one partition batch; the result crosses back as msgpack bytes, transferred, not cloned. */
+/** Runs one slot task; a failure crosses back as plain data, with its code, stack and causes. */
 export default function runTask(task: SlotTask): unknown {
+  try {
+    return runOne(task);
+  } catch (error) {
+    throw slotErrorData(error);
+  }
+}
+
+/** Runs one partition batch; the result crosses back as msgpack bytes, transferred, not cloned. */
+function runOne(task: SlotTask): unknown {
   if (task.type === 'forget') {
     stores.delete(partitionId(task.topic, task.partition));
     keyed.delete(partitionId(task.topic, task.partition));

@@ -1,3 +1,5 @@
+// Window aggregations: the user Aggregation type, the built-ins, and the pane operations for each.
+
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { Layout, PaneTable } from './pane-table.ts';
 

@@ -1,3 +1,5 @@
+// Combines a window's sealed panes per key: subtract-on-evict, Two-Stacks, or a monotonic deque.
+
 import type { PaneOps } from './aggregation.ts';
 import type { KeyDictionary } from './key-dictionary.ts';
 import { PaneQueue } from './pane-queue.ts';

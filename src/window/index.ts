@@ -1,3 +1,5 @@
+// window/: event-time windows — panes, combiners, window state, watermarks; worker slots and main thread.
+
 export {
   type Aggregation,
   type AggregationSpec,

@@ -1,3 +1,5 @@
+// Interns keys as small reference-counted integers so panes can be typed-array hash tables.
+
 import { keyIdentity } from '../core/index.ts';
 
 export type KeyDictionarySnapshot = {

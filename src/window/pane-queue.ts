@@ -1,3 +1,5 @@
+// A window operation's sealed panes in index order, as a growable ring buffer.
+
 import type { PaneTable } from './pane-table.ts';
 
 /** Sealed panes in index order: a ring buffer that grows by doubling and never shifts. */

@@ -1,3 +1,5 @@
+// Window specs (size, slide, pane) built by validating factories, and the window arithmetic on them.
+
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 /**

@@ -1,3 +1,5 @@
+// A window operation's state in one partition: open panes, the firing rule, final, update and record modes.
+
 import type { PaneOps } from './aggregation.ts';
 import {
   type Combiner,
