@@ -21,6 +21,16 @@ import type { PartitionStore } from './window-ops.ts';
 export type TaskOutput = Uint8Array | KeyedSnapshot | null;
 
 /**
+ * Values handed over in this thread rather than as bytes (the TestDriver's `value` records): the
+ * job gets record `index` of a partition batch as it is, undecoded; undefined: decode its bytes.
+ */
+export type GivenValues = (
+  topic: string,
+  partition: number,
+  index: number,
+) => { readonly value: unknown } | undefined;
+
+/**
  * One slot's tasks over the partitions it owns: their window state and keyed state live here,
  * and each batch's result leaves as msgpack bytes.
  */
@@ -33,10 +43,12 @@ export class TaskRunner {
   readonly #stores = new Map<string, PartitionStore>();
   /** Keyed state of the state partitions kept in this slot (with their input partitions). */
   readonly #keyed = new Map<string, KeyedStateStore>();
+  readonly #given: GivenValues | undefined;
 
   /** `graph`: the job as this thread built it from `init.jobPath` and `init.env`. */
-  constructor(init: WorkerInit, graph: Graph) {
+  constructor(init: WorkerInit, graph: Graph, given?: GivenValues) {
     this.#init = init;
+    this.#given = given;
     this.#plan = new Plan(graph);
     this.#mismatch =
       graph.signature() === init.signature
@@ -136,6 +148,11 @@ export class TaskRunner {
     const view = new BatchView(task.buffer, task.byteLength);
     const { topic, partition } = view;
     const format = this.#init.valueFormat;
+    const given = this.#given;
+    const valueAt = (i: number): unknown => {
+      const handed = given?.(topic, partition, i);
+      return handed ? handed.value : decodeValue(view.value(i), format);
+    };
     return {
       topic,
       partition,
@@ -148,7 +165,7 @@ export class TaskRunner {
         offset: view.offset(i),
         timestamp: view.timestamp(i),
         key: decodeKey(view.key(i)),
-        value: decodeValue(view.value(i), format),
+        value: valueAt(i),
       }),
     };
   }
