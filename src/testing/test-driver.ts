@@ -3,9 +3,12 @@
 import { ConfigError } from '../config/index.ts';
 import {
   Engine,
+  type Forward,
   type OutputBatch,
   type OutputPort,
-  SlotKeyedState,
+  type RepartitionPort,
+  type SlotKeyedState,
+  type WindowExchange,
   WindowMerger,
 } from '../coordinator/index.ts';
 import type { BatchInfo } from '../core/index.ts';
@@ -29,6 +32,7 @@ import {
 import { WatermarkTracker } from '../window/index.ts';
 import { InProcessSlots } from './in-process-slots.ts';
 import { MemorySource, type TestRecord } from './memory-source.ts';
+import { DriverExchange, DriverKeyedState } from './one-instance.ts';
 
 export type { TestRecord } from './memory-source.ts';
 
@@ -51,8 +55,9 @@ export type DriverOptions = {
   readonly idleTimeoutMs?: number;
   /**
    * Partitions owned from the start (of `topic`); others count once they bring a record. Keyed
-   * state: without it, this instance owns every partition (one instance); with it, only these and
-   * those that brought records, as one of several instances would.
+   * state and window aggregations: without it, this instance owns every state partition (one
+   * instance); with it, only these and those that brought records, as one of several instances
+   * would (window aggregations then wait for the other instances' progress).
    */
   readonly partitions?: readonly number[];
   /** Partitions of `topic`: the number of state partitions. Default: 1 + the largest declared. */
@@ -70,6 +75,11 @@ export type DriverBatch = {
   readonly lateFailures: readonly DecodeFailure[];
   /** The watermark after this batch: what the next one runs with. */
   readonly watermark: number;
+  /**
+   * What a run on Kafka would write to repartition topics for state partitions owned by other
+   * instances (with declared `partitions`): keyed groups, window partials and window progress.
+   */
+  readonly forwards: readonly Forward[];
 };
 
 /** What one engine holds; a restart builds them anew from the old ones' checkpoint encodings. */
@@ -78,20 +88,21 @@ type Run = {
   readonly merger: WindowMerger;
   readonly watermark: WatermarkTracker;
   readonly keyed: SlotKeyedState | undefined;
+  readonly exchange: WindowExchange | undefined;
   readonly engine: Engine;
 };
 
 /** What the slots and outputs saw of the batch running now. */
-type Seen = { info?: BatchInfo; results: PartitionResult[]; outputs: OutputBatch[] };
+type Seen = { info?: BatchInfo; results: PartitionResult[]; outputs: OutputBatch[]; forwards: Forward[] };
 
 /**
  * Runs a job deterministically in this thread, the way Kafka Streams' TopologyTestDriver does:
  * each call is one batch of explicit records, run by the engine of a real run. A memory source
  * encodes the records as the Kafka source does; the slots' task runner decodes and runs them in
  * this thread, its results through the msgpack codec between threads; the engine merges them
- * with the window merger, watermark and keyed state, calls the foreachBatch outputs, and every
- * output's values are returned. Without a broker, windows merge within this one instance, as a
- * run on the generator does (the window exchange needs repartition topics).
+ * with the watermark, keyed state and (window aggregations, as on Kafka) the window exchange,
+ * calls the foreachBatch outputs, and every output's values are returned. What would go to other
+ * instances through repartition topics is returned as `forwards`; none comes back.
  *
  * @example
  * const driver = new TestDriver(job);
@@ -106,10 +117,12 @@ export class TestDriver {
   readonly #source: MemorySource;
   /** Keyed state's state partitions (undefined: the job has no state operation). */
   readonly #statePartitions: StatePartitions | undefined;
+  /** The state partitions' layout: keyed state's, and the window exchange's. */
+  readonly #layout: StateLayout;
   /** Undefined: this instance owns every state partition, whichever partitions bring records. */
   readonly #declared: readonly number[] | undefined;
   #run: Run;
-  #seen: Seen = { results: [], outputs: [] };
+  #seen: Seen = { results: [], outputs: [], forwards: [] };
   #batchId = 0;
 
   constructor(job: Job, options: DriverOptions = {}) {
@@ -134,6 +147,7 @@ export class TestDriver {
       options.partitionCount ??
       (options.partitions ?? []).reduce((most, partition) => Math.max(most, partition), -1) + 1;
     const layout: StateLayout = { topic: this.#options.topic, partitions: Math.max(1, partitions) };
+    this.#layout = layout;
     const keyed = this.plan.keyedStates.length > 0;
     this.#statePartitions = keyed ? new StatePartitions(layout) : undefined;
     this.#init = {
@@ -184,6 +198,10 @@ export class TestDriver {
       const state = old.runner.run({ type: 'keyedSnapshot', layout, partition }) as KeyedSnapshot;
       run.runner.run({ type: 'keyedRestore', layout, partition, state: roundTrip(state) });
     }
+    for (const { topic, partition } of old.exchange?.held() ?? []) {
+      const id = partitionId(topic, partition);
+      run.exchange?.restore(id, roundTrip(old.exchange?.snapshot(id) ?? []));
+    }
     this.#run = run;
   }
 
@@ -205,7 +223,7 @@ export class TestDriver {
     const time = startTime + (batchId + 1) * intervalMs;
     const work = await this.#source.next();
     this.#ownClocks();
-    const seen: Seen = { results: [], outputs: [] };
+    const seen: Seen = { results: [], outputs: [], forwards: [] };
     this.#seen = seen;
     const { engine, watermark } = this.#run;
     let fatal: PartitionResult['fatal'];
@@ -232,6 +250,7 @@ export class TestDriver {
       lateFailures: seen.results.flatMap((result) => result.lateFailures ?? []),
       ...(fatal ? { fatal } : {}),
       watermark: watermark.current,
+      forwards: seen.forwards,
     };
   }
 
@@ -252,6 +271,9 @@ export class TestDriver {
     const watermark = new WatermarkTracker(this.plan.watermarks, this.#options.idleTimeoutMs);
     const keyed =
       this.#statePartitions && new DriverKeyedState(this.#statePartitions, slots, !this.#declared);
+    // As on Kafka: window aggregations merge through the exchange, by their keys' state partitions.
+    const exchange =
+      this.plan.windowAggregates.length > 0 ? new DriverExchange(this.#layout, !this.#declared) : undefined;
     const engine = new Engine({
       plan: this.plan,
       slots: {
@@ -271,9 +293,23 @@ export class TestDriver {
       idleTimeoutMs: this.#options.idleTimeoutMs,
       windows: { merger, watermark },
       ...(keyed ? { keyed } : {}),
+      ...(exchange ? { exchange, repartition: this.#repartition() } : {}),
       now: () => this.#options.startTime + this.#batchId * this.#options.intervalMs,
     });
-    return { runner, merger, watermark, keyed, engine };
+    return { runner, merger, watermark, keyed, exchange, engine };
+  }
+
+  /**
+   * The repartition topics of a run on Kafka: none is read here (no other instance writes), and
+   * what would go to the owners of other state partitions is kept for the batch.
+   */
+  #repartition(): RepartitionPort {
+    return {
+      topics: new Map(),
+      write: async (forwards) => {
+        for (const forward of forwards) this.#seen.forwards.push(forward);
+      },
+    };
   }
 
   /** Every output's values are kept for the batch; foreachBatch outputs are called, the others only kept. */
@@ -287,23 +323,6 @@ export class TestDriver {
       },
       interrupt: () => {},
     };
-  }
-}
-
-/**
- * Keyed state in the slots, as in a run. Without declared partitions the driver is the one
- * instance: it holds every state partition, whichever input partitions brought records.
- */
-class DriverKeyedState extends SlotKeyedState {
-  readonly #everything: boolean;
-
-  constructor(partitions: StatePartitions, slots: InProcessSlots, everything: boolean) {
-    super(partitions, slots);
-    this.#everything = everything;
-  }
-
-  override own(partitions: Iterable<{ readonly topic: string; readonly partition: number }>): void {
-    if (!this.#everything) super.own(partitions);
   }
 }
 

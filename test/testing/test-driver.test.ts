@@ -1,10 +1,16 @@
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Engine, type OutputBatch, Slots, WindowMerger } from '../../src/coordinator/index.ts';
+import {
+  Engine,
+  type OutputBatch,
+  Slots,
+  WindowExchange,
+  WindowMerger,
+} from '../../src/coordinator/index.ts';
 import { silentLogger } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import aggregate from '../../src/jobs/aggregate.ts';
-import { BatchView, type SlotTask, TaskRunner } from '../../src/task/index.ts';
+import { BatchView, type SlotTask, statePartitionOf, TaskRunner } from '../../src/task/index.ts';
 import { TestDriver, type TestRecord } from '../../src/testing/index.ts';
 import { MemorySource } from '../../src/testing/memory-source.ts';
 import { WatermarkTracker } from '../../src/window/index.ts';
@@ -84,7 +90,7 @@ describe('TestDriver', () => {
     expect((await failing.runBatch([{ bytes: '"b"' }])).outputs[0]?.values).toEqual([['b', 1]]);
   });
 
-  it('a window across two partitions merges as the engine over worker slots merges it', async () => {
+  it('a window across two partitions merges as the engine over worker slots merges it (no exchange)', async () => {
     const env = { SLUICE_WINDOW_MS: '3000', SLUICE_SLIDE_MS: '1000' };
     const json = (partition: number, url: string): TestRecord => ({
       partition,
@@ -108,6 +114,38 @@ describe('TestDriver', () => {
       { key: '/a', windowStart: -2000, windowEnd: 1000, value: 2 },
       { key: '/b', windowStart: -2000, windowEnd: 1000, value: 1 },
     ]);
+  });
+
+  it('window aggregations merge through the window exchange, which waits for every partition', async () => {
+    const merge = vi.spyOn(WindowExchange.prototype, 'merge');
+    const env = { SLUICE_WINDOW_MS: '2000' };
+    const urls = ['/a', '/b', '/c', '/d', '/e', '/f'];
+    const records = urls.map((url): TestRecord => ({ bytes: JSON.stringify({ url }) }));
+    const theirs = urls.filter((url) => statePartitionOf(url, 2) === 1);
+    expect(theirs.length).toBeGreaterThan(0);
+
+    // One instance of two: it owns input partition 0, and state partition 0 with it.
+    const driver = new TestDriver(aggregate, { env, partitions: [0], partitionCount: 2 });
+    await driver.runBatch(records);
+    const fired = await driver.runBatch([]);
+    expect(merge).toHaveBeenCalled();
+    // The window waits for partition 1's progress, from the instance that owns it.
+    expect(fired.outputs).toEqual([]);
+    const partials = fired.forwards.flatMap((forward) =>
+      'message' in forward && forward.message.type === 'partials' ? [forward] : [],
+    );
+    expect(partials.map((forward) => forward.partition)).toEqual([1]);
+    expect(partials[0]?.message.type === 'partials' && partials[0].message.pairs.map(([key]) => key)).toEqual(
+      theirs,
+    );
+
+    // The only instance: every window is complete once its partitions fired through its end.
+    const alone = new TestDriver(aggregate, { env });
+    await alone.runBatch(records);
+    const all = await alone.runBatch([]);
+    expect(all.forwards).toEqual([]);
+    const rows = (all.outputs[0]?.values ?? []) as { key: string }[];
+    expect(rows.map((row) => row.key).sort()).toEqual(urls);
   });
 });
 
