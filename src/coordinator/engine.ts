@@ -205,6 +205,20 @@ export class Engine {
     return summary;
   }
 
+  /**
+   * One batch of `work` outside the loop, for a caller that cuts the batches itself (the
+   * TestDriver): batch `batchId` at time `time`, with `watermark` instead of the current one (+∞:
+   * the end of input). As a replayed batch, it leaves the batch log and the rate estimator alone.
+   */
+  async runBatch(
+    batchId: number,
+    time: number,
+    work: readonly PartitionWork[],
+    watermark?: number,
+  ): Promise<BatchStats> {
+    return this.#exclusive(() => this.#runBatch(time, work, watermark, batchId));
+  }
+
   /** Runs `step` (a batch, a checkpoint) once no revocation runs, and marks it in flight. */
   async #exclusive<T>(step: () => Promise<T>): Promise<T> {
     while (this.#revoking) await this.#revoking;

@@ -39,4 +39,5 @@ export {
   storeFor,
 } from './state-store.ts';
 export { decodeStore, encodeStore, packState, unpackState } from './store-snapshot.ts';
+export { type GivenValues, type TaskOutput, TaskRunner } from './task-runner.ts';
 export { type LatePolicy, type LateSample, lateError, type PartitionStore } from './window-ops.ts';
