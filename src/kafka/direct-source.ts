@@ -6,7 +6,7 @@ import type { BatchSource, BufferedPartition, PartitionWork } from '../coordinat
 import { DataSignal } from '../coordinator/index.ts';
 import { type Logger, type OffsetRange, partitionId, partitionName } from '../core/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
-import { BufferPool, encodeBatch } from '../task/index.ts';
+import { BufferPool, kafkaBatchTask } from '../task/index.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { bytesOf, countWithin, recordBytes } from './record-bytes.ts';
 import { type KafkaRetryOptions, kafkaErrorType, kafkaUnavailable, retryingKafka } from './retry.ts';
@@ -650,22 +650,24 @@ export class DirectSource implements BatchSource {
       untilOffset: until ?? BigInt(messages.at(-1)?.offset ?? '0') + 1n,
     };
     buffer.position = range.untilOffset;
-    let encoded: ReturnType<typeof encodeBatch> | undefined;
+    let encoded: SharedArrayBuffer | undefined;
     // Let go once the slot is done with them: the batch's outputs may take long (a slow sink).
     let held = messages;
     return {
       range,
       records: count,
       task: (info) => {
-        encoded = encodeBatch(
+        const task = kafkaBatchTask(
+          info,
           { topic: buffer.topic, partition: buffer.partition, messages: held },
           this.#pool,
         );
-        return { type: 'kafka', info, buffer: encoded.buffer, byteLength: encoded.byteLength };
+        encoded = task.buffer;
+        return task;
       },
       settled: () => {
         held = [];
-        if (encoded) this.#pool.release(encoded.buffer);
+        if (encoded) this.#pool.release(encoded);
       },
       values: () => held.map((message) => message.value),
     };

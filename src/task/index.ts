@@ -1,4 +1,4 @@
-export { BatchView, type EncodedBatch, encodeBatch } from './batch-codec.ts';
+export { kafkaBatchTask } from './batch-writer.ts';
 export { BufferPool } from './buffer-pool.ts';
 export { decodeValue, type ValueFormat } from './decode.ts';
 export {
