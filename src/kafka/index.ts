@@ -5,9 +5,9 @@ export {
   coPartitionedAssigner,
   coPartitionedAssignment,
 } from './co-partitioned-assigner.ts';
+export { DirectSource, type DirectSourceOptions } from './consumer/direct-source.ts';
 export { DeadLetterWriter, type DeadLetterWriterOptions } from './dead-letter.ts';
 export { DLQ_HEADERS } from './dead-letter-plan.ts';
-export { DirectSource, type DirectSourceOptions } from './direct-source.ts';
 export {
   createPartitioner,
   PARTITIONER_NAMES,
