@@ -4,7 +4,7 @@ import { type BatchBudget, shareBudget } from '../../backpressure/index.ts';
 import type { SluiceConfig } from '../../config/index.ts';
 import type { PartitionWork } from '../../coordinator/index.ts';
 import type { OffsetRange } from '../../core/index.ts';
-import { type BufferPool, kafkaBatchTask } from '../../task/index.ts';
+import { BufferPool, kafkaBatchTask } from '../../task/index.ts';
 import { bytesOf, countWithin } from '../record-bytes.ts';
 import type { FetchBuffers, PartitionBuffer } from './fetch-buffer.ts';
 
@@ -13,9 +13,10 @@ export class BatchCutter {
   readonly #pool: BufferPool;
   readonly #config: SluiceConfig;
 
-  constructor(buffers: FetchBuffers, pool: BufferPool, config: SluiceConfig) {
+  constructor(buffers: FetchBuffers, config: SluiceConfig) {
     this.#buffers = buffers;
-    this.#pool = pool;
+    // Free buffers beyond two batches' bytes (sizes are powers of two) would only hold memory.
+    this.#pool = new BufferPool({ maxFreeBytes: 2 * config.maxBytesPerBatch });
     this.#config = config;
   }
 

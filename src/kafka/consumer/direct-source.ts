@@ -7,12 +7,10 @@ import type { BatchSource, BufferedPartition, PartitionWork } from '../../coordi
 import { DataSignal } from '../../coordinator/index.ts';
 import { type Logger, type OffsetRange, partitionId } from '../../core/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../../errors/index.ts';
-import { BufferPool } from '../../task/index.ts';
-import { coPartitionedAssigner } from '../co-partitioned-assigner.ts';
 import { kafkaErrorType } from '../retry.ts';
 import { BatchCutter } from './batch-cutter.ts';
 import { FetchBuffers } from './fetch-buffer.ts';
-import { CONSUMER_RETRIES, GroupMembership } from './group-membership.ts';
+import { GroupMembership, groupConsumer } from './group-membership.ts';
 import { OffsetCommits } from './offset-commits.ts';
 import { RetentionSkips } from './retention.ts';
 import { type Restore, StartPositions } from './start-positions.ts';
@@ -44,12 +42,11 @@ export type DirectSourceOptions = {
 };
 
 const WAIT_FOR_DATA_MS = 20;
-/** kafkajs's default most bytes per partition and fetch; never more than the buffer's byte cap. */
-const KAFKAJS_MAX_BYTES_PER_PARTITION = 1024 * 1024;
 /** How long close() waits for commits in flight, so a broker that is away cannot hold the exit. */
 const CLOSE_COMMIT_WAIT_MS = 5000;
 
-function waitForData(): Promise<void> {
+/** A pause before looking again: for records, a restore, a rebalance. */
+function idle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, WAIT_FOR_DATA_MS));
 }
 
@@ -83,16 +80,7 @@ export class DirectSource implements BatchSource {
     this.#options = options;
     const { config, log } = options;
     const retry = { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers ?? [], log };
-    const consumer = options.kafka.consumer({
-      groupId: config.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: config.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 10)),
-      retry: { retries: CONSUMER_RETRIES },
-      maxWaitTimeInMs: Math.min(500, config.batchIntervalMs),
-      maxBytesPerPartition: Math.min(KAFKAJS_MAX_BYTES_PER_PARTITION, config.maxBufferedBytesPerPartition),
-      ...(options.repartitionTopics ? { partitionAssigners: [coPartitionedAssigner] } : {}),
-    });
+    const consumer = groupConsumer(options.kafka, config, options.repartitionTopics !== undefined);
     this.#consumer = consumer;
     const fail = (error: unknown): void => this.#fail(error);
     const { groupId, sessionTimeoutMs } = config;
@@ -100,49 +88,15 @@ export class DirectSource implements BatchSource {
     this.#membership = membership;
     const buffers = new FetchBuffers(consumer, config);
     this.#buffers = buffers;
-    // Free buffers beyond two batches' bytes (sizes are powers of two) would only hold memory.
-    this.#cutter = new BatchCutter(
-      buffers,
-      new BufferPool({ maxFreeBytes: 2 * config.maxBytesPerBatch }),
-      config,
-    );
-    this.#commits = new OffsetCommits({ consumer, groupId, retry, log, buffers, membership });
-    const commits = this.#commits;
+    this.#cutter = new BatchCutter(buffers, config);
+    const commits = new OffsetCommits({ consumer, groupId, retry, log, buffers, membership });
+    this.#commits = commits;
     this.#starts = new StartPositions({ ...options, consumer, retry, buffers, membership, commits, fail });
     this.#retention = new RetentionSkips({ admin: options.admin, retry, log, buffers });
-    this.#joined = this.#listen();
-  }
-
-  /** Follows the consumer's events; the promise settles on the first assignment, or a crash before it. */
-  #listen(): Promise<void> {
-    const consumer = this.#consumer;
-    const membership = this.#membership;
-    // Settled by the first assignment, or by a crash before it (next() then throws).
-    const { promise: joined, resolve: settleJoin } = Promise.withResolvers<void>();
-    const contact = (): void => membership.contact();
-    consumer.on(consumer.events.FETCH, contact);
-    consumer.on(consumer.events.HEARTBEAT, contact);
-    consumer.on(consumer.events.COMMIT_OFFSETS, () => {
-      contact();
-      this.#commits.acked();
+    this.#joined = membership.follow(consumer, {
+      assign: (assignment) => this.#onAssignment(assignment),
+      committed: () => commits.acked(),
     });
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      contact();
-      // Settle `joined` either way: a failed assignment must surface in next(), not hang it.
-      membership.serially(() => this.#onAssignment(event.payload.memberAssignment), settleJoin);
-    });
-    consumer.on(consumer.events.REBALANCING, () => membership.holdRejoin());
-    consumer.on(consumer.events.CRASH, (event) => {
-      if (event.payload.restart) {
-        membership.crashed(event.payload.error);
-        return;
-      }
-      this.#fail(event.payload.error);
-      // kafkajs gives up (a non-retriable error, e.g. the group's members use another assigner):
-      // before the first assignment, nothing else would ever settle the join the engine waits on.
-      settleJoin();
-    });
-    return joined;
   }
 
   async start(): Promise<void> {
@@ -186,21 +140,21 @@ export class DirectSource implements BatchSource {
       const interrupted = this.#buffers.stopped;
       if (this.#restoring) {
         if (interrupted) return [];
-        await waitForData();
+        await idle();
         continue;
       }
       if (this.#membership.phase !== 'running' && !interrupted) {
         // Before the revocation checkpoint, the batch in flight ends with what it has; after it,
         // no batch runs until the next assignment (it would change state the checkpoint left).
         if (this.#membership.revocationPending()) return [];
-        await waitForData();
+        await idle();
         continue;
       }
       const work = this.#cutter.cut(budget);
       if (!this.#options.bounded || interrupted) return work;
       if (work.length > 0) return work;
       if (this.#buffers.drained((id) => this.#membership.owns(id))) return 'end';
-      await waitForData();
+      await idle();
       await this.#retention.skipIfDue();
     }
   }
@@ -295,7 +249,7 @@ export class DirectSource implements BatchSource {
           if (this.#crash) throw this.#crash;
           this.#checkContact();
           if (this.#buffers.stopped || this.#membership.phase !== 'running') return undefined;
-          await waitForData();
+          await idle();
         }
       } finally {
         buffer.replayUntil = undefined;

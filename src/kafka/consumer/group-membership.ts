@@ -1,6 +1,9 @@
 /** The direct source's consumer-group membership: what it owns, rebalances, crashes and contact. */
+import type { Consumer, Kafka } from 'kafkajs';
+import type { SluiceConfig } from '../../config/index.ts';
 import type { Logger, PartitionId } from '../../core/index.ts';
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
+import { coPartitionedAssigner } from '../co-partitioned-assigner.ts';
 import { type KafkaRetryOptions, kafkaUnavailable } from '../retry.ts';
 
 /**
@@ -10,8 +13,25 @@ import { type KafkaRetryOptions, kafkaUnavailable } from '../retry.ts';
  * short backoff, measured): the hold gives up two retries before that.
  */
 const REVOCATION_HOLD_MS = 5_000;
-export const CONSUMER_RETRIES = 10;
+const CONSUMER_RETRIES = 10;
 const REVOCATION_HOLD_RETRIES = CONSUMER_RETRIES - 2;
+
+/** kafkajs's default most bytes per partition and fetch; never more than the buffer's byte cap. */
+const KAFKAJS_MAX_BYTES_PER_PARTITION = 1024 * 1024;
+
+/** The group's kafkajs consumer; `coPartitioned`: with the assigner of repartition topics. */
+export function groupConsumer(kafka: Kafka, config: SluiceConfig, coPartitioned: boolean): Consumer {
+  return kafka.consumer({
+    groupId: config.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: config.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 10)),
+    retry: { retries: CONSUMER_RETRIES },
+    maxWaitTimeInMs: Math.min(500, config.batchIntervalMs),
+    maxBytesPerPartition: Math.min(KAFKAJS_MAX_BYTES_PER_PARTITION, config.maxBufferedBytesPerPartition),
+    ...(coPartitioned ? { partitionAssigners: [coPartitionedAssigner] } : {}),
+  });
+}
 
 /**
  * `running`: partitions assigned. `revoking`: the group rebalances and this instance checkpoints
@@ -66,7 +86,7 @@ export class GroupMembership {
   }
 
   /** The brokers answered. */
-  contact(): void {
+  #contact(): void {
     this.#lastContact = Date.now();
   }
 
@@ -75,8 +95,48 @@ export class GroupMembership {
     this.#onRevoking = handler;
   }
 
+  /**
+   * Follows the consumer's group events: `assign` runs each assignment after the revocations and
+   * assignments before it. Settles on the first assignment, or on a crash before it.
+   */
+  follow(
+    consumer: Consumer,
+    handlers: {
+      assign(assignment: Record<string, number[]>): Promise<void>;
+      /** kafkajs reported a commit the broker took. */
+      committed(): void;
+    },
+  ): Promise<void> {
+    // Settled by the first assignment, or by a crash before it (next() then throws).
+    const { promise: joined, resolve: settleJoin } = Promise.withResolvers<void>();
+    const contact = (): void => this.#contact();
+    consumer.on(consumer.events.FETCH, contact);
+    consumer.on(consumer.events.HEARTBEAT, contact);
+    consumer.on(consumer.events.COMMIT_OFFSETS, () => {
+      contact();
+      handlers.committed();
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      contact();
+      // Settle `joined` either way: a failed assignment must surface in next(), not hang it.
+      this.#serially(() => handlers.assign(event.payload.memberAssignment), settleJoin);
+    });
+    consumer.on(consumer.events.REBALANCING, () => this.#holdRejoin());
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart) {
+        this.#crashed(event.payload.error);
+        return;
+      }
+      this.#options.fail(event.payload.error);
+      // kafkajs gives up (a non-retriable error, e.g. the group's members use another assigner):
+      // before the first assignment, nothing else would ever settle the join the engine waits on.
+      settleJoin();
+    });
+    return joined;
+  }
+
   /** Runs `step` after the assignments and revocations before it; a failure stops the source. */
-  serially(step: () => Promise<void>, then: () => void): void {
+  #serially(step: () => Promise<void>, then: () => void): void {
     this.#assigning = this.#assigning
       .then(step)
       .catch((error: unknown) => this.#options.fail(error))
@@ -94,7 +154,7 @@ export class GroupMembership {
    * REVOCATION_HOLD_MS it rejoins anyway (its commits are then refused or filtered out: the new
    * owner restores the last checkpoint that was durable).
    */
-  holdRejoin(): void {
+  #holdRejoin(): void {
     if (this.#phase === 'rejoining') return;
     if (this.#phase === 'running') {
       this.#phase = 'revoking';
@@ -104,7 +164,7 @@ export class GroupMembership {
       this.#options.log.info({ owned: this.ownedIds() }, 'group rebalancing: checkpointing before rejoining');
       if (handler) {
         // An assignment still restoring finishes first: its partitions are owned and checkpointed too.
-        this.serially(handler, () => {
+        this.#serially(handler, () => {
           revocation.done = true;
         });
       } else {
@@ -139,7 +199,7 @@ export class GroupMembership {
    * kafkajs restarts a consumer whose retries ran out on a retriable error (brokers away): it
    * rejoins as a new member, so nothing is owned, run or committed until it is assigned again.
    */
-  crashed(error: Error): void {
+  #crashed(error: Error): void {
     this.#crashedAt ??= Date.now();
     this.#options.log.warn(
       { error: error.message, owned: this.ownedIds() },
