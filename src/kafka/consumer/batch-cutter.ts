@@ -5,8 +5,8 @@ import type { SluiceConfig } from '../../config/index.ts';
 import type { PartitionWork } from '../../coordinator/index.ts';
 import type { OffsetRange } from '../../core/index.ts';
 import { BufferPool, kafkaBatchTask } from '../../task/index.ts';
-import { bytesOf, countWithin } from '../record-bytes.ts';
 import type { FetchBuffers, PartitionBuffer } from './fetch-buffer.ts';
+import { bytesOf, countWithin } from './record-bytes.ts';
 
 export class BatchCutter {
   readonly #buffers: FetchBuffers;

@@ -3,7 +3,7 @@ import type { Batch, Consumer, KafkaMessage } from 'kafkajs';
 import type { SluiceConfig } from '../../config/index.ts';
 import type { BufferedPartition } from '../../coordinator/index.ts';
 import { type Logger, type PartitionId, partitionId } from '../../core/index.ts';
-import { recordBytes } from '../record-bytes.ts';
+import { recordBytes } from './record-bytes.ts';
 
 export type PartitionBuffer = {
   readonly topic: string;
