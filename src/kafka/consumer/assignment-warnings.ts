@@ -1,6 +1,6 @@
 /** Warnings for an instance given only some partitions of its input topics, where that changes results. */
 import type { SluiceConfig } from '../../config/index.ts';
-import { type Logger, partitionId, type TopicPartition } from '../../core/index.ts';
+import { type Logger, partitionName, type TopicPartition } from '../../core/index.ts';
 
 export type AssignmentWarningOptions = {
   readonly config: SluiceConfig;
@@ -28,7 +28,7 @@ export function warnPartialAssignment(
   const inputs = [...partitionCounts.keys()].filter((topic) => !options.repartitionTopics?.includes(topic));
   const ownedInputs = owned
     .filter(({ topic }) => inputs.includes(topic))
-    .map(({ topic, partition }) => partitionId(topic, partition));
+    .map(({ topic, partition }) => partitionName(topic, partition));
   const partitions = inputs.reduce((sum, topic) => sum + (partitionCounts.get(topic) ?? 0), 0);
   if (ownedInputs.length >= partitions) return;
   const share = { groupId: config.groupId, assigned: ownedInputs.sort(), partitions };

@@ -281,7 +281,7 @@ export class DirectSource implements BatchSource {
       const restarted = crashedAt !== undefined;
       const { owned, fresh } = this.#buffers.reassign(assignment, restarted, this.#options.onRevoked);
       this.#membership.own(owned);
-      this.#options.log.info({ assigned: [...owned].sort() }, 'partitions assigned');
+      this.#options.log.info({ assigned: this.#membership.ownedNames() }, 'partitions assigned');
       // Offsets kept while rejoining, of partitions assigned here again; not awaited: kafkajs's
       // runner starts only after this event, and commits wait for it.
       if (this.#commits.pending) this.#commits.flush().catch((error: unknown) => this.#fail(error));

@@ -2,7 +2,7 @@
 import type { Batch, Consumer, KafkaMessage } from 'kafkajs';
 import type { SluiceConfig } from '../../config/index.ts';
 import type { BufferedPartition } from '../../coordinator/index.ts';
-import { type Logger, type PartitionId, partitionId } from '../../core/index.ts';
+import { type Logger, type PartitionId, partitionId, partitionName } from '../../core/index.ts';
 import { recordBytes } from './record-bytes.ts';
 
 export type PartitionBuffer = {
@@ -199,7 +199,8 @@ export class FetchBuffers {
       log.info({ reason }, 'fetching stopped: the consumer is not running');
       return;
     }
-    log.info({ paused: [...this.#buffers.keys()].sort() }, 'fetching paused: draining the batch in flight');
+    const paused = this.all().map(({ topic, partition }) => partitionName(topic, partition));
+    log.info({ paused: paused.sort() }, 'fetching paused: draining the batch in flight');
   }
 
   #addFresh(assignment: Record<string, number[]>): { topic: string; partition: number }[] {

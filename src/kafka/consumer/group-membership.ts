@@ -1,7 +1,7 @@
 /** The direct source's consumer-group membership: what it owns, rebalances, crashes and contact. */
 import type { Consumer, Kafka } from 'kafkajs';
 import type { SluiceConfig } from '../../config/index.ts';
-import type { Logger, PartitionId } from '../../core/index.ts';
+import { type Logger, type PartitionId, parsePartitionId, partitionName } from '../../core/index.ts';
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
 import { coPartitionedAssigner } from '../co-partitioned-assigner.ts';
 import { type KafkaRetryOptions, kafkaUnavailable } from '../retry.ts';
@@ -80,9 +80,14 @@ export class GroupMembership {
     return this.#owned.has(id);
   }
 
-  /** The partitions owned now, sorted, for logs. */
-  ownedIds(): PartitionId[] {
-    return [...this.#owned].sort();
+  /** The partitions owned now as Kafka names them (`topic-partition`), sorted, for logs. */
+  ownedNames(): string[] {
+    return [...this.#owned]
+      .map((id) => {
+        const { topic, partition } = parsePartitionId(id);
+        return partitionName(topic, partition);
+      })
+      .sort();
   }
 
   /** The brokers answered. */
@@ -161,7 +166,10 @@ export class GroupMembership {
       const revocation: Revocation = { started: Date.now(), done: false, holds: 0 };
       this.#revocation = revocation;
       const handler = this.#onRevoking;
-      this.#options.log.info({ owned: this.ownedIds() }, 'group rebalancing: checkpointing before rejoining');
+      this.#options.log.info(
+        { owned: this.ownedNames() },
+        'group rebalancing: checkpointing before rejoining',
+      );
       if (handler) {
         // An assignment still restoring finishes first: its partitions are owned and checkpointed too.
         this.#serially(handler, () => {
@@ -202,7 +210,7 @@ export class GroupMembership {
   #crashed(error: Error): void {
     this.#crashedAt ??= Date.now();
     this.#options.log.warn(
-      { error: error.message, owned: this.ownedIds() },
+      { error: error.message, owned: this.ownedNames() },
       'the Kafka consumer crashed; kafkajs restarts it and it rejoins the group',
     );
     if (this.#phase !== 'rejoining') this.#release();
@@ -263,7 +271,7 @@ export class GroupMembership {
     if (this.#owned.size === 0) return;
     this.#options.log.info(
       {
-        revoked: this.ownedIds(),
+        revoked: this.ownedNames(),
         checkpointed: revocation?.done ?? false,
         waitedMs: revocation ? Date.now() - revocation.started : 0,
       },

@@ -36,8 +36,8 @@ describe('warnPartialAssignment', () => {
     const options = { config, log, bounded: true, recordWindows: true, repartitionTopics: ['t-repartition'] };
     warnPartialAssignment(options, counts, [{ topic: 't', partition: 1 }], true);
     expect(warnings.map(({ object }) => object)).toEqual([
-      { groupId: 'g', assigned: ['t\u00001'], partitions: 2, sessionTimeoutMs: config.sessionTimeoutMs },
-      { groupId: 'g', assigned: ['t\u00001'], partitions: 2 },
+      { groupId: 'g', assigned: ['t-1'], partitions: 2, sessionTimeoutMs: config.sessionTimeoutMs },
+      { groupId: 'g', assigned: ['t-1'], partitions: 2 },
     ]);
     expect(warnings[0]?.message).toMatch(/^available-now: this run was given only some partitions/);
     expect(warnings[1]?.message).toMatch(/^window\(\) holds the records of this instance's partitions only/);
