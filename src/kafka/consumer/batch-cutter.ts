@@ -8,6 +8,10 @@ import { BufferPool, kafkaBatchTask } from '../../task/index.ts';
 import type { FetchBuffers, PartitionBuffer } from './fetch-buffer.ts';
 import { bytesOf, countWithin } from './record-bytes.ts';
 
+/**
+ * Cuts batches from the fetch buffers: each cut moves a partition's position to the end of its
+ * range, and its records go to a slot as the batch format (encoded when the task is built).
+ */
 export class BatchCutter {
   readonly #buffers: FetchBuffers;
   readonly #pool: BufferPool;

@@ -33,6 +33,10 @@ export type PartitionBuffer = {
 const BUFFERED_BATCHES = 2;
 const MIN_BUFFERED = 1000;
 
+/**
+ * The buffers of the partitions owned, fed by kafkajs's eachBatch: fetching of a partition pauses
+ * while its buffer is full and resumes once batches took half of it.
+ */
 export class FetchBuffers {
   readonly #consumer: Consumer;
   readonly #config: SluiceConfig;

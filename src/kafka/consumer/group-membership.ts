@@ -50,6 +50,11 @@ export type GroupMembershipOptions = {
   readonly fail: (error: unknown) => void;
 };
 
+/**
+ * This instance as a member of the consumer group: the partitions it owns, the phase of the
+ * group's rebalances (holding the rejoin for the revocation checkpoint), kafkajs's crashes and
+ * restarts, and when the brokers last answered.
+ */
 export class GroupMembership {
   readonly #options: GroupMembershipOptions;
   #phase: Phase = 'running';
