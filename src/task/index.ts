@@ -1,4 +1,5 @@
-export { BatchView, type EncodedBatch, encodeBatch } from './batch-codec.ts';
+export { BatchView } from './batch-view.ts';
+export { encodeBatch, kafkaBatchTask } from './batch-writer.ts';
 export { BufferPool } from './buffer-pool.ts';
 export { decodeValue, type ValueFormat } from './decode.ts';
 export {

@@ -2,7 +2,7 @@
 import { encodePlain, partitionId } from '../core/index.ts';
 import { type Graph, Plan } from '../dsl/index.ts';
 import { ErrorCode } from '../errors/index.ts';
-import { BatchView } from './batch-codec.ts';
+import { BatchView } from './batch-view.ts';
 import { decodeKey, decodeValue } from './decode.ts';
 import { clickAt, GENERATOR_TOPIC } from './generator.ts';
 import { KeyGroups } from './partials.ts';

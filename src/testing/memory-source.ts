@@ -2,7 +2,7 @@
 import type { BatchSource, BufferedPartition, PartitionWork } from '../coordinator/index.ts';
 import type { OffsetRange } from '../core/index.ts';
 import { partitionId } from '../core/index.ts';
-import { encodeBatch } from '../task/index.ts';
+import { BufferPool, kafkaBatchTask } from '../task/index.ts';
 
 export type TestRecord = {
   readonly partition?: number;
@@ -40,6 +40,8 @@ export class MemorySource implements BatchSource {
   readonly #partitions = new Map<string, Partition>();
   readonly #queue: (Batch[] | 'end')[] = [];
   readonly #waiters = new Set<() => void>();
+  /** Slot buffers, as the direct source keeps them: released once the task settled. */
+  readonly #pool = new BufferPool();
   /** Every range committed, in order. */
   readonly committed: OffsetRange[] = [];
   #closed = false;
@@ -90,14 +92,19 @@ export class MemorySource implements BatchSource {
       batch.map((item) => [partitionId(item.partition.topic, item.partition.partition), item.given]),
     );
     return batch.map(({ partition: { topic, partition }, messages }) => {
+      const buffers: SharedArrayBuffer[] = [];
       const fromOffset = BigInt(messages[0]?.offset ?? '0');
       const untilOffset = BigInt(messages.at(-1)?.offset ?? '-1') + 1n;
       return {
         range: { topic, partition, fromOffset, untilOffset },
         records: messages.length,
         task: (info) => {
-          const encoded = encodeBatch({ topic, partition, messages });
-          return { type: 'kafka', info, buffer: encoded.buffer, byteLength: encoded.byteLength };
+          const task = kafkaBatchTask(info, { topic, partition, messages }, this.#pool);
+          buffers.push(task.buffer);
+          return task;
+        },
+        settled: () => {
+          for (const buffer of buffers.splice(0)) this.#pool.release(buffer);
         },
         values: () => messages.map((message) => message.value),
       };
