@@ -6,7 +6,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { decode } from '@msgpack/msgpack';
-import { BatchView } from '../src/task/batch-codec.ts';
+import { BatchView } from '../src/task/batch-view.ts';
 
 export type ClonedMessage = {
   readonly key: Uint8Array | null;

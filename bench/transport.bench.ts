@@ -28,7 +28,7 @@ import {
   encodeBatch,
   encodeBatchWith,
   type KafkaMessageLike,
-} from '../src/task/batch-codec.ts';
+} from '../src/task/batch-writer.ts';
 import { BufferPool } from '../src/task/buffer-pool.ts';
 import type { TransportReply, TransportRequest } from './transport-worker.ts';
 

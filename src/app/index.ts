@@ -1,1 +1,3 @@
-export { type App, type AppOptions, resolveJobPath, startApp } from './app.ts';
+export { type App, type AppOptions, startApp } from './app.ts';
+export { resolveJobPath } from './job.ts';
+export { StartStopped } from './kafka-clients.ts';

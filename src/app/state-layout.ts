@@ -1,8 +1,51 @@
+// Where keyed state and cross-instance window aggregations live: the state partitions, over the slots.
 import type { Admin } from 'kafkajs';
 import type { SluiceConfig } from '../config/index.ts';
+import { SlotKeyedState, Slots, WindowExchange } from '../coordinator/index.ts';
+import type { Logger } from '../core/index.ts';
+import type { Plan, WindowAggregateNode } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { StateLayout } from '../task/index.ts';
-import { GENERATOR_TOPIC } from '../task/index.ts';
+import type { StateLayout, WorkerInit } from '../task/index.ts';
+import { GENERATOR_TOPIC, StatePartitions } from '../task/index.ts';
+
+/** The worker slots, and the state partitions of the job's keyed state and exchanged windows, if any. */
+export type StatePlacement = {
+  readonly slots: Slots;
+  /** Set when the job has keyed state or window aggregations exchanged across instances. */
+  readonly layout?: StateLayout;
+  readonly keyed?: SlotKeyedState;
+  readonly exchange?: WindowExchange;
+  /** The window aggregations that merge across instances: on Kafka, all of them. */
+  readonly exchanged: readonly WindowAggregateNode[];
+};
+
+/**
+ * Starts the worker slots. On Kafka (`admin` given), window aggregations merge across instances by
+ * the state partition of their keys; keyed state lives in the slots, grouped by state partition.
+ */
+export async function placeState(
+  plan: Plan,
+  init: WorkerInit,
+  config: SluiceConfig,
+  admin: Admin | undefined,
+  log: Logger,
+): Promise<StatePlacement> {
+  const exchanged = admin ? plan.windowAggregates : [];
+  const keyedState = plan.keyedStates.length > 0;
+  const layout = keyedState || exchanged.length > 0 ? await stateLayout(config, admin) : undefined;
+  // The slots split their groups by state partition, so that the main thread passes them on as bytes.
+  const slots = new Slots(
+    config.workers,
+    layout && keyedState ? { ...init, statePartitions: layout.partitions } : init,
+  );
+  return {
+    slots,
+    exchanged,
+    ...(layout ? { layout } : {}),
+    ...(layout && keyedState ? { keyed: new SlotKeyedState(new StatePartitions(layout, log), slots) } : {}),
+    ...(layout && exchanged.length > 0 ? { exchange: new WindowExchange(layout) } : {}),
+  };
+}
 
 /**
  * The state partitions of keyed state: as many as the input topic has partitions, numbered as

@@ -9,17 +9,9 @@ import { type StopCause, stopOnSignals } from './signals.ts';
 
 export const DRAINING = 'draining: finishing the batch in flight, then committing and leaving the group';
 
-/** The start was given up on a stop request, before the run began. */
-export class StartStopped extends Error {
-  constructor() {
-    super('stopped during start-up');
-    this.name = 'StartStopped';
-  }
-}
-
 /**
  * How `sluice run` stops, from its first line on: SIGTERM/SIGINT or a closed stdout. Before the
- * run has started, connecting is given up at once (`untilStopped`) and a group join in progress
+ * run has started, connecting is given up at once (`signal`) and a group join in progress
  * finishes, then the run stops without a batch; once it runs, it drains. Each path logs what it
  * does; SLUICE_SHUTDOWN_TIMEOUT_MS bounds them all (exit 1).
  */
@@ -49,16 +41,9 @@ export class RunStop {
   /** `print()`'s writer: stdout, nothing once a reader closed it. */
   readonly write = (text: string): Promise<void> => this.#stopper.write(text);
 
-  /** Rejects with `StartStopped` once a stop is requested; `step` goes on unobserved. */
-  untilStopped<T>(step: Promise<T>): Promise<T> {
-    const { signal } = this.#stopper.controller;
-    step.catch(() => {});
-    if (signal.aborted) return Promise.reject(new StartStopped());
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(new StartStopped());
-      signal.addEventListener('abort', onAbort, { once: true });
-      step.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+  /** Aborted by the first stop request: the app gives up connecting to Kafka. */
+  get signal(): AbortSignal {
+    return this.#stopper.controller.signal;
   }
 
   /** The run has started: a stop requested meanwhile stops it now (no batch runs). */

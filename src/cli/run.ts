@@ -1,15 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Producer } from 'kafkajs';
 import { AdminState, kafkaLag, progressProblem, startAdminServer } from '../admin/index.ts';
-import { type App, type AppOptions, startApp } from '../app/index.ts';
+import { type App, StartStopped, startApp } from '../app/index.ts';
 import { registerCodecs } from '../codecs/index.ts';
 import { loadConfig, redactText, type SluiceConfig } from '../config/index.ts';
 import { type Stall, StallWatchdog, stallError } from '../coordinator/index.ts';
 import type { Logger } from '../core/index.ts';
-import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
-import { createKafka, DeadLetterWriter, DirectSource, kafkaFailureReason } from '../kafka/index.ts';
+import { isSluiceError } from '../errors/index.ts';
 import { createLogger } from '../log/index.ts';
-import { RunStop, StartStopped } from './run-stop.ts';
+import { RunStop } from './run-stop.ts';
 
 /**
  * `sluice run [job]`: runs until the source ends (available-now) or a stop: SIGTERM/SIGINT, or
@@ -26,7 +24,6 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
   // Before any Kafka client: kafkajs looks codecs up when a batch is sent or fetched.
   if (config.brokers) registerCodecs(log, config.native);
   const job = args[0];
-  const clients: { admin?: Admin; producer?: Producer } = {};
   const admin = new AdminState({ processMetrics: true });
   const stop = new RunStop(config, log, admin);
   try {
@@ -39,15 +36,12 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
     });
     log.info({ url: server.url }, 'admin HTTP server listening');
     try {
-      return await runApp(config, env, log, job, clients, admin, stop);
+      return await run(config, env, log, job, admin, stop);
     } catch (error) {
       if (!(error instanceof StartStopped)) throw error;
       log.info({}, 'sluice stopped before the run started');
       return 0;
     } finally {
-      // Also on a failed start: open Kafka connections would keep the process alive.
-      await clients.producer?.disconnect();
-      await clients.admin?.disconnect();
       await server.close();
     }
   } finally {
@@ -55,73 +49,23 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
   }
 }
 
-async function runApp(
+/** Starts the app and serves its status on the admin endpoints until it ends; closes its Kafka clients. */
+async function run(
   config: SluiceConfig,
   env: NodeJS.ProcessEnv,
   log: Logger,
   job: string | undefined,
-  clients: { admin?: Admin; producer?: Producer },
   admin: AdminState,
   stop: RunStop,
 ): Promise<number> {
-  let kafka: AppOptions['kafka'];
-  if (config.brokers) {
-    const client = createKafka(config, log);
-    const brokers = `Kafka brokers ${config.brokers.join(',')} (SLUICE_BROKERS)`;
-    const admin = await connectClient(
-      client.admin(),
-      stop,
-      (error) => `cannot connect to ${brokers}: ${kafkaFailureReason(error, config)}`,
-    );
-    clients.admin = admin;
-    const producer = await connectClient(
-      client.producer(),
-      stop,
-      (error) => `cannot connect a producer to ${brokers}: ${kafkaFailureReason(error, config)}`,
-    );
-    clients.producer = producer;
-    const dlqTopic = config.dlqTopic;
-    const deadLetters =
-      (config.onDecodeError === 'dlq' || config.onLateRecord === 'dlq') && dlqTopic
-        ? new DeadLetterWriter({
-            admin,
-            producer,
-            topic: dlqTopic,
-            retry: { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers, log },
-            log,
-          })
-        : undefined;
-    await deadLetters?.start();
-    kafka = {
-      outputs: { admin, producer },
-      client,
-      source: async (slots, restore, repartitionTopics, recordWindows) => {
-        const source = new DirectSource({
-          kafka: client,
-          admin,
-          config,
-          log,
-          bounded: config.trigger === 'available-now',
-          onRevoked: (topic, partition) => slots.release(topic, partition),
-          ...(restore ? { restore } : {}),
-          ...(repartitionTopics ? { repartitionTopics } : {}),
-          ...(recordWindows ? { recordWindows } : {}),
-        });
-        await source.start();
-        return source;
-      },
-      ...(deadLetters ? { deadLetter: (failures) => deadLetters.write(failures) } : {}),
-    };
-  }
-
   let watchdog: StallWatchdog | undefined;
-  // Not raced against a stop: a join under way finishes, so that the group is left cleanly.
+  // A failed start closes what it connected: open Kafka connections would keep the process alive.
   const app = await startApp({
     config,
     env,
     log,
     ...(job ? { job } : {}),
-    ...(kafka ? { kafka } : {}),
+    signal: stop.signal,
     write: stop.write,
     onBatch: (stats) => {
       admin.observeBatch(stats);
@@ -132,77 +76,62 @@ async function runApp(
       admin.readiness.failed(describe(error));
     },
   });
-  watchdog = watchForStalls(app, config, log, admin, () => stop.stalled());
-  stop.started(app, watchdog);
+  try {
+    watchdog = watchForStalls(app, config, log, admin, () => stop.stalled());
+    stop.started(app, watchdog);
+    serveStatus(app, config, admin);
+    return await finish(app, config, log, admin);
+  } finally {
+    watchdog?.stop();
+    await app.close();
+  }
+}
+
+/** Readiness, utilization, buffered records and lag on the admin endpoints, read from the app. */
+function serveStatus(app: App, config: SluiceConfig, admin: AdminState): void {
   admin.readiness.track(() =>
     progressProblem({
-      unavailable: app.source.unavailable?.(),
+      unavailable: app.unavailable(),
       inFlight: app.inFlight(),
       now: Date.now(),
       batchTimeoutMs: config.readyBatchTimeoutMs,
     }),
   );
-  const kafkaAdmin = clients.admin;
+  const kafkaAdmin = app.kafkaAdmin;
   admin.attach({
     utilization: () => app.utilization(),
-    buffered: () => app.source.buffered?.() ?? [],
+    buffered: () => app.buffered(),
     ...(kafkaAdmin
-      ? {
-          lag: kafkaLag({
-            admin: kafkaAdmin,
-            groupId: config.groupId,
-            owned: () => app.source.owned?.() ?? [],
-          }),
-        }
+      ? { lag: kafkaLag({ admin: kafkaAdmin, groupId: config.groupId, owned: () => app.owned() }) }
       : {}),
   });
   // The slots are started; the source is ready once its first assignment is restored and positioned.
   // A crash before it rejects; the engine stops with that error and reports it.
-  void (app.source.ready?.() ?? Promise.resolve()).then(
+  void app.ready().then(
     () => admin.readiness.started(),
     () => {},
   );
-  try {
-    const summary = await app.done.catch(async (error: unknown) => {
-      admin.readiness.failed(describe(error));
-      if (config.failureExitDelayMs > 0) {
-        log.error(
-          { error: describe(error), delayMs: config.failureExitDelayMs },
-          'run failed: unready until SLUICE_FAILURE_EXIT_DELAY_MS has passed, then exiting',
-        );
-        await sleep(config.failureExitDelayMs);
-      }
-      throw error;
-    });
-    admin.readiness.stopping('the run has finished');
-    log.info({ ...summary }, 'sluice finished');
-    return 0;
-  } finally {
-    watchdog.stop();
-  }
 }
 
 /**
- * Connects a Kafka client. A failed connect closes it and throws `SLUICE_KAFKA` with `reason`; a
- * stop gives it up at once, its close going on unawaited (a broker that does not answer would
- * hold it).
+ * Waits for the run's end: exit code 0 once it finished. A failure turns `/readyz` unready and,
+ * with SLUICE_FAILURE_EXIT_DELAY_MS, stays so that long before it is thrown.
  */
-async function connectClient<C extends Admin | Producer>(
-  client: C,
-  stop: RunStop,
-  reason: (error: unknown) => string,
-): Promise<C> {
-  try {
-    await stop.untilStopped(client.connect());
-    return client;
-  } catch (error) {
-    if (error instanceof StartStopped) {
-      void client.disconnect().catch(() => {});
-      throw error;
+async function finish(app: App, config: SluiceConfig, log: Logger, admin: AdminState): Promise<number> {
+  const summary = await app.done.catch(async (error: unknown) => {
+    admin.readiness.failed(describe(error));
+    if (config.failureExitDelayMs > 0) {
+      log.error(
+        { error: describe(error), delayMs: config.failureExitDelayMs },
+        'run failed: unready until SLUICE_FAILURE_EXIT_DELAY_MS has passed, then exiting',
+      );
+      await sleep(config.failureExitDelayMs);
     }
-    await client.disconnect().catch(() => {});
-    throw new SluiceError(ErrorCode.kafka, reason(error), { cause: error });
-  }
+    throw error;
+  });
+  admin.readiness.stopping('the run has finished');
+  log.info({ ...summary }, 'sluice finished');
+  return 0;
 }
 
 /** Starts the stall watchdog on the app's batch in flight and its source's buffered records. */
@@ -215,7 +144,7 @@ function watchForStalls(
 ): StallWatchdog {
   const watchdog = new StallWatchdog({
     timeoutMs: config.stallTimeoutMs,
-    probe: () => ({ inFlight: app.inFlight(), buffered: app.source.waiting?.() ?? 0 }),
+    probe: () => ({ inFlight: app.inFlight(), buffered: app.waiting() }),
     onStall: (stall) => {
       onStall();
       void exitStalled(stall, config, log, admin);

@@ -7,6 +7,7 @@ import { Ownership } from './ownership.ts';
 import { RepartitionIngress } from './repartition-ingress.ts';
 import { replayLogged } from './replay.ts';
 import { Schedule } from './schedule.ts';
+import type { PartitionWork } from './source.ts';
 import { WindowMerger } from './window-merge.ts';
 
 export type { BatchInFlight, BatchStats, EngineOptions, EngineSummary, Trigger } from './engine-types.ts';
@@ -157,6 +158,20 @@ export class Engine {
       log.info({ ...summary }, 'engine stopped');
     }
     return summary;
+  }
+
+  /**
+   * One batch of `work` outside the loop, for a caller that cuts the batches itself (the
+   * TestDriver): batch `batchId` at time `time`, with `watermark` instead of the current one (+∞:
+   * the end of input). As a replayed batch, it leaves the batch log and the rate estimator alone.
+   */
+  async runBatch(
+    batchId: number,
+    time: number,
+    work: readonly PartitionWork[],
+    watermark?: number,
+  ): Promise<BatchStats> {
+    return this.#exclusive(() => this.#batches.run(time, work, watermark, batchId));
   }
 
   /** Runs `step` (a batch, a checkpoint) once no revocation runs, and marks it in flight. */

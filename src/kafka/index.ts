@@ -1,13 +1,8 @@
-export { createKafka, type KafkaClientConfig, type KafkaClientOverrides } from './client.ts';
-export {
-  CO_PARTITIONED_ASSIGNER,
-  type CoAssignment,
-  coPartitionedAssigner,
-  coPartitionedAssignment,
-} from './co-partitioned-assigner.ts';
-export { DeadLetterWriter, type DeadLetterWriterOptions } from './dead-letter.ts';
+export { createKafka } from './client.ts';
+export { coPartitionedAssigner, coPartitionedAssignment } from './co-partitioned-assigner.ts';
+export { DirectSource } from './consumer/direct-source.ts';
+export { DeadLetterWriter } from './dead-letter.ts';
 export { DLQ_HEADERS } from './dead-letter-plan.ts';
-export { DirectSource, type DirectSourceOptions } from './direct-source.ts';
 export {
   createPartitioner,
   PARTITIONER_NAMES,
@@ -15,17 +10,8 @@ export {
   type PartitionerName,
   toKafkajsPartitioner,
 } from './partitioners.ts';
-export {
-  type ForwardSender,
-  RepartitionTopics,
-  type RepartitionTopicsOptions,
-} from './repartition-topics.ts';
-export { isRetriableKafkaError, type KafkaRetryOptions, kafkaUnavailable, retryingKafka } from './retry.ts';
-export { type KafkaSecurityOptions, kafkaFailureReason, kafkaSecurityOptions } from './security.ts';
+export { type ForwardSender, RepartitionTopics } from './repartition-topics.ts';
+export { isRetriableKafkaError, retryingKafka } from './retry.ts';
+export { kafkaFailureReason, kafkaSecurityOptions } from './security.ts';
 export { ignoreKafkajsTimeoutWarning } from './timeout-warning.ts';
-export {
-  KafkaTransactions,
-  type TransactionOffset,
-  type TransactionsOptions,
-  transactionTimeoutMs,
-} from './transactions.ts';
+export { KafkaTransactions, transactionTimeoutMs } from './transactions.ts';

@@ -1,4 +1,5 @@
-export { BatchView, type EncodedBatch, encodeBatch } from './batch-codec.ts';
+export { BatchView } from './batch-view.ts';
+export { encodeBatch, kafkaBatchTask } from './batch-writer.ts';
 export { BufferPool } from './buffer-pool.ts';
 export { decodeValue, type ValueFormat } from './decode.ts';
 export {
@@ -39,4 +40,5 @@ export {
   storeFor,
 } from './state-store.ts';
 export { decodeStore, encodeStore, packState, unpackState } from './store-snapshot.ts';
+export { type GivenValues, type TaskOutput, TaskRunner } from './task-runner.ts';
 export { type LatePolicy, type LateSample, lateError, type PartitionStore } from './window-ops.ts';

@@ -1,36 +1,40 @@
+// The TestDriver: a job run batch by batch in this thread through the real engine, slots' task runner and state.
+
 import { ConfigError } from '../config/index.ts';
-import { LocalKeyedState, mergePartitions, type OutputBatch, WindowMerger } from '../coordinator/index.ts';
-import type { BatchInfo, SourceRecord } from '../core/index.ts';
-import { partitionId } from '../core/index.ts';
-import { buildGraph, type Job, Plan } from '../dsl/index.ts';
+import {
+  Engine,
+  type Forward,
+  type OutputBatch,
+  type OutputPort,
+  type RepartitionPort,
+  type SlotKeyedState,
+  type WindowExchange,
+  WindowMerger,
+} from '../coordinator/index.ts';
+import type { BatchInfo } from '../core/index.ts';
+import { partitionId, silentLogger } from '../core/index.ts';
+import { buildGraph, type Graph, type Job, Plan } from '../dsl/index.ts';
 import {
   type DecodeFailure,
   type DecodePolicy,
-  decodeResult,
-  decodeStore,
-  decodeValue,
-  encodeResult,
-  encodeStore,
+  type KeyedSnapshot,
   type LatePolicy,
   type PartitionResult,
-  type PartitionStore,
   packState,
-  type RecordInput,
-  runPartition,
+  type SlotTask,
+  type StateLayout,
   StatePartitions,
+  TaskRunner,
   unpackState,
   type ValueFormat,
+  type WorkerInit,
 } from '../task/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
+import { InProcessSlots } from './in-process-slots.ts';
+import { MemorySource, type TestRecord } from './memory-source.ts';
+import { DriverExchange, DriverKeyedState } from './one-instance.ts';
 
-export type TestRecord = {
-  readonly partition?: number;
-  /** Defaults to the next offset of the partition. */
-  readonly offset?: bigint | number;
-  readonly timestamp?: number;
-  readonly key?: string | null;
-  readonly topic?: string;
-} & ({ readonly value: unknown } | { readonly bytes: string | Uint8Array | null });
+export type { TestRecord } from './memory-source.ts';
 
 export type DriverOptions = {
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -39,7 +43,7 @@ export type DriverOptions = {
   /** Time of the first batch's start (epoch ms). */
   readonly startTime?: number;
   readonly decodePolicy?: DecodePolicy;
-  /** How `bytes` records are decoded. */
+  /** How `bytes` records are decoded (`value` records reach the job as they are). */
   readonly valueFormat?: ValueFormat;
   readonly latePolicy?: LatePolicy;
   /**
@@ -51,8 +55,9 @@ export type DriverOptions = {
   readonly idleTimeoutMs?: number;
   /**
    * Partitions owned from the start (of `topic`); others count once they bring a record. Keyed
-   * state: without it, this instance owns every partition (one instance); with it, only these and
-   * those that brought records, as one of several instances would.
+   * state and window aggregations: without it, this instance owns every state partition (one
+   * instance); with it, only these and those that brought records, as one of several instances
+   * would (window aggregations then wait for the other instances' progress).
    */
   readonly partitions?: readonly number[];
   /** Partitions of `topic`: the number of state partitions. Default: 1 + the largest declared. */
@@ -70,13 +75,34 @@ export type DriverBatch = {
   readonly lateFailures: readonly DecodeFailure[];
   /** The watermark after this batch: what the next one runs with. */
   readonly watermark: number;
+  /**
+   * What a run on Kafka would write to repartition topics for state partitions owned by other
+   * instances (with declared `partitions`): keyed groups, window partials and window progress.
+   */
+  readonly forwards: readonly Forward[];
 };
+
+/** What one engine holds; a restart builds them anew from the old ones' checkpoint encodings. */
+type Run = {
+  readonly runner: TaskRunner;
+  readonly merger: WindowMerger;
+  readonly watermark: WatermarkTracker;
+  readonly keyed: SlotKeyedState | undefined;
+  readonly exchange: WindowExchange | undefined;
+  readonly engine: Engine;
+};
+
+/** What the slots and outputs saw of the batch running now. */
+type Seen = { info?: BatchInfo; results: PartitionResult[]; outputs: OutputBatch[]; forwards: Forward[] };
 
 /**
  * Runs a job deterministically in this thread, the way Kafka Streams' TopologyTestDriver does:
- * each call is one batch of explicit records; the worker half runs per partition and its result
- * goes through the same msgpack codec as between threads; foreachBatch outputs are called; every
- * output's values are returned.
+ * each call is one batch of explicit records, run by the engine of a real run. A memory source
+ * encodes the records as the Kafka source does; the slots' task runner decodes and runs them in
+ * this thread, its results through the msgpack codec between threads; the engine merges them
+ * with the watermark, keyed state and (window aggregations, as on Kafka) the window exchange,
+ * calls the foreachBatch outputs, and every output's values are returned. What would go to other
+ * instances through repartition topics is returned as `forwards`; none comes back.
  *
  * @example
  * const driver = new TestDriver(job);
@@ -85,18 +111,25 @@ export type DriverBatch = {
 export class TestDriver {
   readonly plan: Plan;
   readonly #options: Required<Omit<DriverOptions, 'env' | 'partitions' | 'partitionCount'>>;
-  /** Undefined: every partition is owned (keyed state). */
+  /** The job's graph: the main thread's, and the task runner's (built once: the builder runs once). */
+  readonly #graph: Graph;
+  readonly #init: WorkerInit;
+  readonly #source: MemorySource;
+  /** Keyed state's state partitions (undefined: the job has no state operation). */
+  readonly #statePartitions: StatePartitions | undefined;
+  /** The state partitions' layout: keyed state's, and the window exchange's. */
+  readonly #layout: StateLayout;
+  /** Undefined: this instance owns every state partition, whichever partitions bring records. */
   readonly #declared: readonly number[] | undefined;
-  readonly #nextOffset = new Map<string, bigint>();
-  /** Window state per partition, as a worker slot keeps it. */
-  #stores = new Map<string, { topic: string; partition: number; store: PartitionStore }>();
-  #windows = new WindowMerger();
-  #keyed: LocalKeyedState;
-  #watermark: WatermarkTracker;
+  #run: Run;
+  #seen: Seen = { results: [], outputs: [], forwards: [] };
   #batchId = 0;
 
   constructor(job: Job, options: DriverOptions = {}) {
-    this.plan = new Plan(buildGraph(job, options.env ?? {}));
+    const env = options.env ?? {};
+    const graph = buildGraph(job, env);
+    this.#graph = graph;
+    this.plan = new Plan(graph);
     this.#options = {
       topic: options.topic ?? 'input',
       intervalMs: options.intervalMs ?? 1000,
@@ -109,176 +142,186 @@ export class TestDriver {
     };
     const problems = this.plan.intervalProblems(this.#options.intervalMs);
     if (problems.length > 0) throw new ConfigError(problems);
-    this.#watermark = new WatermarkTracker(this.plan.watermarks, this.#options.idleTimeoutMs);
     this.#declared = options.partitions;
     const partitions =
       options.partitionCount ??
       (options.partitions ?? []).reduce((most, partition) => Math.max(most, partition), -1) + 1;
-    this.#keyed = new LocalKeyedState(
-      new StatePartitions({ topic: this.#options.topic, partitions: Math.max(1, partitions) }),
-    );
-    for (const partition of options.partitions ?? []) this.#storeOf(this.#options.topic, partition);
+    const layout: StateLayout = { topic: this.#options.topic, partitions: Math.max(1, partitions) };
+    this.#layout = layout;
+    const keyed = this.plan.keyedStates.length > 0;
+    this.#statePartitions = keyed ? new StatePartitions(layout) : undefined;
+    this.#init = {
+      jobPath: '(TestDriver)',
+      env,
+      signature: graph.signature(),
+      valueFormat: this.#options.valueFormat,
+      decodePolicy: this.#options.decodePolicy,
+      latePolicy: this.#options.latePolicy,
+      maxEventTimeAheadMs: this.#options.maxEventTimeAheadMs,
+      generator: { seed: 0, partitions: 1 },
+      // As in a run: the slots split their groups by state partition, passed on as bytes.
+      ...(keyed ? { statePartitions: layout.partitions } : {}),
+    };
+    this.#source = new MemorySource({
+      topic: this.#options.topic,
+      ...(options.partitions ? { partitions: options.partitions } : {}),
+    });
+    this.#run = this.#start();
+    this.#ownClocks();
   }
 
   /** The event-time watermark the next batch runs with. */
   get watermark(): number {
-    return this.#watermark.current;
+    return this.#run.watermark.current;
   }
 
   /**
    * Restarts from a checkpoint: every partition's window state, watermark clock and update-mode
-   * partials go through their checkpoint encoding and come back in new objects, as after a crash.
+   * partials, and every state partition's keyed state, go through their checkpoint encoding and
+   * come back in a new engine, task runner and state objects, as after a crash.
    */
   restart(): void {
-    const watermark = new WatermarkTracker(this.plan.watermarks, this.#options.idleTimeoutMs);
-    const windows = new WindowMerger();
+    const old = this.#run;
+    const run = this.#start();
     const time = this.#options.startTime + this.#batchId * this.#options.intervalMs;
-    for (const [id, entry] of this.#stores) {
-      entry.store = decodeStore(this.plan, encodeStore(entry.store));
-      const clock = this.#watermark.snapshot(id);
-      if (clock) watermark.restore(id, roundTrip(clock), time);
-      windows.restore(id, roundTrip(this.#windows.snapshot(id)));
-    }
-    const keyed = new LocalKeyedState(this.#keyed.partitions);
-    for (const { topic, partition } of this.#keyed.partitions.held()) {
+    for (const { topic, partition } of this.#source.owned()) {
       const id = partitionId(topic, partition);
-      keyed.restore(id, roundTrip(this.#keyed.snapshot(id)));
+      const state = old.runner.run({ type: 'snapshot', topic, partition }) as Uint8Array;
+      run.runner.run({ type: 'restore', topic, partition, state });
+      const clock = old.watermark.snapshot(id);
+      if (clock) run.watermark.restore(id, roundTrip(clock), time);
+      run.merger.restore(id, roundTrip(old.merger.snapshot(id)));
     }
-    this.#watermark = watermark;
-    this.#windows = windows;
-    this.#keyed = keyed;
+    const layout = this.#statePartitions?.layout;
+    for (const { partition } of this.#statePartitions?.held() ?? []) {
+      if (!layout) break;
+      const state = old.runner.run({ type: 'keyedSnapshot', layout, partition }) as KeyedSnapshot;
+      run.runner.run({ type: 'keyedRestore', layout, partition, state: roundTrip(state) });
+    }
+    for (const { topic, partition } of old.exchange?.held() ?? []) {
+      const id = partitionId(topic, partition);
+      run.exchange?.restore(id, roundTrip(old.exchange?.snapshot(id) ?? []));
+    }
+    this.#run = run;
   }
 
   /** Ends the input, as an available-now run does: the watermark goes to +∞ and every open window fires. */
   async endOfInput(): Promise<DriverBatch> {
-    return this.#run([], Number.POSITIVE_INFINITY);
+    this.#source.end();
+    return this.#next();
   }
 
   async runBatch(records: readonly TestRecord[]): Promise<DriverBatch> {
-    return this.#run(records);
+    this.#source.push(records);
+    return this.#next();
   }
 
-  async #run(records: readonly TestRecord[], endWatermark?: number): Promise<DriverBatch> {
-    const { intervalMs, startTime, decodePolicy, latePolicy, maxEventTimeAheadMs } = this.#options;
+  /** The source's next batch through the engine: the engine's loop, one turn at a time. */
+  async #next(): Promise<DriverBatch> {
+    const { startTime, intervalMs } = this.#options;
     const batchId = this.#batchId++;
-    const groups = this.#group(records);
-    const offsetRanges = [...groups.values()].map((group) => ({
-      topic: group.topic,
-      partition: group.partition,
-      fromOffset: group.records[0]?.offset ?? 0n,
-      untilOffset: (group.records.at(-1)?.offset ?? -1n) + 1n,
-    }));
     const time = startTime + (batchId + 1) * intervalMs;
-    const windowed = this.plan.windows.length > 0;
-    const info: BatchInfo = {
-      batchId,
-      time,
-      intervalMs,
-      offsetRanges,
-      ...(windowed ? { watermark: endWatermark ?? this.#watermark.current } : {}),
-    };
-    for (const group of groups.values()) this.#storeOf(group.topic, group.partition);
-    const results: PartitionResult[] = [];
-    for (const [id, { topic, partition, store }] of this.#stores) {
-      const group = groups.get(id);
-      // Like the engine: with windows, every owned partition runs, records or not.
-      if (!group && !windowed) continue;
-      const input = group ? this.#input(group) : this.#input({ topic, partition, records: [] });
-      const result = runPartition(this.plan, input, info, decodePolicy, {
-        store,
-        latePolicy,
-        maxEventTimeAheadMs,
-        // As in the slots: groups split by state partition, passed on as bytes.
-        ...(this.plan.keyedStates.length > 0
-          ? { statePartitions: this.#keyed.partitions.layout.partitions }
-          : {}),
-      });
-      results.push(decodeResult(encodeResult(result)));
+    const work = await this.#source.next();
+    this.#ownClocks();
+    const seen: Seen = { results: [], outputs: [], forwards: [] };
+    this.#seen = seen;
+    const { engine, watermark } = this.#run;
+    let fatal: PartitionResult['fatal'];
+    let info: BatchInfo | undefined;
+    try {
+      // No checkpoints here: at the end of input the watermark goes to +∞, as the engine's loop does.
+      const stats =
+        work === 'end'
+          ? await engine.runBatch(batchId, time, [], Number.POSITIVE_INFINITY)
+          : await engine.runBatch(batchId, time, work);
+      info = stats.info;
+    } catch (error) {
+      // A slot's fatal result stops the batch before its outputs, as it stops a run.
+      fatal = seen.results.find((result) => result.fatal)?.fatal;
+      if (!fatal || !seen.info) throw error;
+      info = seen.info;
     }
-    const fatal = results.find((result) => result.fatal)?.fatal;
-    const decodeErrors = results.reduce((sum, result) => sum + result.decodeErrors, 0);
-    const failures = results.flatMap((result) => result.failures);
-    const late = results.reduce((sum, result) => sum + (result.late ?? 0), 0);
-    const lateFailures = results.flatMap((result) => result.lateFailures ?? []);
-    const base = { info, decodeErrors, failures, late, lateFailures };
-    if (fatal) return { ...base, outputs: [], fatal, watermark: this.#watermark.current };
-    if (this.#declared) this.#keyed.own([...this.#stores.values()]);
-    const outputs = await mergePartitions(this.plan, results, info, this.#windows, this.#keyed);
-    for (const output of outputs) {
-      if (output.sink.type === 'foreachBatch') await output.sink.fn(output.values, info);
-    }
-    for (const result of results) {
-      this.#watermark.observe(partitionId(result.topic, result.partition), result.eventTimes ?? [], time);
-    }
-    return { ...base, outputs, watermark: this.#watermark.advance(time) };
-  }
-
-  #storeOf(topic: string, partition: number): PartitionStore {
-    const id = partitionId(topic, partition);
-    let entry = this.#stores.get(id);
-    if (!entry) {
-      entry = { topic, partition, store: new Map() };
-      this.#stores.set(id, entry);
-      this.#watermark.own(id, this.#options.startTime);
-      this.#stores = new Map(
-        [...this.#stores].sort(([, a], [, b]) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
-      );
-    }
-    return entry.store;
-  }
-
-  #group(records: readonly TestRecord[]): Map<string, Group> {
-    const groups = new Map<string, Group>();
-    for (const record of records) {
-      const topic = record.topic ?? this.#options.topic;
-      const partition = record.partition ?? 0;
-      const id = partitionId(topic, partition);
-      const offset = record.offset === undefined ? (this.#nextOffset.get(id) ?? 0n) : BigInt(record.offset);
-      this.#nextOffset.set(id, offset + 1n);
-      let group = groups.get(id);
-      if (!group) {
-        group = { topic, partition, records: [] };
-        groups.set(id, group);
-      }
-      group.records.push({ ...record, offset });
-    }
-    return new Map(
-      [...groups].sort(([, a], [, b]) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
-    );
-  }
-
-  #input(group: Group): RecordInput {
-    const format = this.#options.valueFormat;
-    const at = (index: number): TestRecord & { offset: bigint } => {
-      const record = group.records[index];
-      if (!record) throw new RangeError(`no record ${index}`);
-      return record;
-    };
-    const bytesOf = (record: TestRecord): Uint8Array | null => {
-      if (!('bytes' in record)) return null;
-      return typeof record.bytes === 'string' ? Buffer.from(record.bytes) : record.bytes;
-    };
     return {
-      topic: group.topic,
-      partition: group.partition,
-      count: group.records.length,
-      offset: (index) => at(index).offset,
-      raw: (index) => ({
-        key: at(index).key ? Buffer.from(at(index).key ?? '') : null,
-        value: bytesOf(at(index)),
-      }),
-      record: (index): SourceRecord => {
-        const record = at(index);
-        const value = 'bytes' in record ? decodeValue(bytesOf(record), format) : record.value;
-        return {
-          topic: group.topic,
-          partition: group.partition,
-          offset: record.offset,
-          timestamp: record.timestamp ?? 0,
-          key: record.key ?? null,
-          value,
-        };
+      info,
+      outputs: seen.outputs,
+      decodeErrors: seen.results.reduce((sum, result) => sum + result.decodeErrors, 0),
+      failures: seen.results.flatMap((result) => result.failures),
+      late: seen.results.reduce((sum, result) => sum + (result.late ?? 0), 0),
+      lateFailures: seen.results.flatMap((result) => result.lateFailures ?? []),
+      ...(fatal ? { fatal } : {}),
+      watermark: watermark.current,
+      forwards: seen.forwards,
+    };
+  }
+
+  /** A partition's watermark clock starts at the driver's start time, however late it is first seen. */
+  #ownClocks(): void {
+    for (const { topic, partition } of this.#source.owned())
+      this.#run.watermark.own(partitionId(topic, partition), this.#options.startTime);
+  }
+
+  /** A new engine over new slots and state (a first start, or a restart). */
+  #start(): Run {
+    const source = this.#source;
+    const runner = new TaskRunner(this.#init, this.#graph, (topic, partition, index) =>
+      source.given(topic, partition, index),
+    );
+    const slots = new InProcessSlots(runner);
+    const merger = new WindowMerger();
+    const watermark = new WatermarkTracker(this.plan.watermarks, this.#options.idleTimeoutMs);
+    const keyed =
+      this.#statePartitions && new DriverKeyedState(this.#statePartitions, slots, !this.#declared);
+    // As on Kafka: window aggregations merge through the exchange, by their keys' state partitions.
+    const exchange =
+      this.plan.windowAggregates.length > 0 ? new DriverExchange(this.#layout, !this.#declared) : undefined;
+    const engine = new Engine({
+      plan: this.plan,
+      slots: {
+        run: async (topic: string, partition: number, task: SlotTask) => {
+          if ('info' in task) this.#seen.info = task.info;
+          const result = await slots.run(topic, partition, task);
+          this.#seen.results.push(result);
+          return result;
+        },
       },
+      source: this.#source,
+      outputs: this.#outputs(),
+      trigger: 'available-now',
+      intervalMs: this.#options.intervalMs,
+      commitIntervalMs: 0,
+      log: silentLogger,
+      idleTimeoutMs: this.#options.idleTimeoutMs,
+      windows: { merger, watermark },
+      ...(keyed ? { keyed } : {}),
+      ...(exchange ? { exchange, repartition: this.#repartition() } : {}),
+      now: () => this.#options.startTime + this.#batchId * this.#options.intervalMs,
+    });
+    return { runner, merger, watermark, keyed, exchange, engine };
+  }
+
+  /**
+   * The repartition topics of a run on Kafka: none is read here (no other instance writes), and
+   * what would go to the owners of other state partitions is kept for the batch.
+   */
+  #repartition(): RepartitionPort {
+    return {
+      topics: new Map(),
+      write: async (forwards) => {
+        for (const forward of forwards) this.#seen.forwards.push(forward);
+      },
+    };
+  }
+
+  /** Every output's values are kept for the batch; foreachBatch outputs are called, the others only kept. */
+  #outputs(): OutputPort {
+    return {
+      write: async (outputs, info) => {
+        for (const output of outputs) {
+          this.#seen.outputs.push(output);
+          if (output.sink.type === 'foreachBatch') await output.sink.fn(output.values, info);
+        }
+      },
+      interrupt: () => {},
     };
   }
 }
@@ -287,5 +330,3 @@ export class TestDriver {
 function roundTrip<T>(value: T): T {
   return unpackState(packState(value)) as T;
 }
-
-type Group = { topic: string; partition: number; records: (TestRecord & { offset: bigint })[] };

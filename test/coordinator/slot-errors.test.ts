@@ -104,7 +104,7 @@ describe('errors from a worker slot', () => {
       code: 'SLUICE_WORKER',
       message: 'worker slot 0 failed to state t-0: node 99 is not a state operation of this job',
     });
-    expect(error.stack).toMatch(/^SluiceError: .*\n\s+at runState \(.*worker\.ts:\d+/);
+    expect(error.stack).toMatch(/^SluiceError: .*\n\s+at .*runState \(.*task-runner\.ts:\d+/);
   });
 });
 

@@ -1,11 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../support/cli.ts';
-import { readJsonLines, totals } from '../support/files.ts';
-import { poll } from '../support/http.ts';
-import { sharedClients, testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
-import { logged } from '../support/logs.ts';
-import { tempDirs } from '../support/temp-dirs.ts';
+import { runCli, startCli } from '../../support/cli.ts';
+import { readJsonLines, totals } from '../../support/files.ts';
+import { poll } from '../../support/http.ts';
+import { sharedClients, testBrokers, testKafka, uniqueName } from '../../support/kafka.ts';
+import { logged } from '../../support/logs.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
 
 const kafka = sharedClients('direct-source-test');
 const tempDir = tempDirs('sluice-wc');

@@ -1,8 +1,8 @@
 import { type Admin, type Kafka, KafkaJSNonRetriableError } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../src/config/index.ts';
-import type { OffsetRange } from '../../src/core/index.ts';
-import { DirectSource } from '../../src/kafka/index.ts';
+import { loadConfig } from '../../../src/config/index.ts';
+import type { OffsetRange } from '../../../src/core/index.ts';
+import { DirectSource } from '../../../src/kafka/index.ts';
 
 // The direct source on a scripted kafkajs consumer: what it commits, and how it holds the
 // group's rejoin while the engine checkpoints the partitions being revoked.

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { bytesOf, countWithin, recordBytes } from '../../src/kafka/record-bytes.ts';
+import { bytesOf, countWithin, recordBytes } from '../../../src/kafka/consumer/record-bytes.ts';
 
 function message(valueBytes: number, extra: Partial<KafkaMessage> = {}): KafkaMessage {
   return {

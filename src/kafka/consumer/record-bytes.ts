@@ -1,3 +1,4 @@
+/** What a fetched record weighs against the direct source's byte caps (buffers and batches). */
 import type { KafkaMessage } from 'kafkajs';
 
 /** What a fetched record holds in memory, as counted against the byte caps: key, value and headers. */

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, startCli } from '../support/cli.ts';
-import { readJsonLines } from '../support/files.ts';
-import { sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
-import { tempDirs } from '../support/temp-dirs.ts';
+import { type CliResult, startCli } from '../../support/cli.ts';
+import { readJsonLines } from '../../support/files.ts';
+import { sharedClients, testBrokers, uniqueName } from '../../support/kafka.ts';
+import { tempDirs } from '../../support/temp-dirs.ts';
 
 const kafka = sharedClients('byte-caps-test');
 const tempDir = tempDirs('sluice-byte-caps');

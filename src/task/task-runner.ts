@@ -1,0 +1,202 @@
+// What a worker slot does with each task, in whichever thread holds it: piscina's worker, or the TestDriver's.
+import { encodePlain, partitionId } from '../core/index.ts';
+import { type Graph, Plan } from '../dsl/index.ts';
+import { ErrorCode } from '../errors/index.ts';
+import { BatchView } from './batch-view.ts';
+import { decodeKey, decodeValue } from './decode.ts';
+import { clickAt, GENERATOR_TOPIC } from './generator.ts';
+import { KeyGroups } from './partials.ts';
+import { type PartitionResult, type RecordInput, runPartition } from './partition-run.ts';
+import type { SlotTask, WorkerInit } from './protocol.ts';
+import { encodeResult } from './result-codec.ts';
+import { addParts, runStatePartition } from './state-ops.ts';
+import { type KeyedSnapshot, type KeyedStateStore, type StateLayout, storeFor } from './state-store.ts';
+import { decodeStore, encodeStore } from './store-snapshot.ts';
+import type { PartitionStore } from './window-ops.ts';
+
+/**
+ * What a task returns: msgpack bytes for a batch (`PartitionResult`), a state operation and a
+ * window snapshot; a keyed snapshot as it is; null for the rest.
+ */
+export type TaskOutput = Uint8Array | KeyedSnapshot | null;
+
+/**
+ * Values handed over in this thread rather than as bytes (the TestDriver's `value` records): the
+ * job gets record `index` of a partition batch as it is, undecoded; undefined: decode its bytes.
+ */
+export type GivenValues = (
+  topic: string,
+  partition: number,
+  index: number,
+) => { readonly value: unknown } | undefined;
+
+/**
+ * One slot's tasks over the partitions it owns: their window state and keyed state live here,
+ * and each batch's result leaves as msgpack bytes.
+ */
+export class TaskRunner {
+  readonly #init: WorkerInit;
+  readonly #plan: Plan;
+  /** Set when this thread built another graph than the main thread: every batch fails with it. */
+  readonly #mismatch: string | undefined;
+  /** Window state of the partitions this slot owns; a partition always runs in the same slot. */
+  readonly #stores = new Map<string, PartitionStore>();
+  /** Keyed state of the state partitions kept in this slot (with their input partitions). */
+  readonly #keyed = new Map<string, KeyedStateStore>();
+  readonly #given: GivenValues | undefined;
+
+  /** `graph`: the job as this thread built it from `init.jobPath` and `init.env`. */
+  constructor(init: WorkerInit, graph: Graph, given?: GivenValues) {
+    this.#init = init;
+    this.#given = given;
+    this.#plan = new Plan(graph);
+    this.#mismatch =
+      graph.signature() === init.signature
+        ? undefined
+        : `job ${init.jobPath} built a different graph in a worker than on the main thread ` +
+          `(main: ${init.signature}; worker: ${graph.signature()}); the builder must be deterministic`;
+  }
+
+  run(task: SlotTask): TaskOutput {
+    switch (task.type) {
+      case 'forget':
+        this.#stores.delete(partitionId(task.topic, task.partition));
+        this.#keyed.delete(partitionId(task.topic, task.partition));
+        return null;
+      case 'state':
+        return this.#runState(task);
+      case 'keyedSnapshot': {
+        const id = partitionId(task.layout.topic, task.partition);
+        return this.#keyed.get(id)?.snapshot(id) ?? [];
+      }
+      case 'keyedRestore':
+        this.#keyedOf(task.layout, task.partition).restore(
+          partitionId(task.layout.topic, task.partition),
+          task.state,
+        );
+        return null;
+      case 'keyedForget':
+        this.#keyed.delete(partitionId(task.layout.topic, task.partition));
+        return null;
+      case 'snapshot':
+        return encodeStore(this.#storeOf(task.topic, task.partition));
+      case 'restore':
+        this.#stores.set(partitionId(task.topic, task.partition), decodeStore(this.#plan, task.state));
+        return null;
+      case 'kafka':
+        return this.#runBatch(task, this.#kafkaInput(task));
+      case 'generate':
+        return this.#runBatch(task, this.#generatorInput(task));
+      case 'tick':
+        return this.#runBatch(task, emptyInput(task.topic, task.partition));
+    }
+  }
+
+  #runBatch(
+    task: Extract<SlotTask, { type: 'kafka' | 'generate' | 'tick' }>,
+    input: RecordInput,
+  ): Uint8Array {
+    const init = this.#init;
+    const result: PartitionResult = this.#mismatch
+      ? {
+          topic: input.topic,
+          partition: input.partition,
+          records: 0,
+          exports: [],
+          decodeErrors: 0,
+          failures: [],
+          fatal: { code: ErrorCode.jobMismatch, message: this.#mismatch },
+        }
+      : runPartition(this.#plan, input, task.info, init.decodePolicy, {
+          store: this.#storeOf(input.topic, input.partition),
+          latePolicy: init.latePolicy,
+          maxEventTimeAheadMs: init.maxEventTimeAheadMs,
+          ...(init.statePartitions === undefined ? {} : { statePartitions: init.statePartitions }),
+        });
+    return encodeResult(result);
+  }
+
+  #runState(task: Extract<SlotTask, { type: 'state' }>): Uint8Array {
+    const node = this.#plan.keyedStates.find((state) => state.id === task.node);
+    if (!node) throw new Error(`node ${task.node} is not a state operation of this job`);
+    const groups = addParts(new KeyGroups(), [task.groups, ...task.parts]);
+    const store = this.#keyedOf(task.layout, task.partition);
+    return encodePlain(runStatePartition(store, node, groups, task.info, task.snapshot));
+  }
+
+  #storeOf(topic: string, partition: number): PartitionStore {
+    const id = partitionId(topic, partition);
+    let store = this.#stores.get(id);
+    if (!store) {
+      store = new Map();
+      this.#stores.set(id, store);
+    }
+    return store;
+  }
+
+  #keyedOf(layout: StateLayout, partition: number): KeyedStateStore {
+    const id = partitionId(layout.topic, partition);
+    let store = this.#keyed.get(id);
+    if (!store) {
+      store = storeFor(layout, id);
+      this.#keyed.set(id, store);
+    }
+    return store;
+  }
+
+  #kafkaInput(task: Extract<SlotTask, { type: 'kafka' }>): RecordInput {
+    const view = new BatchView(task.buffer, task.byteLength);
+    const { topic, partition } = view;
+    const format = this.#init.valueFormat;
+    const given = this.#given;
+    const valueAt = (i: number): unknown => {
+      const handed = given?.(topic, partition, i);
+      return handed ? handed.value : decodeValue(view.value(i), format);
+    };
+    return {
+      topic,
+      partition,
+      count: view.count,
+      offset: (i) => view.offset(i),
+      raw: (i) => ({ key: view.key(i), value: view.value(i) }),
+      record: (i) => ({
+        topic,
+        partition,
+        offset: view.offset(i),
+        timestamp: view.timestamp(i),
+        key: decodeKey(view.key(i)),
+        value: valueAt(i),
+      }),
+    };
+  }
+
+  #generatorInput(task: Extract<SlotTask, { type: 'generate' }>): RecordInput {
+    const { partition, fromOffset } = task;
+    const spec = this.#init.generator;
+    return {
+      topic: GENERATOR_TOPIC,
+      partition,
+      count: task.count,
+      offset: (i) => BigInt(fromOffset + i),
+      raw: () => ({ key: null, value: null }),
+      record: (i) => {
+        const value = clickAt(spec, partition, fromOffset + i);
+        return {
+          topic: GENERATOR_TOPIC,
+          partition,
+          offset: BigInt(fromOffset + i),
+          timestamp: value.ts,
+          key: value.user,
+          value,
+        };
+      },
+    };
+  }
+}
+
+function emptyInput(topic: string, partition: number): RecordInput {
+  const none = (): never => {
+    throw new RangeError('an empty task has no records');
+  };
+  return { topic, partition, count: 0, offset: none, raw: none, record: none };
+}
