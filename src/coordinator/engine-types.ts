@@ -50,12 +50,16 @@ export type EngineOptions = {
   readonly slots: Pick<Slots, 'run'>;
   readonly source: BatchSource;
   /**
-   * Which partitions are this instance's (usually the source itself). Absent: the partitions the
-   * source brings; nothing is revoked, and checkpoints cover every partition seen.
+   * Which partitions are this instance's (usually the source itself). Undefined: the partitions
+   * the source brings; nothing is revoked, and checkpoints cover every partition seen. Required,
+   * so that a caller says which it means rather than forgets its source's.
    */
-  readonly assignment?: Assignment;
-  /** Runs the batches the checkpoints logged again after a restore (usually the source itself). */
-  readonly replay?: Replay;
+  readonly assignment: Assignment | undefined;
+  /**
+   * Runs the batches the checkpoints logged again after a restore (usually the source itself).
+   * Undefined: a logged batch cannot be replayed as it was.
+   */
+  readonly replay: Replay | undefined;
   readonly outputs: OutputPort;
   readonly trigger: Trigger;
   readonly intervalMs: number;

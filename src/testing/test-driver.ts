@@ -285,6 +285,8 @@ export class TestDriver {
         },
       },
       source: this.#source,
+      assignment: this.#source,
+      replay: this.#source,
       outputs: this.#outputs(),
       trigger: 'available-now',
       intervalMs: this.#options.intervalMs,

@@ -20,6 +20,15 @@ async function run(options: {
   const clock = { now: 0 };
   const slots = inThreadSlots(plan);
   const stats: BatchStats[] = [];
+  const source = new GeneratorSource({
+    spec: { seed: 1, partitions: 2 },
+    ratePerSecond: 0,
+    eventsPerPartition: 0,
+    bounded: false,
+    maxRecordsPerBatch: 10_000,
+    maxBytesPerBatch: 64 * 1024 * 1024,
+    now: () => clock.now,
+  });
   const engine = new Engine({
     plan,
     slots: {
@@ -29,15 +38,9 @@ async function run(options: {
         return slots.run(topic, partition, task);
       },
     },
-    source: new GeneratorSource({
-      spec: { seed: 1, partitions: 2 },
-      ratePerSecond: 0,
-      eventsPerPartition: 0,
-      bounded: false,
-      maxRecordsPerBatch: 10_000,
-      maxBytesPerBatch: 64 * 1024 * 1024,
-      now: () => clock.now,
-    }),
+    source,
+    assignment: source,
+    replay: source,
     outputs: new Outputs(),
     trigger: 'micro-batch',
     intervalMs: 10,

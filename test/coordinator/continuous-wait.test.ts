@@ -60,6 +60,7 @@ async function runIdle(job: (stream: DStream<unknown>) => void) {
     },
     source,
     assignment: scriptedAssignment(() => [0]),
+    replay: undefined,
     outputs: new Outputs({ write: () => {} }),
     trigger: 'continuous',
     intervalMs: 1_000,

@@ -19,6 +19,7 @@ function transactionalEngine(script: Script, withCheckpoints: boolean) {
     slots: inThreadSlots(plan),
     source: scriptedSource(script, events),
     assignment: scriptedAssignment(() => [0, 1]),
+    replay: undefined,
     outputs: new Outputs(),
     trigger: 'available-now',
     intervalMs: 1000,

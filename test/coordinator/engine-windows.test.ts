@@ -120,6 +120,7 @@ function windowedEngine(
     source,
     // `owned` says which partitions are assigned now.
     assignment: scriptedAssignment(options.owned ?? (() => [0, 1])),
+    replay: undefined,
     outputs: new Outputs(),
     trigger: 'available-now',
     intervalMs: 1000,

@@ -172,6 +172,8 @@ async function inWorkerSlots(
     plan,
     slots,
     source,
+    assignment: source,
+    replay: source,
     outputs: { write: async (outputs) => void written.push([...outputs]), interrupt: () => {} },
     trigger: 'available-now',
     intervalMs: 1000,
