@@ -1,3 +1,3 @@
-export { type App, type AppOptions, startApp } from './app.ts';
+export { type App, startApp } from './app.ts';
 export { resolveJobPath } from './job.ts';
 export { StartStopped } from './kafka-clients.ts';

@@ -13,7 +13,7 @@ export { type Logger, silentLogger } from './logger.ts';
 export { describeMarker, encodeMarker, readMarker, type UndecompressableBatch } from './marker.ts';
 export { murmur2, toPositive } from './murmur2.ts';
 export { decodePlain, encodePlain, MAX_JSON_DEPTH } from './plain.ts';
-export { type RetryAttempt, type RetryFailure, type RetryOptions, retry } from './retry.ts';
+export { type RetryOptions, retry } from './retry.ts';
 export type {
   BatchInfo,
   BatchPlan,

@@ -2,7 +2,7 @@
 
 export { ErrorCode } from './codes.ts';
 export { REDACTED, redactSetting, redactText, registerSecret, registerUrlSecrets } from './redact.ts';
-export { clipText, errorText, MESSAGE_CHARS, SAMPLE_CHARS, sampleValue } from './sample.ts';
+export { clipText, errorText, SAMPLE_CHARS, sampleValue } from './sample.ts';
 export {
   isErrorCode,
   isSlotErrorData,

@@ -6,5 +6,3 @@ import { fileURLToPath } from 'node:url';
 export const BUILT_IN_JOBS: Readonly<Record<string, string>> = {
   aggregate: fileURLToPath(new URL('./aggregate.ts', import.meta.url)),
 };
-
-export type { WindowResult } from '../window/index.ts';

@@ -1,7 +1,7 @@
 // sinks/: where batch results go — print, files, Kafka, PostgreSQL; written from the main thread.
 
 export { type OutputContext, Outputs } from './outputs.ts';
-export { type PostgresNode, postgresNodes, postgresProblems } from './postgres-outputs.ts';
+export { postgresNodes, postgresProblems } from './postgres-outputs.ts';
 export {
   batchFileName,
   removeStaleTempFiles,
@@ -10,11 +10,5 @@ export {
   writeBatchFile,
 } from './sink-file.ts';
 export { KafkaOutput } from './sink-kafka.ts';
-export {
-  describeServer,
-  PostgresOutput,
-  type PostgresWrite,
-  type SqlClient,
-  type SqlPool,
-} from './sink-postgres.ts';
+export { PostgresOutput } from './sink-postgres.ts';
 export { formatPrint } from './sink-print.ts';

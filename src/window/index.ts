@@ -1,21 +1,9 @@
 // window/: event-time windows — panes, combiners, window state, watermarks; worker slots and main thread.
 
-export {
-  type Aggregation,
-  type AggregationSpec,
-  Aggregations,
-  type BuiltIn,
-  type PaneOps,
-  paneOps,
-} from './aggregation.ts';
-export {
-  type CombinerSnapshot,
-  IncrementalCombiner,
-  MonotonicCombiner,
-  TwoStacksCombiner,
-} from './combiner.ts';
-export { KeyDictionary, type KeyDictionarySnapshot } from './key-dictionary.ts';
-export { PaneTable, type PaneTableSnapshot } from './pane-table.ts';
+export { type AggregationSpec, Aggregations, type PaneOps, paneOps } from './aggregation.ts';
+export { IncrementalCombiner, MonotonicCombiner, TwoStacksCombiner } from './combiner.ts';
+export { KeyDictionary } from './key-dictionary.ts';
+export { PaneTable } from './pane-table.ts';
 export {
   batchIntervalProblem,
   EVENT_TIME_RANGE,
@@ -35,6 +23,5 @@ export {
   type FiredWindow,
   RecordWindows,
   UpdateWindows,
-  Windowing,
   type WindowsSnapshot,
 } from './window-state.ts';
