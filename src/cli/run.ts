@@ -1,3 +1,5 @@
+// `sluice run`: config and logger, the admin server, stop signals and exit codes around the app.
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminState, kafkaLag, progressProblem, startAdminServer } from '../admin/index.ts';
 import { type App, StartStopped, startApp } from '../app/index.ts';

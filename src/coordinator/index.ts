@@ -1,3 +1,5 @@
+// coordinator/: the main-thread loop — batches, slots, merge, commits, window exchange, repartition.
+
 export { DataSignal } from './data-signal.ts';
 export {
   type BatchInFlight,

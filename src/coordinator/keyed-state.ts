@@ -1,3 +1,5 @@
+// Keyed state as the main thread routes it: the state partition of a key's groups, and snapshots.
+
 import type { BatchInfo } from '../core/index.ts';
 import { partitionId } from '../core/index.ts';
 import type { KeyedStateNode } from '../dsl/index.ts';

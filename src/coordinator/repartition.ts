@@ -1,3 +1,5 @@
+// Routing a batch's keyed groups and window messages to the owner of their state partition.
+
 import type { KeyedStateNode } from '../dsl/index.ts';
 import type { StatePartitions } from '../task/index.ts';
 import { addParts, KeyGroups, type StateInput } from '../task/index.ts';

@@ -1,3 +1,5 @@
+// Keyed state kept in the worker slots next to each input partition's windows, driven from here.
+
 import { type BatchInfo, decodePlain, encodePlain } from '../core/index.ts';
 import type { KeyedStateNode } from '../dsl/index.ts';
 import type { KeyedSnapshot, StatePartitionRun, StatePartitions } from '../task/index.ts';

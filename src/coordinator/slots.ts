@@ -1,3 +1,5 @@
+// Worker slots with partition affinity: one piscina thread each, a partition always in one slot.
+
 import { Piscina } from 'piscina';
 import { partitionId, partitionName } from '../core/index.ts';
 import { ErrorCode, isErrorCode, isSlotErrorData, SluiceError, slotFailure } from '../errors/index.ts';

@@ -1,3 +1,5 @@
+// The stall watchdog: stops a run whose batch in flight makes no progress while records wait.
+
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { BatchInFlight } from './engine.ts';
 

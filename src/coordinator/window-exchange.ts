@@ -1,3 +1,5 @@
+// Window aggregations across instances: partials merged by the owner of each key's state partition.
+
 import type { BatchInfo } from '../core/index.ts';
 import { keyIdentity, parsePartitionId, partitionId } from '../core/index.ts';
 import type { WindowAggregateNode } from '../dsl/index.ts';

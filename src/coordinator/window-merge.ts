@@ -1,3 +1,5 @@
+// Merges the slots' window partials per (window, key) across partitions and fires complete windows.
+
 import type { BatchInfo } from '../core/index.ts';
 import { keyIdentity, partitionId } from '../core/index.ts';
 import type { WindowAggregateNode } from '../dsl/index.ts';

@@ -1,3 +1,5 @@
+// The kafkajs client of every command: brokers, client id, TLS and SASL, retries and logging.
+
 import { Kafka, type LogEntry, logLevel, type RetryOptions } from 'kafkajs';
 import { type KafkaSecurityConfig, redact, redactText, type SluiceConfig } from '../config/index.ts';
 import type { Logger } from '../core/index.ts';

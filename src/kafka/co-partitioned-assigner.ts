@@ -1,3 +1,5 @@
+// A group assigner giving partition q of every input and repartition topic to the same member.
+
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 

@@ -1,3 +1,5 @@
+// Dead-letter records: their headers, and requests that fit the topic's max.message.bytes.
+
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { DecodeFailure } from '../task/index.ts';
 

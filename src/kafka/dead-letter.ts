@@ -1,3 +1,5 @@
+// The dead-letter writer: records that failed to decode go to SLUICE_DLQ_TOPIC, or the run stops.
+
 import type { Admin, Producer } from 'kafkajs';
 import { ErrorCode, isSluiceError, type SluiceError } from '../errors/index.ts';
 import type { DecodeFailure } from '../task/index.ts';

@@ -1,3 +1,5 @@
+// kafka/: direct source, transactions, dead letters, repartition topics, partitioners; main thread.
+
 export { createKafka } from './client.ts';
 export { coPartitionedAssigner, coPartitionedAssignment } from './co-partitioned-assigner.ts';
 export { DirectSource } from './consumer/direct-source.ts';

@@ -1,3 +1,5 @@
+// Repartition topics: created with the input's partition count, written with a batch's forwards.
+
 import type { Admin, Message, ProducerRecord } from 'kafkajs';
 import { encodeForward, encodeWindowMessage, type Forward, repartitionTopic } from '../coordinator/index.ts';
 import { keyText } from '../core/index.ts';

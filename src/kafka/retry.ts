@@ -1,3 +1,5 @@
+// Kafka errors by name, and retrying a Kafka call with backoff within a time budget.
+
 import { retry } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 

@@ -1,3 +1,5 @@
+// TLS and SASL options for kafkajs from the SLUICE_KAFKA_* variables, and readable TLS failures.
+
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, createSecureContext } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';

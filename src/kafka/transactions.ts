@@ -1,3 +1,5 @@
+// Exactly-once: a Kafka transaction per batch holding its outputs and its input offsets.
+
 import type { Kafka, Producer, ProducerRecord, Transaction } from 'kafkajs';
 import { partitionId, partitionName, retry } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';

@@ -1,3 +1,5 @@
+// Writes a batch's outputs on the main thread in graph order, retrying a failed output on its own.
+
 import type { Admin, Producer } from 'kafkajs';
 import type { OutputBatch } from '../coordinator/index.ts';
 import { type BatchInfo, type RetryOptions, retry } from '../core/index.ts';
