@@ -2,6 +2,7 @@ export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from '..
 export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
 export {
   type AggregateNode,
+  type ElementNode,
   Graph,
   isAggregate,
   isKeyedState,
@@ -10,6 +11,8 @@ export {
   type Node,
   parentsOf,
   type SinkSpec,
+  type TransformNode,
+  type WatermarkNode,
   type WindowAggregateNode,
   type WindowNode,
 } from './graph.ts';

@@ -8,6 +8,7 @@ export {
   GENERATOR_TOPIC,
   type GeneratorSpec,
 } from './generator.ts';
+export { mergeAggregate } from './operators/aggregate.ts';
 export { aggregatorFor, type Export, KeyGroups } from './partials.ts';
 export {
   type DecodeFailure,
@@ -19,6 +20,7 @@ export {
   type RunOptions,
   runPartition,
 } from './partition-run.ts';
+export { runOnMain } from './pipeline.ts';
 export type { SlotTask, WorkerInit } from './protocol.ts';
 export { decodeResult, encodeResult } from './result-codec.ts';
 export {

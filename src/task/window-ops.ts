@@ -102,6 +102,11 @@ export class BatchWindows {
     return this.#info.watermark ?? Number.NEGATIVE_INFINITY;
   }
 
+  /** Whether window operation `node` runs on event time (it follows a withWatermark). */
+  eventTime(node: number): boolean {
+    return this.#plan.eventTime[node] === true;
+  }
+
   /** Processing time: a batch's records belong to the millisecond before the batch time. */
   get processingTime(): number {
     return this.#info.time - 1;
