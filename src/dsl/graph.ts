@@ -97,6 +97,20 @@ export type KeyedStateNode =
       readonly initialState: readonly (readonly [unknown, unknown])[];
     };
 
+/** The element-wise kinds, checked against `ElementNode` by the compiler both ways. */
+const ELEMENT_KINDS: Readonly<Record<ElementNode['kind'], true>> = {
+  map: true,
+  flatMap: true,
+  filter: true,
+  keyBy: true,
+  mapValues: true,
+};
+
+/** Whether `node` maps each value on its own (operators/stateless.ts runs it, on either thread). */
+export function isElement(node: Node): node is ElementNode {
+  return Object.hasOwn(ELEMENT_KINDS, node.kind);
+}
+
 export function isKeyedState(node: Node): node is KeyedStateNode {
   return node.kind === 'updateStateByKey' || node.kind === 'mapWithState';
 }

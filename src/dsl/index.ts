@@ -5,6 +5,7 @@ export {
   type ElementNode,
   Graph,
   isAggregate,
+  isElement,
   isKeyedState,
   isWindow,
   type KeyedStateNode,

@@ -28,27 +28,31 @@ function checked<R>(operator: string, result: R): R {
 
 /** `fn`, failing with `SLUICE_USER_FUNCTION` naming `operator` when it returns a Promise (any thenable). */
 export function synchronous<A, R>(operator: string, fn: (a: A) => R): (a: unknown) => R {
-  return (a) => checked(operator, fn(a as A));
+  const call = fn as (a: unknown) => R;
+  return (a) => checked(operator, call(a));
 }
 
 export function synchronous2<A, B, R>(
   operator: string,
   fn: (a: A, b: B) => R,
 ): (a: unknown, b: unknown) => R {
-  return (a, b) => checked(operator, fn(a as A, b as B));
+  const call = fn as (a: unknown, b: unknown) => R;
+  return (a, b) => checked(operator, call(a, b));
 }
 
 export function synchronous3<A, B, C, R>(
   operator: string,
   fn: (a: A, b: B, c: C) => R,
 ): (a: unknown, b: unknown, c: unknown) => R {
-  return (a, b, c) => checked(operator, fn(a as A, b as B, c as C));
+  const call = fn as (a: unknown, b: unknown, c: unknown) => R;
+  return (a, b, c) => checked(operator, call(a, b, c));
 }
 
 /** A flatMap function: neither a Promise nor an async iterable (an `async function*`). */
 export function synchronousIterable<A, R>(operator: string, fn: (a: A) => R): (a: unknown) => R {
+  const call = fn as (a: unknown) => R;
   return (a) => {
-    const result = checked(operator, fn(a as A));
+    const result = checked(operator, call(a));
     if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
       throw notSynchronous(operator, 'an async iterable');
     }

@@ -1,6 +1,6 @@
 // The one interpreter of operators: which stage runs a node, the slot's push chain, and a main-thread node's run.
 import type { BatchInfo, SourceRecord } from '../core/index.ts';
-import { isAggregate, isKeyedState, type Node, type Plan } from '../dsl/index.ts';
+import { isAggregate, isElement, isKeyedState, type Node, type Plan } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { aggregatePartial, aggregateStage } from './operators/aggregate.ts';
 import { keyedStatePartial } from './operators/keyed-state.ts';
@@ -13,18 +13,13 @@ import type { BatchWindows } from './window-ops.ts';
 /** The stage that runs `node` over a batch's values, wherever it runs: the one switch on kinds. */
 export function stageFor(node: Node, scope: BatchScope): Stage {
   const emit = scope.emitter(node.id);
+  if (isElement(node)) return { push: elementReceiver(node, emit) };
   switch (node.kind) {
     case 'source':
     case 'union':
     case 'lateRecords':
     case 'output':
       return { push: emit };
-    case 'map':
-    case 'flatMap':
-    case 'filter':
-    case 'keyBy':
-    case 'mapValues':
-      return { push: elementReceiver(node, emit) };
     case 'transform':
       return transformStage(node, scope, emit);
     case 'reduceByKey':
@@ -130,7 +125,7 @@ export class SlotPipeline {
 /**
  * Runs one main-thread node over the batch's values of its parents (in parent order) through the
  * same stage a slot would run; what it emits, in order. A pass-through node of one parent hands
- * its input on as it is: the main thread copies no records it need not.
+ * its input on unchanged: the main thread copies no records it need not.
  */
 export function runOnMain(
   node: Node,

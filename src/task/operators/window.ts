@@ -67,8 +67,8 @@ export function windowStage(
 }
 
 /**
- * A window aggregation in a slot: values added to the partition's panes as (key, value); at the
- * batch end, the windows it fired (or changed) go to the main thread as partials.
+ * A window aggregation in a slot: values added to the partition's panes by (key, value); at the
+ * batch end, the partials of the windows it fired (or changed) go to the main thread.
  */
 export function windowAggregatePartial(node: WindowAggregateNode, scope: BatchScope): PartialStage {
   const windows = slotWindows(scope, node.kind);
