@@ -9,7 +9,7 @@ export {
   type GeneratorSpec,
 } from './generator.ts';
 export { mergeAggregate } from './operators/aggregate.ts';
-export { aggregatorFor, type Export, KeyGroups } from './partials.ts';
+export { type Export, KeyGroups } from './partials.ts';
 export {
   type DecodeFailure,
   type DecodePolicy,
