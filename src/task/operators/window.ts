@@ -2,7 +2,7 @@
 import type { WatermarkNode, WindowAggregateNode, WindowNode } from '../../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
 import type { FinalWindows, RecordWindows, UpdateWindows } from '../../window/index.ts';
-import { type BatchWindows, keyedAdd } from '../window-ops.ts';
+import type { BatchWindows } from '../window-ops.ts';
 import type { BatchScope, PartialStage, Receiver, Stage } from './types.ts';
 
 /** The partition's windows; window operators keep state there, so they run in slots only. */
@@ -64,6 +64,26 @@ export function windowStage(
       for (const window of fired) for (const value of window.values) emit(value);
     },
   };
+}
+
+/**
+ * Adds a value to a window aggregation's state as (key, value): a pair, the value as its own key
+ * (countByValueAndWindow), or one key for the whole stream. No tuple per record.
+ */
+function keyedAdd(
+  node: WindowAggregateNode,
+): (state: FinalWindows | UpdateWindows, value: unknown, time: number) => void {
+  switch (node.input) {
+    case 'pairs':
+      return (state, value, time) => {
+        const pair = value as readonly [unknown, unknown];
+        state.add(pair[0], pair[1], time);
+      };
+    case 'values':
+      return (state, value, time) => state.add(value, 1, time);
+    case 'single':
+      return (state, value, time) => state.add(null, value, time);
+  }
 }
 
 /**
