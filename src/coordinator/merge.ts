@@ -3,7 +3,7 @@ import type { Plan } from '../dsl/index.ts';
 import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { PartitionResult } from '../task/index.ts';
-import { aggregatorFor, groupsFromPairs, stateInputFromResults } from '../task/index.ts';
+import { groupsFromPairs, mergeAggregate, runOnMain, stateInputFromResults } from '../task/index.ts';
 import type { KeyedState } from './keyed-state.ts';
 import type { Routing } from './repartition.ts';
 import { route } from './repartition.ts';
@@ -78,8 +78,11 @@ export async function mergePartitions(
       return run.values;
     }
     if (node.kind === 'stateSnapshots') return snapshots.get(node.parent) ?? [];
-    if (plan.partialExports.has(node.id)) return mergePartials(node, results);
-    return evaluate(node, parentsOf(node).map(input), info);
+    if (plan.partialExports.has(node.id) && isAggregate(node)) return mergeAggregate(node, results);
+    if (plan.partialExports.has(node.id)) {
+      throw new SluiceError(ErrorCode.jobInvalid, `node ${node.id} (${node.kind}) has no partials to merge`);
+    }
+    return runOnMain(node, parentsOf(node).map(input), info);
   };
 
   const outputs: OutputBatch[] = [];
@@ -113,61 +116,4 @@ function windowPresence(plan: Plan, results: readonly PartitionResult[], info: B
     if (fired || boundary) present.add(node.id);
   }
   return present;
-}
-
-function mergePartials(node: Node, results: readonly PartitionResult[]): readonly unknown[] {
-  if (!isAggregate(node)) {
-    throw new SluiceError(ErrorCode.jobInvalid, `node ${node.id} (${node.kind}) has no partials to merge`);
-  }
-  const aggregator = aggregatorFor(node);
-  for (const result of results) {
-    for (const item of result.exports) if (item.node === node.id) aggregator.merge(item);
-  }
-  return aggregator.values();
-}
-
-/** Array-at-a-time evaluation for operators on the main thread. */
-function evaluate(node: Node, inputs: readonly (readonly unknown[])[], info: BatchInfo): readonly unknown[] {
-  const [first = []] = inputs;
-  switch (node.kind) {
-    case 'map':
-      return first.map((value) => (node.fn as (value: unknown) => unknown)(value));
-    case 'flatMap':
-      return first.flatMap((value) => [...(node.fn as (value: unknown) => Iterable<unknown>)(value)]);
-    case 'filter':
-      return first.filter((value) => (node.fn as (value: unknown) => boolean)(value));
-    case 'keyBy':
-      return first.map((value) => [(node.fn as (value: unknown) => unknown)(value), value]);
-    case 'mapValues':
-      return first.map((value) => {
-        const [key, inner] = value as [unknown, unknown];
-        return [key, (node.fn as (value: unknown) => unknown)(inner)];
-      });
-    case 'union':
-      return inputs.flat();
-    case 'transform':
-      return node.fn([...first] as never[], info);
-    case 'output':
-      return first;
-    case 'reduceByKey':
-    case 'countByValue':
-    case 'reduce':
-    case 'count': {
-      const aggregator = aggregatorFor(node);
-      for (const value of first) aggregator.add(value);
-      return aggregator.values();
-    }
-    case 'source':
-    case 'withWatermark':
-    case 'window':
-    case 'windowAggregate':
-    case 'lateRecords':
-    case 'updateStateByKey':
-    case 'mapWithState':
-    case 'stateSnapshots':
-      throw new SluiceError(
-        ErrorCode.jobInvalid,
-        `${node.kind} runs in the workers, never on the main thread`,
-      );
-  }
 }

@@ -176,7 +176,7 @@ export function shape(
       );
     case 'pairs': {
       const pairs = merged.map((entry) => [entry.key, ops.result(entry.partial)] as [unknown, unknown]);
-      const filter = node.filter as ((pair: [unknown, unknown]) => boolean) | undefined;
+      const filter = node.filter;
       return filter ? pairs.filter((pair) => filter(pair)) : pairs;
     }
     case 'value': {

@@ -30,8 +30,8 @@ type WindowAggregateFields = Omit<WindowAggregateNode, 'kind' | 'id' | 'parent'>
 const label = (operator: string, id: number): string => `${operator} (node ${id})`;
 
 /** A one-argument user function, checked to return no Promise. */
-function unary<A, R>(operator: string, id: number, fn: (value: A) => R): (value: never) => unknown {
-  return synchronous(label(operator, id), fn) as (value: never) => unknown;
+function unary<A, R>(operator: string, id: number, fn: (value: A) => R): (value: unknown) => R {
+  return synchronous(label(operator, id), fn);
 }
 
 export type KafkaOutputOptions<T> = {
@@ -74,7 +74,7 @@ export class DStream<T> {
       kind: 'flatMap',
       id,
       parent: this.id,
-      fn: synchronousIterable(label('flatMap', id), fn) as (value: never) => unknown,
+      fn: synchronousIterable(label('flatMap', id), fn),
     }));
   }
 
@@ -102,7 +102,7 @@ export class DStream<T> {
       kind: 'reduceByKey',
       id,
       parent: this.id,
-      fn: synchronous2(label('reduceByKey', id), fn) as (a: never, b: never) => unknown,
+      fn: synchronous2(label('reduceByKey', id), fn),
     }));
   }
 
@@ -112,7 +112,7 @@ export class DStream<T> {
       kind: 'reduce',
       id,
       parent: this.id,
-      fn: synchronous2(label('reduce', id), fn) as (a: never, b: never) => unknown,
+      fn: synchronous2(label('reduce', id), fn),
     }));
   }
 
@@ -140,10 +140,7 @@ export class DStream<T> {
       kind: 'transform',
       id,
       parent: this.id,
-      fn: synchronous2(label('transform', id), fn) as (
-        values: never[],
-        info: BatchInfo,
-      ) => readonly unknown[],
+      fn: synchronous2(label('transform', id), fn),
     }));
   }
 
@@ -170,7 +167,7 @@ export class DStream<T> {
       id,
       parent: this.id,
       allowedLatenessMs,
-      ...(timestamp ? { timestamp: unary('withWatermark', id, timestamp) as (value: never) => number } : {}),
+      ...(timestamp ? { timestamp: unary('withWatermark', id, timestamp) } : {}),
     }));
   }
 
@@ -252,7 +249,7 @@ export class DStream<T> {
       aggregation: Aggregations.reduce(fn, inverse),
       input: 'pairs',
       output: 'pairs',
-      ...(filterFn ? { filter: filterFn as (pair: never) => boolean } : {}),
+      ...(filterFn ? { filter: filterFn } : {}),
     });
   }
 
@@ -305,9 +302,12 @@ export class DStream<T> {
     operator: string,
     sizeMs: number,
     slideMs: number,
-    fields: Omit<WindowAggregateFields, 'operator' | 'spec' | 'emit'>,
+    fields: Omit<WindowAggregateFields, 'operator' | 'spec' | 'emit' | 'filter'> & {
+      readonly filter?: (pair: never) => boolean;
+    },
   ): DStream<U> {
     const spec = Windows.sliding(sizeMs, slideMs);
+    const { filter, aggregation, input, output } = fields;
     return this.#next((id) => ({
       kind: 'windowAggregate',
       id,
@@ -315,9 +315,10 @@ export class DStream<T> {
       operator,
       spec,
       emit: 'final',
-      ...fields,
-      aggregation: synchronousAggregation(label(operator, id), fields.aggregation),
-      ...(fields.filter ? { filter: unary(operator, id, fields.filter) as (pair: never) => boolean } : {}),
+      input,
+      output,
+      aggregation: synchronousAggregation(label(operator, id), aggregation),
+      ...(filter ? { filter: unary(operator, id, filter) } : {}),
     }));
   }
 
@@ -338,7 +339,7 @@ export class DStream<T> {
       kind: 'updateStateByKey',
       id,
       parent: this.id,
-      fn: synchronous2(label('updateStateByKey', id), fn) as (values: never[], state: never) => unknown,
+      fn: synchronous2(label('updateStateByKey', id), fn),
     }));
   }
 
@@ -360,7 +361,7 @@ export class DStream<T> {
       kind: 'mapWithState',
       id,
       parent: this.id,
-      fn: synchronous3(label('mapWithState', id), fn) as (key: never, value: never, state: never) => unknown,
+      fn: synchronous3(label('mapWithState', id), fn),
       ...(timeoutMs === undefined ? {} : { timeoutMs: checkTimeout(timeoutMs) }),
       initialState: [...(initialState ?? [])],
     }));
@@ -396,9 +397,7 @@ export class DStream<T> {
       type: 'kafka',
       topic,
       partitioner: options.partitioner ?? 'murmur2',
-      ...(options.key
-        ? { key: synchronous(`toKafka(${topic}) key`, options.key) as (value: never) => unknown }
-        : {}),
+      ...(options.key ? { key: synchronous(`toKafka(${topic}) key`, options.key) } : {}),
       compression: options.compression ?? 'none',
     };
     this.#output(sink);

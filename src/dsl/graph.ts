@@ -1,8 +1,7 @@
 import type { BatchInfo, Pair } from '../core/index.ts';
 import type { AggregationSpec, EmitMode, WindowSpec } from '../window/index.ts';
 import type { PostgresSinkSpec } from './postgres-spec.ts';
-
-type Fn = (value: never) => unknown;
+import type { StateHandle } from './state-spec.ts';
 
 /** An output's destination; the engine runs it on the main thread after the batch is merged. */
 export type SinkSpec =
@@ -13,48 +12,50 @@ export type SinkSpec =
       readonly type: 'kafka';
       readonly topic: string;
       readonly partitioner: 'murmur2' | 'hash-value' | 'round-robin';
-      readonly key?: (value: never) => unknown;
+      readonly key?: (value: unknown) => unknown;
       /** Kafka `compression.type` of the batches written. */
       readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
     }
   | PostgresSinkSpec;
 
+/** Fields every node but the source has. */
+type Edge = { readonly id: number; readonly parent: number };
+
+// Operator functions keep their real shape over `unknown` values: the DStream's type parameters
+// guaranteed the values when the job was built (synchronous.ts erases them there, once).
+export type ElementNode =
+  | (Edge & { readonly kind: 'map'; readonly fn: (value: unknown) => unknown })
+  | (Edge & { readonly kind: 'flatMap'; readonly fn: (value: unknown) => Iterable<unknown> })
+  | (Edge & { readonly kind: 'filter'; readonly fn: (value: unknown) => boolean })
+  | (Edge & { readonly kind: 'keyBy'; readonly fn: (value: unknown) => unknown })
+  | (Edge & { readonly kind: 'mapValues'; readonly fn: (value: unknown) => unknown });
+
+export type TransformNode = Edge & {
+  readonly kind: 'transform';
+  readonly fn: (values: unknown[], info: BatchInfo) => readonly unknown[];
+};
+
+export type WatermarkNode = Edge & {
+  readonly kind: 'withWatermark';
+  readonly allowedLatenessMs: number;
+  /** Event time of a value; the source record's timestamp when absent. */
+  readonly timestamp?: (value: unknown) => number;
+};
+
 export type Node =
   | { readonly kind: 'source'; readonly id: number }
-  | {
-      readonly kind: 'map' | 'flatMap' | 'filter' | 'mapValues' | 'keyBy';
-      readonly id: number;
-      readonly parent: number;
-      readonly fn: Fn;
-    }
+  | ElementNode
   | { readonly kind: 'union'; readonly id: number; readonly parents: readonly number[] }
-  | {
-      readonly kind: 'transform';
-      readonly id: number;
-      readonly parent: number;
-      readonly fn: (values: never[], info: BatchInfo) => readonly unknown[];
-    }
-  | {
-      readonly kind: 'reduceByKey' | 'reduce';
-      readonly id: number;
-      readonly parent: number;
-      readonly fn: (a: never, b: never) => unknown;
-    }
-  | { readonly kind: 'count' | 'countByValue'; readonly id: number; readonly parent: number }
-  | {
-      readonly kind: 'withWatermark';
-      readonly id: number;
-      readonly parent: number;
-      readonly allowedLatenessMs: number;
-      /** Event time of a value; the source record's timestamp when absent. */
-      readonly timestamp?: (value: never) => number;
-    }
-  | { readonly kind: 'window'; readonly id: number; readonly parent: number; readonly spec: WindowSpec }
+  | TransformNode
+  | (Edge & { readonly kind: 'reduceByKey' | 'reduce'; readonly fn: (a: unknown, b: unknown) => unknown })
+  | (Edge & { readonly kind: 'count' | 'countByValue' })
+  | WatermarkNode
+  | (Edge & { readonly kind: 'window'; readonly spec: WindowSpec })
   | WindowAggregateNode
-  | { readonly kind: 'lateRecords'; readonly id: number; readonly parent: number }
+  | (Edge & { readonly kind: 'lateRecords' })
   | KeyedStateNode
-  | { readonly kind: 'stateSnapshots'; readonly id: number; readonly parent: number }
-  | { readonly kind: 'output'; readonly id: number; readonly parent: number; readonly sink: SinkSpec };
+  | (Edge & { readonly kind: 'stateSnapshots' })
+  | (Edge & { readonly kind: 'output'; readonly sink: SinkSpec });
 
 /**
  * A keyed window aggregation. `input` says how a value becomes (key, value): a pair, the value as
@@ -73,7 +74,7 @@ export type WindowAggregateNode = {
   readonly output: 'results' | 'pairs' | 'value';
   readonly emit: EmitMode;
   /** Spark's `filterFunc`: which (key, value) pairs of a window to keep. */
-  readonly filter?: (pair: never) => boolean;
+  readonly filter?: (pair: unknown) => boolean;
 };
 
 /**
@@ -85,16 +86,30 @@ export type KeyedStateNode =
       readonly kind: 'updateStateByKey';
       readonly id: number;
       readonly parent: number;
-      readonly fn: (values: never[], state: never) => unknown;
+      readonly fn: (values: unknown[], state: unknown) => unknown;
     }
   | {
       readonly kind: 'mapWithState';
       readonly id: number;
       readonly parent: number;
-      readonly fn: (key: never, value: never, state: never) => unknown;
+      readonly fn: (key: unknown, value: unknown, state: StateHandle) => unknown;
       readonly timeoutMs?: number;
       readonly initialState: readonly (readonly [unknown, unknown])[];
     };
+
+/** The element-wise kinds, checked against `ElementNode` by the compiler both ways. */
+const ELEMENT_KINDS: Readonly<Record<ElementNode['kind'], true>> = {
+  map: true,
+  flatMap: true,
+  filter: true,
+  keyBy: true,
+  mapValues: true,
+};
+
+/** Whether `node` maps each value on its own (operators/stateless.ts runs it, on either thread). */
+export function isElement(node: Node): node is ElementNode {
+  return Object.hasOwn(ELEMENT_KINDS, node.kind);
+}
 
 export function isKeyedState(node: Node): node is KeyedStateNode {
   return node.kind === 'updateStateByKey' || node.kind === 'mapWithState';

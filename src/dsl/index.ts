@@ -2,14 +2,18 @@ export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from '..
 export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
 export {
   type AggregateNode,
+  type ElementNode,
   Graph,
   isAggregate,
+  isElement,
   isKeyedState,
   isWindow,
   type KeyedStateNode,
   type Node,
   parentsOf,
   type SinkSpec,
+  type TransformNode,
+  type WatermarkNode,
   type WindowAggregateNode,
   type WindowNode,
 } from './graph.ts';

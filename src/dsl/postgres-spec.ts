@@ -27,7 +27,7 @@ export type PostgresSinkSpec = {
   readonly columns: readonly {
     readonly name: string;
     readonly type: string;
-    readonly value: (value: never) => unknown;
+    readonly value: (value: unknown) => unknown;
   }[];
   readonly keys: readonly string[];
   readonly createTable: boolean;
@@ -99,7 +99,7 @@ export function postgresSinkSpec<T>(options: PostgresOutputOptions<T>): Postgres
     if (!SQL_TYPE.test(column.type)) {
       throw invalid(`column ${name} has type ${JSON.stringify(column.type)}, which is not a SQL type name`);
     }
-    const value = synchronous(`toPostgres column ${name}`, column.value as (value: never) => unknown);
+    const value = synchronous(`toPostgres column ${name}`, column.value);
     return { name, type: column.type, value };
   });
   if (columns.length === 0) throw invalid('columns must name at least one column');

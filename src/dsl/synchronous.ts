@@ -4,6 +4,8 @@ import type { AggregationSpec } from '../window/index.ts';
 // Operators run their functions synchronously, record by record, in the worker slots and on the
 // main thread: an `async` function's Promise would be taken for its value (every key `{}`, every
 // filter true). So each user function is wrapped once, when the job is built, to fail at once.
+// The wrapper also takes `unknown` arguments: graph nodes hold functions over unknown values, and
+// the DStream's type parameters already guaranteed, at the call that built the node, what they get.
 
 function isThenable(value: unknown): boolean {
   return (
@@ -25,25 +27,32 @@ function checked<R>(operator: string, result: R): R {
 }
 
 /** `fn`, failing with `SLUICE_USER_FUNCTION` naming `operator` when it returns a Promise (any thenable). */
-export function synchronous<A, R>(operator: string, fn: (a: A) => R): (a: A) => R {
-  return (a) => checked(operator, fn(a));
+export function synchronous<A, R>(operator: string, fn: (a: A) => R): (a: unknown) => R {
+  const call = fn as (a: unknown) => R;
+  return (a) => checked(operator, call(a));
 }
 
-export function synchronous2<A, B, R>(operator: string, fn: (a: A, b: B) => R): (a: A, b: B) => R {
-  return (a, b) => checked(operator, fn(a, b));
+export function synchronous2<A, B, R>(
+  operator: string,
+  fn: (a: A, b: B) => R,
+): (a: unknown, b: unknown) => R {
+  const call = fn as (a: unknown, b: unknown) => R;
+  return (a, b) => checked(operator, call(a, b));
 }
 
 export function synchronous3<A, B, C, R>(
   operator: string,
   fn: (a: A, b: B, c: C) => R,
-): (a: A, b: B, c: C) => R {
-  return (a, b, c) => checked(operator, fn(a, b, c));
+): (a: unknown, b: unknown, c: unknown) => R {
+  const call = fn as (a: unknown, b: unknown, c: unknown) => R;
+  return (a, b, c) => checked(operator, call(a, b, c));
 }
 
 /** A flatMap function: neither a Promise nor an async iterable (an `async function*`). */
-export function synchronousIterable<A, R>(operator: string, fn: (a: A) => R): (a: A) => R {
+export function synchronousIterable<A, R>(operator: string, fn: (a: A) => R): (a: unknown) => R {
+  const call = fn as (a: unknown) => R;
   return (a) => {
-    const result = checked(operator, fn(a));
+    const result = checked(operator, call(a));
     if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
       throw notSynchronous(operator, 'an async iterable');
     }

@@ -43,7 +43,7 @@ export function rowsOf(spec: PostgresSinkSpec, values: readonly unknown[], batch
   for (const value of values) {
     const row = spec.columns.map((column) => {
       try {
-        return column.value(value as never);
+        return column.value(value);
       } catch (error) {
         throw new SluiceError(
           ErrorCode.sinkRejected,

@@ -14,7 +14,7 @@ type KafkaSpec = Extract<SinkSpec, { type: 'kafka' }>;
 
 function keyOf(spec: KafkaSpec, value: unknown): string | null {
   if (spec.key) {
-    const key = (spec.key as (value: unknown) => unknown)(value);
+    const key = spec.key(value);
     return key === null || key === undefined ? null : keyText(key);
   }
   if (Array.isArray(value) && value.length === 2)

@@ -9,7 +9,8 @@ export {
   GENERATOR_TOPIC,
   type GeneratorSpec,
 } from './generator.ts';
-export { aggregatorFor, type Export, KeyGroups } from './partials.ts';
+export { mergeAggregate } from './operators/aggregate.ts';
+export { type Export, KeyGroups } from './partials.ts';
 export {
   type DecodeFailure,
   type DecodePolicy,
@@ -20,6 +21,7 @@ export {
   type RunOptions,
   runPartition,
 } from './partition-run.ts';
+export { runOnMain } from './pipeline.ts';
 export type { SlotTask, WorkerInit } from './protocol.ts';
 export { decodeResult, encodeResult } from './result-codec.ts';
 export {

@@ -100,7 +100,7 @@ function updateStateByKey(
   groups: KeyGroups,
   info: BatchInfo,
 ): unknown[] {
-  const fn = node.fn as (values: unknown[], state: unknown) => unknown;
+  const fn = node.fn;
   const called = new Set<unknown>();
   for (const table of store.tables(node.id)) {
     // Deleting the entry being visited is safe in a Map iteration.
@@ -131,7 +131,7 @@ function mapWithState(
   groups: KeyGroups,
   info: BatchInfo,
 ): unknown[] {
-  const fn = node.fn as (key: unknown, value: unknown, state: StateHandle) => unknown;
+  const fn = node.fn;
   const handle = new StateHandle();
   const out: unknown[] = [];
   const timed = node.timeoutMs !== undefined;

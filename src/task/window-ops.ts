@@ -41,26 +41,6 @@ export function createWindowState(node: WindowNode): WindowState {
 }
 
 /**
- * Adds a value to a window aggregation's state as (key, value): a pair, the value as its own key
- * (countByValueAndWindow), or one key for the whole stream. No tuple per record.
- */
-export function keyedAdd(
-  node: WindowAggregateNode,
-): (state: FinalWindows | UpdateWindows, value: unknown, time: number) => void {
-  switch (node.input) {
-    case 'pairs':
-      return (state, value, time) => {
-        const pair = value as readonly [unknown, unknown];
-        state.add(pair[0], pair[1], time);
-      };
-    case 'values':
-      return (state, value, time) => state.add(value, 1, time);
-    case 'single':
-      return (state, value, time) => state.add(null, value, time);
-  }
-}
-
-/**
  * The worker's side of a batch's windows: the watermark moves before the records (event time) or
  * after them (processing time, to the batch time); late records are counted and handed on.
  */
@@ -100,6 +80,11 @@ export class BatchWindows {
   /** The engine's event-time watermark as of the batch start; +∞ at the end of input. */
   get watermark(): number {
     return this.#info.watermark ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Whether window operation `node` runs on event time (it follows a withWatermark). */
+  eventTime(node: number): boolean {
+    return this.#plan.eventTime[node] === true;
   }
 
   /** Processing time: a batch's records belong to the millisecond before the batch time. */

@@ -1,0 +1,148 @@
+// The one interpreter of operators: which stage runs a node, the slot's push chain, and a main-thread node's run.
+import type { BatchInfo, SourceRecord } from '../core/index.ts';
+import { isAggregate, isElement, isKeyedState, type Node, type Plan } from '../dsl/index.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { aggregatePartial, aggregateStage } from './operators/aggregate.ts';
+import { keyedStatePartial } from './operators/keyed-state.ts';
+import { elementReceiver, transformStage } from './operators/stateless.ts';
+import type { BatchScope, PartialStage, Receiver, Stage } from './operators/types.ts';
+import { watermarkStage, windowAggregatePartial, windowStage } from './operators/window.ts';
+import type { Export } from './partials.ts';
+import type { BatchWindows } from './window-ops.ts';
+
+/** The stage that runs `node` over a batch's values, wherever it runs: the one switch on kinds. */
+export function stageFor(node: Node, scope: BatchScope): Stage {
+  const emit = scope.emitter(node.id);
+  if (isElement(node)) return { push: elementReceiver(node, emit) };
+  switch (node.kind) {
+    case 'source':
+    case 'union':
+    case 'lateRecords':
+    case 'output':
+      return { push: emit };
+    case 'transform':
+      return transformStage(node, scope, emit);
+    case 'reduceByKey':
+    case 'reduce':
+    case 'count':
+    case 'countByValue':
+      return aggregateStage(node, emit);
+    case 'withWatermark':
+      return watermarkStage(node, scope, emit);
+    case 'window':
+      return windowStage(node, scope, emit);
+    case 'windowAggregate':
+    case 'updateStateByKey':
+    case 'mapWithState':
+    case 'stateSnapshots':
+      // Their main-thread side merges the slots' partials (coordinator/merge.ts), not values.
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `${node.kind} runs in the workers, never on the main thread`,
+      );
+  }
+}
+
+/** The slot's side of an aggregation whose merge runs on the main thread. */
+function partialFor(node: Node, scope: BatchScope, statePartitions: number | undefined): PartialStage {
+  if (node.kind === 'windowAggregate') return windowAggregatePartial(node, scope);
+  if (isKeyedState(node)) return keyedStatePartial(node, statePartitions);
+  if (isAggregate(node)) return aggregatePartial(node);
+  throw new Error(`node ${node.id} (${node.kind}) is not an aggregation`);
+}
+
+/**
+ * A slot's pipeline for one partition batch: every record is pushed through the stages of the
+ * nodes before the first aggregation, which keep partials; `end` closes the batch in graph order.
+ */
+export class SlotPipeline {
+  readonly #plan: Plan;
+  readonly #scope: BatchScope;
+  readonly #stages: (Stage | undefined)[] = [];
+  readonly #partials: PartialStage[] = [];
+  readonly #records = new Map<number, unknown[]>();
+
+  constructor(plan: Plan, info: BatchInfo, windows: BatchWindows, statePartitions?: number) {
+    this.#plan = plan;
+    this.#scope = { info, time: 0, windows, fired: [], emitter: (id, late) => this.#emitter(id, late) };
+    for (const id of plan.recordExports) this.#records.set(id, []);
+    const partials: PartialStage[] = [];
+    // Built from the last node back, so each stage can take its children's receivers.
+    for (let id = plan.nodes.length - 1; id >= 0; id--) {
+      const node = plan.nodes[id];
+      if (!node) continue;
+      if (!plan.onMain[id]) this.#stages[id] = stageFor(node, this.#scope);
+      else if (plan.partialExports.has(id)) {
+        const partial = partialFor(node, this.#scope, statePartitions);
+        this.#stages[id] = partial;
+        partials.push(partial);
+      }
+    }
+    this.#partials = partials.reverse();
+  }
+
+  /** Window operations that fired at least one window in this batch. */
+  get fired(): number[] {
+    return this.#scope.fired;
+  }
+
+  push(record: SourceRecord): void {
+    this.#scope.time = record.timestamp;
+    this.#stages[0]?.push(record);
+  }
+
+  /** Once every record is in: each stage's end, in graph order (a node fed by another comes after it). */
+  end(): void {
+    for (const stage of this.#stages) stage?.end?.();
+  }
+
+  /** What the main thread gets: the exported nodes' records, then the partials in graph order. */
+  exports(): Export[] {
+    const out: Export[] = [];
+    for (const [node, values] of this.#records) out.push({ node, kind: 'records', values });
+    for (const partial of this.#partials) out.push(partial.partial());
+    return out;
+  }
+
+  /**
+   * Delivers a node's output to its children and, when exported, to its record list. A window's
+   * `lateRecords` children get only its late records (`late`), the other children none of them.
+   */
+  #emitter(id: number, late = false): Receiver {
+    const targets = (this.#plan.children[id] ?? [])
+      .filter((child) => (this.#plan.nodes[child]?.kind === 'lateRecords') === late)
+      .map((child) => this.#stages[child]?.push)
+      .filter((receiver): receiver is Receiver => receiver !== undefined);
+    const exported = this.#records.get(id);
+    if (exported) targets.push((value) => exported.push(value));
+    if (targets.length === 1) return targets[0] as Receiver;
+    return (value) => {
+      for (const target of targets) target(value);
+    };
+  }
+}
+
+/**
+ * Runs one main-thread node over the batch's values of its parents (in parent order) through the
+ * same stage a slot would run; what it emits, in order. A pass-through node of one parent hands
+ * its input on unchanged: the main thread copies no records it need not.
+ */
+export function runOnMain(
+  node: Node,
+  inputs: readonly (readonly unknown[])[],
+  info: BatchInfo,
+): readonly unknown[] {
+  if (node.kind === 'output' || (node.kind === 'union' && inputs.length === 1)) return inputs[0] ?? [];
+  const out: unknown[] = [];
+  const push: Receiver = (value) => out.push(value);
+  const stage = stageFor(node, {
+    info,
+    time: Number.NaN,
+    windows: undefined,
+    fired: [],
+    emitter: () => push,
+  });
+  for (const input of inputs) for (const value of input) stage.push(value);
+  stage.end?.();
+  return out;
+}
