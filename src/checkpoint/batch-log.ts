@@ -3,6 +3,7 @@
 import { appendFile, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BatchPlan } from '../core/index.ts';
+import { toOffset } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 type Line = { batchId: number; time: number; ranges: [string, number, string, string][] };
@@ -82,8 +83,8 @@ export class BatchLog {
         ranges: line.ranges.map(([topic, partition, from, until]) => ({
           topic,
           partition,
-          fromOffset: BigInt(from),
-          untilOffset: BigInt(until),
+          fromOffset: toOffset(from),
+          untilOffset: toOffset(until),
         })),
       });
     }

@@ -3,6 +3,7 @@
 import { crc32 } from 'node:zlib';
 import type { Lz4 } from '../codecs/index.ts';
 import type { ExchangeSnapshot } from '../coordinator/index.ts';
+import type { Offset } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { KeyedSnapshot } from '../task/index.ts';
 import { packState, unpackState } from '../task/index.ts';
@@ -13,7 +14,7 @@ export type PartitionCheckpoint = {
   readonly topic: string;
   readonly partition: number;
   /** The next offset to read: every record before it is reflected in the state below. */
-  readonly offset: bigint;
+  readonly offset: Offset;
   /** The job graph's signature: state of another job is never restored. */
   readonly signature: string;
   /** The worker slot's window state (`encodeStore`). */

@@ -1,5 +1,5 @@
 /** Which partitions this instance owns, and what follows them: transactional ids, window ticks and watermark clocks, keyed state, the window exchange. */
-import { type PartitionId, partitionId, type TopicPartition } from '../core/index.ts';
+import { type Offset, type PartitionId, partitionId, type TopicPartition, toOffset } from '../core/index.ts';
 import type { PartitionResult } from '../task/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { KeyedState } from './keyed-state.ts';
@@ -75,7 +75,7 @@ export class Ownership {
     return owned
       .filter(({ topic, partition }) => !busy.has(partitionId(topic, partition)))
       .map(({ topic, partition }) => ({
-        range: { topic, partition, fromOffset: 0n, untilOffset: 0n },
+        range: { topic, partition, fromOffset: toOffset(0), untilOffset: toOffset(0) },
         records: 0,
         task: (info) => ({ type: 'tick', info, topic, partition }),
         values: () => [],
@@ -117,7 +117,7 @@ export class Ownership {
   }
 
   /** The next offset of an owned partition (undefined: not positioned, or no assignment). */
-  position(topic: string, partition: number): bigint | undefined {
+  position(topic: string, partition: number): Offset | undefined {
     return this.#options.assignment?.position(topic, partition);
   }
 }

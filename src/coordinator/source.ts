@@ -1,7 +1,7 @@
 /** Where batches come from: the source the loop reads, and the ports of a source's partitions and replays. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchBudget } from '../backpressure/index.ts';
-import type { BatchInfo, OffsetRange, TopicPartition } from '../core/index.ts';
+import type { BatchInfo, Offset, OffsetRange, TopicPartition } from '../core/index.ts';
 import type { SlotTask } from '../task/index.ts';
 
 /** One partition's share of the next batch. */
@@ -74,7 +74,7 @@ export type Assignment = {
   /** The partitions this instance owns now; windows tick them even when they bring no records. */
   owned(): readonly TopicPartition[];
   /** The next offset to hand out for an owned partition (undefined: not positioned yet). */
-  position(topic: string, partition: number): bigint | undefined;
+  position(topic: string, partition: number): Offset | undefined;
   /**
    * Registers what to do when partitions are about to be revoked (a rebalance): the engine
    * finishes its batch, checkpoints and commits; the source rejoins the group once that resolves.

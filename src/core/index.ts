@@ -18,9 +18,11 @@ export type {
   BatchInfo,
   BatchPlan,
   Key,
+  Offset,
   OffsetRange,
   Origin,
   Pair,
   PartitionPosition,
   SourceRecord,
 } from './types.ts';
+export { toOffset } from './types.ts';

@@ -1,9 +1,21 @@
+declare const offsetBrand: unique symbol;
+
+/**
+ * A Kafka offset: a bigint made only by `toOffset` (offsets come from the broker, checkpoints and
+ * ranges), so that a count, a timestamp or an index cannot be passed where an offset belongs.
+ */
+export type Offset = bigint & { readonly [offsetBrand]: true };
+
+export function toOffset(value: bigint | number | string): Offset {
+  return BigInt(value) as Offset;
+}
+
 /** One partition's slice of a batch: Spark's OffsetRange, with `until` exclusive. */
 export type OffsetRange = {
   readonly topic: string;
   readonly partition: number;
-  readonly fromOffset: bigint;
-  readonly untilOffset: bigint;
+  readonly fromOffset: Offset;
+  readonly untilOffset: Offset;
 };
 
 /** What every output learns about the batch it receives. */
@@ -25,7 +37,7 @@ export type BatchInfo = {
 export type Origin = {
   readonly topic: string;
   readonly partition: number;
-  readonly offset: bigint;
+  readonly offset: Offset;
 };
 
 /** A record as the job's source stream sees it; `value` is decoded per SLUICE_VALUE_FORMAT. */
@@ -44,7 +56,7 @@ export type Pair<K, V> = readonly [K, V];
 export type PartitionPosition = {
   readonly topic: string;
   readonly partition: number;
-  readonly offset: bigint;
+  readonly offset: Offset;
 };
 
 /** A batch as it was planned: replayed with the same id, time and ranges, it gives the same outputs. */

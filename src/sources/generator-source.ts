@@ -3,7 +3,8 @@
 import { type BatchBudget, shareBudget, UNLIMITED } from '../backpressure/index.ts';
 import type { AppSource, BufferedPartition, PartitionWork } from '../coordinator/index.ts';
 import { DataSignal } from '../coordinator/index.ts';
-import type { OffsetRange } from '../core/index.ts';
+import type { Offset, OffsetRange } from '../core/index.ts';
+import { toOffset } from '../core/index.ts';
 import { CLICK_EVENT_BYTES, GENERATOR_TOPIC, type GeneratorSpec } from '../task/index.ts';
 
 export type GeneratorSourceOptions = {
@@ -60,8 +61,8 @@ export class GeneratorSource implements AppSource {
       const range: OffsetRange = {
         topic: GENERATOR_TOPIC,
         partition,
-        fromOffset: BigInt(from),
-        untilOffset: BigInt(from + count),
+        fromOffset: toOffset(from),
+        untilOffset: toOffset(from + count),
       };
       work.push(generatedWork(range));
     }
@@ -115,9 +116,9 @@ export class GeneratorSource implements AppSource {
     return this.#positions.map((_, partition) => ({ topic: GENERATOR_TOPIC, partition }));
   }
 
-  position(topic: string, partition: number): bigint | undefined {
+  position(topic: string, partition: number): Offset | undefined {
     const position = topic === GENERATOR_TOPIC ? this.#positions[partition] : undefined;
-    return position === undefined ? undefined : BigInt(position);
+    return position === undefined ? undefined : toOffset(position);
   }
 
   onRevoking(): void {}

@@ -1,3 +1,4 @@
+import type { Offset } from '../core/index.ts';
 /** The slots' batch format, read: a worker's in-place view of a batch the main thread wrote. */
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import {
@@ -121,11 +122,13 @@ export class BatchView {
   }
 
   /** The record's Kafka offset. */
-  offset(index: number): bigint {
+  offset(index: number): Offset {
     this.#check(index);
-    return this.#deltas
-      ? this.#base + BigInt(this.#deltas[index] as number)
-      : ((this.#offsets as BigInt64Array)[index] as bigint);
+    return (
+      this.#deltas
+        ? this.#base + BigInt(this.#deltas[index] as number)
+        : (this.#offsets as BigInt64Array)[index]
+    ) as Offset;
   }
 
   /** The record's timestamp in epoch milliseconds; a `SLUICE_DECODE` error beyond ±2^53. */

@@ -1,5 +1,5 @@
 // A slot's run of one partition batch: records decoded and pushed through the pipeline, failures sorted out.
-import type { BatchInfo, Origin, SourceRecord } from '../core/index.ts';
+import type { BatchInfo, Offset, Origin, SourceRecord } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { ErrorCode, errorText, isSluiceError, type SlotErrorData, slotErrorData } from '../errors/index.ts';
 import type { Export } from './partials.ts';
@@ -13,7 +13,7 @@ export type RecordInput = {
   readonly topic: string;
   readonly partition: number;
   readonly count: number;
-  offset(index: number): bigint;
+  offset(index: number): Offset;
   /** Decodes record `index`; throws when its bytes cannot be decoded. */
   record(index: number): SourceRecord;
   /** The undecoded bytes, for the dead-letter topic. */

@@ -1,5 +1,5 @@
 // What a worker slot does with each task, in whichever thread holds it: piscina's worker, or the TestDriver's.
-import { encodePlain, partitionId } from '../core/index.ts';
+import { encodePlain, partitionId, toOffset } from '../core/index.ts';
 import { type Graph, Plan } from '../dsl/index.ts';
 import { ErrorCode } from '../errors/index.ts';
 import { BatchView } from './batch-view.ts';
@@ -177,14 +177,14 @@ export class TaskRunner {
       topic: GENERATOR_TOPIC,
       partition,
       count: task.count,
-      offset: (i) => BigInt(fromOffset + i),
+      offset: (i) => toOffset(fromOffset + i),
       raw: () => ({ key: null, value: null }),
       record: (i) => {
         const value = clickAt(spec, partition, fromOffset + i);
         return {
           topic: GENERATOR_TOPIC,
           partition,
-          offset: BigInt(fromOffset + i),
+          offset: toOffset(fromOffset + i),
           timestamp: value.ts,
           key: value.user,
           value,

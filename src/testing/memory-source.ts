@@ -1,7 +1,7 @@
 // A batch source over records given in memory: each push is one batch, in the slot batch format the Kafka source writes.
 import type { BatchSource, BufferedPartition, PartitionWork } from '../coordinator/index.ts';
-import type { OffsetRange } from '../core/index.ts';
-import { partitionId } from '../core/index.ts';
+import type { Offset, OffsetRange } from '../core/index.ts';
+import { partitionId, toOffset } from '../core/index.ts';
 import { BufferPool, kafkaBatchTask } from '../task/index.ts';
 
 export type TestRecord = {
@@ -93,8 +93,8 @@ export class MemorySource implements BatchSource {
     );
     return batch.map(({ partition: { topic, partition }, messages }) => {
       const buffers: SharedArrayBuffer[] = [];
-      const fromOffset = BigInt(messages[0]?.offset ?? '0');
-      const untilOffset = BigInt(messages.at(-1)?.offset ?? '-1') + 1n;
+      const fromOffset = toOffset(messages[0]?.offset ?? '0');
+      const untilOffset = toOffset(BigInt(messages.at(-1)?.offset ?? '-1') + 1n);
       return {
         range: { topic, partition, fromOffset, untilOffset },
         records: messages.length,
@@ -151,8 +151,9 @@ export class MemorySource implements BatchSource {
     return undefined;
   }
 
-  position(topic: string, partition: number): bigint | undefined {
-    return this.#partitions.get(partitionId(topic, partition))?.next;
+  position(topic: string, partition: number): Offset | undefined {
+    const next = this.#partitions.get(partitionId(topic, partition))?.next;
+    return next === undefined ? undefined : toOffset(next);
   }
 
   /** The partitions given at the start and those that brought records, in topic, then partition order. */

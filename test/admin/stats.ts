@@ -1,4 +1,5 @@
 import type { BatchStats } from '../../src/coordinator/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 
 /** A batch's stats with the given figures: two partitions of topic `clicks`. */
 export function batchStats(batchId: number, overrides: Partial<BatchStats> = {}): BatchStats {
@@ -11,14 +12,14 @@ export function batchStats(batchId: number, overrides: Partial<BatchStats> = {})
         {
           topic: 'clicks',
           partition: 0,
-          fromOffset: BigInt(batchId * 10),
-          untilOffset: BigInt(batchId * 10 + 10),
+          fromOffset: toOffset(BigInt(batchId * 10)),
+          untilOffset: toOffset(BigInt(batchId * 10 + 10)),
         },
         {
           topic: 'clicks',
           partition: 1,
-          fromOffset: BigInt(batchId * 5),
-          untilOffset: BigInt(batchId * 5 + 5),
+          fromOffset: toOffset(BigInt(batchId * 5)),
+          untilOffset: toOffset(BigInt(batchId * 5 + 5)),
         },
       ],
     },

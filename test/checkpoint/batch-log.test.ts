@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BatchLog } from '../../src/checkpoint/index.ts';
 import type { BatchPlan } from '../../src/core/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 const tempDir = tempDirs('sluice-batch-log');
@@ -11,8 +12,8 @@ const plan = (batchId: number, from: bigint, until: bigint): BatchPlan => ({
   batchId,
   time: 1000 * (batchId + 1),
   ranges: [
-    { topic: 't', partition: 0, fromOffset: from, untilOffset: until },
-    { topic: 't', partition: 1, fromOffset: 0n, untilOffset: 9_007_199_254_740_993n },
+    { topic: 't', partition: 0, fromOffset: toOffset(from), untilOffset: toOffset(until) },
+    { topic: 't', partition: 1, fromOffset: toOffset(0n), untilOffset: toOffset(9_007_199_254_740_993n) },
   ],
 });
 

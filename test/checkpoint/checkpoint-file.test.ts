@@ -2,12 +2,13 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint, type PartitionCheckpoint } from '../../src/checkpoint/index.ts';
 import { type Lz4, selectCodecs } from '../../src/codecs/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { packState } from '../../src/task/index.ts';
 
 const checkpoint: PartitionCheckpoint = {
   topic: 'events',
   partition: 3,
-  offset: 12_345_678_901n,
+  offset: toOffset(12_345_678_901n),
   signature: 'sig-1',
   slot: new Uint8Array([0, 1, 2, 250, 255]),
   clock: { max: [[1, 1_700_000_000_123]], lastActive: 1_700_000_001_000, watermark: 1_700_000_000_000 },

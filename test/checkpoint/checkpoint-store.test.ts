@@ -8,6 +8,7 @@ import {
   type PartitionCheckpoint,
 } from '../../src/checkpoint/index.ts';
 import { selectCodecs } from '../../src/codecs/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 const lz4 = selectCodecs('off').lz4;
@@ -16,7 +17,7 @@ const tempDir = tempDirs('sluice-checkpoint-store');
 const checkpoint = (offset: bigint, slot: number[] = [1, 2, 3]): PartitionCheckpoint => ({
   topic: 'events',
   partition: 0,
-  offset,
+  offset: toOffset(offset),
   signature: 'sig',
   slot: new Uint8Array(slot),
   clock: null,

@@ -10,6 +10,7 @@ import {
 import { selectCodecs } from '../../src/codecs/index.ts';
 import { WindowMerger } from '../../src/coordinator/index.ts';
 import type { PartitionPosition } from '../../src/core/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { WatermarkTracker } from '../../src/window/index.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
@@ -73,10 +74,14 @@ function setup(changelog?: Changelog, transaction?: CheckpointTransaction) {
   return { store, calls, restored, log, watermark, windows, clock, checkpointer };
 }
 
-const written = (partition: number, offset: bigint, more: Partial<PartitionCheckpoint> = {}) => ({
+const written = (
+  partition: number,
+  offset: bigint,
+  more: Partial<PartitionCheckpoint> = {},
+): PartitionCheckpoint => ({
   topic: 't',
   partition,
-  offset,
+  offset: toOffset(offset),
   signature: 'sig',
   slot: new Uint8Array([9, partition]),
   clock: { max: [[1, 5_000]] as [number, number][], lastActive: 10, watermark: 4_000 },
@@ -95,7 +100,7 @@ async function readBack(store: CheckpointStore, partition: number) {
 const position = (partition: number, offset: bigint): PartitionPosition => ({
   topic: 't',
   partition,
-  offset,
+  offset: toOffset(offset),
 });
 
 describe('Checkpointer.restore', () => {

@@ -8,6 +8,7 @@ import {
 } from '../../src/checkpoint/index.ts';
 import { selectCodecs } from '../../src/codecs/index.ts';
 import { WindowMerger } from '../../src/coordinator/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { WatermarkTracker } from '../../src/window/index.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
@@ -25,7 +26,7 @@ function checkpoint(
   return {
     topic: 't',
     partition,
-    offset,
+    offset: toOffset(offset),
     signature: 'sig',
     slot: new Uint8Array([Number(offset % 256n), partition]),
     clock: null,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Checkpointer, CheckpointStore, type PartitionCheckpoint } from '../../src/checkpoint/index.ts';
 import { selectCodecs } from '../../src/codecs/index.ts';
 import { WindowMerger } from '../../src/coordinator/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { WatermarkTracker } from '../../src/window/index.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
@@ -49,7 +50,7 @@ const saved = (
 ): PartitionCheckpoint => ({
   topic: 't',
   partition,
-  offset,
+  offset: toOffset(offset),
   signature: 'sig',
   slot: new Uint8Array([partition, writtenAt % 256]),
   clock: { max: [[1, watermark]], lastActive: 0, watermark },
@@ -106,8 +107,8 @@ describe('Checkpointer.restoreAll after a save cut short', () => {
     await store.write(saved(0, 20n, 5_000, [0]));
     await checkpointer.restoreAll(assigned([0, 20n]));
     clock.now = 3_000;
-    await checkpointer.save([{ topic: 't', partition: 0, offset: 30n }]);
-    await checkpointer.save([{ topic: 't', partition: 0, offset: 31n }]);
+    await checkpointer.save([{ topic: 't', partition: 0, offset: toOffset(30n) }]);
+    await checkpointer.save([{ topic: 't', partition: 0, offset: toOffset(31n) }]);
     const read = await store.read('t', 0);
     expect(read.kind === 'found' && [read.checkpoint.offset, read.checkpoint.writtenAt]).toEqual([
       31n,

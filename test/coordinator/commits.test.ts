@@ -7,6 +7,7 @@ import type { CheckpointPort, TransactionPort } from '../../src/coordinator/port
 import { RepartitionIngress } from '../../src/coordinator/repartition-ingress.ts';
 import type { Assignment } from '../../src/coordinator/source.ts';
 import type { BatchInfo, OffsetRange } from '../../src/core/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { StatePartitions } from '../../src/task/index.ts';
 
@@ -24,8 +25,8 @@ const batch = (batchId: number, ...ranges: [number, number, number][]): BatchInf
   offsetRanges: ranges.map(([partition, from, until]) => ({
     topic: 't',
     partition,
-    fromOffset: BigInt(from),
-    untilOffset: BigInt(until),
+    fromOffset: toOffset(from),
+    untilOffset: toOffset(until),
   })),
 });
 
@@ -119,7 +120,7 @@ describe('Commits', () => {
       assignment: {
         ready: async () => {},
         owned: () => owned.map((partition) => ({ topic: 't', partition })),
-        position: (_topic, partition) => (partition === 2 ? 7n : undefined),
+        position: (_topic, partition) => (partition === 2 ? toOffset(7n) : undefined),
         onRevoking: () => {},
       },
       checkpoints: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type BatchSource, Engine } from '../../src/coordinator/index.ts';
-import { silentLogger } from '../../src/core/index.ts';
+import { silentLogger, toOffset } from '../../src/core/index.ts';
 import { buildGraph, type DStream, defineJob, Plan } from '../../src/dsl/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
@@ -18,7 +18,9 @@ function idleSource(idleWaits: number, stepMs: number, clock: { now: number }, s
     async next() {
       if (waits < idleWaits || handed) return [];
       handed = true;
-      return [generatedWork({ topic: 't', partition: 0, fromOffset: 0n, untilOffset: 1n })];
+      return [
+        generatedWork({ topic: 't', partition: 0, fromOffset: toOffset(0n), untilOffset: toOffset(1n) }),
+      ];
     },
     async waitForData() {
       waits++;

@@ -13,7 +13,7 @@ import {
   type Replay,
   WindowMerger,
 } from '../../src/coordinator/index.ts';
-import { type BatchInfo, type OffsetRange, silentLogger } from '../../src/core/index.ts';
+import { type BatchInfo, type OffsetRange, silentLogger, toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
@@ -101,8 +101,8 @@ function scriptedSource(
         const range: OffsetRange = {
           topic: 't',
           partition,
-          fromOffset: BigInt(from),
-          untilOffset: BigInt(from + count),
+          fromOffset: toOffset(BigInt(from)),
+          untilOffset: toOffset(BigInt(from + count)),
         };
         return [generatedWork(range)];
       });
@@ -114,7 +114,7 @@ function scriptedSource(
       return ranges.map(generatedWork);
     },
     async ready() {},
-    position: (_topic, partition) => BigInt(startOf(cursor, partition)),
+    position: (_topic, partition) => toOffset(BigInt(startOf(cursor, partition))),
     owned: () => Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: 't', partition })),
     onRevoking() {},
     async commit() {},
@@ -132,12 +132,12 @@ const slots = {
       topic,
       partition,
       count,
-      offset: (i) => BigInt(fromOffset + i),
+      offset: (i) => toOffset(BigInt(fromOffset + i)),
       raw: () => ({ key: null, value: null }),
       record: (i) => ({
         topic,
         partition,
-        offset: BigInt(fromOffset + i),
+        offset: toOffset(BigInt(fromOffset + i)),
         timestamp: 0,
         key: null,
         value: valueAt(partition, fromOffset + i),

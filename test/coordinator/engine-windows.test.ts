@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type BatchSource, Engine, type PartitionWork, pollForData } from '../../src/coordinator/index.ts';
-import { silentLogger } from '../../src/core/index.ts';
+import { silentLogger, toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
@@ -37,8 +37,8 @@ function scriptedSource(batches: readonly (readonly Event[])[][]): BatchSource &
           generatedWork({
             topic: 't',
             partition,
-            fromOffset: BigInt(from),
-            untilOffset: BigInt(from + events.length),
+            fromOffset: toOffset(BigInt(from)),
+            untilOffset: toOffset(BigInt(from + events.length)),
           }),
         );
       });
@@ -65,12 +65,12 @@ function inThreadSlots(plan: Plan, events: () => Event[][], tasks: string[]) {
         topic,
         partition,
         count,
-        offset: (i) => BigInt(from + i),
+        offset: (i) => toOffset(BigInt(from + i)),
         raw: (i) => ({ key: null, value: Buffer.from(JSON.stringify(at(i))) }),
         record: (i) => ({
           topic,
           partition,
-          offset: BigInt(from + i),
+          offset: toOffset(BigInt(from + i)),
           timestamp: 0,
           key: null,
           value: at(i),

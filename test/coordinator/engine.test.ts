@@ -8,7 +8,7 @@ import {
   pollForData,
   type Trigger,
 } from '../../src/coordinator/index.ts';
-import { type OffsetRange, silentLogger } from '../../src/core/index.ts';
+import { type OffsetRange, silentLogger, toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
@@ -22,7 +22,14 @@ function scriptedSource(batches: number, onCommit: (ranges: readonly OffsetRange
     async next() {
       if (next >= batches) return 'end';
       const offset = BigInt(next++);
-      return [generatedWork({ topic: 't', partition: 0, fromOffset: offset, untilOffset: offset + 1n })];
+      return [
+        generatedWork({
+          topic: 't',
+          partition: 0,
+          fromOffset: toOffset(offset),
+          untilOffset: toOffset(offset + 1n),
+        }),
+      ];
     },
     async commit(ranges) {
       onCommit(ranges);
@@ -46,9 +53,16 @@ function inThreadSlots(plan: Plan) {
         topic,
         partition,
         count: 1,
-        offset: () => BigInt(offset),
+        offset: () => toOffset(BigInt(offset)),
         raw: () => ({ key: null, value: null }),
-        record: () => ({ topic, partition, offset: BigInt(offset), timestamp: 0, key: null, value: offset }),
+        record: () => ({
+          topic,
+          partition,
+          offset: toOffset(BigInt(offset)),
+          timestamp: 0,
+          key: null,
+          value: offset,
+        }),
       };
       return runPartition(plan, input, task.info, 'fail');
     },

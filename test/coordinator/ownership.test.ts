@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LocalKeyedState, type PartitionWork, WindowMerger } from '../../src/coordinator/index.ts';
 import { Ownership } from '../../src/coordinator/ownership.ts';
 import { RepartitionIngress } from '../../src/coordinator/repartition-ingress.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
 import { StatePartitions } from '../../src/task/index.ts';
@@ -17,7 +18,7 @@ const plan = new Plan(
 /** Topic `r` is a repartition topic (of node 1); `t` is the input. */
 const ingress = new RepartitionIngress(plan, { topics: new Map([['r', 1]]), write: async () => {} });
 const work = (topic: string, partition: number, records = 1): PartitionWork =>
-  generatedWork({ topic, partition, fromOffset: 0n, untilOffset: BigInt(records) });
+  generatedWork({ topic, partition, fromOffset: toOffset(0n), untilOffset: toOffset(BigInt(records)) });
 const names = (partitions: readonly { topic: string; partition: number }[]) =>
   partitions.map(({ topic, partition }) => `${topic}-${partition}`);
 

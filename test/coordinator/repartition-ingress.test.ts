@@ -7,6 +7,7 @@ import {
   type WindowMessage,
 } from '../../src/coordinator/index.ts';
 import { RepartitionIngress } from '../../src/coordinator/repartition-ingress.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
 import { Aggregations, Windows } from '../../src/window/index.ts';
@@ -30,7 +31,7 @@ const topics = new Map([
 
 function work(topic: string, partition: number, values: readonly (Uint8Array | null)[]): PartitionWork {
   return {
-    range: { topic, partition, fromOffset: 5n, untilOffset: 5n + BigInt(values.length) },
+    range: { topic, partition, fromOffset: toOffset(5n), untilOffset: toOffset(5n + BigInt(values.length)) },
     records: values.length,
     task: () => {
       throw new Error('read on the main thread, never in a slot');

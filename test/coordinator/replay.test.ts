@@ -3,14 +3,20 @@ import type { BatchStats } from '../../src/coordinator/engine.ts';
 import type { CheckpointPort } from '../../src/coordinator/ports.ts';
 import { replayLogged } from '../../src/coordinator/replay.ts';
 import type { Replay } from '../../src/coordinator/source.ts';
-import { type BatchPlan, type Logger, type OffsetRange, silentLogger } from '../../src/core/index.ts';
+import {
+  type BatchPlan,
+  type Logger,
+  type OffsetRange,
+  silentLogger,
+  toOffset,
+} from '../../src/core/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
 
 const range = (from: number, until: number): OffsetRange => ({
   topic: 't',
   partition: 0,
-  fromOffset: BigInt(from),
-  untilOffset: BigInt(until),
+  fromOffset: toOffset(BigInt(from)),
+  untilOffset: toOffset(BigInt(until)),
 });
 const plans: BatchPlan[] = [
   { batchId: 7, time: 7_000, ranges: [range(10, 12)] },

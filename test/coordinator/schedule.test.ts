@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RateController } from '../../src/backpressure/index.ts';
 import type { Trigger } from '../../src/coordinator/engine.ts';
 import { Schedule } from '../../src/coordinator/schedule.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
 
 function schedule(
@@ -36,7 +37,7 @@ function schedule(
 }
 
 const records = (count: number) => [
-  generatedWork({ topic: 't', partition: 0, fromOffset: 0n, untilOffset: BigInt(count) }),
+  generatedWork({ topic: 't', partition: 0, fromOffset: toOffset(0n), untilOffset: toOffset(BigInt(count)) }),
 ];
 
 describe('Schedule', () => {

@@ -10,6 +10,7 @@ import {
   type WindowIncoming,
 } from '../../src/coordinator/index.ts';
 import type { BatchInfo } from '../../src/core/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, type Job, Plan } from '../../src/dsl/index.ts';
 import {
   type PartitionStore,
@@ -53,12 +54,12 @@ function input(partition: number, events: readonly Event[]): RecordInput {
     topic: TOPIC,
     partition,
     count: events.length,
-    offset: (index) => BigInt(index),
+    offset: (index) => toOffset(BigInt(index)),
     raw: () => ({ key: null, value: null }),
     record: (index) => ({
       topic: TOPIC,
       partition,
-      offset: BigInt(index),
+      offset: toOffset(BigInt(index)),
       timestamp: 0,
       key: null,
       value: events[index],

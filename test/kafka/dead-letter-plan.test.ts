@@ -1,8 +1,10 @@
 // Dead letters sized to the topic's max.message.bytes: every planned group, encoded by kafkajs's
 // own record-batch encoder (what the broker holds to the limit), fits; a letter too large alone is
 // cut to exactly the longest that fits, with headers saying so.
+
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { toOffset } from '../../src/core/index.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
 import {
   boundedText,
@@ -38,7 +40,14 @@ function failure(
   error = 'not JSON',
   key: Uint8Array | null = null,
 ) {
-  return { topic: 'clicks', partition: 3, offset: BigInt(offset), error, key, value } satisfies DecodeFailure;
+  return {
+    topic: 'clicks',
+    partition: 3,
+    offset: toOffset(BigInt(offset)),
+    error,
+    key,
+    value,
+  } satisfies DecodeFailure;
 }
 
 function origin(offset: number, error = 'not JSON') {

@@ -1,8 +1,10 @@
 // What the dead-letter writer makes of each refusal the brokers can give (kafkajs's own error
 // classes, thrown by a scripted producer): one SLUICE_DLQ naming topic and cause, and a too-large
 // refusal answered by reading the limit again and sending only what was not sent.
+
 import kafkajs, { type Admin, type Producer, type ProducerRecord } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { toOffset } from '../../src/core/index.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
 import { DeadLetterWriter } from '../../src/kafka/index.ts';
 import type { DecodeFailure } from '../../src/task/index.ts';
@@ -47,7 +49,7 @@ const failures = (sizes: readonly number[]): DecodeFailure[] =>
   sizes.map((size, offset) => ({
     topic: 'clicks',
     partition: 0,
-    offset: BigInt(offset),
+    offset: toOffset(offset),
     error: 'not JSON',
     key: null,
     value: new Uint8Array(size),

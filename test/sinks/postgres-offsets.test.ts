@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { toOffset } from '../../src/core/index.ts';
 import { conflictText, matchOffsets, offsetKey } from '../../src/sinks/postgres-offsets.ts';
 
 const r = (partition: number, from: bigint, until: bigint) => ({
   topic: 't',
   partition,
-  fromOffset: from,
-  untilOffset: until,
+  fromOffset: toOffset(from),
+  untilOffset: toOffset(until),
 });
 const stored = (entries: [number, bigint][]) =>
   new Map(entries.map(([partition, offset]) => [offsetKey('t', partition), offset]));

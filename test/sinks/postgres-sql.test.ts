@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toOffset } from '../../src/core/index.ts';
 import { type PostgresColumn, postgresSinkSpec } from '../../src/dsl/postgres-spec.ts';
 import {
   createOffsetsTableSql,
@@ -18,7 +19,7 @@ const row = (key: string, start: number, value: number) => ({
   value,
 });
 const where = { groupId: 'g', sink: 'analytics.counts', schema: 'analytics' };
-const range = { topic: 'clicks', partition: 2, fromOffset: 10n, untilOffset: 25n };
+const range = { topic: 'clicks', partition: 2, fromOffset: toOffset(10n), untilOffset: toOffset(25n) };
 
 describe('PostgreSQL statements', () => {
   it('creates the window table with the keys as primary key', () => {

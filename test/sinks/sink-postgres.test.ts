@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { toOffset } from '../../src/core/index.ts';
 import type { BatchInfo } from '../../src/core/types.ts';
 import { postgresSinkSpec } from '../../src/dsl/postgres-spec.ts';
 import type { Statement } from '../../src/sinks/postgres-sql.ts';
@@ -36,7 +37,7 @@ const info = (ranges: BatchInfo['offsetRanges']): BatchInfo => ({
   intervalMs: 1000,
   offsetRanges: ranges,
 });
-const range = { topic: 't', partition: 0, fromOffset: 10n, untilOffset: 20n };
+const range = { topic: 't', partition: 0, fromOffset: toOffset(10n), untilOffset: toOffset(20n) };
 
 function output(pool: SqlPool, guarantee: 'at-least-once' | 'exactly-once', infos: string[] = []) {
   return new PostgresOutput({
@@ -75,9 +76,9 @@ describe('PostgresOutput', () => {
       statement.text.startsWith('SELECT') ? { rows: [{ topic: 't', partition: 0, until_offset: '10' }] } : {},
     );
     const sink = output(pool, 'exactly-once');
-    expect(await sink.write([value], info([range, { ...range, partition: 1, fromOffset: 0n }]))).toBe(
-      'written',
-    );
+    expect(
+      await sink.write([value], info([range, { ...range, partition: 1, fromOffset: toOffset(0n) }])),
+    ).toBe('written');
     expect(log).toStrictEqual([
       'CREATE TABLE IF NOT EXISTS "counts"',
       'CREATE TABLE IF NOT EXISTS "sluice_offsets"',

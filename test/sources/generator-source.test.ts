@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toOffset } from '../../src/core/index.ts';
 import { GeneratorSource } from '../../src/sources/index.ts';
 import { CLICK_EVENT_BYTES, clickAt } from '../../src/task/index.ts';
 
@@ -72,8 +73,8 @@ describe('GeneratorSource as an assignment and a replay', () => {
   const range = (partition: number, from: number, until: number) => ({
     topic: 'generator',
     partition,
-    fromOffset: BigInt(from),
-    untilOffset: BigInt(until),
+    fromOffset: toOffset(from),
+    untilOffset: toOffset(until),
   });
 
   it('owns every partition from the start, each at its next offset', async () => {

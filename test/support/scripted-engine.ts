@@ -1,11 +1,13 @@
 // A scripted source and in-thread slots for engine tests: batches as counts per partition of topic
 // `t`, every record's value `<partition>:<offset>`.
+
 import {
   type Assignment,
   type BatchSource,
   type PartitionWork,
   pollForData,
 } from '../../src/coordinator/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
 import type { SlotTask } from '../../src/task/index.ts';
@@ -31,8 +33,8 @@ export function scriptedSource(script: Script, events: string[]): BatchSource {
           generatedWork({
             topic: 't',
             partition,
-            fromOffset: BigInt(from),
-            untilOffset: BigInt(from + count),
+            fromOffset: toOffset(BigInt(from)),
+            untilOffset: toOffset(BigInt(from + count)),
           }),
         );
       });
@@ -66,12 +68,12 @@ export function inThreadSlots(plan: Plan) {
         topic,
         partition,
         count,
-        offset: (i) => BigInt(fromOffset + i),
+        offset: (i) => toOffset(BigInt(fromOffset + i)),
         raw: () => ({ key: null, value: null }),
         record: (i) => ({
           topic,
           partition,
-          offset: BigInt(fromOffset + i),
+          offset: toOffset(BigInt(fromOffset + i)),
           timestamp: 0,
           key: null,
           value: `${partition}:${fromOffset + i}`,

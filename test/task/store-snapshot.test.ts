@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/index.ts';
 import { selectCodecs } from '../../src/codecs/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { decodeStore, encodeStore, type PartitionStore } from '../../src/task/index.ts';
 import { createWindowState } from '../../src/task/window-ops.ts';
@@ -222,7 +223,7 @@ describe('encodeStore / decodeStore', () => {
       {
         topic: 't',
         partition: 0,
-        offset: 4n,
+        offset: toOffset(4n),
         signature: 'sig',
         slot: encodeStore(original),
         clock: null,

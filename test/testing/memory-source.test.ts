@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PartitionWork } from '../../src/coordinator/index.ts';
 import type { BatchInfo } from '../../src/core/index.ts';
+import { toOffset } from '../../src/core/index.ts';
 import { BatchView } from '../../src/task/index.ts';
 import { MemorySource } from '../../src/testing/memory-source.ts';
 
@@ -85,7 +86,7 @@ describe('MemorySource', () => {
 
   it('ends where end() was queued, records commits, and waits for data until a push', async () => {
     const source = new MemorySource({ topic: 'in' });
-    await source.commit([{ topic: 'in', partition: 0, fromOffset: 0n, untilOffset: 3n }]);
+    await source.commit([{ topic: 'in', partition: 0, fromOffset: toOffset(0n), untilOffset: toOffset(3n) }]);
     expect(source.committed).toEqual([{ topic: 'in', partition: 0, fromOffset: 0n, untilOffset: 3n }]);
 
     const controller = new AbortController();

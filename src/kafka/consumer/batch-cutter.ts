@@ -4,6 +4,7 @@ import { type BatchBudget, shareBudget } from '../../backpressure/index.ts';
 import type { SluiceConfig } from '../../config/index.ts';
 import type { PartitionWork } from '../../coordinator/index.ts';
 import type { OffsetRange } from '../../core/index.ts';
+import { toOffset } from '../../core/index.ts';
 import { BufferPool, kafkaBatchTask } from '../../task/index.ts';
 import type { FetchBuffers, PartitionBuffer } from './fetch-buffer.ts';
 import { bytesOf, countWithin } from './record-bytes.ts';
@@ -77,8 +78,8 @@ export class BatchCutter {
     const range: OffsetRange = {
       topic: buffer.topic,
       partition: buffer.partition,
-      fromOffset: buffer.position ?? first,
-      untilOffset: until ?? BigInt(messages.at(-1)?.offset ?? '0') + 1n,
+      fromOffset: toOffset(buffer.position ?? first),
+      untilOffset: toOffset(until ?? BigInt(messages.at(-1)?.offset ?? '0') + 1n),
     };
     buffer.position = range.untilOffset;
     return this.#work(buffer, range, messages);

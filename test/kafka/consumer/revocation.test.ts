@@ -2,6 +2,7 @@ import { type Admin, type Kafka, KafkaJSNonRetriableError } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/index.ts';
 import type { OffsetRange } from '../../../src/core/index.ts';
+import { toOffset } from '../../../src/core/index.ts';
 import { DirectSource } from '../../../src/kafka/index.ts';
 
 // The direct source on a scripted kafkajs consumer: what it commits, and how it holds the
@@ -83,8 +84,8 @@ function setup() {
 const range = (partition: number, untilOffset: bigint): OffsetRange => ({
   topic: 't',
   partition,
-  fromOffset: 0n,
-  untilOffset,
+  fromOffset: toOffset(0n),
+  untilOffset: toOffset(untilOffset),
 });
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
