@@ -9,14 +9,9 @@ export {
   type EngineSummary,
   type Trigger,
 } from './engine.ts';
-export {
-  type KeyedState,
-  LocalKeyedState,
-  PartitionedKeyedState,
-  type PartitionInput,
-  type StateRun,
-} from './keyed-state.ts';
+export { type KeyedState, LocalKeyedState } from './keyed-state.ts';
 export { mergePartitions, type OutputBatch } from './merge.ts';
+// The ports app/ fills with sinks/, checkpoint/ and kafka/ objects: exported even where filled by shape alone.
 export type { CheckpointPort, OutputPort, RepartitionPort, TransactionPort } from './ports.ts';
 export type { Routing } from './repartition.ts';
 export {
@@ -27,7 +22,6 @@ export {
   type Forward,
   type KeyForward,
   repartitionTopic,
-  type WindowForward,
   type WindowIncoming,
   type WindowMessage,
 } from './repartition-records.ts';

@@ -1,3 +1,5 @@
+// Merges a batch's partition results on the main thread and runs the operators after an aggregation.
+
 import type { BatchInfo } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from '../dsl/index.ts';

@@ -1,3 +1,5 @@
+// The record vocabulary both threads share: offsets, offset ranges, batch info, origins, positions, plans.
+
 declare const offsetBrand: unique symbol;
 
 /**

@@ -1,3 +1,5 @@
+// DStream: the user API, one method per operator, each adding a typed node to the job graph.
+
 import type { BatchInfo, Pair } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import {

@@ -1,3 +1,5 @@
+// The job graph: typed nodes for every operator and output, and what the planner asks of them.
+
 import type { BatchInfo, Pair } from '../core/index.ts';
 import type { AggregationSpec, EmitMode, WindowSpec } from '../window/index.ts';
 import type { PostgresSinkSpec } from './postgres-spec.ts';

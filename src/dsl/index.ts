@@ -1,3 +1,5 @@
+// dsl/: the user API and planner — defineJob, DStream, graph, plan, specs; main thread and worker slots.
+
 export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from '../core/index.ts';
 export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
 export {

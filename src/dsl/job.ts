@@ -1,3 +1,5 @@
+// defineJob and importJob: a job module's builder, run once per thread into the same graph.
+
 import { pathToFileURL } from 'node:url';
 import type { SourceRecord } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';

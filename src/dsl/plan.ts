@@ -1,3 +1,5 @@
+// The plan: which nodes run in the slots, which merge on the main thread, where windows and state live.
+
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { batchIntervalProblem } from '../window/index.ts';
 import {

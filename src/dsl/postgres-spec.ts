@@ -1,3 +1,5 @@
+// toPostgres specs: table, columns and conflict keys, validated when the job is built.
+
 import { keyText } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { synchronous } from './synchronous.ts';

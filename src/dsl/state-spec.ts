@@ -1,3 +1,5 @@
+// StateSpec and State: mapWithState's per-key state handle and its timeout, as in Spark.
+
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 /**

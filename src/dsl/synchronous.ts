@@ -1,3 +1,5 @@
+// Wraps user functions so a Promise (any thenable) fails as SLUICE_USER_FUNCTION, erasing types once.
+
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { AggregationSpec } from '../window/index.ts';
 

@@ -1,3 +1,5 @@
+// Reusable SharedArrayBuffers for batch transport: a fresh one is zero-filled, a reused one is free.
+
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 export type BufferPoolOptions = {

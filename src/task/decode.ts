@@ -1,3 +1,5 @@
+// Decoding record values and keys in the slot: JSON (depth-limited), string or bytes.
+
 import { describeMarker, MAX_JSON_DEPTH, readMarker } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 

@@ -1,3 +1,5 @@
+// What a slot sends back per exported node: records, keyed partials or groups (Export, KeyGroups).
+
 import { keyIdentity } from '../core/index.ts';
 import type { FiredWindow } from '../window/index.ts';
 

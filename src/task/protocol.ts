@@ -1,3 +1,5 @@
+// The slot protocol: what a worker starts with (WorkerInit) and the tasks it runs (SlotTask).
+
 import type { BatchInfo } from '../core/index.ts';
 import type { ValueFormat } from './decode.ts';
 import type { GeneratorSpec } from './generator.ts';

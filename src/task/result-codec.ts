@@ -1,3 +1,5 @@
+// A partition result as msgpack bytes, transferred back rather than structured-cloned.
+
 import { decodePlain, encodePlain } from '../core/index.ts';
 import type { PartitionResult } from './partition-run.ts';
 

@@ -1,3 +1,5 @@
+// Running keyed state operations (updateStateByKey, mapWithState) over a state partition's groups.
+
 import type { BatchInfo } from '../core/index.ts';
 import { decodePlain } from '../core/index.ts';
 import type { KeyedStateNode } from '../dsl/index.ts';

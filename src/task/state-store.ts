@@ -1,3 +1,5 @@
+// Keyed state tables per state partition, the state partition of a key, and their snapshots.
+
 import { keyIdentity, keyText, murmur2, parsePartitionId, partitionId, toPositive } from '../core/index.ts';
 import type { KeyedStateNode } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';

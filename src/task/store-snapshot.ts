@@ -1,3 +1,5 @@
+// Checkpoint encodings of a partition's window state and of any checkpointed value (msgpack).
+
 import { decodePlain, encodePlain } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { isWindow } from '../dsl/index.ts';

@@ -1,3 +1,5 @@
+// A partition's window state for one batch: panes per window node, late records and their policy.
+
 import type { BatchInfo, Origin } from '../core/index.ts';
 import type { Plan, WindowAggregateNode, WindowNode } from '../dsl/index.ts';
 import { ErrorCode, SluiceError, sampleValue } from '../errors/index.ts';
