@@ -1,7 +1,5 @@
-// BatchView: a slot reads one partition batch in place from the SharedArrayBuffer.
-
-import type { Offset } from '../core/index.ts';
 /** The slots' batch format, read: a worker's in-place view of a batch the main thread wrote. */
+import type { Offset } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import {
   BYTES_PER_RECORD,
