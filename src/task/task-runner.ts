@@ -149,10 +149,14 @@ export class TaskRunner {
     const { topic, partition } = view;
     const format = this.#init.valueFormat;
     const given = this.#given;
-    const valueAt = (i: number): unknown => {
-      const handed = given?.(topic, partition, i);
-      return handed ? handed.value : decodeValue(view.value(i), format);
-    };
+    const decoded = (i: number): unknown => decodeValue(view.value(i), format);
+    // Only the TestDriver hands values over as they are; a slot always decodes.
+    const valueAt = given
+      ? (i: number): unknown => {
+          const handed = given(topic, partition, i);
+          return handed ? handed.value : decoded(i);
+        }
+      : decoded;
     return {
       topic,
       partition,

@@ -43,7 +43,7 @@ function failure(
   return {
     topic: 'clicks',
     partition: 3,
-    offset: toOffset(BigInt(offset)),
+    offset: toOffset(offset),
     error,
     key,
     value,

@@ -33,8 +33,8 @@ export function scriptedSource(script: Script, events: string[]): BatchSource {
           generatedWork({
             topic: 't',
             partition,
-            fromOffset: toOffset(BigInt(from)),
-            untilOffset: toOffset(BigInt(from + count)),
+            fromOffset: toOffset(from),
+            untilOffset: toOffset(from + count),
           }),
         );
       });
@@ -59,7 +59,11 @@ export function scriptedAssignment(owned: () => number[]): Assignment {
   };
 }
 
-export function inThreadSlots(plan: Plan) {
+/** Slots that run each generate task in this thread; record i's value is `valueAt(partition, offset)`. */
+export function inThreadSlots(
+  plan: Plan,
+  valueAt: (partition: number, offset: number) => unknown = (partition, offset) => `${partition}:${offset}`,
+) {
   return {
     async run(topic: string, partition: number, task: SlotTask) {
       if (task.type !== 'generate') throw new Error(`unexpected ${task.type} task`);
@@ -68,15 +72,15 @@ export function inThreadSlots(plan: Plan) {
         topic,
         partition,
         count,
-        offset: (i) => toOffset(BigInt(fromOffset + i)),
+        offset: (i) => toOffset(fromOffset + i),
         raw: () => ({ key: null, value: null }),
         record: (i) => ({
           topic,
           partition,
-          offset: toOffset(BigInt(fromOffset + i)),
+          offset: toOffset(fromOffset + i),
           timestamp: 0,
           key: null,
-          value: `${partition}:${fromOffset + i}`,
+          value: valueAt(partition, fromOffset + i),
         }),
       };
       return runPartition(plan, input, task.info, 'fail');
