@@ -149,14 +149,10 @@ export class TaskRunner {
     const { topic, partition } = view;
     const format = this.#init.valueFormat;
     const given = this.#given;
-    const decoded = (i: number): unknown => decodeValue(view.value(i), format);
-    // Only the TestDriver hands values over as they are; a slot always decodes.
-    const valueAt = given
-      ? (i: number): unknown => {
-          const handed = given(topic, partition, i);
-          return handed ? handed.value : decoded(i);
-        }
-      : decoded;
+    const valueAt = (i: number): unknown => {
+      const handed = given?.(topic, partition, i);
+      return handed ? handed.value : decodeValue(view.value(i), format);
+    };
     return {
       topic,
       partition,

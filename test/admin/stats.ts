@@ -12,14 +12,14 @@ export function batchStats(batchId: number, overrides: Partial<BatchStats> = {})
         {
           topic: 'clicks',
           partition: 0,
-          fromOffset: toOffset(batchId * 10),
-          untilOffset: toOffset(batchId * 10 + 10),
+          fromOffset: toOffset(BigInt(batchId * 10)),
+          untilOffset: toOffset(BigInt(batchId * 10 + 10)),
         },
         {
           topic: 'clicks',
           partition: 1,
-          fromOffset: toOffset(batchId * 5),
-          untilOffset: toOffset(batchId * 5 + 5),
+          fromOffset: toOffset(BigInt(batchId * 5)),
+          untilOffset: toOffset(BigInt(batchId * 5 + 5)),
         },
       ],
     },

@@ -13,13 +13,18 @@ import {
   type Replay,
   WindowMerger,
 } from '../../src/coordinator/index.ts';
-import { type OffsetRange, silentLogger, toOffset } from '../../src/core/index.ts';
+import { type BatchInfo, type OffsetRange, silentLogger, toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
-import { encodeStore, StatePartitions } from '../../src/task/index.ts';
+import {
+  encodeStore,
+  type RecordInput,
+  runPartition,
+  type SlotTask,
+  StatePartitions,
+} from '../../src/task/index.ts';
 import { WatermarkTracker } from '../../src/window/index.ts';
-import { inThreadSlots } from '../support/scripted-engine.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 // The engine with checkpoints, the batch log and the changelog over keyed state: a run that
@@ -96,8 +101,8 @@ function scriptedSource(
         const range: OffsetRange = {
           topic: 't',
           partition,
-          fromOffset: toOffset(from),
-          untilOffset: toOffset(from + count),
+          fromOffset: toOffset(BigInt(from)),
+          untilOffset: toOffset(BigInt(from + count)),
         };
         return [generatedWork(range)];
       });
@@ -119,7 +124,28 @@ function scriptedSource(
   };
 }
 
-const slots = inThreadSlots(plan, valueAt);
+const slots = {
+  async run(topic: string, partition: number, task: SlotTask) {
+    if (task.type !== 'generate') throw new Error(`unexpected ${task.type} task`);
+    const { fromOffset, count, info } = task;
+    const input: RecordInput = {
+      topic,
+      partition,
+      count,
+      offset: (i) => toOffset(BigInt(fromOffset + i)),
+      raw: () => ({ key: null, value: null }),
+      record: (i) => ({
+        topic,
+        partition,
+        offset: toOffset(BigInt(fromOffset + i)),
+        timestamp: 0,
+        key: null,
+        value: valueAt(partition, fromOffset + i),
+      }),
+    };
+    return runPartition(plan, input, info as BatchInfo, 'fail');
+  },
+};
 
 function memoryChangelog(): Changelog {
   const records = new Map<string, Uint8Array>();

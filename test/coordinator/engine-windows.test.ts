@@ -37,8 +37,8 @@ function scriptedSource(batches: readonly (readonly Event[])[][]): BatchSource &
           generatedWork({
             topic: 't',
             partition,
-            fromOffset: toOffset(from),
-            untilOffset: toOffset(from + events.length),
+            fromOffset: toOffset(BigInt(from)),
+            untilOffset: toOffset(BigInt(from + events.length)),
           }),
         );
       });
@@ -65,12 +65,12 @@ function inThreadSlots(plan: Plan, events: () => Event[][], tasks: string[]) {
         topic,
         partition,
         count,
-        offset: (i) => toOffset(from + i),
+        offset: (i) => toOffset(BigInt(from + i)),
         raw: (i) => ({ key: null, value: Buffer.from(JSON.stringify(at(i))) }),
         record: (i) => ({
           topic,
           partition,
-          offset: toOffset(from + i),
+          offset: toOffset(BigInt(from + i)),
           timestamp: 0,
           key: null,
           value: at(i),

@@ -18,7 +18,7 @@ const plan = new Plan(
 /** Topic `r` is a repartition topic (of node 1); `t` is the input. */
 const ingress = new RepartitionIngress(plan, { topics: new Map([['r', 1]]), write: async () => {} });
 const work = (topic: string, partition: number, records = 1): PartitionWork =>
-  generatedWork({ topic, partition, fromOffset: toOffset(0n), untilOffset: toOffset(records) });
+  generatedWork({ topic, partition, fromOffset: toOffset(0n), untilOffset: toOffset(BigInt(records)) });
 const names = (partitions: readonly { topic: string; partition: number }[]) =>
   partitions.map(({ topic, partition }) => `${topic}-${partition}`);
 

@@ -15,8 +15,8 @@ import { generatedWork } from '../../src/sources/index.ts';
 const range = (from: number, until: number): OffsetRange => ({
   topic: 't',
   partition: 0,
-  fromOffset: toOffset(from),
-  untilOffset: toOffset(until),
+  fromOffset: toOffset(BigInt(from)),
+  untilOffset: toOffset(BigInt(until)),
 });
 const plans: BatchPlan[] = [
   { batchId: 7, time: 7_000, ranges: [range(10, 12)] },

@@ -37,7 +37,7 @@ function schedule(
 }
 
 const records = (count: number) => [
-  generatedWork({ topic: 't', partition: 0, fromOffset: toOffset(0n), untilOffset: toOffset(count) }),
+  generatedWork({ topic: 't', partition: 0, fromOffset: toOffset(0n), untilOffset: toOffset(BigInt(count)) }),
 ];
 
 describe('Schedule', () => {

@@ -43,7 +43,7 @@ function failure(
   return {
     topic: 'clicks',
     partition: 3,
-    offset: toOffset(offset),
+    offset: toOffset(BigInt(offset)),
     error,
     key,
     value,

@@ -33,8 +33,8 @@ export function scriptedSource(script: Script, events: string[]): BatchSource {
           generatedWork({
             topic: 't',
             partition,
-            fromOffset: toOffset(from),
-            untilOffset: toOffset(from + count),
+            fromOffset: toOffset(BigInt(from)),
+            untilOffset: toOffset(BigInt(from + count)),
           }),
         );
       });
@@ -59,11 +59,7 @@ export function scriptedAssignment(owned: () => number[]): Assignment {
   };
 }
 
-/** Slots that run each generate task in this thread; record i's value is `valueAt(partition, offset)`. */
-export function inThreadSlots(
-  plan: Plan,
-  valueAt: (partition: number, offset: number) => unknown = (partition, offset) => `${partition}:${offset}`,
-) {
+export function inThreadSlots(plan: Plan) {
   return {
     async run(topic: string, partition: number, task: SlotTask) {
       if (task.type !== 'generate') throw new Error(`unexpected ${task.type} task`);
@@ -72,15 +68,15 @@ export function inThreadSlots(
         topic,
         partition,
         count,
-        offset: (i) => toOffset(fromOffset + i),
+        offset: (i) => toOffset(BigInt(fromOffset + i)),
         raw: () => ({ key: null, value: null }),
         record: (i) => ({
           topic,
           partition,
-          offset: toOffset(fromOffset + i),
+          offset: toOffset(BigInt(fromOffset + i)),
           timestamp: 0,
           key: null,
-          value: valueAt(partition, fromOffset + i),
+          value: `${partition}:${fromOffset + i}`,
         }),
       };
       return runPartition(plan, input, task.info, 'fail');

@@ -78,7 +78,7 @@ export class BatchCutter {
     const range: OffsetRange = {
       topic: buffer.topic,
       partition: buffer.partition,
-      fromOffset: buffer.position ?? toOffset(first),
+      fromOffset: toOffset(buffer.position ?? first),
       untilOffset: toOffset(until ?? BigInt(messages.at(-1)?.offset ?? '0') + 1n),
     };
     buffer.position = range.untilOffset;

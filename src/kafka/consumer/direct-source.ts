@@ -5,7 +5,7 @@ import { type BatchBudget, UNLIMITED } from '../../backpressure/index.ts';
 import type { SluiceConfig } from '../../config/index.ts';
 import type { BatchSource, BufferedPartition, PartitionWork } from '../../coordinator/index.ts';
 import { DataSignal } from '../../coordinator/index.ts';
-import { type Logger, type Offset, type OffsetRange, partitionId } from '../../core/index.ts';
+import { type Logger, type Offset, type OffsetRange, partitionId, toOffset } from '../../core/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../../errors/index.ts';
 import { kafkaErrorType } from '../retry.ts';
 import { BatchCutter } from './batch-cutter.ts';
@@ -218,7 +218,13 @@ export class DirectSource implements BatchSource {
   }
 
   position(topic: string, partition: number): Offset | undefined {
-    return this.#buffers.get(partitionId(topic, partition))?.position;
+    const position = this.#buffers.get(partitionId(topic, partition))?.position;
+    return position === undefined ? undefined : toOffset(position);
+  }
+
+  /** Per-partition positions (next offset to process), for tests and the lag view. */
+  positions(): Map<string, bigint | undefined> {
+    return this.#buffers.positions();
   }
 
   /** Resolves once the first assignment is done: its partitions are restored and positioned. */

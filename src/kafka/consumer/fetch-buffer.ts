@@ -2,7 +2,7 @@
 import type { Batch, Consumer, KafkaMessage } from 'kafkajs';
 import type { SluiceConfig } from '../../config/index.ts';
 import type { BufferedPartition } from '../../coordinator/index.ts';
-import { type Logger, type Offset, type PartitionId, partitionId, partitionName } from '../../core/index.ts';
+import { type Logger, type PartitionId, partitionId, partitionName } from '../../core/index.ts';
 import { recordBytes } from './record-bytes.ts';
 
 export type PartitionBuffer = {
@@ -12,7 +12,7 @@ export type PartitionBuffer = {
   /** Bytes of the buffered messages' keys, values and headers. */
   bytes: number;
   /** Next offset to hand out: the end of the last batch cut for this partition. */
-  position: Offset | undefined;
+  position: bigint | undefined;
   paused: boolean;
   /** The partition's log end as of its last fetch: with the position, its backlog. */
   highWatermark: bigint | undefined;
@@ -141,6 +141,11 @@ export class FetchBuffers {
       bytes,
       paused,
     }));
+  }
+
+  /** Per-partition positions (next offset to process), for tests and the lag view. */
+  positions(): Map<string, bigint | undefined> {
+    return new Map([...this.#buffers].map(([key, buffer]) => [key, buffer.position]));
   }
 
   /**

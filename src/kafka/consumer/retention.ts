@@ -1,6 +1,6 @@
 /** Available-now past records that retention deleted before they were read: they never arrive. */
 import type { Admin } from 'kafkajs';
-import { type Logger, toOffset } from '../../core/index.ts';
+import type { Logger } from '../../core/index.ts';
 import { type KafkaRetryOptions, retryingKafka } from '../retry.ts';
 import type { FetchBuffers } from './fetch-buffer.ts';
 
@@ -50,7 +50,7 @@ export class RetentionSkips {
             { topic, partition: buffer.partition, from: buffer.position.toString(), to: low.toString() },
             'records deleted by retention before they were read; skipping to the log start',
           );
-          buffer.position = toOffset(low);
+          buffer.position = low;
         }
       }
     }

@@ -1,6 +1,6 @@
 /** Where newly assigned partitions start reading: restored checkpoint, group commit or as configured. */
 import type { Admin, Consumer } from 'kafkajs';
-import { type Logger, type PartitionId, partitionId, toOffset } from '../../core/index.ts';
+import { type Logger, type PartitionId, partitionId } from '../../core/index.ts';
 import { type KafkaRetryOptions, retryingKafka } from '../retry.ts';
 import { type AssignmentWarningOptions, warnPartialAssignment } from './assignment-warnings.ts';
 import type { FetchBuffers } from './fetch-buffer.ts';
@@ -64,7 +64,7 @@ export class StartPositions {
       const explicit = first && config.startingOffsets !== 'committed' && !forwarded;
       const latest = config.startingOffsets === 'latest' && !forwarded;
       const start = startOffset(restored, committed.get(key), marks, explicit, latest);
-      buffer.position = toOffset(start.offset);
+      buffer.position = start.offset;
       if (start.seek) consumer.seek({ topic, partition, offset: start.offset.toString() });
       if (this.#options.bounded) buffer.end = marks.high;
       // A checkpoint ahead of the group's commit (its owner died between the two) is durable, so
