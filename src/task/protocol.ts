@@ -1,6 +1,6 @@
 // The slot protocol: what a worker starts with (WorkerInit) and the tasks it runs (SlotTask).
 
-import type { BatchInfo } from '../core/index.ts';
+import type { BatchInfo, Offset } from '../core/index.ts';
 import type { ValueFormat } from './decode.ts';
 import type { GeneratorSpec } from './generator.ts';
 import type { DecodePolicy } from './partition-run.ts';
@@ -25,6 +25,23 @@ export type WorkerInit = {
 
 /** One task per partition batch. */
 export type SlotTask =
+  /**
+   * Kafka record batches (RecordBatch v2, back to back, as a Fetch response holds them) at
+   * `buffer[byteOffset, byteOffset + byteLength)`: the slot checks, decompresses and reads them,
+   * and takes the records with offsets in `[fromOffset, untilOffset)`. The main thread left out
+   * aborted transactions' batches; control batches are skipped here too.
+   */
+  | {
+      readonly type: 'records';
+      readonly info: BatchInfo;
+      readonly topic: string;
+      readonly partition: number;
+      readonly fromOffset: Offset;
+      readonly untilOffset: Offset;
+      readonly buffer: SharedArrayBuffer;
+      readonly byteOffset: number;
+      readonly byteLength: number;
+    }
   | {
       readonly type: 'kafka';
       readonly info: BatchInfo;
