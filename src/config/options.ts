@@ -258,8 +258,20 @@ export function configOptions(context: SchemaContext) {
     maxBufferedBytesPerPartition: option(
       'SLUICE_MAX_BUFFERED_BYTES_PER_PARTITION',
       integer({ min: 1 }, 16 * MIB),
-      'Most bytes of record keys, values and headers fetched from one partition and waiting for a batch: fetching of the partition pauses there (plus the fetch under way), and resumes once batches have taken it below half. Also the most kafkajs fetches from a partition at once (at most its default of 1 MiB). See docs/backpressure.md.',
+      'Most bytes of record batches (as fetched: compressed batches count compressed) from one partition waiting for a batch: fetching of the partition pauses there (plus the fetch under way), and resumes once batches have taken it below half. See docs/backpressure.md.',
       '`16777216` (16 MiB)',
+    ),
+    fetchMaxBytes: option(
+      'SLUICE_FETCH_MAX_BYTES',
+      integer({ min: 1 }, 50 * MIB),
+      "Most bytes one Fetch request asks a broker for, over all its partitions (Kafka's `fetch.max.bytes`). A record batch larger than this still arrives, alone (KIP-74).",
+      '`52428800` (50 MiB)',
+    ),
+    maxPartitionFetchBytes: option(
+      'SLUICE_MAX_PARTITION_FETCH_BYTES',
+      integer({ min: 1 }, MIB),
+      "Most bytes one Fetch request asks for from one partition (Kafka's `max.partition.fetch.bytes`), never more than `SLUICE_MAX_BUFFERED_BYTES_PER_PARTITION`. A record batch larger than this still arrives: the partition is asked for first, with room for it.",
+      '`1048576` (1 MiB)',
     ),
     backpressure: option(
       'SLUICE_BACKPRESSURE',

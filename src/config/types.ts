@@ -142,6 +142,8 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly maxBytesPerBatch: number;
   /** Where fetching of a partition pauses until batches have taken half. */
   readonly maxBufferedBytesPerPartition: number;
+  readonly fetchMaxBytes: number;
+  readonly maxPartitionFetchBytes: number;
   /** SLUICE_BACKPRESSURE: batches follow the PID rate estimate. */
   readonly backpressure: boolean;
   /** Records per second over all partitions before the first estimate; undefined: unlimited. */

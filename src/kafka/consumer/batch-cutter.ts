@@ -1,17 +1,25 @@
-/** The direct source's batch cutting: offset ranges of the fetch buffers as the slots' work. */
-import type { KafkaMessage } from 'kafkajs';
+/** The direct source's batch cutting: offset ranges of the fetch buffers, and their record batches as the slots' work. */
 import { type BatchBudget, shareBudget } from '../../backpressure/index.ts';
 import type { SluiceConfig } from '../../config/index.ts';
 import type { PartitionWork } from '../../coordinator/index.ts';
 import type { OffsetRange } from '../../core/index.ts';
 import { toOffset } from '../../core/index.ts';
-import { BufferPool, kafkaBatchTask } from '../../task/index.ts';
-import type { FetchBuffers, PartitionBuffer } from './fetch-buffer.ts';
-import { bytesOf, countWithin } from './record-bytes.ts';
+import { BufferPool, recordValues, type SlotTask } from '../../task/index.ts';
+import { type FetchBuffers, type PartitionBuffer, recordsFrom } from './fetch-buffer.ts';
+import type { FetchedBatch } from './record-sets.ts';
+
+/** Records of `batch` in [from, until). */
+function recordsBetween(batch: FetchedBatch, from: bigint, until: bigint): number {
+  return recordsFrom(batch, from) - recordsFrom(batch, until);
+}
+
+/** A cut: the range's end, the batches it reads and an estimate of its records. */
+type Cut = { readonly until: bigint; readonly batches: FetchedBatch[]; readonly records: number };
 
 /**
  * Cuts batches from the fetch buffers: each cut moves a partition's position to the end of its
- * range, and its records go to a slot as the batch format (encoded when the task is built).
+ * range, and the record batches holding the range go to a slot as they were fetched (copied once
+ * into shared memory): records are read in the slot, never here.
  */
 export class BatchCutter {
   readonly #buffers: FetchBuffers;
@@ -47,62 +55,158 @@ export class BatchCutter {
     return work;
   }
 
-  /** A logged batch again: the buffer's records below `until`, as the range up to `until`. */
+  /** A logged batch again: exactly the range from the buffer's position up to `until`. */
   replayed(buffer: PartitionBuffer, until: bigint): PartitionWork {
-    let count = 0;
-    while (count < buffer.messages.length && BigInt(buffer.messages[count]?.offset ?? '0') < until) count++;
-    return this.#take(buffer, count, until);
+    const from = buffer.position ?? 0n;
+    const batches = buffer.batches.filter((batch) => batch.last >= from && batch.base < until);
+    let records = 0;
+    for (const batch of batches) records += recordsBetween(batch, from, until);
+    return this.#take(buffer, { until, batches, records });
   }
 
-  /** Up to `share` records and `byteShare` bytes (at least one record) of the buffer, as a batch. */
+  /** Up to `share` records and `byteShare` bytes (at least one batch) of the buffer, as a batch. */
   #cutOne(buffer: PartitionBuffer, share: number, byteShare: number): PartitionWork | undefined {
-    const target = buffer.end;
+    const from = buffer.position;
+    if (from === undefined || buffer.fetchAt === undefined) return undefined;
     const max = Math.min(this.#config.maxRecordsPerBatch, share);
     if (share > 0) buffer.share = max;
-    let count = Math.min(max, buffer.messages.length);
-    if (target !== undefined) {
-      while (count > 0 && BigInt(buffer.messages[count - 1]?.offset ?? '0') >= target) count--;
-    }
-    count = countWithin(buffer.messages, count, byteShare);
-    if (count === 0) return undefined;
-    return this.#take(buffer, count);
+    if (max <= 0) return undefined;
+    const cut = this.#plan(buffer, from, max, byteShare);
+    if (cut.until <= from) return undefined;
+    return this.#take(buffer, cut);
   }
 
-  /** The first `count` buffered messages as a batch; `until` overrides the range's end. */
-  #take(buffer: PartitionBuffer, count: number, until?: bigint): PartitionWork {
-    const messages = buffer.messages.slice(0, count);
-    buffer.messages = buffer.messages.slice(count);
-    buffer.bytes -= bytesOf(messages);
-    this.#buffers.resumeIfRoom(buffer);
-    const first = BigInt(messages[0]?.offset ?? '0');
+  /**
+   * Whole batches while they fit the share and the bytes; a first batch larger than the share is
+   * cut inside. Past the last batch fetched, the range also covers what the fetch left out
+   * (transaction markers, aborted records), so its commit moves past them.
+   */
+  #plan(buffer: PartitionBuffer, from: bigint, max: number, byteShare: number): Cut {
+    const end = buffer.end;
+    const batches: FetchedBatch[] = [];
+    let until = from;
+    let records = 0;
+    let bytes = 0;
+    let limited = false;
+    for (const batch of buffer.batches) {
+      if (end !== undefined && batch.base >= end) {
+        limited = true;
+        break;
+      }
+      const available = recordsFrom(batch, until);
+      const fitsBytes = bytes + batch.bytes.length <= byteShare;
+      if (batches.length > 0 && (records + available > max || !fitsBytes)) {
+        limited = true;
+        break;
+      }
+      batches.push(batch);
+      bytes += batch.bytes.length;
+      if (records + available > max) {
+        // Offsets past the share's: fewer records where compaction left gaps, never more.
+        const start = until > batch.base ? until : batch.base;
+        const inside = start + BigInt(max - records);
+        records += recordsBetween(batch, until, inside);
+        until = inside;
+        limited = true;
+        break;
+      }
+      records += available;
+      until = batch.last + 1n;
+    }
+    if (!limited && buffer.fetchAt !== undefined && buffer.fetchAt > until) until = buffer.fetchAt;
+    if (end !== undefined && until > end) {
+      const last = batches.at(-1);
+      if (last) records -= recordsFrom(last, end);
+      until = end > from ? end : from;
+    }
+    return { until, batches, records };
+  }
+
+  #take(buffer: PartitionBuffer, cut: Cut): PartitionWork {
     const range: OffsetRange = {
       topic: buffer.topic,
       partition: buffer.partition,
-      fromOffset: toOffset(buffer.position ?? first),
-      untilOffset: toOffset(until ?? BigInt(messages.at(-1)?.offset ?? '0') + 1n),
+      fromOffset: toOffset(buffer.position ?? 0n),
+      untilOffset: toOffset(cut.until),
     };
-    buffer.position = range.untilOffset;
-    return this.#work(buffer, range, messages);
+    buffer.position = cut.until;
+    this.#buffers.trim(buffer);
+    this.#buffers.resumeIfRoom(buffer);
+    return this.#work(range, cut);
   }
 
-  #work(buffer: PartitionBuffer, range: OffsetRange, messages: KafkaMessage[]): PartitionWork {
-    const { topic, partition } = buffer;
-    let encoded: SharedArrayBuffer | undefined;
+  #work(range: OffsetRange, cut: Cut): PartitionWork {
+    let shared: SharedArrayBuffer | undefined;
     // Let go once the slot is done with them: the batch's outputs may take long (a slow sink).
-    let held = messages;
+    let held = cut.batches;
     return {
       range,
-      records: messages.length,
-      task: (info) => {
-        const task = kafkaBatchTask(info, { topic, partition, messages: held }, this.#pool);
-        encoded = task.buffer;
-        return task;
+      records: cut.records,
+      task: (info): SlotTask => {
+        const { buffer, byteLength } = this.#copy(held);
+        shared = buffer;
+        return {
+          type: 'records',
+          info,
+          topic: range.topic,
+          partition: range.partition,
+          fromOffset: range.fromOffset,
+          untilOffset: range.untilOffset,
+          buffer,
+          byteOffset: 0,
+          byteLength,
+        };
       },
       settled: () => {
         held = [];
-        if (encoded) this.#pool.release(encoded);
+        if (shared) this.#pool.release(shared);
       },
-      values: () => held.map((message) => message.value),
+      values: () =>
+        recordValues(concat(held, new Uint8Array(sizeOf(held))), range.fromOffset, range.untilOffset),
     };
   }
+
+  /**
+   * The batches back to back in a pooled shared buffer. Into shared memory V8 copies byte by
+   * byte unless source and target share their alignment mod 8, which slices of a response rarely
+   * do: so they are staged in private memory and copied over in one aligned block (see
+   * batch-writer.ts, measured in docs/performance.md).
+   */
+  #copy(batches: readonly FetchedBatch[]): { buffer: SharedArrayBuffer; byteLength: number } {
+    const staged = contiguous(batches);
+    const buffer = this.#pool.acquire(Math.max(1, staged.length));
+    new Uint8Array(buffer, 0, staged.length).set(staged);
+    return { buffer, byteLength: staged.length };
+  }
+}
+
+/** Staging kept between batches up to this size; a larger cut stages in a one-off buffer. */
+const MAX_KEPT_STAGING = 16 * 1024 * 1024;
+let staging = new Uint8Array(0);
+
+function sizeOf(batches: readonly FetchedBatch[]): number {
+  let size = 0;
+  for (const batch of batches) size += batch.bytes.length;
+  return size;
+}
+
+/** The batches' bytes back to back, staged in this thread's buffer (valid until the next call). */
+function contiguous(batches: readonly FetchedBatch[]): Uint8Array {
+  const size = sizeOf(batches);
+  if (staging.length < size) {
+    let length = 64 * 1024;
+    while (length < size) length *= 2;
+    if (length > MAX_KEPT_STAGING) return concat(batches, new Uint8Array(size));
+    staging = new Uint8Array(length);
+  }
+  return concat(batches, staging.subarray(0, size));
+}
+
+function concat(batches: readonly FetchedBatch[], into: Uint8Array): Uint8Array {
+  let at = 0;
+  for (const batch of batches) {
+    into.set(batch.bytes, at);
+    at += batch.bytes.length;
+  }
+  return into;
 }

@@ -1,6 +1,6 @@
 /** The Kafka batch source: the consumer's parts (membership, buffers, cutting, commits) behind BatchSource. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { type BatchBudget, UNLIMITED } from '../../backpressure/index.ts';
 import type { SluiceConfig } from '../../config/index.ts';
 import type { BatchSource, BufferedPartition, PartitionWork } from '../../coordinator/index.ts';
@@ -11,8 +11,9 @@ import { kafkaErrorType } from '../retry.ts';
 import { BatchCutter } from './batch-cutter.ts';
 import { FetchBuffers } from './fetch-buffer.ts';
 import { GroupMembership, groupConsumer } from './group-membership.ts';
+import { kafkaCluster } from './kafka-cluster.ts';
 import { OffsetCommits } from './offset-commits.ts';
-import { RetentionSkips } from './retention.ts';
+import { RawFetcher } from './raw-fetcher.ts';
 import { type Restore, StartPositions } from './start-positions.ts';
 
 export type DirectSourceOptions = {
@@ -51,9 +52,10 @@ function idle(): Promise<void> {
 }
 
 /**
- * Spark's direct stream on kafkajs: Sluice owns the offsets. kafkajs fetches in the background
- * (its resolved offset only moves the fetch position); the engine cuts each batch from what was
- * fetched, as offset ranges per partition, and commits a range only after the batch's outputs
+ * Spark's direct stream: Sluice owns the offsets and fetches itself. kafkajs's consumer keeps the
+ * group membership and the commits (every partition paused in it: it fetches nothing); the raw
+ * fetcher fetches the record batches, the engine cuts each batch from them as offset ranges per
+ * partition, the slots read the records, and a range is committed only after the batch's outputs
  * succeeded, and only while the partition is still assigned here.
  */
 export class DirectSource implements BatchSource {
@@ -65,7 +67,7 @@ export class DirectSource implements BatchSource {
   readonly #cutter: BatchCutter;
   readonly #commits: OffsetCommits;
   readonly #starts: StartPositions;
-  readonly #retention: RetentionSkips;
+  readonly #fetcher: RawFetcher;
   readonly #joined: Promise<void>;
   #crash: Error | undefined;
   /**
@@ -86,16 +88,32 @@ export class DirectSource implements BatchSource {
     const { groupId, sessionTimeoutMs } = config;
     const membership = new GroupMembership({ groupId, sessionTimeoutMs, retry, log, fail });
     this.#membership = membership;
-    const buffers = new FetchBuffers(consumer, config);
+    const buffers = new FetchBuffers(config);
     this.#buffers = buffers;
     this.#cutter = new BatchCutter(buffers, config);
     const commits = new OffsetCommits({ consumer, groupId, retry, log, buffers, membership });
     this.#commits = commits;
-    this.#starts = new StartPositions({ ...options, consumer, retry, buffers, membership, commits, fail });
-    this.#retention = new RetentionSkips({ admin: options.admin, retry, log, buffers });
+    this.#starts = new StartPositions({ ...options, retry, buffers, membership, commits, fail });
+    this.#fetcher = new RawFetcher({
+      cluster: kafkaCluster(options.kafka),
+      admin: options.admin,
+      buffers,
+      config,
+      retry,
+      log,
+      fetching: ({ topic, partition }) =>
+        membership.phase === 'running' && membership.owns(partitionId(topic, partition)),
+      arrived: () => this.#arrivals.notify(),
+      fail,
+    });
     this.#joined = membership.follow(consumer, {
       assign: (assignment) => this.#onAssignment(assignment),
       committed: () => commits.acked(),
+    });
+    // kafkajs fetches nothing: its consumer only keeps the membership. Paused as the assignment
+    // arrives, before its runner's first fetch (the event comes synchronously before it).
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      consumer.pause(Object.keys(event.payload.memberAssignment).map((topic) => ({ topic })));
     });
   }
 
@@ -114,8 +132,10 @@ export class DirectSource implements BatchSource {
       await this.#consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: (payload) => this.#onBatch(payload),
+        // Never called: every assigned topic is paused in kafkajs (see the GROUP_JOIN listener).
+        eachBatch: async () => {},
       });
+      this.#fetcher.start();
     } catch (error) {
       // A consumer left connected would keep the process alive after the failed start.
       await this.#consumer.disconnect().catch(() => {});
@@ -155,7 +175,6 @@ export class DirectSource implements BatchSource {
       if (work.length > 0) return work;
       if (this.#buffers.drained((id) => this.#membership.owns(id))) return 'end';
       await idle();
-      await this.#retention.skipIfDue();
     }
   }
 
@@ -208,6 +227,7 @@ export class DirectSource implements BatchSource {
     // A commit not awaited where it started (a restored checkpoint's) lands before the consumer
     // goes. The wait's timer is unref'd: left running, it would hold the process after the run.
     await Promise.race([this.#commits.settled, sleep(CLOSE_COMMIT_WAIT_MS, undefined, { ref: false })]);
+    await this.#fetcher.stop();
     await this.#consumer.disconnect();
     this.#options.log.info({ groupId: this.#options.config.groupId }, 'left the consumer group');
   }
@@ -246,7 +266,7 @@ export class DirectSource implements BatchSource {
       buffer.replayUntil = until;
       this.#buffers.resumeIfRoom(buffer);
       try {
-        while (BigInt(buffer.messages.at(-1)?.offset ?? '-1') < until - 1n) {
+        while ((buffer.fetchAt ?? 0n) < until) {
           if (this.#crash) throw this.#crash;
           this.#checkContact();
           if (this.#buffers.stopped || this.#membership.phase !== 'running') return undefined;
@@ -260,27 +280,11 @@ export class DirectSource implements BatchSource {
     return work;
   }
 
-  async #onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
-    // Left unresolved while the group rebalances: the next assignment fetches from its offsets.
-    if (this.#membership.phase !== 'running') return;
-    const buffer = this.#buffers.get(partitionId(batch.topic, batch.partition));
-    // Left unresolved, kafkajs fetches these again. Until the start positions are set (and
-    // sought to), buffering would take records that the seek then delivers a second time.
-    if (!buffer || buffer.position === undefined) return;
-    const added = this.#buffers.append(buffer, batch);
-    resolveOffset(batch.lastOffset());
-    if (added > 0) this.#arrivals.notify();
-    this.#buffers.pauseIfFull(buffer);
-    await heartbeat();
-  }
-
   async #onAssignment(assignment: Record<string, number[]>): Promise<void> {
     this.#restoring = true;
     try {
-      const crashedAt = this.#membership.rejoined();
-      const restarted = crashedAt !== undefined;
-      const { owned, fresh } = this.#buffers.reassign(assignment, restarted, this.#options.onRevoked);
+      this.#membership.rejoined();
+      const { owned, fresh } = this.#buffers.reassign(assignment, this.#options.onRevoked);
       this.#membership.own(owned);
       this.#options.log.info({ assigned: this.#membership.ownedNames() }, 'partitions assigned');
       // Offsets kept while rejoining, of partitions assigned here again; not awaited: kafkajs's

@@ -1,18 +1,22 @@
-/** The direct source's fetch buffers: per owned partition, what kafkajs fetched and no batch took yet. */
-import type { Batch, Consumer, KafkaMessage } from 'kafkajs';
+/** The direct source's fetch buffers: per owned partition, the record batches fetched and not yet cut. */
 import type { SluiceConfig } from '../../config/index.ts';
 import type { BufferedPartition } from '../../coordinator/index.ts';
 import { type Logger, type PartitionId, partitionId, partitionName } from '../../core/index.ts';
-import { recordBytes } from './record-bytes.ts';
+import type { FetchedBatch } from './record-sets.ts';
 
 export type PartitionBuffer = {
   readonly topic: string;
   readonly partition: number;
-  messages: KafkaMessage[];
-  /** Bytes of the buffered messages' keys, values and headers. */
+  /** Record batches fetched, in offset order; the first may hold records before `position`. */
+  batches: FetchedBatch[];
+  /** Records of the batches at or past `position` (exact but for compacted batches: see recordsFrom). */
+  records: number;
+  /** Bytes of the batches as fetched (compressed batches count compressed). */
   bytes: number;
   /** Next offset to hand out: the end of the last batch cut for this partition. */
   position: bigint | undefined;
+  /** Next offset to fetch: past the last batch fetched (or skipped: markers, aborted transactions). */
+  fetchAt: bigint | undefined;
   paused: boolean;
   /** The partition's log end as of its last fetch: with the position, its backlog. */
   highWatermark: bigint | undefined;
@@ -22,6 +26,10 @@ export type PartitionBuffer = {
   replayUntil: bigint | undefined;
   /** Available-now: the partition's log end when it was assigned, where its run ends. */
   end: bigint | undefined;
+  /** Moves on each reposition, so that a fetch sent before it is not appended after it. */
+  epoch: number;
+  /** A batch larger than a partition's fetch limit is next: asked for first, with room for it. */
+  oversize: number | undefined;
 };
 
 /**
@@ -33,19 +41,30 @@ export type PartitionBuffer = {
 const BUFFERED_BATCHES = 2;
 const MIN_BUFFERED = 1000;
 
+/** Records of `batch` at or past `from`: its offsets can have gaps (compaction), so at most its count. */
+export function recordsFrom(batch: FetchedBatch, from: bigint): number {
+  if (from <= batch.base) return batch.count;
+  if (from > batch.last) return 0;
+  return Math.min(batch.count, Number(batch.last - from + 1n));
+}
+
 /**
- * The buffers of the partitions owned, fed by kafkajs's eachBatch: fetching of a partition pauses
+ * The buffers of the partitions owned, fed by the raw fetcher: fetching of a partition pauses
  * while its buffer is full and resumes once batches took half of it.
  */
 export class FetchBuffers {
-  readonly #consumer: Consumer;
   readonly #config: SluiceConfig;
   readonly #buffers = new Map<PartitionId, PartitionBuffer>();
   #stopped = false;
+  /** Tells the fetcher that a partition may be fetched again (resumed, positioned). */
+  #wake: () => void = () => {};
 
-  constructor(consumer: Consumer, config: SluiceConfig) {
-    this.#consumer = consumer;
+  constructor(config: SluiceConfig) {
     this.#config = config;
+  }
+
+  onWake(wake: () => void): void {
+    this.#wake = wake;
   }
 
   /** Fetching stopped for good: the engine drains the batch in flight (see stop). */
@@ -61,23 +80,57 @@ export class FetchBuffers {
     return [...this.#buffers.values()];
   }
 
+  /** The partitions to fetch now: positioned, not paused, and fetching not stopped. */
+  fetchable(): PartitionBuffer[] {
+    if (this.#stopped) return [];
+    return this.all().filter((buffer) => buffer.fetchAt !== undefined && !buffer.paused);
+  }
+
+  /** Sets where the partition is read from (and fetched from): its start, or past deleted records. */
+  positionAt(buffer: PartitionBuffer, offset: bigint): void {
+    buffer.position = offset;
+    this.#refetchFrom(buffer, offset);
+  }
+
   /**
-   * Takes the fetched batch's records not yet cut into a batch (after a rebalance kafkajs
-   * refetches from the committed offset; what this instance has already cut must not be
-   * processed twice), and notes the partition's log end. Returns how many it took.
+   * Takes fetched batches (framed from `fetchAt`) and moves the fetch position past them and past
+   * the batches left out; notes the partition's log end. Returns how many records it took.
    */
-  append(buffer: PartitionBuffer, batch: Batch): number {
-    let messages = batch.messages;
-    if (buffer.position !== undefined && BigInt(messages[0]?.offset ?? '0') < buffer.position) {
-      const position = buffer.position;
-      messages = messages.filter((message) => BigInt(message.offset) >= position);
+  append(
+    buffer: PartitionBuffer,
+    batches: readonly FetchedBatch[],
+    next: bigint,
+    highWatermark: bigint,
+  ): number {
+    const position = buffer.position ?? 0n;
+    let added = 0;
+    for (const batch of batches) {
+      buffer.batches.push(batch);
+      buffer.bytes += batch.bytes.length;
+      added += recordsFrom(batch, position);
     }
-    for (const message of messages) {
-      buffer.messages.push(message);
-      buffer.bytes += recordBytes(message);
+    buffer.records += added;
+    buffer.fetchAt = next;
+    buffer.oversize = undefined;
+    buffer.highWatermark = highWatermark;
+    return added;
+  }
+
+  /**
+   * Drops the batches wholly before the partition's position (a cut took them), and counts the
+   * records left: called after each cut.
+   */
+  trim(buffer: PartitionBuffer): void {
+    const position = buffer.position ?? 0n;
+    let drop = 0;
+    while (drop < buffer.batches.length && (buffer.batches[drop] as FetchedBatch).last < position) {
+      buffer.bytes -= (buffer.batches[drop] as FetchedBatch).bytes.length;
+      drop++;
     }
-    buffer.highWatermark = BigInt(batch.highWatermark);
-    return messages.length;
+    if (drop > 0) buffer.batches = buffer.batches.slice(drop);
+    let records = 0;
+    for (const batch of buffer.batches) records += recordsFrom(batch, position);
+    buffer.records = records;
   }
 
   /**
@@ -85,9 +138,7 @@ export class FetchBuffers {
    * stays bounded while batches are slow, and the consumer goes on heartbeating meanwhile.
    */
   pauseIfFull(buffer: PartitionBuffer): void {
-    if (!this.#full(buffer) || buffer.paused) return;
-    buffer.paused = true;
-    this.#consumer.pause([{ topic: buffer.topic, partitions: [buffer.partition] }]);
+    if (this.#full(buffer)) buffer.paused = true;
   }
 
   /** Resumes fetching of a paused partition below half, or awaiting a replay (draining keeps it paused). */
@@ -95,15 +146,15 @@ export class FetchBuffers {
     if (!buffer.paused || this.#stopped) return;
     if (!this.#halfEmpty(buffer) && !awaitingReplay(buffer)) return;
     buffer.paused = false;
-    this.#consumer.resume([{ topic: buffer.topic, partitions: [buffer.partition] }]);
+    this.#wake();
   }
 
   /** Records of the partition not yet cut into a batch: fetched, or known to be in the log. */
   backlog(buffer: PartitionBuffer): number {
-    const { position, highWatermark, messages } = buffer;
+    const { position, highWatermark, records } = buffer;
     const inLog =
       position !== undefined && highWatermark !== undefined ? Number(highWatermark - position) : 0;
-    return Math.max(messages.length, inLog);
+    return Math.max(records, inLog);
   }
 
   /** Records fetched and not yet in a batch, that a batch can take (available-now: below its end). */
@@ -111,14 +162,15 @@ export class FetchBuffers {
     let count = 0;
     for (const buffer of this.#buffers.values()) {
       const target = buffer.end;
-      const last = buffer.messages.at(-1);
-      if (target === undefined || (last && BigInt(last.offset) < target)) {
-        count += buffer.messages.length;
+      const last = buffer.batches.at(-1);
+      if (target === undefined || (last && last.last < target)) {
+        count += buffer.records;
         continue;
       }
-      for (const message of buffer.messages) {
-        if (BigInt(message.offset) >= target) break;
-        count++;
+      const position = buffer.position ?? 0n;
+      for (const batch of buffer.batches) {
+        if (batch.base >= target) break;
+        count += Math.min(recordsFrom(batch, position), Number(target - batch.base));
       }
     }
     return count;
@@ -134,10 +186,10 @@ export class FetchBuffers {
   }
 
   buffered(): BufferedPartition[] {
-    return [...this.#buffers.values()].map(({ topic, partition, messages, bytes, paused }) => ({
+    return [...this.#buffers.values()].map(({ topic, partition, records, bytes, paused }) => ({
       topic,
       partition,
-      records: messages.length,
+      records,
       bytes,
       paused,
     }));
@@ -149,13 +201,12 @@ export class FetchBuffers {
   }
 
   /**
-   * A new assignment: buffers of partitions kept drop their uncut records (kafkajs refetches from
-   * the committed offset; dropping them avoids gaps), the others go (`onRevoked`), and new
-   * partitions get empty buffers, not yet positioned. Returns the partitions owned and the new.
+   * A new assignment: buffers of partitions kept drop their uncut batches and fetch again from
+   * their position, the others go (`onRevoked`), and new partitions get empty buffers, not yet
+   * positioned. Returns the partitions owned and the new.
    */
   reassign(
     assignment: Record<string, number[]>,
-    restarted: boolean,
     onRevoked: ((topic: string, partition: number) => void) | undefined,
   ): { owned: Set<PartitionId>; fresh: { topic: string; partition: number }[] } {
     const owned = new Set<PartitionId>();
@@ -164,58 +215,14 @@ export class FetchBuffers {
     }
     for (const [key, buffer] of this.#buffers) {
       if (owned.has(key)) {
-        buffer.messages = [];
-        buffer.bytes = 0;
         buffer.paused = false;
-        // A restarted consumer without a commit would start as configured (`latest`: a gap).
-        if (restarted && buffer.position !== undefined) {
-          this.#consumer.seek({
-            topic: buffer.topic,
-            partition: buffer.partition,
-            offset: buffer.position.toString(),
-          });
-        }
+        if (buffer.position !== undefined) this.#refetchFrom(buffer, buffer.position);
         continue;
       }
+      buffer.epoch++;
       this.#buffers.delete(key);
       onRevoked?.(buffer.topic, buffer.partition);
     }
-    return { owned, fresh: this.#addFresh(assignment) };
-  }
-
-  /**
-   * The engine is draining: stop fetching, so the batch in flight is the last one and nothing
-   * more is fetched only to be dropped.
-   */
-  stop(log: Logger): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    const byTopic = new Map<string, number[]>();
-    for (const { topic, partition } of this.#buffers.values()) {
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-    }
-    const partitions = [...byTopic].map(([topic, list]) => ({ topic, partitions: list }));
-    try {
-      this.#consumer.pause(partitions);
-    } catch (error) {
-      // Not running (a crash, or not started): nothing is being fetched.
-      const reason = error instanceof Error ? error.message : String(error);
-      log.info({ reason }, 'fetching stopped: the consumer is not running');
-      return;
-    }
-    const paused = this.all().map(({ topic, partition }) => partitionName(topic, partition));
-    log.info({ paused: paused.sort() }, 'fetching paused: draining the batch in flight');
-  }
-
-  #addFresh(assignment: Record<string, number[]>): { topic: string; partition: number }[] {
-    // kafkajs keeps a partition's pause across rebalances, also one revoked and assigned again:
-    // a paused partition whose buffer starts unpaused would never be fetched again.
-    const assigned = Object.entries(assignment).map(([topic, partitions]) => ({
-      topic,
-      partitions: [...partitions],
-    }));
-    if (this.#stopped) this.#consumer.pause(assigned);
-    else this.#consumer.resume(assigned);
     const fresh = Object.entries(assignment).flatMap(([topic, partitions]) =>
       partitions
         .filter((partition) => !this.#buffers.has(partitionId(topic, partition)))
@@ -225,17 +232,43 @@ export class FetchBuffers {
       this.#buffers.set(partitionId(topic, partition), {
         topic,
         partition,
-        messages: [],
+        batches: [],
+        records: 0,
         bytes: 0,
         position: undefined,
+        fetchAt: undefined,
         paused: false,
         highWatermark: undefined,
         share: this.#config.maxRecordsPerBatch,
         replayUntil: undefined,
         end: undefined,
+        epoch: 0,
+        oversize: undefined,
       });
     }
-    return fresh;
+    return { owned, fresh };
+  }
+
+  /**
+   * The engine is draining: stop fetching, so the batch in flight is the last one and nothing
+   * more is fetched only to be dropped.
+   */
+  stop(log: Logger): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const paused = this.all().map(({ topic, partition }) => partitionName(topic, partition));
+    log.info({ paused: paused.sort() }, 'fetching paused: draining the batch in flight');
+  }
+
+  /** Drops what was fetched and fetches again from `offset`; a fetch in flight is ignored. */
+  #refetchFrom(buffer: PartitionBuffer, offset: bigint): void {
+    buffer.batches = [];
+    buffer.records = 0;
+    buffer.bytes = 0;
+    buffer.fetchAt = offset;
+    buffer.oversize = undefined;
+    buffer.epoch++;
+    this.#wake();
   }
 
   /** Where fetching of the partition pauses (its buffer full) and, at half of it, resumes. */
@@ -247,22 +280,18 @@ export class FetchBuffers {
   /** Full: its records or its bytes reached the limit; not while a replay waits for more of it. */
   #full(buffer: PartitionBuffer): boolean {
     if (awaitingReplay(buffer)) return false;
-    return (
-      buffer.messages.length >= this.#limit(buffer) ||
-      buffer.bytes >= this.#config.maxBufferedBytesPerPartition
-    );
+    return buffer.records >= this.#limit(buffer) || buffer.bytes >= this.#config.maxBufferedBytesPerPartition;
   }
 
   /** Below half of both limits: fetching resumes. */
   #halfEmpty(buffer: PartitionBuffer): boolean {
     return (
-      buffer.messages.length < this.#limit(buffer) / 2 &&
-      buffer.bytes < this.#config.maxBufferedBytesPerPartition / 2
+      buffer.records < this.#limit(buffer) / 2 && buffer.bytes < this.#config.maxBufferedBytesPerPartition / 2
     );
   }
 }
 
 /** A logged batch's range is not all here yet: pausing would wait for it for ever. */
-function awaitingReplay({ replayUntil, messages }: PartitionBuffer): boolean {
-  return replayUntil !== undefined && BigInt(messages.at(-1)?.offset ?? '-1') < replayUntil - 1n;
+export function awaitingReplay({ replayUntil, fetchAt }: PartitionBuffer): boolean {
+  return replayUntil !== undefined && (fetchAt ?? 0n) < replayUntil;
 }

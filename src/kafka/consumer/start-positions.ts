@@ -1,5 +1,5 @@
 /** Where newly assigned partitions start reading: restored checkpoint, group commit or as configured. */
-import type { Admin, Consumer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { type Logger, type PartitionId, partitionId } from '../../core/index.ts';
 import { type KafkaRetryOptions, retryingKafka } from '../retry.ts';
 import { type AssignmentWarningOptions, warnPartialAssignment } from './assignment-warnings.ts';
@@ -16,7 +16,6 @@ export type Restore = (
 
 export type StartPositionsOptions = AssignmentWarningOptions & {
   readonly admin: Admin;
-  readonly consumer: Consumer;
   readonly retry: KafkaRetryOptions;
   readonly log: Logger;
   readonly restore?: Restore;
@@ -36,7 +35,7 @@ export class StartPositions {
 
   /** Where each newly assigned partition starts, and (available-now) where it ends. */
   async position(fresh: readonly TopicPartitionRef[]): Promise<void> {
-    const { config, consumer, buffers, commits } = this.#options;
+    const { config, buffers, commits } = this.#options;
     const topics = [...new Set(fresh.map((item) => item.topic))];
     const first = this.#first;
     this.#first = false;
@@ -64,8 +63,7 @@ export class StartPositions {
       const explicit = first && config.startingOffsets !== 'committed' && !forwarded;
       const latest = config.startingOffsets === 'latest' && !forwarded;
       const start = startOffset(restored, committed.get(key), marks, explicit, latest);
-      buffer.position = start.offset;
-      if (start.seek) consumer.seek({ topic, partition, offset: start.offset.toString() });
+      buffers.positionAt(buffer, start);
       if (this.#options.bounded) buffer.end = marks.high;
       // A checkpoint ahead of the group's commit (its owner died between the two) is durable, so
       // its offset is committed now: a batch would commit it only once new records arrive.
@@ -121,7 +119,7 @@ export class StartPositions {
 /**
  * A partition's start: its restored checkpoint's offset, else its group commit, else (or when
  * `explicit`: SLUICE_STARTING_OFFSETS on a first assignment) the log start, or its end when
- * `latest`; never before the log start. `seek`: kafkajs would not start there by itself.
+ * `latest`; never before the log start.
  */
 export function startOffset(
   restored: bigint | undefined,
@@ -129,9 +127,9 @@ export function startOffset(
   marks: Watermarks,
   explicit: boolean,
   latest: boolean,
-): { offset: bigint; seek: boolean } {
+): bigint {
   let start = restored ?? committed;
   if (restored === undefined && (explicit || start === undefined)) start = latest ? marks.high : marks.low;
   if (start === undefined || start < marks.low) start = marks.low;
-  return { offset: start, seek: restored !== undefined || explicit || committed === undefined };
+  return start;
 }

@@ -1,0 +1,305 @@
+/** The raw fetch loop: Fetch requests to the partitions' leaders, record sets framed into the fetch buffers. */
+import { createRequire } from 'node:module';
+import type { Admin } from 'kafkajs';
+import type { SluiceConfig } from '../../config/index.ts';
+import { type Logger, partitionId, partitionName } from '../../core/index.ts';
+import { ErrorCode, errorText, SluiceError } from '../../errors/index.ts';
+import { type KafkaRetryOptions, retryingKafka } from '../retry.ts';
+import type { FetchBuffers, PartitionBuffer } from './fetch-buffer.ts';
+import { type FetchedPartition, readFetchResponse } from './fetch-response.ts';
+import { type KafkaCluster, sendFetch } from './kafka-cluster.ts';
+import { frameRecords } from './record-sets.ts';
+
+const require = createRequire(import.meta.url);
+const { errorCodes } = require('kafkajs/src/protocol/error.js') as {
+  errorCodes: readonly { type: string; code: number; retriable: boolean }[];
+};
+
+/** Kafka's READ_COMMITTED: aborted transactions are left out (consumers of exactly-once outputs). */
+const READ_COMMITTED = 1;
+const CONSUMER_REPLICA_ID = -1;
+const NONE = 0;
+const OFFSET_OUT_OF_RANGE = 1;
+/** Errors after which the partition's leader is looked up again (Kafka's consumer does the same). */
+const REFRESH_METADATA = new Set([
+  'NOT_LEADER_OR_FOLLOWER',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'UNKNOWN_TOPIC_ID',
+  'KAFKA_STORAGE_ERROR',
+  'REPLICA_NOT_AVAILABLE',
+  'OFFSET_NOT_AVAILABLE',
+]);
+/** How long the loop waits when nothing can be fetched, or after a failed round. */
+const IDLE_MS = 50;
+const BACKOFF_MS = 200;
+
+export type RawFetcherOptions = {
+  readonly cluster: KafkaCluster;
+  readonly admin: Admin;
+  readonly buffers: FetchBuffers;
+  readonly config: SluiceConfig;
+  readonly retry: KafkaRetryOptions;
+  readonly log: Logger;
+  /** May the partition be fetched: owned by this instance and not being restored. */
+  readonly fetching: (buffer: PartitionBuffer) => boolean;
+  /** Records arrived. */
+  readonly arrived: () => void;
+  /** Stops the source: an error that retrying cannot mend. */
+  readonly fail: (error: unknown) => void;
+};
+
+type Requested = { readonly buffer: PartitionBuffer; readonly epoch: number; readonly fetchAt: bigint };
+
+/**
+ * Spark's direct stream fetches itself what each batch reads; so does this loop. It sends one
+ * Fetch (v11, read_committed) at a time to each leader of the partitions to fetch, and per
+ * response frames every partition's record set into its batches — base offset, last offset,
+ * count and attributes per batch, no record decoded — into the fetch buffers. Partitions take
+ * turns being first in a request, so a batch larger than the limits reaches each (KIP-74).
+ */
+export class RawFetcher {
+  readonly #options: RawFetcherOptions;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #metadataStale = true;
+  #turn = 0;
+  #wake: (() => void) | undefined;
+  /** Partitions whose position is being looked up after OFFSET_OUT_OF_RANGE. */
+  readonly #resetting = new Set<PartitionBuffer>();
+
+  constructor(options: RawFetcherOptions) {
+    this.#options = options;
+    options.buffers.onWake(() => this.#wake?.());
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    await this.#options.cluster.disconnect().catch(() => {});
+  }
+
+  async #run(): Promise<void> {
+    const { cluster, log } = this.#options;
+    let failures = 0;
+    while (this.#running) {
+      const partitions = this.#options.buffers
+        .fetchable()
+        .filter((buffer) => this.#options.fetching(buffer) && !this.#resetting.has(buffer));
+      if (partitions.length === 0) {
+        await this.#idle(IDLE_MS);
+        continue;
+      }
+      try {
+        if (this.#metadataStale) {
+          await cluster.addMultipleTargetTopics([...new Set(partitions.map((buffer) => buffer.topic))]);
+          await cluster.refreshMetadata();
+          this.#metadataStale = false;
+        }
+        const byLeader = this.#byLeader(partitions);
+        await Promise.all([...byLeader].map(([nodeId, list]) => this.#fetchFrom(nodeId, list)));
+        failures = 0;
+      } catch (error) {
+        this.#metadataStale = true;
+        failures++;
+        // One line per outage, not per retry: the consumer's own contact check says when it is too long.
+        if (failures === 1) log.warn({ error: errorText(error) }, 'fetching failed; retrying');
+        await this.#idle(BACKOFF_MS);
+      }
+    }
+  }
+
+  /** Waits `ms`, or less when a partition becomes fetchable. */
+  #idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = this;
+      function done(): void {
+        clearTimeout(timer);
+        wake.#wake = undefined;
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  #byLeader(partitions: readonly PartitionBuffer[]): Map<string, PartitionBuffer[]> {
+    const byLeader = new Map<string, PartitionBuffer[]>();
+    for (const topic of new Set(partitions.map((buffer) => buffer.topic))) {
+      const ofTopic = partitions.filter((buffer) => buffer.topic === topic);
+      const leaders = this.#options.cluster.findLeaderForPartitions(
+        topic,
+        ofTopic.map((buffer) => buffer.partition),
+      );
+      let led = 0;
+      for (const [nodeId, numbers] of Object.entries(leaders)) {
+        const list = byLeader.get(nodeId) ?? [];
+        for (const buffer of ofTopic) if (numbers.includes(buffer.partition)) list.push(buffer);
+        led += numbers.length;
+        byLeader.set(nodeId, list);
+      }
+      if (led < ofTopic.length) this.#metadataStale = true;
+    }
+    return byLeader;
+  }
+
+  async #fetchFrom(nodeId: string, partitions: readonly PartitionBuffer[]): Promise<void> {
+    const { cluster, config } = this.#options;
+    const ordered = this.#order(partitions);
+    const requested = ordered.map((buffer) => ({
+      buffer,
+      epoch: buffer.epoch,
+      fetchAt: buffer.fetchAt ?? 0n,
+    }));
+    const partitionMax = Math.min(config.maxPartitionFetchBytes, config.maxBufferedBytesPerPartition);
+    const oversize = ordered.reduce((most, buffer) => Math.max(most, buffer.oversize ?? 0), 0);
+    const byTopic = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
+    for (const { buffer, fetchAt } of requested) {
+      const list = byTopic.get(buffer.topic) ?? [];
+      list.push({
+        partition: buffer.partition,
+        fetchOffset: fetchAt.toString(),
+        maxBytes: Math.max(partitionMax, buffer.oversize ?? 0),
+      });
+      byTopic.set(buffer.topic, list);
+    }
+    const broker = await cluster.findBroker({ nodeId });
+    const response = await sendFetch(
+      broker,
+      {
+        replicaId: CONSUMER_REPLICA_ID,
+        maxWaitTime: Math.min(500, config.batchIntervalMs),
+        minBytes: 1,
+        maxBytes: Math.max(config.fetchMaxBytes, oversize),
+        isolationLevel: READ_COMMITTED,
+        topics: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })),
+      },
+      readFetchResponse,
+    );
+    if (response.errorCode !== NONE) {
+      throw new SluiceError(
+        ErrorCode.kafka,
+        `Fetch from broker ${nodeId} failed: ${errorName(response.errorCode)}`,
+      );
+    }
+    for (const fetched of response.partitions) {
+      const entry = requested.find(
+        ({ buffer }) => buffer.topic === fetched.topic && buffer.partition === fetched.partition,
+      );
+      // Repositioned or revoked while the fetch was under way: what it brought is not wanted.
+      if (!entry || !this.#current(entry)) continue;
+      await this.#take(entry.buffer, fetched, entry.fetchAt);
+    }
+  }
+
+  /** Oversize batches' partitions first, then the rest in turns: each partition is sometimes first. */
+  #order(partitions: readonly PartitionBuffer[]): PartitionBuffer[] {
+    const turn = this.#turn++ % partitions.length;
+    const rotated = [...partitions.slice(turn), ...partitions.slice(0, turn)];
+    return [
+      ...rotated.filter((buffer) => buffer.oversize !== undefined),
+      ...rotated.filter((buffer) => buffer.oversize === undefined),
+    ];
+  }
+
+  #current({ buffer, epoch, fetchAt }: Requested): boolean {
+    const { buffers } = this.#options;
+    return (
+      buffers.get(partitionId(buffer.topic, buffer.partition)) === buffer &&
+      buffer.epoch === epoch &&
+      buffer.fetchAt === fetchAt
+    );
+  }
+
+  async #take(buffer: PartitionBuffer, fetched: FetchedPartition, fetchAt: bigint): Promise<void> {
+    const { buffers, arrived } = this.#options;
+    const { errorCode } = fetched;
+    if (errorCode === OFFSET_OUT_OF_RANGE) {
+      await this.#outOfRange(buffer, fetchAt);
+      return;
+    }
+    if (errorCode !== NONE) {
+      const name = errorName(errorCode);
+      if (REFRESH_METADATA.has(name)) {
+        this.#metadataStale = true;
+        return;
+      }
+      throw new SluiceError(
+        ErrorCode.kafka,
+        `fetching ${partitionName(buffer.topic, buffer.partition)} failed: ${name}`,
+      );
+    }
+    const where = partitionName(buffer.topic, buffer.partition);
+    let framed: ReturnType<typeof frameRecords>;
+    try {
+      framed = frameRecords(fetched.records, fetchAt, fetched.abortedTransactions, where);
+    } catch (error) {
+      // A damaged log: fetching it again brings the same bytes. Java's consumer stops here too.
+      this.#options.fail(error);
+      this.#resetting.add(buffer);
+      return;
+    }
+    buffer.highWatermark = fetched.highWatermark;
+    if (framed.next === undefined) {
+      buffer.oversize = framed.partialSize;
+      return;
+    }
+    const added = buffers.append(buffer, framed.batches, framed.next, fetched.highWatermark);
+    if (added > 0) arrived();
+    buffers.pauseIfFull(buffer);
+  }
+
+  /**
+   * The fetch position is outside the log: retention deleted records before they were read (the
+   * position moves to the log start: the next batch's range spans the gap, so it is committed
+   * past), or the log was truncated below it (it moves to the log end).
+   */
+  async #outOfRange(buffer: PartitionBuffer, fetchAt: bigint): Promise<void> {
+    const { admin, retry, log, buffers } = this.#options;
+    const { topic, partition } = buffer;
+    this.#resetting.add(buffer);
+    try {
+      const offsets = await retryingKafka(
+        `reading the offsets of topic ${topic}`,
+        () => admin.fetchTopicOffsets(topic),
+        retry,
+      );
+      const marks = offsets.find((item) => item.partition === partition);
+      if (!marks || buffer.fetchAt !== fetchAt) return;
+      const low = BigInt(marks.low);
+      const high = BigInt(marks.high);
+      if (fetchAt < low) {
+        log.warn(
+          { topic, partition, from: fetchAt.toString(), to: low.toString() },
+          'records deleted by retention before they were read; skipping to the log start',
+        );
+        buffer.fetchAt = low;
+        buffer.epoch++;
+      } else if (fetchAt > high) {
+        log.warn(
+          { topic, partition, from: fetchAt.toString(), to: high.toString() },
+          'the log ends before the fetch position (truncated); going on from its end',
+        );
+        buffers.positionAt(buffer, high);
+      }
+    } catch (error) {
+      this.#options.fail(error);
+    } finally {
+      this.#resetting.delete(buffer);
+    }
+  }
+}
+
+/** Kafka's name of an error code, as kafkajs's table has it. */
+function errorName(code: number): string {
+  return errorCodes.find((entry) => entry.code === code)?.type ?? `error code ${code}`;
+}
