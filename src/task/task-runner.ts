@@ -1,13 +1,14 @@
 // What a worker slot does with each task, in whichever thread holds it: piscina's worker, or the TestDriver's.
 import { encodePlain, partitionId, toOffset } from '../core/index.ts';
 import { type Graph, Plan } from '../dsl/index.ts';
-import { ErrorCode } from '../errors/index.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { BatchView } from './batch-view.ts';
 import { decodeKey, decodeValue } from './decode.ts';
 import { clickAt, GENERATOR_TOPIC } from './generator.ts';
 import { KeyGroups } from './partials.ts';
 import { type PartitionResult, type RecordInput, runPartition } from './partition-run.ts';
 import type { SlotTask, WorkerInit } from './protocol.ts';
+import { MIN_MAX_DECOMPRESSED_BYTES, RecordSetView } from './record-batch/record-set.ts';
 import { encodeResult } from './result-codec.ts';
 import { addParts, runStatePartition } from './state-ops.ts';
 import { type KeyedSnapshot, type KeyedStateStore, type StateLayout, storeFor } from './state-store.ts';
@@ -86,8 +87,7 @@ export class TaskRunner {
       case 'kafka':
         return this.#runBatch(task, this.#kafkaInput(task));
       case 'records':
-        // Wired in by the slot-side record-batch reader (issue 17, in progress).
-        throw new Error('records tasks are not read yet');
+        return this.#runBatch(task, this.#recordsInput(task));
       case 'generate':
         return this.#runBatch(task, this.#generatorInput(task));
       case 'tick':
@@ -96,7 +96,7 @@ export class TaskRunner {
   }
 
   #runBatch(
-    task: Extract<SlotTask, { type: 'kafka' | 'generate' | 'tick' }>,
+    task: Extract<SlotTask, { type: 'records' | 'kafka' | 'generate' | 'tick' }>,
     input: RecordInput,
   ): Uint8Array {
     const init = this.#init;
@@ -170,6 +170,34 @@ export class TaskRunner {
         key: decodeKey(view.key(i)),
         value: valueAt(i),
       }),
+    };
+  }
+
+  /** A record set's records; an entry of a corrupt batch fails to decode with what is wrong with it. */
+  #recordsInput(task: Extract<SlotTask, { type: 'records' }>): RecordInput {
+    const set = new RecordSetView(task, this.#init.maxDecompressedBytes ?? MIN_MAX_DECOMPRESSED_BYTES);
+    const { topic, partition } = task;
+    const format = this.#init.valueFormat;
+    const given = this.#given;
+    return {
+      topic,
+      partition,
+      count: set.count,
+      offset: (i) => set.offset(i),
+      raw: (i) => ({ key: set.key(i), value: set.value(i) }),
+      record: (i) => {
+        const problem = set.problem(i);
+        if (problem !== undefined) throw new SluiceError(ErrorCode.decode, problem);
+        const handed = given?.(topic, partition, i);
+        return {
+          topic,
+          partition,
+          offset: set.offset(i),
+          timestamp: set.timestamp(i),
+          key: decodeKey(set.key(i)),
+          value: handed ? handed.value : decodeValue(set.value(i), format),
+        };
+      },
     };
   }
 

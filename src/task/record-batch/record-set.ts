@@ -12,6 +12,20 @@ const MAX_REASON_CHARS = 300;
 /** Bytes up to and including lastOffsetDelta: enough to name the offsets of a batch that cannot be framed. */
 const SPAN_BYTES = 27;
 
+/** The least bound on a Kafka batch's decompressed bytes, and the one of a WorkerInit that sets none. */
+export const MIN_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The most one Kafka batch may decompress to in a slot (WorkerInit.maxDecompressedBytes), from
+ * SLUICE_MAX_BYTES_PER_BATCH. A Sluice batch takes about that many bytes of records, and one Kafka
+ * batch can hold them all, plus a record larger than the limit (which still arrives, KIP-74): four
+ * times leaves room for that, and the 64 MiB floor for the broker's largest batches (a few MiB
+ * compressed, at ratios of 10 or more for JSON). Beyond it a batch is a zip bomb, not data.
+ */
+export function maxDecompressedBytesFor(maxBytesPerBatch: number): number {
+  return Math.max(MIN_MAX_DECOMPRESSED_BYTES, 4 * maxBytesPerBatch);
+}
+
 /** Where the record set lies and which of its records to take: a 'records' task's fields. */
 export type RecordSetSource = {
   readonly topic: string;
