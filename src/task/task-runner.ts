@@ -31,6 +31,11 @@ export type GivenValues = (
   index: number,
 ) => { readonly value: unknown } | undefined;
 
+/** What a task's records are read from: the slots' batch format, or a raw Kafka record set. */
+type RecordsView = Pick<BatchView, 'count' | 'offset' | 'timestamp' | 'key' | 'value'> & {
+  problem?(index: number): string | undefined;
+};
+
 /**
  * One slot's tasks over the partitions it owns: their window state and keyed state live here,
  * and each batch's result leaves as msgpack bytes.
@@ -149,53 +154,35 @@ export class TaskRunner {
 
   #kafkaInput(task: Extract<SlotTask, { type: 'kafka' }>): RecordInput {
     const view = new BatchView(task.buffer, task.byteLength);
-    const { topic, partition } = view;
+    return this.#viewInput(view.topic, view.partition, view);
+  }
+
+  #recordsInput(task: Extract<SlotTask, { type: 'records' }>): RecordInput {
+    const set = new RecordSetView(task, this.#init.maxDecompressedBytes ?? MIN_MAX_DECOMPRESSED_BYTES);
+    return this.#viewInput(task.topic, task.partition, set);
+  }
+
+  /** The records of a view over bytes; an entry with a problem (a corrupt batch's) fails to decode with it. */
+  #viewInput(topic: string, partition: number, view: RecordsView): RecordInput {
     const format = this.#init.valueFormat;
     const given = this.#given;
-    const valueAt = (i: number): unknown => {
-      const handed = given?.(topic, partition, i);
-      return handed ? handed.value : decodeValue(view.value(i), format);
-    };
     return {
       topic,
       partition,
       count: view.count,
       offset: (i) => view.offset(i),
       raw: (i) => ({ key: view.key(i), value: view.value(i) }),
-      record: (i) => ({
-        topic,
-        partition,
-        offset: view.offset(i),
-        timestamp: view.timestamp(i),
-        key: decodeKey(view.key(i)),
-        value: valueAt(i),
-      }),
-    };
-  }
-
-  /** A record set's records; an entry of a corrupt batch fails to decode with what is wrong with it. */
-  #recordsInput(task: Extract<SlotTask, { type: 'records' }>): RecordInput {
-    const set = new RecordSetView(task, this.#init.maxDecompressedBytes ?? MIN_MAX_DECOMPRESSED_BYTES);
-    const { topic, partition } = task;
-    const format = this.#init.valueFormat;
-    const given = this.#given;
-    return {
-      topic,
-      partition,
-      count: set.count,
-      offset: (i) => set.offset(i),
-      raw: (i) => ({ key: set.key(i), value: set.value(i) }),
       record: (i) => {
-        const problem = set.problem(i);
+        const problem = view.problem?.(i);
         if (problem !== undefined) throw new SluiceError(ErrorCode.decode, problem);
         const handed = given?.(topic, partition, i);
         return {
           topic,
           partition,
-          offset: set.offset(i),
-          timestamp: set.timestamp(i),
-          key: decodeKey(set.key(i)),
-          value: handed ? handed.value : decodeValue(set.value(i), format),
+          offset: view.offset(i),
+          timestamp: view.timestamp(i),
+          key: decodeKey(view.key(i)),
+          value: handed ? handed.value : decodeValue(view.value(i), format),
         };
       },
     };

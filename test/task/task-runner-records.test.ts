@@ -11,6 +11,7 @@ import {
   TaskRunner,
   type WorkerInit,
 } from '../../src/task/index.ts';
+import { workerInit } from '../support/worker-init.ts';
 
 const FIXTURES = new URL('../fixtures/record-batches/', import.meta.url);
 const fixture = (name: string): Buffer => readFileSync(new URL(name, FIXTURES));
@@ -25,18 +26,7 @@ const seen = defineJob((ctx) => {
 });
 
 function runner(graph: Graph, options: Partial<WorkerInit> = {}, given?: GivenValues): TaskRunner {
-  const init: WorkerInit = {
-    jobPath: 'job.ts',
-    env: {},
-    signature: graph.signature(),
-    valueFormat: 'string',
-    decodePolicy: 'skip',
-    latePolicy: 'count',
-    maxEventTimeAheadMs: Number.POSITIVE_INFINITY,
-    generator: { seed: 1, partitions: 1 },
-    ...options,
-  };
-  return new TaskRunner(init, graph, given);
+  return new TaskRunner(workerInit(graph, options), graph, given);
 }
 
 const info: BatchInfo = { batchId: 0, time: 1000, intervalMs: 1000, offsetRanges: [] };

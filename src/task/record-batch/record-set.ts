@@ -1,6 +1,7 @@
 // A Fetch response's record set (RecordBatch v2, back to back) read in a slot into columns: the records in an offset range.
 import type { Offset } from '../../core/index.ts';
 import { ErrorCode, errorText, SluiceError } from '../../errors/index.ts';
+import { exactTimestamp } from '../batch-view.ts';
 import { codecName, recordsSection } from './decompress.ts';
 import { type BatchHeader, crcMatches, readBatchHeader, readRecords } from './record-batch.ts';
 import { RecordColumns } from './record-columns.ts';
@@ -127,14 +128,7 @@ export class RecordSetView {
   /** The record's timestamp in epoch milliseconds; a `SLUICE_DECODE` error beyond ±2^53. */
   timestamp(index: number): number {
     this.#check(index);
-    const timestamp = this.#columns.timestamps[index] as number;
-    if (Number.isNaN(timestamp)) {
-      throw new SluiceError(
-        ErrorCode.decode,
-        `the Kafka timestamp lies beyond ±${Number.MAX_SAFE_INTEGER} ms, where a number cannot hold it exactly`,
-      );
-    }
-    return timestamp;
+    return exactTimestamp(this.#columns.timestamps[index] as number);
   }
 
   /** The key bytes (a view, not a copy), or null. */
