@@ -44,7 +44,7 @@ function values(batch: Buffer, maxBytes = 1 << 20): string[] {
   const out: string[] = [];
   readRecords(section.bytes, section.start, section.end, header, (record) => {
     out.push(
-      `${record.offset}:${Buffer.from(section.bytes.subarray(record.valueStart, record.valueStart + record.valueLength))}`,
+      `${header.baseOffset + BigInt(record.offsetDelta)}:${Buffer.from(section.bytes.subarray(record.valueStart, record.valueStart + record.valueLength))}`,
     );
   });
   return out;

@@ -150,6 +150,10 @@ describe('RecordSetView: transactions, compaction, timestamps', () => {
     const set = setOf([batch], 2n ** 53n + 2n, 2n ** 53n + 4n);
     expect([set.offset(0), set.offset(1)]).toEqual([2n ** 53n + 2n, 2n ** 53n + 3n]);
     expect(set.count).toBe(2);
+    batch.writeBigInt64BE(2n ** 40n, 0);
+    const wide = setOf([batch], 0, 2n ** 40n + 2n); // a span past int32 deltas: int64 offsets
+    expect([wide.count, wide.offset(0), wide.offset(1)]).toEqual([2, 2n ** 40n, 2n ** 40n + 1n]);
+    expect(() => setOf([batch], 0, 2n ** 60n)).toThrow(/spans more than 2\^53 offsets/);
   });
 
   it('fails a timestamp a number cannot hold, as BatchView does', () => {

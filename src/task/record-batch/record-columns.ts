@@ -37,11 +37,11 @@ export class RecordColumns {
   }
 
   /**
-   * Appends a record; `timestamp` NaN stands for one a number cannot hold exactly. Key and value
+   * Appends a record at offset `base + delta`; `timestamp` NaN stands for one a number cannot hold exactly. Key and value
    * lengths of -1 are null.
    */
   push(
-    offset: bigint,
+    delta: number,
     timestamp: number,
     source: number,
     keyStart: number,
@@ -51,8 +51,8 @@ export class RecordColumns {
   ): void {
     if (this.count === this.#capacity) this.#grow();
     const i = this.count++;
-    if (this.deltas) this.deltas[i] = Number(offset - this.base);
-    else (this.offsets as BigInt64Array)[i] = offset;
+    if (this.deltas) this.deltas[i] = delta;
+    else (this.offsets as BigInt64Array)[i] = this.base + BigInt(delta);
     this.timestamps[i] = timestamp;
     this.source[i] = source;
     this.keyStart[i] = keyStart;

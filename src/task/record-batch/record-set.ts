@@ -10,6 +10,8 @@ import { RecordColumns } from './record-columns.ts';
 export const MAX_PROBLEM_ENTRIES = 200_000;
 /** Bounds the reason quoted in a problem, so a message stays small whatever the bytes say. */
 const MAX_REASON_CHARS = 300;
+/** Offsets within a set are counted from fromOffset in numbers: exact below 2^53. */
+const MAX_SPAN = BigInt(Number.MAX_SAFE_INTEGER);
 /** Bytes up to and including lastOffsetDelta: enough to name the offsets of a batch that cannot be framed. */
 const SPAN_BYTES = 27;
 
@@ -74,6 +76,12 @@ export class RecordSetView {
       throw new SluiceError(
         ErrorCode.decode,
         `record set [${set.byteOffset}, ${end}) lies outside its buffer of ${set.buffer.byteLength} bytes`,
+      );
+    }
+    if (untilOffset - fromOffset > MAX_SPAN) {
+      throw new SluiceError(
+        ErrorCode.decode,
+        `offset range [${fromOffset}, ${untilOffset}) spans more than 2^53 offsets, which a number cannot count exactly`,
       );
     }
     const bytes = new Uint8Array(set.buffer);
@@ -185,17 +193,25 @@ export class RecordSetView {
         source = this.#sources.length;
         this.#sources.push(section.bytes);
       }
-      let previous = -1n;
+      // In numbers, not bigints: a batch's offsets lie within 2^31 of its base, and the set's
+      // offsets within 2^53 of fromOffset.
+      const base = Number(header.baseOffset - fromOffset);
+      const span = Number(untilOffset - fromOffset);
+      const lastDelta = header.lastOffsetDelta;
+      let previous = -1;
       readRecords(section.bytes, section.start, section.end, header, (record) => {
-        const offset = record.offset;
-        if (offset <= previous || offset > header.baseOffset + BigInt(header.lastOffsetDelta)) {
-          throw new Error(`record offset ${offset} is out of order or past the batch's last offset`);
+        const delta = record.offsetDelta;
+        if (delta <= previous || delta > lastDelta) {
+          throw new Error(
+            `record offset delta ${delta} is out of order or past the batch's last, ${lastDelta}`,
+          );
         }
-        previous = offset;
-        if (offset < fromOffset || offset >= untilOffset) return;
+        previous = delta;
+        const at = base + delta;
+        if (at < 0 || at >= span) return;
         const timestamp = Number.isSafeInteger(record.timestamp) ? record.timestamp : Number.NaN;
         columns.push(
-          offset,
+          at,
           timestamp,
           source,
           record.keyStart,
@@ -258,7 +274,8 @@ export class RecordSetView {
         ? `${problem}; ${offsets - BigInt(entries)} more offsets of this batch up to ${stop} have no entry (at most ${MAX_PROBLEM_ENTRIES} per batch)`
         : problem;
     const index = columns.count;
-    for (let i = 0; i < entries; i++) columns.push(start + BigInt(i), 0, 0, 0, -1, 0, -1);
+    const startDelta = Number(start - fromOffset);
+    for (let i = 0; i < entries; i++) columns.push(startDelta + i, 0, 0, 0, -1, 0, -1);
     this.#problems.push({ first: index, last: index + entries - 1, problem, lastProblem });
   }
 
