@@ -317,13 +317,13 @@ describe('RecordSetView: corrupt batches become problem entries', () => {
         offset: 400n,
         key: null,
         value: null,
-        problem: `corrupt record batch events-3 at offsets 400-401 (cannot be framed): a batch of ${next.length} bytes, but the record set ends 70 bytes into it`,
+        problem: `corrupt record batch events-3 at offsets 400-401 (none): a batch of ${next.length} bytes, but the record set ends 70 bytes into it`,
       },
       {
         offset: 401n,
         key: null,
         value: null,
-        problem: `corrupt record batch events-3 at offsets 400-401 (cannot be framed): a batch of ${next.length} bytes, but the record set ends 70 bytes into it`,
+        problem: `corrupt record batch events-3 at offsets 400-401 (none): a batch of ${next.length} bytes, but the record set ends 70 bytes into it`,
       },
     ]);
   });
@@ -334,7 +334,7 @@ describe('RecordSetView: corrupt batches become problem entries', () => {
     const set = setOf([batch, fixture('compacted.bin')], 0, 1000);
     expect(set.count).toBe(2);
     expect(set.problem(1)).toBe(
-      'corrupt record batch events-3 at offsets 400-401 (cannot be framed): corrupt record batch: batch at byte 5 declares 10 bytes, fewer than a header',
+      'corrupt record batch events-3 at offsets 400-401 (none): batch at byte 5 declares 10 bytes, fewer than a header',
     );
   });
 

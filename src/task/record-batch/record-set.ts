@@ -96,7 +96,7 @@ export class RecordSetView {
       try {
         header = readBatchHeader(bytes, at, end);
       } catch (error) {
-        this.#unframed(bytes, at, end, where, errorText(error), fromOffset, untilOffset);
+        this.#unframed(bytes, at, end, where, reasonOf(error), fromOffset, untilOffset);
         break;
       }
       if (header === 'partial') {
@@ -111,15 +111,7 @@ export class RecordSetView {
       if (last >= fromOffset && first < untilOffset) {
         const reason = this.#readBatch(bytes, at, header, fromOffset, untilOffset, maxDecompressedBytes);
         if (reason !== undefined) {
-          const codec = codecName(header.compression);
-          this.#corrupt(
-            `${where} at offsets ${first}-${last} (${codec})`,
-            reason,
-            first,
-            last,
-            fromOffset,
-            untilOffset,
-          );
+          this.#corrupt(where, first, last, header.compression, reason, fromOffset, untilOffset);
         }
       }
       at += header.size;
@@ -223,7 +215,7 @@ export class RecordSetView {
       return undefined;
     } catch (error) {
       columns.count = before;
-      return errorText(error).replace(/^corrupt record batch: /, '');
+      return reasonOf(error);
     }
   }
 
@@ -243,22 +235,17 @@ export class RecordSetView {
     const lastOffsetDelta = view.getInt32(at + 23);
     if (lastOffsetDelta < 0) return;
     const last = first + BigInt(lastOffsetDelta);
-    this.#corrupt(
-      `${where} at offsets ${first}-${last} (cannot be framed)`,
-      reason,
-      first,
-      last,
-      fromOffset,
-      untilOffset,
-    );
+    const compression = view.getInt16(at + 21) & 0x07;
+    this.#corrupt(where, first, last, compression, reason, fromOffset, untilOffset);
   }
 
   /** One entry per offset of `[first, last]` in range, at most MAX_PROBLEM_ENTRIES. */
   #corrupt(
-    batch: string,
-    reason: string,
+    where: string,
     first: bigint,
     last: bigint,
+    compression: number,
+    reason: string,
     fromOffset: bigint,
     untilOffset: bigint,
   ): void {
@@ -268,6 +255,7 @@ export class RecordSetView {
     if (stop < start) return;
     const offsets = stop - start + 1n;
     const entries = offsets > BigInt(MAX_PROBLEM_ENTRIES) ? MAX_PROBLEM_ENTRIES : Number(offsets);
+    const batch = `${where} at offsets ${first}-${last} (${codecName(compression)})`;
     const problem = `corrupt record batch ${batch}: ${reason.slice(0, MAX_REASON_CHARS)}`;
     const lastProblem =
       entries < offsets
@@ -290,4 +278,9 @@ export class RecordSetView {
       throw new RangeError(`record index ${index} is outside [0, ${this.count})`);
     }
   }
+}
+
+/** An error's message without the prefix the problem text already has. */
+function reasonOf(error: unknown): string {
+  return errorText(error).replace(/^corrupt record batch: /, '');
 }
