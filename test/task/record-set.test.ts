@@ -328,6 +328,16 @@ describe('RecordSetView: corrupt batches become problem entries', () => {
     ]);
   });
 
+  it('takes nothing from a batch cut at the end of the set when the range stops before it', () => {
+    const set = setOf([fixture('compacted.bin'), next.subarray(0, 70)], 0, 400);
+    expect(entries(set).map((entry) => [entry.offset, entry.problem])).toEqual([
+      [300n, undefined],
+      [303n, undefined],
+      [304n, undefined],
+      [309n, undefined],
+    ]);
+  });
+
   it('names a batch whose length is shorter than a header, and stops there', () => {
     const batch = Buffer.from(next);
     batch.writeInt32BE(10, 8);

@@ -127,6 +127,18 @@ describe("TaskRunner: 'records' tasks", () => {
     ]);
   });
 
+  it('stops the batch at the first corrupt offset under the fail policy', () => {
+    const bad = Buffer.from(fixture('log-append-time.bin'));
+    bad[70] = (bad[70] as number) ^ 0xff;
+    const task = recordsTask([fixture('compacted.bin'), bad], 304, 1000);
+    const run = result(runner(buildGraph(seen, {}), { decodePolicy: 'fail' }).run(task));
+    expect(run.fatal).toEqual({
+      code: 'SLUICE_DECODE',
+      message:
+        'cannot decode record at topic events, partition 3, offset 400: corrupt record batch events-3 at offsets 400-401 (none): CRC-32C mismatch',
+    });
+  });
+
   it('hands given values to the job in place of the bytes', () => {
     const given: GivenValues = (topic, partition, index) =>
       topic === 'events' && partition === 3 && index === 0 ? { value: 'given' } : undefined;
