@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import { buildGraph, importJob, Plan } from '../dsl/index.ts';
 import { BUILT_IN_JOBS } from '../jobs/index.ts';
-import type { WorkerInit } from '../task/index.ts';
+import { maxDecompressedBytesFor, type WorkerInit } from '../task/index.ts';
 
 /** SLUICE_JOB (or the CLI's job argument) as a module path: a built-in name, or a file. */
 export function resolveJobPath(job: string, cwd = process.cwd()): string {
@@ -40,6 +40,7 @@ export async function loadJob(
     latePolicy: config.onLateRecord,
     maxEventTimeAheadMs: config.maxEventTimeAheadMs,
     generator: { seed: config.generatorSeed, partitions: config.generatorPartitions },
+    maxDecompressedBytes: maxDecompressedBytesFor(config.maxBytesPerBatch),
   };
   const plan = new Plan(graph);
   const intervalProblems = plan.intervalProblems(config.batchIntervalMs);

@@ -134,14 +134,7 @@ export class BatchView {
   /** The record's timestamp in epoch milliseconds; a `SLUICE_DECODE` error beyond ±2^53. */
   timestamp(index: number): number {
     this.#check(index);
-    const timestamp = this.#timestamps[index] as number;
-    if (Number.isNaN(timestamp)) {
-      throw new SluiceError(
-        ErrorCode.decode,
-        `the Kafka timestamp lies beyond ±${Number.MAX_SAFE_INTEGER} ms, where a number cannot hold it exactly`,
-      );
-    }
-    return timestamp;
+    return exactTimestamp(this.#timestamps[index] as number);
   }
 
   /** The key bytes (a view, not a copy), or null. */
@@ -192,6 +185,17 @@ function checkSpans(what: string, starts: Int32Array, lengths: Int32Array, bytes
       );
     }
   }
+}
+
+/** A stored timestamp; NaN stands for one a number cannot hold exactly, a `SLUICE_DECODE` error. */
+export function exactTimestamp(timestamp: number): number {
+  if (Number.isNaN(timestamp)) {
+    throw new SluiceError(
+      ErrorCode.decode,
+      `the Kafka timestamp lies beyond ±${Number.MAX_SAFE_INTEGER} ms, where a number cannot hold it exactly`,
+    );
+  }
+  return timestamp;
 }
 
 function span(bytes: Uint8Array, start: number, length: number): Uint8Array | null {

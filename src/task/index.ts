@@ -22,6 +22,7 @@ export {
 } from './partition-run.ts';
 export { runOnMain } from './pipeline.ts';
 export type { SlotTask, WorkerInit } from './protocol.ts';
+export { maxDecompressedBytesFor } from './record-batch/record-set.ts';
 export { recordValues } from './record-values.ts';
 export { decodeResult } from './result-codec.ts';
 export {

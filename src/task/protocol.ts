@@ -21,6 +21,11 @@ export type WorkerInit = {
   readonly generator: GeneratorSpec;
   /** Keyed state's state partition count: the slots split their groups by state partition. */
   readonly statePartitions?: number;
+  /**
+   * The most one Kafka record batch of a 'records' task may decompress to (maxDecompressedBytesFor
+   * SLUICE_MAX_BYTES_PER_BATCH); beyond it the batch is corrupt. Unset: that of the default.
+   */
+  readonly maxDecompressedBytes?: number;
 };
 
 /** One task per partition batch. */

@@ -1,13 +1,14 @@
 // What a worker slot does with each task, in whichever thread holds it: piscina's worker, or the TestDriver's.
 import { encodePlain, partitionId, toOffset } from '../core/index.ts';
 import { type Graph, Plan } from '../dsl/index.ts';
-import { ErrorCode } from '../errors/index.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { BatchView } from './batch-view.ts';
 import { decodeKey, decodeValue } from './decode.ts';
 import { clickAt, GENERATOR_TOPIC } from './generator.ts';
 import { KeyGroups } from './partials.ts';
 import { type PartitionResult, type RecordInput, runPartition } from './partition-run.ts';
 import type { SlotTask, WorkerInit } from './protocol.ts';
+import { MIN_MAX_DECOMPRESSED_BYTES, RecordSetView } from './record-batch/record-set.ts';
 import { encodeResult } from './result-codec.ts';
 import { addParts, runStatePartition } from './state-ops.ts';
 import { type KeyedSnapshot, type KeyedStateStore, type StateLayout, storeFor } from './state-store.ts';
@@ -29,6 +30,11 @@ export type GivenValues = (
   partition: number,
   index: number,
 ) => { readonly value: unknown } | undefined;
+
+/** What a task's records are read from: the slots' batch format, or a raw Kafka record set. */
+type RecordsView = Pick<BatchView, 'count' | 'offset' | 'timestamp' | 'key' | 'value'> & {
+  problem?(index: number): string | undefined;
+};
 
 /**
  * One slot's tasks over the partitions it owns: their window state and keyed state live here,
@@ -86,8 +92,7 @@ export class TaskRunner {
       case 'kafka':
         return this.#runBatch(task, this.#kafkaInput(task));
       case 'records':
-        // Wired in by the slot-side record-batch reader (issue 17, in progress).
-        throw new Error('records tasks are not read yet');
+        return this.#runBatch(task, this.#recordsInput(task));
       case 'generate':
         return this.#runBatch(task, this.#generatorInput(task));
       case 'tick':
@@ -96,7 +101,7 @@ export class TaskRunner {
   }
 
   #runBatch(
-    task: Extract<SlotTask, { type: 'kafka' | 'generate' | 'tick' }>,
+    task: Extract<SlotTask, { type: 'records' | 'kafka' | 'generate' | 'tick' }>,
     input: RecordInput,
   ): Uint8Array {
     const init = this.#init;
@@ -149,27 +154,37 @@ export class TaskRunner {
 
   #kafkaInput(task: Extract<SlotTask, { type: 'kafka' }>): RecordInput {
     const view = new BatchView(task.buffer, task.byteLength);
-    const { topic, partition } = view;
+    return this.#viewInput(view.topic, view.partition, view);
+  }
+
+  #recordsInput(task: Extract<SlotTask, { type: 'records' }>): RecordInput {
+    const set = new RecordSetView(task, this.#init.maxDecompressedBytes ?? MIN_MAX_DECOMPRESSED_BYTES);
+    return this.#viewInput(task.topic, task.partition, set);
+  }
+
+  /** The records of a view over bytes; an entry with a problem (a corrupt batch's) fails to decode with it. */
+  #viewInput(topic: string, partition: number, view: RecordsView): RecordInput {
     const format = this.#init.valueFormat;
     const given = this.#given;
-    const valueAt = (i: number): unknown => {
-      const handed = given?.(topic, partition, i);
-      return handed ? handed.value : decodeValue(view.value(i), format);
-    };
     return {
       topic,
       partition,
       count: view.count,
       offset: (i) => view.offset(i),
       raw: (i) => ({ key: view.key(i), value: view.value(i) }),
-      record: (i) => ({
-        topic,
-        partition,
-        offset: view.offset(i),
-        timestamp: view.timestamp(i),
-        key: decodeKey(view.key(i)),
-        value: valueAt(i),
-      }),
+      record: (i) => {
+        const problem = view.problem?.(i);
+        if (problem !== undefined) throw new SluiceError(ErrorCode.decode, problem);
+        const handed = given?.(topic, partition, i);
+        return {
+          topic,
+          partition,
+          offset: view.offset(i),
+          timestamp: view.timestamp(i),
+          key: decodeKey(view.key(i)),
+          value: handed ? handed.value : decodeValue(view.value(i), format),
+        };
+      },
     };
   }
 

@@ -1,6 +1,7 @@
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { compressFrame } from '../../native-free/lz4/index.ts';
+import { compressXerial, selectCodecs } from '../../src/codecs/index.ts';
 import { crc32c } from '../../src/task/record-batch/crc32c.ts';
 import { recordsSection } from '../../src/task/record-batch/decompress.ts';
 import {
@@ -43,7 +44,7 @@ function values(batch: Buffer, maxBytes = 1 << 20): string[] {
   const out: string[] = [];
   readRecords(section.bytes, section.start, section.end, header, (record) => {
     out.push(
-      `${record.offset}:${Buffer.from(section.bytes.subarray(record.valueStart, record.valueStart + record.valueLength))}`,
+      `${header.baseOffset + BigInt(record.offsetDelta)}:${Buffer.from(section.bytes.subarray(record.valueStart, record.valueStart + record.valueLength))}`,
     );
   });
   return out;
@@ -67,10 +68,23 @@ describe('compressed record batches in a slot', () => {
     );
   });
 
-  it('names a codec the slots do not read yet (snappy) instead of returning garbage', async () => {
+  it('reads snappy in the xerial framing (as Java writes it) and as a plain block, with snappyjs', async () => {
+    const block = selectCodecs('off').snappy;
+    expect(values(await compressedBatch(2, (bytes) => compressXerial(bytes, block)))).toEqual(EXPECTED);
+    expect(values(await compressedBatch(2, (bytes) => block.compress(bytes)))).toEqual(EXPECTED);
+  });
+
+  it('bounds what snappy may produce, naming the batch', async () => {
+    const batch = await compressedBatch(2, (bytes) => compressXerial(bytes, selectCodecs('off').snappy));
+    expect(() => values(batch, 100)).toThrow(
+      /^corrupt record batch: batch at offset 100 does not decompress \(snappy\): /,
+    );
+  });
+
+  it('names snappy that does not decompress instead of returning garbage', async () => {
     const batch = await compressedBatch(2, (bytes) => bytes);
     expect(() => values(batch)).toThrow(
-      'corrupt record batch: batch at offset 100 does not decompress (snappy): codec snappy is not read in the slots yet',
+      /^corrupt record batch: batch at offset 100 does not decompress \(snappy\): /,
     );
   });
 });

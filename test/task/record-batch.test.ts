@@ -49,7 +49,7 @@ function decode(bytes: Buffer): Decoded[][] {
       length < 0 ? null : bytes.subarray(start, start + length).toString('utf8');
     readRecords(bytes, at + BATCH_HEADER_BYTES, at + header.size, header, (record) => {
       out.push({
-        offset: record.offset,
+        offset: header.baseOffset + BigInt(record.offsetDelta),
         timestamp: record.timestamp,
         key: text(record.keyStart, record.keyLength),
         value: text(record.valueStart, record.valueLength),

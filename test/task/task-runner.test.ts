@@ -9,6 +9,7 @@ import {
   TaskRunner,
   type WorkerInit,
 } from '../../src/task/index.ts';
+import { workerInit } from '../support/worker-init.ts';
 
 // The worker slot's task handling, run in this thread: what worker.ts does with each task.
 
@@ -29,18 +30,7 @@ const tumbling = defineJob((ctx) => {
 });
 
 function runner(graph: Graph, options: Partial<WorkerInit> = {}, given?: GivenValues): TaskRunner {
-  const init: WorkerInit = {
-    jobPath: 'job.ts',
-    env: {},
-    signature: graph.signature(),
-    valueFormat: 'string',
-    decodePolicy: 'skip',
-    latePolicy: 'count',
-    maxEventTimeAheadMs: Number.POSITIVE_INFINITY,
-    generator: { seed: 1, partitions: 1 },
-    ...options,
-  };
-  return new TaskRunner(init, graph, given);
+  return new TaskRunner(workerInit(graph, options), graph, given);
 }
 
 const info = (batchId: number): BatchInfo => ({

@@ -1,6 +1,8 @@
 // A compressed record batch's records section, decompressed in the slot with pure or built-in codecs only.
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
+import { uncompress as uncompressBlock } from 'snappyjs';
 import { decompressFrame } from '../../../native-free/lz4/index.ts';
+import { uncompressXerial } from '../../../native-free/snappy/index.ts';
 import { ErrorCode, errorText, SluiceError } from '../../errors/index.ts';
 import { BATCH_HEADER_BYTES, type BatchHeader, COMPRESSION } from './record-batch.ts';
 
@@ -48,12 +50,15 @@ function decompress(codec: number, compressed: Uint8Array, maxBytes: number): Ui
       return zstdDecompressSync(compressed, { maxOutputLength: maxBytes });
     case COMPRESSION.lz4:
       return decompressFrame(compressed);
+    case COMPRESSION.snappy:
+      // snappyjs, not the native addon: a worker slot loads no native code.
+      return uncompressXerial(compressed, uncompressBlock, maxBytes);
     default:
-      throw new Error(`codec ${codecName(codec)} is not read in the slots yet`);
+      throw new Error(`${codecName(codec)} is no Kafka codec`);
   }
 }
 
-function codecName(codec: number): string {
+export function codecName(codec: number): string {
   const name = Object.entries(COMPRESSION).find(([, value]) => value === codec)?.[0];
   return name ?? `attribute ${codec}`;
 }

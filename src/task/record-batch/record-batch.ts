@@ -74,9 +74,12 @@ export function crcMatches(bytes: Uint8Array, at: number, header: BatchHeader): 
   return crc32c(bytes, at + ATTRIBUTES_AT, at + header.size) === header.crc;
 }
 
-/** One record as positions in the records' bytes: -1 length is a null key or value. */
+/**
+ * One record as positions in the records' bytes: -1 length is a null key or value. Its offset is
+ * the batch's baseOffset + offsetDelta (kept apart: no bigint per record).
+ */
 export type RecordRef = {
-  offset: bigint;
+  offsetDelta: number;
   timestamp: number;
   keyStart: number;
   keyLength: number;
@@ -99,7 +102,7 @@ export function readRecords(
 ): void {
   const reader = new VarintReader(records, start, end);
   const ref: RecordRef = {
-    offset: 0n,
+    offsetDelta: 0,
     timestamp: 0,
     keyStart: 0,
     keyLength: -1,
@@ -114,8 +117,7 @@ export function readRecords(
     if (length < 0 || recordEnd > end) throw corrupt(`record ${index} runs past the end of its batch`);
     reader.at += 1; // record attributes: unused since 0.11
     const timestampDelta = reader.varlong();
-    const offsetDelta = reader.varint();
-    ref.offset = header.baseOffset + BigInt(offsetDelta);
+    ref.offsetDelta = reader.varint();
     ref.timestamp = header.logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta;
     ref.keyLength = reader.varint();
     ref.keyStart = reader.at;
