@@ -161,8 +161,10 @@ export class BatchCutter {
         held = [];
         if (shared) this.#pool.release(shared);
       },
-      values: () =>
-        recordValues(concat(held, new Uint8Array(sizeOf(held))), range.fromOffset, range.untilOffset),
+      values: () => {
+        const bytes = concat(held, new Uint8Array(sizeOf(held)));
+        return recordValues(range.topic, range.partition, bytes, range.fromOffset, range.untilOffset);
+      },
     };
   }
 
