@@ -8,6 +8,7 @@ import { clickAt, GENERATOR_TOPIC } from './generator.ts';
 import { KeyGroups } from './partials.ts';
 import { type PartitionResult, type RecordInput, runPartition } from './partition-run.ts';
 import type { SlotTask, WorkerInit } from './protocol.ts';
+import { RecordColumns } from './record-batch/record-columns.ts';
 import { MIN_MAX_DECOMPRESSED_BYTES, RecordSetView } from './record-batch/record-set.ts';
 import { encodeResult } from './result-codec.ts';
 import { addParts, runStatePartition } from './state-ops.ts';
@@ -50,6 +51,8 @@ export class TaskRunner {
   /** Keyed state of the state partitions kept in this slot (with their input partitions). */
   readonly #keyed = new Map<string, KeyedStateStore>();
   readonly #given: GivenValues | undefined;
+  /** The columns of each 'records' task's records: a task's records are read before the next task. */
+  readonly #columns = new RecordColumns();
 
   /** `graph`: the job as this thread built it from `init.jobPath` and `init.env`. */
   constructor(init: WorkerInit, graph: Graph, given?: GivenValues) {
@@ -158,7 +161,8 @@ export class TaskRunner {
   }
 
   #recordsInput(task: Extract<SlotTask, { type: 'records' }>): RecordInput {
-    const set = new RecordSetView(task, this.#init.maxDecompressedBytes ?? MIN_MAX_DECOMPRESSED_BYTES);
+    const bound = this.#init.maxDecompressedBytes ?? MIN_MAX_DECOMPRESSED_BYTES;
+    const set = new RecordSetView(task, bound, this.#columns);
     return this.#viewInput(task.topic, task.partition, set);
   }
 

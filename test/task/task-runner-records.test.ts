@@ -155,6 +155,17 @@ describe("TaskRunner: 'records' tasks", () => {
     ]);
   });
 
+  it('reuses its columns from task to task: each result is that of a fresh runner', () => {
+    const graph = buildGraph(seen, {});
+    const tasks = [
+      recordsTask([fixture('codec-lz4.bin')], 0, 1000),
+      recordsTask([fixture('compacted.bin')], 0, 2 ** 40), // offsets as int64, not int32 deltas
+      recordsTask([fixture('log-append-time.bin')], 0, 1000),
+    ];
+    const one = runner(graph);
+    for (const task of tasks) expect(result(one.run(task))).toEqual(result(runner(graph).run(task)));
+  });
+
   it('bounds decompression by WorkerInit.maxDecompressedBytes', () => {
     const run = result(
       runner(buildGraph(seen, {}), { maxDecompressedBytes: 1000 }).run(

@@ -69,7 +69,11 @@ export class RecordSetView {
   readonly #sources: Uint8Array[];
   readonly #problems: ProblemRange[] = [];
 
-  constructor(set: RecordSetSource, maxDecompressedBytes: number) {
+  /**
+   * `columns`: arrays to fill, reused from an earlier set (a TaskRunner's, one task at a time);
+   * the view read from them before must no longer be used.
+   */
+  constructor(set: RecordSetSource, maxDecompressedBytes: number, columns = new RecordColumns()) {
     const { fromOffset, untilOffset } = set;
     const end = set.byteOffset + set.byteLength;
     if (!(set.byteOffset >= 0 && set.byteLength >= 0 && end <= set.buffer.byteLength)) {
@@ -86,7 +90,7 @@ export class RecordSetView {
     }
     const bytes = new Uint8Array(set.buffer);
     this.#sources = [bytes];
-    const columns = new RecordColumns(fromOffset, untilOffset > fromOffset ? untilOffset - fromOffset : 0n);
+    columns.reset(fromOffset, untilOffset > fromOffset ? untilOffset - fromOffset : 0n);
     this.#columns = columns;
     const where = `${set.topic}-${set.partition}`;
 
