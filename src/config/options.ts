@@ -252,7 +252,7 @@ export function configOptions(context: SchemaContext) {
     maxBytesPerBatch: option(
       'SLUICE_MAX_BYTES_PER_BATCH',
       integer({ min: 1 }, 64 * MIB),
-      "Most bytes of record keys, values and headers one batch takes over all partitions, shared among them by what each holds; the rest wait for the next batch. A record larger than this is a batch's only record of its partition, never stuck. Bounds a batch's memory (in this thread, in a worker slot and in the outputs) whatever the record size. See docs/backpressure.md.",
+      "Most bytes of Kafka record batches (as fetched: compressed batches count compressed) one batch takes over all partitions, shared among them by what each holds; the rest wait for the next batch. A record batch larger than this is a batch's only one of its partition, never stuck. Bounds a batch's memory (in this thread, in a worker slot and in the outputs) whatever the record size. See docs/backpressure.md.",
       '`67108864` (64 MiB)',
     ),
     maxBufferedBytesPerPartition: option(
