@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32c } from '../../src/task/record-batch/crc32c.ts';
 
 export { brokerLogDir } from '../../scripts/local-kafka/index.ts';
 
@@ -62,6 +63,23 @@ export function overwritePayload(
   const fd = openSync(segmentFile(logDir, topic, partition), 'r+');
   try {
     writeSync(fd, bytes, 0, bytes.length, batch.position + PAYLOAD_AT + at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes the stored batch's CRC-32C for its bytes as they are now: a batch whose checksum holds
+ * but whose payload is bad, as a producer's bug (not a disk) would leave it.
+ */
+export function rewriteCrc(logDir: string, topic: string, partition: number, batch: StoredBatch): void {
+  const fd = openSync(segmentFile(logDir, topic, partition), 'r+');
+  try {
+    const bytes = Buffer.alloc(12 + batch.length);
+    readSync(fd, bytes, 0, bytes.length, batch.position);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32c(bytes, 21, bytes.length));
+    writeSync(fd, crc, 0, 4, batch.position + 17);
   } finally {
     closeSync(fd);
   }
