@@ -95,7 +95,7 @@ export class DirectSource implements BatchSource {
     this.#commits = commits;
     this.#starts = new StartPositions({ ...options, retry, buffers, membership, commits, fail });
     this.#fetcher = new RawFetcher({
-      cluster: kafkaCluster(options.kafka),
+      cluster: () => kafkaCluster(options.kafka),
       admin: options.admin,
       buffers,
       config,

@@ -37,7 +37,8 @@ const IDLE_MS = 50;
 const BACKOFF_MS = 200;
 
 export type RawFetcherOptions = {
-  readonly cluster: KafkaCluster;
+  /** Made when fetching starts (connecting is the cluster's first step). */
+  readonly cluster: () => KafkaCluster;
   readonly admin: Admin;
   readonly buffers: FetchBuffers;
   readonly config: SluiceConfig;
@@ -64,6 +65,7 @@ export class RawFetcher {
   readonly #options: RawFetcherOptions;
   #running = false;
   #loop: Promise<void> | undefined;
+  #cluster: KafkaCluster | undefined;
   #metadataStale = true;
   #turn = 0;
   #wake: (() => void) | undefined;
@@ -78,18 +80,20 @@ export class RawFetcher {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loop = this.#run();
+    const cluster = this.#options.cluster();
+    this.#cluster = cluster;
+    this.#loop = this.#run(cluster);
   }
 
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
-    await this.#options.cluster.disconnect().catch(() => {});
+    await this.#cluster?.disconnect().catch(() => {});
   }
 
-  async #run(): Promise<void> {
-    const { cluster, log } = this.#options;
+  async #run(cluster: KafkaCluster): Promise<void> {
+    const { log } = this.#options;
     let failures = 0;
     while (this.#running) {
       const partitions = this.#options.buffers
@@ -105,8 +109,8 @@ export class RawFetcher {
           await cluster.refreshMetadata();
           this.#metadataStale = false;
         }
-        const byLeader = this.#byLeader(partitions);
-        await Promise.all([...byLeader].map(([nodeId, list]) => this.#fetchFrom(nodeId, list)));
+        const byLeader = this.#byLeader(cluster, partitions);
+        await Promise.all([...byLeader].map(([nodeId, list]) => this.#fetchFrom(cluster, nodeId, list)));
         failures = 0;
       } catch (error) {
         this.#metadataStale = true;
@@ -132,11 +136,11 @@ export class RawFetcher {
     });
   }
 
-  #byLeader(partitions: readonly PartitionBuffer[]): Map<string, PartitionBuffer[]> {
+  #byLeader(cluster: KafkaCluster, partitions: readonly PartitionBuffer[]): Map<string, PartitionBuffer[]> {
     const byLeader = new Map<string, PartitionBuffer[]>();
     for (const topic of new Set(partitions.map((buffer) => buffer.topic))) {
       const ofTopic = partitions.filter((buffer) => buffer.topic === topic);
-      const leaders = this.#options.cluster.findLeaderForPartitions(
+      const leaders = cluster.findLeaderForPartitions(
         topic,
         ofTopic.map((buffer) => buffer.partition),
       );
@@ -152,8 +156,12 @@ export class RawFetcher {
     return byLeader;
   }
 
-  async #fetchFrom(nodeId: string, partitions: readonly PartitionBuffer[]): Promise<void> {
-    const { cluster, config } = this.#options;
+  async #fetchFrom(
+    cluster: KafkaCluster,
+    nodeId: string,
+    partitions: readonly PartitionBuffer[],
+  ): Promise<void> {
+    const { config } = this.#options;
     const ordered = this.#order(partitions);
     const requested = ordered.map((buffer) => ({
       buffer,

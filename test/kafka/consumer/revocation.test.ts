@@ -19,13 +19,18 @@ const EVENTS = {
 type Listener = (event: { payload: { memberAssignment: Record<string, number[]> } }) => void;
 
 function fakeKafka() {
-  const listeners = new Map<string, Listener>();
+  const listeners = new Map<string, Listener[]>();
+  const notify = (name: string, memberAssignment: Record<string, number[]>): void => {
+    for (const listener of listeners.get(name) ?? []) listener({ payload: { memberAssignment } });
+  };
   const commits: string[][] = [];
+  const paused: { topic: string }[][] = [];
   let refuse: string | undefined;
   let wrapped = false;
   const consumer = {
     events: EVENTS,
-    on: (name: string, listener: Listener) => void listeners.set(name, listener),
+    on: (name: string, listener: Listener) =>
+      void listeners.set(name, [...(listeners.get(name) ?? []), listener]),
     commitOffsets: async (offsets: { topic: string; partition: number; offset: string }[]) => {
       if (refuse) {
         const error = Object.assign(new Error(`The broker says ${refuse}`), { type: refuse });
@@ -34,10 +39,10 @@ function fakeKafka() {
       }
       commits.push(offsets.map(({ topic, partition, offset }) => `${topic}-${partition}@${offset}`));
       // As kafkajs's offset manager does once the broker took the commit.
-      listeners.get(EVENTS.COMMIT_OFFSETS)?.({ payload: { memberAssignment: {} } });
+      notify(EVENTS.COMMIT_OFFSETS, {});
     },
     seek: () => {},
-    pause: () => {},
+    pause: (topics: { topic: string }[]) => void paused.push(topics),
     resume: () => {},
   };
   const admin = {
@@ -46,11 +51,12 @@ function fakeKafka() {
     fetchOffsets: async () => [{ topic: 't', partitions: [] }],
   };
   const emit = (name: string, memberAssignment: Record<string, number[]> = {}): void =>
-    (listeners.get(name) as Listener)({ payload: { memberAssignment } });
+    notify(name, memberAssignment);
   return {
     kafka: { consumer: () => consumer } as unknown as Kafka,
     admin: admin as unknown as Admin,
     commits,
+    paused,
     emit,
     refuse: (type: string | undefined, asKafkajsRetrierThrows = false) => {
       refuse = type;
@@ -96,8 +102,10 @@ afterEach(() => {
 
 describe('direct source: revocation', () => {
   it('holds the rejoin until the revocation checkpoint is done, then owns nothing until the next assignment', async () => {
-    const { source, emit, commits, logged, revocations, finish } = setup();
+    const { source, emit, commits, logged, revocations, finish, paused } = setup();
     emit('join', { t: [0, 1] });
+    // kafkajs's consumer keeps the membership only: every assigned topic is paused in it at once.
+    expect(paused).toEqual([[{ topic: 't' }]]);
     await source.ready();
     await source.commit([range(0, 5n), range(1, 6n)]);
     expect(commits).toEqual([['t-0@5', 't-1@6']]);
