@@ -69,11 +69,13 @@ export class Schedule {
 
   /**
    * Continuous: a cut without records runs no batch, except a tick once per interval for a job
-   * whose results move with time alone.
+   * whose results move with time alone. A range that holds no records but passes offsets (a
+   * transaction's marker, records deleted by retention) runs: its position has moved, and its
+   * commit and the batch log must follow.
    */
   idle(work: readonly PartitionWork[]): boolean {
     if (this.#options.trigger !== 'continuous') return false;
-    if (work.some((item) => item.records > 0)) return false;
+    if (work.some((item) => item.records > 0 || item.range.untilOffset > item.range.fromOffset)) return false;
     return this.#tickIn() > 0;
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RateController } from '../../src/backpressure/index.ts';
 import type { Trigger } from '../../src/coordinator/engine.ts';
+import type { PartitionWork } from '../../src/coordinator/index.ts';
 import { Schedule } from '../../src/coordinator/schedule.ts';
 import { toOffset } from '../../src/core/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
@@ -85,6 +86,11 @@ describe('Schedule', () => {
     expect(continuous.plan.idle(records(1))).toBe(false);
     expect(continuous.plan.idle([])).toBe(true);
     expect(continuous.plan.idle(records(0))).toBe(true);
+    // No records, but offsets passed (a transaction marker): it runs, so its commit follows.
+    const marker = { ...records(0)[0], records: 0 } as PartitionWork;
+    expect(continuous.plan.idle([{ ...marker, range: { ...marker.range, untilOffset: toOffset(1n) } }])).toBe(
+      false,
+    );
     const ticking = schedule('continuous', { ticks: true, start: 5_000 });
     ticking.plan.ran(5_000);
     ticking.clock.now = 5_999;

@@ -70,7 +70,9 @@ export class BatchCutter {
     if (from === undefined || buffer.fetchAt === undefined) return undefined;
     const max = Math.min(this.#config.maxRecordsPerBatch, share);
     if (share > 0) buffer.share = max;
-    if (max <= 0) return undefined;
+    // Without a share no record is taken; offsets the fetch left out (markers, deleted records)
+    // are still passed, or an available-now run would wait for them for ever.
+    if (max <= 0 && buffer.batches.length > 0) return undefined;
     const cut = this.#plan(buffer, from, max, byteShare);
     if (cut.until <= from) return undefined;
     return this.#take(buffer, cut);

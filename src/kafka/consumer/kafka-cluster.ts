@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import type { Kafka } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
-import type { FetchResponse } from './fetch-response.ts';
+import { type FetchResponse, readFetchResponse } from './fetch-response.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -20,15 +20,24 @@ type ClusterBroker = {
   readonly connectionPool: { send<T>(request: ProtocolRequest<T>): Promise<T> };
 };
 
-/** The part of kafkajs's (internal) Cluster the fetcher uses. */
-export type KafkaCluster = {
+/** The part of kafkajs's (internal) Cluster Sluice uses. */
+type KafkajsCluster = {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   refreshMetadata(): Promise<void>;
   addMultipleTargetTopics(topics: string[]): Promise<void>;
-  /** Leader node id → the partitions it leads (of those given). */
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(request: { nodeId: string }): Promise<ClusterBroker>;
+};
+
+/** What the raw fetcher needs of a cluster: metadata, leaders, and Fetch requests to a broker. */
+export type KafkaCluster = {
+  disconnect(): Promise<void>;
+  /** Looks the topics' partitions and leaders up (again). */
+  refreshMetadata(topics: readonly string[]): Promise<void>;
+  /** Leader node id → the partitions it leads (of those given), as of the last refresh. */
+  leaders(topic: string, partitions: readonly number[]): Record<string, number[]>;
+  fetch(nodeId: string, request: FetchRequest): Promise<FetchResponse>;
 };
 
 /** What kafkajs's Fetch v11 request encoder takes. */
@@ -65,25 +74,30 @@ export function kafkaCluster(kafka: Kafka): KafkaCluster {
       'the installed kafkajs does not create clusters the way kafkajs 2.2 does; Sluice needs kafkajs 2.2.x',
     );
   }
-  return create.call(kafka, {
+  const cluster = create.call(kafka, {
     metadataMaxAge: 300_000,
     allowAutoTopicCreation: false,
     maxInFlightRequests: null,
-  }) as KafkaCluster;
+  }) as KafkajsCluster;
+  return {
+    disconnect: () => cluster.disconnect(),
+    refreshMetadata: async (topics) => {
+      await cluster.addMultipleTargetTopics([...topics]);
+      await cluster.refreshMetadata();
+    },
+    leaders: (topic, partitions) => cluster.findLeaderForPartitions(topic, [...partitions]),
+    fetch: async (nodeId, request) => sendFetch(await cluster.findBroker({ nodeId }), request),
+  };
 }
 
 /** Room for the network beyond a fetch's wait before it counts as timed out (as kafkajs allows). */
 const NETWORK_DELAY_MS = 100;
 
-/** Sends a Fetch v11 request through `broker`; its response is read by `decode` and nothing else. */
-export function sendFetch(
-  broker: ClusterBroker,
-  request: FetchRequest,
-  decode: (payload: Buffer) => FetchResponse,
-): Promise<FetchResponse> {
+/** Sends a Fetch v11 request through `broker`; Sluice reads its response, kafkajs does not. */
+function sendFetch(broker: ClusterBroker, request: FetchRequest): Promise<FetchResponse> {
   return broker.connectionPool.send({
     request: fetchV11(request),
-    response: { decode: async (payload) => decode(payload), parse: async (decoded) => decoded },
+    response: { decode: async (payload) => readFetchResponse(payload), parse: async (decoded) => decoded },
     requestTimeout: request.maxWaitTime + NETWORK_DELAY_MS,
   });
 }

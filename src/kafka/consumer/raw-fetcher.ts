@@ -6,8 +6,8 @@ import { type Logger, partitionId, partitionName } from '../../core/index.ts';
 import { ErrorCode, errorText, SluiceError } from '../../errors/index.ts';
 import { type KafkaRetryOptions, retryingKafka } from '../retry.ts';
 import type { FetchBuffers, PartitionBuffer } from './fetch-buffer.ts';
-import { type FetchedPartition, readFetchResponse } from './fetch-response.ts';
-import { type KafkaCluster, sendFetch } from './kafka-cluster.ts';
+import type { FetchedPartition } from './fetch-response.ts';
+import type { KafkaCluster } from './kafka-cluster.ts';
 import { frameRecords } from './record-sets.ts';
 
 const require = createRequire(import.meta.url);
@@ -69,8 +69,8 @@ export class RawFetcher {
   #metadataStale = true;
   #turn = 0;
   #wake: (() => void) | undefined;
-  /** Partitions whose position is being looked up after OFFSET_OUT_OF_RANGE. */
-  readonly #resetting = new Set<PartitionBuffer>();
+  /** Partitions not fetched: their position is looked up (OFFSET_OUT_OF_RANGE), or they failed for good. */
+  readonly #held = new Set<PartitionBuffer>();
 
   constructor(options: RawFetcherOptions) {
     this.#options = options;
@@ -98,15 +98,14 @@ export class RawFetcher {
     while (this.#running) {
       const partitions = this.#options.buffers
         .fetchable()
-        .filter((buffer) => this.#options.fetching(buffer) && !this.#resetting.has(buffer));
+        .filter((buffer) => this.#options.fetching(buffer) && !this.#held.has(buffer));
       if (partitions.length === 0) {
         await this.#idle(IDLE_MS);
         continue;
       }
       try {
         if (this.#metadataStale) {
-          await cluster.addMultipleTargetTopics([...new Set(partitions.map((buffer) => buffer.topic))]);
-          await cluster.refreshMetadata();
+          await cluster.refreshMetadata([...new Set(partitions.map((buffer) => buffer.topic))]);
           this.#metadataStale = false;
         }
         const byLeader = this.#byLeader(cluster, partitions);
@@ -140,7 +139,7 @@ export class RawFetcher {
     const byLeader = new Map<string, PartitionBuffer[]>();
     for (const topic of new Set(partitions.map((buffer) => buffer.topic))) {
       const ofTopic = partitions.filter((buffer) => buffer.topic === topic);
-      const leaders = cluster.findLeaderForPartitions(
+      const leaders = cluster.leaders(
         topic,
         ofTopic.map((buffer) => buffer.partition),
       );
@@ -180,19 +179,14 @@ export class RawFetcher {
       });
       byTopic.set(buffer.topic, list);
     }
-    const broker = await cluster.findBroker({ nodeId });
-    const response = await sendFetch(
-      broker,
-      {
-        replicaId: CONSUMER_REPLICA_ID,
-        maxWaitTime: Math.min(500, config.batchIntervalMs),
-        minBytes: 1,
-        maxBytes: Math.max(config.fetchMaxBytes, oversize),
-        isolationLevel: READ_COMMITTED,
-        topics: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })),
-      },
-      readFetchResponse,
-    );
+    const response = await cluster.fetch(nodeId, {
+      replicaId: CONSUMER_REPLICA_ID,
+      maxWaitTime: Math.min(500, config.batchIntervalMs),
+      minBytes: 1,
+      maxBytes: Math.max(config.fetchMaxBytes, oversize),
+      isolationLevel: READ_COMMITTED,
+      topics: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })),
+    });
     if (response.errorCode !== NONE) {
       throw new SluiceError(
         ErrorCode.kafka,
@@ -236,15 +230,21 @@ export class RawFetcher {
       return;
     }
     if (errorCode !== NONE) {
-      const name = errorName(errorCode);
-      if (REFRESH_METADATA.has(name)) {
+      const known = errorCodes.find((entry) => entry.code === errorCode);
+      const name = known?.type ?? `error code ${errorCode}`;
+      if (REFRESH_METADATA.has(name) || known?.retriable === true) {
         this.#metadataStale = true;
         return;
       }
-      throw new SluiceError(
-        ErrorCode.kafka,
-        `fetching ${partitionName(buffer.topic, buffer.partition)} failed: ${name}`,
+      // Not mended by asking again (an ACL that refuses the topic, say): the run stops, naming it.
+      this.#options.fail(
+        new SluiceError(
+          ErrorCode.kafka,
+          `fetching ${partitionName(buffer.topic, buffer.partition)} failed: ${name}`,
+        ),
       );
+      this.#held.add(buffer);
+      return;
     }
     const where = partitionName(buffer.topic, buffer.partition);
     let framed: ReturnType<typeof frameRecords>;
@@ -253,7 +253,7 @@ export class RawFetcher {
     } catch (error) {
       // A damaged log: fetching it again brings the same bytes. Java's consumer stops here too.
       this.#options.fail(error);
-      this.#resetting.add(buffer);
+      this.#held.add(buffer);
       return;
     }
     buffer.highWatermark = fetched.highWatermark;
@@ -274,7 +274,7 @@ export class RawFetcher {
   async #outOfRange(buffer: PartitionBuffer, fetchAt: bigint): Promise<void> {
     const { admin, retry, log, buffers } = this.#options;
     const { topic, partition } = buffer;
-    this.#resetting.add(buffer);
+    this.#held.add(buffer);
     try {
       const offsets = await retryingKafka(
         `reading the offsets of topic ${topic}`,
@@ -302,7 +302,7 @@ export class RawFetcher {
     } catch (error) {
       this.#options.fail(error);
     } finally {
-      this.#resetting.delete(buffer);
+      this.#held.delete(buffer);
     }
   }
 }

@@ -67,6 +67,32 @@ describe('the raw fetch path against the broker', () => {
     expect(await committedOffsets(kafka.admin, groupId, topic)).toEqual(['11']);
   });
 
+  it('ends an available-now run whose last offsets are transaction markers, committed past them', async () => {
+    const topic = await createTopic(1);
+    const producer = testKafka('raw-fetch-tx-end').producer({
+      transactionalId: uniqueName('tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    try {
+      for (const commit of [true, false]) {
+        const transaction = await producer.transaction();
+        await transaction.send({ topic, messages: [{ value: commit ? 'kept' : 'aborted' }] });
+        await (commit ? transaction.commit() : transaction.abort());
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    // 0 kept, 1 its commit marker, 2 aborted, 3 its abort marker: the log ends at 4.
+    const dir = tempDir();
+    const groupId = uniqueName('raw');
+    const result = await wordCount(topic, dir, { SLUICE_GROUP_ID: groupId });
+    expect(result.code).toBe(0);
+    expect(totals(readJsonLines<[string, number]>(dir))).toEqual({ kept: 1 });
+    expect(await committedOffsets(kafka.admin, groupId, topic)).toEqual(['4']);
+  });
+
   it('fetches records larger than the fetch limits, of every partition (KIP-74)', async () => {
     const topic = await createTopic(3);
     const big = (word: string) => `${word} ${'x'.repeat(200_000)}`;

@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isSluiceError } from '../../../src/errors/index.ts';
 import { frameRecords } from '../../../src/kafka/consumer/record-sets.ts';
-
-const TRANSACTIONAL = 0x10;
-const CONTROL = 0x20;
-
-/** A record batch's 61-byte header and `body` (records are not read on the main thread). */
-function batch(options: {
-  base: bigint;
-  lastOffsetDelta: number;
-  count: number;
-  attributes?: number;
-  producerId?: bigint;
-  body?: Uint8Array;
-}): Uint8Array {
-  const body = options.body ?? new Uint8Array(10).fill(7);
-  const bytes = new Uint8Array(61 + body.length);
-  const view = new DataView(bytes.buffer);
-  view.setBigInt64(0, options.base);
-  view.setInt32(8, bytes.length - 12);
-  view.setInt8(16, 2);
-  view.setInt16(21, options.attributes ?? 0);
-  view.setInt32(23, options.lastOffsetDelta);
-  view.setBigInt64(43, options.producerId ?? -1n);
-  view.setInt32(57, options.count);
-  bytes.set(body, 61);
-  return bytes;
-}
+import {
+  batchBytes as batch,
+  CONTROL,
+  concatBytes as concat,
+  TRANSACTIONAL,
+} from '../../support/record-batches.ts';
 
 /** A control batch's one record: key (version 0, type), value (version 0, coordinator epoch 0). */
 function marker(base: bigint, producerId: bigint, type: 'abort' | 'commit'): Uint8Array {
@@ -35,16 +15,6 @@ function marker(base: bigint, producerId: bigint, type: 'abort' | 'commit'): Uin
   const record = [0, 0, 0, key.length * 2, ...key, value.length * 2, ...value, 0];
   const body = Uint8Array.from([record.length * 2, ...record]);
   return batch({ base, lastOffsetDelta: 0, count: 1, attributes: TRANSACTIONAL | CONTROL, producerId, body });
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 const offsets = (framed: ReturnType<typeof frameRecords>) =>
