@@ -22,7 +22,7 @@ function setup(env: Record<string, string> = {}) {
 
 /** A stand-in batch: the cutter reads offsets, counts and sizes, never the bytes' content. */
 function fetched(base: bigint, last: bigint, count: number, size = 100): FetchedBatch {
-  return { bytes: new Uint8Array(size).fill(Number(base % 200n)), base, last, count };
+  return { bytes: new Uint8Array(size).fill(Number(base % 200n)), memory: undefined, base, last, count };
 }
 
 function ranges(work: ReturnType<BatchCutter['cut']>) {
