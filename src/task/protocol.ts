@@ -46,6 +46,11 @@ export type SlotTask =
       readonly buffer: SharedArrayBuffer;
       readonly byteOffset: number;
       readonly byteLength: number;
+      /**
+       * The base offset of the first batch as the main thread cut it: the slot checks that the
+       * bytes are those (shared memory reused too early would otherwise lose records silently).
+       */
+      readonly firstBatch?: Offset;
     }
   | {
       readonly type: 'kafka';

@@ -1,5 +1,5 @@
 // What a worker slot does with each task, in whichever thread holds it: piscina's worker, or the TestDriver's.
-import { encodePlain, partitionId, toOffset } from '../core/index.ts';
+import { encodePlain, partitionId, partitionName, toOffset } from '../core/index.ts';
 import { type Graph, Plan } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { BatchView } from './batch-view.ts';
@@ -161,6 +161,7 @@ export class TaskRunner {
   }
 
   #recordsInput(task: Extract<SlotTask, { type: 'records' }>): RecordInput {
+    checkFirstBatch(task);
     const bound = this.#init.maxDecompressedBytes ?? MIN_MAX_DECOMPRESSED_BYTES;
     const set = new RecordSetView(task, bound, this.#columns);
     return this.#viewInput(task.topic, task.partition, set);
@@ -214,6 +215,18 @@ export class TaskRunner {
       },
     };
   }
+}
+
+/** Throws SLUICE_WORKER when a records task's bytes do not start with the batch it was cut from. */
+function checkFirstBatch(task: Extract<SlotTask, { type: 'records' }>): void {
+  const { firstBatch, buffer, byteOffset, byteLength } = task;
+  if (firstBatch === undefined || byteLength < 8) return;
+  const found = new DataView(buffer, byteOffset, 8).getBigInt64(0);
+  if (found === firstBatch) return;
+  throw new SluiceError(
+    ErrorCode.worker,
+    `records of ${partitionName(task.topic, task.partition)} from offset ${task.fromOffset}: the bytes start with the batch at offset ${found}, not ${firstBatch} as cut (their memory was reused while the slot still needed it)`,
+  );
 }
 
 function emptyInput(topic: string, partition: number): RecordInput {

@@ -155,6 +155,17 @@ describe("TaskRunner: 'records' tasks", () => {
     ]);
   });
 
+  it('refuses bytes that do not start with the batch the main thread cut (memory reused too early)', () => {
+    const slot = runner(buildGraph(seen, {}));
+    const task = recordsTask([fixture('codec-snappy.bin')], 0, 1000);
+    if (task.type !== 'records') throw new Error('a records task');
+    const first = new DataView(task.buffer, task.byteOffset, 8).getBigInt64(0);
+    expect(result(slot.run({ ...task, firstBatch: toOffset(first) }))).toMatchObject({ records: 6 });
+    expect(() => slot.run({ ...task, firstBatch: toOffset(first + 5n) })).toThrow(
+      `records of events-3 from offset 0: the bytes start with the batch at offset ${first}, not ${first + 5n} as cut (their memory was reused while the slot still needed it)`,
+    );
+  });
+
   it('reuses its columns from task to task: each result is that of a fresh runner', () => {
     const graph = buildGraph(seen, {});
     const tasks = [

@@ -132,10 +132,12 @@ export class BatchCutter {
       fromOffset: toOffset(buffer.position ?? 0n),
       untilOffset: toOffset(cut.until),
     };
+    // The work holds the batches' memory before the fetch buffer lets go of them.
+    const work = this.#work(range, cut);
     buffer.position = cut.until;
     this.#buffers.trim(buffer);
     this.#buffers.resumeIfRoom(buffer);
-    return this.#work(range, cut);
+    return work;
   }
 
   #work(range: OffsetRange, cut: Cut): PartitionWork {
@@ -169,6 +171,7 @@ export class BatchCutter {
           fromOffset: range.fromOffset,
           untilOffset: range.untilOffset,
           ...place,
+          ...(held[0] ? { firstBatch: toOffset(held[0].base) } : {}),
         };
       },
       settled: () => {

@@ -65,7 +65,7 @@ export function frameRecords(
       );
     }
     if (records.length - at < size) {
-      return { batches, next, partialSize: next === undefined ? size : undefined };
+      return { batches: held(batches, memory), next, partialSize: next === undefined ? size : undefined };
     }
     const attributes = view.getInt16(at + 21);
     const last = base + BigInt(Math.max(0, view.getInt32(at + 23)));
@@ -91,7 +91,6 @@ export function frameRecords(
       if (abortedProducers.has(producerId)) continue;
     }
     if ((attributes & CONTROL) !== 0) continue;
-    memory?.hold();
     batches.push({
       bytes: records.subarray(start, at),
       memory,
@@ -100,7 +99,13 @@ export function frameRecords(
       count: view.getInt32(start + 57),
     });
   }
-  return { batches, next, partialSize: undefined };
+  return { batches: held(batches, memory), next, partialSize: undefined };
+}
+
+/** The batches, each holding the memory they lie in (only once framing succeeded). */
+function held(batches: FetchedBatch[], memory: HeldMemory | undefined): FetchedBatch[] {
+  if (memory) for (let index = 0; index < batches.length; index++) memory.hold();
+  return batches;
 }
 
 /**
