@@ -166,3 +166,54 @@ describe('RecordBatch v2 in a slot', () => {
     expect(() => readBatchHeader(short, 0)).toThrow('batch at byte 0 declares 10 bytes, fewer than a header');
   });
 });
+
+/** Kafka's zigzag varlong of an int64, exactly. */
+function varlong(value: bigint): number[] {
+  let rest = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+  const out: number[] = [];
+  while (rest >= 0x80n) {
+    out.push(Number(rest & 0x7fn) | 0x80);
+    rest >>= 7n;
+  }
+  out.push(Number(rest));
+  return out;
+}
+
+/** A batch of one record (offset delta 0, null key and value) whose timestamp delta is `delta`. */
+function timedBatch(baseTimestamp: bigint, delta: bigint): Uint8Array {
+  const body = [0, ...varlong(delta), 0, 1, 1, 0];
+  const record = [body.length * 2, ...body];
+  const bytes = new Uint8Array(61 + record.length);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(8, bytes.length - 12);
+  view.setInt8(16, 2);
+  view.setBigInt64(27, baseTimestamp);
+  view.setBigInt64(35, baseTimestamp);
+  view.setInt32(57, 1);
+  bytes.set(record, 61);
+  return bytes;
+}
+
+describe('record timestamps far apart in one batch', () => {
+  function timestampOf(bytes: Uint8Array): number {
+    const header = readBatchHeader(bytes, 0);
+    if (header === 'partial') throw new Error('a whole batch');
+    let timestamp = 0;
+    readRecords(bytes, 61, bytes.length, header, (record) => {
+      timestamp = record.timestamp;
+    });
+    return timestamp;
+  }
+
+  it('adds base and delta in int64 where numbers would round (a batch holding -1e18 and now)', () => {
+    const now = 1_796_596_260_001n;
+    // 1e18 + now has 60 bits: as a double it rounds to a multiple of 128.
+    expect(timestampOf(timedBatch(-(10n ** 18n), now + 10n ** 18n))).toBe(Number(now));
+    expect(timestampOf(timedBatch(0n, now))).toBe(Number(now));
+  });
+
+  it('gives NaN (a decode error where it is read) for a sum beyond ±2^53', () => {
+    expect(timestampOf(timedBatch(-(10n ** 18n), 1n))).toBeNaN();
+    expect(timestampOf(timedBatch(2n ** 53n, 1n))).toBeNaN();
+  });
+});

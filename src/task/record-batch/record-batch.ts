@@ -24,7 +24,9 @@ export type BatchHeader = {
   readonly transactional: boolean;
   readonly control: boolean;
   readonly lastOffsetDelta: number;
+  /** As a number; exact within ±2^53 (see `baseTimestamp64`). */
   readonly baseTimestamp: number;
+  readonly baseTimestamp64: bigint;
   readonly maxTimestamp: number;
   readonly producerId: bigint;
   readonly producerEpoch: number;
@@ -61,6 +63,7 @@ export function readBatchHeader(bytes: Uint8Array, at: number, end = bytes.lengt
     control: (attributes & 0x20) !== 0,
     lastOffsetDelta: view.getInt32(at + 23),
     baseTimestamp: Number(view.getBigInt64(at + 27)),
+    baseTimestamp64: view.getBigInt64(at + 27),
     maxTimestamp: Number(view.getBigInt64(at + 35)),
     producerId: view.getBigInt64(at + 43),
     producerEpoch: view.getInt16(at + 51),
@@ -116,9 +119,15 @@ export function readRecords(
     const recordEnd = reader.at + length;
     if (length < 0 || recordEnd > end) throw corrupt(`record ${index} runs past the end of its batch`);
     reader.at += 1; // record attributes: unused since 0.11
+    const deltaAt = reader.at;
     const timestampDelta = reader.varlong();
     ref.offsetDelta = reader.varint();
     ref.timestamp = header.logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta;
+    // Numbers add exactly only within ±2^53: beyond (a producer's far-apart timestamps in one
+    // batch) the sum is made in int64, so a rounded one never passes for a real time.
+    if (!header.logAppendTime && !exactSum(header.baseTimestamp, timestampDelta, ref.timestamp)) {
+      ref.timestamp = safeOrNaN(header.baseTimestamp64 + zigzag64(records, deltaAt));
+    }
     ref.keyLength = reader.varint();
     ref.keyStart = reader.at;
     if (ref.keyLength > 0) reader.skip(ref.keyLength);
@@ -188,6 +197,31 @@ class VarintReader {
     }
     return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
   }
+}
+
+/** Whether `base + delta` was computed exactly: every part within the range numbers hold exactly. */
+function exactSum(base: number, delta: number, sum: number): boolean {
+  // A delta beyond ±2^52 was read from a varlong above 2^53: already rounded.
+  return Number.isSafeInteger(base) && Math.abs(delta) < 2 ** 52 && Number.isSafeInteger(sum);
+}
+
+/** The zigzag varlong at `at` (already bounds-checked by the reader), exactly. */
+function zigzag64(bytes: Uint8Array, at: number): bigint {
+  let value = 0n;
+  let shift = 0n;
+  for (let i = at; ; i++) {
+    const byte = bytes[i] as number;
+    value |= BigInt(byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) break;
+    shift += 7n;
+  }
+  return BigInt.asIntN(64, (value >> 1n) ^ -(value & 1n));
+}
+
+/** An int64 time as a number when it holds exactly; NaN (a decode error where it is read) when not. */
+function safeOrNaN(time: bigint): number {
+  const number = Number(time);
+  return Number.isSafeInteger(number) && BigInt(number) === time ? number : Number.NaN;
 }
 
 function corrupt(message: string): SluiceError {
