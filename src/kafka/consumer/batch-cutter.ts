@@ -182,23 +182,18 @@ export class BatchCutter {
         for (const memory of responses.splice(0)) memory.release();
       },
       values: () => {
-        const bytes = concat(held, new Uint8Array(sizeOf(held)));
+        const bytes = copyInto(held, Buffer.allocUnsafe(sizeOf(held)));
         return recordValues(range.topic, range.partition, bytes, range.fromOffset, range.untilOffset);
       },
     };
   }
 
-  /**
-   * The batches back to back in a pooled shared buffer. Into shared memory V8 copies byte by
-   * byte unless source and target share their alignment mod 8, which slices of a response rarely
-   * do: so they are staged in private memory and copied over in one aligned block (see
-   * batch-writer.ts, measured in docs/performance.md).
-   */
+  /** The batches back to back in a pooled shared buffer. */
   #copy(batches: readonly FetchedBatch[]): { buffer: SharedArrayBuffer; byteLength: number } {
-    const staged = contiguous(batches);
-    const buffer = this.#pool.acquire(Math.max(1, staged.length));
-    new Uint8Array(buffer, 0, staged.length).set(staged);
-    return { buffer, byteLength: staged.length };
+    const size = sizeOf(batches);
+    const buffer = this.#pool.acquire(Math.max(1, size));
+    copyInto(batches, Buffer.from(buffer, 0, size));
+    return { buffer, byteLength: size };
   }
 }
 
@@ -221,33 +216,21 @@ function responseSpan(
   return { memory, buffer: memory.buffer, byteOffset, byteLength: end - byteOffset };
 }
 
-/** Staging kept between batches up to this size; a larger cut stages in a one-off buffer. */
-const MAX_KEPT_STAGING = 16 * 1024 * 1024;
-let staging = new Uint8Array(0);
-
 function sizeOf(batches: readonly FetchedBatch[]): number {
   let size = 0;
   for (const batch of batches) size += batch.bytes.length;
   return size;
 }
 
-/** The batches' bytes back to back, staged in this thread's buffer (valid until the next call). */
-function contiguous(batches: readonly FetchedBatch[]): Uint8Array {
-  const size = sizeOf(batches);
-  if (staging.length < size) {
-    let length = 64 * 1024;
-    while (length < size) length *= 2;
-    if (length > MAX_KEPT_STAGING) return concat(batches, new Uint8Array(size));
-    staging = new Uint8Array(length);
-  }
-  return concat(batches, staging.subarray(0, size));
-}
-
-function concat(batches: readonly FetchedBatch[], into: Uint8Array): Uint8Array {
+/**
+ * The batches' bytes back to back into `target`. With Buffer#copy (a memmove): into shared
+ * memory `Uint8Array#set` copies byte by byte unless source and target share their alignment
+ * mod 8, which slices of a response rarely do, 5× slower (measured in docs/performance.md).
+ */
+function copyInto(batches: readonly FetchedBatch[], target: Buffer): Buffer {
   let at = 0;
-  for (const batch of batches) {
-    into.set(batch.bytes, at);
-    at += batch.bytes.length;
+  for (const { bytes } of batches) {
+    at += Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).copy(target, at);
   }
-  return into;
+  return target;
 }
