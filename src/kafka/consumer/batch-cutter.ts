@@ -6,7 +6,6 @@ import type { OffsetRange } from '../../core/index.ts';
 import { toOffset } from '../../core/index.ts';
 import { BufferPool, recordValues, type SlotTask } from '../../task/index.ts';
 import { type FetchBuffers, type PartitionBuffer, recordsFrom } from './fetch-buffer.ts';
-import type { HeldMemory } from './fetch-response.ts';
 import type { FetchedBatch } from './record-sets.ts';
 
 /** Records of `batch` in [from, until). */
@@ -132,37 +131,22 @@ export class BatchCutter {
       fromOffset: toOffset(buffer.position ?? 0n),
       untilOffset: toOffset(cut.until),
     };
-    // The work holds the batches' memory before the fetch buffer lets go of them.
-    const work = this.#work(range, cut);
     buffer.position = cut.until;
     this.#buffers.trim(buffer);
     this.#buffers.resumeIfRoom(buffer);
-    return work;
+    return this.#work(range, cut);
   }
 
   #work(range: OffsetRange, cut: Cut): PartitionWork {
-    let copied: SharedArrayBuffer | undefined;
-    // Held from the cut (the fetch buffer lets go of the batches now) until the slot is done.
-    const responses = [...new Set(cut.batches.map((batch) => batch.memory))].filter(
-      (memory): memory is HeldMemory => memory !== undefined,
-    );
-    for (const memory of responses) memory.hold();
+    let shared: SharedArrayBuffer | undefined;
     // Let go once the slot is done with them: the batch's outputs may take long (a slow sink).
     let held = cut.batches;
     return {
       range,
       records: cut.records,
       task: (info): SlotTask => {
-        // The slot reads the response's shared memory in place, or a copy of batches from several.
-        const span = responseSpan(held);
-        let place: { buffer: SharedArrayBuffer; byteOffset: number; byteLength: number };
-        if (span) {
-          place = span;
-        } else {
-          const { buffer, byteLength } = this.#copy(held);
-          copied = buffer;
-          place = { buffer, byteOffset: 0, byteLength };
-        }
+        const { buffer, byteLength } = this.#copy(held);
+        shared = buffer;
         return {
           type: 'records',
           info,
@@ -170,16 +154,15 @@ export class BatchCutter {
           partition: range.partition,
           fromOffset: range.fromOffset,
           untilOffset: range.untilOffset,
-          ...place,
           ...(held[0] ? { firstBatch: toOffset(held[0].base) } : {}),
+          buffer,
+          byteOffset: 0,
+          byteLength,
         };
       },
       settled: () => {
-        if (held.length === 0 && copied === undefined && responses.length === 0) return;
         held = [];
-        if (copied) this.#pool.release(copied);
-        copied = undefined;
-        for (const memory of responses.splice(0)) memory.release();
+        if (shared) this.#pool.release(shared);
       },
       values: () => {
         const bytes = copyInto(held, Buffer.allocUnsafe(sizeOf(held)));
@@ -195,25 +178,6 @@ export class BatchCutter {
     copyInto(batches, Buffer.from(buffer, 0, size));
     return { buffer, byteLength: size };
   }
-}
-
-/**
- * Where the batches lie when they lie back to back in one response's shared memory (the common
- * case: a partition's batches of one fetch); undefined when they must be copied together.
- */
-function responseSpan(
-  batches: readonly FetchedBatch[],
-): { memory: HeldMemory; buffer: SharedArrayBuffer; byteOffset: number; byteLength: number } | undefined {
-  const first = batches[0];
-  const memory = first?.memory;
-  if (!first || !memory) return undefined;
-  let end = first.bytes.byteOffset;
-  for (const batch of batches) {
-    if (batch.memory !== memory || batch.bytes.byteOffset !== end) return undefined;
-    end += batch.bytes.length;
-  }
-  const byteOffset = first.bytes.byteOffset;
-  return { memory, buffer: memory.buffer, byteOffset, byteLength: end - byteOffset };
 }
 
 function sizeOf(batches: readonly FetchedBatch[]): number {

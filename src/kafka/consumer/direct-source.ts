@@ -14,7 +14,6 @@ import { GroupMembership, groupConsumer } from './group-membership.ts';
 import { kafkaCluster } from './kafka-cluster.ts';
 import { OffsetCommits } from './offset-commits.ts';
 import { RawFetcher } from './raw-fetcher.ts';
-import { SharedResponses } from './shared-responses.ts';
 import { type Restore, StartPositions } from './start-positions.ts';
 
 export type DirectSourceOptions = {
@@ -44,8 +43,6 @@ export type DirectSourceOptions = {
 };
 
 const WAIT_FOR_DATA_MS = 20;
-/** Free response memory kept for the next fetches: a few responses of 8 partitions' default 1 MiB. */
-const RESPONSE_POOL_BYTES = 32 * 1024 * 1024;
 /** How long close() waits for commits in flight, so a broker that is away cannot hold the exit. */
 const CLOSE_COMMIT_WAIT_MS = 5000;
 
@@ -98,7 +95,7 @@ export class DirectSource implements BatchSource {
     this.#commits = commits;
     this.#starts = new StartPositions({ ...options, retry, buffers, membership, commits, fail });
     this.#fetcher = new RawFetcher({
-      cluster: () => kafkaCluster(options.kafka, new SharedResponses(RESPONSE_POOL_BYTES)),
+      cluster: () => kafkaCluster(options.kafka),
       admin: options.admin,
       buffers,
       config,

@@ -124,9 +124,7 @@ export class FetchBuffers {
     const position = buffer.position ?? 0n;
     let drop = 0;
     while (drop < buffer.batches.length && (buffer.batches[drop] as FetchedBatch).last < position) {
-      const batch = buffer.batches[drop] as FetchedBatch;
-      buffer.bytes -= batch.bytes.length;
-      batch.memory?.release();
+      buffer.bytes -= (buffer.batches[drop] as FetchedBatch).bytes.length;
       drop++;
     }
     if (drop > 0) buffer.batches = buffer.batches.slice(drop);
@@ -222,7 +220,6 @@ export class FetchBuffers {
         continue;
       }
       buffer.epoch++;
-      dropBatches(buffer);
       this.#buffers.delete(key);
       onRevoked?.(buffer.topic, buffer.partition);
     }
@@ -265,7 +262,7 @@ export class FetchBuffers {
 
   /** Drops what was fetched and fetches again from `offset`; a fetch in flight is ignored. */
   #refetchFrom(buffer: PartitionBuffer, offset: bigint): void {
-    dropBatches(buffer);
+    buffer.batches = [];
     buffer.records = 0;
     buffer.bytes = 0;
     buffer.fetchAt = offset;
@@ -292,12 +289,6 @@ export class FetchBuffers {
       buffer.records < this.#limit(buffer) / 2 && buffer.bytes < this.#config.maxBufferedBytesPerPartition / 2
     );
   }
-}
-
-/** Lets go of the buffer's batches, and of the response memory they hold. */
-function dropBatches(buffer: PartitionBuffer): void {
-  for (const batch of buffer.batches) batch.memory?.release();
-  buffer.batches = [];
 }
 
 /** A logged batch's range is not all here yet: pausing would wait for it for ever. */

@@ -1,13 +1,6 @@
 /** A Fetch response (v11) read for the raw path: partition headers and record-set byte ranges, no records. */
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
 
-/** Memory a response's bytes lie in, held while its batches are buffered or read by a slot. */
-export type HeldMemory = {
-  readonly buffer: SharedArrayBuffer;
-  hold(): void;
-  release(): void;
-};
-
 /** One aborted transaction of a read_committed fetch: its producer and first offset. */
 export type AbortedTransaction = { readonly producerId: bigint; readonly firstOffset: bigint };
 
@@ -25,8 +18,6 @@ export type FetchedPartition = {
 };
 
 export type FetchResponse = {
-  /** The shared memory the record sets lie in, held once for the response itself (release it). */
-  readonly memory?: HeldMemory;
   /** kafkajs's connection reads this to throttle its next request (KIP-219). */
   readonly clientSideThrottleTime: number;
   readonly errorCode: number;

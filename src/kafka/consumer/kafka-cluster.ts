@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import type { Kafka } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
 import { type FetchResponse, readFetchResponse } from './fetch-response.ts';
-import type { KafkajsConnection, SharedResponses } from './shared-responses.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -17,17 +16,9 @@ type ProtocolRequest<T> = {
   readonly requestTimeout: number;
 };
 
-/** kafkajs's broker connection: it sends a request and hands the response's payload to `decode`. */
-type Connection = KafkajsConnection & { send<T>(request: ProtocolRequest<T>): Promise<T> };
-
 type ClusterBroker = {
-  readonly connectionPool: {
-    getConnectionByRequest(request: { request: { apiKey: number } }): Promise<Connection>;
-  };
+  readonly connectionPool: { send<T>(request: ProtocolRequest<T>): Promise<T> };
 };
-
-/** Kafka's API key of Fetch: kafkajs gives Fetch a connection of its own. */
-const FETCH = 1;
 
 /** The part of kafkajs's (internal) Cluster Sluice uses. */
 type KafkajsCluster = {
@@ -71,7 +62,7 @@ const fetchV11 = require('kafkajs/src/protocol/requests/fetch/v11/request.js') a
  * creates one for its consumers. kafkajs 2.2.x keeps that factory under a private symbol; its
  * broker connections then carry Sluice's Fetch requests, whose responses Sluice reads itself.
  */
-export function kafkaCluster(kafka: Kafka, responses: SharedResponses): KafkaCluster {
+export function kafkaCluster(kafka: Kafka): KafkaCluster {
   const holder = kafka as unknown as Record<symbol, unknown>;
   const key = Object.getOwnPropertySymbols(kafka).find(
     (symbol) => symbol.description === 'private:Kafka:createCluster',
@@ -95,36 +86,18 @@ export function kafkaCluster(kafka: Kafka, responses: SharedResponses): KafkaClu
       await cluster.refreshMetadata();
     },
     leaders: (topic, partitions) => cluster.findLeaderForPartitions(topic, [...partitions]),
-    fetch: async (nodeId, request) => {
-      const broker = await cluster.findBroker({ nodeId });
-      const connection = await broker.connectionPool.getConnectionByRequest({ request: { apiKey: FETCH } });
-      responses.install(connection);
-      return sendFetch(connection, request, responses);
-    },
+    fetch: async (nodeId, request) => sendFetch(await cluster.findBroker({ nodeId }), request),
   };
 }
 
 /** Room for the network beyond a fetch's wait before it counts as timed out (as kafkajs allows). */
 const NETWORK_DELAY_MS = 100;
 
-/** Sends a Fetch v11 request; Sluice reads its response (in shared memory), kafkajs does not. */
-function sendFetch(
-  connection: Connection,
-  request: FetchRequest,
-  responses: SharedResponses,
-): Promise<FetchResponse> {
-  const decode = async (payload: Buffer): Promise<FetchResponse> => {
-    const memory = responses.of(payload);
-    try {
-      return { ...readFetchResponse(payload), ...(memory ? { memory } : {}) };
-    } catch (error) {
-      memory?.release();
-      throw error;
-    }
-  };
-  return connection.send({
+/** Sends a Fetch v11 request through `broker`; Sluice reads its response, kafkajs does not. */
+function sendFetch(broker: ClusterBroker, request: FetchRequest): Promise<FetchResponse> {
+  return broker.connectionPool.send({
     request: fetchV11(request),
-    response: { decode, parse: async (decoded) => decoded },
+    response: { decode: async (payload) => readFetchResponse(payload), parse: async (decoded) => decoded },
     requestTimeout: request.maxWaitTime + NETWORK_DELAY_MS,
   });
 }

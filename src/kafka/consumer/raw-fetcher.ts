@@ -6,7 +6,7 @@ import { type Logger, partitionId, partitionName } from '../../core/index.ts';
 import { ErrorCode, errorText, SluiceError } from '../../errors/index.ts';
 import { type KafkaRetryOptions, retryingKafka } from '../retry.ts';
 import type { FetchBuffers, PartitionBuffer } from './fetch-buffer.ts';
-import type { FetchedPartition, FetchResponse, HeldMemory } from './fetch-response.ts';
+import type { FetchedPartition } from './fetch-response.ts';
 import type { KafkaCluster } from './kafka-cluster.ts';
 import { frameRecords } from './record-sets.ts';
 
@@ -187,15 +187,6 @@ export class RawFetcher {
       isolationLevel: READ_COMMITTED,
       topics: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })),
     });
-    try {
-      await this.#takeAll(nodeId, requested, response);
-    } finally {
-      // The batches kept hold the response's memory; the response itself lets go of it.
-      response.memory?.release();
-    }
-  }
-
-  async #takeAll(nodeId: string, requested: readonly Requested[], response: FetchResponse): Promise<void> {
     if (response.errorCode !== NONE) {
       throw new SluiceError(
         ErrorCode.kafka,
@@ -208,7 +199,7 @@ export class RawFetcher {
       );
       // Repositioned or revoked while the fetch was under way: what it brought is not wanted.
       if (!entry || !this.#current(entry)) continue;
-      await this.#take(entry.buffer, fetched, entry.fetchAt, response.memory);
+      await this.#take(entry.buffer, fetched, entry.fetchAt);
     }
   }
 
@@ -231,12 +222,7 @@ export class RawFetcher {
     );
   }
 
-  async #take(
-    buffer: PartitionBuffer,
-    fetched: FetchedPartition,
-    fetchAt: bigint,
-    memory: HeldMemory | undefined,
-  ): Promise<void> {
+  async #take(buffer: PartitionBuffer, fetched: FetchedPartition, fetchAt: bigint): Promise<void> {
     const { buffers, arrived } = this.#options;
     const { errorCode } = fetched;
     if (errorCode === OFFSET_OUT_OF_RANGE) {
@@ -263,7 +249,7 @@ export class RawFetcher {
     const where = partitionName(buffer.topic, buffer.partition);
     let framed: ReturnType<typeof frameRecords>;
     try {
-      framed = frameRecords(fetched.records, fetchAt, fetched.abortedTransactions, where, memory);
+      framed = frameRecords(fetched.records, fetchAt, fetched.abortedTransactions, where);
     } catch (error) {
       // A damaged log: fetching it again brings the same bytes. Java's consumer stops here too.
       this.#options.fail(error);

@@ -1,12 +1,10 @@
 /** A fetched record set framed into its record batches on the main thread: per batch, never per record. */
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
-import type { AbortedTransaction, HeldMemory } from './fetch-response.ts';
+import type { AbortedTransaction } from './fetch-response.ts';
 
 /** One record batch kept for the slots: its bytes (a view into the response) and offsets. */
 export type FetchedBatch = {
   readonly bytes: Uint8Array;
-  /** The shared response the bytes lie in, held by this batch; undefined: ordinary memory. */
-  readonly memory: HeldMemory | undefined;
   readonly base: bigint;
   /** The batch's last offset (base + last offset delta). */
   readonly last: bigint;
@@ -38,15 +36,13 @@ const ABORT_MARKER = 0;
  * complete batches, reading only their headers. Batches that end before `fetchAt` (the broker
  * starts at the batch holding it), control batches and — with `aborted` (read_committed) —
  * batches of aborted transactions are left out, as Kafka's consumer does. The last batch may be
- * cut short by the fetch's size limit: it comes again with the next fetch. Each batch kept holds
- * `memory` (the response's shared memory), until the fetch buffer lets it go.
+ * cut short by the fetch's size limit: it comes again with the next fetch.
  */
 export function frameRecords(
   records: Uint8Array,
   fetchAt: bigint,
   aborted: readonly AbortedTransaction[] | null,
   where: string,
-  memory?: HeldMemory,
 ): FramedRecords {
   const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
   const batches: FetchedBatch[] = [];
@@ -65,7 +61,7 @@ export function frameRecords(
       );
     }
     if (records.length - at < size) {
-      return { batches: held(batches, memory), next, partialSize: next === undefined ? size : undefined };
+      return { batches, next, partialSize: next === undefined ? size : undefined };
     }
     const attributes = view.getInt16(at + 21);
     const last = base + BigInt(Math.max(0, view.getInt32(at + 23)));
@@ -91,21 +87,9 @@ export function frameRecords(
       if (abortedProducers.has(producerId)) continue;
     }
     if ((attributes & CONTROL) !== 0) continue;
-    batches.push({
-      bytes: records.subarray(start, at),
-      memory,
-      base,
-      last,
-      count: view.getInt32(start + 57),
-    });
+    batches.push({ bytes: records.subarray(start, at), base, last, count: view.getInt32(start + 57) });
   }
-  return { batches: held(batches, memory), next, partialSize: undefined };
-}
-
-/** The batches, each holding the memory they lie in (only once framing succeeded). */
-function held(batches: FetchedBatch[], memory: HeldMemory | undefined): FetchedBatch[] {
-  if (memory) for (let index = 0; index < batches.length; index++) memory.hold();
-  return batches;
+  return { batches, next, partialSize: undefined };
 }
 
 /**

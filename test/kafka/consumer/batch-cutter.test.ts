@@ -22,7 +22,7 @@ function setup(env: Record<string, string> = {}) {
 
 /** A stand-in batch: the cutter reads offsets, counts and sizes, never the bytes' content. */
 function fetched(base: bigint, last: bigint, count: number, size = 100): FetchedBatch {
-  return { bytes: new Uint8Array(size).fill(Number(base % 200n)), memory: undefined, base, last, count };
+  return { bytes: new Uint8Array(size).fill(Number(base % 200n)), base, last, count };
 }
 
 function ranges(work: ReturnType<BatchCutter['cut']>) {
@@ -123,46 +123,5 @@ describe('BatchCutter', () => {
     cutter.cut({ total: 600, perPartition: undefined });
     expect(buffer.paused).toBe(false);
     expect(buffers.fetchable()).toEqual([buffer]);
-  });
-
-  it("hands the slot a response's shared memory in place when the range's batches lie back to back in it, held until the slot is done", () => {
-    const { buffers, buffer, cutter } = setup();
-    const sab = new SharedArrayBuffer(1000);
-    let holds = 1;
-    const memory = {
-      buffer: sab,
-      hold: () => void holds++,
-      release: () => {
-        holds--;
-        // Back in the pool at 0: nothing may hold it again after that.
-        if (holds < 0 || (holds === 0 && released)) throw new Error('released twice');
-        if (holds === 0) released = true;
-      },
-    };
-    let released = false;
-    const inMemory = (base: bigint, at: number, size: number): FetchedBatch => {
-      memory.hold();
-      return { bytes: new Uint8Array(sab, at, size), memory, base, last: base, count: 1 };
-    };
-    buffers.append(buffer, [inMemory(0n, 100, 50), inMemory(1n, 150, 30), inMemory(2n, 300, 10)], 3n, 3n);
-    memory.release(); // the response itself, once framed
-    expect(holds).toBe(3);
-    const [work] = cutter.cut({ total: 2, perPartition: undefined });
-    // The fetch buffer let go of the two batches taken; the work holds the memory for the slot.
-    expect(holds).toBe(2);
-    const task = work?.task({ batchId: 0, time: 0, intervalMs: 1000, offsetRanges: [] });
-    if (task?.type !== 'records') throw new Error(`expected a records task, got ${task?.type}`);
-    expect([task.buffer, task.byteOffset, task.byteLength]).toEqual([sab, 100, 80]);
-    work?.settled();
-    work?.settled();
-    expect(holds).toBe(1);
-    // Not back to back (a gap between them): copied into a buffer of the cutter's own.
-    buffers.append(buffer, [inMemory(3n, 500, 10)], 4n, 4n);
-    const [rest] = cutter.cut(UNLIMITED);
-    const copied = rest?.task({ batchId: 1, time: 0, intervalMs: 1000, offsetRanges: [] });
-    if (copied?.type !== 'records') throw new Error(`expected a records task, got ${copied?.type}`);
-    expect([copied.buffer === sab, copied.byteOffset, copied.byteLength]).toEqual([false, 0, 20]);
-    rest?.settled();
-    expect(holds).toBe(0);
   });
 });
