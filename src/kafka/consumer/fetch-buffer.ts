@@ -138,7 +138,11 @@ export class FetchBuffers {
    * stays bounded while batches are slow, and the consumer goes on heartbeating meanwhile.
    */
   pauseIfFull(buffer: PartitionBuffer): void {
-    if (this.#full(buffer)) buffer.paused = true;
+    if (buffer.paused || !this.#full(buffer)) return;
+    buffer.paused = true;
+    // Its batches may now wait long. As views they would keep whole fetch responses in memory,
+    // the other partitions' bytes too, beyond what the byte caps count: they are copied out.
+    buffer.batches = buffer.batches.map((batch) => ({ ...batch, bytes: batch.bytes.slice() }));
   }
 
   /** Resumes fetching of a paused partition below half, or awaiting a replay (draining keeps it paused). */
