@@ -302,8 +302,11 @@ export class Checkpointer {
         choices.push(checkpoint && { checkpoint, read });
         continue;
       }
-      const previous = await this.#options.store.previous(topic, partition);
-      if (previous?.signature === signature && previous.writtenAt === at) {
+      // The save all share: where the changelog's newer copy won, the local current file may be
+      // it (an instance killed while that save reached the changelog); else the local previous.
+      const candidates = [read.newerThan, await this.#options.store.previous(topic, partition)];
+      const previous = candidates.find((older) => older?.signature === signature && older.writtenAt === at);
+      if (previous) {
         choices.push({ checkpoint: previous, read, skipped: checkpoint });
       } else {
         choices.push(undefined);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Checkpointer, CheckpointStore, type PartitionCheckpoint } from '../../src/checkpoint/index.ts';
+import type { Changelog } from '../../src/checkpoint/checkpointer.ts';
+import {
+  Checkpointer,
+  CheckpointStore,
+  encodeCheckpoint,
+  type PartitionCheckpoint,
+} from '../../src/checkpoint/index.ts';
 import { selectCodecs } from '../../src/codecs/index.ts';
 import { WindowMerger } from '../../src/coordinator/index.ts';
 import { toOffset } from '../../src/core/index.ts';
@@ -13,7 +19,7 @@ import { tempDirs } from '../support/temp-dirs.ts';
 const lz4 = selectCodecs('off').lz4;
 const tempDir = tempDirs('sluice-save-cut-short');
 
-function setup() {
+function setup(changelog?: Changelog) {
   const store = new CheckpointStore(tempDir(), lz4);
   const restored: string[] = [];
   const log: [level: string, partition: unknown, message: string][] = [];
@@ -21,6 +27,7 @@ function setup() {
   const clock = { now: 1_000 };
   const checkpointer = new Checkpointer({
     store,
+    ...(changelog ? { changelog } : {}),
     signature: 'sig',
     intervalMs: 100,
     slots: {
@@ -115,5 +122,24 @@ describe('Checkpointer.restoreAll after a save cut short', () => {
       5_002,
     ]);
     expect((await store.previous('t', 0))?.writtenAt).toBe(5_001);
+  });
+
+  it("restores the local file of the save all share when the changelog holds a partition's next one (killed mid-save)", async () => {
+    // Save 200 reached the changelog for partition 0 only, then the instance died before its
+    // local files were written: locally both partitions are at save 100.
+    const remote = new Map([['t-0', encodeCheckpoint(saved(0, 20n, 200, [0, 1]), lz4) as Uint8Array]]);
+    const changelog: Changelog = {
+      topic: 'g-checkpoints',
+      write: async (key, bytes) => void remote.set(key, bytes),
+      latest: async () => new Map(remote),
+    };
+    const { store, restored, log, watermark, checkpointer } = setup(changelog);
+    await store.write(saved(0, 10n, 100, [0, 1]));
+    await store.write(saved(1, 11n, 100, [0, 1]));
+    expect(await checkpointer.restoreAll(assigned([0, 10n], [1, 11n]))).toEqual([10n, 11n]);
+    expect(restored).toEqual(['t-0:0,100', 't-1:1,100']);
+    expect(watermark.current).toBe(100);
+    expect(log.filter(([, , message]) => message === REBUILD)).toEqual([]);
+    expect(log).toContainEqual(['warn', 0, LATER]);
   });
 });

@@ -142,7 +142,8 @@ export class FetchBuffers {
     buffer.paused = true;
     // Its batches may now wait long. As views they would keep whole fetch responses in memory,
     // the other partitions' bytes too, beyond what the byte caps count: they are copied out.
-    buffer.batches = buffer.batches.map((batch) => ({ ...batch, bytes: batch.bytes.slice() }));
+    // (A copy: Buffer#slice, unlike Uint8Array#slice, would be another view.)
+    buffer.batches = buffer.batches.map((batch) => ({ ...batch, bytes: new Uint8Array(batch.bytes) }));
   }
 
   /** Resumes fetching of a paused partition below half, or awaiting a replay (draining keeps it paused). */
