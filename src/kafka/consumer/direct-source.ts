@@ -104,6 +104,7 @@ export class DirectSource implements BatchSource {
       fetching: ({ topic, partition }) =>
         membership.phase === 'running' && membership.owns(partitionId(topic, partition)),
       arrived: () => this.#arrivals.notify(),
+      answered: () => membership.contact(),
       fail,
     });
     this.#joined = membership.follow(consumer, {
@@ -217,8 +218,15 @@ export class DirectSource implements BatchSource {
     await this.#commits.flush();
   }
 
-  /** Why no batch can be cut now: the consumer is rejoining (a rebalance, a crash) or out of touch. */
+  /**
+   * Why no batch can be cut now: fetching fails (brokers away: said first, since losing the
+   * brokers also makes the group rejoin), or the consumer is rejoining (a rebalance, a crash).
+   */
   unavailable(): string | undefined {
+    const failing = this.#fetcher.failing();
+    if (failing) {
+      return `the Kafka brokers have not answered the fetches of group ${this.#options.config.groupId} for ${Date.now() - failing.since} ms: ${failing.reason}`;
+    }
     return this.#membership.unavailable();
   }
 

@@ -95,8 +95,8 @@ export class GroupMembership {
       .sort();
   }
 
-  /** The brokers answered. */
-  #contact(): void {
+  /** The brokers answered (a heartbeat, a join, a commit, or one of Sluice's own fetches). */
+  contact(): void {
     this.#lastContact = Date.now();
   }
 
@@ -119,8 +119,9 @@ export class GroupMembership {
   ): Promise<void> {
     // Settled by the first assignment, or by a crash before it (next() then throws).
     const { promise: joined, resolve: settleJoin } = Promise.withResolvers<void>();
-    const contact = (): void => this.#contact();
-    consumer.on(consumer.events.FETCH, contact);
+    const contact = (): void => this.contact();
+    // Not kafkajs's FETCH: with every topic paused in it, its fetch loop only sleeps, and says so
+    // whether a broker answers or not. Sluice's fetcher reports its own answers.
     consumer.on(consumer.events.HEARTBEAT, contact);
     consumer.on(consumer.events.COMMIT_OFFSETS, () => {
       contact();

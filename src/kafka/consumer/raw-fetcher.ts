@@ -48,6 +48,8 @@ export type RawFetcherOptions = {
   readonly fetching: (buffer: PartitionBuffer) => boolean;
   /** Records arrived. */
   readonly arrived: () => void;
+  /** A broker answered a fetch. */
+  readonly answered: () => void;
   /** Stops the source: an error that retrying cannot mend. */
   readonly fail: (error: unknown) => void;
 };
@@ -69,6 +71,8 @@ export class RawFetcher {
   #metadataStale = true;
   #turn = 0;
   #wake: (() => void) | undefined;
+  /** Since when fetching has failed, and why (undefined once a round succeeds). */
+  #failing: { readonly since: number; readonly reason: string } | undefined;
   /** Partitions not fetched: their position is looked up (OFFSET_OUT_OF_RANGE), or they failed for good. */
   readonly #held = new Set<PartitionBuffer>();
 
@@ -111,14 +115,22 @@ export class RawFetcher {
         const byLeader = this.#byLeader(cluster, partitions);
         await Promise.all([...byLeader].map(([nodeId, list]) => this.#fetchFrom(cluster, nodeId, list)));
         failures = 0;
+        this.#failing = undefined;
+        this.#options.answered();
       } catch (error) {
         this.#metadataStale = true;
         failures++;
+        this.#failing ??= { since: Date.now(), reason: errorText(error) };
         // One line per outage, not per retry: the consumer's own contact check says when it is too long.
         if (failures === 1) log.warn({ error: errorText(error) }, 'fetching failed; retrying');
         await this.#idle(BACKOFF_MS);
       }
     }
+  }
+
+  /** Since when fetching has failed and why, while it does (its last round failed). */
+  failing(): { readonly since: number; readonly reason: string } | undefined {
+    return this.#failing;
   }
 
   /** Waits `ms`, or less when a partition becomes fetchable. */

@@ -65,6 +65,7 @@ function setup(partitions = [0, 1]) {
   } as unknown as Admin;
   const failures: string[] = [];
   let arrivals = 0;
+  let answers = 0;
   const fetcher = new RawFetcher({
     cluster: () => cluster,
     admin,
@@ -74,6 +75,7 @@ function setup(partitions = [0, 1]) {
     log,
     fetching: () => true,
     arrived: () => void arrivals++,
+    answered: () => void answers++,
     fail: (error) => void failures.push((error as Error).message),
   });
   const start = () => {
@@ -99,6 +101,8 @@ function setup(partitions = [0, 1]) {
     warnings,
     failures,
     arrivals: () => arrivals,
+    answers: () => answers,
+    fetcher,
     start,
     answered,
     offsets,
@@ -199,5 +203,23 @@ describe('RawFetcher', () => {
       'fetching t-1 failed: TOPIC_AUTHORIZATION_FAILED',
     ]);
     expect(t.requests).toHaveLength(1);
+  });
+
+  it('says since when and why fetching fails, until a round succeeds; answers count as contact', async () => {
+    const t = setup([0]);
+    t.script.push(() => {
+      throw new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9');
+    });
+    t.start();
+    const deadline = Date.now() + 2000;
+    while (t.fetcher.failing() === undefined && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 1));
+    expect(t.fetcher.failing()?.reason).toBe('Connection error: connect ECONNREFUSED 127.0.0.1:9');
+    expect(t.warnings.map(([, message]) => message)).toEqual(['fetching failed; retrying']);
+    expect(t.answers()).toBe(0);
+    // The next round (after the backoff) succeeds.
+    await t.answered(2);
+    expect(t.fetcher.failing()).toBeUndefined();
+    expect(t.answers()).toBeGreaterThanOrEqual(1);
   });
 });
