@@ -87,8 +87,6 @@ export class BatchRun {
     this.#options.transactions?.own(ownership.transactional(work));
     const slotWork = work.filter((item) => !ingress.isRepartition(item.range.topic));
     const routing = ingress.routing(work);
-    // Repartition topics' records were read here, by routing: their bytes can go.
-    for (const item of work) if (ingress.isRepartition(item.range.topic)) item.settled();
     const results = await Promise.all(
       [...slotWork, ...ownership.ticks(slotWork, time)].map(async (item) => {
         try {

@@ -202,7 +202,7 @@ export class RawFetcher {
     if (response.errorCode !== NONE) {
       throw new SluiceError(
         ErrorCode.kafka,
-        `Fetch from broker ${nodeId} failed: ${errorName(response.errorCode)}`,
+        `Fetch from broker ${nodeId} failed: ${kafkaError(response.errorCode).name}`,
       );
     }
     for (const fetched of response.partitions) {
@@ -242,9 +242,8 @@ export class RawFetcher {
       return;
     }
     if (errorCode !== NONE) {
-      const known = errorCodes.find((entry) => entry.code === errorCode);
-      const name = known?.type ?? `error code ${errorCode}`;
-      if (REFRESH_METADATA.has(name) || known?.retriable === true) {
+      const { name, retriable } = kafkaError(errorCode);
+      if (REFRESH_METADATA.has(name) || retriable) {
         this.#metadataStale = true;
         return;
       }
@@ -319,7 +318,8 @@ export class RawFetcher {
   }
 }
 
-/** Kafka's name of an error code, as kafkajs's table has it. */
-function errorName(code: number): string {
-  return errorCodes.find((entry) => entry.code === code)?.type ?? `error code ${code}`;
+/** Kafka's name of an error code and whether asking again may mend it, as kafkajs's table has them. */
+function kafkaError(code: number): { readonly name: string; readonly retriable: boolean } {
+  const known = errorCodes.find((entry) => entry.code === code);
+  return { name: known?.type ?? `error code ${code}`, retriable: known?.retriable === true };
 }
