@@ -4,18 +4,22 @@ import type { BatchInfo } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { PartitionResult } from '../task/index.ts';
+import type { EncodedOutput, PartitionResult } from '../task/index.ts';
 import { groupsFromPairs, mergeAggregate, runOnMain, stateInputFromResults } from '../task/index.ts';
 import type { KeyedState } from './keyed-state.ts';
 import type { Routing } from './repartition.ts';
 import { route } from './repartition.ts';
 import { WindowMerger } from './window-merge.ts';
 
-/** One output's values for one batch, in graph order. */
+/**
+ * One output's values for one batch, in graph order; for an output the slots encode
+ * (`plan.slotOutputs`), its bytes instead, and no values.
+ */
 export type OutputBatch = {
   readonly node: number;
   readonly sink: SinkSpec;
   readonly values: readonly unknown[];
+  readonly encoded?: EncodedOutput;
 };
 
 /**
@@ -96,12 +100,30 @@ export async function mergePartitions(
     // Like Spark's windowed DStreams: downstream of a window there is a batch only when one fired.
     const upstream = (plan.upstreamWindows[node.id] ?? []).filter((id) => !exchanged || id !== node.id);
     if (upstream.some((id) => !present.has(id))) continue;
+    if (node.kind === 'output' && plan.slotOutputs.has(node.id)) {
+      outputs.push({ node: node.id, sink: node.sink, values: [], encoded: slotEncoded(node.id, results) });
+      continue;
+    }
     const computed = await compute(node);
     if (exchanged && !present.has(node.id)) continue;
     values.set(node.id, computed);
     if (node.kind === 'output') outputs.push({ node: node.id, sink: node.sink, values: computed });
   }
   return outputs;
+}
+
+/** An output's bytes from each partition's slot, in result order. */
+function slotEncoded(node: number, results: readonly PartitionResult[]): EncodedOutput {
+  let count = 0;
+  const parts: Uint8Array[] = [];
+  for (const result of results) {
+    for (const item of result.exports) {
+      if (item.node !== node || item.kind !== 'encoded' || item.count === 0) continue;
+      count += item.count;
+      parts.push(item.bytes);
+    }
+  }
+  return { count, parts };
 }
 
 /**

@@ -11,7 +11,13 @@ export { toJson } from './json.ts';
 export { keyIdentity, keyText } from './key.ts';
 export { type Logger, silentLogger } from './logger.ts';
 export { describeMarker, encodeMarker, readMarker, type UndecompressableBatch } from './marker.ts';
-export { murmur2, toPositive } from './murmur2.ts';
+export {
+  murmur2,
+  PARTITIONER_NAMES,
+  type PartitionerName,
+  partitionHash,
+  toPositive,
+} from './murmur2.ts';
 export { decodePlain, encodePlain, MAX_JSON_DEPTH } from './plain.ts';
 export { type RetryOptions, retry } from './retry.ts';
 export type {

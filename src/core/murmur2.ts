@@ -59,3 +59,30 @@ export function murmur2(bytes: Uint8Array): number {
 export function toPositive(n: number): number {
   return n & 0x7fffffff;
 }
+
+export const PARTITIONER_NAMES = ['murmur2', 'hash-value', 'round-robin'] as const;
+
+/**
+ * - `murmur2`: `toPositive(murmur2(key)) % n`, the Java producer's partition for a keyed record.
+ * - `hash-value`: the same hash over the value bytes, for records whose content is their identity.
+ * - `round-robin`: 0, 1, …, n-1, 0, … regardless of key and value.
+ */
+export type PartitionerName = (typeof PARTITIONER_NAMES)[number];
+
+/**
+ * The part of a partitioner that depends on the record alone: the positive hash whose `% n` is
+ * the partition, or -1 when the record has nothing to hash (no key, no value, or `round-robin`)
+ * and goes round-robin. A slot computes it; the main thread only takes `% n`.
+ *
+ * @example
+ * partitionHash('murmur2', new TextEncoder().encode('foobar'), null) % 12; // 6
+ */
+export function partitionHash(
+  name: PartitionerName,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+): number {
+  if (name === 'round-robin') return -1;
+  const hashed = name === 'murmur2' ? key : value;
+  return hashed === null ? -1 : toPositive(murmur2(hashed));
+}

@@ -10,6 +10,7 @@ import {
   type KeyedStateNode,
   type Node,
   parentsOf,
+  type SinkSpec,
   type WindowAggregateNode,
   type WindowNode,
 } from './graph.ts';
@@ -36,6 +37,11 @@ export class Plan {
   readonly recordExports: ReadonlySet<number>;
   /** Aggregations whose partials the workers compute. */
   readonly partialExports: ReadonlySet<number>;
+  /**
+   * Outputs fed by a slot node whose sink writes bytes (saveAsTextFiles, toKafka): the slot
+   * encodes their values into those bytes, and the main thread only writes them.
+   */
+  readonly slotOutputs: ReadonlySet<number>;
   readonly children: readonly (readonly number[])[];
   /** True for nodes downstream of a `withWatermark`: their windows run on event time. */
   readonly eventTime: readonly boolean[];
@@ -80,11 +86,13 @@ export class Plan {
     }
     const recordExports = new Set<number>();
     const partialExports = new Set<number>();
+    const slotOutputs = new Set<number>();
     for (const node of graph.nodes) {
       if (!onMain[node.id]) continue;
       for (const parent of parentsOf(node)) {
         if (onMain[parent]) continue;
         if (isPartial(node)) partialExports.add(node.id);
+        else if (node.kind === 'output' && writesBytes(node.sink)) slotOutputs.add(node.id);
         else recordExports.add(parent);
       }
     }
@@ -92,6 +100,7 @@ export class Plan {
     this.children = children;
     this.recordExports = recordExports;
     this.partialExports = partialExports;
+    this.slotOutputs = slotOutputs;
     this.eventTime = eventTime;
     this.upstreamWindows = upstream;
     this.watermarks = watermarks;
@@ -122,6 +131,10 @@ export class Plan {
         return problem ? [`${operator} (node ${node.id}): ${problem}`] : [];
       });
   }
+}
+
+function writesBytes(sink: SinkSpec): boolean {
+  return sink.type === 'saveAsTextFiles' || sink.type === 'kafka';
 }
 
 function checkPlacement(node: Node, parentOnMain: boolean, eventTime: boolean, graph: Graph): void {

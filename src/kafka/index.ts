@@ -7,6 +7,7 @@ export { DeadLetterWriter } from './dead-letter.ts';
 export { DLQ_HEADERS } from './dead-letter-plan.ts';
 export {
   createPartitioner,
+  hashedPartitions,
   PARTITIONER_NAMES,
   type Partitioner,
   type PartitionerName,

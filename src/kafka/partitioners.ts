@@ -3,17 +3,10 @@
 // the partition count, so tests assert exact partitions without a broker.
 
 import type { ICustomPartitioner, Message } from 'kafkajs';
-import { murmur2, toPositive } from '../core/index.ts';
+import { PARTITIONER_NAMES, type PartitionerName, partitionHash } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
-export const PARTITIONER_NAMES = ['murmur2', 'hash-value', 'round-robin'] as const;
-
-/**
- * - `murmur2`: `toPositive(murmur2(key)) % n`, the Java producer's partition for a keyed record.
- * - `hash-value`: the same hash over the value bytes, for records whose content is their identity.
- * - `round-robin`: 0, 1, …, n-1, 0, … regardless of key and value.
- */
-export type PartitionerName = (typeof PARTITIONER_NAMES)[number];
+export { PARTITIONER_NAMES, type PartitionerName };
 
 export type PartitionerMessage = {
   readonly key: Uint8Array | null;
@@ -35,53 +28,32 @@ export type Partitioner = (message: PartitionerMessage, partitionCount: number) 
  */
 export function createPartitioner(name: PartitionerName): Partitioner {
   checkName(name);
+  const partitionOf = hashedPartitions(name);
+  return (message, partitionCount) =>
+    partitionOf(partitionHash(name, message.key, message.value), partitionCount);
+}
+
+/**
+ * Partitions from `partitionHash` values: `hash % n`, and round-robin for -1. Java (since Kafka
+ * 3.3, KIP-794) sends key-less records to a "sticky" partition that it switches after each
+ * batch.size bytes, weighted by the per-partition queue lengths of its record accumulator.
+ * kafkajs exposes neither batch boundaries nor queue lengths, so stickiness cannot be reproduced;
+ * round-robin (what kafkajs' own default partitioner does for null keys) spreads the records as
+ * evenly and is deterministic. A null value under `hash-value` (a tombstone) goes round-robin
+ * too, rather than piling onto partition 0.
+ */
+export function hashedPartitions(name: PartitionerName): (hash: number, partitionCount: number) => number {
   let next = 0;
-  // Next in 0..n-1; taking `% n` of the stored position keeps the walk going when n changes.
-  const roundRobin = (partitionCount: number): number => {
+  return (hash, partitionCount) => {
+    checkPartitionCount(name, partitionCount);
+    if (hash >= 0) return hash % partitionCount;
+    // Next in 0..n-1; taking `% n` of the stored position keeps the walk going when n changes.
     const partition = next % partitionCount;
     next = partition + 1;
     return partition;
   };
-
-  switch (name) {
-    case 'murmur2':
-      return (message, partitionCount) => {
-        checkPartitionCount(name, partitionCount);
-        // Java (since Kafka 3.3, KIP-794) sends key-less records to a "sticky" partition that it
-        // switches after each batch.size bytes, weighted by the per-partition queue lengths of its
-        // record accumulator. kafkajs exposes neither batch boundaries nor queue lengths to a
-        // partitioner, so stickiness cannot be reproduced; round-robin (what kafkajs' own default
-        // partitioner does for null keys) spreads the records as evenly and is deterministic.
-        if (message.key === null) return roundRobin(partitionCount);
-        return toPositive(murmur2(message.key)) % partitionCount;
-      };
-    case 'hash-value':
-      return (message, partitionCount) => {
-        checkPartitionCount(name, partitionCount);
-        // A null value (a tombstone) has nothing to hash. Sending every one to partition 0 would
-        // pile them onto one partition; round-robin spreads them like any other unhashable record.
-        if (message.value === null) return roundRobin(partitionCount);
-        return toPositive(murmur2(message.value)) % partitionCount;
-      };
-    case 'round-robin':
-      return (_message, partitionCount) => {
-        checkPartitionCount(name, partitionCount);
-        return roundRobin(partitionCount);
-      };
-  }
 }
 
-/**
- * The named strategy as a kafkajs `createPartitioner` option. A record's own `partition` wins.
- * String keys and values are hashed as their UTF-8 bytes (what kafkajs puts on the wire), and an
- * absent key counts as null. Each topic
- * gets its own partitioner, like Java's RoundRobinPartitioner keeps a counter per topic: with one
- * shared counter, alternating sends to two 2-partition topics would put every record of each
- * topic on the same partition.
- *
- * @example
- * const producer = kafka.producer({ createPartitioner: toKafkajsPartitioner('murmur2') });
- */
 export function toKafkajsPartitioner(name: PartitionerName): ICustomPartitioner {
   checkName(name);
   return () => {

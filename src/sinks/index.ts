@@ -7,6 +7,7 @@ export {
   removeStaleTempFiles,
   removeStaleTempFilesOf,
   tempFileName,
+  writeBatchBytes,
   writeBatchFile,
 } from './sink-file.ts';
 export { KafkaOutput } from './sink-kafka.ts';

@@ -5,8 +5,9 @@ import type { OutputBatch } from '../coordinator/index.ts';
 import { type BatchInfo, type RetryOptions, retry } from '../core/index.ts';
 import type { PostgresSinkSpec } from '../dsl/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
+import { encodeOutput } from '../task/index.ts';
 import type { PostgresNode } from './postgres-outputs.ts';
-import { writeBatchFile } from './sink-file.ts';
+import { writeBatchBytes } from './sink-file.ts';
 import { KafkaOutput, type RecordWriter } from './sink-kafka.ts';
 import { PostgresOutput } from './sink-postgres.ts';
 import { formatPrint } from './sink-print.ts';
@@ -82,8 +83,8 @@ export class Outputs {
 
   async write(outputs: readonly OutputBatch[], info: BatchInfo): Promise<void> {
     for (const output of outputs) {
-      if (this.#context.skipEmpty && output.values.length === 0 && EMPTY_SKIPPED.has(output.sink.type))
-        continue;
+      const count = output.encoded?.count ?? output.values.length;
+      if (this.#context.skipEmpty && count === 0 && EMPTY_SKIPPED.has(output.sink.type)) continue;
       await this.#retrying(output, info);
     }
     // Downstream of a window there is no output batch until one fires; the offsets move anyway.
@@ -136,7 +137,7 @@ export class Outputs {
         await sink.fn(values, info);
         return;
       case 'saveAsTextFiles':
-        await writeBatchFile(sink.dir, values, info);
+        await writeBatchBytes(sink.dir, (output.encoded ?? encodeOutput(sink, values)).parts, info);
         return;
       case 'postgres':
         await this.#postgresOutput(output.node, sink).write(values, info);
@@ -155,7 +156,8 @@ export class Outputs {
           this.#kafka.set(output.node, writer);
         }
         const count = await this.#partitionCount(kafka.admin, sink.topic);
-        await writer.write(this.#context.transaction ?? kafka.producer, values, count);
+        const encoded = output.encoded ?? encodeOutput(sink, values);
+        await writer.write(this.#context.transaction ?? kafka.producer, encoded, count);
         return;
       }
     }

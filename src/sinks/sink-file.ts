@@ -4,8 +4,8 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { BatchInfo } from '../core/index.ts';
-import { toJson } from '../core/index.ts';
 import type { Node } from '../dsl/index.ts';
+import { encodeOutput } from '../task/index.ts';
 
 /** The file of one batch: named by batch time and id, so a rewrite of the batch replaces it. */
 export function batchFileName(info: BatchInfo): string {
@@ -33,9 +33,14 @@ const OLD_TEMP_FILE = /^batch-\d+-\d+\.jsonl\.(\d+)\.tmp$/;
  * Writes one JSON Lines file per batch: to a temp name, fsync, then rename over the final
  * name, so a reader never sees half a file and a retried batch never leaves two.
  */
-export async function writeBatchFile(
+export function writeBatchFile(dir: string, values: readonly unknown[], info: BatchInfo): Promise<string> {
+  return writeBatchBytes(dir, encodeOutput({ type: 'saveAsTextFiles', dir }, values).parts, info);
+}
+
+/** The same for lines already encoded (by the slots: task/output-encoding.ts), written in order. */
+export async function writeBatchBytes(
   dir: string,
-  values: readonly unknown[],
+  parts: readonly Uint8Array[],
   info: BatchInfo,
 ): Promise<string> {
   await mkdir(dir, { recursive: true });
@@ -43,8 +48,7 @@ export async function writeBatchFile(
   const temp = join(dir, tempFileName(info));
   const handle = await open(temp, 'w');
   try {
-    const body = values.map((value) => `${toJson(value)}\n`).join('');
-    await handle.writeFile(body);
+    for (const part of parts) await handle.write(part);
     await handle.sync();
   } catch (error) {
     await handle.close();

@@ -6,53 +6,52 @@ import type { Message, ProducerRecord } from 'kafkajs';
 export type RecordWriter = { send(record: ProducerRecord): Promise<unknown> };
 
 import { compressionType } from '../codecs/index.ts';
-import { keyText, toJson } from '../core/index.ts';
 import type { SinkSpec } from '../dsl/index.ts';
-import { createPartitioner, type Partitioner } from '../kafka/index.ts';
+import { hashedPartitions } from '../kafka/index.ts';
+import { type EncodedOutput, visitKafkaRecords } from '../task/index.ts';
 
 type KafkaSpec = Extract<SinkSpec, { type: 'kafka' }>;
 
-function keyOf(spec: KafkaSpec, value: unknown): string | null {
-  if (spec.key) {
-    const key = spec.key(value);
-    return key === null || key === undefined ? null : keyText(key);
-  }
-  if (Array.isArray(value) && value.length === 2)
-    return typeof value[0] === 'string' ? value[0] : toJson(value[0]);
-  return null;
-}
-
 /**
- * Turns a batch's values into Kafka messages with their partitions chosen by the sink's
- * partitioner. Choosing here, not in kafkajs, keeps round-robin state per sink across batches.
+ * Turns an output's encoded records (keys, values and partition hashes, made where the values
+ * are: task/output-encoding.ts) into Kafka messages whose key and value are views of those
+ * bytes. Choosing partitions here, not in kafkajs, keeps round-robin state per sink across
+ * batches.
  */
 export class KafkaOutput {
   readonly #spec: KafkaSpec;
-  readonly #partitioner: Partitioner;
+  readonly #partitionOf: (hash: number, partitionCount: number) => number;
 
   constructor(spec: KafkaSpec) {
     this.#spec = spec;
-    this.#partitioner = createPartitioner(spec.partitioner);
+    this.#partitionOf = hashedPartitions(spec.partitioner);
   }
 
-  messages(values: readonly unknown[], partitionCount: number): Message[] {
-    return values.map((value) => {
-      const key = keyOf(this.#spec, value);
-      const body = toJson(value);
-      const partition = this.#partitioner(
-        { key: key === null ? null : Buffer.from(key), value: Buffer.from(body) },
-        partitionCount,
-      );
-      return { key, value: body, partition };
-    });
+  messages(encoded: EncodedOutput, partitionCount: number): Message[] {
+    const messages: Message[] = [];
+    for (const part of encoded.parts) {
+      visitKafkaRecords(part, (hash, key, value) => {
+        messages.push({
+          key: key && bufferOf(key),
+          value: value && bufferOf(value),
+          partition: this.#partitionOf(hash, partitionCount),
+        });
+      });
+    }
+    return messages;
   }
 
-  async write(producer: RecordWriter, values: readonly unknown[], partitionCount: number): Promise<void> {
-    if (values.length === 0) return;
+  async write(producer: RecordWriter, encoded: EncodedOutput, partitionCount: number): Promise<void> {
+    if (encoded.count === 0) return;
     await producer.send({
       topic: this.#spec.topic,
       compression: compressionType(this.#spec.compression),
-      messages: this.messages(values, partitionCount),
+      messages: this.messages(encoded, partitionCount),
     });
   }
+}
+
+/** A Buffer over the same bytes: kafkajs takes Buffers, and copies them into its batch. */
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

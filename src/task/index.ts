@@ -12,6 +12,14 @@ export {
   type GeneratorSpec,
 } from './generator.ts';
 export { mergeAggregate } from './operators/aggregate.ts';
+export {
+  type EncodedOutput,
+  type EncodedSink,
+  encodeOutput,
+  isEncodedSink,
+  visitKafkaRecords,
+  writtenValues,
+} from './output-encoding.ts';
 export { KeyGroups } from './partials.ts';
 export {
   type DecodeFailure,

@@ -16,7 +16,9 @@ export type Export =
    * The same split by state partition, each part msgpack of its `[key, values][]`: the main
    * thread hands a part to its state partition's slot without decoding it.
    */
-  | { readonly node: number; readonly kind: 'stateGroups'; readonly parts: [number, Uint8Array][] };
+  | { readonly node: number; readonly kind: 'stateGroups'; readonly parts: [number, Uint8Array][] }
+  /** An output's values as the bytes its sink writes (task/output-encoding.ts). */
+  | { readonly node: number; readonly kind: 'encoded'; readonly count: number; readonly bytes: Uint8Array };
 
 /** Values grouped per key, keys and values in arrival order (object keys go by JSON). */
 export class KeyGroups {

@@ -7,6 +7,7 @@ import { keyedStatePartial } from './operators/keyed-state.ts';
 import { elementReceiver, transformStage } from './operators/stateless.ts';
 import type { BatchScope, PartialStage, Receiver, Stage } from './operators/types.ts';
 import { watermarkStage, windowAggregatePartial, windowStage } from './operators/window.ts';
+import { type EncodedSink, isEncodedSink, outputEncoder } from './output-encoding.ts';
 import type { Export } from './partials.ts';
 import type { BatchWindows } from './window-ops.ts';
 
@@ -43,11 +44,21 @@ export function stageFor(node: Node, scope: BatchScope): Stage {
   }
 }
 
-/** The slot's side of an aggregation whose merge runs on the main thread. */
+/** An output whose sink writes bytes: the slot's side encodes its values into them. */
+function encodedOutput(node: number, sink: EncodedSink): PartialStage {
+  const encoder = outputEncoder(sink);
+  return {
+    push: (value) => encoder.push(value),
+    partial: () => ({ node, kind: 'encoded', count: encoder.count, bytes: encoder.bytes() }),
+  };
+}
+
+/** The slot's side of an aggregation, or of an output, that the main thread finishes. */
 function partialFor(node: Node, scope: BatchScope, statePartitions: number | undefined): PartialStage {
   if (node.kind === 'windowAggregate') return windowAggregatePartial(node, scope);
   if (isKeyedState(node)) return keyedStatePartial(node, statePartitions);
   if (isAggregate(node)) return aggregatePartial(node);
+  if (node.kind === 'output' && isEncodedSink(node.sink)) return encodedOutput(node.id, node.sink);
   throw new Error(`node ${node.id} (${node.kind}) is not an aggregation`);
 }
 
@@ -72,7 +83,7 @@ export class SlotPipeline {
       const node = plan.nodes[id];
       if (!node) continue;
       if (!plan.onMain[id]) this.#stages[id] = stageFor(node, this.#scope);
-      else if (plan.partialExports.has(id)) {
+      else if (plan.partialExports.has(id) || plan.slotOutputs.has(id)) {
         const partial = partialFor(node, this.#scope, statePartitions);
         this.#stages[id] = partial;
         partials.push(partial);

@@ -17,6 +17,7 @@ import { buildGraph, type Graph, type Job, Plan } from '../dsl/index.ts';
 import {
   type DecodeFailure,
   type DecodePolicy,
+  isEncodedSink,
   type KeyedSnapshot,
   type LatePolicy,
   type PartitionResult,
@@ -28,6 +29,7 @@ import {
   unpackState,
   type ValueFormat,
   type WorkerInit,
+  writtenValues,
 } from '../task/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import { InProcessSlots } from './in-process-slots.ts';
@@ -314,12 +316,19 @@ export class TestDriver {
     };
   }
 
-  /** Every output's values are kept for the batch; foreachBatch outputs are called, the others only kept. */
+  /**
+   * Every output's values are kept for the batch; foreachBatch outputs are called, the others only
+   * kept. An output the slots encode (saveAsTextFiles, toKafka) shows what it would write, read
+   * back: each line's or record value's JSON.
+   */
   #outputs(): OutputPort {
     return {
       write: async (outputs, info) => {
         for (const output of outputs) {
-          this.#seen.outputs.push(output);
+          const { encoded, sink } = output;
+          this.#seen.outputs.push(
+            encoded && isEncodedSink(sink) ? { ...output, values: writtenValues(sink, encoded) } : output,
+          );
           if (output.sink.type === 'foreachBatch') await output.sink.fn(output.values, info);
         }
       },

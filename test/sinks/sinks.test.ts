@@ -7,6 +7,7 @@ import type { BatchInfo } from '../../src/core/index.ts';
 import { toJson } from '../../src/core/index.ts';
 import { createPartitioner } from '../../src/kafka/index.ts';
 import { batchFileName, formatPrint, KafkaOutput, Outputs, writeBatchFile } from '../../src/sinks/index.ts';
+import { encodeOutput } from '../../src/task/index.ts';
 
 const info: BatchInfo = { batchId: 7, time: 1_700_000_001_000, intervalMs: 1000, offsetRanges: [] };
 const dirs: string[] = [];
@@ -66,40 +67,39 @@ describe('saveAsTextFiles', () => {
 
 describe('toKafka', () => {
   it('keys pairs by their first element and places them with the murmur2 partitioner', () => {
-    const output = new KafkaOutput({
-      type: 'kafka',
-      topic: 'out',
-      partitioner: 'murmur2',
-      compression: 'none',
-    });
+    const spec = { type: 'kafka', topic: 'out', partitioner: 'murmur2', compression: 'none' } as const;
+    const output = new KafkaOutput(spec);
     const partitioner = createPartitioner('murmur2');
-    const messages = output.messages([['user-1', 3], ['user-2', 4], 'no-key'], 6);
+    const messages = output.messages(encodeOutput(spec, [['user-1', 3], ['user-3', 4], 'no-key']), 6);
     expect(messages.slice(0, 2)).toEqual([
       {
-        key: 'user-1',
-        value: '["user-1",3]',
+        key: Buffer.from('user-1'),
+        value: Buffer.from('["user-1",3]'),
         partition: partitioner({ key: Buffer.from('user-1'), value: null }, 6),
       },
       {
-        key: 'user-2',
-        value: '["user-2",4]',
-        partition: partitioner({ key: Buffer.from('user-2'), value: null }, 6),
+        key: Buffer.from('user-3'),
+        value: Buffer.from('["user-3",4]'),
+        partition: partitioner({ key: Buffer.from('user-3'), value: null }, 6),
       },
     ]);
-    expect(messages[2]).toMatchObject({ key: null, value: '"no-key"' });
+    // The Java client's partitions of these keys (murmur2 % 6): the key decides.
+    expect(messages.slice(0, 2).map((m) => m.partition)).toEqual([2, 5]);
+    expect(messages[2]).toEqual({ key: null, value: Buffer.from('"no-key"'), partition: 0 });
   });
 
   it('uses the key function and keeps round-robin state across batches', () => {
-    const output = new KafkaOutput({
+    const spec = {
       type: 'kafka',
       topic: 'out',
       partitioner: 'round-robin',
       key: ((row: { id: number }) => row.id) as (value: unknown) => unknown,
       compression: 'none',
-    });
-    const first = output.messages([{ id: 1 }, { id: 2 }], 3);
-    const second = output.messages([{ id: 3 }, { id: 4 }], 3);
-    expect([...first, ...second].map((m) => [m.key, m.partition])).toEqual([
+    } as const;
+    const output = new KafkaOutput(spec);
+    const first = output.messages(encodeOutput(spec, [{ id: 1 }, { id: 2 }]), 3);
+    const second = output.messages(encodeOutput(spec, [{ id: 3 }, { id: 4 }]), 3);
+    expect([...first, ...second].map((m) => [String(m.key), m.partition])).toEqual([
       ['1', 0],
       ['2', 1],
       ['3', 2],
@@ -111,8 +111,8 @@ describe('toKafka', () => {
     const sent: unknown[] = [];
     const producer = { send: async (record: unknown) => void sent.push(record) } as unknown as Producer;
     for (const compression of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
-      const output = new KafkaOutput({ type: 'kafka', topic: 'out', partitioner: 'murmur2', compression });
-      await output.write(producer, [['k', 1]], 2);
+      const spec = { type: 'kafka', topic: 'out', partitioner: 'murmur2', compression } as const;
+      await new KafkaOutput(spec).write(producer, encodeOutput(spec, [['k', 1]]), 2);
     }
     expect(sent.map((record) => (record as { compression: number }).compression)).toEqual([
       CompressionTypes.None,
@@ -121,7 +121,10 @@ describe('toKafka', () => {
       CompressionTypes.LZ4,
       CompressionTypes.ZSTD,
     ]);
-    expect(sent[0]).toMatchObject({ topic: 'out', messages: [{ key: 'k', value: '["k",1]' }] });
+    expect(sent[0]).toMatchObject({
+      topic: 'out',
+      messages: [{ key: Buffer.from('k'), value: Buffer.from('["k",1]') }],
+    });
   });
 
   it('refuses to run without Kafka, naming the topic', async () => {

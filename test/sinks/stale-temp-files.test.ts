@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { BatchInfo, Logger } from '../../src/core/index.ts';
-import { removeStaleTempFiles, tempFileName, writeBatchFile } from '../../src/sinks/index.ts';
+import { removeStaleTempFiles, tempFileName, writeBatchBytes } from '../../src/sinks/index.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 const tempDir = tempDirs('sluice-stale-temp');
@@ -32,15 +32,17 @@ describe('temp files of the file sink', () => {
     expect(tempFileName(info, 'host-a', 42)).toBe('.batch-1700000001000-000007.jsonl.host-a.42.tmp');
     const dir = tempDir();
     writeFileSync(join(dir, 'batch-1700000001000-000006.jsonl'), '1\n');
-    // Serialised after the temp file is opened: what a reader sees in the middle of the write.
+    // Its bytes are read after the temp file is opened: what a reader sees in the middle of the write.
     let during: { all: string[]; view: ReturnType<typeof readerView> } | undefined;
-    const probe = {
-      toJSON: () => {
+    const parts: Uint8Array[] = [];
+    Object.defineProperty(parts, 0, {
+      enumerable: true,
+      get: () => {
         during = { all: readdirSync(dir).sort(), view: readerView(dir) };
-        return 2;
+        return Buffer.from('2\n');
       },
-    };
-    await writeBatchFile(dir, [probe], info);
+    });
+    await writeBatchBytes(dir, parts, info);
     expect(during).toEqual({
       all: [tempFileName(info), 'batch-1700000001000-000006.jsonl'].sort(),
       view: { jsonl: ['batch-1700000001000-000006.jsonl'], batches: ['batch-1700000001000-000006.jsonl'] },
