@@ -30,6 +30,7 @@ export {
 } from './partition-run.ts';
 export { runOnMain } from './pipeline.ts';
 export type { SlotTask, WorkerInit } from './protocol.ts';
+export { controlRecordType } from './record-batch/record-batch.ts';
 export { maxDecompressedBytesFor } from './record-batch/record-set.ts';
 export { recordValues } from './record-values.ts';
 export { decodeResult } from './result-codec.ts';

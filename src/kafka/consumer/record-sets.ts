@@ -1,5 +1,6 @@
 /** A fetched record set framed into its record batches on the main thread: per batch, never per record. */
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
+import { controlRecordType } from '../../task/index.ts';
 import type { AbortedTransaction } from './fetch-response.ts';
 
 /** One record batch kept for the slots: its bytes (a view into the response) and offsets. */
@@ -79,7 +80,7 @@ export function frameRecords(
       }
       const producerId = view.getBigInt64(start + 43);
       if ((attributes & CONTROL) !== 0) {
-        if (controlType(records, start + BATCH_OVERHEAD, start + size) === ABORT_MARKER) {
+        if (controlRecordType(records, start + BATCH_OVERHEAD, start + size) === ABORT_MARKER) {
           abortedProducers.delete(producerId);
         }
         continue;
@@ -90,21 +91,4 @@ export function frameRecords(
     batches.push({ bytes: records.subarray(start, at), base, last, count: view.getInt32(start + 57) });
   }
   return { batches, next, partialSize: undefined };
-}
-
-/**
- * The type of a control batch's record (0 abort, 1 commit), from its key (int16 version, int16
- * type) after the record's length, attributes, timestamp and offset deltas; -1 when unreadable.
- */
-function controlType(bytes: Uint8Array, start: number, end: number): number {
-  let at = start;
-  const skipVarint = (): boolean => {
-    for (let i = 0; i < 10 && at < end; i++) if (((bytes[at++] as number) & 0x80) === 0) return true;
-    return false;
-  };
-  if (!skipVarint()) return -1; // record length
-  at++; // record attributes
-  if (!skipVarint() || !skipVarint() || !skipVarint()) return -1; // timestamp, offset delta, key length
-  if (at + 4 > end) return -1;
-  return ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
 }

@@ -151,6 +151,25 @@ export function readRecords(
     throw corrupt(`batch has ${end - reader.at} bytes after its ${header.count} records`);
 }
 
+/**
+ * The type of a control batch's record (0 abort, 1 commit), from its key (int16 version, int16
+ * type), in the uncompressed records section `records[start, end)`; -1 when unreadable.
+ */
+export function controlRecordType(records: Uint8Array, start: number, end: number): number {
+  const reader = new VarintReader(records, start, end);
+  try {
+    reader.varint(); // record length
+    reader.skip(1); // record attributes
+    reader.varlong(); // timestamp delta
+    reader.varint(); // offset delta
+    if (reader.varint() < 4) return -1;
+    reader.skip(4);
+  } catch {
+    return -1;
+  }
+  return ((records[reader.at - 2] as number) << 8) | (records[reader.at - 1] as number);
+}
+
 /** Kafka's zigzag varints (protobuf style), read from a byte range with bounds checks. */
 class VarintReader {
   at: number;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSluiceError } from '../../../src/errors/index.ts';
 import { frameRecords } from '../../../src/kafka/consumer/record-sets.ts';
+import { controlRecordType } from '../../../src/task/index.ts';
 import {
   batchBytes as batch,
   CONTROL,
@@ -16,6 +17,20 @@ function marker(base: bigint, producerId: bigint, type: 'abort' | 'commit'): Uin
   const body = Uint8Array.from([record.length * 2, ...record]);
   return batch({ base, lastOffsetDelta: 0, count: 1, attributes: TRANSACTIONAL | CONTROL, producerId, body });
 }
+
+describe('controlRecordType', () => {
+  it("reads a marker's type from its record key, and -1 from a record too short to hold one", () => {
+    const records = (type: 'abort' | 'commit') => marker(0n, 1n, type).subarray(61);
+    const abort = records('abort');
+    expect(controlRecordType(abort, 0, abort.length)).toBe(0);
+    const commit = records('commit');
+    expect(controlRecordType(commit, 0, commit.length)).toBe(1);
+    for (const end of [0, 3, 7]) expect(controlRecordType(commit, 0, end)).toBe(-1);
+    // A key of 2 bytes: not a control key.
+    const short = Uint8Array.from([16, 0, 0, 0, 4, 0, 1, 0, 0, 0]);
+    expect(controlRecordType(short, 0, short.length)).toBe(-1);
+  });
+});
 
 const offsets = (framed: ReturnType<typeof frameRecords>) =>
   framed.batches.map(({ base, last, count }) => [base, last, count]);
