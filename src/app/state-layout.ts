@@ -33,11 +33,9 @@ export async function placeState(
   const exchanged = admin ? plan.windowAggregates : [];
   const keyedState = plan.keyedStates.length > 0;
   const layout = keyedState || exchanged.length > 0 ? await stateLayout(config, admin) : undefined;
-  // The slots split their groups by state partition, so that the main thread passes them on as bytes.
-  const slots = new Slots(
-    config.workers,
-    layout && keyedState ? { ...init, statePartitions: layout.partitions } : init,
-  );
+  // The slots split their groups, and name their window pairs' state partitions, so that the main
+  // thread passes them on without hashing a key.
+  const slots = new Slots(config.workers, layout ? { ...init, statePartitions: layout.partitions } : init);
   return {
     slots,
     exchanged,

@@ -96,9 +96,10 @@ export class WindowExchange {
       const source = partitionId(result.topic, result.partition);
       for (const item of result.exports) {
         if (item.node !== node.id || item.kind !== 'windows') continue;
-        for (const window of item.windows) {
-          for (const [key, partial] of window.pairs) {
-            const q = this.#partitions.partitionOf(key);
+        for (const [index, window] of item.windows.entries()) {
+          const partitions = item.partitions?.[index];
+          for (const [at, [key, partial]] of window.pairs.entries()) {
+            const q = partitions?.[at] ?? this.#partitions.partitionOf(key);
             if (this.#partitions.holds(q)) {
               this.#apply(state, q, source, { key, start: window.start, end: window.end, partial }, touched);
               continue;

@@ -9,7 +9,16 @@ export type Export =
   | { readonly node: number; readonly kind: 'pairs'; readonly pairs: [unknown, unknown][] }
   | { readonly node: number; readonly kind: 'reduce'; readonly has: boolean; readonly value: unknown }
   | { readonly node: number; readonly kind: 'count'; readonly count: number }
-  | { readonly node: number; readonly kind: 'windows'; readonly windows: FiredWindow[] }
+  | {
+      readonly node: number;
+      readonly kind: 'windows';
+      readonly windows: FiredWindow[];
+      /**
+       * Per window, each pair's state partition (`statePartitionOf`), when the slot knows their
+       * count: the main thread routes the pairs without hashing their keys.
+       */
+      readonly partitions?: number[][];
+    }
   /** A keyed state operation's input: per key (first seen first), its values in record order. */
   | { readonly node: number; readonly kind: 'groups'; readonly groups: [unknown, unknown[]][] }
   /**

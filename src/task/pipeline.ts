@@ -55,7 +55,7 @@ function encodedOutput(node: number, sink: EncodedSink): PartialStage {
 
 /** The slot's side of an aggregation, or of an output, that the main thread finishes. */
 function partialFor(node: Node, scope: BatchScope, statePartitions: number | undefined): PartialStage {
-  if (node.kind === 'windowAggregate') return windowAggregatePartial(node, scope);
+  if (node.kind === 'windowAggregate') return windowAggregatePartial(node, scope, statePartitions);
   if (isKeyedState(node)) return keyedStatePartial(node, statePartitions);
   if (isAggregate(node)) return aggregatePartial(node);
   if (node.kind === 'output' && isEncodedSink(node.sink)) return encodedOutput(node.id, node.sink);

@@ -161,8 +161,8 @@ export class TestDriver {
       latePolicy: this.#options.latePolicy,
       maxEventTimeAheadMs: this.#options.maxEventTimeAheadMs,
       generator: { seed: 0, partitions: 1 },
-      // As in a run: the slots split their groups by state partition, passed on as bytes.
-      ...(keyed ? { statePartitions: layout.partitions } : {}),
+      // As in a run: the slots split their groups, and name their window pairs' state partitions.
+      ...(keyed || this.plan.windowAggregates.length > 0 ? { statePartitions: layout.partitions } : {}),
     };
     this.#source = new MemorySource({
       topic: this.#options.topic,

@@ -101,9 +101,13 @@ class Instance {
   watermark = Number.NEGATIVE_INFINITY;
   readonly out: unknown[] = [];
 
-  constructor(plan: Plan, topic: Topic, owned: readonly number[]) {
+  /** Whether the slots name their pairs' state partitions (a run's do), or the exchange hashes the keys. */
+  readonly #named: boolean;
+
+  constructor(plan: Plan, topic: Topic, owned: readonly number[], named = true) {
     this.#plan = plan;
     this.#topic = topic;
+    this.#named = named;
     this.own(owned);
   }
 
@@ -125,7 +129,8 @@ class Instance {
       const own = events.filter((event) => partitionOf(event) === partition);
       for (const event of own)
         this.#clocks.set(partition, Math.max(this.#clocks.get(partition) ?? 0, event.time));
-      return runPartition(this.#plan, input(partition, own), info, 'fail', { store });
+      const options = this.#named ? { store, statePartitions: PARTITIONS } : { store };
+      return runPartition(this.#plan, input(partition, own), info, 'fail', options);
     });
     const incoming = [...this.stores.keys()].flatMap((partition) => this.#topic.take(partition));
     const node = this.#plan.windowAggregates[0]?.id ?? -1;
@@ -169,32 +174,88 @@ function oracle(all: readonly Event[][], keyOf: (event: Event) => string): Map<s
 }
 
 describe('WindowExchange: window aggregations across instances', async () => {
-  it('two instances: each (window, key) once, complete, from the owner of its key', async () => {
+  it.each([
+    ['named by the slots', true],
+    ['hashed by the exchange', false],
+  ])(
+    'two instances: each (window, key) once, complete, from the owner of its key (state partitions %s)',
+    async (_, named) => {
+      const plan = new Plan(buildGraph(byLetter(), {}));
+      const topic = new Topic();
+      const a = new Instance(plan, topic, [0, 2], named);
+      const b = new Instance(plan, topic, [1, 3], named);
+      const input = events(8);
+      for (const [batch, list] of input.entries()) {
+        await a.batch(batch, list);
+        await b.batch(batch, list);
+      }
+      for (let batch = input.length; batch < input.length + 3; batch++) {
+        await a.batch(batch, [], true);
+        await b.batch(batch, [], true);
+      }
+      const expected = oracle(input, (event) => event.key.slice(0, 1));
+      const rows = [...a.out, ...b.out] as WindowResult<string, number>[];
+      const got = new Map(rows.map((row) => [`${row.key}@${row.windowStart}`, row.value]));
+      const missing = [...expected.keys()].filter((id) => !got.has(id));
+      expect(missing).toEqual([]);
+      expect(rows).toHaveLength(expected.size);
+      expect(got).toEqual(expected);
+      for (const row of a.out as WindowResult<string, number>[])
+        expect([0, 2]).toContain(statePartitionOf(row.key, PARTITIONS));
+      for (const row of b.out as WindowResult<string, number>[])
+        expect([1, 3]).toContain(statePartitionOf(row.key, PARTITIONS));
+      expect(a.exchange.openEntries() + b.exchange.openEntries()).toBe(0);
+    },
+  );
+
+  it("a slot names each fired pair's state partition when it knows their count", () => {
     const plan = new Plan(buildGraph(byLetter(), {}));
-    const topic = new Topic();
-    const a = new Instance(plan, topic, [0, 2]);
-    const b = new Instance(plan, topic, [1, 3]);
-    const input = events(8);
-    for (const [batch, list] of input.entries()) {
-      await a.batch(batch, list);
-      await b.batch(batch, list);
-    }
-    for (let batch = input.length; batch < input.length + 3; batch++) {
-      await a.batch(batch, [], true);
-      await b.batch(batch, [], true);
-    }
-    const expected = oracle(input, (event) => event.key.slice(0, 1));
-    const rows = [...a.out, ...b.out] as WindowResult<string, number>[];
-    const got = new Map(rows.map((row) => [`${row.key}@${row.windowStart}`, row.value]));
-    const missing = [...expected.keys()].filter((id) => !got.has(id));
-    expect(missing).toEqual([]);
-    expect(rows).toHaveLength(expected.size);
-    expect(got).toEqual(expected);
-    for (const row of a.out as WindowResult<string, number>[])
-      expect([0, 2]).toContain(statePartitionOf(row.key, PARTITIONS));
-    for (const row of b.out as WindowResult<string, number>[])
-      expect([1, 3]).toContain(statePartitionOf(row.key, PARTITIONS));
-    expect(a.exchange.openEntries() + b.exchange.openEntries()).toBe(0);
+    const info = (batchId: number, watermark: number): BatchInfo => ({
+      batchId,
+      time: 1 + batchId,
+      intervalMs: 1,
+      offsetRanges: [],
+      watermark,
+    });
+    /** Events in one batch, then a batch at the end of time that fires their windows. */
+    const fire = (statePartitions?: number) => {
+      const options = { store: new Map(), ...(statePartitions ? { statePartitions } : {}) };
+      runPartition(plan, input(0, events(1)[0] ?? []), info(0, -1), 'fail', options);
+      return runPartition(plan, input(0, []), info(1, Number.POSITIVE_INFINITY), 'fail', options).exports[0];
+    };
+    const item = fire(3);
+    if (item?.kind !== 'windows') throw new Error('expected fired windows');
+    const keys = item.windows.map((window) => window.pairs.map(([key]) => key));
+    expect(keys.flat().sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    expect(item.partitions).toEqual(keys.map((list) => list.map((key) => statePartitionOf(key, 3))));
+    expect(fire()).not.toHaveProperty('partitions');
+  });
+
+  it('routes each pair to the state partition its slot named, without hashing the key', () => {
+    const plan = new Plan(buildGraph(byLetter(), {}));
+    const node = plan.windowAggregates[0];
+    if (!node) throw new Error('expected a window aggregation');
+    const hashed = statePartitionOf('a', PARTITIONS);
+    const named = (hashed + 1) % PARTITIONS;
+    const elsewhere = (hashed + 2) % PARTITIONS;
+    const exchange = new WindowExchange({ topic: TOPIC, partitions: PARTITIONS });
+    exchange.own([{ topic: TOPIC, partition: elsewhere }]);
+    const outgoing: Forward[] = [];
+    const info: BatchInfo = { batchId: 0, time: 1, intervalMs: 1, offsetRanges: [], watermark: -1 };
+    const windows = [{ start: 0, end: 10, pairs: [['a', 5] as [unknown, unknown]] }];
+    const result = {
+      topic: TOPIC,
+      partition: elsewhere,
+      records: 1,
+      decodeErrors: 0,
+      failures: [],
+      exports: [{ node: node.id, kind: 'windows' as const, windows, partitions: [[named]] }],
+    };
+    exchange.merge(node, [result], info, true, [], outgoing);
+    const partials = outgoing.filter(
+      (forward) => 'message' in forward && forward.message.type === 'partials',
+    );
+    expect(partials.map((forward) => forward.partition)).toEqual([named]);
   });
 
   it('a window waits for the partitions of the other instance: emitted only once they fired through its end', async () => {

@@ -1,7 +1,9 @@
 // Event-time and window operators of a slot: withWatermark, window, and a window aggregation's partials.
+import { keyIdentity } from '../../core/index.ts';
 import type { WatermarkNode, WindowAggregateNode, WindowNode } from '../../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
-import type { FinalWindows, RecordWindows, UpdateWindows } from '../../window/index.ts';
+import type { FinalWindows, FiredWindow, RecordWindows, UpdateWindows } from '../../window/index.ts';
+import { statePartitionOf } from '../state-store.ts';
 import type { BatchWindows } from '../window-ops.ts';
 import type { BatchScope, PartialStage, Receiver, Stage } from './types.ts';
 
@@ -90,7 +92,11 @@ function keyedAdd(
  * A window aggregation in a slot: values added to the partition's panes by (key, value); at the
  * batch end, the partials of the windows it fired (or changed) go to the main thread.
  */
-export function windowAggregatePartial(node: WindowAggregateNode, scope: BatchScope): PartialStage {
+export function windowAggregatePartial(
+  node: WindowAggregateNode,
+  scope: BatchScope,
+  statePartitions: number | undefined,
+): PartialStage {
   const windows = slotWindows(scope, node.kind);
   const state = windows.state(node) as FinalWindows | UpdateWindows;
   const late = scope.emitter(node.id, true);
@@ -106,8 +112,29 @@ export function windowAggregatePartial(node: WindowAggregateNode, scope: BatchSc
     end: () => {
       const fired = windows.collect(node);
       if (fired.length > 0) scope.fired.push(node.id);
-      partial = { node: node.id, kind: 'windows', windows: fired };
+      partial = {
+        node: node.id,
+        kind: 'windows',
+        windows: fired,
+        ...(statePartitions === undefined ? {} : { partitions: pairPartitions(fired, statePartitions) }),
+      };
     },
     partial: () => partial,
   };
+}
+
+/** Each fired pair's state partition; a key in several windows (sliding) is hashed once. */
+function pairPartitions(fired: readonly FiredWindow[], statePartitions: number): number[][] {
+  const known = new Map<unknown, number>();
+  return fired.map((window) =>
+    window.pairs.map(([key]) => {
+      const normalized = keyIdentity(key);
+      let q = known.get(normalized);
+      if (q === undefined) {
+        q = statePartitionOf(key, statePartitions);
+        known.set(normalized, q);
+      }
+      return q;
+    }),
+  );
 }
