@@ -61,6 +61,7 @@ export function createOutputs(options: OutputsWiring): { outputs: Outputs; store
     retry: { timeoutMs: config.sinkRetryTimeoutMs },
     log: options.log,
     skipEmpty: config.trigger === 'continuous',
+    kafkaMaxBatchBytes: config.sinkMaxBatchBytes,
     ...(options.write ? { write: options.write } : {}),
     ...(kafka ? { kafka: { admin: kafka.admin, producer: kafka.producer } } : {}),
     ...(transaction ? { transaction } : {}),

@@ -91,6 +91,12 @@ export function configOptions(context: SchemaContext) {
       choice(COMPRESSIONS, 'none'),
       'Compression of the batches the Kafka sink (`toKafka`, `SLUICE_SINK=kafka:<topic>`) writes. Every codec is read on input whatever this says.',
     ),
+    sinkMaxBatchBytes: option(
+      'SLUICE_SINK_MAX_BATCH_BYTES',
+      integer({ min: 1024 }, MIB),
+      "Most bytes (keys, values and record overhead, before compression) of one record batch the Kafka sink writes to one partition: a batch's records beyond it go in further produce requests, in order, so that each stays under the broker's `message.max.bytes` (default 1 MiB + 12 bytes) and the topic's `max.message.bytes`. A produce request carries at most 16 times this over all partitions. A record alone larger than it is sent alone, and the broker may refuse it.",
+      '`1048576` (1 MiB)',
+    ),
     trigger: option(
       'SLUICE_TRIGGER',
       choice(TRIGGERS, 'micro-batch'),

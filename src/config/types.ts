@@ -124,6 +124,8 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly checkpointDir: string | undefined;
   readonly checkpointIntervalMs: number;
   readonly sinkRetryTimeoutMs: number;
+  /** Per partition per produce request of the Kafka sink (uncompressed estimate). */
+  readonly sinkMaxBatchBytes: number;
   /** How long commits, changelog writes and the consumer may go without the brokers. */
   readonly kafkaRetryTimeoutMs: number;
   readonly guarantee: Guarantee;

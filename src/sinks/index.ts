@@ -10,6 +10,6 @@ export {
   writeBatchBytes,
   writeBatchFile,
 } from './sink-file.ts';
-export { KafkaOutput } from './sink-kafka.ts';
+export { KafkaOutput, requests } from './sink-kafka.ts';
 export { PostgresOutput } from './sink-postgres.ts';
 export { formatPrint } from './sink-print.ts';

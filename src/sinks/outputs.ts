@@ -17,6 +17,8 @@ export type OutputContext = {
   readonly write?: (text: string) => void | Promise<void>;
   /** Needed only by jobs with a Kafka output. */
   readonly kafka?: { readonly producer: Producer; readonly admin: Admin };
+  /** SLUICE_SINK_MAX_BATCH_BYTES: the most of one partition per produce request of a Kafka output. */
+  readonly kafkaMaxBatchBytes?: number;
   /**
    * Exactly-once: Kafka outputs go into the run's open transaction instead, which commits with the
    * input offsets. A failed transactional write is not retried: the transaction is gone.
@@ -152,7 +154,7 @@ export class Outputs {
         }
         let writer = this.#kafka.get(output.node);
         if (!writer) {
-          writer = new KafkaOutput(sink);
+          writer = new KafkaOutput(sink, this.#context.kafkaMaxBatchBytes);
           this.#kafka.set(output.node, writer);
         }
         const count = await this.#partitionCount(kafka.admin, sink.topic);

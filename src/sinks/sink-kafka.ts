@@ -21,10 +21,13 @@ type KafkaSpec = Extract<SinkSpec, { type: 'kafka' }>;
 export class KafkaOutput {
   readonly #spec: KafkaSpec;
   readonly #partitionOf: (hash: number, partitionCount: number) => number;
+  readonly #maxBatchBytes: number;
 
-  constructor(spec: KafkaSpec) {
+  /** `maxBatchBytes`: SLUICE_SINK_MAX_BATCH_BYTES, the most of one partition per produce request. */
+  constructor(spec: KafkaSpec, maxBatchBytes = DEFAULT_MAX_BATCH_BYTES) {
     this.#spec = spec;
     this.#partitionOf = hashedPartitions(spec.partitioner);
+    this.#maxBatchBytes = maxBatchBytes;
   }
 
   messages(encoded: EncodedOutput, partitionCount: number): Message[] {
@@ -41,14 +44,60 @@ export class KafkaOutput {
     return messages;
   }
 
+  /** Sends the records in as many produce requests as `requests` cuts them into, one after another. */
   async write(producer: RecordWriter, encoded: EncodedOutput, partitionCount: number): Promise<void> {
     if (encoded.count === 0) return;
-    await producer.send({
-      topic: this.#spec.topic,
-      compression: compressionType(this.#spec.compression),
-      messages: this.messages(encoded, partitionCount),
-    });
+    const compression = compressionType(this.#spec.compression);
+    for (const messages of requests(this.messages(encoded, partitionCount), this.#maxBatchBytes)) {
+      await producer.send({ topic: this.#spec.topic, compression, messages });
+    }
   }
+}
+
+const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+/** Most a record adds to its batch beyond its key and value: length, attributes, deltas, lengths, header count. */
+const RECORD_OVERHEAD = 32;
+/** A request's share of the batch header (61 bytes), rounded up. */
+const BATCH_OVERHEAD = 64;
+const PARTITIONS_PER_REQUEST = 16;
+
+/**
+ * Cuts messages (each with its partition) into produce requests in which each partition's records
+ * take at most `maxBatchBytes` — kafkajs writes one record batch per partition per request, and
+ * a broker refuses a batch over its `message.max.bytes` — and all of them at most 16 times that.
+ * A partition's records keep their order: each goes in the same request as the one before it, or
+ * a later one. A record alone over the limit gets a request of its own partition's.
+ */
+export function requests(messages: readonly Message[], maxBatchBytes: number): Message[][] {
+  const budget = Math.max(1, maxBatchBytes - BATCH_OVERHEAD);
+  const out: Message[][] = [];
+  const totals: number[] = [];
+  const at = new Map<number, { request: number; bytes: number }>();
+  for (const message of messages) {
+    const size = RECORD_OVERHEAD + lengthOf(message.key) + lengthOf(message.value);
+    const partition = message.partition ?? -1;
+    let place = at.get(partition) ?? { request: 0, bytes: 0 };
+    if (place.bytes > 0 && place.bytes + size > budget) place = { request: place.request + 1, bytes: 0 };
+    while (
+      (totals[place.request] ?? 0) > 0 &&
+      (totals[place.request] ?? 0) + size > budget * PARTITIONS_PER_REQUEST
+    )
+      place = { request: place.request + 1, bytes: 0 };
+    at.set(partition, { request: place.request, bytes: place.bytes + size });
+    totals[place.request] = (totals[place.request] ?? 0) + size;
+    let request = out[place.request];
+    if (!request) {
+      request = [];
+      out[place.request] = request;
+    }
+    request.push(message);
+  }
+  return out.filter((request) => request !== undefined);
+}
+
+function lengthOf(data: Message['key']): number {
+  if (data === null || data === undefined) return 0;
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }
 
 /** A Buffer over the same bytes: kafkajs takes Buffers, and copies them into its batch. */

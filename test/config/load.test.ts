@@ -23,6 +23,7 @@ const DEFAULTS: SluiceConfig = {
   job: 'aggregate',
   sink: { type: 'console' },
   sinkCompression: 'none',
+  sinkMaxBatchBytes: 1_048_576,
   trigger: 'micro-batch',
   batchIntervalMs: 1000,
   commitIntervalMs: 1000,
@@ -157,6 +158,7 @@ describe('loadConfig: valid values', () => {
       SLUICE_READY_BATCH_TIMEOUT_MS: '7000',
       SLUICE_FAILURE_EXIT_DELAY_MS: '600000',
       SLUICE_NATIVE: 'off',
+      SLUICE_SINK_MAX_BATCH_BYTES: '4096',
     };
     expect(loadConfig(env, { cpus: 4 })).toStrictEqual({
       brokers: ['kafka-1:9092', 'kafka-2:19092', '[::1]:9093'],
@@ -167,6 +169,7 @@ describe('loadConfig: valid values', () => {
       job: './jobs/top-urls.ts',
       sink: { type: 'kafka', topic: 'out.topic_1' },
       sinkCompression: 'zstd',
+      sinkMaxBatchBytes: 4096,
       trigger: 'continuous',
       batchIntervalMs: 250,
       commitIntervalMs: 5000,

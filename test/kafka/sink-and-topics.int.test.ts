@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createPartitioner } from '../../src/kafka/index.ts';
 import { runCli, startCli } from '../support/cli.ts';
@@ -132,5 +133,75 @@ describe('aggregate job into Kafka, from topics chosen by pattern', () => {
     ]);
     const [after] = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
     expect(after?.partitions).toEqual([{ partition: 0, offset: '3', metadata: null }]);
+  });
+});
+
+const TO_KAFKA = fileURLToPath(new URL('../fixtures/jobs/to-kafka.ts', import.meta.url));
+
+/** The first `count` records of a one-partition topic, in offset order. */
+async function readInOrder(topic: string, count: number): Promise<{ key: string; value: string }[]> {
+  const consumer = testKafka('sink-reader').consumer({ groupId: uniqueName('reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: { key: string; value: string }[] = [];
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push({ key: String(message.key), value: String(message.value) });
+        if (seen.length === count) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return seen;
+}
+
+describe('a Kafka output larger than one record batch the broker takes', () => {
+  it("writes 3 MB of one partition's batch in requests under message.max.bytes, in order", async () => {
+    const input = uniqueName('big-in');
+    const output = uniqueName('big-out');
+    await kafka.admin.createTopics({
+      topics: [
+        { topic: input, numPartitions: 1 },
+        { topic: output, numPartitions: 1 },
+      ],
+      waitForLeaders: true,
+    });
+    const values = Array.from({ length: 3000 }, (_, i) => `${i}:`.padEnd(1000, 'x'));
+    for (let from = 0; from < values.length; from += 500) {
+      await kafka.producer.send({
+        topic: input,
+        messages: values.slice(from, from + 500).map((value, i) => ({ key: `k${from + i}`, value })),
+      });
+    }
+    const env = {
+      SLUICE_BROKERS: testBrokers().join(','),
+      SLUICE_TOPICS: input,
+      SLUICE_TRIGGER: 'available-now',
+      SLUICE_VALUE_FORMAT: 'string',
+      // The whole topic in one fetch, so one batch holds it all.
+      SLUICE_MAX_PARTITION_FETCH_BYTES: String(8 * 1024 * 1024),
+      SLUICE_SINK_RETRY_TIMEOUT_MS: '0',
+      SLUICE_LOG_LEVEL: 'error',
+      OUTPUT_TOPIC: output,
+    };
+    // Without the cut (a limit above the broker's 1 MiB), the broker refuses the batch.
+    const refused = await runCli(['run', TO_KAFKA], {
+      ...env,
+      SLUICE_GROUP_ID: uniqueName('big'),
+      SLUICE_SINK_MAX_BATCH_BYTES: String(64 * 1024 * 1024),
+    });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('larger than the max message size the server will accept');
+
+    const result = await runCli(['run', TO_KAFKA], { ...env, SLUICE_GROUP_ID: uniqueName('big') });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const rows = await readInOrder(output, values.length);
+    expect(rows).toEqual(
+      values.map((value, i) => ({ key: `k${i}`, value: JSON.stringify([`k${i}`, value]) })),
+    );
+    const [offsets] = await kafka.admin.fetchTopicOffsets(output);
+    expect(offsets?.high).toBe(String(values.length));
   });
 });

@@ -1,12 +1,20 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CompressionTypes, type Producer } from 'kafkajs';
+import fc from 'fast-check';
+import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchInfo } from '../../src/core/index.ts';
 import { toJson } from '../../src/core/index.ts';
 import { createPartitioner } from '../../src/kafka/index.ts';
-import { batchFileName, formatPrint, KafkaOutput, Outputs, writeBatchFile } from '../../src/sinks/index.ts';
+import {
+  batchFileName,
+  formatPrint,
+  KafkaOutput,
+  Outputs,
+  requests,
+  writeBatchFile,
+} from '../../src/sinks/index.ts';
 import { encodeOutput } from '../../src/task/index.ts';
 
 const info: BatchInfo = { batchId: 7, time: 1_700_000_001_000, intervalMs: 1000, offsetRanges: [] };
@@ -125,6 +133,70 @@ describe('toKafka', () => {
       topic: 'out',
       messages: [{ key: Buffer.from('k'), value: Buffer.from('["k",1]') }],
     });
+  });
+
+  it('sends a partition more than SLUICE_SINK_MAX_BATCH_BYTES holds in further requests, in order', async () => {
+    const sent: { messages: Message[] }[] = [];
+    const producer = { send: async (record: { messages: Message[] }) => void sent.push(record) };
+    const spec = { type: 'kafka', topic: 'out', partitioner: 'murmur2', compression: 'none' } as const;
+    // 100 records of 100 bytes + overhead on each of two partitions, 4 KiB per partition per request.
+    const values = Array.from({ length: 200 }, (_, i) => [
+      i % 2 === 0 ? 'user-1' : 'user-3',
+      `${i}`.padEnd(80, '.'),
+    ]);
+    await new KafkaOutput(spec, 4096).write(producer, encodeOutput(spec, values), 6);
+    const partitions = new Map<number, string[]>();
+    for (const { messages } of sent) {
+      const bytes = new Map<number, number>();
+      for (const message of messages) {
+        const partition = message.partition ?? -1;
+        const size = 32 + String(message.key).length + String(message.value).length;
+        bytes.set(partition, (bytes.get(partition) ?? 0) + size);
+        partitions.set(partition, [...(partitions.get(partition) ?? []), String(message.value)]);
+      }
+      for (const total of bytes.values()) expect(total).toBeLessThanOrEqual(4096 - 64);
+    }
+    // Each record is 32 + 6 + 93 = 131 bytes: 30 fit in 4032, so 100 take 4 requests per partition.
+    expect(sent).toHaveLength(4);
+    expect([...partitions.keys()].sort()).toEqual([2, 5]);
+    const json = (i: number) => JSON.stringify(values[i]);
+    expect(partitions.get(2)).toEqual(values.flatMap((_, i) => (i % 2 === 0 ? [json(i)] : [])));
+    expect(partitions.get(5)).toEqual(values.flatMap((_, i) => (i % 2 === 1 ? [json(i)] : [])));
+  });
+
+  it('cuts requests so that every partition keeps its order and stays under the limit, whatever the records', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 3000 })), {
+          maxLength: 300,
+        }),
+        fc.integer({ min: 1024, max: 8192 }),
+        (records, limit) => {
+          const messages: Message[] = records.map(([partition, size], i) => ({
+            key: null,
+            value: Buffer.alloc(size, i % 256),
+            partition,
+            headers: { i: String(i) },
+          }));
+          const cut = requests(messages, limit);
+          expect(cut.flat()).toHaveLength(messages.length);
+          const order = (list: readonly Message[], partition: number) =>
+            list.filter((m) => m.partition === partition).map((m) => m.headers?.i);
+          for (let partition = 0; partition <= 20; partition++)
+            expect(order(cut.flat(), partition)).toEqual(order(messages, partition));
+          for (const request of cut) {
+            expect(request.length).toBeGreaterThan(0);
+            const total = request.reduce((sum, m) => sum + 32 + (m.value as Buffer).length, 0);
+            if (request.length > 1) expect(total).toBeLessThanOrEqual((limit - 64) * 16);
+            for (let partition = 0; partition <= 20; partition++) {
+              const own = request.filter((m) => m.partition === partition);
+              const bytes = own.reduce((sum, m) => sum + 32 + (m.value as Buffer).length, 0);
+              if (own.length > 1) expect(bytes).toBeLessThanOrEqual(limit - 64);
+            }
+          }
+        },
+      ),
+    );
   });
 
   it('refuses to run without Kafka, naming the topic', async () => {
