@@ -164,6 +164,21 @@ describe('toKafka', () => {
     expect(partitions.get(5)).toEqual(values.flatMap((_, i) => (i % 2 === 1 ? [json(i)] : [])));
   });
 
+  it('puts at most 500 records of a partition in one request', () => {
+    const messages: Message[] = Array.from({ length: 4500 }, (_, i) => ({
+      key: null,
+      value: 'v',
+      partition: i % 3 === 0 ? 1 : 0,
+    }));
+    const cut = requests(messages, 1024 * 1024);
+    expect(cut.map((request) => request.filter((m) => m.partition === 0).length)).toEqual([
+      500, 500, 500, 500, 500, 500,
+    ]);
+    expect(cut.map((request) => request.filter((m) => m.partition === 1).length)).toEqual([
+      500, 500, 500, 0, 0, 0,
+    ]);
+  });
+
   it('cuts requests so that every partition keeps its order and stays under the limit, whatever the records', () => {
     fc.assert(
       fc.property(
@@ -186,6 +201,8 @@ describe('toKafka', () => {
             expect(order(cut.flat(), partition)).toEqual(order(messages, partition));
           for (const request of cut) {
             expect(request.length).toBeGreaterThan(0);
+            for (let partition = 0; partition <= 20; partition++)
+              expect(request.filter((m) => m.partition === partition).length).toBeLessThanOrEqual(500);
             const total = request.reduce((sum, m) => sum + 32 + (m.value as Buffer).length, 0);
             if (request.length > 1) expect(total).toBeLessThanOrEqual((limit - 64) * 16);
             for (let partition = 0; partition <= 20; partition++) {
