@@ -41,6 +41,7 @@ export async function loadJob(
     maxEventTimeAheadMs: config.maxEventTimeAheadMs,
     generator: { seed: config.generatorSeed, partitions: config.generatorPartitions },
     maxDecompressedBytes: maxDecompressedBytesFor(config.maxBytesPerBatch),
+    sinkMaxBatchBytes: config.sinkMaxBatchBytes,
   };
   const plan = new Plan(graph);
   const intervalProblems = plan.intervalProblems(config.batchIntervalMs);

@@ -3,6 +3,7 @@ import type { AssignedPartition } from '../checkpoint/index.ts';
 import { ConfigError, type SluiceConfig } from '../config/index.ts';
 import type { Logger } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
+import { kafkaCluster, RawProducer } from '../kafka/index.ts';
 import {
   type OutputContext,
   Outputs,
@@ -63,7 +64,7 @@ export function createOutputs(options: OutputsWiring): { outputs: Outputs; store
     skipEmpty: config.trigger === 'continuous',
     kafkaMaxBatchBytes: config.sinkMaxBatchBytes,
     ...(options.write ? { write: options.write } : {}),
-    ...(kafka ? { kafka: { admin: kafka.admin, producer: kafka.producer } } : {}),
+    ...(kafka ? { kafka: { admin: kafka.admin, producer: kafka.producer, raw: rawProducer(options) } } : {}),
     ...(transaction ? { transaction } : {}),
     postgres: checked.postgres,
   });
@@ -75,6 +76,21 @@ export function createOutputs(options: OutputsWiring): { outputs: Outputs; store
       : undefined;
   return { outputs, stored };
 }
+
+/**
+ * What produces the record batches the slots write for toKafka outputs, on connections of its
+ * own; none under exactly-once, whose outputs go into the Kafka transaction's producer.
+ */
+function rawProducer(options: OutputsWiring): RawProducer | undefined {
+  const { kafka, transaction, config } = options;
+  if (!kafka || transaction) return undefined;
+  return new RawProducer(kafkaCluster(kafka.client), {
+    maxRequestBytes: RAW_REQUEST_BATCHES * config.sinkMaxBatchBytes,
+  });
+}
+
+/** A produce request carries at most this many times SLUICE_SINK_MAX_BATCH_BYTES (of one batch per partition). */
+const RAW_REQUEST_BATCHES = 16;
 
 /**
  * Under exactly-once, which outputs keep the promise: Kafka (transactions), files (by batch id,

@@ -1,7 +1,7 @@
 /** Runs one batch: log its plan, run its partitions in their slots, merge, write the outputs, commit; and reports what it saw. */
 import type { BatchInfo } from '../core/index.ts';
 import { ErrorCode, slotFailure } from '../errors/index.ts';
-import type { DecodeFailure, PartitionResult } from '../task/index.ts';
+import type { DecodeFailure, PartitionResult, SlotTask } from '../task/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { Commits } from './commits.ts';
 import type { BatchInFlight, BatchStats, EngineOptions } from './engine-types.ts';
@@ -48,6 +48,20 @@ export class BatchRun {
     this.#batchId = nextBatchId;
   }
 
+  /** The toKafka outputs the slots encode whose record batches they may write, with their topics' partitions. */
+  async #sinkPartitions(): Promise<[number, number][]> {
+    const { plan, outputs } = this.#options;
+    const sinks: [number, number][] = [];
+    if (!outputs.slotPartitions) return sinks;
+    for (const id of plan.slotOutputs) {
+      const node = plan.nodes[id];
+      if (node?.kind !== 'output' || node.sink.type !== 'kafka') continue;
+      const partitions = await outputs.slotPartitions(node.sink.topic);
+      if (partitions !== undefined) sinks.push([id, partitions]);
+    }
+    return sinks;
+  }
+
   /** The batch in flight, if one is. */
   inFlight(): BatchInFlight | undefined {
     return this.#current && { ...this.#current };
@@ -87,10 +101,11 @@ export class BatchRun {
     this.#options.transactions?.own(ownership.transactional(work));
     const slotWork = work.filter((item) => !ingress.isRepartition(item.range.topic));
     const routing = ingress.routing(work);
+    const sinks = await this.#sinkPartitions();
     const results = await Promise.all(
       [...slotWork, ...ownership.ticks(slotWork, time)].map(async (item) => {
         try {
-          return await slots.run(item.range.topic, item.range.partition, item.task(info));
+          return await slots.run(item.range.topic, item.range.partition, withSinks(item.task(info), sinks));
         } finally {
           item.settled();
         }
@@ -211,4 +226,11 @@ const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 function asCode(code: string): ErrorCode {
   return KNOWN_CODES.has(code) ? (code as ErrorCode) : ErrorCode.worker;
+}
+
+/** A batch task with the toKafka outputs whose record batches its slot writes. */
+function withSinks(task: SlotTask, sinks: readonly [number, number][]): SlotTask {
+  if (sinks.length === 0) return task;
+  if (task.type === 'records' || task.type === 'kafka' || task.type === 'generate') return { ...task, sinks };
+  return task;
 }

@@ -4,7 +4,7 @@ import type { BatchInfo } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { EncodedOutput, PartitionResult } from '../task/index.ts';
+import type { EncodedOutput, KafkaBatch, PartitionResult } from '../task/index.ts';
 import { groupsFromPairs, mergeAggregate, runOnMain, stateInputFromResults } from '../task/index.ts';
 import type { KeyedState } from './keyed-state.ts';
 import type { Routing } from './repartition.ts';
@@ -112,18 +112,21 @@ export async function mergePartitions(
   return outputs;
 }
 
-/** An output's bytes from each partition's slot, in result order. */
+/** An output's bytes (parts, or toKafka's record batches) from each partition's slot, in result order. */
 function slotEncoded(node: number, results: readonly PartitionResult[]): EncodedOutput {
   let count = 0;
   const parts: Uint8Array[] = [];
+  const batches: KafkaBatch[] = [];
   for (const result of results) {
     for (const item of result.exports) {
-      if (item.node !== node || item.kind !== 'encoded' || item.count === 0) continue;
+      if (item.node !== node) continue;
+      if (item.kind === 'encoded' && item.count > 0) parts.push(item.bytes);
+      else if (item.kind === 'kafkaBatches') for (const batch of item.batches) batches.push(batch);
+      else continue;
       count += item.count;
-      parts.push(item.bytes);
     }
   }
-  return { count, parts };
+  return { count, parts, ...(batches.length > 0 ? { batches } : {}) };
 }
 
 /**

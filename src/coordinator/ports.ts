@@ -8,6 +8,11 @@ export type OutputPort = {
   write(outputs: readonly OutputBatch[], info: BatchInfo): Promise<void>;
   /** Stops retrying a failing write: the run is stopping. */
   interrupt(): void;
+  /**
+   * A toKafka output topic's partition count when the slots may write its record batches
+   * themselves; undefined: they encode records for the main thread's producer.
+   */
+  slotPartitions?(topic: string): Promise<number | undefined>;
 };
 
 /**

@@ -3,6 +3,7 @@
 export { createKafka } from './client.ts';
 export { coPartitionedAssigner, coPartitionedAssignment } from './co-partitioned-assigner.ts';
 export { DirectSource } from './consumer/direct-source.ts';
+export { kafkaCluster } from './consumer/kafka-cluster.ts';
 export { DeadLetterWriter } from './dead-letter.ts';
 export { DLQ_HEADERS } from './dead-letter-plan.ts';
 export {
@@ -13,6 +14,7 @@ export {
   type PartitionerName,
   toKafkajsPartitioner,
 } from './partitioners.ts';
+export { RawProducer } from './raw-producer.ts';
 export { type ForwardSender, RepartitionTopics } from './repartition-topics.ts';
 export { isRetriableKafkaError, retryingKafka } from './retry.ts';
 export { kafkaFailureReason, kafkaSecurityOptions } from './security.ts';

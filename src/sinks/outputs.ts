@@ -5,7 +5,7 @@ import type { OutputBatch } from '../coordinator/index.ts';
 import { type BatchInfo, type RetryOptions, retry } from '../core/index.ts';
 import type { PostgresSinkSpec } from '../dsl/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
-import { encodeOutput } from '../task/index.ts';
+import { encodeOutput, type KafkaBatch } from '../task/index.ts';
 import type { PostgresNode } from './postgres-outputs.ts';
 import { writeBatchBytes } from './sink-file.ts';
 import { KafkaOutput, type RecordWriter } from './sink-kafka.ts';
@@ -16,7 +16,17 @@ export type OutputContext = {
   /** Where print() writes; stdout by default. */
   readonly write?: (text: string) => void | Promise<void>;
   /** Needed only by jobs with a Kafka output. */
-  readonly kafka?: { readonly producer: Producer; readonly admin: Admin };
+  readonly kafka?: {
+    readonly producer: Producer;
+    readonly admin: Admin;
+    /**
+     * Produces the record batches the slots write (at-least-once); without it (exactly-once:
+     * `transaction`) the slots encode records for the producer.
+     */
+    readonly raw?:
+      | { send(topic: string, batches: readonly KafkaBatch[]): Promise<void>; disconnect(): Promise<void> }
+      | undefined;
+  };
   /** SLUICE_SINK_MAX_BATCH_BYTES: the most of one partition per produce request of a Kafka output. */
   readonly kafkaMaxBatchBytes?: number;
   /**
@@ -158,8 +168,16 @@ export class Outputs {
           this.#kafka.set(output.node, writer);
         }
         const count = await this.#partitionCount(kafka.admin, sink.topic);
-        const encoded = output.encoded ?? encodeOutput(sink, values);
-        await writer.write(this.#context.transaction ?? kafka.producer, encoded, count);
+        const raw = this.#context.transaction ? undefined : kafka.raw;
+        const encoded =
+          output.encoded ?? encodeOutput(sink, values, raw && writer.layout(count, values.length));
+        if (encoded.batches && encoded.batches.length > 0) {
+          if (!raw) throw new Error(`output ${output.node} has record batches and nothing to produce them`);
+          await raw.send(sink.topic, encoded.batches);
+        }
+        // Parts: a slot without the topic's partitions (it could not be described at the batch's start).
+        if (encoded.parts.length > 0)
+          await writer.write(this.#context.transaction ?? kafka.producer, encoded, count);
         return;
       }
     }
@@ -226,8 +244,24 @@ export class Outputs {
     };
   }
 
-  /** Closes the connections outputs opened (PostgreSQL pools). */
+  /**
+   * The partition count of a toKafka output's topic when the slots may write its record batches:
+   * a raw producer is there (not under exactly-once) and the topic can be described now.
+   */
+  async slotPartitions(topic: string): Promise<number | undefined> {
+    const kafka = this.#context.kafka;
+    if (!kafka?.raw || this.#context.transaction) return undefined;
+    try {
+      return await this.#partitionCount(kafka.admin, topic);
+    } catch {
+      // The write says why, and retries: the output's own error path.
+      return undefined;
+    }
+  }
+
+  /** Closes the connections outputs opened (PostgreSQL pools, the raw producer's). */
   async close(): Promise<void> {
+    await this.#context.kafka?.raw?.disconnect();
     await Promise.all([...this.#postgres.values()].map((writer) => writer.close()));
     this.#postgres.clear();
   }

@@ -8,7 +8,12 @@ export type RecordWriter = { send(record: ProducerRecord): Promise<unknown> };
 import { compressionType } from '../codecs/index.ts';
 import type { SinkSpec } from '../dsl/index.ts';
 import { hashedPartitions } from '../kafka/index.ts';
-import { type EncodedOutput, visitKafkaRecords } from '../task/index.ts';
+import {
+  DEFAULT_SINK_MAX_BATCH_BYTES,
+  type EncodedOutput,
+  type KafkaLayout,
+  visitKafkaRecords,
+} from '../task/index.ts';
 
 type KafkaSpec = Extract<SinkSpec, { type: 'kafka' }>;
 
@@ -22,12 +27,23 @@ export class KafkaOutput {
   readonly #spec: KafkaSpec;
   readonly #partitionOf: (hash: number, partitionCount: number) => number;
   readonly #maxBatchBytes: number;
+  #roundRobin = 0;
 
   /** `maxBatchBytes`: SLUICE_SINK_MAX_BATCH_BYTES, the most of one partition per produce request. */
-  constructor(spec: KafkaSpec, maxBatchBytes = DEFAULT_MAX_BATCH_BYTES) {
+  constructor(spec: KafkaSpec, maxBatchBytes = DEFAULT_SINK_MAX_BATCH_BYTES) {
     this.#spec = spec;
     this.#partitionOf = hashedPartitions(spec.partitioner);
     this.#maxBatchBytes = maxBatchBytes;
+  }
+
+  /**
+   * Where the main thread's record batches of `count` values go: the topic's partitions, and
+   * round-robin going on from the last batch's.
+   */
+  layout(partitions: number, count: number): KafkaLayout {
+    const start = this.#roundRobin;
+    this.#roundRobin = (start + count) % partitions;
+    return { partitions, maxBatchBytes: this.#maxBatchBytes, start };
   }
 
   messages(encoded: EncodedOutput, partitionCount: number): Message[] {
@@ -54,7 +70,6 @@ export class KafkaOutput {
   }
 }
 
-const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
 /** Most a record adds to its batch beyond its key and value: length, attributes, deltas, lengths, header count. */
 const RECORD_OVERHEAD = 32;
 /** A request's share of the batch header (61 bytes), rounded up. */

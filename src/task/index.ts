@@ -13,10 +13,13 @@ export {
 } from './generator.ts';
 export { mergeAggregate } from './operators/aggregate.ts';
 export {
+  DEFAULT_SINK_MAX_BATCH_BYTES,
   type EncodedOutput,
   type EncodedSink,
   encodeOutput,
   isEncodedSink,
+  type KafkaBatch,
+  type KafkaLayout,
   visitKafkaRecords,
   writtenValues,
 } from './output-encoding.ts';
@@ -29,7 +32,7 @@ export {
   runPartition,
 } from './partition-run.ts';
 export { runOnMain } from './pipeline.ts';
-export type { SlotTask, WorkerInit } from './protocol.ts';
+export type { SinkPartitions, SlotTask, WorkerInit } from './protocol.ts';
 export { controlRecordType } from './record-batch/record-batch.ts';
 export { maxDecompressedBytesFor } from './record-batch/record-set.ts';
 export { recordValues } from './record-values.ts';

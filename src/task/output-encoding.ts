@@ -1,35 +1,68 @@
 // Sink-ready bytes: an output's values as saveAsTextFiles' JSON lines or toKafka's records, made where the values are.
 import { keyText, partitionHash, toJson } from '../core/index.ts';
 import type { SinkSpec } from '../dsl/index.ts';
+import { recordsSection } from './record-batch/decompress.ts';
+import { COMPRESSION, readBatchHeader, readRecords } from './record-batch/record-batch.ts';
+import { RecordBatchWriter } from './record-batch/record-batch-writer.ts';
 
 type KafkaSpec = Extract<SinkSpec, { type: 'kafka' }>;
 
 /** The sinks whose values a slot encodes into the bytes they write. */
 export type EncodedSink = Extract<SinkSpec, { type: 'saveAsTextFiles' | 'kafka' }>;
 
-/** One output's bytes for one batch: a part per partition (in result order), or one from the main thread. */
-export type EncodedOutput = { readonly count: number; readonly parts: readonly Uint8Array[] };
+/**
+ * One output's bytes for one batch: JSON lines or toKafka's records, a part per partition (in
+ * result order) or one from the main thread; or, where the slots knew the output topic's
+ * partitions, whole Kafka record batches with their partitions, ready to produce.
+ */
+export type EncodedOutput = {
+  readonly count: number;
+  /** JSON lines or toKafka's records (`visitKafkaRecords`); empty when `batches` are given. */
+  readonly parts: readonly Uint8Array[];
+  readonly batches?: readonly KafkaBatch[];
+};
 
-/** An output's values, pushed one at a time, then its bytes. */
+/** A Kafka record batch (RecordBatch v2) for partition `[0]` of the output topic. */
+export type KafkaBatch = [number, Uint8Array];
+
+/** SLUICE_SINK_MAX_BATCH_BYTES's default: the broker's default `message.max.bytes`, near enough. */
+export const DEFAULT_SINK_MAX_BATCH_BYTES = 1024 * 1024;
+
+/** What a slot needs to write a toKafka output's record batches itself. */
+export type KafkaLayout = {
+  readonly partitions: number;
+  /** SLUICE_SINK_MAX_BATCH_BYTES: a batch is closed before a record would take it past this. */
+  readonly maxBatchBytes: number;
+  /** Where round-robin starts (the source partition), so that slots do not all start at 0. */
+  readonly start: number;
+};
+
+/** An output's values, pushed one at a time, then what goes to the main thread. */
 export type OutputEncoder = {
   push(value: unknown): void;
   readonly count: number;
-  bytes(): Uint8Array;
+  output(): EncodedOutput;
 };
 
 export function isEncodedSink(sink: SinkSpec): sink is EncodedSink {
   return sink.type === 'saveAsTextFiles' || sink.type === 'kafka';
 }
 
-export function outputEncoder(sink: EncodedSink): OutputEncoder {
-  return sink.type === 'kafka' ? new KafkaRecordsEncoder(sink) : new LinesEncoder();
+/** The encoder of `sink`: toKafka with a layout writes record batches, without one its records. */
+export function outputEncoder(sink: EncodedSink, layout?: KafkaLayout): OutputEncoder {
+  if (sink.type === 'saveAsTextFiles') return new LinesEncoder();
+  return layout ? new KafkaBatchesEncoder(sink, layout) : new KafkaRecordsEncoder(sink);
 }
 
 /** Encodes values computed on the main thread (after an aggregation) the way a slot would. */
-export function encodeOutput(sink: EncodedSink, values: readonly unknown[]): EncodedOutput {
-  const encoder = outputEncoder(sink);
+export function encodeOutput(
+  sink: EncodedSink,
+  values: readonly unknown[],
+  layout?: KafkaLayout,
+): EncodedOutput {
+  const encoder = outputEncoder(sink, layout);
   for (const value of values) encoder.push(value);
-  return { count: encoder.count, parts: [encoder.bytes()] };
+  return encoder.output();
 }
 
 /** saveAsTextFiles: each value as one line of JSON (`null` for a value JSON cannot express). */
@@ -43,8 +76,8 @@ class LinesEncoder implements OutputEncoder {
     this.count++;
   }
 
-  bytes(): Uint8Array {
-    return TEXT.encode(this.#text);
+  output(): EncodedOutput {
+    return { count: this.count, parts: [TEXT.encode(this.#text)] };
   }
 }
 
@@ -105,10 +138,70 @@ class KafkaRecordsEncoder implements OutputEncoder {
     this.#view = new DataView(grown.buffer);
   }
 
-  bytes(): Uint8Array {
-    return this.#bytes.slice(0, this.#length);
+  output(): EncodedOutput {
+    return { count: this.count, parts: [this.#bytes.slice(0, this.#length)] };
   }
 }
+
+/**
+ * toKafka where the slot knows the topic's partitions: each value as a record of its partition's
+ * record batch (the partitioner's, round-robin for what has nothing to hash), a batch closed
+ * before a record would take it past `maxBatchBytes`.
+ */
+class KafkaBatchesEncoder implements OutputEncoder {
+  count = 0;
+  readonly #spec: KafkaSpec;
+  readonly #layout: KafkaLayout;
+  readonly #codec: number;
+  readonly #timestamp = Date.now();
+  readonly #open = new Map<number, RecordBatchWriter>();
+  readonly #closed: KafkaBatch[] = [];
+  #next: number;
+
+  constructor(spec: KafkaSpec, layout: KafkaLayout) {
+    this.#spec = spec;
+    this.#layout = layout;
+    this.#codec = COMPRESSION[spec.compression];
+    this.#next = layout.start;
+  }
+
+  push(value: unknown): void {
+    const key = kafkaKey(this.#spec, value);
+    const body: string | undefined = toJson(value);
+    const keyBytes = key === null ? null : TEXT.encode(key);
+    const hashed = this.#spec.partitioner === 'hash-value' && body !== undefined;
+    const valueBytes = hashed ? TEXT.encode(body) : (body ?? null);
+    const hash = partitionHash(
+      this.#spec.partitioner,
+      keyBytes,
+      typeof valueBytes === 'string' ? null : valueBytes,
+    );
+    const { partitions, maxBatchBytes } = this.#layout;
+    const partition = hash >= 0 ? hash % partitions : this.#next++ % partitions;
+    let writer = this.#open.get(partition);
+    const size = RECORD_BYTES + (keyBytes?.length ?? 0) + (body === undefined ? 0 : Buffer.byteLength(body));
+    if (writer && writer.count > 0 && writer.size + size > maxBatchBytes) {
+      this.#closed.push([partition, writer.finish(this.#codec, this.#timestamp)]);
+      writer = undefined;
+    }
+    if (!writer) {
+      writer = new RecordBatchWriter();
+      this.#open.set(partition, writer);
+    }
+    writer.append(keyBytes, valueBytes);
+    this.count++;
+  }
+
+  output(): EncodedOutput {
+    const batches = [...this.#closed];
+    for (const [partition, writer] of this.#open)
+      batches.push([partition, writer.finish(this.#codec, this.#timestamp)]);
+    return { count: this.count, parts: [], batches };
+  }
+}
+
+/** Most a record adds to its batch beyond its key and value (length, attributes, deltas, lengths). */
+const RECORD_BYTES = 32;
 
 /** A toKafka record's key: the `key` option's, else a pair's first element, else none. */
 function kafkaKey(spec: KafkaSpec, value: unknown): string | null {
@@ -151,6 +244,13 @@ export function visitKafkaRecords(
 export function writtenValues(sink: EncodedSink, encoded: EncodedOutput): unknown[] {
   const values: unknown[] = [];
   const text = new TextDecoder();
+  if (encoded.batches) {
+    for (const [, batch] of encoded.batches) {
+      for (const value of batchValues(batch))
+        values.push(value === null ? null : JSON.parse(text.decode(value)));
+    }
+    return values;
+  }
   for (const part of encoded.parts) {
     if (sink.type === 'kafka') {
       visitKafkaRecords(part, (_hash, _key, value) => {
@@ -162,3 +262,19 @@ export function writtenValues(sink: EncodedSink, encoded: EncodedOutput): unknow
   }
   return values;
 }
+
+/** The values of a record batch this module wrote, as views (null for a tombstone). */
+function batchValues(batch: Uint8Array): (Uint8Array | null)[] {
+  const header = readBatchHeader(batch, 0);
+  if (header === 'partial') throw new Error('a record batch cut short');
+  const section = recordsSection(batch, 0, header, READ_BACK_BYTES);
+  const values: (Uint8Array | null)[] = [];
+  readRecords(section.bytes, section.start, section.end, header, (record) => {
+    const { valueStart, valueLength } = record;
+    values.push(valueLength < 0 ? null : section.bytes.subarray(valueStart, valueStart + valueLength));
+  });
+  return values;
+}
+
+/** What a batch read back may decompress to: more than SLUICE_SINK_MAX_BATCH_BYTES can be. */
+const READ_BACK_BYTES = 2 ** 31 - 1;

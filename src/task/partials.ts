@@ -27,7 +27,14 @@ export type Export =
    */
   | { readonly node: number; readonly kind: 'stateGroups'; readonly parts: [number, Uint8Array][] }
   /** An output's values as the bytes its sink writes (task/output-encoding.ts). */
-  | { readonly node: number; readonly kind: 'encoded'; readonly count: number; readonly bytes: Uint8Array };
+  | { readonly node: number; readonly kind: 'encoded'; readonly count: number; readonly bytes: Uint8Array }
+  /** A toKafka output's values as record batches, each with its partition of the output topic. */
+  | {
+      readonly node: number;
+      readonly kind: 'kafkaBatches';
+      readonly count: number;
+      readonly batches: [number, Uint8Array][];
+    };
 
 /** Values grouped per key, keys and values in arrival order (object keys go by JSON). */
 export class KeyGroups {

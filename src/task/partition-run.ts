@@ -2,6 +2,7 @@
 import type { BatchInfo, Offset, Origin, SourceRecord } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { ErrorCode, errorText, isSluiceError, type SlotErrorData, slotErrorData } from '../errors/index.ts';
+import type { KafkaLayout } from './output-encoding.ts';
 import type { Export } from './partials.ts';
 import { SlotPipeline } from './pipeline.ts';
 import { BatchWindows, type LatePolicy, type LateSample, type PartitionStore } from './window-ops.ts';
@@ -63,6 +64,8 @@ export type RunOptions = {
    * (SLUICE_MAX_EVENT_TIME_AHEAD_MS); unset, no limit.
    */
   readonly maxEventTimeAheadMs?: number;
+  /** toKafka outputs whose record batches the slot writes, by output node. */
+  readonly kafkaLayouts?: ReadonlyMap<number, KafkaLayout>;
 };
 
 const SKIP_SAMPLE = 5;
@@ -107,7 +110,7 @@ export function runPartition(
     options.latePolicy ?? 'count',
     options.maxEventTimeAheadMs,
   );
-  const pipeline = new SlotPipeline(plan, info, windows, options.statePartitions);
+  const pipeline = new SlotPipeline(plan, info, windows, options.statePartitions, options.kafkaLayouts);
   const failures: DecodeFailure[] = [];
   let decodeErrors = 0;
   const base = { topic: input.topic, partition: input.partition, records: input.count };

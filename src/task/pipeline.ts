@@ -7,7 +7,7 @@ import { keyedStatePartial } from './operators/keyed-state.ts';
 import { elementReceiver, transformStage } from './operators/stateless.ts';
 import type { BatchScope, PartialStage, Receiver, Stage } from './operators/types.ts';
 import { watermarkStage, windowAggregatePartial, windowStage } from './operators/window.ts';
-import { type EncodedSink, isEncodedSink, outputEncoder } from './output-encoding.ts';
+import { type EncodedSink, isEncodedSink, type KafkaLayout, outputEncoder } from './output-encoding.ts';
 import type { Export } from './partials.ts';
 import type { BatchWindows } from './window-ops.ts';
 
@@ -44,12 +44,20 @@ export function stageFor(node: Node, scope: BatchScope): Stage {
   }
 }
 
-/** An output whose sink writes bytes: the slot's side encodes its values into them. */
-function encodedOutput(node: number, sink: EncodedSink): PartialStage {
-  const encoder = outputEncoder(sink);
+/**
+ * An output whose sink writes bytes: the slot's side encodes its values into them — for toKafka,
+ * whole record batches when the task named the topic's partitions.
+ */
+function encodedOutput(node: number, sink: EncodedSink, scope: BatchScope): PartialStage {
+  const encoder = outputEncoder(sink, scope.kafkaLayouts?.get(node));
   return {
     push: (value) => encoder.push(value),
-    partial: () => ({ node, kind: 'encoded', count: encoder.count, bytes: encoder.bytes() }),
+    partial: () => {
+      const { count, parts, batches } = encoder.output();
+      return batches
+        ? { node, kind: 'kafkaBatches', count, batches: [...batches] }
+        : { node, kind: 'encoded', count, bytes: parts[0] ?? new Uint8Array() };
+    },
   };
 }
 
@@ -58,7 +66,7 @@ function partialFor(node: Node, scope: BatchScope, statePartitions: number | und
   if (node.kind === 'windowAggregate') return windowAggregatePartial(node, scope, statePartitions);
   if (isKeyedState(node)) return keyedStatePartial(node, statePartitions);
   if (isAggregate(node)) return aggregatePartial(node);
-  if (node.kind === 'output' && isEncodedSink(node.sink)) return encodedOutput(node.id, node.sink);
+  if (node.kind === 'output' && isEncodedSink(node.sink)) return encodedOutput(node.id, node.sink, scope);
   throw new Error(`node ${node.id} (${node.kind}) is not an aggregation`);
 }
 
@@ -73,9 +81,22 @@ export class SlotPipeline {
   readonly #partials: PartialStage[] = [];
   readonly #records = new Map<number, unknown[]>();
 
-  constructor(plan: Plan, info: BatchInfo, windows: BatchWindows, statePartitions?: number) {
+  constructor(
+    plan: Plan,
+    info: BatchInfo,
+    windows: BatchWindows,
+    statePartitions?: number,
+    kafkaLayouts?: ReadonlyMap<number, KafkaLayout>,
+  ) {
     this.#plan = plan;
-    this.#scope = { info, time: 0, windows, fired: [], emitter: (id, late) => this.#emitter(id, late) };
+    this.#scope = {
+      info,
+      time: 0,
+      windows,
+      fired: [],
+      emitter: (id, late) => this.#emitter(id, late),
+      ...(kafkaLayouts ? { kafkaLayouts } : {}),
+    };
     for (const id of plan.recordExports) this.#records.set(id, []);
     const partials: PartialStage[] = [];
     // Built from the last node back, so each stage can take its children's receivers.

@@ -26,7 +26,16 @@ export type WorkerInit = {
    * SLUICE_MAX_BYTES_PER_BATCH); beyond it the batch is corrupt. Unset: that of the default.
    */
   readonly maxDecompressedBytes?: number;
+  /** SLUICE_SINK_MAX_BATCH_BYTES, for the record batches of toKafka outputs; unset: 1 MiB. */
+  readonly sinkMaxBatchBytes?: number;
 };
+
+/**
+ * A batch task's toKafka outputs whose topics' partition counts the main thread knows, as
+ * `[output node, partitions]`: the slot writes their record batches itself (not under
+ * exactly-once, whose records go through the Kafka transaction's producer).
+ */
+export type SinkPartitions = { readonly sinks?: readonly (readonly [number, number])[] };
 
 /** One task per partition batch. */
 export type SlotTask =
@@ -36,7 +45,7 @@ export type SlotTask =
    * and takes the records with offsets in `[fromOffset, untilOffset)`. The main thread left out
    * aborted transactions' batches; control batches are skipped here too.
    */
-  | {
+  | (SinkPartitions & {
       readonly type: 'records';
       readonly info: BatchInfo;
       readonly topic: string;
@@ -51,20 +60,20 @@ export type SlotTask =
        * bytes are those (shared memory reused too early would otherwise lose records silently).
        */
       readonly firstBatch?: Offset;
-    }
-  | {
+    })
+  | (SinkPartitions & {
       readonly type: 'kafka';
       readonly info: BatchInfo;
       readonly buffer: SharedArrayBuffer;
       readonly byteLength: number;
-    }
-  | {
+    })
+  | (SinkPartitions & {
       readonly type: 'generate';
       readonly info: BatchInfo;
       readonly partition: number;
       readonly fromOffset: number;
       readonly count: number;
-    }
+    })
   /** No records: the partition's windows move to the batch's time and watermark. */
   | { readonly type: 'tick'; readonly info: BatchInfo; readonly topic: string; readonly partition: number }
   /** The partition's window state as msgpack bytes, for a checkpoint. */

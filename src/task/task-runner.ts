@@ -5,9 +5,10 @@ import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { BatchView } from './batch-view.ts';
 import { decodeKey, decodeValue } from './decode.ts';
 import { clickAt, GENERATOR_TOPIC } from './generator.ts';
+import { DEFAULT_SINK_MAX_BATCH_BYTES, type KafkaLayout } from './output-encoding.ts';
 import { KeyGroups } from './partials.ts';
 import { type PartitionResult, type RecordInput, runPartition } from './partition-run.ts';
-import type { SlotTask, WorkerInit } from './protocol.ts';
+import type { SinkPartitions, SlotTask, WorkerInit } from './protocol.ts';
 import { RecordColumns } from './record-batch/record-columns.ts';
 import { MIN_MAX_DECOMPRESSED_BYTES, RecordSetView } from './record-batch/record-set.ts';
 import { encodeResult } from './result-codec.ts';
@@ -123,8 +124,19 @@ export class TaskRunner {
           latePolicy: init.latePolicy,
           maxEventTimeAheadMs: init.maxEventTimeAheadMs,
           ...(init.statePartitions === undefined ? {} : { statePartitions: init.statePartitions }),
+          ...('sinks' in task && task.sinks
+            ? { kafkaLayouts: this.#layouts(task.sinks, input.partition) }
+            : {}),
         });
     return encodeResult(result);
+  }
+
+  /** The toKafka outputs whose record batches this batch writes, round-robin starting at `partition`. */
+  #layouts(sinks: NonNullable<SinkPartitions['sinks']>, partition: number): Map<number, KafkaLayout> {
+    const maxBatchBytes = this.#init.sinkMaxBatchBytes ?? DEFAULT_SINK_MAX_BATCH_BYTES;
+    return new Map(
+      sinks.map(([node, partitions]) => [node, { partitions, maxBatchBytes, start: partition }]),
+    );
   }
 
   #runState(task: Extract<SlotTask, { type: 'state' }>): Uint8Array {

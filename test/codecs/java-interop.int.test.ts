@@ -189,3 +189,59 @@ describe('sluice produce → Java console consumer', () => {
     });
   }
 });
+
+describe('sluice run toKafka (record batches the slots write) → Java console consumer', () => {
+  const COUNT = 3000;
+  const TO_KAFKA = 'test/fixtures/jobs/to-kafka.ts';
+
+  for (const codec of ['none', ...CODECS] as const) {
+    it(`the Java client reads ${COUNT} records a job wrote with compression ${codec}`, async () => {
+      const input = await createTopic(`to-kafka-in-${codec}`);
+      const output = await createTopic(`to-kafka-out-${codec}`);
+      const records = Array.from({ length: COUNT }, (_, i) => ({ key: `user-${i % 97}`, value: line(i) }));
+      await kafka.producer.send({ topic: input, messages: records });
+      const result = await runCli(['run', TO_KAFKA], {
+        SLUICE_BROKERS: testBrokers().join(','),
+        SLUICE_TOPICS: input,
+        SLUICE_GROUP_ID: uniqueName(`to-kafka-${codec}`),
+        SLUICE_VALUE_FORMAT: 'string',
+        SLUICE_TRIGGER: 'available-now',
+        SLUICE_WORKERS: '2',
+        SLUICE_LOG_LEVEL: 'error',
+        SLUICE_NATIVE: NATIVE,
+        OUTPUT_TOPIC: output,
+        OUTPUT_COMPRESSION: codec,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(await endOffsets(output)).toBe(COUNT);
+      if (codec !== 'none') expectCompressed(output, codec);
+
+      const stdout = java('org.apache.kafka.tools.consumer.ConsoleConsumer', [
+        '--bootstrap-server',
+        testBrokers().join(','),
+        '--topic',
+        output,
+        '--from-beginning',
+        '--max-messages',
+        String(COUNT),
+        '--timeout-ms',
+        '30000',
+        '--formatter-property',
+        'print.key=true',
+        '--formatter-property',
+        'print.partition=true',
+        '--formatter-property',
+        'key.separator=|',
+      ]);
+      const partitioner = createPartitioner('murmur2');
+      const want = records.map(({ key, value }) => {
+        const partition = partitioner({ key: Buffer.from(key), value: null }, PARTITIONS);
+        return `Partition:${partition}|${key}|${JSON.stringify([key, value])}`;
+      });
+      const lines = stdout.split('\n').filter((entry) => entry.length > 0);
+      expect(lines).toHaveLength(COUNT);
+      expect(lines.sort()).toEqual(want.sort());
+    });
+  }
+});

@@ -38,7 +38,21 @@ export type KafkaCluster = {
   /** Leader node id → the partitions it leads (of those given), as of the last refresh. */
   leaders(topic: string, partitions: readonly number[]): Record<string, number[]>;
   fetch(nodeId: string, request: FetchRequest): Promise<FetchResponse>;
+  /** Sends record batches already written (one per partition) to their leader `nodeId`. */
+  produce(nodeId: string, request: ProduceRequest): Promise<ProduceResponse>;
 };
+
+/** A Produce (v7) of record batches written elsewhere: at most one batch per partition. */
+export type ProduceRequest = {
+  readonly topic: string;
+  /** -1: every in-sync replica; 1: the leader. */
+  readonly acks: number;
+  readonly timeoutMs: number;
+  readonly partitions: readonly (readonly [number, Uint8Array])[];
+};
+
+/** Each partition's error code (0: none) in a Produce response. */
+export type ProduceResponse = readonly { readonly partition: number; readonly errorCode: number }[];
 
 /** What kafkajs's Fetch v11 request encoder takes. */
 export type FetchRequest = {
@@ -52,6 +66,16 @@ export type FetchRequest = {
     readonly partitions: readonly { partition: number; fetchOffset: string; maxBytes: number }[];
   }[];
 };
+
+const { errorCodes } = require('kafkajs/src/protocol/error.js') as {
+  errorCodes: readonly { type: string; code: number; retriable: boolean }[];
+};
+
+/** Kafka's name of an error code and whether asking again may mend it, as kafkajs's table has them. */
+export function kafkaError(code: number): { readonly name: string; readonly retriable: boolean } {
+  const known = errorCodes.find((entry) => entry.code === code);
+  return { name: known?.type ?? `error code ${code}`, retriable: known?.retriable === true };
+}
 
 const fetchV11 = require('kafkajs/src/protocol/requests/fetch/v11/request.js') as (
   request: FetchRequest,
@@ -87,6 +111,7 @@ export function kafkaCluster(kafka: Kafka): KafkaCluster {
     },
     leaders: (topic, partitions) => cluster.findLeaderForPartitions(topic, [...partitions]),
     fetch: async (nodeId, request) => sendFetch(await cluster.findBroker({ nodeId }), request),
+    produce: async (nodeId, request) => sendProduce(await cluster.findBroker({ nodeId }), request),
   };
 }
 
@@ -100,4 +125,66 @@ function sendFetch(broker: ClusterBroker, request: FetchRequest): Promise<FetchR
     response: { decode: async (payload) => readFetchResponse(payload), parse: async (decoded) => decoded },
     requestTimeout: request.maxWaitTime + NETWORK_DELAY_MS,
   });
+}
+
+type KafkajsEncoder = {
+  writeString(value: string | null): KafkajsEncoder;
+  writeInt16(value: number): KafkajsEncoder;
+  writeInt32(value: number): KafkajsEncoder;
+  writeBuffer(value: Buffer): KafkajsEncoder;
+  writeArray(values: readonly KafkajsEncoder[]): KafkajsEncoder;
+};
+const Encoder = require('kafkajs/src/protocol/encoder.js') as new () => KafkajsEncoder;
+const PRODUCE = 0;
+
+/**
+ * Sends a Produce v7 request of the given record batches, non-transactional, and reads the
+ * partitions' error codes from its response. v7 (Kafka 2.1 on; 4.x takes v3 and later) is the
+ * first a broker takes zstd batches in (KIP-110); its request is v3's.
+ */
+function sendProduce(broker: ClusterBroker, request: ProduceRequest): Promise<ProduceResponse> {
+  const partitions = request.partitions.map(([partition, batch]) =>
+    new Encoder()
+      .writeInt32(partition)
+      .writeInt32(batch.length)
+      .writeBuffer(Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength)),
+  );
+  const encoded = {
+    apiKey: PRODUCE,
+    apiVersion: 7,
+    apiName: 'Produce',
+    encode: async () =>
+      new Encoder()
+        .writeString(null)
+        .writeInt16(request.acks)
+        .writeInt32(request.timeoutMs)
+        .writeArray([new Encoder().writeString(request.topic).writeArray(partitions)]),
+  };
+  return broker.connectionPool.send({
+    request: encoded,
+    response: { decode: async (payload) => readProduceResponse(payload), parse: async (decoded) => decoded },
+    requestTimeout: request.timeoutMs + NETWORK_DELAY_MS,
+  });
+}
+
+/**
+ * Produce v7's response: per topic, per partition its index, error code, base offset, append time
+ * and log start offset.
+ */
+export function readProduceResponse(payload: Buffer): ProduceResponse {
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const out: { partition: number; errorCode: number }[] = [];
+  let at = 0;
+  const topics = view.getInt32(at);
+  at += 4;
+  for (let t = 0; t < topics; t++) {
+    at += 2 + view.getInt16(at); // topic name
+    const partitions = view.getInt32(at);
+    at += 4;
+    for (let p = 0; p < partitions; p++) {
+      out.push({ partition: view.getInt32(at), errorCode: view.getInt16(at + 4) });
+      at += 4 + 2 + 8 + 8 + 8; // index, error code, base offset, log append time, log start offset
+    }
+  }
+  return out;
 }

@@ -1,5 +1,4 @@
 /** The raw fetch loop: Fetch requests to the partitions' leaders, record sets framed into the fetch buffers. */
-import { createRequire } from 'node:module';
 import type { Admin } from 'kafkajs';
 import type { SluiceConfig } from '../../config/index.ts';
 import { type Logger, partitionId, partitionName } from '../../core/index.ts';
@@ -7,13 +6,8 @@ import { ErrorCode, errorText, SluiceError } from '../../errors/index.ts';
 import { type KafkaRetryOptions, retryingKafka } from '../retry.ts';
 import type { FetchBuffers, PartitionBuffer } from './fetch-buffer.ts';
 import type { FetchedPartition } from './fetch-response.ts';
-import type { KafkaCluster } from './kafka-cluster.ts';
+import { type KafkaCluster, kafkaError } from './kafka-cluster.ts';
 import { frameRecords } from './record-sets.ts';
-
-const require = createRequire(import.meta.url);
-const { errorCodes } = require('kafkajs/src/protocol/error.js') as {
-  errorCodes: readonly { type: string; code: number; retriable: boolean }[];
-};
 
 /** Kafka's READ_COMMITTED: aborted transactions are left out (consumers of exactly-once outputs). */
 const READ_COMMITTED = 1;
@@ -316,10 +310,4 @@ export class RawFetcher {
       this.#held.delete(buffer);
     }
   }
-}
-
-/** Kafka's name of an error code and whether asking again may mend it, as kafkajs's table has them. */
-function kafkaError(code: number): { readonly name: string; readonly retriable: boolean } {
-  const known = errorCodes.find((entry) => entry.code === code);
-  return { name: known?.type ?? `error code ${code}`, retriable: known?.retriable === true };
 }

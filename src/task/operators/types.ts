@@ -1,5 +1,6 @@
 // The one interface every operator implements, and what it sees of the batch it runs in.
 import type { BatchInfo } from '../../core/index.ts';
+import type { KafkaLayout } from '../output-encoding.ts';
 import type { Export } from '../partials.ts';
 import type { BatchWindows } from '../window-ops.ts';
 
@@ -30,4 +31,6 @@ export type BatchScope = {
   readonly windows: BatchWindows | undefined;
   /** Window operations that fired at least one window in this batch. */
   readonly fired: number[];
+  /** toKafka outputs whose record batches a slot writes itself, by output node. */
+  readonly kafkaLayouts?: ReadonlyMap<number, KafkaLayout>;
 };

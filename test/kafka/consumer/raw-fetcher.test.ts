@@ -44,6 +44,9 @@ function setup(partitions = [0, 1]) {
     disconnect: async () => {},
     refreshMetadata: async (topics) => void refreshes.push([...topics]),
     leaders: (_topic, numbers) => ({ '1': [...numbers] }),
+    produce: async () => {
+      throw new Error('the fetcher produces nothing');
+    },
     fetch: async (_nodeId, request): Promise<FetchResponse> => {
       requests.push(request);
       const next = script.shift();
