@@ -192,7 +192,9 @@ describe('a Kafka output larger than one record batch the broker takes', () => {
       SLUICE_SINK_MAX_BATCH_BYTES: String(64 * 1024 * 1024),
     });
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/SLUICE_SINK_REJECTED: .*the broker refused the records for big-out-[^ ]+-0 \(request 1 to its leader\): MESSAGE_TOO_LARGE/);
+    expect(refused.stderr).toMatch(
+      /SLUICE_SINK_REJECTED: .*the broker refused the records for big-out-[^ ]+-0 \(request 1 to its leader\): MESSAGE_TOO_LARGE/,
+    );
 
     const result = await runCli(['run', TO_KAFKA], { ...env, SLUICE_GROUP_ID: uniqueName('big') });
     expect(result.stderr).toBe('');

@@ -1,16 +1,19 @@
 // Sink-ready bytes: what a slot encodes for saveAsTextFiles and toKafka, byte for byte, and where the plan has it done.
 import { describe, expect, it } from 'vitest';
 import { partitionHash } from '../../src/core/index.ts';
-import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
+import { buildGraph, defineJob, type Job, Plan } from '../../src/dsl/index.ts';
 import {
   decodeResult,
   type EncodedSink,
   encodeBatch,
   encodeOutput,
+  type PartitionResult,
   TaskRunner,
   visitKafkaRecords,
   writtenValues,
 } from '../../src/task/index.ts';
+import { recordsSection } from '../../src/task/record-batch/decompress.ts';
+import { crcMatches, readBatchHeader, readRecords } from '../../src/task/record-batch/record-batch.ts';
 import { TestDriver } from '../../src/testing/index.ts';
 import { workerInit } from '../support/worker-init.ts';
 
@@ -35,6 +38,27 @@ function records(sink: EncodedSink, values: readonly unknown[]): Record[] {
   return out;
 }
 const murmur = (text: string): number => partitionHash('murmur2', Buffer.from(text), null);
+
+/** Runs `job` in a slot over string records (offsets from 0) of partition 3; its result. */
+function runStrings(job: Job, values: readonly string[], sinks?: [number, number][]): PartitionResult {
+  const graph = buildGraph(job, {});
+  const runner = new TaskRunner(workerInit(graph, { sinkMaxBatchBytes: 4096 }), graph);
+  const batch = encodeBatch({
+    topic: 't',
+    partition: 3,
+    messages: values.map((value, offset) => ({
+      key: null,
+      value: Buffer.from(value),
+      offset: String(offset),
+      timestamp: '0',
+    })),
+  });
+  const info = { batchId: 0, time: 0, intervalMs: 1000, offsetRanges: [] };
+  const task = { type: 'kafka', info, buffer: batch.buffer, byteLength: batch.byteLength } as const;
+  const output = runner.run(sinks ? { ...task, sinks } : task);
+  if (!(output instanceof Uint8Array)) throw new Error('expected a partition result');
+  return decodeResult(output);
+}
 
 describe('saveAsTextFiles bytes', () => {
   it('are one JSON line per value: bigint as text, bytes as UTF-8, what JSON cannot say as null', () => {
@@ -147,22 +171,7 @@ describe('the plan', () => {
         .map((record) => [record.value, record.offset])
         .toKafka('out');
     });
-    const graph = buildGraph(only, {});
-    const runner = new TaskRunner(workerInit(graph), graph);
-    const batch = encodeBatch({
-      topic: 't',
-      partition: 3,
-      messages: ['a', 'drop', 'b'].map((value, offset) => ({
-        key: null,
-        value: Buffer.from(value),
-        offset: String(offset),
-        timestamp: '0',
-      })),
-    });
-    const info = { batchId: 0, time: 0, intervalMs: 1000, offsetRanges: [] };
-    const output = runner.run({ type: 'kafka', info, buffer: batch.buffer, byteLength: batch.byteLength });
-    if (!(output instanceof Uint8Array)) throw new Error('expected a partition result');
-    const result = decodeResult(output);
+    const result = runStrings(only, ['a', 'drop', 'b']);
     expect(result.exports.map((item) => item.kind)).toEqual(['encoded']);
     const [item] = result.exports;
     if (item?.kind !== 'encoded') throw new Error('expected encoded bytes');
@@ -197,5 +206,145 @@ describe('the plan', () => {
       { p: 1, v: 'B' },
       { p: 1, v: 'C' },
     ]);
+  });
+});
+
+describe('toKafka record batches written in the slot', () => {
+  const layout = (partitions: number, maxBatchBytes = 1024 * 1024, start = 0) => ({
+    partitions,
+    maxBatchBytes,
+    start,
+  });
+
+  /** A batch read back as the slots read fetched ones: header, CRC, records. */
+  function readBatch(batch: Uint8Array) {
+    const header = readBatchHeader(batch, 0);
+    if (header === 'partial') throw new Error('partial batch');
+    expect(header.size).toBe(batch.length);
+    expect(crcMatches(batch, 0, header)).toBe(true);
+    const section = recordsSection(batch, 0, header, 64 * 1024 * 1024);
+    const records: { offsetDelta: number; key: string | null; value: string | null }[] = [];
+    readRecords(section.bytes, section.start, section.end, header, (record) => {
+      const span = (start: number, length: number) =>
+        length < 0 ? null : text(section.bytes.subarray(start, start + length));
+      records.push({
+        offsetDelta: record.offsetDelta,
+        key: span(record.keyStart, record.keyLength),
+        value: span(record.valueStart, record.valueLength),
+      });
+    });
+    return { header, records };
+  }
+
+  it.each(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const)(
+    'are RecordBatch v2 with a good CRC, offsets from 0 and the records in order (%s)',
+    (compression) => {
+      const values = [['ключ', 'é'.repeat(40_000)], 'no-key', undefined, ['k', ''], [{ id: 1 }, null]];
+      const encoded = encodeOutput(kafka({ compression }), values, layout(1));
+      expect(encoded.count).toBe(5);
+      expect(encoded.parts).toEqual([]);
+      expect(encoded.batches?.map(([partition]) => partition)).toEqual([0]);
+      const [, batch] = encoded.batches?.[0] ?? [0, new Uint8Array()];
+      const { header, records } = readBatch(batch);
+      expect({
+        codec: header.compression,
+        magic: header.magic,
+        count: header.count,
+        lastOffsetDelta: header.lastOffsetDelta,
+        producerId: header.producerId,
+        transactional: header.transactional,
+        control: header.control,
+      }).toEqual({
+        codec: { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 }[compression],
+        magic: 2,
+        count: 5,
+        lastOffsetDelta: 4,
+        producerId: -1n,
+        transactional: false,
+        control: false,
+      });
+      expect(header.baseTimestamp).toBe(header.maxTimestamp);
+      expect(Math.abs(header.baseTimestamp - Date.now())).toBeLessThan(60_000);
+      expect(records).toEqual([
+        { offsetDelta: 0, key: 'ключ', value: JSON.stringify(values[0]) },
+        { offsetDelta: 1, key: null, value: '"no-key"' },
+        { offsetDelta: 2, key: null, value: null },
+        { offsetDelta: 3, key: 'k', value: '["k",""]' },
+        { offsetDelta: 4, key: '{"id":1}', value: '[{"id":1},null]' },
+      ]);
+      expect(writtenValues(kafka(), encoded)).toEqual([
+        values[0],
+        'no-key',
+        null,
+        ['k', ''],
+        [{ id: 1 }, null],
+      ]);
+    },
+  );
+
+  it("put each record in its partition's batch: hash % partitions, round-robin from the slot's start", () => {
+    const values = [['user-1', 1], 'a', ['user-3', 2], 'b', 'c', ['user-1', 3]];
+    const encoded = encodeOutput(kafka(), values, layout(6, 1024 * 1024, 4));
+    const byPartition = new Map(
+      (encoded.batches ?? []).map(([partition, batch]) => [
+        partition,
+        readBatch(batch).records.map((r) => r.value),
+      ]),
+    );
+    // murmur2: user-1 → 2, user-3 → 5 (of 6); key-less records go 4, 5, 0.
+    expect(byPartition).toEqual(
+      new Map([
+        [2, ['["user-1",1]', '["user-1",3]']],
+        [4, ['"a"']],
+        [5, ['["user-3",2]', '"b"']],
+        [0, ['"c"']],
+      ]),
+    );
+  });
+
+  it('close a batch before a record would take it past maxBatchBytes; a record alone may', () => {
+    const values = Array.from({ length: 10 }, (_, i) => ['k', `${i}`.padEnd(100, '.')]);
+    const encoded = encodeOutput(kafka(), values, layout(1, 400));
+    const batches = (encoded.batches ?? []).map(([, batch]) => batch);
+    // 61 bytes of header, then records of 32 + 1 + 110 bytes at most: two a batch.
+    expect(batches.map((batch) => readBatch(batch).records.length)).toEqual([2, 2, 2, 2, 2]);
+    for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(400);
+    expect(batches.flatMap((batch) => readBatch(batch).records.map((r) => r.value))).toEqual(
+      values.map((value) => JSON.stringify(value)),
+    );
+    const huge = encodeOutput(
+      kafka(),
+      [
+        ['k', 'x'.repeat(1000)],
+        ['k', 'y'],
+      ],
+      layout(1, 400),
+    );
+    expect((huge.batches ?? []).map(([, batch]) => readBatch(batch).records.length)).toEqual([1, 1]);
+  });
+
+  it('are what the slot sends when its task names the output topic’s partitions', () => {
+    const only = defineJob((ctx) => {
+      ctx
+        .stream<string>()
+        .map((record) => [record.value, 1])
+        .toKafka('out', { compression: 'lz4' });
+    });
+    const [item] = runStrings(only, ['a', 'b', 'c'], [[2, 3]]).exports;
+    if (item?.kind !== 'kafkaBatches') throw new Error(`expected record batches, got ${item?.kind}`);
+    expect(item.count).toBe(3);
+    const got = new Map(
+      item.batches.map(([partition, bytes]) => {
+        const { header, records } = readBatch(bytes);
+        expect(header.compression).toBe(3);
+        return [partition, records.map((record) => record.value)];
+      }),
+    );
+    const want = new Map<number, string[]>();
+    for (const key of ['a', 'b', 'c']) {
+      const partition = murmur(key) % 3;
+      want.set(partition, [...(want.get(partition) ?? []), JSON.stringify([key, 1])]);
+    }
+    expect(got).toEqual(want);
   });
 });

@@ -71,10 +71,14 @@ const { errorCodes } = require('kafkajs/src/protocol/error.js') as {
   errorCodes: readonly { type: string; code: number; retriable: boolean }[];
 };
 
-/** Kafka's name of an error code and whether asking again may mend it, as kafkajs's table has them. */
+/** kafkajs's table has the pre-2.7 name of code 6; Kafka (and its docs) say NOT_LEADER_OR_FOLLOWER now. */
+const RENAMED: Readonly<Record<string, string>> = { NOT_LEADER_FOR_PARTITION: 'NOT_LEADER_OR_FOLLOWER' };
+
+/** Kafka's name of an error code and whether asking again may mend it, from kafkajs's table. */
 export function kafkaError(code: number): { readonly name: string; readonly retriable: boolean } {
   const known = errorCodes.find((entry) => entry.code === code);
-  return { name: known?.type ?? `error code ${code}`, retriable: known?.retriable === true };
+  const name = known ? (RENAMED[known.type] ?? known.type) : `error code ${code}`;
+  return { name, retriable: known?.retriable === true };
 }
 
 const fetchV11 = require('kafkajs/src/protocol/requests/fetch/v11/request.js') as (
