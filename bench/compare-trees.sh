@@ -5,7 +5,7 @@
 #
 #   SLUICE_BROKERS=host:port bench/compare-trees.sh BASE_DIR HEAD_DIR TOPIC [ROUNDS] [WORKERS]
 #   SLUICE_BROKERS=... EXTRA="SLUICE_TIME=event SLUICE_WINDOW_MS=10000 SLUICE_SLIDE_MS=2000" bench/compare-trees.sh ...
-#   SLUICE_BROKERS=... JOB=bench/jobs/clicks-errors.ts bench/compare-trees.sh ...   (a job file in each tree;
+#   SLUICE_BROKERS=... JOB=examples/click-errors.ts bench/compare-trees.sh ...   (a job file in each tree;
 #     the count is then the lines it wrote)
 #
 # Make the topic with `sluice produce --topic T --create --partitions 8 --count 1000000`.

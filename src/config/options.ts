@@ -94,7 +94,7 @@ export function configOptions(context: SchemaContext) {
     sinkMaxBatchBytes: option(
       'SLUICE_SINK_MAX_BATCH_BYTES',
       integer({ min: 1024 }, MIB),
-      "Most bytes (keys, values and record overhead, before compression) of one record batch the Kafka sink writes to one partition: a batch's records beyond it go in further produce requests, in order, so that each stays under the broker's `message.max.bytes` (default 1 MiB + 12 bytes) and the topic's `max.message.bytes`. A produce request carries at most 16 times this over all partitions. A record alone larger than it is sent alone, and the broker may refuse it.",
+      "Most bytes (keys, values and record overhead, before compression) of one record batch the Kafka sink writes to a partition: a partition's batch is closed before a record would take it past this (under exactly-once, the transaction's producer gets the rest in further produce requests), so that batches stay under the broker's `message.max.bytes` (default 1 MiB + 12 bytes) and the topic's `max.message.bytes`. A produce request carries at most 16 times this. A record alone larger than this goes in a batch of its own, which the broker may refuse (`SLUICE_SINK_REJECTED`). See docs/sinks.md#kafka.",
       '`1048576` (1 MiB)',
     ),
     trigger: option(
