@@ -3,7 +3,7 @@
 import type { ProducerRecord } from 'kafkajs';
 import type { KeyedState, WindowExchange, WindowMerger } from '../coordinator/index.ts';
 import type { BatchPlan, PartitionPosition } from '../core/index.ts';
-import { type PartitionId, partitionId } from '../core/index.ts';
+import { type PartitionId, partitionId, partitionName } from '../core/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { BatchLog } from './batch-log.ts';
 import { changelogKey } from './changelog.ts';
@@ -110,6 +110,41 @@ function sameSave(
     oldest.set(root(index), Math.min(oldest.get(root(index)) ?? Number.POSITIVE_INFINITY, at));
   }
   return ids.map((_, index) => oldest.get(root(index)) as number);
+}
+
+/** Most partitions a split restore describes in its warnings. */
+const DESCRIBED_SAVES = 24;
+
+/**
+ * What each partition of a split restore had, for its warnings: the save (its time) it read, from
+ * where, the offset, the partitions saved with it, and whether a checkpoint of the shared save
+ * was found.
+ */
+function describeSaves(
+  partitions: readonly AssignedPartition[],
+  usable: readonly (PartitionCheckpoint | undefined)[],
+  reads: readonly Read[],
+  choices: readonly (Choice | undefined)[],
+): string[] {
+  return partitions.slice(0, DESCRIBED_SAVES).map(({ topic, partition }, index) => {
+    const name = partitionName(topic, partition);
+    const checkpoint = usable[index];
+    const read = reads[index];
+    if (!checkpoint) return `${name}: ${read?.kind === 'found' ? 'another job' : (read?.kind ?? 'missing')}`;
+    const from =
+      read?.kind === 'found' && read.fromChangelog
+        ? 'changelog'
+        : read?.kind === 'found' && read.previous
+          ? 'local .prev'
+          : 'local';
+    const names = (checkpoint.partitions ?? []).map(([t, p]) => partitionName(t, p));
+    const more = names.length > DESCRIBED_SAVES ? ` and ${names.length - DESCRIBED_SAVES} more` : '';
+    const peers = `${names.slice(0, DESCRIBED_SAVES).join(' ')}${more}`;
+    const chosen = choices[index]
+      ? `restorable save ${choices[index]?.checkpoint.writtenAt}`
+      : 'no restorable save';
+    return `${name}: save ${checkpoint.writtenAt} (${from}) at ${checkpoint.offset} with [${peers}]; ${chosen}`;
+  });
 }
 
 /** A partition's checkpoint to restore; `skipped`: its newer one, of a save other partitions lack. */
@@ -318,6 +353,7 @@ export class Checkpointer {
     );
     const inSave = partitions.map(({ topic, partition }) => peers.has(partitionId(topic, partition)));
     if (choices.some((choice, index) => !choice && inSave[index])) split = true;
+    const described = split ? describeSaves(partitions, usable, reads, choices) : undefined;
     const out: (bigint | undefined)[] = [];
     for (const [index, assigned] of partitions.entries()) {
       const read = reads[index] as Read;
@@ -326,7 +362,8 @@ export class Checkpointer {
       else {
         // State held from an earlier ownership of the partition is not the input's from the start.
         await this.#options.keyed?.forget(partitionId(assigned.topic, assigned.partition));
-        out.push(this.#fromScratch(assigned, read, split, split && (inSave[index] || !!usable[index])));
+        const wasRead = split && (inSave[index] || !!usable[index]);
+        out.push(this.#fromScratch(assigned, read, split, wasRead, described));
       }
     }
     return out;
@@ -370,12 +407,16 @@ export class Checkpointer {
     return checkpoint.offset;
   }
 
-  /** `split`: no save covers every partition assigned; `wasRead`: a save had read this one. */
+  /**
+   * `split`: no save covers every partition assigned (`saves` says what each had); `wasRead`: a
+   * save had read this one.
+   */
   #fromScratch(
     { topic, partition, committed }: AssignedPartition,
     read: Read,
     split: boolean,
     wasRead: boolean,
+    saves?: readonly string[],
   ): bigint | undefined {
     const { store, signature, log } = this.#options;
     this.#options.exchange?.forget(partitionId(topic, partition));
@@ -390,7 +431,7 @@ export class Checkpointer {
     if (committed === undefined && problems.length === 0) return undefined;
     if (committed === undefined && !wasRead && read.kind === 'missing') return undefined;
     log.warn(
-      { ...where, committed: committed?.toString(), problems },
+      { ...where, committed: committed?.toString(), problems, ...(saves ? { saves } : {}) },
       read.kind === 'missing' && !split
         ? 'no checkpoint for a partition the group has read: rebuilding its state from the start of the log'
         : 'no usable checkpoint: rebuilding the partition state from the start of the log',

@@ -23,6 +23,7 @@ function setup(changelog?: Changelog) {
   const store = new CheckpointStore(tempDir(), lz4);
   const restored: string[] = [];
   const log: [level: string, partition: unknown, message: string][] = [];
+  const fields: object[] = [];
   const watermark = new WatermarkTracker(new Map([[1, 0]]), Number.POSITIVE_INFINITY);
   const clock = { now: 1_000 };
   const checkpointer = new Checkpointer({
@@ -37,14 +38,16 @@ function setup(changelog?: Changelog) {
     watermark,
     windows: new WindowMerger(),
     log: {
-      warn: (object, message) =>
-        void log.push(['warn', (object as { partition?: unknown }).partition, message]),
+      warn: (object, message) => {
+        fields.push(object);
+        log.push(['warn', (object as { partition?: unknown }).partition, message]);
+      },
       info: (object, message) =>
         void log.push(['info', (object as { partition?: unknown }).partition, message]),
     },
     now: () => clock.now,
   });
-  return { store, restored, log, watermark, clock, checkpointer };
+  return { store, restored, log, fields, watermark, clock, checkpointer };
 }
 
 /** A checkpoint of partition `partition` of `t` made by save `writtenAt` of `partitions`. */
@@ -90,7 +93,7 @@ describe('Checkpointer.restoreAll after a save cut short', () => {
   });
 
   it('rebuilds every partition from the log start when one of the save has no checkpoint left', async () => {
-    const { store, restored, log, watermark, checkpointer } = setup();
+    const { store, restored, log, fields, watermark, checkpointer } = setup();
     await store.write(saved(0, 20n, 200, [0, 1]));
     expect(await checkpointer.restoreAll(assigned([0], [1], [2]))).toEqual([0n, 0n, undefined]);
     expect(restored).toEqual([]);
@@ -99,6 +102,13 @@ describe('Checkpointer.restoreAll after a save cut short', () => {
       ['warn', 0, REBUILD],
       ['warn', 1, REBUILD],
     ]);
+    // What each partition had, so that a rebuild in a run can be told apart from another.
+    const saves = [
+      't-0: save 200 (local) at 20 with [t-0 t-1]; restorable save 200',
+      't-1: missing',
+      't-2: missing',
+    ];
+    expect(fields).toEqual([expect.objectContaining({ saves }), expect.objectContaining({ saves })]);
   });
 
   it('starts a partition the save did not hold as configured, next to the restored ones', async () => {

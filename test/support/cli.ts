@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ export type CliResult = { readonly code: number | null; readonly stdout: string;
 
 export type RunningCli = {
   readonly child: ChildProcess;
+  /** The SLUICE_* variables it was started with (a failed scenario keeps its checkpoint folder). */
+  readonly env: Readonly<Record<string, string>>;
   readonly done: Promise<CliResult>;
   /** Resolves when stdout or stderr has printed text matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
@@ -63,6 +65,7 @@ export function startCli(args: readonly string[], env: Record<string, string>): 
   });
   return {
     child,
+    env,
     done,
     output: () => `${stdout}${stderr}`,
     stderr: () => stderr,
@@ -162,8 +165,14 @@ export async function keepingLogs(
   };
   onTestFailed(async () => {
     const dir = mkdtempSync(join(tmpdir(), `${prefix}-failed-`));
-    for (const [name, cli] of Object.entries(clis)) writeFileSync(join(dir, `${name}.log`), cli.output());
-    console.error(`the instances' logs are in ${dir}`);
+    for (const [name, cli] of Object.entries(clis)) {
+      writeFileSync(join(dir, `${name}.log`), cli.output());
+      // The checkpoint files as the failure left them: what a restore read.
+      const checkpoints = cli.env.SLUICE_CHECKPOINT_DIR;
+      if (checkpoints && existsSync(checkpoints))
+        cpSync(checkpoints, join(dir, `${name}-checkpoints`), { recursive: true });
+    }
+    console.error(`the instances' logs and checkpoints are in ${dir}`);
     await stop();
   });
   try {
