@@ -172,6 +172,7 @@ export class RawFetcher {
       buffer,
       epoch: buffer.epoch,
       fetchAt: buffer.fetchAt ?? 0n,
+      askedFor: buffer.oversize,
     }));
     const partitionMax = Math.min(config.maxPartitionFetchBytes, config.maxBufferedBytesPerPartition);
     const oversize = ordered.reduce((most, buffer) => Math.max(most, buffer.oversize ?? 0), 0);
@@ -205,7 +206,9 @@ export class RawFetcher {
       );
       // Repositioned or revoked while the fetch was under way: what it brought is not wanted.
       if (!entry || !this.#current(entry)) continue;
-      await this.#take(entry.buffer, fetched, entry.fetchAt);
+      // Asked for first with room for its first batch: KIP-74 has the broker send that batch whole.
+      const roomy = entry === requested[0] && entry.askedFor !== undefined;
+      await this.#take(entry.buffer, fetched, entry.fetchAt, roomy ? entry.askedFor : undefined);
     }
   }
 
@@ -228,7 +231,16 @@ export class RawFetcher {
     );
   }
 
-  async #take(buffer: PartitionBuffer, fetched: FetchedPartition, fetchAt: bigint): Promise<void> {
+  /**
+   * `askedFor`: the partition was first in the request, with room for the batch size its last
+   * answer declared (undefined otherwise).
+   */
+  async #take(
+    buffer: PartitionBuffer,
+    fetched: FetchedPartition,
+    fetchAt: bigint,
+    askedFor?: number,
+  ): Promise<void> {
     const { buffers, arrived } = this.#options;
     const { errorCode } = fetched;
     if (errorCode === OFFSET_OUT_OF_RANGE) {
@@ -263,7 +275,20 @@ export class RawFetcher {
     }
     buffer.highWatermark = fetched.highWatermark;
     if (framed.next === undefined) {
-      buffer.oversize = framed.partialSize;
+      const { partialSize } = framed;
+      if (partialSize !== undefined && askedFor !== undefined && partialSize <= askedFor) {
+        // A whole batch would have come: its length field lies (a damaged log). Asking again
+        // would bring the same bytes for ever; Java's consumer stops here too.
+        this.#options.fail(
+          new SluiceError(
+            ErrorCode.decode,
+            `corrupt record batch in ${where} at offset ${fetchAt}: it declares ${partialSize} bytes, but the broker sent ${fetched.records.length} when asked for it first with room for all of it (a damaged log segment)`,
+          ),
+        );
+        this.#held.add(buffer);
+        return;
+      }
+      buffer.oversize = partialSize;
       return;
     }
     const added = buffers.append(buffer, framed.batches, framed.next, fetched.highWatermark);

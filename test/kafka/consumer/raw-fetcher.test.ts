@@ -178,6 +178,31 @@ describe('RawFetcher', () => {
     expect([t.buffer(1).records, t.buffer(1).fetchAt]).toEqual([1, 1n]);
   });
 
+  it('stops the source on a batch whose length lies: cut short again when asked for first with room for it', async () => {
+    const t = setup();
+    // A header claiming 3 MB in front of 1,000 bytes: what a damaged length field looks like.
+    const lying = batchBytes({ base: 0n, lastOffsetDelta: 0, count: 1, body: new Uint8Array(3_000_000) });
+    t.script.push(() => [answer(0), answer(1, { records: lying.subarray(0, 1000) })]);
+    t.script.push(() => [answer(1, { records: lying.subarray(0, 1000) })]);
+    t.start();
+    const deadline = Date.now() + 2000;
+    while (t.failures.length < 1 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    // Longer than the loop's idle wait: it would have asked again by then.
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(t.offsets(t.requests[1])?.[0]).toBe(`t-1@0/${lying.length}`);
+    expect(t.failures).toEqual([
+      `corrupt record batch in t-1 at offset 0: it declares ${lying.length} bytes, but the broker sent 1000 when asked for it first with room for all of it (a damaged log segment)`,
+    ]);
+    // Partition 1 is held: no request asks for it again.
+    expect(
+      t.requests
+        .slice(2)
+        .flatMap((request) => t.offsets(request) ?? [])
+        .filter((o) => o.startsWith('t-1')),
+    ).toEqual([]);
+  });
+
   it('drops what a fetch brought for a partition repositioned while it was under way', async () => {
     const t = setup([0]);
     t.script.push(() => {
