@@ -20,6 +20,13 @@ export type ChangelogOptions = {
   readonly retry?: <T>(what: string, call: () => Promise<T>) => Promise<T>;
 };
 
+/**
+ * A partition's checkpoints in the changelog: the last, and the one written before it (compaction
+ * removes it in time; it is there for the saves of a while back, which a restore may need when an
+ * instance died in the middle of its last save).
+ */
+export type ChangelogEntry = { readonly last: Uint8Array; readonly before?: Uint8Array };
+
 /** The changelog key of a partition's checkpoint. */
 export const changelogKey = partitionName;
 
@@ -91,13 +98,16 @@ export class CheckpointChangelog {
     }
   }
 
-  /** The last checkpoint per key, read from the start of the topic to its end. */
-  async latest(): Promise<Map<string, Uint8Array>> {
+  /**
+   * The last checkpoint per key, and the one before it while the topic still holds it, read from
+   * the start of the topic to its end.
+   */
+  async latest(): Promise<Map<string, ChangelogEntry>> {
     await this.ensureTopic();
     const { admin, kafka } = this.#options;
     const [offsets] = await admin.fetchTopicOffsets(this.topic);
     const end = BigInt(offsets?.high ?? '0');
-    const latest = new Map<string, Uint8Array>();
+    const latest = new Map<string, ChangelogEntry>();
     if (end === 0n) return latest;
     const consumer = kafka.consumer({ groupId: `${this.topic}-reader-${process.pid}-${Date.now()}` });
     try {
@@ -117,8 +127,11 @@ export class CheckpointChangelog {
               for (const message of batch.messages) {
                 const key = message.key?.toString();
                 if (key === undefined) continue;
-                if (message.value) latest.set(key, new Uint8Array(message.value));
-                else latest.delete(key);
+                const earlier = latest.get(key);
+                if (message.value) {
+                  const last = new Uint8Array(message.value);
+                  latest.set(key, earlier ? { last, before: earlier.last } : { last });
+                } else latest.delete(key);
               }
               if (BigInt(batch.lastOffset()) + 1n >= end) resolve();
             },

@@ -6,7 +6,7 @@ import type { BatchPlan, PartitionPosition } from '../core/index.ts';
 import { type PartitionId, partitionId, partitionName } from '../core/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { BatchLog } from './batch-log.ts';
-import { changelogKey } from './changelog.ts';
+import { type ChangelogEntry, changelogKey } from './changelog.ts';
 import type { PartitionCheckpoint } from './checkpoint-file.ts';
 import type { CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
 
@@ -32,7 +32,7 @@ export type CheckpointTransaction = {
 export type Changelog = {
   readonly topic: string;
   write(key: string, bytes: Uint8Array, via?: CheckpointTransaction): Promise<void>;
-  latest(): Promise<Map<string, Uint8Array>>;
+  latest(): Promise<Map<string, ChangelogEntry>>;
 };
 
 export type CheckpointerOptions = {
@@ -66,7 +66,15 @@ export type AssignedPartition = {
 };
 
 /** `newerThan`: the current local checkpoint the changelog's replaced, being older. */
-type Read = CheckpointRead & { fromChangelog?: boolean; newerThan?: PartitionCheckpoint };
+/**
+ * `newerThan`: the local current checkpoint the changelog's beat; `before`: the changelog's
+ * checkpoint before the one read, undecoded.
+ */
+type Read = CheckpointRead & {
+  fromChangelog?: boolean;
+  newerThan?: PartitionCheckpoint;
+  before?: Uint8Array;
+};
 
 /**
  * Whether `a` covers more of the partition than `b`: a larger offset, or the same offset saved
@@ -169,7 +177,7 @@ export class Checkpointer {
   #restoredBatch: number | undefined;
   #rebuilt = false;
   /** The changelog's checkpoints, read once per wave of assignments. */
-  #changelogRead: Promise<Map<string, Uint8Array>> | undefined;
+  #changelogRead: Promise<Map<string, ChangelogEntry>> | undefined;
   /** Restored partitions, until a batch of theirs moves them: ticks still change their windows. */
   readonly #restored = new Map<string, PartitionPosition>();
 
@@ -276,8 +284,9 @@ export class Checkpointer {
     // values and other partitions' keys while its input partition's offset stays).
     if (current && committed !== undefined && committed < current.offset) return local;
     this.#changelogRead ??= changelog.latest();
-    const bytes = (await this.#changelogRead).get(changelogKey(topic, partition));
-    if (!bytes) return local;
+    const entry = (await this.#changelogRead).get(changelogKey(topic, partition));
+    if (!entry) return local;
+    const bytes = entry.last;
     const problems = local.kind === 'missing' ? [] : [...local.problems];
     let remote: PartitionCheckpoint;
     try {
@@ -294,6 +303,7 @@ export class Checkpointer {
       problems,
       fromChangelog: true,
       ...(current ? { newerThan: current } : {}),
+      ...(entry.before ? { before: entry.before } : {}),
     };
   }
 
@@ -338,8 +348,13 @@ export class Checkpointer {
         continue;
       }
       // The save all share: where the changelog's newer copy won, the local current file may be
-      // it (an instance killed while that save reached the changelog); else the local previous.
-      const candidates = [read.newerThan, await this.#options.store.previous(topic, partition)];
+      // it (this instance killed while that save reached the changelog), or the changelog's copy
+      // before it (another instance killed so); else the local previous.
+      const candidates = [
+        read.newerThan,
+        this.#decodeBefore(read, topic, partition),
+        await this.#options.store.previous(topic, partition),
+      ];
       const previous = candidates.find((older) => older?.signature === signature && older.writtenAt === at);
       if (previous) {
         choices.push({ checkpoint: previous, read, skipped: checkpoint });
@@ -367,6 +382,17 @@ export class Checkpointer {
       }
     }
     return out;
+  }
+
+  /** The changelog's checkpoint before the one `read` has, when it is there and decodes. */
+  #decodeBefore(read: Read, topic: string, partition: number): PartitionCheckpoint | undefined {
+    const { store, changelog } = this.#options;
+    if (!read.before || !changelog) return undefined;
+    try {
+      return store.decode(read.before, `${changelogKey(topic, partition)} in topic ${changelog.topic}`);
+    } catch {
+      return undefined;
+    }
   }
 
   async #apply(

@@ -1,7 +1,7 @@
 // checkpoint/: durable state — checkpoint files, changelog topic, batch log, save and restore; main thread.
 
 export { BatchLog } from './batch-log.ts';
-export { CheckpointChangelog } from './changelog.ts';
+export { type ChangelogEntry, CheckpointChangelog } from './changelog.ts';
 export { decodeCheckpoint, encodeCheckpoint, type PartitionCheckpoint } from './checkpoint-file.ts';
 export { type CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
 export { type AssignedPartition, Checkpointer } from './checkpointer.ts';

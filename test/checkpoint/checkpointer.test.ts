@@ -33,7 +33,7 @@ function fakeChangelog(records: Map<string, Uint8Array> = new Map()) {
     },
     async latest() {
       reads++;
-      return new Map(records);
+      return new Map([...records].map(([key, last]) => [key, { last }]));
     },
   };
   return { changelog, writes, records, reads: () => reads };

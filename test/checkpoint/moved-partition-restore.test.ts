@@ -47,7 +47,7 @@ function setup(remote: readonly PartitionCheckpoint[]) {
     },
     async latest() {
       reads++;
-      return new Map(records);
+      return new Map([...records].map(([key, last]) => [key, { last }]));
     },
   };
   const store = new CheckpointStore(tempDir(), lz4);

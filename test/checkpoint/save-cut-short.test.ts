@@ -141,12 +141,33 @@ describe('Checkpointer.restoreAll after a save cut short', () => {
     const changelog: Changelog = {
       topic: 'g-checkpoints',
       write: async (key, bytes) => void remote.set(key, bytes),
-      latest: async () => new Map(remote),
+      latest: async () => new Map([...remote].map(([key, last]) => [key, { last }])),
     };
     const { store, restored, log, watermark, checkpointer } = setup(changelog);
     await store.write(saved(0, 10n, 100, [0, 1]));
     await store.write(saved(1, 11n, 100, [0, 1]));
     expect(await checkpointer.restoreAll(assigned([0, 10n], [1, 11n]))).toEqual([10n, 11n]);
+    expect(restored).toEqual(['t-0:0,100', 't-1:1,100']);
+    expect(watermark.current).toBe(100);
+    expect(log.filter(([, , message]) => message === REBUILD)).toEqual([]);
+    expect(log).toContainEqual(['warn', 0, LATER]);
+  });
+
+  it("restores the changelog's copy before the last, of the save all share, when another instance died mid-save", async () => {
+    // The instance that owned partitions 0 and 1 died while save 200 reached the changelog for
+    // partition 0 only; this instance, which never held them, has no local files of them.
+    const encode = (checkpoint: PartitionCheckpoint) => encodeCheckpoint(checkpoint, lz4) as Uint8Array;
+    const entries = new Map([
+      ['t-0', { last: encode(saved(0, 20n, 200, [0, 1])), before: encode(saved(0, 10n, 100, [0, 1])) }],
+      ['t-1', { last: encode(saved(1, 11n, 100, [0, 1])) }],
+    ]);
+    const changelog: Changelog = {
+      topic: 'g-checkpoints',
+      write: async () => {},
+      latest: async () => new Map(entries),
+    };
+    const { restored, log, watermark, checkpointer } = setup(changelog);
+    expect(await checkpointer.restoreAll(assigned([0, 20n], [1, 11n]))).toEqual([10n, 11n]);
     expect(restored).toEqual(['t-0:0,100', 't-1:1,100']);
     expect(watermark.current).toBe(100);
     expect(log.filter(([, , message]) => message === REBUILD)).toEqual([]);

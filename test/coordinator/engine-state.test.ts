@@ -155,7 +155,7 @@ function memoryChangelog(): Changelog {
       records.set(key, bytes);
     },
     async latest() {
-      return new Map(records);
+      return new Map([...records].map(([key, last]) => [key, { last }]));
     },
   };
 }
