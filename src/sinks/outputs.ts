@@ -172,7 +172,12 @@ export class Outputs {
         const encoded =
           output.encoded ?? encodeOutput(sink, values, raw && writer.layout(count, values.length));
         if (encoded.batches && encoded.batches.length > 0) {
-          if (!raw) throw new Error(`output ${output.node} has record batches and nothing to produce them`);
+          if (!raw) {
+            throw new SluiceError(
+              ErrorCode.sink,
+              `output ${output.node} has record batches and nothing to produce them (exactly-once takes records)`,
+            );
+          }
           await raw.send(sink.topic, encoded.batches);
         }
         // Parts: a slot without the topic's partitions (it could not be described at the batch's start).

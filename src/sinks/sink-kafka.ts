@@ -12,6 +12,7 @@ import {
   DEFAULT_SINK_MAX_BATCH_BYTES,
   type EncodedOutput,
   type KafkaLayout,
+  recordBytes,
   visitKafkaRecords,
 } from '../task/index.ts';
 
@@ -70,8 +71,6 @@ export class KafkaOutput {
   }
 }
 
-/** Most a record adds to its batch beyond its key and value: length, attributes, deltas, lengths, header count. */
-const RECORD_OVERHEAD = 32;
 /** A request's share of the batch header (61 bytes), rounded up. */
 const BATCH_OVERHEAD = 64;
 const PARTITIONS_PER_REQUEST = 16;
@@ -97,7 +96,7 @@ export function requests(messages: readonly Message[], maxBatchBytes: number): M
   const totals: number[] = [];
   const at = new Map<number, { request: number; bytes: number; records: number }>();
   for (const message of messages) {
-    const size = RECORD_OVERHEAD + lengthOf(message.key) + lengthOf(message.value);
+    const size = recordBytes(lengthOf(message.key), lengthOf(message.value));
     const partition = message.partition ?? -1;
     let place = at.get(partition) ?? { request: 0, bytes: 0, records: 0 };
     if ((place.bytes > 0 && place.bytes + size > budget) || place.records === RECORDS_PER_PARTITION)
@@ -119,8 +118,9 @@ export function requests(messages: readonly Message[], maxBatchBytes: number): M
   return out.filter((request) => request !== undefined);
 }
 
+/** Bytes of a key or value as kafkajs writes it; -1 for none. */
 function lengthOf(data: Message['key']): number {
-  if (data === null || data === undefined) return 0;
+  if (data === null || data === undefined) return -1;
   return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }
 

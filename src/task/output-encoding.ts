@@ -1,9 +1,10 @@
 // Sink-ready bytes: an output's values as saveAsTextFiles' JSON lines or toKafka's records, made where the values are.
 import { keyText, partitionHash, toJson } from '../core/index.ts';
 import type { SinkSpec } from '../dsl/index.ts';
+import { GrowableBytes } from './growable-bytes.ts';
 import { recordsSection } from './record-batch/decompress.ts';
 import { COMPRESSION, readBatchHeader, readRecords } from './record-batch/record-batch.ts';
-import { RecordBatchWriter } from './record-batch/record-batch-writer.ts';
+import { RecordBatchWriter, recordBytes } from './record-batch/record-batch-writer.ts';
 
 type KafkaSpec = Extract<SinkSpec, { type: 'kafka' }>;
 
@@ -93,9 +94,7 @@ const NULL_LENGTH = -1;
 class KafkaRecordsEncoder implements OutputEncoder {
   count = 0;
   readonly #spec: KafkaSpec;
-  #bytes = new Uint8Array(4096);
-  #view = new DataView(this.#bytes.buffer);
-  #length = 0;
+  readonly #out = new GrowableBytes(4096);
 
   constructor(spec: KafkaSpec) {
     this.#spec = spec;
@@ -104,49 +103,41 @@ class KafkaRecordsEncoder implements OutputEncoder {
   push(value: unknown): void {
     const key = kafkaKey(this.#spec, value);
     const body: string | undefined = toJson(value);
-    this.#reserve(4);
-    const at = this.#length;
-    this.#length += 4;
-    const keyBytes = this.#text(key);
-    const valueBytes = this.#text(body);
-    this.#view.setInt32(at, partitionHash(this.#spec.partitioner, keyBytes, valueBytes));
+    const out = this.#out;
+    out.reserve(4);
+    const at = out.length;
+    out.length += 4;
+    const keyBytes = this.#field(key);
+    const valueBytes = this.#field(body);
+    out.view.setInt32(at, partitionHash(this.#spec.partitioner, keyBytes, valueBytes));
     this.count++;
   }
 
   /** Writes a length and the UTF-8 of `text` (or -1 for null); returns the bytes written. */
-  #text(text: string | null | undefined): Uint8Array | null {
+  #field(text: string | null | undefined): Uint8Array | null {
+    const out = this.#out;
+    out.reserve(4);
+    const at = out.length;
+    out.length += 4;
     if (text === null || text === undefined) {
-      this.#reserve(4);
-      this.#view.setInt32(this.#length, NULL_LENGTH);
-      this.#length += 4;
+      out.view.setInt32(at, NULL_LENGTH);
       return null;
     }
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    this.#reserve(4 + text.length * 3);
-    const start = this.#length + 4;
-    const { written } = TEXT.encodeInto(text, this.#bytes.subarray(start));
-    this.#view.setInt32(this.#length, written);
-    this.#length = start + written;
-    return this.#bytes.subarray(start, start + written);
-  }
-
-  #reserve(extra: number): void {
-    if (this.#length + extra <= this.#bytes.length) return;
-    const grown = new Uint8Array(Math.max(this.#bytes.length * 2, this.#length + extra));
-    grown.set(this.#bytes.subarray(0, this.#length));
-    this.#bytes = grown;
-    this.#view = new DataView(grown.buffer);
+    const written = out.text(text);
+    out.view.setInt32(at, written);
+    return out.bytes.subarray(at + 4, at + 4 + written);
   }
 
   output(): EncodedOutput {
-    return { count: this.count, parts: [this.#bytes.slice(0, this.#length)] };
+    return { count: this.count, parts: [this.#out.written()] };
   }
 }
 
 /**
  * toKafka where the slot knows the topic's partitions: each value as a record of its partition's
  * record batch (the partitioner's, round-robin for what has nothing to hash), a batch closed
- * before a record would take it past `maxBatchBytes`.
+ * before a record would take it past `maxBatchBytes`. What is hashed is encoded into a scratch
+ * buffer, reused: nothing is allocated per record but the value's JSON.
  */
 class KafkaBatchesEncoder implements OutputEncoder {
   count = 0;
@@ -156,6 +147,7 @@ class KafkaBatchesEncoder implements OutputEncoder {
   readonly #timestamp = Date.now();
   readonly #open = new Map<number, RecordBatchWriter>();
   readonly #closed: KafkaBatch[] = [];
+  readonly #scratch = new GrowableBytes();
   #next: number;
 
   constructor(spec: KafkaSpec, layout: KafkaLayout) {
@@ -168,18 +160,19 @@ class KafkaBatchesEncoder implements OutputEncoder {
   push(value: unknown): void {
     const key = kafkaKey(this.#spec, value);
     const body: string | undefined = toJson(value);
-    const keyBytes = key === null ? null : TEXT.encode(key);
-    const hashed = this.#spec.partitioner === 'hash-value' && body !== undefined;
-    const valueBytes = hashed ? TEXT.encode(body) : (body ?? null);
-    const hash = partitionHash(
-      this.#spec.partitioner,
-      keyBytes,
-      typeof valueBytes === 'string' ? null : valueBytes,
-    );
+    const scratch = this.#scratch;
+    scratch.length = 0;
+    const keyLength = key === null ? -1 : scratch.text(key);
+    const hashValue = this.#spec.partitioner === 'hash-value' && body !== undefined;
+    const valueLength = body === undefined ? -1 : hashValue ? scratch.text(body) : Buffer.byteLength(body);
+    // Views of the scratch once both are written (a second write may have moved it).
+    const keyBytes = keyLength < 0 ? null : scratch.bytes.subarray(0, keyLength);
+    const valueBytes = hashValue ? scratch.bytes.subarray(Math.max(keyLength, 0), scratch.length) : null;
+    const hash = partitionHash(this.#spec.partitioner, keyBytes, valueBytes);
     const { partitions, maxBatchBytes } = this.#layout;
     const partition = hash >= 0 ? hash % partitions : this.#next++ % partitions;
     let writer = this.#open.get(partition);
-    const size = RECORD_BYTES + (keyBytes?.length ?? 0) + (body === undefined ? 0 : Buffer.byteLength(body));
+    const size = recordBytes(keyLength, valueLength);
     if (writer && writer.count > 0 && writer.size + size > maxBatchBytes) {
       this.#closed.push([partition, writer.finish(this.#codec, this.#timestamp)]);
       writer = undefined;
@@ -188,7 +181,7 @@ class KafkaBatchesEncoder implements OutputEncoder {
       writer = new RecordBatchWriter();
       this.#open.set(partition, writer);
     }
-    writer.append(keyBytes, valueBytes);
+    writer.append(keyBytes, valueBytes ?? body ?? null, valueLength);
     this.count++;
   }
 
@@ -199,9 +192,6 @@ class KafkaBatchesEncoder implements OutputEncoder {
     return { count: this.count, parts: [], batches };
   }
 }
-
-/** Most a record adds to its batch beyond its key and value (length, attributes, deltas, lengths). */
-const RECORD_BYTES = 32;
 
 /** A toKafka record's key: the `key` option's, else a pair's first element, else none. */
 function kafkaKey(spec: KafkaSpec, value: unknown): string | null {

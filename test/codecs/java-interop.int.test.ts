@@ -50,6 +50,28 @@ function java(mainClass: string, args: readonly string[], input?: string): strin
   return result.stdout;
 }
 
+/** The first `count` records of `topic` as Java's console consumer prints them: `Partition:p|key|value`. */
+function javaConsume(topic: string, count: number): string[] {
+  const stdout = java('org.apache.kafka.tools.consumer.ConsoleConsumer', [
+    '--bootstrap-server',
+    testBrokers().join(','),
+    '--topic',
+    topic,
+    '--from-beginning',
+    '--max-messages',
+    String(count),
+    '--timeout-ms',
+    '30000',
+    '--formatter-property',
+    'print.key=true',
+    '--formatter-property',
+    'print.partition=true',
+    '--formatter-property',
+    'key.separator=|',
+  ]);
+  return stdout.split('\n').filter((entry) => entry.length > 0);
+}
+
 async function createTopic(prefix: string): Promise<string> {
   const topic = uniqueName(prefix);
   await kafka.admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
@@ -166,24 +188,7 @@ describe('sluice produce → Java console consumer', () => {
       expect(JSON.parse(produced.stdout)).toMatchObject({ count: COUNT, compression: codec });
       expectCompressed(topic, codec);
 
-      const stdout = java('org.apache.kafka.tools.consumer.ConsoleConsumer', [
-        '--bootstrap-server',
-        testBrokers().join(','),
-        '--topic',
-        topic,
-        '--from-beginning',
-        '--max-messages',
-        String(COUNT),
-        '--timeout-ms',
-        '30000',
-        '--formatter-property',
-        'print.key=true',
-        '--formatter-property',
-        'print.partition=true',
-        '--formatter-property',
-        'key.separator=|',
-      ]);
-      const lines = stdout.split('\n').filter((entry) => entry.length > 0);
+      const lines = javaConsume(topic, COUNT);
       expect(lines).toHaveLength(COUNT);
       expect(lines.sort()).toEqual(expected());
     });
@@ -217,29 +222,12 @@ describe('sluice run toKafka (record batches the slots write) → Java console c
       expect(await endOffsets(output)).toBe(COUNT);
       if (codec !== 'none') expectCompressed(output, codec);
 
-      const stdout = java('org.apache.kafka.tools.consumer.ConsoleConsumer', [
-        '--bootstrap-server',
-        testBrokers().join(','),
-        '--topic',
-        output,
-        '--from-beginning',
-        '--max-messages',
-        String(COUNT),
-        '--timeout-ms',
-        '30000',
-        '--formatter-property',
-        'print.key=true',
-        '--formatter-property',
-        'print.partition=true',
-        '--formatter-property',
-        'key.separator=|',
-      ]);
+      const lines = javaConsume(output, COUNT);
       const partitioner = createPartitioner('murmur2');
       const want = records.map(({ key, value }) => {
         const partition = partitioner({ key: Buffer.from(key), value: null }, PARTITIONS);
         return `Partition:${partition}|${key}|${JSON.stringify([key, value])}`;
       });
-      const lines = stdout.split('\n').filter((entry) => entry.length > 0);
       expect(lines).toHaveLength(COUNT);
       expect(lines.sort()).toEqual(want.sort());
     });

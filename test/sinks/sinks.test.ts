@@ -15,7 +15,7 @@ import {
   requests,
   writeBatchFile,
 } from '../../src/sinks/index.ts';
-import { encodeOutput } from '../../src/task/index.ts';
+import { encodeOutput, recordBytes } from '../../src/task/index.ts';
 
 const info: BatchInfo = { batchId: 7, time: 1_700_000_001_000, intervalMs: 1000, offsetRanges: [] };
 const dirs: string[] = [];
@@ -150,13 +150,13 @@ describe('toKafka', () => {
       const bytes = new Map<number, number>();
       for (const message of messages) {
         const partition = message.partition ?? -1;
-        const size = 32 + String(message.key).length + String(message.value).length;
+        const size = recordBytes(String(message.key).length, String(message.value).length);
         bytes.set(partition, (bytes.get(partition) ?? 0) + size);
         partitions.set(partition, [...(partitions.get(partition) ?? []), String(message.value)]);
       }
       for (const total of bytes.values()) expect(total).toBeLessThanOrEqual(4096 - 64);
     }
-    // Each record is 32 + 6 + 93 = 131 bytes: 30 fit in 4032, so 100 take 4 requests per partition.
+    // Each record is at most 23 + 6 + 93 = 122 bytes: 33 fit in 4032, so 100 take 4 requests per partition.
     expect(sent).toHaveLength(4);
     expect([...partitions.keys()].sort()).toEqual([2, 5]);
     const json = (i: number) => JSON.stringify(values[i]);
@@ -203,11 +203,11 @@ describe('toKafka', () => {
             expect(request.length).toBeGreaterThan(0);
             for (let partition = 0; partition <= 20; partition++)
               expect(request.filter((m) => m.partition === partition).length).toBeLessThanOrEqual(500);
-            const total = request.reduce((sum, m) => sum + 32 + (m.value as Buffer).length, 0);
+            const total = request.reduce((sum, m) => sum + recordBytes(-1, (m.value as Buffer).length), 0);
             if (request.length > 1) expect(total).toBeLessThanOrEqual((limit - 64) * 16);
             for (let partition = 0; partition <= 20; partition++) {
               const own = request.filter((m) => m.partition === partition);
-              const bytes = own.reduce((sum, m) => sum + 32 + (m.value as Buffer).length, 0);
+              const bytes = own.reduce((sum, m) => sum + recordBytes(-1, (m.value as Buffer).length), 0);
               if (own.length > 1) expect(bytes).toBeLessThanOrEqual(limit - 64);
             }
           }

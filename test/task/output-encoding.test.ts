@@ -306,7 +306,7 @@ describe('toKafka record batches written in the slot', () => {
     const values = Array.from({ length: 10 }, (_, i) => ['k', `${i}`.padEnd(100, '.')]);
     const encoded = encodeOutput(kafka(), values, layout(1, 400));
     const batches = (encoded.batches ?? []).map(([, batch]) => batch);
-    // 61 bytes of header, then records of 32 + 1 + 110 bytes at most: two a batch.
+    // 61 bytes of header, then records of at most 23 + 1 + 108 bytes (overhead, key, value): two a batch.
     expect(batches.map((batch) => readBatch(batch).records.length)).toEqual([2, 2, 2, 2, 2]);
     for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(400);
     expect(batches.flatMap((batch) => readBatch(batch).records.map((r) => r.value))).toEqual(

@@ -1,10 +1,9 @@
 // A Kafka RecordBatch v2 written in the slot, as a plain (non-idempotent, non-transactional) producer writes one.
 
+import { GrowableBytes } from '../growable-bytes.ts';
 import { compressRecords } from './compress.ts';
 import { crc32c } from './crc32c.ts';
 import { BATCH_HEADER_BYTES, COMPRESSION } from './record-batch.ts';
-
-const TEXT = new TextEncoder();
 
 /**
  * Records appended one at a time (no headers, every timestamp the batch's), then the whole batch:
@@ -13,18 +12,19 @@ const TEXT = new TextEncoder();
  */
 export class RecordBatchWriter {
   count = 0;
-  #bytes = new Uint8Array(1024);
-  #length = 0;
+  readonly #out = new GrowableBytes();
 
   /** Bytes of the batch so far, uncompressed. */
   get size(): number {
-    return BATCH_HEADER_BYTES + this.#length;
+    return BATCH_HEADER_BYTES + this.#out.length;
   }
 
-  /** Appends a record; `value` as text is written as its UTF-8. */
-  append(key: Uint8Array | null, value: Uint8Array | string | null): void {
+  /**
+   * Appends a record; `value` as text is written as its UTF-8, whose length in bytes `bytes`
+   * gives (-1 for a null value).
+   */
+  append(key: Uint8Array | null, value: Uint8Array | string | null, bytes: number): void {
     const keyLength = key === null ? -1 : key.length;
-    const bytes = typeof value === 'string' ? Buffer.byteLength(value) : value === null ? -1 : value.length;
     const body =
       2 + // attributes, timestamp delta 0
       varintSize(this.count) +
@@ -33,30 +33,30 @@ export class RecordBatchWriter {
       varintSize(bytes) +
       Math.max(bytes, 0) +
       1; // no headers
-    this.#reserve(5 + body);
+    const out = this.#out;
+    out.reserve(5 + body);
     this.#varint(body);
-    this.#bytes[this.#length++] = 0;
-    this.#bytes[this.#length++] = 0;
+    out.bytes[out.length++] = 0;
+    out.bytes[out.length++] = 0;
     this.#varint(this.count);
     this.#varint(keyLength);
     if (key !== null) {
-      this.#bytes.set(key, this.#length);
-      this.#length += keyLength;
+      out.bytes.set(key, out.length);
+      out.length += keyLength;
     }
     this.#varint(bytes);
-    if (typeof value === 'string') {
-      this.#length += TEXT.encodeInto(value, this.#bytes.subarray(this.#length)).written;
-    } else if (value !== null) {
-      this.#bytes.set(value, this.#length);
-      this.#length += value.length;
+    if (typeof value === 'string') out.text(value);
+    else if (value !== null) {
+      out.bytes.set(value, out.length);
+      out.length += value.length;
     }
-    this.#bytes[this.#length++] = 0;
+    out.bytes[out.length++] = 0;
     this.count++;
   }
 
   /** The batch, its records compressed with Kafka codec `codec` (COMPRESSION), stamped `timestamp`. */
   finish(codec: number, timestamp: number): Uint8Array {
-    const records = this.#bytes.subarray(0, this.#length);
+    const records = this.#out.bytes.subarray(0, this.#out.length);
     const section = codec === COMPRESSION.none ? records : compressRecords(codec, records);
     const out = new Uint8Array(BATCH_HEADER_BYTES + section.length);
     const view = new DataView(out.buffer);
@@ -78,19 +78,13 @@ export class RecordBatchWriter {
   }
 
   #varint(value: number): void {
+    const out = this.#out;
     let zigzag = ((value << 1) ^ (value >> 31)) >>> 0;
     while (zigzag >= 0x80) {
-      this.#bytes[this.#length++] = (zigzag & 0x7f) | 0x80;
+      out.bytes[out.length++] = (zigzag & 0x7f) | 0x80;
       zigzag >>>= 7;
     }
-    this.#bytes[this.#length++] = zigzag;
-  }
-
-  #reserve(extra: number): void {
-    if (this.#length + extra <= this.#bytes.length) return;
-    const grown = new Uint8Array(Math.max(this.#bytes.length * 2, this.#length + extra));
-    grown.set(this.#bytes.subarray(0, this.#length));
-    this.#bytes = grown;
+    out.bytes[out.length++] = zigzag;
   }
 }
 
@@ -98,4 +92,12 @@ export class RecordBatchWriter {
 function varintSize(value: number): number {
   const zigzag = ((value << 1) ^ (value >> 31)) >>> 0;
   return zigzag < 0x80 ? 1 : zigzag < 0x4000 ? 2 : zigzag < 0x200000 ? 3 : zigzag < 0x10000000 ? 4 : 5;
+}
+
+/**
+ * What a record of a key and a value of these lengths (-1: null) adds to a batch, at most: its
+ * length, attributes, deltas and lengths as varints, and a header count of 0.
+ */
+export function recordBytes(keyLength: number, valueLength: number): number {
+  return 5 + 2 + 5 + 5 + Math.max(keyLength, 0) + 5 + Math.max(valueLength, 0) + 1;
 }
