@@ -8,8 +8,8 @@ export {
   type TopicPartition,
 } from './ids.ts';
 export { toJson } from './json.ts';
-export { bucketOf, bucketRange, LatencyHistogram } from './latency-histogram.ts';
 export { keyIdentity, keyText } from './key.ts';
+export { bucketOf, bucketRange, LatencyHistogram } from './latency-histogram.ts';
 export { type Logger, silentLogger } from './logger.ts';
 export { describeMarker, encodeMarker, readMarker, type UndecompressableBatch } from './marker.ts';
 export {
