@@ -1,6 +1,7 @@
 // The last batches' stats in a bounded ring, as /api/batches and the dashboard show them.
 
 import type { BatchStats } from '../coordinator/index.ts';
+import { latencySummary } from './latency-summary.ts';
 import { BATCH_HISTORY_SIZE } from './options.ts';
 import type { BatchRecord } from './types.ts';
 
@@ -25,7 +26,11 @@ export function batchRecord(stats: BatchStats): BatchRecord {
     },
     schedulingDelayMs: stats.schedulingDelayMs,
     processingMs: stats.processingMs,
+    slotsMs: stats.slotsMs,
+    outputMs: stats.outputMs,
     totalDelayMs: stats.schedulingDelayMs + stats.processingMs,
+    fetchWaitMs: stats.fetchWaitMs ?? null,
+    latency: stats.latency ? latencySummary(stats.latency) : null,
     watermark: Number.isFinite(stats.watermark) ? stats.watermark : null,
     rate: stats.rate ?? null,
   };

@@ -6,4 +6,4 @@ export { kafkaLag } from './lag.ts';
 export { SluiceMetrics } from './metrics.ts';
 export { progressProblem, ReadinessState } from './readiness.ts';
 export { type AdminServer, startAdminServer } from './server.ts';
-export type { BatchRecord, StatusJson } from './types.ts';
+export type { BatchRecord, LatencySummary, StatusJson } from './types.ts';

@@ -2,6 +2,8 @@
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BatchStats, BufferedPartition } from '../coordinator/index.ts';
+import { LatencyHistogram } from '../core/index.ts';
+import { latencyExposition } from './latency-exposition.ts';
 import { DELAY_BUCKETS_SECONDS, METRIC_PREFIX } from './options.ts';
 import type { LagSource } from './types.ts';
 
@@ -38,6 +40,10 @@ export class SluiceMetrics {
   readonly #schedulingDelay: Histogram;
   readonly #processing: Histogram;
   readonly #totalDelay: Histogram;
+  readonly #slotsDuration: Histogram;
+  readonly #outputDuration: Histogram;
+  readonly #fetchWait: Histogram;
+  readonly #endToEnd = new LatencyHistogram();
   readonly #watermark: Gauge;
   readonly #lastBatch: Gauge;
   readonly #rate: Gauge;
@@ -69,6 +75,18 @@ export class SluiceMetrics {
     this.#totalDelay = histogram(
       'batch_total_delay_seconds',
       'Scheduling delay plus processing time (Spark: total delay).',
+    );
+    this.#slotsDuration = histogram(
+      'batch_slots_duration_seconds',
+      'Of the processing time: from the start of a batch until every worker slot returned its result.',
+    );
+    this.#outputDuration = histogram(
+      'batch_output_duration_seconds',
+      'Of the processing time: merging and writing the outputs (under exactly-once, until the transaction committed).',
+    );
+    this.#fetchWait = histogram(
+      'fetch_wait_seconds',
+      "Per batch, the longest one of its records waited in the source's fetch buffer.",
     );
     this.#watermark = new Gauge({
       name: name('watermark_seconds'),
@@ -167,6 +185,10 @@ export class SluiceMetrics {
     this.#schedulingDelay.observe(stats.schedulingDelayMs / 1000);
     this.#processing.observe(stats.processingMs / 1000);
     this.#totalDelay.observe((stats.schedulingDelayMs + stats.processingMs) / 1000);
+    this.#slotsDuration.observe(stats.slotsMs / 1000);
+    this.#outputDuration.observe(stats.outputMs / 1000);
+    if (stats.fetchWaitMs !== undefined) this.#fetchWait.observe(stats.fetchWaitMs / 1000);
+    if (stats.latency) this.#endToEnd.merge(stats.latency);
     this.#lastBatch.set(stats.info.time / 1000);
     if (Number.isFinite(stats.watermark)) this.#watermark.set(stats.watermark / 1000);
     if (stats.rate !== undefined) this.#rate.set(stats.rate);
@@ -174,9 +196,15 @@ export class SluiceMetrics {
     if (stats.keyedState !== undefined) this.#state.set({ kind: 'keyed' }, stats.keyedState);
   }
 
+  /** Every record's end-to-end latency since the start (µs): read it, do not change it. */
+  get endToEnd(): LatencyHistogram {
+    return this.#endToEnd;
+  }
+
   /** The Prometheus text exposition of every metric. */
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    return `${await this.registry.metrics()}
+${latencyExposition(this.#endToEnd)}`;
   }
 
   get contentType(): string {

@@ -6,6 +6,11 @@ export const DELAY_BUCKETS_SECONDS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
 ] as const;
 
+/** Buckets of records' end-to-end latency, in seconds: 1 ms to 2 minutes, finer where the targets lie. */
+export const LATENCY_BUCKETS_SECONDS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+] as const;
+
 /** Lag is read from Kafka at scrape time, at most this often; scrapes in between get the last figures. */
 export const LAG_MAX_AGE_MS = 1_000;
 

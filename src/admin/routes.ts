@@ -1,8 +1,9 @@
-// The admin endpoints by path: /livez, /readyz, /metrics, /api/batches, /api/status and the dashboard.
+// The admin endpoints by path: /livez, /readyz, /metrics, /api/batches, /api/status, /api/latency and the dashboard.
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BatchHistory } from './batch-history.ts';
 import { dashboardRoutes } from './dashboard.ts';
+import { latencySummary } from './latency-summary.ts';
 import type { ScrapeSources, SluiceMetrics } from './metrics.ts';
 import type { ReadinessState } from './readiness.ts';
 import { statusOf } from './status.ts';
@@ -50,6 +51,14 @@ export function adminRoutes({
     ['/metrics', async () => ({ status: 200, contentType: metrics.contentType, body: await metrics.text() })],
     ['/api/batches', () => json(200, { batches: history.list() })],
     ['/api/status', async () => json(200, await statusOf(readiness, sources()))],
+    [
+      '/api/latency',
+      () => {
+        const histogram = metrics.endToEnd;
+        // The sparse buckets let a reader subtract an earlier answer (sluice bench measures a window).
+        return json(200, { ...latencySummary(histogram), sparse: histogram.toSparse() });
+      },
+    ],
     ...dashboardRoutes(),
   ]);
 }

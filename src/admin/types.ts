@@ -25,6 +25,17 @@ export type OffsetRangeJson = {
   readonly untilOffset: string;
 };
 
+/** Records' end-to-end latencies: how many, their mean, percentiles and max, in ms. */
+export type LatencySummary = {
+  readonly count: number;
+  readonly meanMs: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+  readonly maxMs: number;
+};
+
 /** One finished batch as `/api/batches` lists it. Times are epoch ms, durations ms. */
 export type BatchRecord = {
   readonly batchId: number;
@@ -39,7 +50,15 @@ export type BatchRecord = {
   };
   readonly schedulingDelayMs: number;
   readonly processingMs: number;
+  /** Of processingMs: until every slot returned its result. */
+  readonly slotsMs: number;
+  /** Of processingMs: merging and writing the outputs (exactly-once: until the transaction committed). */
+  readonly outputMs: number;
   readonly totalDelayMs: number;
+  /** The longest a record of the batch waited in the fetch buffer; null when the source does not say. */
+  readonly fetchWaitMs: number | null;
+  /** The batch's records from their Kafka timestamps to its outputs written; null without records. */
+  readonly latency: LatencySummary | null;
   /** The event-time watermark the batch ran with; null before any event time (or without windows). */
   readonly watermark: number | null;
   /** The backpressure rate after the batch, records per second; null without backpressure. */

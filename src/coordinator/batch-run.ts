@@ -1,5 +1,5 @@
 /** Runs one batch: log its plan, run its partitions in their slots, merge, write the outputs, commit; and reports what it saw. */
-import type { BatchInfo } from '../core/index.ts';
+import { type BatchInfo, LatencyHistogram } from '../core/index.ts';
 import { ErrorCode, slotFailure } from '../errors/index.ts';
 import type { DecodeFailure, PartitionResult, SlotTask } from '../task/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
@@ -111,6 +111,7 @@ export class BatchRun {
         }
       }),
     );
+    const processedAt = now();
     const failed = results.find((result) => result.fatal);
     if (failed?.fatal) throw slotFailure(asCode(failed.fatal.code), failed.fatal.message, failed.fatalError);
 
@@ -139,8 +140,11 @@ export class BatchRun {
     );
     if (routing) await this.#options.repartition?.write(routing.outgoing);
     await outputs.write(merged, info);
+    let writtenAt = now();
     this.#step('committing');
     await commits.written(info);
+    // Under exactly-once the outputs are visible once the transaction committed.
+    if (this.#options.transactions) writtenAt = now();
     ownership.advanceWatermark(results, time);
 
     const schedulingDelayMs = Math.max(0, started - time);
@@ -159,6 +163,10 @@ export class BatchRun {
       watermark: info.watermark ?? Number.NEGATIVE_INFINITY,
       schedulingDelayMs,
       processingMs,
+      slotsMs: processedAt - started,
+      outputMs: writtenAt - processedAt,
+      ...fetchWait(work, started),
+      ...recordLatency(results, writtenAt),
       ...(rate === undefined ? {} : { rate }),
       ...(tracker
         ? { windowState: results.reduce((sum, result) => sum + (result.stateEntries ?? 0), 0) }
@@ -226,6 +234,31 @@ const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 function asCode(code: string): ErrorCode {
   return KNOWN_CODES.has(code) ? (code as ErrorCode) : ErrorCode.worker;
+}
+
+/** The longest a record of the batch waited in the source's buffer, when the source says. */
+function fetchWait(work: readonly PartitionWork[], started: number): { fetchWaitMs?: number } {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const item of work)
+    if (item.fetchedAt !== undefined && item.fetchedAt < oldest) oldest = item.fetchedAt;
+  return Number.isFinite(oldest) ? { fetchWaitMs: Math.max(0, started - oldest) } : {};
+}
+
+/**
+ * The records' end-to-end latencies: each slot's ages (read when it started the batch) moved to
+ * `writtenAt`, when the outputs were written. A result's ages are its own thread's bytes; one that
+ * does not read as a histogram counts nothing.
+ */
+function recordLatency(
+  results: readonly PartitionResult[],
+  writtenAt: number,
+): { latency?: LatencyHistogram } {
+  const latency = new LatencyHistogram();
+  for (const { latency: ages } of results) {
+    if (!ages || !Array.isArray(ages.ages) || !Number.isFinite(ages.at)) continue;
+    latency.merge(LatencyHistogram.fromSparse(ages.ages), (writtenAt - ages.at) * 1000);
+  }
+  return latency.count > 0 ? { latency } : {};
 }
 
 /** A batch task with the toKafka outputs whose record batches its slot writes. */

@@ -1,6 +1,6 @@
 /** The engine's public types: its options and trigger, a batch's stats, the batch in flight, a run's summary. */
 import type { RateController } from '../backpressure/index.ts';
-import type { BatchInfo, Logger } from '../core/index.ts';
+import type { BatchInfo, LatencyHistogram, Logger } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import type { DecodeFailure } from '../task/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
@@ -27,7 +27,19 @@ export type BatchStats = {
   readonly watermark: number;
   /** Batch time to start of processing, ms (Spark's scheduling delay). */
   readonly schedulingDelayMs: number;
+  /** From the start of processing to the offsets committed (or on their way to it). */
   readonly processingMs: number;
+  /** Of processingMs: until every slot returned its partition's result. */
+  readonly slotsMs: number;
+  /** Of processingMs: merging and writing the outputs (under exactly-once, until the transaction committed). */
+  readonly outputMs: number;
+  /** The longest a record of the batch waited in the source's fetch buffer (undefined: the source does not say). */
+  readonly fetchWaitMs?: number;
+  /**
+   * Each record's end-to-end latency in µs: from its Kafka timestamp to its batch's outputs
+   * written. Undefined without records (or timestamps).
+   */
+  readonly latency?: LatencyHistogram;
   /** The backpressure rate after this batch, records per second (undefined: none, or not yet). */
   readonly rate?: number;
   /** After the batch: keys (or `window` records) the owned partitions' windows hold, in the slots. */

@@ -8,6 +8,8 @@ import type { SlotTask } from '../task/index.ts';
 export type PartitionWork = {
   readonly range: OffsetRange;
   readonly records: number;
+  /** When the oldest of these records reached this process (epoch ms), if the source keeps it. */
+  readonly fetchedAt?: number;
   task(info: BatchInfo): SlotTask;
   /**
    * The records' values as bytes, for partitions the main thread reads itself (repartition

@@ -1,5 +1,11 @@
 // A slot's run of one partition batch: records decoded and pushed through the pipeline, failures sorted out.
-import type { BatchInfo, Offset, Origin, SourceRecord } from '../core/index.ts';
+import {
+  type BatchInfo,
+  LatencyHistogram,
+  type Offset,
+  type Origin,
+  type SourceRecord,
+} from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { ErrorCode, errorText, isSluiceError, type SlotErrorData, slotErrorData } from '../errors/index.ts';
 import type { KafkaLayout } from './output-encoding.ts';
@@ -19,7 +25,20 @@ export type RecordInput = {
   record(index: number): SourceRecord;
   /** The undecoded bytes, for the dead-letter topic. */
   raw(index: number): { readonly key: Uint8Array | null; readonly value: Uint8Array | null };
+  /**
+   * When record `index` came into being (epoch ms): its Kafka timestamp (CreateTime, or
+   * LogAppendTime where the topic sets it); what end-to-end latency is counted from. Without it,
+   * none is.
+   */
+  createdAt?(index: number): number;
 };
+
+/**
+ * The ages of a batch's records as a slot saw them: `ages` (a LatencyHistogram's sparse form, µs)
+ * is `at` minus each record's `createdAt`, with `at` the slot's clock when it started the batch.
+ * The main thread moves them to when the batch's outputs were written.
+ */
+export type RecordAges = { readonly at: number; readonly ages: number[] };
 
 export type DecodeFailure = Origin & {
   readonly error: string;
@@ -51,6 +70,8 @@ export type PartitionResult = {
   readonly eventTimes?: [number, number][];
   /** What the partition's window state holds after the batch (keys, or records of `window`). */
   readonly stateEntries?: number;
+  /** The ages of the records that went through the job (decode errors left out). */
+  readonly latency?: RecordAges;
 };
 
 export type RunOptions = {
@@ -66,6 +87,8 @@ export type RunOptions = {
   readonly maxEventTimeAheadMs?: number;
   /** toKafka outputs whose record batches the slot writes, by output node. */
   readonly kafkaLayouts?: ReadonlyMap<number, KafkaLayout>;
+  /** The clock records' ages are read on (epoch ms): Date.now, or the TestDriver's. */
+  readonly clock?: () => number;
 };
 
 const SKIP_SAMPLE = 5;
@@ -114,10 +137,19 @@ export function runPartition(
   const failures: DecodeFailure[] = [];
   let decodeErrors = 0;
   const base = { topic: input.topic, partition: input.partition, records: input.count };
+  const at = (options.clock ?? Date.now)();
+  const createdAt = input.createdAt;
+  const ages = createdAt && input.count > 0 ? new LatencyHistogram() : undefined;
 
   for (; index < input.count; index++) {
     const failure = pushRecord(input, index, pipeline);
-    if (!failure) continue;
+    if (!failure) {
+      // Kafka's "no timestamp" is -1; such a record has no age to count.
+      const created = ages && createdAt ? createdAt(index) : 0;
+      // Microseconds, so that the histogram keeps sub-millisecond shifts apart.
+      if (created > 0) ages?.record((at - created) * 1000);
+      continue;
+    }
     if (!failure.decode) {
       const message = `${errorText(failure.error)} (at ${describeOrigin(origin())})`;
       return {
@@ -161,6 +193,7 @@ export function runPartition(
     ...(pipeline.fired.length > 0 ? { fired: pipeline.fired } : {}),
     ...(plan.watermarks.size > 0 ? { eventTimes: windows.maxEventTimes() } : {}),
     ...(options.store && plan.windows.length > 0 ? { stateEntries: storeEntries(options.store) } : {}),
+    ...(ages && ages.count > 0 ? { latency: { at, ages: ages.toSparse() } } : {}),
   };
 }
 

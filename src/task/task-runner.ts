@@ -54,11 +54,16 @@ export class TaskRunner {
   readonly #given: GivenValues | undefined;
   /** The columns of each 'records' task's records: a task's records are read before the next task. */
   readonly #columns = new RecordColumns();
+  readonly #clock: () => number;
 
-  /** `graph`: the job as this thread built it from `init.jobPath` and `init.env`. */
-  constructor(init: WorkerInit, graph: Graph, given?: GivenValues) {
+  /**
+   * `graph`: the job as this thread built it from `init.jobPath` and `init.env`; `clock`: what
+   * records' ages are read on (the TestDriver's batch times; Date.now).
+   */
+  constructor(init: WorkerInit, graph: Graph, given?: GivenValues, clock: () => number = Date.now) {
     this.#init = init;
     this.#given = given;
+    this.#clock = clock;
     this.#plan = new Plan(graph);
     this.#mismatch =
       graph.signature() === init.signature
@@ -123,6 +128,7 @@ export class TaskRunner {
           store: this.#storeOf(input.topic, input.partition),
           latePolicy: init.latePolicy,
           maxEventTimeAheadMs: init.maxEventTimeAheadMs,
+          clock: this.#clock,
           ...(init.statePartitions === undefined ? {} : { statePartitions: init.statePartitions }),
           ...('sinks' in task && task.sinks
             ? { kafkaLayouts: this.#layouts(task.sinks, input.partition) }
@@ -189,6 +195,7 @@ export class TaskRunner {
       count: view.count,
       offset: (i) => view.offset(i),
       raw: (i) => ({ key: view.key(i), value: view.value(i) }),
+      createdAt: (i) => view.timestamp(i),
       record: (i) => {
         const problem = view.problem?.(i);
         if (problem !== undefined) throw new SluiceError(ErrorCode.decode, problem);
@@ -214,6 +221,8 @@ export class TaskRunner {
       count: task.count,
       offset: (i) => toOffset(fromOffset + i),
       raw: () => ({ key: null, value: null }),
+      // A generated record comes into being when its batch is cut (its event time is synthetic).
+      createdAt: () => task.info.time,
       record: (i) => {
         const value = clickAt(spec, partition, fromOffset + i);
         return {

@@ -11,7 +11,7 @@ import {
   type WindowExchange,
   WindowMerger,
 } from '../coordinator/index.ts';
-import type { BatchInfo } from '../core/index.ts';
+import type { BatchInfo, LatencyHistogram } from '../core/index.ts';
 import { partitionId, silentLogger } from '../core/index.ts';
 import { buildGraph, type Graph, type Job, Plan } from '../dsl/index.ts';
 import {
@@ -82,6 +82,11 @@ export type DriverBatch = {
    * instances (with declared `partitions`): keyed groups, window partials and window progress.
    */
   readonly forwards: readonly Forward[];
+  /**
+   * The records' end-to-end latencies (µs) on the driver's clock: a record's timestamp to its
+   * batch's time, when the batch's outputs are written. Undefined for a batch without records.
+   */
+  readonly latency?: LatencyHistogram;
 };
 
 /** What one engine holds; a restart builds them anew from the old ones' checkpoint encodings. */
@@ -230,6 +235,7 @@ export class TestDriver {
     const { engine, watermark } = this.#run;
     let fatal: PartitionResult['fatal'];
     let info: BatchInfo | undefined;
+    let latency: LatencyHistogram | undefined;
     try {
       // No checkpoints here: at the end of input the watermark goes to +∞, as the engine's loop does.
       const stats =
@@ -237,6 +243,7 @@ export class TestDriver {
           ? await engine.runBatch(batchId, time, [], Number.POSITIVE_INFINITY)
           : await engine.runBatch(batchId, time, work);
       info = stats.info;
+      latency = stats.latency;
     } catch (error) {
       // A slot's fatal result stops the batch before its outputs, as it stops a run.
       fatal = seen.results.find((result) => result.fatal)?.fatal;
@@ -253,6 +260,7 @@ export class TestDriver {
       ...(fatal ? { fatal } : {}),
       watermark: watermark.current,
       forwards: seen.forwards,
+      ...(latency ? { latency } : {}),
     };
   }
 
@@ -265,8 +273,12 @@ export class TestDriver {
   /** A new engine over new slots and state (a first start, or a restart). */
   #start(): Run {
     const source = this.#source;
-    const runner = new TaskRunner(this.#init, this.#graph, (topic, partition, index) =>
-      source.given(topic, partition, index),
+    const now = (): number => this.#options.startTime + this.#batchId * this.#options.intervalMs;
+    const runner = new TaskRunner(
+      this.#init,
+      this.#graph,
+      (topic, partition, index) => source.given(topic, partition, index),
+      now,
     );
     const slots = new InProcessSlots(runner);
     const merger = new WindowMerger();
@@ -298,7 +310,7 @@ export class TestDriver {
       windows: { merger, watermark },
       ...(keyed ? { keyed } : {}),
       ...(exchange ? { exchange, repartition: this.#repartition() } : {}),
-      now: () => this.#options.startTime + this.#batchId * this.#options.intervalMs,
+      now,
     });
     return { runner, merger, watermark, keyed, exchange, engine };
   }

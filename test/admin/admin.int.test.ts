@@ -15,10 +15,14 @@ const PER_PARTITION = 150;
 const TOTAL = PARTITIONS * PER_PARTITION;
 const MORE_PER_PARTITION = 5;
 
-async function produce(topic: string, perPartition: number, from: number): Promise<void> {
+/** How old the first records' CreateTime says they are: what their end-to-end latency starts from. */
+const AGE_MS = 60_000;
+
+async function produce(topic: string, perPartition: number, from: number, timestamp?: number): Promise<void> {
   const messages = Array.from({ length: perPartition * PARTITIONS }, (_, i) => ({
     partition: i % PARTITIONS,
     value: `w${(from + i) % 7}`,
+    ...(timestamp === undefined ? {} : { timestamp: String(timestamp) }),
   }));
   await kafka.producer.send({ topic, messages });
 }
@@ -28,7 +32,8 @@ describe('sluice run: the admin HTTP server', () => {
     const topic = uniqueName('admin');
     const group = uniqueName('admin-group');
     await kafka.admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    await produce(topic, PER_PARTITION, 0);
+    const producedAt = Date.now();
+    await produce(topic, PER_PARTITION, 0, producedAt - AGE_MS);
     const dir = tempDir();
     const gates = { start: join(dir, 'start'), output: join(dir, 'output'), waiting: join(dir, 'waiting') };
     writeFileSync(gates.output, '');
@@ -95,8 +100,25 @@ describe('sluice run: the admin HTTP server', () => {
       expect(batches.reduce((sum, batch) => sum + batch.records.processed, 0)).toBe(TOTAL);
       for (const batch of batches) {
         expect(batch.totalDelayMs).toBe(batch.schedulingDelayMs + batch.processingMs);
+        expect(batch.slotsMs + batch.outputMs).toBeLessThanOrEqual(batch.processingMs);
         expect(batch.watermark).toBeNull();
+        if (batch.records.consumed === 0) expect([batch.latency, batch.fetchWaitMs]).toEqual([null, null]);
+        else expect(batch.fetchWaitMs).toBeGreaterThanOrEqual(0);
       }
+
+      // Every record's latency counts from its CreateTime, a minute before it was sent.
+      expect(batches.reduce((sum, batch) => sum + (batch.latency?.count ?? 0), 0)).toBe(TOTAL);
+      const elapsed = Date.now() - producedAt;
+      const latency = JSON.parse((await httpGet(`${url}/api/latency`))?.body ?? '{}') as {
+        count: number;
+        p50Ms: number;
+        maxMs: number;
+      };
+      expect(latency.count).toBe(TOTAL);
+      expect(latency.p50Ms).toBeGreaterThanOrEqual(AGE_MS);
+      expect(latency.maxMs).toBeLessThanOrEqual(AGE_MS + elapsed);
+      expect(sample(metrics, 'sluice_end_to_end_latency_seconds_count')).toBe(TOTAL);
+      expect(sample(metrics, 'sluice_end_to_end_latency_seconds_bucket{le="30"}')).toBe(0);
 
       // A batch whose output waits on the gate is in flight when SIGTERM arrives.
       rmSync(gates.output);

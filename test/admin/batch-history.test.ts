@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BatchHistory, batchRecord } from '../../src/admin/index.ts';
+import { LatencyHistogram } from '../../src/core/index.ts';
 import { batchStats } from './stats.ts';
 
 describe('batchRecord', () => {
@@ -14,10 +15,33 @@ describe('batchRecord', () => {
       records: { consumed: 15, processed: 14, late: 2, decodeErrors: 1, deadLettered: 1 },
       schedulingDelayMs: 20,
       processingMs: 230,
+      slotsMs: 180,
+      outputMs: 45,
       totalDelayMs: 250,
+      fetchWaitMs: null,
+      latency: null,
       watermark: 1_700_000_000_500,
       rate: 1234.5,
     });
+  });
+
+  it("gives the records' latencies in ms: percentiles within a bucket, the exact max and mean", () => {
+    const latency = new LatencyHistogram();
+    // 1,000 records at 1…1000 ms.
+    for (let ms = 1; ms <= 1000; ms++) latency.record(ms * 1000);
+    const record = batchRecord(batchStats(0, { latency, fetchWaitMs: 12 }));
+    expect(record.fetchWaitMs).toBe(12);
+    expect(record.latency).toMatchObject({ count: 1000, meanMs: 500.5, maxMs: 1000 });
+    const { p50Ms, p90Ms, p99Ms, p999Ms } = record.latency ?? { p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0 };
+    for (const [got, exact] of [
+      [p50Ms, 500],
+      [p90Ms, 900],
+      [p99Ms, 990],
+      [p999Ms, 999],
+    ] as const) {
+      expect(got).toBeGreaterThanOrEqual(exact);
+      expect(got).toBeLessThanOrEqual(Math.min(1000, exact * (1 + 1 / 32)));
+    }
   });
 
   it('gives no backpressure rate as null', () => {

@@ -18,7 +18,14 @@ const ROUNDS = [150, 25, 60, 100] as const;
 
 type Range = { topic: string; partition: string; fromOffset: string; untilOffset: string };
 type Snapshot = {
-  rows: { batchId: number; time: number; records: number; delays: number[]; ranges: Range[] }[];
+  rows: {
+    batchId: number;
+    time: number;
+    records: number;
+    delays: number[];
+    latency: (number | null)[];
+    ranges: Range[];
+  }[];
   charts: Record<string, { labels: string[]; data: (number | null)[][] }>;
 };
 
@@ -29,6 +36,7 @@ const SNAPSHOT = `(() => ({
     time: Number(row.dataset.time),
     records: Number(row.dataset.records),
     delays: [...row.cells].slice(3, 6).map((cell) => Number.parseInt(cell.textContent, 10)),
+    latency: ['p50', 'p99', 'max'].map((name) => (name in row.dataset ? Number(row.dataset[name]) : null)),
     ranges: [...row.querySelectorAll('td.ranges div')].map((div) => ({ ...div.dataset })),
   })),
   charts: Object.fromEntries(
@@ -105,6 +113,15 @@ describe('the dashboard in headless Chromium', () => {
         expect(now.charts.schedulingDelay?.data).toEqual([x, oldest.map((row) => row.delays[0])]);
         expect(now.charts.processingTime?.data).toEqual([x, oldest.map((row) => row.delays[1])]);
         expect(now.charts.totalDelay?.data).toEqual([x, oldest.map((row) => row.delays[2])]);
+        // End-to-end latency: p50 ≤ p99 ≤ max for each batch with records, a gap for the others.
+        const latency = [0, 1, 2].map((i) => oldest.map((row) => row.latency[i] ?? null));
+        expect(now.charts.latency?.data).toEqual([x, ...latency]);
+        for (const row of oldest) {
+          const [p50, p99, max] = row.latency;
+          if (row.records === 0) expect(row.latency).toEqual([null, null, null]);
+          else
+            expect((p50 ?? -1) <= (p99 ?? -1) && (p99 ?? -1) <= (max ?? -1) && (p50 ?? -1) >= 0).toBe(true);
+        }
         before = now;
       }
       const last = before as Snapshot;

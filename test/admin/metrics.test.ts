@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SluiceMetrics } from '../../src/admin/index.ts';
+import { LatencyHistogram } from '../../src/core/index.ts';
 import { batchStats } from './stats.ts';
 
 /** The samples of the exposition as `name{labels}` → value. */
@@ -46,6 +47,35 @@ describe('SluiceMetrics', () => {
     expect(values.get('sluice_batch_total_delay_seconds_sum')).toBeCloseTo(3.29, 9);
     expect(values.get('sluice_batch_total_delay_seconds_bucket{le="0.25"}')).toBe(1);
     expect(values.get('sluice_batch_total_delay_seconds_bucket{le="+Inf"}')).toBe(2);
+  });
+
+  it("adds each batch's record latencies to one histogram, and the batch's phases to theirs", async () => {
+    const metrics = new SluiceMetrics();
+    const first = new LatencyHistogram();
+    first.record(800, 3);
+    first.record(40_000);
+    const second = new LatencyHistogram();
+    second.record(3_000_000);
+    metrics.observeBatch(batchStats(0, { latency: first, fetchWaitMs: 30 }));
+    metrics.observeBatch(batchStats(1, { latency: second, slotsMs: 2000, outputMs: 7 }));
+    metrics.observeBatch(batchStats(2));
+    const values = samples(await metrics.text());
+    const bucket = (le: string) => values.get(`sluice_end_to_end_latency_seconds_bucket{le="${le}"}`);
+    expect([
+      bucket('0.001'),
+      bucket('0.025'),
+      bucket('0.05'),
+      bucket('2.5'),
+      bucket('5'),
+      bucket('+Inf'),
+    ]).toEqual([3, 3, 4, 4, 5, 5]);
+    expect(values.get('sluice_end_to_end_latency_seconds_count')).toBe(5);
+    expect(values.get('sluice_end_to_end_latency_seconds_sum')).toBeCloseTo(3.0424, 9);
+    expect(values.get('sluice_fetch_wait_seconds_count')).toBe(1);
+    expect(values.get('sluice_fetch_wait_seconds_sum')).toBeCloseTo(0.03, 9);
+    expect(values.get('sluice_batch_slots_duration_seconds_sum')).toBeCloseTo(2.36, 9);
+    expect(values.get('sluice_batch_output_duration_seconds_sum')).toBeCloseTo(0.097, 9);
+    expect(metrics.endToEnd.count).toBe(5);
   });
 
   it('shows the watermark as NaN until there is one', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AdminState, startAdminServer } from '../../src/admin/index.ts';
-import { silentLogger } from '../../src/core/index.ts';
+import { LatencyHistogram, silentLogger } from '../../src/core/index.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
 import { adminServers } from './serve.ts';
 import { batchStats } from './stats.ts';
@@ -82,6 +82,29 @@ describe('admin server', () => {
     ]);
   });
 
+  it('/api/latency gives every record latency since the start, with its sparse buckets', async () => {
+    const { admin, url } = await serve();
+    expect(JSON.parse((await get(`${url}/api/latency`)).body)).toEqual({
+      count: 0,
+      meanMs: 0,
+      p50Ms: 0,
+      p90Ms: 0,
+      p99Ms: 0,
+      p999Ms: 0,
+      maxMs: 0,
+      sparse: [0, 0],
+    });
+    const latency = new LatencyHistogram();
+    latency.record(5_000, 9);
+    latency.record(70_000);
+    admin.observeBatch(batchStats(0, { latency }));
+    const body = JSON.parse((await get(`${url}/api/latency`)).body) as { sparse: number[]; p50Ms: number };
+    expect(body).toMatchObject({ count: 10, meanMs: 11.5, p99Ms: 70, maxMs: 70 });
+    expect(body.p50Ms).toBeGreaterThanOrEqual(5);
+    expect(body.p50Ms).toBeLessThan(5.2);
+    expect(LatencyHistogram.fromSparse(body.sparse).toSparse()).toEqual(latency.toSparse());
+  });
+
   it('ignores a query: no endpoint takes parameters', async () => {
     const { url } = await serve();
     expect((await get(`${url}/readyz?force=ready`)).status).toBe(503);
@@ -100,6 +123,7 @@ describe('admin server', () => {
           '/metrics',
           '/api/batches',
           '/api/status',
+          '/api/latency',
           '/',
           '/dashboard.js',
           '/dashboard.css',

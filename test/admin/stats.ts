@@ -31,6 +31,8 @@ export function batchStats(batchId: number, overrides: Partial<BatchStats> = {})
     watermark: Number.NEGATIVE_INFINITY,
     schedulingDelayMs: 20,
     processingMs: 230,
+    slotsMs: 180,
+    outputMs: 45,
     ...overrides,
   };
 }

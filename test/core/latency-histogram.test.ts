@@ -53,6 +53,8 @@ describe('LatencyHistogram', () => {
     batch.merge(slot);
     expect(batch.count).toBe(8);
     expect(batch.max).toBe(104_000);
+    // The sum is exact: 4 × 100 ms of shift plus twice the slot's 10 ms.
+    expect(batch.sum).toBe(420_000);
     expect(Math.abs(batch.percentile(1) - 104_000) / 104_000).toBeLessThan(1 / 32);
     expect(batch.percentile(0.5)).toBeLessThan(4_200);
     expect(batch.countAtMost(10_000)).toBe(4);
@@ -64,9 +66,10 @@ describe('LatencyHistogram', () => {
     const sparse = histogram.toSparse();
     const back = LatencyHistogram.fromSparse(sparse);
     expect(back.toSparse()).toEqual(sparse);
-    expect([back.count, back.max]).toEqual([8, 1_000_000]);
-    const hostile = LatencyHistogram.fromSparse([-1, 5, 1e9, 5, 3.5, 1, 7, Number.NaN, 9, 2, 42]);
-    expect(hostile.toSparse()).toEqual([9, 2, 42]);
+    expect([back.count, back.sum, back.max]).toEqual([8, 2_000_150, 1_000_000]);
+    const hostile = LatencyHistogram.fromSparse([-1, 5, 1e9, 5, 3.5, 1, 7, Number.NaN, 9, 2, 99, 42]);
+    expect(hostile.toSparse()).toEqual([9, 2, 99, 42]);
+    expect(LatencyHistogram.fromSparse([9, 2, Number.NaN, -3]).toSparse()).toEqual([9, 2, 0, 0]);
     expect(LatencyHistogram.fromSparse([]).count).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 // A 'records' task (raw Kafka record batches) through TaskRunner gives what the old 'kafka' task gave.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type BatchInfo, toOffset } from '../../src/core/index.ts';
+import { type BatchInfo, LatencyHistogram, toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, type Graph } from '../../src/dsl/index.ts';
 import {
   decodeResult,
@@ -25,8 +25,11 @@ const seen = defineJob((ctx) => {
     .foreachBatch(() => {});
 });
 
+/** The slot's clock, for records' ages: fixed, so that two runs' results are equal. */
+const CLOCK = 1_800_000_000_000;
+
 function runner(graph: Graph, options: Partial<WorkerInit> = {}, given?: GivenValues): TaskRunner {
-  return new TaskRunner(workerInit(graph, options), graph, given);
+  return new TaskRunner(workerInit(graph, options), graph, given, () => CLOCK);
 }
 
 const info: BatchInfo = { batchId: 0, time: 1000, intervalMs: 1000, offsetRanges: [] };
@@ -112,6 +115,11 @@ describe("TaskRunner: 'records' tasks", () => {
     const fromRecords = result(runner(graph).run(records));
     expect(fromRecords).toMatchObject({ topic: 'events', partition: 3, records: 13, decodeErrors: 0 });
     expect(fromRecords).toEqual(result(runner(graph).run(kafka)));
+    // Each record's age at the slot's clock, in µs: the main thread moves them to the outputs.
+    expect(fromRecords.latency?.at).toBe(CLOCK);
+    const ages = LatencyHistogram.fromSparse(fromRecords.latency?.ages ?? []);
+    expect(ages.count).toBe(13);
+    expect(ages.max).toBe((CLOCK - (T - 5)) * 1000);
   });
 
   it('fails each offset of a corrupt batch under the decode policy, with its real offset and no bytes', () => {

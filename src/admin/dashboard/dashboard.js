@@ -80,6 +80,13 @@ function drawBatches(batches) {
   draw('schedulingDelay', ['ms'], [x, oldest.map((b) => b.schedulingDelayMs)]);
   draw('processingTime', ['ms'], [x, oldest.map((b) => b.processingMs)]);
   draw('totalDelay', ['ms'], [x, oldest.map((b) => b.totalDelayMs)]);
+  // A batch without records has no latency: a gap, not a zero.
+  const latency = (pick) => oldest.map((b) => (b.latency ? pick(b.latency) : null));
+  draw(
+    'latency',
+    ['p50', 'p99', 'max'],
+    [x, latency((l) => l.p50Ms), latency((l) => l.p99Ms), latency((l) => l.maxMs)],
+  );
 }
 
 function cell(row, text, className) {
@@ -102,6 +109,9 @@ function drawTable(batches) {
     cell(row, `${b.schedulingDelayMs} ms`, 'num');
     cell(row, `${b.processingMs} ms`, 'num');
     cell(row, `${b.totalDelayMs} ms`, 'num');
+    cell(row, b.latency ? `${b.latency.p99Ms} ms` : '–', 'num');
+    if (b.latency)
+      Object.assign(row.dataset, { p50: b.latency.p50Ms, p99: b.latency.p99Ms, max: b.latency.maxMs });
     const ranges = cell(row, '', 'ranges');
     for (const r of b.offsetRanges) {
       const line = document.createElement('div');

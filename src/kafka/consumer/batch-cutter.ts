@@ -141,9 +141,11 @@ export class BatchCutter {
     let shared: SharedArrayBuffer | undefined;
     // Let go once the slot is done with them: the batch's outputs may take long (a slow sink).
     let held = cut.batches;
+    const fetchedAt = held[0]?.fetchedAt;
     return {
       range,
       records: cut.records,
+      ...(fetchedAt === undefined ? {} : { fetchedAt }),
       task: (info): SlotTask => {
         const { buffer, byteLength } = this.#copy(held);
         shared = buffer;

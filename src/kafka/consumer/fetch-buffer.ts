@@ -94,18 +94,20 @@ export class FetchBuffers {
 
   /**
    * Takes fetched batches (framed from `fetchAt`) and moves the fetch position past them and past
-   * the batches left out; notes the partition's log end. Returns how many records it took.
+   * the batches left out; notes the partition's log end and when the batches came (`fetchedAt`,
+   * epoch ms). Returns how many records it took.
    */
   append(
     buffer: PartitionBuffer,
     batches: readonly FetchedBatch[],
     next: bigint,
     highWatermark: bigint,
+    fetchedAt = Date.now(),
   ): number {
     const position = buffer.position ?? 0n;
     let added = 0;
     for (const batch of batches) {
-      buffer.batches.push(batch);
+      buffer.batches.push({ ...batch, fetchedAt });
       buffer.bytes += batch.bytes.length;
       added += recordsFrom(batch, position);
     }

@@ -10,6 +10,8 @@ export type FetchedBatch = {
   /** The batch's last offset (base + last offset delta). */
   readonly last: bigint;
   readonly count: number;
+  /** When the fetch buffer took it (epoch ms). */
+  readonly fetchedAt?: number;
 };
 
 export type FramedRecords = {
