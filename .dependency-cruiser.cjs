@@ -37,6 +37,7 @@ const layers = {
     'jobs',
   ],
   admin: ['core', 'errors', 'config', 'log', 'coordinator', 'app'],
+  bench: ['core', 'errors', 'config', 'codecs', 'kafka'],
   testing: ['core', 'errors', 'config', 'window', 'dsl', 'task', 'coordinator', 'sources'],
   cli: [
     'core',
@@ -56,6 +57,7 @@ const layers = {
     'app',
     'admin',
     'testing',
+    'bench',
   ],
 };
 

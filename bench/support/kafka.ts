@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Admin, Kafka, logLevel, type Message } from 'kafkajs';
+import { Kafka, logLevel, type Message } from 'kafkajs';
 import { startBroker, stopBroker } from '../../scripts/local-kafka/index.ts';
+import { createTopic, recordsIn } from '../../src/bench/index.ts';
 import { clickAt, type GeneratorSpec } from '../../src/task/index.ts';
 
 export type BenchBroker = {
@@ -151,30 +152,6 @@ export async function warmGroupCoordinator(kafka: Kafka, topic: string): Promise
   } finally {
     await admin.disconnect();
   }
-}
-
-async function createTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
-  // Right after a delete the broker may still refuse the name for a moment.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.createTopics({
-        topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-        waitForLeaders: true,
-      });
-      return;
-    } catch (error) {
-      if (attempt >= 20) throw error;
-      await sleep(500);
-    }
-  }
-}
-
-async function recordsIn(admin: Admin, topic: string): Promise<{ partitions: number; records: number }> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return {
-    partitions: offsets.length,
-    records: offsets.reduce((sum, item) => sum + Number(item.high) - Number(item.low), 0),
-  };
 }
 
 function meanValueBytes(spec: GeneratorSpec): number {

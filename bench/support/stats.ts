@@ -1,5 +1,7 @@
 /** Median and spread of repeated measurements, and the Markdown that reports them. */
 
+import { spreadOf } from '../../src/bench/index.ts';
+
 export type Spread = {
   readonly median: number;
   readonly min: number;
@@ -9,13 +11,7 @@ export type Spread = {
 
 export function spread(values: readonly number[]): Spread {
   if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 };
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 === 1
-      ? (sorted[mid] as number)
-      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return { median, min: sorted[0] as number, max: sorted.at(-1) as number, n: sorted.length };
+  return { ...spreadOf(values), n: values.length };
 }
 
 /** `1,234,567` */

@@ -27,6 +27,11 @@ async function main(argv: readonly string[]): Promise<number> {
       return lagCommand(args, process.env);
     case 'tail':
       return tailCommand(args, process.env);
+    case 'bench': {
+      // Loaded only for this command: the benchmark brings a charting library.
+      const { benchCommand } = await import('./bench.ts');
+      return benchCommand(args, process.env);
+    }
     case 'doctor': {
       const report = await doctor();
       console.log(JSON.stringify(report));

@@ -10,6 +10,8 @@ commands:
   lag        a consumer group's committed offsets, end offsets and lag per partition
   tail       print a topic's records as they arrive, without committing offsets
              (topics, lag and tail: see sluice <command> --help and docs/tools.md)
+  bench      measure throughput and end-to-end latency for a sweep of settings; writes
+             results.json, a report and SVG charts (see sluice bench --help, docs/tuning.md)
   doctor     check that this installation can run Sluice: Node version, Kafka client,
              worker threads, msgpack and LZ4 (native or pure TypeScript); prints JSON
   version    print the Sluice version

@@ -20,6 +20,7 @@ export {
   toPositive,
 } from './murmur2.ts';
 export { decodePlain, encodePlain, MAX_JSON_DEPTH } from './plain.ts';
+export { seededRandom } from './random.ts';
 export { type RetryOptions, retry } from './retry.ts';
 export type {
   BatchInfo,

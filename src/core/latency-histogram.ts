@@ -118,6 +118,28 @@ export class LatencyHistogram {
     return seen;
   }
 
+  /**
+   * What `later` counted since `earlier`, two reads of the same growing histogram (a window of a
+   * run): counts and sum subtracted; the max is `later`'s when it came in the window, else the top
+   * of the highest bucket left.
+   */
+  static between(earlier: LatencyHistogram, later: LatencyHistogram): LatencyHistogram {
+    const window = new LatencyHistogram();
+    let top = -1;
+    for (let index = 0; index < BUCKETS; index++) {
+      const count = Math.max(0, (later.#counts[index] as number) - (earlier.#counts[index] as number));
+      if (count === 0) continue;
+      window.#counts[index] = count;
+      window.#count += count;
+      top = index;
+    }
+    if (window.#count === 0) return window;
+    window.#sum = Math.max(0, later.#sum - earlier.#sum);
+    const { low, width } = bucketRange(top);
+    window.#max = later.#max > earlier.#max ? later.#max : Math.min(later.#max, low + width - 1);
+    return window;
+  }
+
   /** `[bucket, count, …]` of the non-empty buckets, then the sum and the max: small, and plain for msgpack. */
   toSparse(): number[] {
     const out: number[] = [];

@@ -36,6 +36,8 @@ export const ErrorCode = {
    * brokers away past SLUICE_KAFKA_RETRY_TIMEOUT_MS): the batch cannot be committed without losing records.
    */
   deadLetter: 'SLUICE_DLQ',
+  /** `sluice bench` could not measure: a run it started failed, or its broker did not come up. */
+  bench: 'SLUICE_BENCH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

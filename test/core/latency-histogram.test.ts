@@ -72,4 +72,19 @@ describe('LatencyHistogram', () => {
     expect(LatencyHistogram.fromSparse([9, 2, Number.NaN, -3]).toSparse()).toEqual([9, 2, 0, 0]);
     expect(LatencyHistogram.fromSparse([]).count).toBe(0);
   });
+
+  it('gives what a growing histogram counted between two reads', () => {
+    const run = new LatencyHistogram();
+    for (const ms of [300, 5, 6]) run.record(ms * 1000);
+    const earlier = LatencyHistogram.fromSparse(run.toSparse());
+    for (const ms of [7, 8, 9]) run.record(ms * 1000);
+    const window = LatencyHistogram.between(earlier, run);
+    expect([window.count, window.sum]).toEqual([3, 24_000]);
+    // The max (300 ms) came before the window: the top of the window's highest bucket stands in.
+    expect(window.max).toBeGreaterThanOrEqual(9_000);
+    expect(window.max).toBeLessThan(9_000 * (1 + 1 / 32));
+    run.record(400_000);
+    expect(LatencyHistogram.between(earlier, run).max).toBe(400_000);
+    expect(LatencyHistogram.between(run, run).count).toBe(0);
+  });
 });
