@@ -33,6 +33,7 @@ export function batchRecord(stats: BatchStats): BatchRecord {
     latency: stats.latency ? latencySummary(stats.latency) : null,
     watermark: Number.isFinite(stats.watermark) ? stats.watermark : null,
     rate: stats.rate ?? null,
+    tuning: stats.tuning ? { ...stats.tuning, intervalMs: stats.tuning.intervalMs ?? null } : null,
   };
 }
 

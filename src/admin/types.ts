@@ -63,6 +63,16 @@ export type BatchRecord = {
   readonly watermark: number | null;
   /** The backpressure rate after the batch, records per second; null without backpressure. */
   readonly rate: number | null;
+  /**
+   * SLUICE_TARGET_LATENCY_MS: the interval (null: not tuned) and records-per-batch cap set after
+   * the batch, what was done and why; null without a target.
+   */
+  readonly tuning: {
+    readonly intervalMs: number | null;
+    readonly maxRecords: number;
+    readonly action: 'shorten' | 'lengthen' | 'hold';
+    readonly reason: string;
+  } | null;
 };
 
 /** `/api/status`: readiness, lag per owned partition (records) and each slot's busy fraction. */

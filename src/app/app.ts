@@ -1,6 +1,6 @@
 // startApp, the one composition root: Kafka clients, job, slots, state, outputs, checkpoints, source, batch loop.
 import type { Admin } from 'kafkajs';
-import { RateController } from '../backpressure/index.ts';
+import { type LatencyTuner, RateController } from '../backpressure/index.ts';
 import type { SluiceConfig } from '../config/index.ts';
 import {
   type AppSource,
@@ -18,6 +18,7 @@ import { createCheckpointer, restoreOf } from './checkpoint-wiring.ts';
 import { loadJob } from './job.ts';
 import { connectKafka, type KafkaClients } from './kafka-clients.ts';
 import { exactlyOnce, repartitionTopics, startKafkaSource, transactionWriter } from './kafka-wiring.ts';
+import { latencyTuner } from './latency-tuning.ts';
 import { checkOutputs, createOutputs } from './outputs-wiring.ts';
 import { placeState } from './state-layout.ts';
 
@@ -148,6 +149,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
       maxRatePerPartition: config.maxRatePerPartition,
       batchIntervalMs: config.batchIntervalMs,
     }),
+    ...withTuner(latencyTuner(config, plan)),
   });
   log.info(
     { job: jobPath, source: source.name, slots: config.workers, trigger: config.trigger },
@@ -178,4 +180,8 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
     waiting: () => source.waiting(),
     ...(kafka ? { kafkaAdmin: kafka.admin } : {}),
   };
+}
+
+function withTuner(tuner: LatencyTuner | undefined): { tuner?: LatencyTuner } {
+  return tuner ? { tuner } : {};
 }

@@ -22,7 +22,6 @@ import type {
   CatchUpResult,
   ConfigResult,
   RatePoint,
-  Spread,
   Workload,
 } from './results.ts';
 import { spreadOf } from './spread.ts';

@@ -301,6 +301,12 @@ export function configOptions(context: SchemaContext) {
       "Most records per second read from one partition: a batch takes at most this × `SLUICE_BATCH_INTERVAL_MS` from it. With or without backpressure (Spark's `spark.streaming.kafka.maxRatePerPartition`).",
       'unset (no limit)',
     ),
+    targetLatencyMs: option(
+      'SLUICE_TARGET_LATENCY_MS',
+      optionalInteger({ min: 1 }),
+      "The p99 end-to-end latency to hold, in milliseconds: after each batch Sluice shortens the batch interval (micro-batch; between 10 ms and this, starting at `SLUICE_BATCH_INTERVAL_MS` or this, whichever is smaller) and the records per batch (between 100 and `SLUICE_MAX_RECORDS_PER_BATCH`) when the batch's p99 was above it, and lengthens them again while p99 stays under 70 % of it, so that batches are as large as the target allows. Works next to `SLUICE_BACKPRESSURE`. Not with `available-now`; jobs with processing-time windows keep their interval. See docs/tuning.md.",
+      'unset (off)',
+    ),
     httpPort: option(
       'SLUICE_HTTP_PORT',
       integer({ min: 1, max: 65535 }, 4040),
@@ -435,6 +441,7 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
     ...securityProblems(env, parsed),
     ...guaranteeProblems(env, parsed),
     ...backpressureProblems(env, parsed),
+    ...targetLatencyProblems(env, parsed),
     ...windowProblems(env, parsed),
     ...stallProblems(env, parsed),
   ];
@@ -481,6 +488,12 @@ function backpressureProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): st
   return ['SLUICE_BACKPRESSURE_INITIAL_RATE', 'SLUICE_BACKPRESSURE_MIN_RATE']
     .filter((name) => env[name] !== undefined)
     .map((name) => `${name} needs SLUICE_BACKPRESSURE=true`);
+}
+
+/** A latency target means nothing to a run that reads what there is and exits. */
+function targetLatencyProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[] {
+  if (env.SLUICE_TARGET_LATENCY_MS === undefined || parsed.trigger !== 'available-now') return [];
+  return ['SLUICE_TARGET_LATENCY_MS needs SLUICE_TRIGGER=micro-batch or continuous, not available-now'];
 }
 
 /** The aggregate job's window variables, together (Spark's rules for processing time). */

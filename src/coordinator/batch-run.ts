@@ -16,16 +16,18 @@ export type BatchRunOptions = Pick<
   | 'plan'
   | 'slots'
   | 'outputs'
-  | 'intervalMs'
   | 'log'
   | 'deadLetter'
   | 'onBatch'
   | 'rates'
+  | 'tuner'
   | 'checkpoints'
   | 'transactions'
   | 'keyed'
   | 'repartition'
 > & {
+  /** The batch interval now (the latency tuner moves it). */
+  readonly interval: () => number;
   readonly now: () => number;
   readonly watermark: WatermarkTracker | undefined;
   readonly windows: WindowMerger;
@@ -82,7 +84,8 @@ export class BatchRun {
     watermark?: number,
     replayedId?: number,
   ): Promise<BatchStats> {
-    const { plan, slots, outputs, intervalMs, now, ownership, ingress, commits } = this.#options;
+    const { plan, slots, outputs, now, ownership, ingress, commits } = this.#options;
+    const intervalMs = this.#options.interval();
     const started = now();
     const tracker = this.#options.watermark;
     const info: BatchInfo = {
@@ -153,6 +156,16 @@ export class BatchRun {
       replayedId === undefined
         ? this.#observeRate(time, consumed, processingMs, schedulingDelayMs)
         : undefined;
+    const latency = recordLatency(results, writtenAt);
+    const tuning =
+      replayedId === undefined
+        ? this.#options.tuner?.observe({
+            p99Ms: latency.latency && latency.latency.percentile(0.99) / 1000,
+            processingMs,
+            records: consumed,
+          })
+        : undefined;
+    if (tuning) this.#options.log.debug({ batchId: info.batchId, ...tuning }, 'latency tuning');
     const stats: BatchStats = {
       info,
       consumed,
@@ -166,8 +179,9 @@ export class BatchRun {
       slotsMs: processedAt - started,
       outputMs: writtenAt - processedAt,
       ...fetchWait(work, started),
-      ...recordLatency(results, writtenAt),
+      ...latency,
       ...(rate === undefined ? {} : { rate }),
+      ...(tuning ? { tuning } : {}),
       ...(tracker
         ? { windowState: results.reduce((sum, result) => sum + (result.stateEntries ?? 0), 0) }
         : {}),

@@ -1,5 +1,5 @@
 /** The engine's public types: its options and trigger, a batch's stats, the batch in flight, a run's summary. */
-import type { RateController } from '../backpressure/index.ts';
+import type { LatencyTuner, RateController, TuningDecision } from '../backpressure/index.ts';
 import type { BatchInfo, LatencyHistogram, Logger } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import type { DecodeFailure } from '../task/index.ts';
@@ -42,6 +42,8 @@ export type BatchStats = {
   readonly latency?: LatencyHistogram;
   /** The backpressure rate after this batch, records per second (undefined: none, or not yet). */
   readonly rate?: number;
+  /** SLUICE_TARGET_LATENCY_MS: what the latency tuner set after this batch, and why. */
+  readonly tuning?: TuningDecision;
   /** After the batch: keys (or `window` records) the owned partitions' windows hold, in the slots. */
   readonly windowState?: number;
   /** After the batch: keys with keyed state (updateStateByKey, mapWithState) held here. */
@@ -83,6 +85,8 @@ export type EngineOptions = {
   readonly now?: () => number;
   /** Backpressure and the per-partition rate cap: how many records each batch takes. */
   readonly rates?: RateController;
+  /** SLUICE_TARGET_LATENCY_MS: the batch interval and the records-per-batch cap, moved after each batch. */
+  readonly tuner?: LatencyTuner;
   /** A partition without records for this long stops holding the event-time watermark back. */
   readonly idleTimeoutMs?: number;
   readonly checkpoints?: CheckpointPort;

@@ -67,13 +67,16 @@ export class Engine {
       trigger: options.trigger,
       intervalMs: options.intervalMs,
       rates: options.rates,
+      tuner: options.tuner,
       source: options.source,
       commits: this.#commits,
       ticks: watermark !== undefined || keyed !== undefined,
       now,
     });
+    const schedule = this.#schedule;
     this.#batches = new BatchRun({
       ...options,
+      interval: () => schedule.intervalMs,
       now,
       watermark,
       windows,

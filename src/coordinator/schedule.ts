@@ -1,6 +1,6 @@
 /** When batches run: micro-batch times on the interval, each batch's backpressure budget, and an idle continuous run's wait for data. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BatchBudget, RateController } from '../backpressure/index.ts';
+import type { BatchBudget, LatencyTuner, RateController } from '../backpressure/index.ts';
 import type { Commits } from './commits.ts';
 import type { Trigger } from './engine-types.ts';
 import type { BatchSource, PartitionWork } from './source.ts';
@@ -9,6 +9,8 @@ export type ScheduleOptions = {
   readonly trigger: Trigger;
   readonly intervalMs: number;
   readonly rates: RateController | undefined;
+  /** SLUICE_TARGET_LATENCY_MS: moves the interval (micro-batch) and caps each batch's records. */
+  readonly tuner: LatencyTuner | undefined;
   readonly source: Pick<BatchSource, 'waitForData'>;
   readonly commits: Pick<Commits, 'dueIn'>;
   /** The job's results move with time alone (windows; keyed state: timeouts, updateStateByKey). */
@@ -40,9 +42,15 @@ export class Schedule {
     this.#wake?.();
   }
 
+  /** The batch interval now: the configured one, or the latency tuner's. */
+  get intervalMs(): number {
+    return this.#options.tuner?.intervalMs ?? this.#options.intervalMs;
+  }
+
   /** Micro-batches start on multiples of the interval, like Spark's batch times; the others now. */
   async nextBatchTime(): Promise<number> {
-    const { trigger, intervalMs, now: clock } = this.#options;
+    const { trigger, now: clock } = this.#options;
+    const intervalMs = this.intervalMs;
     const now = clock();
     if (trigger !== 'micro-batch') return now;
     let time = (Math.floor(now / intervalMs) + 1) * intervalMs;
@@ -59,12 +67,17 @@ export class Schedule {
    * for the time since the one before, so that the rate cap holds there too.
    */
   budget(): BatchBudget | undefined {
-    const { rates, trigger, intervalMs } = this.#options;
-    if (!rates?.limited) return undefined;
+    const { rates, trigger, tuner } = this.#options;
+    if (!rates?.limited && !tuner) return undefined;
     const now = this.#options.now();
-    const span = trigger === 'micro-batch' || this.#lastCut === undefined ? intervalMs : now - this.#lastCut;
+    const span =
+      trigger === 'micro-batch' || this.#lastCut === undefined ? this.intervalMs : now - this.#lastCut;
     this.#lastCut = now;
-    return rates.budget(Math.max(1, span));
+    const budget = rates?.limited ? rates.budget(Math.max(1, span)) : undefined;
+    if (!tuner) return budget;
+    // The tuner's cap on the whole batch, under the backpressure rate's share when there is one.
+    const total = Math.min(budget?.total ?? Number.POSITIVE_INFINITY, tuner.maxRecords);
+    return { total, perPartition: budget?.perPartition };
   }
 
   /**
@@ -84,16 +97,16 @@ export class Schedule {
    * CPU and kafkajs's fetches and heartbeats get the event loop.
    */
   async waitForData(): Promise<void> {
-    const { source, intervalMs, commits } = this.#options;
+    const { source, commits } = this.#options;
     const commitIn = commits.dueIn();
-    const waitMs = Math.max(1, Math.min(intervalMs, this.#tickIn(), commitIn));
+    const waitMs = Math.max(1, Math.min(this.intervalMs, this.#tickIn(), commitIn));
     await this.#abortable((signal) => source.waitForData(waitMs, signal));
   }
 
   /** Milliseconds until an idle continuous run's next tick; infinite for a job without ticks. */
   #tickIn(): number {
     if (!this.#options.ticks) return Number.POSITIVE_INFINITY;
-    return (this.#lastBatchAt ?? Number.NEGATIVE_INFINITY) + this.#options.intervalMs - this.#options.now();
+    return (this.#lastBatchAt ?? Number.NEGATIVE_INFINITY) + this.intervalMs - this.#options.now();
   }
 
   async #abortable(wait: (signal: AbortSignal) => Promise<void>): Promise<void> {

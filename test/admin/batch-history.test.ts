@@ -22,7 +22,18 @@ describe('batchRecord', () => {
       latency: null,
       watermark: 1_700_000_000_500,
       rate: 1234.5,
+      tuning: null,
     });
+  });
+
+  it("gives the latency tuner's decision, its interval null where it is not tuned", () => {
+    const tuning = {
+      intervalMs: undefined,
+      maxRecords: 750,
+      action: 'shorten',
+      reason: 'p99 45 ms above the target 20 ms',
+    } as const;
+    expect(batchRecord(batchStats(0, { tuning })).tuning).toEqual({ ...tuning, intervalMs: null });
   });
 
   it("gives the records' latencies in ms: percentiles within a bucket, the exact max and mean", () => {

@@ -336,6 +336,16 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
       'SLUICE_BACKPRESSURE_MIN_RATE needs SLUICE_BACKPRESSURE=true',
   ],
   [
+    'SLUICE_TARGET_LATENCY_MS value',
+    { SLUICE_TARGET_LATENCY_MS: '1e3' },
+    'SLUICE_TARGET_LATENCY_MS must be an integer >= 1; got "1e3"',
+  ],
+  [
+    'a latency target for a run that reads what there is and exits',
+    { SLUICE_TARGET_LATENCY_MS: '200', SLUICE_TRIGGER: 'available-now' },
+    'SLUICE_TARGET_LATENCY_MS needs SLUICE_TRIGGER=micro-batch or continuous, not available-now',
+  ],
+  [
     'SLUICE_MAX_RATE_PER_PARTITION value',
     { SLUICE_MAX_RATE_PER_PARTITION: '0' },
     'SLUICE_MAX_RATE_PER_PARTITION must be an integer >= 1; got "0"',

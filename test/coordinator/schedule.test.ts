@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateController } from '../../src/backpressure/index.ts';
+import { LatencyTuner, RateController } from '../../src/backpressure/index.ts';
 import type { Trigger } from '../../src/coordinator/engine.ts';
 import type { PartitionWork } from '../../src/coordinator/index.ts';
 import { Schedule } from '../../src/coordinator/schedule.ts';
@@ -8,7 +8,13 @@ import { generatedWork } from '../../src/sources/index.ts';
 
 function schedule(
   trigger: Trigger,
-  options: { ticks?: boolean; dueIn?: number; maxRatePerPartition?: number; start?: number } = {},
+  options: {
+    ticks?: boolean;
+    dueIn?: number;
+    maxRatePerPartition?: number;
+    start?: number;
+    tuner?: LatencyTuner;
+  } = {},
 ) {
   const clock = { now: options.start ?? 0 };
   const waits: number[] = [];
@@ -30,6 +36,7 @@ function schedule(
         waits.push(timeoutMs);
       },
     },
+    tuner: options.tuner,
     commits: { dueIn: () => options.dueIn ?? Number.POSITIVE_INFINITY },
     ticks: options.ticks ?? false,
     now: () => clock.now,
@@ -115,5 +122,28 @@ describe('Schedule', () => {
       [700],
       [1],
     ]);
+  });
+
+  it("follows the latency tuner's interval and caps each batch at its records", async () => {
+    const tuner = new LatencyTuner({
+      targetMs: 400,
+      interval: { startMs: 1_000, minMs: 10, maxMs: 400 },
+      records: { min: 100, max: 10_000 },
+    });
+    const { plan, clock } = schedule('micro-batch', { tuner, maxRatePerPartition: 50_000, start: 5 });
+    // The interval starts at the target's bound, not the configured 1 s.
+    expect(plan.intervalMs).toBe(400);
+    expect(await plan.nextBatchTime()).toBe(400);
+    expect(plan.budget()).toEqual({ total: 10_000, perPartition: 20_000 });
+    tuner.observe({ p99Ms: 900, processingMs: 300, records: 10_000 });
+    expect([tuner.intervalMs, tuner.maxRecords]).toEqual([300, 7_500]);
+    clock.now = 401;
+    expect(await plan.nextBatchTime()).toBe(600);
+    expect(plan.budget()).toEqual({ total: 7_500, perPartition: 15_000 });
+    // Without a rate limit, the tuner's cap alone.
+    expect(schedule('continuous', { tuner }).plan.budget()).toEqual({
+      total: 7_500,
+      perPartition: undefined,
+    });
   });
 });
