@@ -37,7 +37,7 @@ const layers = {
     'jobs',
   ],
   admin: ['core', 'errors', 'config', 'log', 'coordinator', 'app'],
-  bench: ['core', 'errors', 'config', 'codecs', 'kafka'],
+  bench: ['core', 'errors', 'config', 'codecs', 'task', 'kafka'],
   testing: ['core', 'errors', 'config', 'window', 'dsl', 'task', 'coordinator', 'sources'],
   cli: [
     'core',

@@ -10,17 +10,20 @@ import type { Kafka } from 'kafkajs';
 import type { Compression } from '../config/index.ts';
 import { LatencyHistogram } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { kafkaCluster, RawProducer } from '../kafka/index.ts';
 import { type ChildExit, exited, logNumber, type RunningChild, SLUICE_BIN, startNode } from './child.ts';
 import type { EventShape } from './events.ts';
 import { latencyFigures } from './latency-figures.ts';
 import type { ReferenceDone } from './reference-consumer.ts';
 import type { BenchConfig, LatencyFigures } from './results.ts';
-import { createTopic, producePaced } from './topics.ts';
+import { createTopic, producePaced, recordsIn } from './topics.ts';
 
 const REFERENCE = fileURLToPath(new URL('./reference-consumer.ts', import.meta.url));
 
 /** A catch-up run that takes longer than this is stuck, not slow. */
 const CATCH_UP_TIMEOUT_MS = 15 * 60_000;
+/** The most bytes of one produce request of the paced producer. */
+const REQUEST_BYTES = 16 * 2 ** 20;
 /** How long a latency run may take after producing to count the last records. */
 const DRAIN_MS = 30_000;
 /**
@@ -201,25 +204,32 @@ async function measureAtRate(
   child: RunningChild,
   read: (records: number) => Promise<LatencyHistogram>,
 ): Promise<LatencyRound> {
-  const producer = context.kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+  const cluster = kafkaCluster(context.kafka);
+  const producer = new RawProducer(cluster, { maxRequestBytes: REQUEST_BYTES });
+  const admin = context.kafka.admin();
+  await admin.connect();
   try {
     const produce = (span: number) =>
-      producePaced(producer, topic, context.shape, context.compression, rate, span);
-    const warm = await produce(WARM_UP_SECONDS);
-    const before = await read(warm.produced);
+      producePaced(producer, topic, context.partitions, context.shape, context.compression, rate, span);
+    // What the topic holds is what was produced: a send tried again may have written twice.
+    const held = async (): Promise<number> => (await recordsIn(admin, topic)).records;
+    await produce(WARM_UP_SECONDS);
+    const warm = await held();
+    const before = await read(warm);
     const paced = await produce(seconds);
-    const after = await read(warm.produced + paced.produced);
+    const produced = (await held()) - warm;
+    const after = await read(warm + produced);
     await child.stop();
     const counted = LatencyHistogram.between(before, after);
     return {
-      produced: paced.produced,
-      producedRate: paced.produced / paced.seconds,
+      produced,
+      producedRate: produced / paced.seconds,
       processed: counted.count,
       latency: latencyFigures(counted),
     };
   } finally {
-    await producer.disconnect();
+    await admin.disconnect();
+    await cluster.disconnect();
   }
 }
 

@@ -33,8 +33,8 @@ export {
 } from './partition-run.ts';
 export { runOnMain } from './pipeline.ts';
 export type { SinkPartitions, SlotTask, WorkerInit } from './protocol.ts';
-export { controlRecordType } from './record-batch/record-batch.ts';
-export { recordBytes } from './record-batch/record-batch-writer.ts';
+export { COMPRESSION, controlRecordType } from './record-batch/record-batch.ts';
+export { RecordBatchWriter, recordBytes } from './record-batch/record-batch-writer.ts';
 export { maxDecompressedBytesFor } from './record-batch/record-set.ts';
 export { recordValues } from './record-values.ts';
 export { decodeResult } from './result-codec.ts';
