@@ -46,7 +46,9 @@ const PROCESSING_SHARE = 0.5;
  * tuner grows them while there is headroom and cuts them when the target is missed. A record
  * waits for its batch's turn (up to an interval) and then for the batch's processing, so the
  * interval is cut first; the records-per-batch cap too when processing alone takes half the
- * target. It works next to backpressure, which holds the input rate to what the job keeps up with.
+ * target. But a batch that took its whole interval means records queue behind batches: then a
+ * shorter interval would only add per-batch costs, and the interval grows instead. It works next
+ * to backpressure, which holds the input rate to what the job keeps up with.
  *
  * @example
  * const tuner = new LatencyTuner({ targetMs: 200, interval: { startMs: 1000, minMs: 10, maxMs: 200 }, records: { min: 100, max: 100_000 } });
@@ -84,6 +86,24 @@ export class LatencyTuner {
     if (p99Ms === undefined) return this.#decision('hold', 'a batch without records says nothing of latency');
     const p99 = `p99 ${round(p99Ms)} ms`;
     if (p99Ms > targetMs) {
+      const intervalMs = this.#intervalMs;
+      if (
+        interval &&
+        intervalMs !== undefined &&
+        batch.processingMs >= intervalMs &&
+        intervalMs < interval.maxMs
+      ) {
+        // Batches take their whole interval: records queue behind them, and a shorter interval
+        // would add per-batch costs to that queue. A longer one takes the queue in fewer batches.
+        this.#intervalMs = Math.min(
+          interval.maxMs,
+          Math.max(Math.ceil(intervalMs / DECREASE), Math.ceil(batch.processingMs / DECREASE)),
+        );
+        return this.#decision(
+          'lengthen',
+          `${p99} above the target ${targetMs} ms, but the batch took ${round(batch.processingMs)} ms of its ${intervalMs} ms interval: records queue behind batches, which a longer interval takes in fewer`,
+        );
+      }
       const before = [this.#intervalMs, this.#maxRecords];
       if (interval && this.#intervalMs !== undefined) {
         this.#intervalMs = Math.max(interval.minMs, Math.floor(this.#intervalMs * DECREASE));

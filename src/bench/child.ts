@@ -27,7 +27,7 @@ export type ChildExit = {
   readonly usage: ChildUsage | undefined;
   /** Its stderr lines that are JSON objects (pino's log lines), in order. */
   readonly logs: readonly Record<string, unknown>[];
-  /** The last lines of stderr, for an error message. */
+  /** Why it failed, as its output says: the last error it printed or logged, else its last lines. */
   readonly tail: string;
 };
 
@@ -79,7 +79,7 @@ export function startNode(
             peakRssMiB: Number(report.maxRSS) / 1024,
           }
         : undefined;
-      resolve({ code, signal, usage, logs, tail: tail.join('\n') });
+      resolve({ code, signal, usage, logs, tail: failureText(tail, logs) });
     });
   });
   return {
@@ -113,6 +113,22 @@ export async function exited(child: RunningChild, what: string, timeoutMs: numbe
     );
   }
   return result;
+}
+
+/**
+ * The failure in a child's output: the CLI's last `SLUICE_…: message` line, or its last log line at
+ * error level (message and error), or else its last lines.
+ */
+function failureText(tail: readonly string[], logs: readonly Record<string, unknown>[]): string {
+  const printed = tail.findLast((line) => /^SLUICE_[A-Z_]+: /.test(line));
+  if (printed !== undefined) return printed;
+  const logged = logs.findLast((line) => Number(line.level) >= 50);
+  if (logged)
+    return [logged.msg, logged.error]
+      .filter((part) => part !== undefined)
+      .map(String)
+      .join(': ');
+  return tail.slice(-5).join('\n');
 }
 
 /** Field `field` of the first log line with message `msg`, as a number; NaN when there is none. */

@@ -63,6 +63,17 @@ function unique(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now()}-${++runs}`;
 }
 
+/** A configuration's variables for a catch-up run: available-now has no interval and takes no latency target. */
+export function catchUpEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  const {
+    SLUICE_TRIGGER: _trigger,
+    SLUICE_BATCH_INTERVAL_MS: _interval,
+    SLUICE_TARGET_LATENCY_MS: _target,
+    ...rest
+  } = env;
+  return rest;
+}
+
 /** The SLUICE_* variables of the workload's job. */
 export function jobEnv(job: string): { env: Record<string, string>; args: string[] } {
   if (job === 'aggregate') return { env: {}, args: [] };
@@ -92,9 +103,16 @@ export async function catchUpOnce(
 ): Promise<CatchUpRound> {
   const sink = await sinkFor(context, config);
   try {
-    const child = startSluice(context, config, topic, sink.env, await freePort(), {
-      SLUICE_TRIGGER: 'available-now',
-    });
+    const child = startSluice(
+      context,
+      { ...config, env: catchUpEnv(config.env) },
+      topic,
+      sink.env,
+      await freePort(),
+      {
+        SLUICE_TRIGGER: 'available-now',
+      },
+    );
     const exit = await exited(child, `sluice run (${config.label})`, CATCH_UP_TIMEOUT_MS);
     const processed = logNumber(exit.logs, 'sluice finished', 'records');
     const seconds =

@@ -8,6 +8,7 @@ import { ErrorCode, errorText, SluiceError } from '../errors/index.ts';
 import { cpuModel, sluiceVersion } from './machine.ts';
 import {
   type CatchUpRound,
+  catchUpEnv,
   catchUpOnce,
   type LatencyRound,
   latencyOnce,
@@ -89,10 +90,12 @@ function latencySeconds(durationSeconds: number): number {
   return START_SECONDS + WARM_UP_SECONDS + durationSeconds + 2;
 }
 
-/** Configurations that differ only in their trigger catch up alike (catch-up runs available-now). */
+/**
+ * Configurations that differ only in their trigger or latency target catch up alike: catch-up runs
+ * available-now, which has no interval and takes no latency target.
+ */
 function catchUpKey(config: BenchConfig): string {
-  const { SLUICE_TRIGGER: _trigger, SLUICE_BATCH_INTERVAL_MS: _interval, ...rest } = config.env;
-  return JSON.stringify({ ...rest, sink: config.axes.sink ?? 'file' });
+  return JSON.stringify({ ...catchUpEnv(config.env), sink: config.axes.sink ?? 'file' });
 }
 
 function catchUpKeys(configs: readonly BenchConfig[]): Map<string, BenchConfig> {
@@ -132,7 +135,9 @@ export async function runBench(plan: BenchPlan, io: BenchIo): Promise<BenchResul
     };
     const catchUps = new Map<string, CatchUpRound[]>();
     const referenceRounds: CatchUpRound[] = [];
+    /** Catch-up failures, by the catch-up they share; latency failures, by configuration. */
     const errors = new Map<string, string>();
+    const latencyErrors = new Map<BenchConfig, string>();
     const latencies = new Map<BenchConfig | 'reference', RatePoint[]>();
     const steps: Step[] = [];
     let topic = '';
@@ -199,7 +204,7 @@ export async function runBench(plan: BenchPlan, io: BenchIo): Promise<BenchResul
             seconds: latencySeconds(workload.durationSeconds),
             run: async () => {
               const key = target === 'reference' ? 'reference' : catchUpKey(target);
-              if (errors.has(key)) return;
+              if (errors.has(key) || (target !== 'reference' && latencyErrors.has(target))) return;
               const capacity = capacityOf(target === 'reference' ? referenceRounds : catchUps.get(key));
               if (capacity === undefined) return;
               const rate = Math.max(1, Math.round((capacity * percent) / 100));
@@ -214,7 +219,8 @@ export async function runBench(plan: BenchPlan, io: BenchIo): Promise<BenchResul
                 ]);
               } catch (error) {
                 if (target === 'reference') throw error;
-                errors.set(key, errorText(error));
+                // Its other rates are left out; the configurations that share its catch-up go on.
+                latencyErrors.set(target, errorText(error));
               }
             },
           });
@@ -226,7 +232,7 @@ export async function runBench(plan: BenchPlan, io: BenchIo): Promise<BenchResul
     const configs: ConfigResult[] = plan.configs.map((config) => {
       const key = catchUpKey(config);
       const rounds = catchUps.get(key);
-      const error = errors.get(key);
+      const error = errors.get(key) ?? latencyErrors.get(config);
       const rates = latencies.get(config);
       return {
         config,

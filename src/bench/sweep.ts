@@ -18,6 +18,8 @@ export type SweepAxes = {
   readonly guarantee: readonly ('at-least-once' | 'exactly-once')[];
   readonly sink: readonly ('file' | 'kafka')[];
   readonly sinkCompression: readonly string[];
+  /** SLUICE_TARGET_LATENCY_MS values, 0 for none (latency mode only: catch-up runs available-now). */
+  readonly targetLatency: readonly number[];
 };
 
 type Axis = {
@@ -75,6 +77,12 @@ const AXES: readonly Axis[] = [
     name: 'sinkCompression',
     env: (value: string) => ({ SLUICE_SINK_COMPRESSION: value }),
     label: (value: string) => `sink ${value}`,
+  },
+  {
+    name: 'targetLatency',
+    env: (value: number): Record<string, string> =>
+      value > 0 ? { SLUICE_TARGET_LATENCY_MS: String(value) } : {},
+    label: (value: number) => (value > 0 ? `target p99 ${value} ms` : 'no latency target'),
   },
 ];
 

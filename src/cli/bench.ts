@@ -51,6 +51,8 @@ Sweep (SLUICE_* variable in brackets; an axis not given keeps Sluice's default)
   --guarantee <list>      at-least-once,exactly-once [SLUICE_GUARANTEE]
   --sink <list>           file,kafka: where results go (a temp dir, a fresh topic) (default file)
   --sink-compression <list> ${COMPRESSIONS.join(',')} [SLUICE_SINK_COMPRESSION]
+  --target-latency <list> p99 targets in ms for the latency tuner, off for none (latency mode;
+                          catch-up runs without) [SLUICE_TARGET_LATENCY_MS]
 
 Runs
   --rates <list>          latency mode's rates, % of capacity (default 10,25,50,75,90; --quick 25,50)
@@ -90,6 +92,7 @@ const FLAGS = {
   guarantee: { type: 'string' },
   sink: { type: 'string' },
   'sink-compression': { type: 'string' },
+  'target-latency': { type: 'string' },
   rates: { type: 'string' },
   duration: { type: 'string' },
   rounds: { type: 'string' },
@@ -166,6 +169,9 @@ export function parseBenchArgs(args: readonly string[], env: NodeJS.ProcessEnv):
     guarantee: list('guarantee', values.guarantee, [], oneOf(['at-least-once', 'exactly-once'] as const)),
     sink: list('sink', values.sink, ['file'], oneOf(['file', 'kafka'] as const)),
     sinkCompression: list('sink-compression', values['sink-compression'], [], oneOf(COMPRESSIONS)),
+    targetLatency: list('target-latency', values['target-latency'], [], (item) =>
+      item === 'off' ? 0 : positive(item),
+    ),
   };
   const keySkew = Number(values['key-skew'] ?? '0');
   if (!(Number.isFinite(keySkew) && keySkew >= 0 && keySkew <= 3)) {

@@ -15,13 +15,13 @@ describe('LatencyTuner', () => {
     const tuner = microBatch();
     const intervals: (number | undefined)[] = [];
     for (let i = 0; i < 12; i++) {
-      const decision = tuner.observe({ p99Ms: 260, processingMs: 20, records: 500 });
+      const decision = tuner.observe({ p99Ms: 260, processingMs: 5, records: 500 });
       intervals.push(decision.intervalMs);
     }
     expect(intervals).toEqual([150, 112, 84, 63, 47, 35, 26, 19, 14, 10, 10, 10]);
     // Processing was short: the batches kept their size.
     expect(tuner.maxRecords).toBe(10_000);
-    expect(tuner.observe({ p99Ms: 260, processingMs: 20, records: 500 })).toEqual({
+    expect(tuner.observe({ p99Ms: 260, processingMs: 5, records: 500 })).toEqual({
       intervalMs: 10,
       maxRecords: 10_000,
       action: 'hold',
@@ -56,6 +56,26 @@ describe('LatencyTuner', () => {
     for (let i = 0; i < 10; i++) tuner.observe({ p99Ms: 50, processingMs: 5, records: 20_000 });
     expect([tuner.intervalMs, tuner.maxRecords]).toEqual([200, 10_000]);
     expect(tuner.observe({ p99Ms: 50, processingMs: 5, records: 20_000 }).action).toBe('hold');
+  });
+
+  it('lengthens the interval when a batch took all of it: records queue behind batches', () => {
+    const tuner = microBatch();
+    tuner.observe({ p99Ms: 300, processingMs: 20, records: 500 });
+    tuner.observe({ p99Ms: 300, processingMs: 20, records: 500 });
+    expect(tuner.intervalMs).toBe(112);
+    expect(tuner.observe({ p99Ms: 900, processingMs: 130, records: 9_000 })).toEqual({
+      intervalMs: 174,
+      maxRecords: 10_000,
+      action: 'lengthen',
+      reason:
+        'p99 900 ms above the target 200 ms, but the batch took 130 ms of its 112 ms interval: records queue behind batches, which a longer interval takes in fewer',
+    });
+    // Never past the target; at it, the batch shortens as usual.
+    expect(tuner.observe({ p99Ms: 900, processingMs: 400, records: 9_000 }).intervalMs).toBe(200);
+    expect(tuner.observe({ p99Ms: 900, processingMs: 400, records: 9_000 })).toMatchObject({
+      intervalMs: 150,
+      action: 'shorten',
+    });
   });
 
   it('holds within the band, and for a batch without records', () => {

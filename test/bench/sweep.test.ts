@@ -11,6 +11,7 @@ const NONE: SweepAxes = {
   guarantee: [],
   sink: [],
   sinkCompression: [],
+  targetLatency: [],
 };
 
 describe('expandSweep', () => {
@@ -64,6 +65,7 @@ describe('expandSweep', () => {
       fetchMaxBytes: [512 * 1024, 1000],
       backpressure: [false, true],
       sinkCompression: ['lz4'],
+      targetLatency: [],
     }).map((config) => config.label);
     expect(labels.slice(0, 3)).toEqual([
       '≤10k records/batch · fetch 512 KiB · no backpressure',
@@ -76,5 +78,13 @@ describe('expandSweep', () => {
 
   it('is one configuration of Sluice defaults when no axis is given', () => {
     expect(expandSweep(NONE)).toEqual([{ label: '', env: {}, axes: {} }]);
+  });
+
+  it('sweeps latency targets as SLUICE_TARGET_LATENCY_MS', () => {
+    expect(expandSweep({ ...NONE, targetLatency: [0, 50, 200] })).toEqual([
+      { label: 'no latency target', env: {}, axes: { targetLatency: 0 } },
+      { label: 'target p99 50 ms', env: { SLUICE_TARGET_LATENCY_MS: '50' }, axes: { targetLatency: 50 } },
+      { label: 'target p99 200 ms', env: { SLUICE_TARGET_LATENCY_MS: '200' }, axes: { targetLatency: 200 } },
+    ]);
   });
 });

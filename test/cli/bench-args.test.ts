@@ -37,6 +37,7 @@ describe('sluice bench arguments', () => {
       'guarantee',
       'sink',
       'sink-compression',
+      'target-latency',
       'rates',
       'duration',
       'rounds',
@@ -96,6 +97,17 @@ describe('sluice bench arguments', () => {
         },
         axes: { trigger: 'micro-batch 250 ms', workers: 2, sink: 'file' },
       },
+    ]);
+  });
+
+  it('takes off among the latency targets for a configuration without one', () => {
+    const parsed = parseBenchArgs(['--quick', '--target-latency', 'off,150'], env);
+    if (parsed.help) throw new Error('help');
+    expect(parsed.plan.configs.map((config) => [config.label, config.env.SLUICE_TARGET_LATENCY_MS])).toEqual([
+      ['micro-batch 100 ms · 1 slot · no latency target', undefined],
+      ['micro-batch 100 ms · 1 slot · target p99 150 ms', '150'],
+      ['continuous · 1 slot · no latency target', undefined],
+      ['continuous · 1 slot · target p99 150 ms', '150'],
     ]);
   });
 
