@@ -42,6 +42,9 @@ export async function loadJob(
     generator: { seed: config.generatorSeed, partitions: config.generatorPartitions },
     maxDecompressedBytes: maxDecompressedBytesFor(config.maxBytesPerBatch),
     sinkMaxBatchBytes: config.sinkMaxBatchBytes,
+    ...(config.latencyTimestampField === undefined
+      ? {}
+      : { latencyTimestampField: config.latencyTimestampField }),
   };
   const plan = new Plan(graph);
   const intervalProblems = plan.intervalProblems(config.batchIntervalMs);

@@ -301,6 +301,12 @@ export function configOptions(context: SchemaContext) {
       "Most records per second read from one partition: a batch takes at most this × `SLUICE_BATCH_INTERVAL_MS` from it. With or without backpressure (Spark's `spark.streaming.kafka.maxRatePerPartition`).",
       'unset (no limit)',
     ),
+    latencyTimestampField: option(
+      'SLUICE_LATENCY_TIMESTAMP_FIELD',
+      optionalText('field name'),
+      "Field of the value that each record's end-to-end latency counts from (epoch milliseconds, or an ISO-8601 text), for events that carry the time they happened. Unset: the Kafka record timestamp. A record without the field, or with another type, counts no latency. See docs/operations.md#end-to-end-latency.",
+      'unset (the Kafka record timestamp)',
+    ),
     targetLatencyMs: option(
       'SLUICE_TARGET_LATENCY_MS',
       optionalInteger({ min: 1 }),

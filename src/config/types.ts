@@ -153,6 +153,8 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly backpressureMinRate: number;
   /** Records per second per partition; undefined: unlimited. */
   readonly maxRatePerPartition: number | undefined;
+  /** SLUICE_LATENCY_TIMESTAMP_FIELD: the value's field latency counts from; undefined: the Kafka timestamp. */
+  readonly latencyTimestampField: string | undefined;
   /** SLUICE_TARGET_LATENCY_MS: the p99 end-to-end latency the latency tuner holds; undefined: off. */
   readonly targetLatencyMs: number | undefined;
   readonly httpPort: number;

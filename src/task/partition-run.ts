@@ -89,6 +89,8 @@ export type RunOptions = {
   readonly kafkaLayouts?: ReadonlyMap<number, KafkaLayout>;
   /** The clock records' ages are read on (epoch ms): Date.now, or the TestDriver's. */
   readonly clock?: () => number;
+  /** Ages count from this field of the decoded value rather than from `createdAt`. */
+  readonly latencyField?: string;
 };
 
 const SKIP_SAMPLE = 5;
@@ -138,14 +140,19 @@ export function runPartition(
   let decodeErrors = 0;
   const base = { topic: input.topic, partition: input.partition, records: input.count };
   const at = (options.clock ?? Date.now)();
+  const { latencyField } = options;
   const createdAt = input.createdAt;
-  const ages = createdAt && input.count > 0 ? new LatencyHistogram() : undefined;
+  const ages =
+    (createdAt || latencyField !== undefined) && input.count > 0 ? new LatencyHistogram() : undefined;
 
   for (; index < input.count; index++) {
     const failure = pushRecord(input, index, pipeline);
-    if (!failure) {
-      // Kafka's "no timestamp" is -1; such a record has no age to count.
-      const created = ages && createdAt ? createdAt(index) : 0;
+    if ('record' in failure) {
+      // Kafka's "no timestamp" is -1; such a record (or one without the field) has no age to count.
+      const created =
+        latencyField !== undefined
+          ? fieldTime(failure.record.value, latencyField)
+          : (createdAt?.(index) ?? 0);
       // Microseconds, so that the histogram keeps sub-millisecond shifts apart.
       if (created > 0) ages?.record((at - created) * 1000);
       continue;
@@ -205,7 +212,7 @@ function pushRecord(
   input: RecordInput,
   index: number,
   pipeline: SlotPipeline,
-): { readonly decode: boolean; readonly error: unknown } | undefined {
+): { readonly record: SourceRecord } | { readonly decode: boolean; readonly error: unknown } {
   let record: SourceRecord;
   try {
     record = input.record(index);
@@ -214,10 +221,21 @@ function pushRecord(
   }
   try {
     pipeline.push(record);
-    return undefined;
+    return { record };
   } catch (error) {
     return { decode: isDecodeError(error), error };
   }
+}
+
+/**
+ * A value's own time in `field` (epoch ms, or an ISO-8601 text), for its latency; NaN when the
+ * value is not an object with that field (its own, never an inherited one) of either type.
+ */
+export function fieldTime(value: unknown, field: string): number {
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, field)) return Number.NaN;
+  const time: unknown = (value as Record<string, unknown>)[field];
+  if (typeof time === 'number') return time;
+  return typeof time === 'string' ? Date.parse(time) : Number.NaN;
 }
 
 function storeEntries(store: PartitionStore): number {

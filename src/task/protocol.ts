@@ -28,6 +28,8 @@ export type WorkerInit = {
   readonly maxDecompressedBytes?: number;
   /** SLUICE_SINK_MAX_BATCH_BYTES, for the record batches of toKafka outputs; unset: 1 MiB. */
   readonly sinkMaxBatchBytes?: number;
+  /** SLUICE_LATENCY_TIMESTAMP_FIELD: records' latency counts from this field of their value. */
+  readonly latencyTimestampField?: string;
 };
 
 /**

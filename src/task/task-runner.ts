@@ -129,6 +129,7 @@ export class TaskRunner {
           latePolicy: init.latePolicy,
           maxEventTimeAheadMs: init.maxEventTimeAheadMs,
           clock: this.#clock,
+          ...(init.latencyTimestampField === undefined ? {} : { latencyField: init.latencyTimestampField }),
           ...(init.statePartitions === undefined ? {} : { statePartitions: init.statePartitions }),
           ...('sinks' in task && task.sinks
             ? { kafkaLayouts: this.#layouts(task.sinks, input.partition) }

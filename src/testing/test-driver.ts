@@ -55,6 +55,8 @@ export type DriverOptions = {
   readonly maxEventTimeAheadMs?: number;
   /** Batch time a partition may go without records before it stops holding the watermark back. */
   readonly idleTimeoutMs?: number;
+  /** SLUICE_LATENCY_TIMESTAMP_FIELD: records' latency counts from this field of their value. */
+  readonly latencyTimestampField?: string;
   /**
    * Partitions owned from the start (of `topic`); others count once they bring a record. Keyed
    * state and window aggregations: without it, this instance owns every state partition (one
@@ -117,7 +119,9 @@ type Seen = { info?: BatchInfo; results: PartitionResult[]; outputs: OutputBatch
  */
 export class TestDriver {
   readonly plan: Plan;
-  readonly #options: Required<Omit<DriverOptions, 'env' | 'partitions' | 'partitionCount'>>;
+  readonly #options: Required<
+    Omit<DriverOptions, 'env' | 'partitions' | 'partitionCount' | 'latencyTimestampField'>
+  >;
   /** The job's graph: the main thread's, and the task runner's (built once: the builder runs once). */
   readonly #graph: Graph;
   readonly #init: WorkerInit;
@@ -166,6 +170,9 @@ export class TestDriver {
       latePolicy: this.#options.latePolicy,
       maxEventTimeAheadMs: this.#options.maxEventTimeAheadMs,
       generator: { seed: 0, partitions: 1 },
+      ...(options.latencyTimestampField === undefined
+        ? {}
+        : { latencyTimestampField: options.latencyTimestampField }),
       // As in a run: the slots split their groups, and name their window pairs' state partitions.
       ...(keyed || this.plan.windowAggregates.length > 0 ? { statePartitions: layout.partitions } : {}),
     };

@@ -5,6 +5,7 @@ import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { Outputs } from '../../src/sinks/index.ts';
 import { generatedWork } from '../../src/sources/index.ts';
 import { type RecordInput, runPartition, type SlotTask } from '../../src/task/index.ts';
+import { fieldTime } from '../../src/task/partition-run.ts';
 import { TestDriver } from '../../src/testing/index.ts';
 
 // End-to-end latency: each record's age from its Kafka timestamp to its batch's outputs written,
@@ -37,6 +38,36 @@ describe('end-to-end latency', () => {
     expect(batch.latency?.countAtMost(300_000)).toBe(2);
     // Without records there is nothing to count.
     expect((await driver.runBatch([])).latency).toBeUndefined();
+  });
+
+  it("counts from the value's own field when SLUICE_LATENCY_TIMESTAMP_FIELD names one", async () => {
+    const fields = defineJob((ctx) => {
+      ctx
+        .stream()
+        .count()
+        .foreachBatch(() => {});
+    });
+    const driver = new TestDriver(fields, {
+      startTime: 1_000_000,
+      intervalMs: 1000,
+      latencyTimestampField: 'sentAt',
+    });
+    // Batch 0 runs at 1,001,000 (1970-01-01T00:16:41Z).
+    const batch = await driver.runBatch([
+      { partition: 0, value: { sentAt: 1_000_400 }, timestamp: 1_000_990 },
+      { partition: 0, value: { sentAt: '1970-01-01T00:16:40.000Z' }, timestamp: 1_000_990 },
+      // No field, a wrong type, an inherited name, not an object: no age, not an error.
+      { partition: 0, value: { other: 1 }, timestamp: 1_000_990 },
+      { partition: 0, value: { sentAt: [1_000_000] }, timestamp: 1_000_990 },
+      { partition: 0, value: { sentAt: 'yesterday' }, timestamp: 1_000_990 },
+      { partition: 1, value: 'text', timestamp: 1_000_990 },
+      { partition: 1, value: null, timestamp: 1_000_990 },
+    ]);
+    expect(batch.decodeErrors).toBe(0);
+    expect([batch.latency?.count, batch.latency?.sum, batch.latency?.max]).toEqual([2, 1_600_000, 1_000_000]);
+    expect(fieldTime({ __proto__: null, toString: 5 }, 'toString')).toBe(5);
+    expect(fieldTime({}, 'toString')).toBeNaN();
+    expect(fieldTime(JSON.parse('{"__proto__": 7}'), '__proto__')).toBe(7);
   });
 
   it('moves the slot ages to when the outputs were written, and says where the time went', async () => {
