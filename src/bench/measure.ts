@@ -35,7 +35,10 @@ export const WARM_UP_SECONDS = 2;
 export type MeasureContext = {
   readonly brokers: string;
   readonly kafka: Kafka;
-  /** The job: `aggregate`, `window` (the aggregate job over a sliding event-time window) or a job file. */
+  /**
+   * The job: `aggregate`, `window` (the aggregate job over a sliding event-time window),
+   * `running-count` (a count per key since the start, in keyed state) or a job file.
+   */
   readonly job: string;
   readonly shape: EventShape;
   readonly partitions: number;
@@ -74,9 +77,10 @@ export function catchUpEnv(env: Readonly<Record<string, string>>): Record<string
   return rest;
 }
 
-/** The SLUICE_* variables of the workload's job. */
+/** The SLUICE_* variables (or the job file argument) of the workload's job. */
 export function jobEnv(job: string): { env: Record<string, string>; args: string[] } {
   if (job === 'aggregate') return { env: {}, args: [] };
+  if (job === 'running-count') return { env: { SLUICE_JOB: 'running-count' }, args: [] };
   if (job === 'window') {
     return {
       env: {

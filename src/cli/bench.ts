@@ -31,7 +31,8 @@ Modes
 
 Workload
   --job <job>             aggregate (count per key per batch) | window (count per key over a 10 s
-                          window sliding by 2 s, event time) | a job file (default aggregate)
+                          window sliding by 2 s, event time) | running-count (count per key since
+                          the start, in keyed state) | a job file (default aggregate)
   --events <n>            events preloaded for catch-up (default 1000000; --quick 20000)
   --partitions <n>        partitions of the bench topics (default 8; --quick 4)
   --value-bytes <n>       bytes per JSON value (default 100)

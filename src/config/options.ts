@@ -79,7 +79,7 @@ export function configOptions(context: SchemaContext) {
     job: option(
       'SLUICE_JOB',
       job('aggregate'),
-      'Job to run: a built-in job name, or the path of a `.ts`/`.js` job module.',
+      'Job to run: a built-in job (`aggregate`, or `running-count`: a count per `SLUICE_KEY_FIELD` since the start, in keyed state), or the path of a `.ts`/`.js` job module.',
     ),
     sink: option(
       'SLUICE_SINK',

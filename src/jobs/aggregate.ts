@@ -5,32 +5,14 @@ import type { Pair, SourceRecord } from '../core/index.ts';
 import { type DStream, defineJob, type JobContext } from '../dsl/index.ts';
 import { ErrorCode, SluiceError, sampleValue } from '../errors/index.ts';
 import { Aggregations, EVENT_TIME_RANGE, isEventTime, type WindowResult, Windows } from '../window/index.ts';
+import { field, keyField } from './fields.ts';
+import { writeToSink } from './sink-output.ts';
 
 type Key = string | number | boolean;
 type Row = WindowResult<Key, number>;
 type Measured = { readonly key: Key; readonly measure: number; readonly time: number };
 
 type Partial = readonly [sum: number, count: number];
-
-const CONSOLE_ROWS = 20;
-
-function field(value: unknown, name: string): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SluiceError(ErrorCode.decode, `value is not a JSON object`);
-  }
-  // Own properties only: `constructor` or `__proto__` must not find what every object inherits.
-  if (!Object.hasOwn(value, name)) throw new SluiceError(ErrorCode.decode, `field ${name} is missing`);
-  return (value as Record<string, unknown>)[name];
-}
-
-function keyField(value: unknown, name: string): string | number | boolean {
-  const key = field(value, name);
-  if (typeof key === 'string' || typeof key === 'number' || typeof key === 'boolean') return key;
-  throw new SluiceError(
-    ErrorCode.decode,
-    `field ${name} must be a string, number or boolean; got ${sampleValue(key)}`,
-  );
-}
 
 /** Event time from a field: epoch milliseconds (within a Date's range), or an ISO-8601 text. */
 function timeField(value: unknown, name: string): number {
@@ -116,10 +98,5 @@ export default defineJob((ctx: JobContext) => {
   const results =
     config.windowMs === undefined ? perBatch(records, config) : windowed(records, config, config.windowMs);
 
-  const { sink } = config;
-  if (sink.type === 'console') results.print(CONSOLE_ROWS);
-  else if (sink.type === 'file') results.saveAsTextFiles(sink.dir);
-  else if (sink.type === 'kafka') {
-    results.toKafka(sink.topic, { key: (row) => row.key, compression: config.sinkCompression });
-  } else results.toPostgres({ connection: sink.url, table: sink.table, createTable: true });
+  writeToSink(results, config);
 });

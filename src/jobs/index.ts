@@ -5,4 +5,5 @@ import { fileURLToPath } from 'node:url';
 /** Built-in jobs by name; SLUICE_JOB takes one of these or a path to a job module. */
 export const BUILT_IN_JOBS: Readonly<Record<string, string>> = {
   aggregate: fileURLToPath(new URL('./aggregate.ts', import.meta.url)),
+  'running-count': fileURLToPath(new URL('./running-count.ts', import.meta.url)),
 };

@@ -111,3 +111,27 @@ describe('the aggregate job on the generator, in real worker slots', () => {
     }
   });
 });
+
+describe('the running-count job (SLUICE_JOB=running-count) on the generator, in real worker slots', () => {
+  it("ends with every status's exact count since the start, in the last batch's rows", async () => {
+    const { rows, batches } = await runAggregate({
+      SLUICE_JOB: 'running-count',
+      SLUICE_GENERATOR_PARTITIONS: '3',
+      SLUICE_GENERATOR_EVENTS: '400',
+      SLUICE_MAX_RECORDS_PER_BATCH: '150',
+      SLUICE_WORKERS: '2',
+      SLUICE_KEY_FIELD: 'status',
+    });
+    expect(batches).toBeGreaterThan(1);
+    const last = Math.max(...rows.map((row) => (row as unknown as { time: number }).time));
+    const final = rows.filter((row) => (row as unknown as { time: number }).time === last);
+    const expected = expectedBy(
+      'status',
+      3,
+      400,
+      (v) => v.length,
+      () => 1,
+    );
+    expect(new Map(final.map((row) => [String(row.key), row.value]))).toEqual(expected);
+  });
+});
