@@ -3,6 +3,14 @@
 // so re-run with the flag there; Node >= 22.18 and 24 strip types by default.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { nodeVersionProblem } from './node-version.js';
+
+// An older Node would fail on its first TypeScript file with `bad option: --experimental-strip-types`.
+const tooOld = nodeVersionProblem(process.versions.node);
+if (tooOld !== undefined) {
+  console.error(tooOld);
+  process.exit(1);
+}
 
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 

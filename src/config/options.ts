@@ -63,7 +63,7 @@ export function configOptions(context: SchemaContext) {
     topics: option(
       'SLUICE_TOPICS',
       topicSelection(),
-      'Input topics: a comma-separated list, or a `/regex/` tested (unanchored) against topic names. Required when `SLUICE_BROKERS` is set.',
+      'Input topics: a comma-separated list, or a `/regex/` tested (unanchored) against topic names. Required when `SLUICE_BROKERS` is set, and an error without it.',
     ),
     groupId: option(
       'SLUICE_GROUP_ID',
@@ -424,6 +424,12 @@ export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>
   const problems: string[] = [];
   if (env.SLUICE_BROKERS !== undefined && env.SLUICE_TOPICS === undefined) {
     problems.push('SLUICE_TOPICS is required when SLUICE_BROKERS is set');
+  }
+  if (env.SLUICE_TOPICS !== undefined && env.SLUICE_BROKERS === undefined) {
+    // Said rather than running the generator, which would look like a job reading the topics.
+    problems.push(
+      'SLUICE_TOPICS needs SLUICE_BROKERS: without brokers Sluice runs its built-in generator, which reads no topic',
+    );
   }
   if (parsed.sink?.type === 'kafka' && env.SLUICE_BROKERS === undefined) {
     problems.push(`SLUICE_BROKERS is required when SLUICE_SINK=${env.SLUICE_SINK}`);

@@ -336,6 +336,11 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
       'SLUICE_BACKPRESSURE_MIN_RATE needs SLUICE_BACKPRESSURE=true',
   ],
   [
+    'topics without brokers (it would run the generator instead)',
+    { SLUICE_TOPICS: 'clicks' },
+    'SLUICE_TOPICS needs SLUICE_BROKERS: without brokers Sluice runs its built-in generator, which reads no topic',
+  ],
+  [
     'SLUICE_TARGET_LATENCY_MS value',
     { SLUICE_TARGET_LATENCY_MS: '1e3' },
     'SLUICE_TARGET_LATENCY_MS must be an integer >= 1; got "1e3"',
