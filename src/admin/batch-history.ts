@@ -1,7 +1,6 @@
 // The last batches' stats in a bounded ring, as /api/batches and the dashboard show them.
 
 import type { BatchStats } from '../coordinator/index.ts';
-import { latencySummary } from './latency-summary.ts';
 import { BATCH_HISTORY_SIZE } from './options.ts';
 import type { BatchRecord } from './types.ts';
 
@@ -30,7 +29,7 @@ export function batchRecord(stats: BatchStats): BatchRecord {
     outputMs: stats.outputMs,
     totalDelayMs: stats.schedulingDelayMs + stats.processingMs,
     fetchWaitMs: stats.fetchWaitMs ?? null,
-    latency: stats.latency ? latencySummary(stats.latency) : null,
+    latency: stats.latency ? stats.latency.summary() : null,
     watermark: Number.isFinite(stats.watermark) ? stats.watermark : null,
     rate: stats.rate ?? null,
     tuning: stats.tuning ? { ...stats.tuning, intervalMs: stats.tuning.intervalMs ?? null } : null,

@@ -1,9 +1,10 @@
 // The admin HTTP server: liveness, readiness, Prometheus metrics and recent batches, read-only.
 
+export type { LatencySummary } from '../core/index.ts';
 export { AdminState } from './admin.ts';
 export { BatchHistory, batchRecord } from './batch-history.ts';
 export { kafkaLag } from './lag.ts';
 export { SluiceMetrics } from './metrics.ts';
 export { progressProblem, ReadinessState } from './readiness.ts';
 export { type AdminServer, startAdminServer } from './server.ts';
-export type { BatchRecord, LatencySummary, StatusJson } from './types.ts';
+export type { BatchRecord, StatusJson } from './types.ts';

@@ -3,7 +3,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BatchHistory } from './batch-history.ts';
 import { dashboardRoutes } from './dashboard.ts';
-import { latencySummary } from './latency-summary.ts';
 import type { ScrapeSources, SluiceMetrics } from './metrics.ts';
 import type { ReadinessState } from './readiness.ts';
 import { statusOf } from './status.ts';
@@ -56,7 +55,7 @@ export function adminRoutes({
       () => {
         const histogram = metrics.endToEnd;
         // The sparse buckets let a reader subtract an earlier answer (sluice bench measures a window).
-        return json(200, { ...latencySummary(histogram), sparse: histogram.toSparse() });
+        return json(200, { ...histogram.summary(), sparse: histogram.toSparse() });
       },
     ],
     ...dashboardRoutes(),

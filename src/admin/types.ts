@@ -1,3 +1,5 @@
+import type { LatencySummary } from '../core/index.ts';
+
 /** What `/readyz` answers: ready, or why not. */
 export type Readiness =
   | { readonly status: 'ready' }
@@ -23,17 +25,6 @@ export type OffsetRangeJson = {
   readonly partition: number;
   readonly fromOffset: string;
   readonly untilOffset: string;
-};
-
-/** Records' end-to-end latencies: how many, their mean, percentiles and max, in ms. */
-export type LatencySummary = {
-  readonly count: number;
-  readonly meanMs: number;
-  readonly p50Ms: number;
-  readonly p90Ms: number;
-  readonly p99Ms: number;
-  readonly p999Ms: number;
-  readonly maxMs: number;
 };
 
 /** One finished batch as `/api/batches` lists it. Times are epoch ms, durations ms. */

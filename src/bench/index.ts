@@ -2,7 +2,7 @@
 // charts, a recommendation); main thread.
 
 export { CHART_FILES, cdfChart, frontierChart, slotsChart, throughputChart } from './charts.ts';
-export { cpuModel, sluiceVersion } from './machine.ts';
+export { cpuModel } from './machine.ts';
 export { type Recommendation, recommend } from './recommend.ts';
 export { markdownReport, type ReportOptions, writeReport } from './report.ts';
 export type {

@@ -1,24 +1,15 @@
 // A latency histogram as the benchmark reports it: percentiles and a CDF in milliseconds.
 
-import { bucketRange, type LatencyHistogram } from '../core/index.ts';
+import { bucketRange, type LatencyHistogram, microsToMs as ms } from '../core/index.ts';
 import type { LatencyFigures } from './results.ts';
-
-const ms = (micros: number): number => Math.round(micros) / 1000;
 
 /** The most points a CDF keeps: buckets are merged beyond, so that results.json stays small. */
 const CDF_POINTS = 200;
 
 /** Percentiles (within a bucket, 3 %) and the CDF of `histogram` (µs), in ms. */
 export function latencyFigures(histogram: LatencyHistogram): LatencyFigures {
-  return {
-    count: histogram.count,
-    p50: ms(histogram.percentile(0.5)),
-    p90: ms(histogram.percentile(0.9)),
-    p99: ms(histogram.percentile(0.99)),
-    p999: ms(histogram.percentile(0.999)),
-    max: ms(histogram.max),
-    cdf: cdfOf(histogram),
-  };
+  const { count, p50Ms, p90Ms, p99Ms, p999Ms, maxMs } = histogram.summary();
+  return { count, p50: p50Ms, p90: p90Ms, p99: p99Ms, p999: p999Ms, max: maxMs, cdf: cdfOf(histogram) };
 }
 
 function cdfOf(histogram: LatencyHistogram): [number, number][] {

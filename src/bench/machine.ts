@@ -1,15 +1,7 @@
-// What a benchmark ran on: the CPU model and Sluice's version.
+// What a benchmark ran on: the CPU model.
 
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-
-/** Sluice's version, from its package.json. */
-export function sluiceVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version?: string;
-  };
-  return manifest.version ?? 'unknown';
-}
 
 /** The CPU's model name: /proc/cpuinfo's where Linux has it, os.cpus() otherwise. */
 export function cpuModel(): string {

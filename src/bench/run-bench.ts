@@ -5,7 +5,7 @@ import { availableParallelism, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Compression, KafkaSecurityConfig } from '../config/index.ts';
 import { ErrorCode, errorText, SluiceError } from '../errors/index.ts';
-import { cpuModel, sluiceVersion } from './machine.ts';
+import { cpuModel } from './machine.ts';
 import {
   type CatchUpRound,
   catchUpEnv,
@@ -44,6 +44,8 @@ export type BenchPlan = {
   readonly reference: boolean;
   readonly maxMinutes: number;
   readonly command: string;
+  /** The version reported with the results. */
+  readonly sluiceVersion: string;
 };
 
 export type BenchIo = {
@@ -259,7 +261,7 @@ export async function runBench(plan: BenchPlan, io: BenchIo): Promise<BenchResul
         cores: availableParallelism(),
         memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
         node: process.version,
-        sluice: sluiceVersion(),
+        sluice: plan.sluiceVersion,
         kafka: broker.version,
         load: [round2(loadAtStart), round2(loadavg()[0] ?? 0)],
       },

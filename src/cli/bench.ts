@@ -13,6 +13,7 @@ import {
 } from '../bench/index.ts';
 import { COMPRESSIONS, loadKafkaSecurity } from '../config/index.ts';
 import { choiceFlag, integerFlag, readFlags, UsageError } from './args.ts';
+import { sluiceVersion } from './doctor.ts';
 
 export const BENCH_USAGE = `usage: sluice bench [options]
 
@@ -213,6 +214,7 @@ export function parseBenchArgs(args: readonly string[], env: NodeJS.ProcessEnv):
     reference: values['no-reference'] !== true,
     maxMinutes: integerFlag(problems, 'max-minutes', values['max-minutes'], { min: 1 }, 60),
     command: ['sluice', 'bench', ...args].join(' '),
+    sluiceVersion: sluiceVersion(),
   };
   if (problems.length > 0) throw new UsageError(problems);
   return {

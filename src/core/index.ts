@@ -9,7 +9,13 @@ export {
 } from './ids.ts';
 export { toJson } from './json.ts';
 export { keyIdentity, keyText } from './key.ts';
-export { bucketOf, bucketRange, LatencyHistogram } from './latency-histogram.ts';
+export {
+  bucketOf,
+  bucketRange,
+  LatencyHistogram,
+  type LatencySummary,
+  microsToMs,
+} from './latency-histogram.ts';
 export { type Logger, silentLogger } from './logger.ts';
 export { describeMarker, encodeMarker, readMarker, type UndecompressableBatch } from './marker.ts';
 export {

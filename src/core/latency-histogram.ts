@@ -1,5 +1,19 @@
 // Latencies in a log-linear histogram (HDR-style, about 3 % wide buckets): recorded without allocation, merged, shifted, read as percentiles.
 
+/** A histogram read in milliseconds: count, mean, p50/p90/p99/p99.9 (each within 3 %) and the exact max. */
+export type LatencySummary = {
+  readonly count: number;
+  readonly meanMs: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+  readonly maxMs: number;
+};
+
+/** Microseconds as milliseconds, to the microsecond. */
+export const microsToMs = (micros: number): number => Math.round(micros) / 1000;
+
 /** Values below this have a bucket each (microseconds). */
 const LINEAR = 64;
 /** Sub-buckets per power of two above LINEAR: 32, so a bucket is at most 1/32 of its value. */
@@ -138,6 +152,20 @@ export class LatencyHistogram {
     const { low, width } = bucketRange(top);
     window.#max = later.#max > earlier.#max ? later.#max : Math.min(later.#max, low + width - 1);
     return window;
+  }
+
+  /** The histogram in milliseconds; all 0 when empty. */
+  summary(): LatencySummary {
+    const ms = microsToMs;
+    return {
+      count: this.#count,
+      meanMs: this.#count > 0 ? ms(this.#sum / this.#count) : 0,
+      p50Ms: ms(this.percentile(0.5)),
+      p90Ms: ms(this.percentile(0.9)),
+      p99Ms: ms(this.percentile(0.99)),
+      p999Ms: ms(this.percentile(0.999)),
+      maxMs: ms(this.#max),
+    };
   }
 
   /** `[bucket, count, …]` of the non-empty buckets, then the sum and the max: small, and plain for msgpack. */
