@@ -8,7 +8,8 @@ import type { WatermarkTracker } from '../window/index.ts';
 import type { BatchLog } from './batch-log.ts';
 import { type ChangelogEntry, changelogKey } from './changelog.ts';
 import type { PartitionCheckpoint } from './checkpoint-file.ts';
-import type { CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
+import type { CheckpointStore } from './checkpoint-store.ts';
+import { chooseSaves } from './restore-choice.ts';
 
 /** The worker slots, as far as checkpoints need them. */
 export type SlotState = {
@@ -65,99 +66,76 @@ export type AssignedPartition = {
   readonly committed: bigint | undefined;
 };
 
-/** `newerThan`: the current local checkpoint the changelog's replaced, being older. */
+/** Where a candidate checkpoint was found. */
+type Source = 'local' | 'local .prev' | 'changelog';
+
+/** A checkpoint of this job a partition can be restored from. */
+type Candidate = { readonly checkpoint: PartitionCheckpoint; readonly from: Source };
+
 /**
- * `newerThan`: the local current checkpoint the changelog's beat; `before`: the changelog's
- * checkpoint before the one read, undecoded.
+ * What was found for a partition: `candidates`, this job's checkpoints, newest first; `current`,
+ * the usable current local file; `previous`, the current file was unusable and its `.prev` read.
  */
-type Read = CheckpointRead & {
-  fromChangelog?: boolean;
-  newerThan?: PartitionCheckpoint;
-  before?: Uint8Array;
+type Read = {
+  readonly kind: 'found' | 'missing' | 'unusable';
+  readonly problems: readonly string[];
+  readonly candidates: readonly Candidate[];
+  readonly current?: PartitionCheckpoint;
+  readonly previous: boolean;
 };
 
 /**
- * Whether `a` covers more of the partition than `b`: a larger offset, or the same offset saved
- * later. A checkpoint of another job never replaces one of this job.
+ * This job's checkpoints among `found`, each save once (the first place found), the latest save
+ * first. Saves are ordered by `writtenAt`, not offset: each save's is larger than any save its
+ * instance restored or saw, so it follows the partition's history, where the last save may be at a
+ * smaller offset than an abandoned one (a save cut short, then rolled back).
  */
-function isNewer(a: PartitionCheckpoint, b: PartitionCheckpoint, signature: string): boolean {
-  if (a.signature !== signature) return false;
-  if (b.signature !== signature) return true;
-  return a.offset > b.offset || (a.offset === b.offset && a.writtenAt > b.writtenAt);
-}
-
-/**
- * Per partition, the save it must be restored from: the oldest among the partitions it was saved
- * with. Two partitions were saved together when each one's checkpoint lists the other; a
- * checkpoint that lists a partition it was not saved with again (another instance saved that one
- * since: it moved) does not tie them, so partitions coming from several instances are restored
- * each from its own last save.
- */
-function sameSave(
-  partitions: readonly AssignedPartition[],
-  usable: readonly (PartitionCheckpoint | undefined)[],
-): number[] {
-  const ids = partitions.map(({ topic, partition }) => partitionId(topic, partition));
-  const peers = usable.map(
-    (checkpoint) => new Set((checkpoint?.partitions ?? []).map(([t, p]) => partitionId(t, p))),
-  );
-  const group = ids.map((_, index) => index);
-  const root = (index: number): number => {
-    while (group[index] !== index) index = group[index] as number;
-    return index;
-  };
-  for (let a = 0; a < ids.length; a++) {
-    for (let b = a + 1; b < ids.length; b++) {
-      if (peers[a]?.has(ids[b] as PartitionId) && peers[b]?.has(ids[a] as PartitionId))
-        group[root(b)] = root(a);
-    }
-  }
-  const oldest = new Map<number, number>();
-  for (const [index, checkpoint] of usable.entries()) {
-    const at = checkpoint?.writtenAt ?? Number.POSITIVE_INFINITY;
-    oldest.set(root(index), Math.min(oldest.get(root(index)) ?? Number.POSITIVE_INFINITY, at));
-  }
-  return ids.map((_, index) => oldest.get(root(index)) as number);
+function candidatesOf(found: readonly Candidate[], signature: string): Candidate[] {
+  const seen = new Set<string>();
+  return found
+    .filter(({ checkpoint }) => checkpoint.signature === signature)
+    .filter(({ checkpoint }) => {
+      const key = `${checkpoint.writtenAt}@${checkpoint.offset}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort(
+      (a, b) =>
+        b.checkpoint.writtenAt - a.checkpoint.writtenAt || Number(b.checkpoint.offset - a.checkpoint.offset),
+    );
 }
 
 /** Most partitions a split restore describes in its warnings. */
 const DESCRIBED_SAVES = 24;
 
 /**
- * What each partition of a split restore had, for its warnings: the save (its time) it read, from
- * where, the offset, the partitions saved with it, and whether a checkpoint of the shared save
- * was found.
+ * What each partition of a split restore had, for its warnings: its newest save (its time), from
+ * where, the offset, the partitions saved with it, and which save it could restore.
  */
 function describeSaves(
   partitions: readonly AssignedPartition[],
-  usable: readonly (PartitionCheckpoint | undefined)[],
   reads: readonly Read[],
-  choices: readonly (Choice | undefined)[],
+  picks: readonly number[],
 ): string[] {
   return partitions.slice(0, DESCRIBED_SAVES).map(({ topic, partition }, index) => {
     const name = partitionName(topic, partition);
-    const checkpoint = usable[index];
-    const read = reads[index];
-    if (!checkpoint) return `${name}: ${read?.kind === 'found' ? 'another job' : (read?.kind ?? 'missing')}`;
-    const from =
-      read?.kind === 'found' && read.fromChangelog
-        ? 'changelog'
-        : read?.kind === 'found' && read.previous
-          ? 'local .prev'
-          : 'local';
+    const read = reads[index] as Read;
+    const newest = read.candidates[0];
+    if (!newest) return `${name}: ${read.kind === 'found' ? 'another job' : read.kind}`;
+    const { checkpoint, from } = newest;
     const names = (checkpoint.partitions ?? []).map(([t, p]) => partitionName(t, p));
     const more = names.length > DESCRIBED_SAVES ? ` and ${names.length - DESCRIBED_SAVES} more` : '';
     const peers = `${names.slice(0, DESCRIBED_SAVES).join(' ')}${more}`;
-    const chosen = choices[index]
-      ? `restorable save ${choices[index]?.checkpoint.writtenAt}`
-      : 'no restorable save';
+    const pick = read.candidates[picks[index] ?? -1];
+    const chosen = pick ? `restorable save ${pick.checkpoint.writtenAt}` : 'no restorable save';
     return `${name}: save ${checkpoint.writtenAt} (${from}) at ${checkpoint.offset} with [${peers}]; ${chosen}`;
   });
 }
 
 /** A partition's checkpoint to restore; `skipped`: its newer one, of a save other partitions lack. */
 type Choice = {
-  readonly checkpoint: PartitionCheckpoint;
+  readonly candidate: Candidate;
   readonly read: Read;
   readonly skipped?: PartitionCheckpoint;
 };
@@ -268,42 +246,49 @@ export class Checkpointer {
   }
 
   /**
-   * The local checkpoint or the changelog topic's, whichever is newer. The changelog is read when
-   * the local file is missing, only its `.prev` is usable, or the group committed past it: then
-   * another instance owned the partition since (it moved away and came back) and its later
-   * checkpoint is in the changelog. A local file past the committed offset is the newest that
-   * counts, so the changelog (read from its start) is not read for it.
+   * Every checkpoint of the partition there is: the local file and its `.prev`, and the changelog
+   * topic's last two. The changelog is not read when the current local file is past the committed
+   * offset: this instance saved it last, as nobody committed since.
    */
   async #read(topic: string, partition: number, committed: bigint | undefined): Promise<Read> {
     const { store, changelog, signature } = this.#options;
     const local = await store.read(topic, partition);
-    if (!changelog) return local;
+    const problems = local.kind === 'missing' ? [] : [...local.problems];
+    const found: Candidate[] = [];
     const current = local.kind === 'found' && !local.previous ? local.checkpoint : undefined;
+    if (local.kind === 'found')
+      found.push({ checkpoint: local.checkpoint, from: local.previous ? 'local .prev' : 'local' });
+    const previous = current && (await store.previous(topic, partition));
+    if (previous) found.push({ checkpoint: previous, from: 'local .prev' });
     // Strictly past the commit: at the commit itself, another instance may have saved the partition
     // since at the same offset with other keyed state (a state partition changes with forwarded
     // values and other partitions' keys while its input partition's offset stays).
-    if (current && committed !== undefined && committed < current.offset) return local;
-    this.#changelogRead ??= changelog.latest();
-    const entry = (await this.#changelogRead).get(changelogKey(topic, partition));
-    if (!entry) return local;
-    const bytes = entry.last;
-    const problems = local.kind === 'missing' ? [] : [...local.problems];
-    let remote: PartitionCheckpoint;
-    try {
-      remote = store.decode(bytes, `${changelogKey(topic, partition)} in topic ${changelog.topic}`);
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
-      return local.kind === 'found' ? { ...local, problems } : { kind: 'unusable', problems };
+    const localIsLast = current && committed !== undefined && committed < current.offset;
+    if (changelog && !localIsLast) {
+      this.#changelogRead ??= changelog.latest();
+      const entry = (await this.#changelogRead).get(changelogKey(topic, partition));
+      const what = `${changelogKey(topic, partition)} in topic ${changelog.topic}`;
+      for (const [bytes, last] of [
+        [entry?.last, true],
+        [entry?.before, false],
+      ] as const) {
+        if (!bytes) continue;
+        try {
+          found.push({ checkpoint: store.decode(bytes, what), from: 'changelog' });
+        } catch (error) {
+          // The one before the last is only a fallback: its problems are not the partition's.
+          if (last) problems.push(error instanceof Error ? error.message : String(error));
+        }
+      }
     }
-    if (current && !isNewer(remote, current, signature)) return local;
+    const candidates = candidatesOf(found, signature);
+    const kind = found.length > 0 ? 'found' : problems.length > 0 ? 'unusable' : 'missing';
     return {
-      kind: 'found',
-      checkpoint: remote,
-      previous: false,
+      kind,
       problems,
-      fromChangelog: true,
-      ...(current ? { newerThan: current } : {}),
-      ...(entry.before ? { before: entry.before } : {}),
+      candidates,
+      ...(current ? { current } : {}),
+      previous: local.kind === 'found' && local.previous,
     };
   }
 
@@ -323,101 +308,66 @@ export class Checkpointer {
   }
 
   /**
-   * Restores partitions assigned together, each as `restore` does, from one save: windows fire in
-   * all partitions at once and the restored watermark is the save's, so partitions of different
-   * saves would disagree (a crash during a save leaves some a save ahead). Those ahead restore
-   * their previous checkpoint; when no save covers every partition, all are rebuilt from the start.
+   * Restores partitions assigned together, each as `restore` does, each from the newest save that
+   * reached every assigned partition it lists (`chooseSaves`): a crash during a save leaves some
+   * partitions a save ahead, and those restore an earlier checkpoint. When partitions that were
+   * saved together cannot be restored from one save, all are rebuilt from the start.
    */
   async restoreAll(partitions: readonly AssignedPartition[]): Promise<(bigint | undefined)[]> {
-    const { signature } = this.#options;
     const reads: Read[] = [];
     for (const { topic, partition, committed } of partitions)
       reads.push(await this.#read(topic, partition, committed));
-    const usable = reads.map((read) =>
-      read.kind === 'found' && read.checkpoint.signature === signature ? read.checkpoint : undefined,
+    const ids = partitions.map(({ topic, partition }) => partitionId(topic, partition));
+    const { picks, split, listed } = chooseSaves(
+      ids,
+      reads.map((read) => read.candidates.map(({ checkpoint }) => checkpoint)),
     );
-    const saves = sameSave(partitions, usable);
-    const choices: (Choice | undefined)[] = [];
-    let split = false;
-    for (const [index, { topic, partition }] of partitions.entries()) {
-      const checkpoint = usable[index];
-      const read = reads[index] as Read;
-      const at = saves[index] as number;
-      if (!checkpoint || checkpoint.writtenAt === at) {
-        choices.push(checkpoint && { checkpoint, read });
-        continue;
-      }
-      // The save all share: where the changelog's newer copy won, the local current file may be
-      // it (this instance killed while that save reached the changelog), or the changelog's copy
-      // before it (another instance killed so); else the local previous.
-      const candidates = [
-        read.newerThan,
-        this.#decodeBefore(read, topic, partition),
-        await this.#options.store.previous(topic, partition),
-      ];
-      const previous = candidates.find((older) => older?.signature === signature && older.writtenAt === at);
-      if (previous) {
-        choices.push({ checkpoint: previous, read, skipped: checkpoint });
-      } else {
-        choices.push(undefined);
-        split = true;
-      }
-    }
-    const peers = new Set(
-      choices.flatMap((choice) => (choice?.checkpoint.partitions ?? []).map(([t, p]) => partitionId(t, p))),
-    );
-    const inSave = partitions.map(({ topic, partition }) => peers.has(partitionId(topic, partition)));
-    if (choices.some((choice, index) => !choice && inSave[index])) split = true;
-    const described = split ? describeSaves(partitions, usable, reads, choices) : undefined;
+    // Later saves beat every save seen here, a save cut short by another instance's death included.
+    for (const read of reads)
+      for (const { checkpoint } of read.candidates)
+        this.#savedAt = Math.max(this.#savedAt, checkpoint.writtenAt);
+    const described = split ? describeSaves(partitions, reads, picks) : undefined;
     const out: (bigint | undefined)[] = [];
     for (const [index, assigned] of partitions.entries()) {
       const read = reads[index] as Read;
-      const choice = choices[index];
-      if (choice && !split) out.push(await this.#apply(assigned, choice));
-      else {
+      const pick = picks[index] as number;
+      const candidate = read.candidates[pick];
+      if (candidate && !split) {
+        const skipped = pick > 0 ? read.candidates[0]?.checkpoint : undefined;
+        out.push(await this.#apply(assigned, { candidate, read, ...(skipped ? { skipped } : {}) }));
+      } else {
         // State held from an earlier ownership of the partition is not the input's from the start.
-        await this.#options.keyed?.forget(partitionId(assigned.topic, assigned.partition));
-        const wasRead = split && (inSave[index] || !!usable[index]);
+        await this.#options.keyed?.forget(ids[index] as PartitionId);
+        const wasRead = split && (listed[index] === true || read.candidates.length > 0);
         out.push(this.#fromScratch(assigned, read, split, wasRead, described));
       }
     }
     return out;
   }
 
-  /** The changelog's checkpoint before the one `read` has, when it is there and decodes. */
-  #decodeBefore(read: Read, topic: string, partition: number): PartitionCheckpoint | undefined {
-    const { store, changelog } = this.#options;
-    if (!read.before || !changelog) return undefined;
-    try {
-      return store.decode(read.before, `${changelogKey(topic, partition)} in topic ${changelog.topic}`);
-    } catch {
-      return undefined;
-    }
-  }
-
   async #apply(
     { topic, partition }: AssignedPartition,
-    { checkpoint, read, skipped }: Choice,
+    { candidate, read, skipped }: Choice,
   ): Promise<bigint> {
     const { store, slots, watermark, windows, log } = this.#options;
+    const { checkpoint, from } = candidate;
     const where = { topic, partition, path: store.path(topic, partition) };
-    if (read.newerThan) {
-      log.info(
-        { ...where, local: read.newerThan.offset.toString(), changelog: checkpoint.offset.toString() },
-        'the changelog topic has a newer checkpoint than the local file; restoring it',
-      );
-    } else if (read.kind === 'found' && read.fromChangelog) {
-      log.info(
-        { ...where, problems: read.problems },
-        "no usable local checkpoint; restoring the changelog topic's",
-      );
-    }
     if (skipped) {
       log.warn(
         { ...where, problems: [`another assigned partition has no checkpoint of save ${skipped.writtenAt}`] },
         "checkpoint of a later save than another partition's; restored the previous one",
       );
-    } else if (read.kind === 'found' && read.previous) {
+    } else if (from === 'changelog' && read.current) {
+      log.info(
+        { ...where, local: read.current.offset.toString(), changelog: checkpoint.offset.toString() },
+        'the changelog topic has a newer checkpoint than the local file; restoring it',
+      );
+    } else if (from === 'changelog') {
+      log.info(
+        { ...where, problems: read.problems },
+        "no usable local checkpoint; restoring the changelog topic's",
+      );
+    } else if (read.previous) {
       log.warn({ ...where, problems: read.problems }, 'checkpoint unusable; restored the previous one');
     }
     const id = partitionId(topic, partition);
@@ -427,7 +377,6 @@ export class Checkpointer {
     await this.#options.keyed?.restore(id, checkpoint.keyed ?? []);
     this.#options.exchange?.restore(id, checkpoint.exchange ?? []);
     this.#restored.set(id, { topic, partition, offset: checkpoint.offset });
-    this.#savedAt = Math.max(this.#savedAt, checkpoint.writtenAt);
     if (checkpoint.batchId !== undefined) this.#restoredBatch ??= checkpoint.batchId;
     log.info({ ...where, offset: checkpoint.offset.toString() }, 'state restored from checkpoint');
     return checkpoint.offset;
@@ -444,15 +393,12 @@ export class Checkpointer {
     wasRead: boolean,
     saves?: readonly string[],
   ): bigint | undefined {
-    const { store, signature, log } = this.#options;
+    const { store, log } = this.#options;
     this.#options.exchange?.forget(partitionId(topic, partition));
     const where = { topic, partition, path: store.path(topic, partition) };
-    const problems =
-      read.kind === 'unusable'
-        ? [...read.problems]
-        : read.kind === 'found' && read.checkpoint.signature !== signature
-          ? ['the checkpoint was written by a different job (its graph signature differs)']
-          : [];
+    const problems = [...read.problems];
+    if (read.kind === 'found' && read.candidates.length === 0)
+      problems.push('the checkpoint was written by a different job (its graph signature differs)');
     if (split) problems.push('no save has a checkpoint of every partition assigned with this one');
     if (committed === undefined && problems.length === 0) return undefined;
     if (committed === undefined && !wasRead && read.kind === 'missing') return undefined;

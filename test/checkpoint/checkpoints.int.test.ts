@@ -371,14 +371,20 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     const at = job(topic);
     const { sinks, offsets } = await stopTwice(at);
     // The files as a kill during the second run's last save leaves them: partitions 1 and 2 not yet written.
-    // Each partition's changelog record follows its file, so theirs are the first run's too.
+    // Each partition's changelog record follows its file, so the changelog holds the first run's
+    // save alone for them (a tombstone first hides the second run's, which the reader keeps as
+    // the save before the last).
     for (const partition of [1, 2]) {
       const path = checkpointPath(at, partition);
       copyFileSync(`${path}.prev`, path);
+      const key = `${topic}-${partition}`;
       await kafka.producer.send({
         topic: `${at.group}-checkpoints`,
         acks: -1,
-        messages: [{ key: `${topic}-${partition}`, value: readFileSync(path) }],
+        messages: [
+          { key, value: null },
+          { key, value: readFileSync(path) },
+        ],
       });
     }
     // Nor committed: offsets are committed after a whole save. (Left at the second run's, they

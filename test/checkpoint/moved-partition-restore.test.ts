@@ -84,13 +84,14 @@ describe('restoring a partition whose local checkpoint is older than the changel
     expect(messages).toEqual([NEWER, 'state restored from checkpoint']);
   });
 
-  it('keeps the local checkpoint when the changelog copy is older (the other instance was rebuilding)', async () => {
+  it("restores the changelog's later save at a smaller offset: the partition's history went on from there", async () => {
+    // The other instance rebuilt the state (or rolled back from a save cut short) and saved since.
     const { store, checkpointer, restored, messages } = setup([checkpoint(0, 20n, { writtenAt: 900 })]);
     await store.write(checkpoint(0, 40n));
-    // No committed offset (expired): the changelog is read, and its copy is older.
-    expect(await checkpointer.restore('t', 0, undefined)).toBe(40n);
-    expect(restored).toEqual([[0, [40, 0]]]);
-    expect(messages).toEqual(['state restored from checkpoint']);
+    // No committed offset (expired): the changelog is read.
+    expect(await checkpointer.restore('t', 0, undefined)).toBe(20n);
+    expect(restored).toEqual([[0, [20, 0]]]);
+    expect(messages).toEqual([NEWER, 'state restored from checkpoint']);
   });
 
   it('at the same offset, restores the later save', async () => {

@@ -104,7 +104,7 @@ describe('Checkpointer.restoreAll after a save cut short', () => {
     ]);
     // What each partition had, so that a rebuild in a run can be told apart from another.
     const saves = [
-      't-0: save 200 (local) at 20 with [t-0 t-1]; restorable save 200',
+      't-0: save 200 (local) at 20 with [t-0 t-1]; no restorable save',
       't-1: missing',
       't-2: missing',
     ];
@@ -173,4 +173,83 @@ describe('Checkpointer.restoreAll after a save cut short', () => {
     expect(log.filter(([, , message]) => message === REBUILD)).toEqual([]);
     expect(log).toContainEqual(['warn', 0, LATER]);
   });
+
+  // Regression (repartition.int.test.ts, kill -9 of the third instance): it had just been given
+  // partition 4, restored from another instance's save 177, and died in its first save of all its
+  // partitions, after 0 and 2. Save 715 had tied 0 and 2 to 4, whose last save is 177, so no save
+  // covered all three and all were rebuilt from the log start, losing forwarded values.
+  it('restores partitions from the save each last shared with the others when a new owner died in its first save of them', async () => {
+    const entries = new Map([
+      [
+        't-0',
+        {
+          last: changelogBytes(saved(0, 136n, 715, [0, 2, 4])),
+          before: changelogBytes(saved(0, 70n, 600, [0, 2, 5])),
+        },
+      ],
+      [
+        't-2',
+        {
+          last: changelogBytes(saved(2, 300n, 715, [0, 2, 4])),
+          before: changelogBytes(saved(2, 226n, 600, [0, 2, 5])),
+        },
+      ],
+      ['t-4', { last: changelogBytes(saved(4, 187n, 177, [1, 4])) }],
+    ]);
+    const { restored, log, watermark, checkpointer } = setup(fixedChangelog(entries));
+    expect(await checkpointer.restoreAll(assigned([0, 75n], [2, 226n], [4, 187n]))).toEqual([
+      70n,
+      226n,
+      187n,
+    ]);
+    expect(restored).toEqual([`t-0:0,${600 % 256}`, `t-2:2,${600 % 256}`, 't-4:4,177']);
+    // The instance's watermark, as for partitions from several instances: the largest restored.
+    expect(watermark.current).toBe(600);
+    expect(log).toEqual([
+      ['warn', 0, LATER],
+      ['info', 0, RESTORED],
+      ['warn', 2, LATER],
+      ['info', 2, RESTORED],
+      ['info', 4, "no usable local checkpoint; restoring the changelog topic's"],
+      ['info', 4, RESTORED],
+    ]);
+  });
+
+  it('rebuilds every partition when two saved together have no save in common left', async () => {
+    // Save 300 lacks partition 2; partition 0 has save 200 before it, partition 1 only save 100.
+    const entries = new Map([
+      [
+        't-0',
+        {
+          last: changelogBytes(saved(0, 30n, 300, [0, 1, 2])),
+          before: changelogBytes(saved(0, 20n, 200, [0, 1])),
+        },
+      ],
+      [
+        't-1',
+        {
+          last: changelogBytes(saved(1, 31n, 300, [0, 1, 2])),
+          before: changelogBytes(saved(1, 11n, 100, [0, 1])),
+        },
+      ],
+      ['t-2', { last: changelogBytes(saved(2, 12n, 100, [2])) }],
+    ]);
+    const { restored, log, checkpointer } = setup(fixedChangelog(entries));
+    expect(await checkpointer.restoreAll(assigned([0, 20n], [1, 11n], [2, 12n]))).toEqual([0n, 0n, 0n]);
+    expect(restored).toEqual([]);
+    expect(log).toEqual([
+      ['warn', 0, REBUILD],
+      ['warn', 1, REBUILD],
+      ['warn', 2, REBUILD],
+    ]);
+  });
 });
+
+function changelogBytes(checkpoint: PartitionCheckpoint): Uint8Array {
+  return encodeCheckpoint(checkpoint, lz4) as Uint8Array;
+}
+
+/** A changelog whose records are `entries`, which takes no writes. */
+function fixedChangelog(entries: ReadonlyMap<string, { last: Uint8Array; before?: Uint8Array }>): Changelog {
+  return { topic: 'g-checkpoints', write: async () => {}, latest: async () => new Map(entries) };
+}
