@@ -39,6 +39,8 @@ const layers = {
   admin: ['core', 'errors', 'config', 'log', 'coordinator', 'app'],
   bench: ['core', 'errors', 'config', 'codecs', 'task', 'kafka'],
   testing: ['core', 'errors', 'config', 'window', 'dsl', 'task', 'coordinator', 'sources'],
+  // The package's entry point (`sluice`): re-exports only.
+  api: ['core', 'errors', 'window', 'dsl', 'task', 'coordinator', 'app'],
   cli: [
     'core',
     'errors',

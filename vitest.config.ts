@@ -1,4 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// Jobs and examples import Sluice by its package name, as users' jobs do: here, its sources.
+const resolve = {
+  alias: [
+    { find: /^sluice$/, replacement: fileURLToPath(new URL('./src/api/index.ts', import.meta.url)) },
+    {
+      find: /^sluice\/testing$/,
+      replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
+    },
+  ],
+};
 
 // Two projects: unit tests need nothing; integration tests (`*.int.test.ts`) get a real Kafka
 // broker and a real PostgreSQL from the global setups (started here, or the ones named by
@@ -7,6 +19,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
@@ -17,6 +30,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'integration',
           include: ['test/**/*.int.test.ts'],

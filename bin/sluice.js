@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Sluice is TypeScript run by Node's own type stripping. Node 22.12–22.17 has it behind a flag,
-// so re-run with the flag there; Node >= 22.18 and 24 strip types by default.
+// The `sluice` command. An installed package runs its built JavaScript (dist/); a checkout of the
+// repository, which has src/, runs the TypeScript sources by Node's own type stripping. Jobs may
+// be TypeScript either way: Node 22.12–22.17 strips types behind a flag, so re-run with the flag
+// there; Node >= 22.18 and 24 strip types by default.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nodeVersionProblem } from './node-version.js';
 
@@ -12,7 +15,8 @@ if (tooOld !== undefined) {
   process.exit(1);
 }
 
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const main = existsSync(source) ? source : fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 
 if (process.features.typescript) {
   await import(main);

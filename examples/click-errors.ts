@@ -4,7 +4,7 @@
 // CLICKS_ERRORS_DIR (default `click-errors`).
 // The slots write the output's bytes themselves (docs/sinks.md); bench/compare-trees.sh times it.
 //   SLUICE_BROKERS=127.0.0.1:9092 SLUICE_TOPICS=clicks CLICKS_ERRORS_TOPIC=click-errors node bin/sluice.js run examples/click-errors.ts
-import { defineJob } from '../src/dsl/index.ts';
+import { defineJob } from 'sluice';
 
 type Click = { ts: number; user: string; url: string; status: number; bytes: number; latencyMs: number };
 

@@ -1,7 +1,7 @@
 // Running totals per Kafka record key with updateStateByKey: each record's value is an amount,
 // a null value (a tombstone) forgets the key. Every batch emits every key's totals.
 // SLUICE_BROKERS=127.0.0.1:9092 SLUICE_TOPICS=payments SLUICE_CHECKPOINT_DIR=/var/lib/sluice node bin/sluice.js run examples/running-totals.ts
-import { defineJob } from '../src/dsl/index.ts';
+import { defineJob } from 'sluice';
 
 export type Totals = { readonly count: number; readonly sum: number };
 

@@ -1,9 +1,7 @@
 // Event-time windows: the slowest response per page over the last 10 s, every 2 s, and the
 // records that came too late for their windows.
 
-import { defineJob } from '../src/dsl/index.ts';
-import type { ClickEvent } from '../src/task/index.ts';
-import { Aggregations, Windows } from '../src/window/index.ts';
+import { Aggregations, type ClickEvent, defineJob, Windows } from 'sluice';
 
 export default defineJob((ctx) => {
   const latency = ctx

@@ -2,7 +2,7 @@
 // 30 s of batch time ends it, and the job emits the session's summary once. stateSnapshots()
 // shows the open sessions after every batch.
 // SLUICE_BROKERS=127.0.0.1:9092 SLUICE_TOPICS=clicks SLUICE_CHECKPOINT_DIR=/var/lib/sluice node bin/sluice.js run examples/user-sessions.ts
-import { defineJob, type State, StateSpec } from '../src/dsl/index.ts';
+import { defineJob, type State, StateSpec } from 'sluice';
 
 export type Click = { readonly page: string };
 export type Session = { readonly clicks: number; readonly pages: readonly string[] };

@@ -1,6 +1,6 @@
 // Word count, the Spark Streaming classic: lines in, counts per word per batch out.
 // SLUICE_VALUE_FORMAT=string SLUICE_BROKERS=127.0.0.1:9092 SLUICE_TOPICS=lines node bin/sluice.js run examples/word-count.ts
-import { defineJob } from '../src/dsl/index.ts';
+import { defineJob } from 'sluice';
 
 export default defineJob((ctx) => {
   const counts = ctx

@@ -3,3 +3,4 @@
 export { type App, startApp } from './app.ts';
 export { resolveJobPath } from './job.ts';
 export { StartStopped } from './kafka-clients.ts';
+export { type JobRun, type RunSummary, type StartJobOptions, startJob } from './start-job.ts';

@@ -2,10 +2,11 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { packageFile } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 /** The `sluice` executable of this installation. */
-export const SLUICE_BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
+export const SLUICE_BIN = fileURLToPath(packageFile('bin/sluice.js', import.meta.url));
 
 /**
  * Preloaded into every child (worker threads skip it): at exit, one log line with the process's

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import type { Compression } from '../config/index.ts';
-import { LatencyHistogram } from '../core/index.ts';
+import { LatencyHistogram, siblingModule } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { kafkaCluster, RawProducer } from '../kafka/index.ts';
 import { type ChildExit, exited, logNumber, type RunningChild, SLUICE_BIN, startNode } from './child.ts';
@@ -18,7 +18,7 @@ import type { ReferenceDone } from './reference-consumer.ts';
 import type { BenchConfig, LatencyFigures } from './results.ts';
 import { createTopic, producePaced, recordsIn } from './topics.ts';
 
-const REFERENCE = fileURLToPath(new URL('./reference-consumer.ts', import.meta.url));
+const REFERENCE = fileURLToPath(siblingModule('./reference-consumer.ts', import.meta.url));
 
 /** A catch-up run that takes longer than this is stuck, not slow. */
 const CATCH_UP_TIMEOUT_MS = 15 * 60_000;

@@ -6,7 +6,7 @@ import kafkajs, { CompressionTypes } from 'kafkajs';
 import { Piscina } from 'piscina';
 import { type CodecReport, type KafkajsCodec, registerCodecs } from '../codecs/index.ts';
 import { type KafkaSecurityConfig, loadKafkaSecurity } from '../config/index.ts';
-import { silentLogger } from '../core/index.ts';
+import { packageFile, siblingModule, silentLogger } from '../core/index.ts';
 import { createKafka } from '../kafka/index.ts';
 
 export type DoctorReport = {
@@ -35,7 +35,7 @@ export function securityMode(security: KafkaSecurityConfig): string {
 }
 
 export function sluiceVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(packageFile('package.json', import.meta.url), 'utf8')) as {
     version: string;
   };
   return pkg.version;
@@ -56,7 +56,7 @@ export async function doctor(env: NodeJS.ProcessEnv = process.env): Promise<Doct
   const msgpack = JSON.stringify(decode(encode(sample))) === JSON.stringify(sample);
   const codecs = registerCodecs();
   const pool = new Piscina({
-    filename: new URL('./doctor-worker.ts', import.meta.url).href,
+    filename: siblingModule('./doctor-worker.ts', import.meta.url).href,
     minThreads: 1,
     maxThreads: 1,
   });

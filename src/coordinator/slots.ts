@@ -1,12 +1,12 @@
 // Worker slots with partition affinity: one piscina thread each, a partition always in one slot.
 
 import { Piscina } from 'piscina';
-import { partitionId, partitionName } from '../core/index.ts';
+import { partitionId, partitionName, siblingModule } from '../core/index.ts';
 import { ErrorCode, isErrorCode, isSlotErrorData, SluiceError, slotFailure } from '../errors/index.ts';
 import type { PartitionResult, SlotTask, WorkerInit } from '../task/index.ts';
 import { decodeResult } from '../task/index.ts';
 
-const WORKER = new URL('../task/worker.ts', import.meta.url).href;
+const WORKER = siblingModule('../task/worker.ts', import.meta.url).href;
 
 /**
  * Worker slots with partition affinity: each slot is a one-thread piscina pool, and a partition,

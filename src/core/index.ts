@@ -18,6 +18,7 @@ export {
 } from './latency-histogram.ts';
 export { type Logger, silentLogger } from './logger.ts';
 export { describeMarker, encodeMarker, readMarker, type UndecompressableBatch } from './marker.ts';
+export { isSourceModule, packageFile, resolveSelfFromSource, siblingModule } from './module-url.ts';
 export {
   murmur2,
   PARTITIONER_NAMES,

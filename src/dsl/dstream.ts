@@ -67,10 +67,16 @@ export class DStream<T> {
     return new DStream<U>(this.#graph, this.#graph.add(node).id);
   }
 
+  // The pair overloads come first: a function returning `[key, value]` makes a stream of pairs,
+  // ready for the keyed operations, where TypeScript alone would infer an array type.
+  map<K, V>(fn: (value: T) => readonly [K, V]): DStream<Pair<K, V>>;
+  map<U>(fn: (value: T) => U): DStream<U>;
   map<U>(fn: (value: T) => U): DStream<U> {
     return this.#next((id) => ({ kind: 'map', id, parent: this.id, fn: unary('map', id, fn) }));
   }
 
+  flatMap<K, V>(fn: (value: T) => Iterable<readonly [K, V]>): DStream<Pair<K, V>>;
+  flatMap<U>(fn: (value: T) => Iterable<U>): DStream<U>;
   flatMap<U>(fn: (value: T) => Iterable<U>): DStream<U> {
     return this.#next((id) => ({
       kind: 'flatMap',

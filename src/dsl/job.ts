@@ -1,7 +1,7 @@
 // defineJob and importJob: a job module's builder, run once per thread into the same graph.
 
 import { pathToFileURL } from 'node:url';
-import type { SourceRecord } from '../core/index.ts';
+import { resolveSelfFromSource, type SourceRecord } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { DStream } from './dstream.ts';
 import { Graph } from './graph.ts';
@@ -16,8 +16,11 @@ export type JobContext = {
 
 export type JobBuilder = (ctx: JobContext) => void;
 
-/** A job module's default export. */
-export type Job = { readonly kind: 'sluice-job'; readonly build: JobBuilder };
+/**
+ * A job module's default export. `module`: the file that defined it, when its stack said (every
+ * thread imports that module: a job is code, not data).
+ */
+export type Job = { readonly kind: 'sluice-job'; readonly build: JobBuilder; readonly module?: string };
 
 /**
  * Declares a job. The module is evaluated in the main thread and in every worker slot, and the
@@ -29,7 +32,18 @@ export type Job = { readonly kind: 'sluice-job'; readonly build: JobBuilder };
  * });
  */
 export function defineJob(build: JobBuilder): Job {
-  return { kind: 'sluice-job', build };
+  const module = callerModule();
+  return module === undefined ? { kind: 'sluice-job', build } : { kind: 'sluice-job', build, module };
+}
+
+/** The file URL of the module that called `defineJob`, from its stack frame. */
+function callerModule(): string | undefined {
+  const trace: { stack?: string } = {};
+  Error.captureStackTrace(trace, defineJob);
+  const frame = trace.stack?.split('\n')[1]?.trim() ?? '';
+  const file = /((?:file:\/\/)?\/[^\s()]+?):\d+:\d+\)?$/.exec(frame)?.[1];
+  if (file === undefined) return undefined;
+  return file.startsWith('file:') ? file : pathToFileURL(file).href;
 }
 
 /** Runs a job's builder and returns the graph it built. */
@@ -59,6 +73,7 @@ function isJob(value: unknown): value is Job {
 /** Imports a job module (a file path or a file: URL) and checks its default export. */
 export async function importJob(specifier: string): Promise<Job> {
   const url = specifier.startsWith('file:') ? specifier : pathToFileURL(specifier).href;
+  resolveSelfFromSource();
   let module: { default?: unknown };
   try {
     module = (await import(url)) as { default?: unknown };

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildGraph, type DStream, defineJob, type JobContext, Plan } from '../../src/dsl/index.ts';
+import {
+  buildGraph,
+  type DStream,
+  defineJob,
+  type JobContext,
+  type Pair,
+  Plan,
+} from '../../src/dsl/index.ts';
 import { SluiceError } from '../../src/errors/index.ts';
 import { Aggregations, Windows } from '../../src/window/index.ts';
 
@@ -34,10 +41,10 @@ const lateRecordsMisplaced = (node: number) =>
   );
 
 // Node 0 is the source, node 1 the map to pairs.
-const pairs = (ctx: JobContext): DStream<[string, number]> =>
+const pairs = (ctx: JobContext): DStream<Pair<string, number>> =>
   ctx.stream<string>().map((r): [string, number] => [r.value, 1]);
 // Node 0 the source, node 1 withWatermark, node 2 the map to pairs.
-const eventPairs = (ctx: JobContext): DStream<[string, number]> =>
+const eventPairs = (ctx: JobContext): DStream<Pair<string, number>> =>
   ctx
     .stream<Event>()
     .withWatermark(1000, (r) => r.value.t)
@@ -112,7 +119,7 @@ describe('Plan: window operations after an aggregation', () => {
 });
 
 describe('Plan: Spark-named window operations after withWatermark', () => {
-  it.each<[string, (stream: DStream<[string, number]>) => DStream<unknown>]>([
+  it.each<[string, (stream: DStream<Pair<string, number>>) => DStream<unknown>]>([
     ['countByWindow', (s) => s.countByWindow(2000, 1000)],
     ['reduceByWindow', (s) => s.reduceByWindow(([key, a], [, b]) => [key, a + b], 2000, 1000)],
     ['reduceByKeyAndWindow', (s) => s.reduceByKeyAndWindow((a, b) => a + b, 2000, 1000)],

@@ -1,0 +1,36 @@
+// api/: what `import … from 'sluice'` gives — the job API, aggregations, errors and startJob; main thread and worker slots.
+
+export { type JobRun, type RunSummary, type StartJobOptions, startJob } from '../app/index.ts';
+export type { BatchStats } from '../coordinator/index.ts';
+export {
+  type BatchInfo,
+  DStream,
+  defineJob,
+  type Job,
+  type JobBuilder,
+  type JobContext,
+  type KafkaOutputOptions,
+  type Key,
+  type MappingFunction,
+  type MapWithStateDStream,
+  type MapWithStateSpec,
+  type OffsetRange,
+  type Origin,
+  type Pair,
+  type PostgresColumn,
+  type PostgresOutputOptions,
+  type SourceRecord,
+  type State,
+  StateSpec,
+} from '../dsl/index.ts';
+export { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
+export type { ClickEvent } from '../task/index.ts';
+export {
+  type AggregationSpec,
+  Aggregations,
+  type EmitMode,
+  type LateRecord,
+  type WindowResult,
+  type WindowSpec,
+  Windows,
+} from '../window/index.ts';
