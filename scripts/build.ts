@@ -13,4 +13,5 @@ const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/pack
 const compiled = spawnSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 cpSync(`${root}src/admin/dashboard`, `${dist}/src/admin/dashboard`, { recursive: true });
-console.log(`built ${dist}`);
+// stderr: `npm pack --json` prints its JSON on stdout, after the prepack script's output.
+console.error(`built ${dist}`);

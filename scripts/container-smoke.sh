@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stands in for `docker build` + `docker run` on machines without a Docker engine: installs the
-# package the way the Dockerfile does (npm pack contents + lock file, `npm ci --omit=dev`, as an
-# app folder rather than under node_modules, where Node refuses to strip types) and runs it there.
+# package the way the Dockerfile does (npm pack contents: bin/ and the built dist/, + lock file,
+# `npm ci --omit=dev`, as the app folder /app) and runs it there; then a user's job image built
+# FROM it (a job with a dependency of its own, copied under /app, importing 'sluice').
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -54,7 +55,15 @@ exec_form ENTRYPOINT 'ENTRYPOINT '
 exec_form CMD 'CMD '
 grep -qE '^ENTRYPOINT \["/usr/bin/tini", "--",' "$dockerfile" || fail 'ENTRYPOINT does not start with tini'
 exec_form HEALTHCHECK 'HEALTHCHECK .*CMD '
-grep -qE '^HEALTHCHECK .*"scripts/healthcheck.ts"' "$dockerfile" || fail 'HEALTHCHECK does not run scripts/healthcheck.ts'
+grep -qE '^HEALTHCHECK .*"dist/scripts/healthcheck.js"' "$dockerfile" || fail 'HEALTHCHECK does not run dist/scripts/healthcheck.js'
+grep -qE '^FROM node:24-slim AS build$' "$dockerfile" || fail 'Dockerfile has no "FROM node:24-slim AS build" stage'
+grep -qE '^RUN npm run build$' "$dockerfile" || fail 'the build stage does not run "npm run build"'
+# The runtime stage: from its FROM to the end.
+runtime=$(awk '/^FROM /{stage = ""} {stage = stage $0 "\n"} END {printf "%s", stage}' "$dockerfile")
+grep -qE '^COPY --from=build /app/dist ./dist$' <<<"$runtime" || fail 'the runtime stage does not copy dist/ from the build stage'
+! grep -qE '^COPY (src|native-free)' <<<"$runtime" || fail 'the runtime stage copies TypeScript sources: the image runs the built dist/'
+grep -qE '^RUN ln -s \.\. node_modules/sluice$' <<<"$runtime" || fail 'the runtime stage does not link node_modules/sluice to the app'
+ok "Dockerfile builds dist/ in a build stage; the runtime stage runs it, not the sources"
 
 # --- Node, as in the image ----------------------------------------------------------------------
 
@@ -74,13 +83,14 @@ mkdir "$app"
 tar -xzf "$tmp/$tarball" -C "$app" --strip-components=1
 ok "npm pack: $tarball, $(find "$app" -type f | wc -l) files, unpacked to $app"
 
-# Everything the runtime stage copies from the build context must be in the package too, so the
-# smoke install and the image hold the same files (the lock file is copied separately below).
+# Everything the runtime stage copies from the build context, and the dist/ it copies from the
+# build stage, must be in the package too, so the smoke install and the image hold the same files.
 while read -r source; do
   [[ -e $app/$source ]] || fail "Dockerfile copies $source, but npm pack does not include it (package.json files)"
-done < <(grep -E '^COPY ' "$dockerfile" | grep -v -- '--from=' | awk '{for (i = 2; i < NF; i++) print $i}' |
-  grep -vx 'package-lock.json')
-ok "npm pack holds every path the Dockerfile copies from the build context"
+done < <(grep -E '^COPY ' <<<"$runtime" | grep -v -- '--from=' | awk '{for (i = 2; i < NF; i++) print $i}')
+[[ -f $app/dist/src/cli/main.js && -f $app/dist/scripts/healthcheck.js ]] || fail "npm pack has no built dist/"
+[[ ! -e $app/src ]] || fail "npm pack ships src/: the package is the built dist/"
+ok "npm pack holds every path the runtime stage copies, and the built dist/ without the sources"
 
 cp package-lock.json "$app/"
 install_started=$(date +%s%N)
@@ -100,6 +110,7 @@ while read -r dep; do
   [[ -z $dep ]] && continue
   [[ -f $app/node_modules/$dep/package.json ]] || fail "dependency $dep is missing from the production install"
 done < <(node -p 'Object.keys(require("./package.json").dependencies ?? {}).join("\n")')
+ln -s .. "$app/node_modules/sluice"
 ok "every dependency installed ($(node -p 'Object.keys(require("./package.json").dependencies ?? {}).join(", ")'))"
 
 # --- run, as the image does ----------------------------------------------------------------------
@@ -158,7 +169,7 @@ stop_server() {
 # Expects healthcheck.ts to exit CODE with SLUICE_HTTP_PORT=PORT, and its stderr to contain TEXT.
 healthcheck() {
   local port=$1 code=$2 text=$3 actual=0 stderr
-  stderr=$(SLUICE_HTTP_PORT=$port node scripts/healthcheck.ts 2>&1) || actual=$?
+  stderr=$(SLUICE_HTTP_PORT=$port node dist/scripts/healthcheck.js 2>&1) || actual=$?
   [[ $actual == "$code" ]] || fail "healthcheck with SLUICE_HTTP_PORT=$port exited $actual, expected $code: $stderr"
   [[ $stderr == *"$text"* ]] || fail "healthcheck with SLUICE_HTTP_PORT=$port printed '$stderr', expected '$text'"
   echo "$stderr"
@@ -180,5 +191,43 @@ stop_server
 
 said=$(healthcheck 70000 1 'SLUICE_HTTP_PORT must be an integer from 1 to 65535')
 ok "healthcheck rejects a bad port: $said"
+
+# --- a user's job image: FROM the Sluice image, the job and its own dependencies under /app ----------
+# As docs/deployment.md shows it: WORKDIR /app/job, npm ci --omit=dev (sluice is a dev dependency
+# of the job's project: the image has it), COPY job.ts, SLUICE_JOB=/app/job/job.ts.
+job=$app/job
+mkdir "$job"
+# (The job's project takes sluice from the packed tarball: it is not on this machine's registry.)
+cat >"$job/package.json" <<JSON
+{ "name": "page-counts", "private": true, "type": "module", "dependencies": { "zod": "^4" }, "devDependencies": { "sluice": "file:$tmp/$tarball" } }
+JSON
+cat >"$job/job.ts" <<'TS'
+import { defineJob } from 'sluice';
+import { z } from 'zod';
+
+const Click = z.object({ url: z.string() });
+
+export default defineJob((ctx) => {
+  ctx
+    .stream()
+    .map((record) => [Click.parse(record.value).url, 1])
+    .reduceByKey((a, b) => a + b)
+    .foreachBatch((pairs) => {
+      for (const [url, count] of pairs) console.log(`count ${url} ${count}`);
+    });
+});
+TS
+(cd "$job" && npm install --omit=dev --prefer-offline --no-audit --no-fund >"$tmp/job-install.log" 2>&1) || {
+  head -n 40 "$tmp/job-install.log" >&2
+  fail "npm install --omit=dev of the job's dependencies"
+}
+[[ -f $job/node_modules/zod/package.json && ! -e $job/node_modules/sluice ]] ||
+  fail "the job's install should hold zod and not a second sluice"
+job_out=$(SLUICE_JOB=$job/job.ts SLUICE_TRIGGER=available-now SLUICE_GENERATOR_EVENTS=500 \
+  SLUICE_GENERATOR_PARTITIONS=2 SLUICE_LOG_LEVEL=error node bin/sluice.js run 2>&1) ||
+  fail "sluice run of the job image exited $?: $job_out"
+counted=$(awk '$1 == "count" {sum += $3} END {print sum + 0}' <<<"$job_out")
+[[ $counted == 1000 ]] || fail "the user's job counted $counted clicks, expected 1000 (500 per partition): $job_out"
+ok "a user's job under /app with its own dependency (zod) imports 'sluice' from the image and counted $counted clicks"
 
 ok "container smoke passed in $((($(date +%s%N) - started) / 1000000)) ms"
