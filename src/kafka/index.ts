@@ -16,7 +16,7 @@ export {
 } from './partitioners.ts';
 export { RawProducer } from './raw-producer.ts';
 export { type ForwardSender, RepartitionTopics } from './repartition-topics.ts';
-export { isRetriableKafkaError, retryingKafka } from './retry.ts';
+export { isRetriableKafkaError, kafkaErrorType, retryingKafka } from './retry.ts';
 export { kafkaFailureReason, kafkaSecurityOptions } from './security.ts';
 export { ignoreKafkajsTimeoutWarning } from './timeout-warning.ts';
 export { KafkaTransactions, transactionTimeoutMs } from './transactions.ts';

@@ -5,6 +5,7 @@ import type { OutputBatch } from '../coordinator/index.ts';
 import { type BatchInfo, type RetryOptions, retry } from '../core/index.ts';
 import type { PostgresSinkSpec } from '../dsl/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
+import { kafkaErrorType } from '../kafka/index.ts';
 import { encodeOutput, type KafkaBatch } from '../task/index.ts';
 import type { PostgresNode } from './postgres-outputs.ts';
 import { writeBatchBytes } from './sink-file.ts';
@@ -279,7 +280,9 @@ export class Outputs {
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
       count = metadata.topics[0]?.partitions.length ?? 0;
     } catch (error) {
-      throw new SluiceError(ErrorCode.sink, `output topic ${topic} cannot be described; does it exist?`, {
+      const why =
+        kafkaErrorType(error) === 'UNKNOWN_TOPIC_OR_PARTITION' ? missingTopic(topic) : messageOf(error);
+      throw new SluiceError(ErrorCode.sink, `output topic ${topic} cannot be described: ${why}`, {
         cause: error,
       });
     }
@@ -291,11 +294,24 @@ export class Outputs {
 
 function asSinkError(error: unknown, output: OutputBatch, info: BatchInfo): SluiceError {
   if (error instanceof SluiceError) return error;
+  const { sink } = output;
+  if (sink.type === 'kafka' && kafkaErrorType(error) === 'UNKNOWN_TOPIC_OR_PARTITION') {
+    return new SluiceError(
+      ErrorCode.sink,
+      `output ${output.node} (toKafka ${sink.topic}) failed for batch ${info.batchId}: ${missingTopic(sink.topic)}`,
+      { cause: error },
+    );
+  }
   return new SluiceError(
     ErrorCode.sink,
     `output ${output.node} (${describe(output)}) failed for batch ${info.batchId}: ${messageOf(error)}`,
     { cause: error },
   );
+}
+
+/** What to do about an output topic the brokers neither have nor created. */
+function missingTopic(topic: string): string {
+  return `the topic ${topic} does not exist and the brokers did not create it (auto.create.topics.enable=false); create it first: npx sluice topics create ${topic} --partitions N`;
 }
 
 function messageOf(error: unknown): string {

@@ -82,3 +82,52 @@ export async function readTopic<T>(
     await consumer.disconnect();
   }
 }
+
+/**
+ * Every value on `topic` that a read_committed reader sees, read to the end the topic had when
+ * called: per partition, until a batch's last offset (transaction markers included) reaches it.
+ */
+export async function readTopicToEnd<T>(kafka: Kafka, topic: string): Promise<T[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map(
+    (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, BigInt(high)]),
+  );
+  await admin.disconnect();
+  const values: T[] = [];
+  const done = new Set([...ends].filter(([, end]) => end === 0n).map(([partition]) => partition));
+  if (done.size === ends.size) return values;
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${topic} not read to its end within 60 s: ${values.length} values`)),
+        60_000,
+      );
+      const reached = (partition: number, lastOffset: string): void => {
+        if (BigInt(lastOffset) + 1n >= (ends.get(partition) ?? 0n)) done.add(partition);
+        if (done.size < ends.size) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      // A batch of nothing but markers reaches only this event, not eachBatch.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+        reached(payload.partition, payload.lastOffset),
+      );
+      consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages)
+              values.push(JSON.parse(message.value?.toString() ?? 'null') as T);
+            reached(batch.partition, batch.lastOffset());
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return values;
+}
