@@ -4,7 +4,8 @@
 // SLUICE_BROKERS=127.0.0.1:9092 SLUICE_TOPICS=clicks SLUICE_CHECKPOINT_DIR=/var/lib/sluice node bin/sluice.js run examples/user-sessions.ts
 import { defineJob, type State, StateSpec } from 'sluice';
 
-export type Click = { readonly page: string };
+/** What the job reads of a click: its page. The generator's click events carry it as `url`. */
+export type Click = { readonly url: string };
 export type Session = { readonly clicks: number; readonly pages: readonly string[] };
 export type SessionEnd = {
   readonly user: string;
@@ -22,7 +23,7 @@ export function trackSession(
 ): SessionEnd | undefined {
   if (state.isTimingOut()) return { user, ...state.get() };
   const session = state.getOption() ?? { clicks: 0, pages: [] };
-  const page = click?.page ?? '';
+  const page = click?.url ?? '';
   state.update({
     clicks: session.clicks + 1,
     pages: session.pages.includes(page) ? session.pages : [...session.pages, page],

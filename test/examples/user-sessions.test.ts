@@ -13,9 +13,9 @@ it('tracks sessions per user and emits each one once when it times out', async (
   // t = 10 s
   expect(
     await outputs([
-      { partition: 1, key: 'u1', value: { page: '/home' } },
-      { partition: 1, key: 'u1', value: { page: '/cart' } },
-      { partition: 0, key: 'u2', value: { page: '/home' } },
+      { partition: 1, key: 'u1', value: { url: '/home' } },
+      { partition: 1, key: 'u1', value: { url: '/cart' } },
+      { partition: 0, key: 'u2', value: { url: '/home' } },
     ]),
   ).toEqual([
     [],
@@ -27,7 +27,7 @@ it('tracks sessions per user and emits each one once when it times out', async (
   // t = 20 s … 40 s: u2 clicks again at 30 s.
   expect(await outputs([])).toHaveLength(2);
   // With a timeout, the state is listed least recently updated first.
-  expect(await outputs([{ partition: 0, key: 'u2', value: { page: '/home' } }])).toEqual([
+  expect(await outputs([{ partition: 0, key: 'u2', value: { url: '/home' } }])).toEqual([
     [],
     [
       ['u1', { clicks: 2, pages: ['/home', '/cart'] }],
