@@ -1,7 +1,7 @@
 // startApp, the one composition root: Kafka clients, job, slots, state, outputs, checkpoints, source, batch loop.
 import type { Admin } from 'kafkajs';
 import { type LatencyTuner, RateController } from '../backpressure/index.ts';
-import type { SluiceConfig } from '../config/index.ts';
+import { generatorRate, type SluiceConfig } from '../config/index.ts';
 import {
   type AppSource,
   type BatchInFlight,
@@ -116,7 +116,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
       })
     : new GeneratorSource({
         spec: init.generator,
-        ratePerSecond: config.generatorRate,
+        ratePerSecond: generatorRate(config),
         eventsPerPartition: config.generatorEvents,
         bounded: config.trigger === 'available-now',
         maxRecordsPerBatch: config.maxRecordsPerBatch,

@@ -15,6 +15,7 @@ import {
   text,
   topicSelection,
 } from './fields.ts';
+import { DEFAULT_GENERATOR_RATE } from './generator-rate.ts';
 import type { ConfigEnv, ConfigOption, VariableDoc } from './option-types.ts';
 import { securityOptions, securityProblems } from './security.ts';
 import {
@@ -237,8 +238,9 @@ export function configOptions(context: SchemaContext) {
     ),
     generatorRate: option(
       'SLUICE_GENERATOR_RATE',
-      integer({ min: 0 }, 0),
-      'Events per second the generator produces over all partitions; `0` means as fast as possible.',
+      optionalInteger({ min: 0 }),
+      `Events per second the generator produces over all partitions; \`0\` means as fast as the slots go. Unset: ${DEFAULT_GENERATOR_RATE.toLocaleString('en-US')} per second, enough to watch a live job without taking a core; under \`available-now\`, as fast as the slots go (its \`SLUICE_GENERATOR_EVENTS\` are all there at the start). Set, it paces every trigger.`,
+      `\`${DEFAULT_GENERATOR_RATE}\` (\`0\` under \`available-now\`)`,
     ),
     generatorEvents: option(
       'SLUICE_GENERATOR_EVENTS',

@@ -133,8 +133,11 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   /** Always set when `onDecodeError` is `dlq`. */
   readonly dlqTopic: string | undefined;
   readonly generatorPartitions: number;
-  /** Events per second over all partitions; 0 means as fast as possible. */
-  readonly generatorRate: number;
+  /**
+   * Events per second over all partitions; 0 means as fast as possible. Undefined: the default,
+   * `DEFAULT_GENERATOR_RATE`, or as fast as possible under available-now (`generatorRate()`).
+   */
+  readonly generatorRate: number | undefined;
   /** Events per partition the generator holds for the `available-now` trigger. */
   readonly generatorEvents: number;
   readonly generatorSeed: number;

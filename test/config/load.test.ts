@@ -51,7 +51,7 @@ const DEFAULTS: SluiceConfig = {
   onDecodeError: 'fail',
   dlqTopic: undefined,
   generatorPartitions: 4,
-  generatorRate: 0,
+  generatorRate: undefined,
   generatorEvents: 250_000,
   generatorSeed: 42,
   maxRecordsPerBatch: 100_000,
