@@ -181,4 +181,7 @@ stop_server
 said=$(healthcheck 70000 1 'SLUICE_HTTP_PORT must be an integer from 1 to 65535')
 ok "healthcheck rejects a bad port: $said"
 
+said=$(SLUICE_HTTP_ENABLED=false healthcheck 4040 1 'SLUICE_HTTP_ENABLED=false: no admin HTTP server answers /livez')
+ok "healthcheck says so when the admin server is off: $said"
+
 ok "container smoke passed in $((($(date +%s%N) - started) / 1000000)) ms"

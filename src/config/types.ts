@@ -160,7 +160,10 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly latencyTimestampField: string | undefined;
   /** SLUICE_TARGET_LATENCY_MS: the p99 end-to-end latency the latency tuner holds; undefined: off. */
   readonly targetLatencyMs: number | undefined;
-  readonly httpPort: number;
+  /** SLUICE_HTTP_ENABLED: whether `sluice run` starts the admin HTTP server. */
+  readonly httpEnabled: boolean;
+  /** Undefined: DEFAULT_HTTP_PORT, or the next free one (`httpPorts()`); 0: one the system picks. */
+  readonly httpPort: number | undefined;
   readonly httpHost: string;
   /** Host header names answered besides localhost, IP addresses and httpHost. */
   readonly httpAllowedHosts: readonly string[];
