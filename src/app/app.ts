@@ -50,6 +50,8 @@ export type App = {
   close(): Promise<void>;
   /** Per worker slot, the fraction of the time it was busy since it started. */
   utilization(): number[];
+  /** Per worker slot, the seconds it was busy since it started (never decreasing). */
+  busySeconds(): number[];
   /** The batch running now, if one is. */
   inFlight(): BatchInFlight | undefined;
   /** Resolves once the source has its first partitions (restored, with checkpoints). */
@@ -172,6 +174,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
       await kafka?.close();
     },
     utilization: () => slots.utilization(),
+    busySeconds: () => slots.busySeconds(),
     inFlight: () => engine.inFlight(),
     ready: () => source.ready(),
     unavailable: () => source.unavailable(),

@@ -117,6 +117,7 @@ function serveStatus(app: App, config: SluiceConfig, admin: AdminState): void {
   const kafkaAdmin = app.kafkaAdmin;
   admin.attach({
     utilization: () => app.utilization(),
+    busySeconds: () => app.busySeconds(),
     buffered: () => app.buffered(),
     ...(kafkaAdmin
       ? { lag: kafkaLag({ admin: kafkaAdmin, groupId: config.groupId, owned: () => app.owned() }) }
