@@ -192,6 +192,9 @@ stop_server
 said=$(healthcheck 70000 1 'SLUICE_HTTP_PORT must be an integer from 1 to 65535')
 ok "healthcheck rejects a bad port: $said"
 
+said=$(SLUICE_HTTP_ENABLED=false healthcheck 4040 1 'SLUICE_HTTP_ENABLED=false: no admin HTTP server answers /livez')
+ok "healthcheck says so when the admin server is off: $said"
+
 # --- a user's job image: FROM the Sluice image, the job and its own dependencies under /app ----------
 # As docs/deployment.md shows it: WORKDIR /app/job, npm ci --omit=dev (sluice is a dev dependency
 # of the job's project: the image has it), COPY job.ts, SLUICE_JOB=/app/job/job.ts.

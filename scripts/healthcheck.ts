@@ -1,6 +1,8 @@
 // Docker HEALTHCHECK: exit 0 when the admin server answers 200 on /livez, else 1.
 // Node built-ins only, so it runs in the production image, which has no dev dependencies.
+// The image sets SLUICE_HTTP_PORT, so the server never moves to a port after a taken default one.
 const PORT_VARIABLE = 'SLUICE_HTTP_PORT';
+const ENABLED_VARIABLE = 'SLUICE_HTTP_ENABLED';
 const DEFAULT_PORT = '4040';
 const TIMEOUT_MS = 2000;
 
@@ -32,6 +34,12 @@ async function probe(url: string): Promise<string | undefined> {
 }
 
 async function main(): Promise<number> {
+  if (process.env[ENABLED_VARIABLE]?.trim() === 'false') {
+    console.error(
+      `healthcheck: ${ENABLED_VARIABLE}=false: no admin HTTP server answers /livez; run the container with --no-healthcheck`,
+    );
+    return 1;
+  }
   let port: number;
   try {
     port = parsePort(process.env[PORT_VARIABLE] ?? DEFAULT_PORT);

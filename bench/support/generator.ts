@@ -38,6 +38,8 @@ export function generatorEnv(spec: GeneratorRunSpec): Record<string, string> {
     SLUICE_WORKERS: String(spec.workers),
     SLUICE_GENERATOR_PARTITIONS: String(spec.partitions),
     SLUICE_GENERATOR_EVENTS: String(spec.eventsPerPartition),
+    // Unpaced: the figures are the slots' speed, whatever the default rate.
+    SLUICE_GENERATOR_RATE: '0',
     SLUICE_MAX_RECORDS_PER_BATCH: String(spec.maxRecords),
     // The engine's per-batch "batch done" lines (records, processingMs) are debug level.
     SLUICE_LOG_LEVEL: 'debug',

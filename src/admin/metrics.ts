@@ -1,4 +1,4 @@
-// Sluice's Prometheus metrics: per-batch counters and delay histograms; lag and slot use read at scrape.
+// Sluice's Prometheus metrics: per-batch counters and delay histograms; lag and slot busy time read at scrape.
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BatchStats, BufferedPartition } from '../coordinator/index.ts';
@@ -8,15 +8,21 @@ import { DELAY_BUCKETS_SECONDS, METRIC_PREFIX } from './options.ts';
 import type { LagSource } from './types.ts';
 
 export type MetricsOptions = {
-  /** Also the Node process metrics (CPU, memory, event loop, GC), under the same prefix. */
+  /**
+   * Also prom-client's Node process metrics (CPU, memory, event loop, GC) under their standard
+   * names (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`, …), which stock Node.js
+   * dashboards and alerts query.
+   */
   readonly processMetrics?: boolean;
 };
 
 /** What the metrics read at scrape time; set once the app runs. */
 export type ScrapeSources = {
   readonly lag?: LagSource;
-  /** Per slot, the fraction of the time it was busy since it started. */
+  /** Per slot, the fraction of the time it was busy since it started (`/api/status`). */
   readonly utilization?: () => readonly number[];
+  /** Per slot, the seconds it was busy since it started: never decreasing. */
+  readonly busySeconds?: () => readonly number[];
   /** Per owned partition, the records fetched and waiting for a batch, and whether it is paused. */
   readonly buffered?: () => readonly BufferedPartition[];
 };
@@ -25,7 +31,7 @@ const name = (suffix: string): string => `${METRIC_PREFIX}${suffix}`;
 
 /**
  * Sluice's Prometheus metrics, in a registry of its own. Batch figures come from the engine's
- * per-batch stats; lag and slot utilisation are read when scraped. Labels stay bounded: topic,
+ * per-batch stats; lag and slot busy time are read when scraped. Labels stay bounded: topic,
  * partition and slot, never a record key.
  */
 export class SluiceMetrics {
@@ -44,10 +50,12 @@ export class SluiceMetrics {
   readonly #outputDuration: Histogram;
   readonly #fetchWait: Histogram;
   readonly #endToEnd = new LatencyHistogram();
-  readonly #watermark: Gauge;
   readonly #lastBatch: Gauge;
-  readonly #rate: Gauge;
   readonly #state: Gauge;
+  /** Seconds since the epoch; unset before any event time. */
+  #watermark: number | undefined;
+  /** Unset without backpressure or before its first estimate. */
+  #rate: number | undefined;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -88,19 +96,9 @@ export class SluiceMetrics {
       'fetch_wait_seconds',
       "Per batch, the longest one of its records waited in the source's fetch buffer.",
     );
-    this.#watermark = new Gauge({
-      name: name('watermark_seconds'),
-      help: 'Event-time watermark of the last batch, in seconds since the epoch (NaN before any event time).',
-      registers,
-    });
     this.#lastBatch = new Gauge({
       name: name('last_batch_timestamp_seconds'),
       help: 'Batch time of the last completed batch, in seconds since the epoch.',
-      registers,
-    });
-    this.#rate = new Gauge({
-      name: name('backpressure_rate_records_per_second'),
-      help: 'The rate backpressure holds batches to, over all partitions (NaN without SLUICE_BACKPRESSURE or before the first estimate).',
       registers,
     });
     this.#state = new Gauge({
@@ -109,8 +107,29 @@ export class SluiceMetrics {
       labelNames: ['kind'],
       registers,
     });
-    this.#watermark.set(Number.NaN);
-    this.#rate.set(Number.NaN);
+    // Unknown values are left out of the exposition rather than written as NaN.
+    const known = (suffix: string, help: string, read: () => number | undefined): void => {
+      new Gauge({
+        name: name(suffix),
+        help,
+        registers,
+        collect() {
+          const value = read();
+          if (value === undefined) this.remove();
+          else this.set(value);
+        },
+      });
+    };
+    known(
+      'watermark_seconds',
+      'Event-time watermark of the last batch, in seconds since the epoch (no sample before any event time).',
+      () => this.#watermark,
+    );
+    known(
+      'backpressure_rate_records_per_second',
+      'The rate backpressure holds batches to, over all partitions (no sample without SLUICE_BACKPRESSURE or before the first estimate).',
+      () => this.#rate,
+    );
     const sources = (): ScrapeSources => this.#sources;
     new Gauge({
       name: name('consumer_lag'),
@@ -126,15 +145,16 @@ export class SluiceMetrics {
           this.set({ topic, partition: String(partition) }, Number(lag));
       },
     });
-    new Gauge({
-      name: name('slot_utilization_ratio'),
-      help: 'Fraction of the time each worker slot was busy since it started.',
+    new Counter({
+      name: name('slot_busy_seconds_total'),
+      help: 'Seconds each worker slot had a task in hand since it started; rate() of it is the busy share.',
       labelNames: ['slot'],
       registers,
       collect() {
+        // The slots keep the total: the counter shows it as it stands.
         this.reset();
-        const slots = sources().utilization?.() ?? [];
-        for (const [slot, ratio] of slots.entries()) this.set({ slot: String(slot) }, ratio);
+        const slots = sources().busySeconds?.() ?? [];
+        for (const [slot, seconds] of slots.entries()) this.inc({ slot: String(slot) }, seconds);
       },
     });
     new Gauge({
@@ -167,10 +187,10 @@ export class SluiceMetrics {
         this.set((sources().buffered?.() ?? []).filter((item) => item.paused).length);
       },
     });
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Where lag and slot utilisation are read from at scrape time. */
+  /** Where lag and slot busy time are read from at scrape time. */
   attach(sources: ScrapeSources): void {
     this.#sources = { ...this.#sources, ...sources };
   }
@@ -190,8 +210,8 @@ export class SluiceMetrics {
     if (stats.fetchWaitMs !== undefined) this.#fetchWait.observe(stats.fetchWaitMs / 1000);
     if (stats.latency) this.#endToEnd.merge(stats.latency);
     this.#lastBatch.set(stats.info.time / 1000);
-    if (Number.isFinite(stats.watermark)) this.#watermark.set(stats.watermark / 1000);
-    if (stats.rate !== undefined) this.#rate.set(stats.rate);
+    if (Number.isFinite(stats.watermark)) this.#watermark = stats.watermark / 1000;
+    if (stats.rate !== undefined && Number.isFinite(stats.rate)) this.#rate = stats.rate;
     if (stats.windowState !== undefined) this.#state.set({ kind: 'window' }, stats.windowState);
     if (stats.keyedState !== undefined) this.#state.set({ kind: 'keyed' }, stats.keyedState);
   }
@@ -201,13 +221,25 @@ export class SluiceMetrics {
     return this.#endToEnd;
   }
 
-  /** The Prometheus text exposition of every metric. */
+  /** The Prometheus text exposition of every metric, without a NaN sample. */
   async text(): Promise<string> {
-    return `${await this.registry.metrics()}
+    return `${withoutNaN(await this.registry.metrics())}
 ${latencyExposition(this.#endToEnd)}`;
   }
 
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/**
+ * The exposition without samples whose value is NaN. prom-client writes NaN as `Nan`, and its
+ * event-loop lag statistics are NaN until the loop delay has been sampled (again after each
+ * scrape resets them); a series with no sample is how Prometheus says "not known".
+ */
+export function withoutNaN(exposition: string): string {
+  return exposition
+    .split('\n')
+    .filter((line) => line.startsWith('#') || !/ (?:Nan|NaN)$/.test(line))
+    .join('\n');
 }

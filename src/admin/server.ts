@@ -1,6 +1,6 @@
 // The read-only admin HTTP server: listens on SLUICE_HTTP_HOST/PORT, guards requests, answers from routes.
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
@@ -14,6 +14,8 @@ export type AdminServerOptions = {
   readonly allowedHosts?: readonly string[];
   /** 0 picks a free port (tests); `port` on the result says which. */
   readonly port: number;
+  /** While `port` is taken, the ports after it are tried in turn up to this one (SLUICE_HTTP_PORT unset). */
+  readonly lastPort?: number;
   readonly routes: ReadonlyMap<string, Route>;
   readonly log: Logger;
 };
@@ -21,13 +23,16 @@ export type AdminServerOptions = {
 export type AdminServer = {
   readonly port: number;
   readonly url: string;
+  /** The ports tried before `port` and found taken. */
+  readonly taken: readonly number[];
   /** Stops listening and drops open connections (a scraper's keep-alive would hold it open). */
   close(): Promise<void>;
 };
 
 /**
  * The read-only admin HTTP server: GET/HEAD on known paths; errors are short JSON, never a stack.
- * A request for another site's Host or with a body is refused before any route runs.
+ * A request for another site's Host or with a body is refused before any route runs. Like Spark's
+ * UI, it takes the next port while one is taken, up to `lastPort`.
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const { host, port, routes, log } = options;
@@ -42,29 +47,62 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   server.on('checkContinue', handle);
   // The admin server must never be what keeps a finished run alive.
   server.unref();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => {
-      reject(
-        new SluiceError(
-          ErrorCode.http,
-          `the admin HTTP server cannot listen on ${host}:${port} (SLUICE_HTTP_HOST, SLUICE_HTTP_PORT): ${error.message}`,
-          { cause: error },
-        ),
-      );
-    });
-    server.listen(port, host, () => resolve());
-  });
+  const taken = await listenFrom(server, host, port, options.lastPort ?? port);
   server.on('error', (error) => log.error({ error: error.message }, 'admin HTTP server error'));
   const bound = (server.address() as AddressInfo).port;
   return {
     port: bound,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    taken,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** Listens on the first port from `first` to `last` that is not taken; returns the taken ones. */
+async function listenFrom(server: Server, host: string, first: number, last: number): Promise<number[]> {
+  const taken: number[] = [];
+  for (let port = first; ; port++) {
+    const error = await listen(server, host, port);
+    if (error === undefined) return taken;
+    if (error.code !== 'EADDRINUSE') throw listenError(`cannot listen on ${host}:${port}`, error);
+    taken.push(port);
+    if (port >= last) throw portsTaken(host, first, last, error);
+  }
+}
+
+/** One listen attempt; a server whose listen failed may listen again. */
+function listen(server: Server, host: string, port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const onError = (error: NodeJS.ErrnoException): void => resolve(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(undefined);
+    });
+  });
+}
+
+const INSTEAD =
+  'set SLUICE_HTTP_PORT to a free port, 0 for one the system picks, or SLUICE_HTTP_ENABLED=false to run without the admin server';
+
+function portsTaken(host: string, first: number, last: number, error: Error): SluiceError {
+  const message =
+    first === last
+      ? `SLUICE_HTTP_PORT=${first} is taken on ${host}: the admin HTTP server cannot listen there (${error.message}); ${INSTEAD}`
+      : `the admin HTTP server found ports ${first} to ${last} on ${host} all taken (SLUICE_HTTP_PORT unset tries them in turn); ${INSTEAD}`;
+  return new SluiceError(ErrorCode.http, message, { cause: error });
+}
+
+function listenError(what: string, error: Error): SluiceError {
+  return new SluiceError(
+    ErrorCode.http,
+    `the admin HTTP server ${what} (SLUICE_HTTP_HOST, SLUICE_HTTP_PORT): ${error.message}`,
+    { cause: error },
+  );
 }
 
 async function answer(

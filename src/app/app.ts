@@ -1,7 +1,7 @@
 // startApp, the one composition root: Kafka clients, job, slots, state, outputs, checkpoints, source, batch loop.
 import type { Admin } from 'kafkajs';
 import { type LatencyTuner, RateController } from '../backpressure/index.ts';
-import type { SluiceConfig } from '../config/index.ts';
+import { generatorRate, type SluiceConfig } from '../config/index.ts';
 import {
   type AppSource,
   type BatchInFlight,
@@ -50,6 +50,8 @@ export type App = {
   close(): Promise<void>;
   /** Per worker slot, the fraction of the time it was busy since it started. */
   utilization(): number[];
+  /** Per worker slot, the seconds it was busy since it started (never decreasing). */
+  busySeconds(): number[];
   /** The batch running now, if one is. */
   inFlight(): BatchInFlight | undefined;
   /** Resolves once the source has its first partitions (restored, with checkpoints). */
@@ -116,7 +118,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
       })
     : new GeneratorSource({
         spec: init.generator,
-        ratePerSecond: config.generatorRate,
+        ratePerSecond: generatorRate(config),
         eventsPerPartition: config.generatorEvents,
         bounded: config.trigger === 'available-now',
         maxRecordsPerBatch: config.maxRecordsPerBatch,
@@ -172,6 +174,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
       await kafka?.close();
     },
     utilization: () => slots.utilization(),
+    busySeconds: () => slots.busySeconds(),
     inFlight: () => engine.inFlight(),
     ready: () => source.ready(),
     unavailable: () => source.unavailable(),

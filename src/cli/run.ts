@@ -1,10 +1,10 @@
 // `sluice run`: config and logger, the admin server, stop signals and exit codes around the app.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AdminState, kafkaLag, progressProblem, startAdminServer } from '../admin/index.ts';
+import { type AdminServer, AdminState, kafkaLag, progressProblem, startAdminServer } from '../admin/index.ts';
 import { type App, StartStopped, startApp } from '../app/index.ts';
 import { registerCodecs } from '../codecs/index.ts';
-import { loadConfig, redactText, type SluiceConfig } from '../config/index.ts';
+import { httpPorts, loadConfig, redactText, type SluiceConfig } from '../config/index.ts';
 import { type Stall, StallWatchdog, stallError } from '../coordinator/index.ts';
 import type { Logger } from '../core/index.ts';
 import { isSluiceError } from '../errors/index.ts';
@@ -29,14 +29,7 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
   const admin = new AdminState({ processMetrics: true });
   const stop = new RunStop(config, log, admin);
   try {
-    const server = await startAdminServer({
-      host: config.httpHost,
-      allowedHosts: config.httpAllowedHosts,
-      port: config.httpPort,
-      routes: admin.routes,
-      log,
-    });
-    log.info({ url: server.url }, 'admin HTTP server listening');
+    const server = await startAdmin(config, log, admin);
     try {
       return await run(config, env, log, job, admin, stop);
     } catch (error) {
@@ -44,11 +37,33 @@ export async function runCommand(args: readonly string[], env: NodeJS.ProcessEnv
       log.info({}, 'sluice stopped before the run started');
       return 0;
     } finally {
-      await server.close();
+      await server?.close();
     }
   } finally {
     stop.dispose();
   }
+}
+
+/** The admin HTTP server on SLUICE_HTTP_PORT, or the first free port from 4040; none when turned off. */
+async function startAdmin(
+  config: SluiceConfig,
+  log: Logger,
+  admin: AdminState,
+): Promise<AdminServer | undefined> {
+  if (!config.httpEnabled) {
+    log.info({}, 'admin HTTP server off (SLUICE_HTTP_ENABLED=false): no /livez, /readyz or /metrics');
+    return undefined;
+  }
+  const server = await startAdminServer({
+    host: config.httpHost,
+    allowedHosts: config.httpAllowedHosts,
+    ...httpPorts(config),
+    routes: admin.routes,
+    log,
+  });
+  const { url, port, taken } = server;
+  log.info({ url, port, ...(taken.length > 0 ? { taken } : {}) }, 'admin HTTP server listening');
+  return server;
 }
 
 /** Starts the app and serves its status on the admin endpoints until it ends; closes its Kafka clients. */
@@ -102,6 +117,7 @@ function serveStatus(app: App, config: SluiceConfig, admin: AdminState): void {
   const kafkaAdmin = app.kafkaAdmin;
   admin.attach({
     utilization: () => app.utilization(),
+    busySeconds: () => app.busySeconds(),
     buffered: () => app.buffered(),
     ...(kafkaAdmin
       ? { lag: kafkaLag({ admin: kafkaAdmin, groupId: config.groupId, owned: () => app.owned() }) }

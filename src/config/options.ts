@@ -15,6 +15,8 @@ import {
   text,
   topicSelection,
 } from './fields.ts';
+import { DEFAULT_GENERATOR_RATE } from './generator-rate.ts';
+import { DEFAULT_HTTP_PORT, HTTP_PORT_TRIES } from './http-port.ts';
 import type { ConfigEnv, ConfigOption, VariableDoc } from './option-types.ts';
 import { securityOptions, securityProblems } from './security.ts';
 import {
@@ -34,6 +36,7 @@ import {
 } from './types.ts';
 
 const MIB = 1024 * 1024;
+const lastDefaultHttpPort = DEFAULT_HTTP_PORT + HTTP_PORT_TRIES - 1;
 
 /** What the schema depends on besides the environment. */
 export interface SchemaContext {
@@ -237,8 +240,9 @@ export function configOptions(context: SchemaContext) {
     ),
     generatorRate: option(
       'SLUICE_GENERATOR_RATE',
-      integer({ min: 0 }, 0),
-      'Events per second the generator produces over all partitions; `0` means as fast as possible.',
+      optionalInteger({ min: 0 }),
+      `Events per second the generator produces over all partitions; \`0\` means as fast as the slots go. Unset: ${DEFAULT_GENERATOR_RATE.toLocaleString('en-US')} per second, enough to watch a live job without taking a core; under \`available-now\`, as fast as the slots go (its \`SLUICE_GENERATOR_EVENTS\` are all there at the start). Set, it paces every trigger.`,
+      `\`${DEFAULT_GENERATOR_RATE}\` (\`0\` under \`available-now\`)`,
     ),
     generatorEvents: option(
       'SLUICE_GENERATOR_EVENTS',
@@ -313,10 +317,16 @@ export function configOptions(context: SchemaContext) {
       "The p99 end-to-end latency to hold, in milliseconds: after each batch Sluice shortens the batch interval (micro-batch; between 10 ms and this, starting at `SLUICE_BATCH_INTERVAL_MS` or this, whichever is smaller) and the records per batch (between 100 and `SLUICE_MAX_RECORDS_PER_BATCH`) when the batch's p99 was above it, and lengthens them again while p99 stays under 70 % of it, so that batches are as large as the target allows. Works next to `SLUICE_BACKPRESSURE`. Not with `available-now`; jobs with processing-time windows keep their interval. See docs/tuning.md.",
       'unset (off)',
     ),
+    httpEnabled: option(
+      'SLUICE_HTTP_ENABLED',
+      flag(true),
+      'Whether `sluice run` starts the admin HTTP server. `false`: no `/livez`, `/readyz`, `/metrics` or dashboard, so the container healthcheck (which calls `/livez`) fails; run the image with `--no-healthcheck`. See docs/operations.md.',
+    ),
     httpPort: option(
       'SLUICE_HTTP_PORT',
-      integer({ min: 1, max: 65535 }, 4040),
-      'Port of the admin HTTP server; the container healthcheck calls `/livez` on it.',
+      optionalInteger({ min: 0, max: 65535 }),
+      `Port of the admin HTTP server. Unset: ${DEFAULT_HTTP_PORT}, or while that is taken the next ones up to ${lastDefaultHttpPort}, as Spark's UI does; the start-up log names the one chosen. Set: that port only, and a taken one stops the start with \`SLUICE_HTTP\`; \`0\`: a free port the system picks, logged. The image sets ${DEFAULT_HTTP_PORT}, where its healthcheck calls \`/livez\`.`,
+      `\`${DEFAULT_HTTP_PORT}\`, or up to \`${lastDefaultHttpPort}\` if taken`,
     ),
     httpHost: option(
       'SLUICE_HTTP_HOST',

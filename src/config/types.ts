@@ -133,8 +133,11 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   /** Always set when `onDecodeError` is `dlq`. */
   readonly dlqTopic: string | undefined;
   readonly generatorPartitions: number;
-  /** Events per second over all partitions; 0 means as fast as possible. */
-  readonly generatorRate: number;
+  /**
+   * Events per second over all partitions; 0 means as fast as possible. Undefined: the default,
+   * `DEFAULT_GENERATOR_RATE`, or as fast as possible under available-now (`generatorRate()`).
+   */
+  readonly generatorRate: number | undefined;
   /** Events per partition the generator holds for the `available-now` trigger. */
   readonly generatorEvents: number;
   readonly generatorSeed: number;
@@ -157,7 +160,10 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly latencyTimestampField: string | undefined;
   /** SLUICE_TARGET_LATENCY_MS: the p99 end-to-end latency the latency tuner holds; undefined: off. */
   readonly targetLatencyMs: number | undefined;
-  readonly httpPort: number;
+  /** SLUICE_HTTP_ENABLED: whether `sluice run` starts the admin HTTP server. */
+  readonly httpEnabled: boolean;
+  /** Undefined: DEFAULT_HTTP_PORT, or the next free one (`httpPorts()`); 0: one the system picks. */
+  readonly httpPort: number | undefined;
   readonly httpHost: string;
   /** Host header names answered besides localhost, IP addresses and httpHost. */
   readonly httpAllowedHosts: readonly string[];

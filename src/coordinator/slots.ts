@@ -5,6 +5,7 @@ import { partitionId, partitionName, siblingModule } from '../core/index.ts';
 import { ErrorCode, isErrorCode, isSlotErrorData, SluiceError, slotFailure } from '../errors/index.ts';
 import type { PartitionResult, SlotTask, WorkerInit } from '../task/index.ts';
 import { decodeResult } from '../task/index.ts';
+import { BusyTime } from './busy-time.ts';
 
 const WORKER = siblingModule('../task/worker.ts', import.meta.url).href;
 
@@ -14,6 +15,7 @@ const WORKER = siblingModule('../task/worker.ts', import.meta.url).href;
  */
 export class Slots {
   readonly #pools: Piscina[];
+  readonly #busy: BusyTime[];
   readonly #placement = new Map<string, number>();
   readonly #load: number[];
 
@@ -30,6 +32,7 @@ export class Slots {
         }),
     );
     this.#load = this.#pools.map(() => 0);
+    this.#busy = this.#pools.map(() => new BusyTime());
   }
 
   get size(): number {
@@ -58,14 +61,13 @@ export class Slots {
     this.#load[slot] = (this.#load[slot] ?? 1) - 1;
     // Queued behind the partition's tasks in flight: a one-thread pool runs its queue in order.
     const forget: SlotTask = { type: 'forget', topic, partition };
-    this.#pools[slot]?.run(forget).catch(() => {});
+    this.#submit(slot, forget).catch(() => {});
   }
 
   async run(topic: string, partition: number, task: SlotTask): Promise<PartitionResult> {
     const slot = this.slotOf(topic, partition);
-    const pool = this.#pools[slot] as Piscina;
     try {
-      return decodeResult((await pool.run(task)) as Uint8Array);
+      return decodeResult((await this.#submit(slot, task)) as Uint8Array);
     } catch (error) {
       throw slotFailed(slot, `failed on ${partitionName(topic, partition)}`, error);
     }
@@ -90,15 +92,26 @@ export class Slots {
   async #call(topic: string, partition: number, task: SlotTask): Promise<unknown> {
     const slot = this.slotOf(topic, partition);
     try {
-      return await (this.#pools[slot] as Piscina).run(task);
+      return await this.#submit(slot, task);
     } catch (error) {
       throw slotFailed(slot, `failed to ${task.type} ${partitionName(topic, partition)}`, error);
     }
   }
 
-  /** Fraction of the time each slot was busy since it started (piscina's utilisation). */
+  /** Every task a slot runs goes through here, which counts the slot's busy time. */
+  #submit(slot: number, task: SlotTask): Promise<unknown> {
+    const pool = this.#pools[slot] as Piscina;
+    return (this.#busy[slot] as BusyTime).during(() => pool.run(task));
+  }
+
+  /** Fraction of the time each slot was busy since it started. */
   utilization(): number[] {
-    return this.#pools.map((pool) => pool.utilization);
+    return this.#busy.map((busy) => busy.share());
+  }
+
+  /** Seconds each slot was busy since it started: a counter, so `rate()` gives the busy share. */
+  busySeconds(): number[] {
+    return this.#busy.map((busy) => busy.seconds());
   }
 
   async close(): Promise<void> {

@@ -70,7 +70,7 @@ describe('sluice run: the admin HTTP server', () => {
       expect(sample(metrics, 'sluice_records_consumed_total')).toBe(TOTAL);
       expect(sample(metrics, 'sluice_decode_errors_total')).toBe(0);
       expect(sample(metrics, 'sluice_records_late_total')).toBe(0);
-      expect(sample(metrics, 'sluice_slot_utilization_ratio{slot="1"}')).toBeGreaterThanOrEqual(0);
+      expect(sample(metrics, 'sluice_slot_busy_seconds_total{slot="1"}')).toBeGreaterThanOrEqual(0);
       const lags = await poll(async () => {
         const text = (await httpGet(`${url}/metrics`))?.body ?? '';
         const values = [0, 1].map((p) =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SluiceMetrics } from '../../src/admin/index.ts';
+import { withoutNaN } from '../../src/admin/metrics.ts';
 import { LatencyHistogram } from '../../src/core/index.ts';
 import { batchStats } from './stats.ts';
 
@@ -78,18 +79,20 @@ describe('SluiceMetrics', () => {
     expect(metrics.endToEnd.count).toBe(5);
   });
 
-  it('shows the watermark as NaN until there is one', async () => {
+  it('shows no watermark sample until there is one, never NaN', async () => {
     const metrics = new SluiceMetrics();
     metrics.observeBatch(batchStats(0));
-    expect(samples(await metrics.text()).get('sluice_watermark_seconds')).toBeNaN();
+    const before = await metrics.text();
+    expect(samples(before).has('sluice_watermark_seconds')).toBe(false);
+    expect(before).toContain('# TYPE sluice_watermark_seconds gauge');
     metrics.observeBatch(batchStats(1, { watermark: 1_700_000_000_500 }));
     expect(samples(await metrics.text()).get('sluice_watermark_seconds')).toBe(1_700_000_000.5);
   });
 
-  it('shows the backpressure rate of the last batch that had one, NaN before', async () => {
+  it('shows the backpressure rate of the last batch that had one, no sample before', async () => {
     const metrics = new SluiceMetrics();
     metrics.observeBatch(batchStats(0));
-    expect(samples(await metrics.text()).get('sluice_backpressure_rate_records_per_second')).toBeNaN();
+    expect(samples(await metrics.text()).has('sluice_backpressure_rate_records_per_second')).toBe(false);
     metrics.observeBatch(batchStats(1, { rate: 2500 }));
     metrics.observeBatch(batchStats(2));
     expect(samples(await metrics.text()).get('sluice_backpressure_rate_records_per_second')).toBe(2500);
@@ -124,18 +127,23 @@ describe('SluiceMetrics', () => {
     expect(values.get('sluice_source_paused_partitions')).toBe(0);
   });
 
-  it('reads lag per topic and partition and slot utilisation when scraped', async () => {
+  it('reads lag per topic and partition and slot busy seconds when scraped', async () => {
     const metrics = new SluiceMetrics();
     let lags = [
       { topic: 'clicks', partition: 0, lag: 12n },
       { topic: 'clicks', partition: 1, lag: 0n },
     ];
-    metrics.attach({ lag: async () => lags, utilization: () => [0.25, 0.5] });
+    let busy = [0, 0];
+    metrics.attach({ lag: async () => lags, busySeconds: () => busy });
     let values = samples(await metrics.text());
     expect(values.get('sluice_consumer_lag{topic="clicks",partition="0"}')).toBe(12);
     expect(values.get('sluice_consumer_lag{topic="clicks",partition="1"}')).toBe(0);
-    expect(values.get('sluice_slot_utilization_ratio{slot="0"}')).toBe(0.25);
-    expect(values.get('sluice_slot_utilization_ratio{slot="1"}')).toBe(0.5);
+    expect(values.get('sluice_slot_busy_seconds_total{slot="0"}')).toBe(0);
+    expect(values.get('sluice_slot_busy_seconds_total{slot="1"}')).toBe(0);
+    busy = [12.5, 0.25];
+    values = samples(await metrics.text());
+    expect(values.get('sluice_slot_busy_seconds_total{slot="0"}')).toBe(12.5);
+    expect(values.get('sluice_slot_busy_seconds_total{slot="1"}')).toBe(0.25);
     // A partition that left is not reported any more.
     lags = [{ topic: 'clicks', partition: 1, lag: 3n }];
     values = samples(await metrics.text());
@@ -143,12 +151,46 @@ describe('SluiceMetrics', () => {
     expect(values.get('sluice_consumer_lag{topic="clicks",partition="1"}')).toBe(3);
   });
 
-  it('names every metric with the sluice_ prefix, including the process metrics', async () => {
+  it("keeps prom-client's standard names for the process metrics, and the sluice_ prefix for Sluice's own", async () => {
     const metrics = new SluiceMetrics({ processMetrics: true });
     const names = (await metrics.registry.getMetricsAsJSON()).map((metric) => metric.name);
-    expect(names).toContain('sluice_process_cpu_seconds_total');
-    expect(names).toContain('sluice_nodejs_eventloop_lag_seconds');
-    expect(names.filter((metricName) => !metricName.startsWith('sluice_'))).toEqual([]);
+    for (const standard of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_gc_duration_seconds',
+    ])
+      expect(names).toContain(standard);
+    const own = names.filter((metricName) => !/^(?:process|nodejs)_/.test(metricName));
+    expect(own.filter((metricName) => !metricName.startsWith('sluice_'))).toEqual([]);
+    expect(names.filter((metricName) => /^sluice_(?:process|nodejs)_/.test(metricName))).toEqual([]);
+  });
+
+  it('writes no NaN sample, not even the event-loop lag statistics before the loop delay is sampled', async () => {
+    const metrics = new SluiceMetrics({ processMetrics: true });
+    // Scraped twice at once: the first resets the loop delay, the second has no sample in it.
+    for (const text of [await metrics.text(), await metrics.text()]) {
+      expect(text.split('\n').filter((line) => /\bnan\b/i.test(line))).toEqual([]);
+      expect(text).toContain('# TYPE nodejs_eventloop_lag_mean_seconds gauge');
+    }
+  });
+
+  it('leaves out exactly the samples whose value is NaN', () => {
+    const exposition = [
+      '# HELP lag_mean_seconds The mean.',
+      '# TYPE lag_mean_seconds gauge',
+      'lag_mean_seconds Nan',
+      'heap_bytes{space="new"} NaN',
+      'heap_bytes{space="old"} 12',
+      'nan_like_total 3',
+    ].join('\n');
+    expect(withoutNaN(exposition).split('\n')).toEqual([
+      '# HELP lag_mean_seconds The mean.',
+      '# TYPE lag_mean_seconds gauge',
+      'heap_bytes{space="old"} 12',
+      'nan_like_total 3',
+    ]);
   });
 
   it('has one help line and type per metric, as Prometheus expects', async () => {
@@ -156,6 +198,6 @@ describe('SluiceMetrics', () => {
     expect(text).toContain('# TYPE sluice_records_consumed_total counter');
     expect(text).toContain('# TYPE sluice_batch_processing_duration_seconds histogram');
     expect(text).toContain('# TYPE sluice_consumer_lag gauge');
-    expect(text).toContain('# TYPE sluice_slot_utilization_ratio gauge');
+    expect(text).toContain('# TYPE sluice_slot_busy_seconds_total counter');
   });
 });

@@ -161,18 +161,57 @@ describe('admin server', () => {
     });
   });
 
-  it('fails with SLUICE_HTTP naming the variables when the port is taken', async () => {
-    const { url } = await serve();
-    const port = Number(new URL(url).port);
-    const error = await startAdminServer({
-      host: '127.0.0.1',
-      port,
-      routes: new AdminState().routes,
-      log: silentLogger,
-    }).catch((caught: unknown) => caught);
+  /** A server on `port` (up to `lastPort`) of `host`, or the error it failed with. */
+  const listenOn = (port: number, lastPort = port, host = '127.0.0.1') =>
+    startAdminServer({ host, port, lastPort, routes: new AdminState().routes, log: silentLogger });
+  const failure = (started: Promise<unknown>): Promise<unknown> => started.catch((caught: unknown) => caught);
+  const INSTEAD =
+    'set SLUICE_HTTP_PORT to a free port, 0 for one the system picks, or SLUICE_HTTP_ENABLED=false to run without the admin server';
+
+  it('fails with SLUICE_HTTP naming the variable and the port when a port that was set is taken', async () => {
+    const port = Number(new URL((await serve()).url).port);
+    const error = await failure(listenOn(port));
     expect(isSluiceError(error, 'SLUICE_HTTP')).toBe(true);
     expect((error as Error).message).toBe(
-      `the admin HTTP server cannot listen on 127.0.0.1:${port} (SLUICE_HTTP_HOST, SLUICE_HTTP_PORT): listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+      `SLUICE_HTTP_PORT=${port} is taken on 127.0.0.1: the admin HTTP server cannot listen there (listen EADDRINUSE: address already in use 127.0.0.1:${port}); ${INSTEAD}`,
+    );
+  });
+
+  it('takes the next free port while the first is taken, up to lastPort, and says which it found taken', async () => {
+    const first = Number(new URL((await serve()).url).port);
+    const server = await listenOn(first, first + 15);
+    try {
+      // Ports after `first` may be another process's: only `first` is known to be taken.
+      expect(server.port).toBeGreaterThan(first);
+      expect(server.port).toBeLessThanOrEqual(first + 15);
+      expect(server.taken).toEqual(Array.from({ length: server.port - first }, (_, index) => first + index));
+      expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+      expect((await get(`${server.url}/livez`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails with SLUICE_HTTP naming the range when every port up to lastPort is taken', async () => {
+    const first = Number(new URL((await serve()).url).port);
+    // The next port is taken by this test, or already by another process.
+    const next = await listenOn(first + 1).catch(() => undefined);
+    try {
+      const error = await failure(listenOn(first, first + 1));
+      expect(isSluiceError(error, 'SLUICE_HTTP')).toBe(true);
+      expect((error as Error).message).toBe(
+        `the admin HTTP server found ports ${first} to ${first + 1} on 127.0.0.1 all taken (SLUICE_HTTP_PORT unset tries them in turn); ${INSTEAD}`,
+      );
+    } finally {
+      await next?.close();
+    }
+  });
+
+  it('names both variables when the address cannot be bound at all', async () => {
+    const error = await failure(listenOn(0, 0, '192.0.2.1'));
+    expect(isSluiceError(error, 'SLUICE_HTTP')).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^the admin HTTP server cannot listen on 192\.0\.2\.1:0 \(SLUICE_HTTP_HOST, SLUICE_HTTP_PORT\): listen EADDRNOTAVAIL/,
     );
   });
 });

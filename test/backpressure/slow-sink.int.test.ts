@@ -67,7 +67,7 @@ describe('backpressure: a sink that is slow for a while', () => {
           }
         ).batches;
       const metrics = async (): Promise<string> => (await httpGet(`${url}/metrics`))?.body ?? '';
-      const rss = (text: string): number => sample(text, 'sluice_process_resident_memory_bytes') ?? 0;
+      const rss = (text: string): number => sample(text, 'process_resident_memory_bytes') ?? 0;
       await cli.waitFor(/partitions assigned/);
       const startRss = rss(await metrics());
 

@@ -213,14 +213,19 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     'SLUICE_MAX_RECORDS_PER_BATCH must be an integer >= 1; got "0"',
   ],
   [
-    'SLUICE_HTTP_PORT above 65535',
-    { SLUICE_HTTP_PORT: '65536' },
-    'SLUICE_HTTP_PORT must be an integer from 1 to 65535; got "65536"',
+    'SLUICE_HTTP_ENABLED',
+    { SLUICE_HTTP_ENABLED: 'off' },
+    'SLUICE_HTTP_ENABLED must be true or false; got "off"',
   ],
   [
-    'SLUICE_HTTP_PORT below 1',
-    { SLUICE_HTTP_PORT: '0' },
-    'SLUICE_HTTP_PORT must be an integer from 1 to 65535; got "0"',
+    'SLUICE_HTTP_PORT above 65535',
+    { SLUICE_HTTP_PORT: '65536' },
+    'SLUICE_HTTP_PORT must be an integer from 0 to 65535; got "65536"',
+  ],
+  [
+    'SLUICE_HTTP_PORT below 0',
+    { SLUICE_HTTP_PORT: '-1' },
+    'SLUICE_HTTP_PORT must be an integer from 0 to 65535; got "-1"',
   ],
   [
     'SLUICE_HTTP_ALLOWED_HOSTS entry with a port',

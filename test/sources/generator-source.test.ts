@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { generatorRate, loadConfig } from '../../src/config/index.ts';
 import { toOffset } from '../../src/core/index.ts';
 import { GeneratorSource } from '../../src/sources/index.ts';
 import { CLICK_EVENT_BYTES, clickAt } from '../../src/task/index.ts';
@@ -108,5 +109,43 @@ describe('GeneratorSource as an assignment and a replay', () => {
     await generator.next();
     expect(await generator.replay([range(0, 0, 4)])).toBeUndefined();
     expect(await generator.replay([range(0, 10, 12), range(2, 0, 1)])).toBeUndefined();
+  });
+});
+
+describe('GeneratorSource pace', () => {
+  /** Events handed out by `next()` calls at each time of the source's clock (ms), summed. */
+  async function handedOut(ratePerSecond: number, times: readonly number[]): Promise<number[]> {
+    const clock = { now: 0 };
+    const source = new GeneratorSource({
+      spec: { seed: 1, partitions: 4 },
+      ratePerSecond,
+      eventsPerPartition: 0,
+      bounded: false,
+      maxRecordsPerBatch: 100_000,
+      maxBytesPerBatch: 64 * 1024 * 1024,
+      now: () => clock.now,
+    });
+    let total = 0;
+    const totals: number[] = [];
+    for (const time of times) {
+      clock.now = time;
+      const work = await source.next();
+      if (work === 'end') throw new Error('an endless source ended');
+      total += work.reduce((sum, item) => sum + item.records, 0);
+      totals.push(total);
+    }
+    return totals;
+  }
+
+  it('by default (SLUICE_GENERATOR_RATE unset) hands out 10,000 events per second of its clock', async () => {
+    const rate = generatorRate(loadConfig({}, { cpus: 2 }));
+    expect(await handedOut(rate, [0, 1_000, 2_500, 2_500, 30_000])).toEqual([
+      0, 10_000, 25_000, 25_000, 300_000,
+    ]);
+  });
+
+  it('with SLUICE_GENERATOR_RATE=0 hands out a full batch per partition without waiting for its clock', async () => {
+    const rate = generatorRate(loadConfig({ SLUICE_GENERATOR_RATE: '0' }, { cpus: 2 }));
+    expect(await handedOut(rate, [0, 0, 0])).toEqual([400_000, 800_000, 1_200_000]);
   });
 });
