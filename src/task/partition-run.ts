@@ -8,6 +8,7 @@ import {
 } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { ErrorCode, errorText, isSluiceError, type SlotErrorData, slotErrorData } from '../errors/index.ts';
+import { isEventTime } from '../window/index.ts';
 import type { KafkaLayout } from './output-encoding.ts';
 import type { Export } from './partials.ts';
 import { SlotPipeline } from './pipeline.ts';
@@ -148,13 +149,14 @@ export function runPartition(
   for (; index < input.count; index++) {
     const failure = pushRecord(input, index, pipeline);
     if ('record' in failure) {
-      // Kafka's "no timestamp" is -1; such a record (or one without the field) has no age to count.
+      // Kafka's "no timestamp" is -1; such a record (or one without the field) has no age to count,
+      // nor has one whose time no clock reads (1e300, nanoseconds in an epoch-ms field).
       const created =
         latencyField !== undefined
           ? fieldTime(failure.record.value, latencyField)
           : (createdAt?.(index) ?? 0);
       // Microseconds, so that the histogram keeps sub-millisecond shifts apart.
-      if (created > 0) ages?.record((at - created) * 1000);
+      if (created > 0 && isEventTime(created)) ages?.record((at - created) * 1000);
       continue;
     }
     if (!failure.decode) {

@@ -29,6 +29,8 @@ describe('end-to-end latency', () => {
       { partition: 1, value: 3, timestamp: 1_000_000 },
       // Kafka's "no timestamp" has no age; an undecodable record never reached an output.
       { partition: 1, value: 4, timestamp: -1 },
+      // Nor has a timestamp past the Date range (one past 2^53 is a decode error: no exact number).
+      { partition: 1, value: 5, timestamp: 9_000_000_000_000_000 },
       { partition: 1, bytes: '{not json', timestamp: 1_000_500 },
     ]);
     expect(batch.decodeErrors).toBe(1);
@@ -62,6 +64,10 @@ describe('end-to-end latency', () => {
       { partition: 0, value: { sentAt: 'yesterday' }, timestamp: 1_000_990 },
       { partition: 1, value: 'text', timestamp: 1_000_990 },
       { partition: 1, value: null, timestamp: 1_000_990 },
+      // Times no clock reads: nothing to count, not a latency of 0.
+      { partition: 1, value: { sentAt: 1e300 }, timestamp: 1_000_990 },
+      { partition: 1, value: { sentAt: 1_700_000_000_000_000_000 }, timestamp: 1_000_990 },
+      { partition: 1, value: { sentAt: Number.POSITIVE_INFINITY }, timestamp: 1_000_990 },
     ]);
     expect(batch.decodeErrors).toBe(0);
     expect([batch.latency?.count, batch.latency?.sum, batch.latency?.max]).toEqual([2, 1_600_000, 1_000_000]);
