@@ -43,7 +43,7 @@ describe('sluice run with a job of your own', () => {
       'export default defineJob((ctx) => {',
       '  ctx',
       '    .stream<Click>()',
-      "    .map((r) => { if (r.value.url.startsWith('/')) throw new Error(`no page ${r.value.url}`); return 1; })",
+      "    .map((r) => { if (r.value.url.startsWith('/')) throw new Error('no page ' + r.value.url); return 1; })",
       '    .print();',
       '});',
     ]);
