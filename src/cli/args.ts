@@ -36,8 +36,8 @@ export type FlagValues<S extends FlagSpec> = {
 };
 
 // A value that starts with '-' is taken for a forgotten value followed by the next flag (what
-// parseArgs' strict mode calls ambiguous), unless it is a negative number.
-const NEGATIVE_NUMBER = /^-\d/;
+// parseArgs' strict mode calls ambiguous), unless it is a negative number, or '-' alone (stdin).
+const NEGATIVE_NUMBER_OR_STDIN = /^-(?:\d|$)/;
 
 /**
  * Reads `argv` against `spec`. The last occurrence of a flag wins, except for a `multiple` flag,
@@ -87,7 +87,7 @@ export function readFlags<S extends FlagSpec>(
       else problems.push(`${raw} takes no value; got ${JSON.stringify(token.value)}`);
     } else if (
       token.value === undefined ||
-      (!token.inlineValue && token.value.startsWith('-') && !NEGATIVE_NUMBER.test(token.value))
+      (!token.inlineValue && token.value.startsWith('-') && !NEGATIVE_NUMBER_OR_STDIN.test(token.value))
     ) {
       problems.push(`${raw} needs a value (write ${raw}=<value> for a value starting with "-")`);
     } else if (flag.multiple === true) {

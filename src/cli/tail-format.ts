@@ -1,6 +1,8 @@
 // How `sluice tail` shows a record: text for people (JSON values pretty-printed), or one JSON line
 // for programs. Bytes that are not UTF-8 are shown as base64 in both.
 
+import { clipText } from '../errors/index.ts';
+
 /** A consumed record as kafkajs hands it over. */
 export type TailRecord = {
   readonly topic: string;
@@ -11,6 +13,17 @@ export type TailRecord = {
   readonly timestamp: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  /** kafkajs' headers: a key given more than once holds its values in order. */
+  readonly headers?: Readonly<Record<string, RawHeader | readonly RawHeader[] | undefined>>;
+};
+
+type RawHeader = Buffer | string | null;
+
+/** A header as `sluice tail --json` gives it: `value` is the UTF-8 text, base64 (`binary`), or null. */
+export type TailHeader = {
+  readonly key: string;
+  readonly value: string | null;
+  readonly format: KeyFormat;
 };
 
 export const TAIL_FIELDS = ['all', 'key', 'value'] as const;
@@ -31,7 +44,18 @@ export type TailJson = {
   readonly keyFormat?: KeyFormat;
   readonly value?: unknown;
   readonly valueFormat?: ValueFormat;
+  /** With both key and value: every header, in order (at most 100, values clipped to 1,000 characters). */
+  readonly headers?: readonly TailHeader[];
+  /** Headers left out past the first 100. */
+  readonly headersOmitted?: number;
 };
+
+/** Headers shown as text, and their values' characters; JSON shows more of both. */
+const TEXT_HEADERS = { count: 20, chars: 200 } as const;
+const JSON_HEADERS = { count: 100, chars: 1000 } as const;
+const KEY_CHARS = 200;
+// Control characters would break the one line a header takes: such values are shown JSON-quoted.
+const CONTROL = /\p{Cc}/u;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -79,13 +103,50 @@ function shown(decoded: Decoded): string {
   }
 }
 
+/**
+ * The record's headers in order (a repeated key once per value), the first `count` of them, each
+ * value decoded as `decodeKey` does and clipped to `chars`; and how many were left out.
+ */
+function headerList(
+  record: TailRecord,
+  limit: { readonly count: number; readonly chars: number },
+): { readonly shown: TailHeader[]; readonly omitted: number } {
+  const shown: TailHeader[] = [];
+  let omitted = 0;
+  for (const [key, raw] of Object.entries(record.headers ?? {})) {
+    const values = Array.isArray(raw) ? raw : [raw];
+    for (const value of values as readonly (RawHeader | undefined)[]) {
+      if (shown.length >= limit.count) {
+        omitted++;
+        continue;
+      }
+      const decoded = decodeKey(typeof value === 'string' ? Buffer.from(value) : (value ?? null));
+      const text = decoded.value === null ? null : clipText(decoded.value, limit.chars);
+      shown.push({ key: clipText(key, KEY_CHARS), value: text, format: decoded.format });
+    }
+  }
+  return { shown, omitted };
+}
+
+/** One line per header: `header <key>: <value>`, then how many were left out. */
+function headerLines(record: TailRecord): string {
+  const { shown, omitted } = headerList(record, TEXT_HEADERS);
+  const lines = shown.map(({ key, value, format }) => {
+    const text = format === 'null' ? '(null)' : format === 'binary' ? `(binary) ${value}` : (value ?? '');
+    return `header ${key}: ${CONTROL.test(text) ? JSON.stringify(text) : text}\n`;
+  });
+  if (omitted > 0) lines.push(`header … ${omitted} more\n`);
+  return lines.join('');
+}
+
 function timestampText(timestamp: string): string {
   const ms = Number(timestamp);
   return ms < 0 || !Number.isFinite(ms) ? 'no timestamp' : new Date(ms).toISOString();
 }
 
 /**
- * The record as text: a header line (partition, offset, timestamp, key) and the value, JSON
+ * The record as text: a line with partition, offset, timestamp and key, one line per Kafka header
+ * (`header <key>: <value>`, at most 20, values cut at 200 characters), and the value, JSON
  * indented by two spaces; with `key` or `value` only that field. Ends without a newline.
  *
  * @example
@@ -97,10 +158,13 @@ export function formatTailRecord(record: TailRecord, fields: TailFields): string
   if (fields === 'key') return key;
   const value = shown(decodeValue(record.value));
   if (fields === 'value') return value;
-  return `partition ${record.partition} · offset ${record.offset} · ${timestampText(record.timestamp)} · key ${key}\n${value}`;
+  return `partition ${record.partition} · offset ${record.offset} · ${timestampText(record.timestamp)} · key ${key}\n${headerLines(record)}${value}`;
 }
 
-/** The record as one JSON line's object; with `key` or `value` only that field (and its format). */
+/**
+ * The record as one JSON line's object, headers included; with `key` or `value` only that field
+ * (and its format).
+ */
 export function tailJson(record: TailRecord, fields: TailFields): TailJson {
   const head = {
     topic: record.topic,
@@ -114,5 +178,12 @@ export function tailJson(record: TailRecord, fields: TailFields): TailJson {
   const valuePart = { value: value.value, valueFormat: value.format };
   if (fields === 'key') return { ...head, ...keyPart };
   if (fields === 'value') return { ...head, ...valuePart };
-  return { ...head, ...keyPart, ...valuePart };
+  const { shown, omitted } = headerList(record, JSON_HEADERS);
+  return {
+    ...head,
+    ...keyPart,
+    ...valuePart,
+    headers: shown,
+    ...(omitted > 0 ? { headersOmitted: omitted } : {}),
+  };
 }

@@ -10,8 +10,8 @@ import { requireTopic, TOOL_RETRY, type ToolClient, toolClient, withAdmin } from
 
 export const TAIL_USAGE = `usage: sluice tail <topic> [options]
 
-Prints the records of a topic as they arrive: partition, offset, timestamp, key and value (JSON
-values pretty-printed). Brokers come from SLUICE_BROKERS (host:port[,host:port…]), with the client
+Prints the records of a topic as they arrive: partition, offset, timestamp, key, headers and
+value (JSON values pretty-printed). Brokers come from SLUICE_BROKERS (host:port[,host:port…]), with the client
 settings of sluice run. It reads as a throwaway consumer group (sluice-tail-<random>, named on
 stderr) that never commits an offset, so no real group's position moves.
 
@@ -21,7 +21,7 @@ stderr) that never commits an offset, so no real group's position moves.
   --key-only         print only the keys
   --value-only       print only the values
   --json             one JSON line per record: topic, partition, offset, timestamp (ms), key,
-                     keyFormat, value, valueFormat
+                     keyFormat, value, valueFormat, headers ([{key, value, format}])
   -h, --help         print this text`;
 
 export type TailOptions = {
@@ -200,6 +200,7 @@ async function readUntilDone(
         timestamp: message.timestamp,
         key: message.key,
         value: message.value,
+        ...(message.headers === undefined ? {} : { headers: message.headers }),
       };
       printed++;
       await io

@@ -5,6 +5,7 @@ import { resolveSelfFromSource, type SourceRecord } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { DStream } from './dstream.ts';
 import { Graph } from './graph.ts';
+import { jobLoadError } from './job-load-error.ts';
 
 /** What a job's builder receives. */
 export type JobContext = {
@@ -70,7 +71,11 @@ function isJob(value: unknown): value is Job {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'sluice-job';
 }
 
-/** Imports a job module (a file path or a file: URL) and checks its default export. */
+/**
+ * Imports a job module (a file path or a file: URL) and checks its default export. A module that
+ * cannot be imported is SLUICE_JOB_INVALID saying why: missing, a syntax error and where, or what
+ * its top level threw and where.
+ */
 export async function importJob(specifier: string): Promise<Job> {
   const url = specifier.startsWith('file:') ? specifier : pathToFileURL(specifier).href;
   resolveSelfFromSource();
@@ -78,7 +83,7 @@ export async function importJob(specifier: string): Promise<Job> {
   try {
     module = (await import(url)) as { default?: unknown };
   } catch (error) {
-    throw new SluiceError(ErrorCode.jobInvalid, `cannot load job module ${specifier}`, { cause: error });
+    throw jobLoadError(specifier, url, error);
   }
   if (!isJob(module.default)) {
     throw new SluiceError(

@@ -13,3 +13,4 @@ export {
   slotFailure,
 } from './slot-error.ts';
 export { isSluiceError, ProblemsError, SluiceError } from './sluice-error.ts';
+export { filePath, stackOf, userFrame } from './user-frame.ts';

@@ -10,6 +10,7 @@ import {
   planDeadLetters,
 } from './dead-letter-plan.ts';
 import { type KafkaRetryOptions, kafkaErrorType, retryingKafka } from './retry.ts';
+import { readMaxMessageBytes } from './topic-limits.ts';
 
 export type DeadLetterWriterOptions = {
   readonly admin: Admin;
@@ -20,9 +21,6 @@ export type DeadLetterWriterOptions = {
   readonly retry: KafkaRetryOptions;
   readonly log: { info(object: object, message: string): void; warn(object: object, message: string): void };
 };
-
-/** kafkajs's ConfigResourceTypes.TOPIC, which its ESM face does not export. */
-const TOPIC_RESOURCE = 2;
 
 /**
  * Refusals no retry cures, as the reason in SLUICE_DLQ; kafkajs counts UNKNOWN_TOPIC_OR_PARTITION
@@ -133,16 +131,7 @@ export class DeadLetterWriter {
         );
         return DEFAULT_MAX_MESSAGE_BYTES;
       }
-      const { resources } = await admin.describeConfigs({
-        resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }],
-        includeSynonyms: false,
-      });
-      const text = resources[0]?.configEntries.find(
-        (entry) => entry.configName === 'max.message.bytes',
-      )?.configValue;
-      const limit = Number(text);
-      if (text !== undefined && Number.isSafeInteger(limit) && limit > 0) return limit;
-      throw new Error(`max.message.bytes is ${text === undefined ? 'missing' : `"${text}"`}`);
+      return await readMaxMessageBytes(admin, topic);
     } catch (error) {
       log.warn(
         {

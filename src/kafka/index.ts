@@ -5,7 +5,12 @@ export { coPartitionedAssigner, coPartitionedAssignment } from './co-partitioned
 export { DirectSource } from './consumer/direct-source.ts';
 export { kafkaCluster } from './consumer/kafka-cluster.ts';
 export { DeadLetterWriter } from './dead-letter.ts';
-export { DLQ_HEADERS } from './dead-letter-plan.ts';
+export {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DLQ_HEADERS,
+  RECORD_BATCH_OVERHEAD,
+  recordSize,
+} from './dead-letter-plan.ts';
 export {
   createPartitioner,
   hashedPartitions,
@@ -19,4 +24,5 @@ export { type ForwardSender, RepartitionTopics } from './repartition-topics.ts';
 export { isRetriableKafkaError, kafkaErrorType, retryingKafka } from './retry.ts';
 export { kafkaFailureReason, kafkaSecurityOptions } from './security.ts';
 export { ignoreKafkajsTimeoutWarning } from './timeout-warning.ts';
+export { readMaxMessageBytes } from './topic-limits.ts';
 export { KafkaTransactions, transactionTimeoutMs } from './transactions.ts';

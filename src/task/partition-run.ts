@@ -7,7 +7,15 @@ import {
   type SourceRecord,
 } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
-import { ErrorCode, errorText, isSluiceError, type SlotErrorData, slotErrorData } from '../errors/index.ts';
+import {
+  ErrorCode,
+  errorText,
+  isSluiceError,
+  type SlotErrorData,
+  slotErrorData,
+  stackOf,
+  userFrame,
+} from '../errors/index.ts';
 import { isEventTime } from '../window/index.ts';
 import type { KafkaLayout } from './output-encoding.ts';
 import type { Export } from './partials.ts';
@@ -111,6 +119,16 @@ export function describeOrigin(origin: Origin): string {
 }
 
 /**
+ * `; thrown at /path/job.ts:12:9`: where in the job's own code the error came from (not Sluice's
+ * src/, not node_modules), so that a user function's failure names its line; empty when unknown.
+ */
+function thrownAt(error: unknown): string {
+  const stack = stackOf(error);
+  const frame = stack === undefined ? undefined : userFrame(stack);
+  return frame === undefined ? '' : `; thrown at ${frame}`;
+}
+
+/**
  * Runs the worker side of the plan over one partition's batch: each record is pushed through the
  * operators up to the aggregations, which keep per-key partials.
  */
@@ -160,7 +178,7 @@ export function runPartition(
       continue;
     }
     if (!failure.decode) {
-      const message = `${errorText(failure.error)} (at ${describeOrigin(origin())})`;
+      const message = `${errorText(failure.error)} (at ${describeOrigin(origin())}${thrownAt(failure.error)})`;
       return {
         ...base,
         exports: [],
@@ -187,7 +205,7 @@ export function runPartition(
   } catch (error) {
     const fatal = {
       code: ErrorCode.userFunction,
-      message: `${errorText(error)} (in transform, ${input.topic}-${input.partition})`,
+      message: `${errorText(error)} (in transform, ${input.topic}-${input.partition}${thrownAt(error)})`,
     };
     return { ...base, exports: [], decodeErrors, failures, fatal, fatalError: slotErrorData(error) };
   }

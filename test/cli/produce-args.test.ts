@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.ts';
-import { DEFAULT_COUNT, type ProduceOptions, parseProduceArgs } from '../../src/cli/produce.ts';
+import { DEFAULT_COUNT, type ProduceOptions, parseProduceArgs } from '../../src/cli/produce-args.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
 
 const ENV = { SLUICE_BROKERS: 'localhost:9092' };
@@ -153,7 +153,7 @@ const cases: [name: string, args: string[], message: string][] = [
   [
     'unknown flag',
     ['--topic', 't', '--cont', '3'],
-    'unknown flag --cont; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --help',
+    'unknown flag --cont; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --help',
   ],
   ['value given to a switch', ['--topic', 't', '--create=yes'], '--create takes no value; got "yes"'],
   [
@@ -166,7 +166,100 @@ const cases: [name: string, args: string[], message: string][] = [
     ['--topic', 't', 'clicks'],
     'unexpected argument "clicks"; every value follows its flag',
   ],
+  [
+    'a line flag without --from-file',
+    ['--topic', 't', '--format', 'json'],
+    '--format applies to lines: give --from-file <path|-> too',
+  ],
+  [
+    'a generator flag with --from-file',
+    ['--topic', 't', '--from-file', '-', '--count', '5'],
+    '--count applies to generated events, not to --from-file',
+  ],
+  [
+    'an empty --from-file',
+    ['--topic', 't', '--from-file='],
+    '--from-file must be a file path, or - for stdin; got ""',
+  ],
+  [
+    'unknown --format',
+    ['--topic', 't', '--from-file', '-', '--format', 'csv'],
+    '--format must be one of text, json; got "csv"',
+  ],
+  [
+    '--key-field with text',
+    ['--topic', 't', '--from-file', '-', '--key-field', 'user'],
+    '--key-field reads a field of JSON lines: give --format json too',
+  ],
+  [
+    'both key flags',
+    ['--topic', 't', '--from-file', '-', '--format', 'json', '--key-field', 'u', '--key-separator', ':'],
+    '--key-field and --key-separator exclude each other; give one',
+  ],
+  [
+    'an empty --key-field',
+    ['--topic', 't', '--from-file', '-', '--format', 'json', '--key-field='],
+    '--key-field must name a field; got ""',
+  ],
+  [
+    'an empty --key-separator',
+    ['--topic', 't', '--from-file', '-', '--key-separator='],
+    '--key-separator must not be empty',
+  ],
+  [
+    'unknown --on-error',
+    ['--topic', 't', '--from-file', '-', '--on-error', 'log'],
+    '--on-error must be one of stop, skip; got "log"',
+  ],
+  [
+    'a header without =',
+    ['--topic', 't', '--header', 'flag'],
+    '--header must be key=value with a key; got "flag"',
+  ],
+  [
+    'a header without a key',
+    ['--topic', 't', '--header', '=v'],
+    '--header must be key=value with a key; got "=v"',
+  ],
+  [
+    'a header given twice',
+    ['--topic', 't', '--header', 'a=1', '--header', 'a=2'],
+    '--header "a" is given twice',
+  ],
 ];
+
+describe('sluice produce --from-file flags', () => {
+  it('reads the line flags; lines have no count and no generator key', () => {
+    const args = ['--topic', 't', '--from-file', '-', '--format', 'json', '--key-field', 'user'];
+    expect(options([...args, '--header', 'source=cli', '--header', 'empty=', '--on-error', 'skip'])).toEqual({
+      brokers: ['localhost:9092'],
+      topic: 't',
+      partitions: 4,
+      partitioner: 'murmur2',
+      seed: 42,
+      compression: 'none',
+      batchSize: 1000,
+      key: 'user',
+      create: false,
+      headers: { source: 'cli', empty: '' },
+      lines: { from: '-', format: 'json', keyField: 'user', onError: 'skip' },
+    });
+    expect(options(['--topic', 't', '--from-file', 'in.txt', '--key-separator', '\t']).lines).toEqual({
+      from: 'in.txt',
+      format: 'text',
+      keySeparator: '\t',
+      onError: 'stop',
+    });
+  });
+
+  it('takes headers with generated events too; a header key such as __proto__ is a header like any other', () => {
+    const headers = options(['--topic', 't', '--header', '__proto__=x', '--header', 'a=b=c']).headers;
+    expect(headers && Object.entries(headers)).toEqual([
+      ['__proto__', 'x'],
+      ['a', 'b=c'],
+    ]);
+  });
+});
 
 describe('sluice produce flag validation', () => {
   it.each(cases)('%s', (_name, args, message) => {
@@ -183,7 +276,7 @@ describe('sluice produce flag validation', () => {
 
   it("takes the argument after an unknown flag for that flag's value, not a stray argument", () => {
     expect(problems(['--topic', 't', '--cont', '3', 'extra'])).toEqual([
-      'unknown flag --cont; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --help',
+      'unknown flag --cont; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --help',
       'unexpected argument "extra"; every value follows its flag',
     ]);
   });
@@ -211,7 +304,7 @@ describe('sluice produce flag validation', () => {
         {},
       ),
     ).toEqual([
-      'unknown flag --verbose; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --help',
+      'unknown flag --verbose; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --help',
       '--create takes no value; got "no"',
       'SLUICE_BROKERS is required for sluice produce',
       '--topic is required',

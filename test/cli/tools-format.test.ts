@@ -142,7 +142,7 @@ describe('sluice tail output', () => {
 
   it('gives one JSON object per record, saying what each key and value was', () => {
     expect(JSON.stringify(tailJson(json, 'all'))).toBe(
-      '{"topic":"clicks","partition":2,"offset":41,"timestamp":1767225600000,"key":"u252","keyFormat":"text","value":{"user":"u252","tags":["a"]},"valueFormat":"json"}',
+      '{"topic":"clicks","partition":2,"offset":41,"timestamp":1767225600000,"key":"u252","keyFormat":"text","value":{"user":"u252","tags":["a"]},"valueFormat":"json","headers":[]}',
     );
     expect(tailJson(json, 'key')).toEqual({
       topic: 'clicks',
@@ -171,6 +171,68 @@ describe('sluice tail output', () => {
       keyFormat: 'null',
       value: null,
       valueFormat: 'null',
+    });
+  });
+
+  describe('headers', () => {
+    const withHeaders: TailRecord = {
+      ...record(Buffer.from('k'), Buffer.from('v')),
+      headers: {
+        'sluice.origin.topic': Buffer.from('clicks'),
+        tags: [Buffer.from('a'), Buffer.from('b')],
+        raw: Buffer.from([0xff, 0x00]),
+        none: null,
+        multi: Buffer.from('line 1\nline 2'),
+      },
+    };
+
+    it('as text: one line each after the first, a repeated key once per value, binary as base64', () => {
+      expect(formatTailRecord(withHeaders, 'all')).toBe(
+        [
+          'partition 2 · offset 41 · 2026-01-01T00:00:00.000Z · key k',
+          'header sluice.origin.topic: clicks',
+          'header tags: a',
+          'header tags: b',
+          'header raw: (binary) /wA=',
+          'header none: (null)',
+          'header multi: "line 1\\nline 2"',
+          'v',
+        ].join('\n'),
+      );
+      expect(formatTailRecord(withHeaders, 'value')).toBe('v');
+    });
+
+    it('as JSON: key, value and format of each, in order', () => {
+      expect(tailJson(withHeaders, 'all').headers).toEqual([
+        { key: 'sluice.origin.topic', value: 'clicks', format: 'text' },
+        { key: 'tags', value: 'a', format: 'text' },
+        { key: 'tags', value: 'b', format: 'text' },
+        { key: 'raw', value: '/wA=', format: 'binary' },
+        { key: 'none', value: null, format: 'null' },
+        { key: 'multi', value: 'line 1\nline 2', format: 'text' },
+      ]);
+      expect(tailJson(withHeaders, 'key')).not.toHaveProperty('headers');
+    });
+
+    it('bounded: 20 headers as text and 100 as JSON, values clipped, the rest counted', () => {
+      const many: TailRecord = {
+        ...record(null, Buffer.from('v')),
+        headers: Object.fromEntries(
+          Array.from({ length: 150 }, (_, i) => [`h${i}`, Buffer.from('x'.repeat(2000))]),
+        ),
+      };
+      const lines = formatTailRecord(many, 'all').split('\n');
+      expect(lines).toHaveLength(1 + 20 + 1 + 1);
+      expect(lines[1]).toBe(`header h0: ${'x'.repeat(200)}… (2000 chars)`);
+      expect(lines[21]).toBe('header … 130 more');
+      const json = tailJson(many, 'all');
+      expect(json.headers).toHaveLength(100);
+      expect(json.headers?.[99]).toEqual({
+        key: 'h99',
+        value: `${'x'.repeat(1000)}… (2000 chars)`,
+        format: 'text',
+      });
+      expect(json.headersOmitted).toBe(50);
     });
   });
 });

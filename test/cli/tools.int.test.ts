@@ -261,6 +261,7 @@ describe('sluice tail', () => {
           keyFormat: 'text',
           value: { n: 1, tags: ['a'] },
           valueFormat: 'json',
+          headers: [],
         },
         {
           ...head,
@@ -270,6 +271,7 @@ describe('sluice tail', () => {
           keyFormat: 'null',
           value: 'plain',
           valueFormat: 'text',
+          headers: [],
         },
         {
           ...head,
@@ -279,6 +281,7 @@ describe('sluice tail', () => {
           keyFormat: 'text',
           value: { n: 3 },
           valueFormat: 'json',
+          headers: [],
         },
       ]
         .map((line) => JSON.stringify(line))

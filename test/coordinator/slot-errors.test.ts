@@ -53,7 +53,9 @@ describe('errors from a worker slot', () => {
     // As the engine rebuilds it.
     const error = slotFailure(ErrorCode.userFunction, fatal.message, result.fatalError);
     expect(error.code).toBe('SLUICE_USER_FUNCTION');
-    expect(error.message).toMatch(/^card of u\d+ declined \(at topic generator, partition 0, offset 0\)$/);
+    expect(error.message).toMatch(
+      /^card of u\d+ declined \(at topic generator, partition 0, offset 0; thrown at \/.*\/test\/fixtures\/jobs\/failing-functions\.ts:\d+:\d+\)$/,
+    );
     expect(causes(error)).toEqual([
       error.message.replace(/ \(at .*\)$/, ''),
       'gateway timed out',

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BatchInfo, SourceRecord } from '../../src/core/index.ts';
 import { buildGraph, defineJob } from '../../src/dsl/index.ts';
@@ -251,7 +252,8 @@ describe('bad input', () => {
     ]);
     expect(batch.fatal).toEqual({
       code: 'SLUICE_USER_FUNCTION',
-      message: 'boom (at topic t, partition 0, offset 1)',
+      // The first frame in the job's own code (here this file), not Sluice's.
+      message: `boom (at topic t, partition 0, offset 1; thrown at ${fileURLToPath(import.meta.url)}:244:38)`,
     });
   });
 });

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defineJob } from '../../src/dsl/index.ts';
 import { SAMPLE_CHARS } from '../../src/errors/index.ts';
@@ -83,7 +84,7 @@ describe('what a user function throws', () => {
       expect(batch.decodeErrors).toBe(0);
       expect(batch.fatal?.code).toBe('SLUICE_USER_FUNCTION');
       expect(batch.fatal?.message).toMatch(
-        /^Unexpected token 'o', "not json" is not valid JSON \(at topic input, partition 0, offset 1\)$/,
+        /^Unexpected token 'o', "not json" is not valid JSON \(at topic input, partition 0, offset 1; thrown at \/.*\/test\/task\/decode-error-classification\.test\.ts:\d+:\d+\)$/,
       );
     }
   });
@@ -115,7 +116,7 @@ describe('what a user function throws', () => {
     const batch = await new TestDriver(job).runBatch([{ value: 1 }]);
     expect(batch.fatal).toEqual({
       code: 'SLUICE_USER_FUNCTION',
-      message: `${'x'.repeat(500)}… (1000000 chars) (at topic input, partition 0, offset 0)`,
+      message: `${'x'.repeat(500)}… (1000000 chars) (at topic input, partition 0, offset 0; thrown at ${fileURLToPath(import.meta.url)}:112:17)`,
     });
   });
 });
