@@ -45,9 +45,11 @@ exit 2, every problem named). The main groups:
   checkpoints      SLUICE_CHECKPOINT_DIR, SLUICE_CHECKPOINT_INTERVAL_MS, SLUICE_GUARANTEE
                    (at-least-once | exactly-once)
   outputs          SLUICE_SINK (console | file:<dir> | kafka:<topic> | postgres://…), SLUICE_SINK_COMPRESSION
-  admin            SLUICE_HTTP_PORT (/livez, /readyz, /metrics; default 4040), SLUICE_LOG_LEVEL,
+  admin            SLUICE_HTTP_PORT (/livez, /readyz, /metrics, the dashboard; unset: 4040, else the
+                   next free up to 4055; 0: any free port), SLUICE_HTTP_ENABLED, SLUICE_LOG_LEVEL,
                    SLUICE_SHUTDOWN_TIMEOUT_MS, SLUICE_STALL_TIMEOUT_MS
-  generator        SLUICE_GENERATOR_RATE, SLUICE_GENERATOR_EVENTS, SLUICE_GENERATOR_PARTITIONS
+  generator        SLUICE_GENERATOR_RATE (events/s; default 10000, available-now unpaced; 0: unpaced),
+                   SLUICE_GENERATOR_EVENTS, SLUICE_GENERATOR_PARTITIONS
 
 Every variable with its type, default and meaning: docs/configuration.md (running: docs/running.md).
 Exit codes: 0 done, 1 a runtime failure, 2 bad configuration or usage, 130 a second signal.
