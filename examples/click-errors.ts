@@ -3,7 +3,11 @@
 // CLICKS_ERRORS_TOPIC (keyed by user), else as JSON lines to SLUICE_SINK's folder (`file:DIR`) or
 // CLICKS_ERRORS_DIR (default `click-errors`).
 // The slots write the output's bytes themselves (docs/sinks.md); bench/compare-trees.sh times it.
-//   SLUICE_BROKERS=127.0.0.1:9092 SLUICE_TOPICS=clicks CLICKS_ERRORS_TOPIC=click-errors node bin/sluice.js run examples/click-errors.ts
+// Run it on clicks in Kafka (a broker: `npm run kafka -- start`; SLUICE_BROKERS=<its address>):
+//   npx sluice produce --topic clicks --create --partitions 4 --count 20000
+//   npx sluice topics create click-errors --partitions 4
+//   SLUICE_TOPICS=clicks CLICKS_ERRORS_TOPIC=click-errors SLUICE_TRIGGER=available-now npx sluice run examples/click-errors.ts
+// or on the built-in generator, into ./click-errors: SLUICE_TRIGGER=available-now npx sluice run examples/click-errors.ts
 import { defineJob } from 'sluice';
 
 type Click = { ts: number; user: string; url: string; status: number; bytes: number; latencyMs: number };

@@ -1,6 +1,8 @@
 // Running totals per Kafka record key with updateStateByKey: each record's value is an amount,
 // a null value (a tombstone) forgets the key. Every batch emits every key's totals.
-// SLUICE_BROKERS=127.0.0.1:9092 SLUICE_TOPICS=payments SLUICE_CHECKPOINT_DIR=/var/lib/sluice node bin/sluice.js run examples/running-totals.ts
+// Run it on payments keyed by account (a broker: `npm run kafka -- start`; SLUICE_BROKERS=<its address>):
+//   printf 'alice:10\nbob:5\nalice:7.5\ncarol:2\nbob:1\n' | npx sluice produce --topic payments --create --partitions 2 --from-file - --key-separator :
+//   SLUICE_TOPICS=payments SLUICE_CHECKPOINT_DIR=checkpoints/totals SLUICE_TRIGGER=available-now npx sluice run examples/running-totals.ts
 import { defineJob } from 'sluice';
 
 export type Totals = { readonly count: number; readonly sum: number };

@@ -1,5 +1,7 @@
 // Event-time windows: the slowest response per page over the last 10 s, every 2 s, and the
 // records that came too late for their windows.
+// Run it on the built-in generator:
+//   SLUICE_TRIGGER=available-now SLUICE_GENERATOR_EVENTS=20000 npx sluice run examples/slow-pages.ts
 
 import { Aggregations, type ClickEvent, defineJob, Windows } from 'sluice';
 

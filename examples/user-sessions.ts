@@ -1,7 +1,9 @@
 // Sessions per user with mapWithState: a click extends the user's session; a user idle for
 // 30 s of batch time ends it, and the job emits the session's summary once. stateSnapshots()
 // shows the open sessions after every batch.
-// SLUICE_BROKERS=127.0.0.1:9092 SLUICE_TOPICS=clicks SLUICE_CHECKPOINT_DIR=/var/lib/sluice node bin/sluice.js run examples/user-sessions.ts
+// Run it on the built-in generator (users u0…, pages in url):
+//   SLUICE_TRIGGER=available-now SLUICE_GENERATOR_EVENTS=2000 npx sluice run examples/user-sessions.ts
+// or on clicks in Kafka: SLUICE_TOPICS=clicks SLUICE_CHECKPOINT_DIR=checkpoints/sessions npx sluice run examples/user-sessions.ts
 import { defineJob, type State, StateSpec } from 'sluice';
 
 /** What the job reads of a click: its page. The generator's click events carry it as `url`. */

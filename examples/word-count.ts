@@ -1,5 +1,7 @@
 // Word count, the Spark Streaming classic: lines in, counts per word per batch out.
-// SLUICE_VALUE_FORMAT=string SLUICE_BROKERS=127.0.0.1:9092 SLUICE_TOPICS=lines node bin/sluice.js run examples/word-count.ts
+// Run it on a topic of text lines (a broker: `npm run kafka -- start`; SLUICE_BROKERS=<its address>):
+//   printf 'to be or not to be\nthat is the question\n' | npx sluice produce --topic lines --create --partitions 2 --from-file -
+//   SLUICE_TOPICS=lines SLUICE_VALUE_FORMAT=string SLUICE_TRIGGER=available-now npx sluice run examples/word-count.ts
 import { defineJob } from 'sluice';
 
 export default defineJob((ctx) => {

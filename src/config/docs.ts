@@ -81,7 +81,7 @@ function badExample(): string {
     'A run with mistakes, such as',
     '',
     '```sh',
-    `${command} node bin/sluice.js run`,
+    `${command} npx sluice run`,
     '```',
     '',
     'stops before it connects to anything, with exit code 2 and:',

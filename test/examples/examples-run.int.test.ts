@@ -1,0 +1,138 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../support/cli.ts';
+import { runShellBlock } from '../support/doc-blocks.ts';
+import { readTopicToEnd } from '../support/eos-oracle.ts';
+import { testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+import { tempDirs } from '../support/temp-dirs.ts';
+
+// Every example, run once as its header says: the commands of its "Run it" lines, through bash,
+// on the built-in generator or on a topic the documented `sluice produce` wrote, with what it
+// printed or wrote checked against its input.
+
+const repo = new URL('../../', import.meta.url).pathname;
+const tempDir = tempDirs('sluice-examples-run');
+
+/** The commands of an example's first "Run it" block, with its topics renamed to fresh ones. */
+function runIt(file: string): { commands: string; topics: Record<string, string> } {
+  const lines = readFileSync(join(repo, 'examples', file), 'utf8').split('\n');
+  const start = lines.findIndex((line) => line.startsWith('// Run it'));
+  const block: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith('//   ')) break;
+    block.push(line.slice('//   '.length));
+  }
+  let commands = block.join('\n').replaceAll(' examples/', ` ${repo}examples/`);
+  const names = new Set(
+    [...commands.matchAll(/(?:--topic |topics create |SLUICE_TOPICS=|_TOPIC=)([\w.-]+)/g)].map(
+      (m) => m[1] as string,
+    ),
+  );
+  const topics: Record<string, string> = {};
+  for (const name of names) {
+    topics[name] = uniqueName(name);
+    commands = commands.replace(new RegExp(`(?<=[ =])${name}(?=[\\s]|$)`, 'gm'), topics[name]);
+  }
+  return { commands, topics };
+}
+
+async function run(file: string): Promise<{ stdout: string; cwd: string; topics: Record<string, string> }> {
+  const { commands, topics } = runIt(file);
+  expect(commands.length, `examples/${file} has no "Run it" lines`).toBeGreaterThan(0);
+  const cwd = tempDir();
+  // Kafka only where the example reads a topic; else it runs on the generator.
+  const kafka = Object.keys(topics).length > 0 ? { SLUICE_BROKERS: testBrokers().join(',') } : {};
+  const { stdout } = await runShellBlock(commands, cwd, {
+    ...kafka,
+    SLUICE_HTTP_PORT: String(await freePort()),
+    SLUICE_LOG_LEVEL: 'warn',
+  });
+  return { stdout, cwd, topics };
+}
+
+/** The JSON values of print()'s lines that are arrays (pairs), or objects with `field`. */
+function printed(stdout: string, field?: string): unknown[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('[') || line.startsWith('{'))
+    .map((line) => JSON.parse(line) as unknown)
+    .filter((value) =>
+      field === undefined
+        ? Array.isArray(value)
+        : typeof value === 'object' && value !== null && field in value,
+    );
+}
+
+describe('the examples, run as their headers say', () => {
+  it('every example has a "Run it" block that this file runs', () => {
+    expect(readdirSync(join(repo, 'examples')).sort()).toEqual([
+      'click-errors.ts',
+      'running-totals.ts',
+      'slow-pages.ts',
+      'user-sessions.ts',
+      'word-count.ts',
+    ]);
+  });
+
+  it('word-count: the counts of the produced lines', async () => {
+    const { stdout } = await run('word-count.ts');
+    const counts: Record<string, number> = {};
+    for (const [word, count] of printed(stdout) as [string, number][])
+      counts[word] = (counts[word] ?? 0) + count;
+    expect(counts).toEqual({ to: 2, be: 2, or: 1, not: 1, that: 1, is: 1, the: 1, question: 1 });
+  });
+
+  it('running-totals: each account, its count and sum', async () => {
+    const { stdout } = await run('running-totals.ts');
+    const last: Record<string, unknown> = {};
+    for (const [account, totals] of printed(stdout) as [string, unknown][]) last[account] = totals;
+    expect(last).toEqual({
+      alice: { count: 2, sum: 17.5 },
+      bob: { count: 2, sum: 6 },
+      carol: { count: 1, sum: 2 },
+    });
+  });
+
+  it('user-sessions: sessions per generated user, each page a generated url', async () => {
+    const { stdout } = await run('user-sessions.ts');
+    const sessions = printed(stdout) as [string, { clicks: number; pages: string[] }][];
+    expect(sessions.length).toBeGreaterThan(0);
+    for (const [user, session] of sessions) {
+      expect(user).toMatch(/^u\d+$/);
+      expect(session.pages.length).toBeGreaterThan(0);
+      for (const page of session.pages) expect(page).toMatch(/^\/p\/\d+$/);
+      expect(session.clicks).toBeGreaterThanOrEqual(session.pages.length);
+    }
+  });
+
+  it('slow-pages: the slowest response per page and window, each at least 490 ms', async () => {
+    const { stdout } = await run('slow-pages.ts');
+    const rows = printed(stdout, 'windowStart') as {
+      key: string;
+      windowStart: number;
+      windowEnd: number;
+      value: number;
+    }[];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.key).toMatch(/^\/p\/\d+$/);
+      expect(row.windowEnd - row.windowStart).toBe(10_000);
+      expect(row.value).toBeGreaterThanOrEqual(490);
+    }
+  });
+
+  it('click-errors: from the produced clicks, exactly the failed (4xx, 5xx) or slow (> 100 ms) ones, reshaped', async () => {
+    const { topics } = await run('click-errors.ts');
+    const kafka = testKafka();
+    type Click = { ts: number; user: string; url: string; status: number; bytes: number; latencyMs: number };
+    const clicks = await readTopicToEnd<Click>(kafka, topics.clicks as string);
+    expect(clicks).toHaveLength(20_000);
+    const errors = await readTopicToEnd<Record<string, unknown>>(kafka, topics['click-errors'] as string);
+    const shape = ({ user, url, status, latencyMs }: Record<string, unknown>) =>
+      JSON.stringify({ user, url, status, latencyMs });
+    const wanted = clicks.filter((click) => click.status >= 400 || click.latencyMs > 100).map(shape);
+    expect(wanted.length).toBeGreaterThan(0);
+    expect(errors.map(shape).sort()).toEqual(wanted.sort());
+  });
+});
