@@ -6,6 +6,7 @@ export {
   type BatchInfo,
   DStream,
   defineJob,
+  type InputFormat,
   type Job,
   type JobBuilder,
   type JobContext,
@@ -22,6 +23,7 @@ export {
   type SourceRecord,
   type State,
   StateSpec,
+  type StreamOptions,
 } from '../dsl/index.ts';
 export { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 export type { ClickEvent } from '../task/index.ts';

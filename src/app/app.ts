@@ -15,6 +15,7 @@ import type { Logger } from '../core/index.ts';
 import { GeneratorSource } from '../sources/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import { createCheckpointer, restoreOf } from './checkpoint-wiring.ts';
+import { withInputTopics } from './input-topics.ts';
 import { loadJob } from './job.ts';
 import { connectKafka, type KafkaClients } from './kafka-clients.ts';
 import { exactlyOnce, repartitionTopics, startKafkaSource, transactionWriter } from './kafka-wiring.ts';
@@ -84,8 +85,9 @@ export async function startApp(options: AppOptions): Promise<App> {
 }
 
 async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promise<App> {
-  const { config, log } = options;
-  const { jobPath, signature, plan, init } = await loadJob(config, options.env, options.job);
+  const { log } = options;
+  const { jobPath, signature, plan, init } = await loadJob(options.config, options.env, options.job);
+  const config = withInputTopics(options.config, plan.inputs);
   const checked = await checkOutputs(plan, config, log);
   const windows = {
     merger: new WindowMerger(),

@@ -14,4 +14,5 @@ export {
   type LogLevel,
   type NativeMode,
   type SluiceConfig,
+  type TopicSelection,
 } from './types.ts';

@@ -66,7 +66,7 @@ export function configOptions(context: SchemaContext) {
     topics: option(
       'SLUICE_TOPICS',
       topicSelection(),
-      'Input topics: a comma-separated list, or a `/regex/` tested (unanchored) against topic names. Required when `SLUICE_BROKERS` is set, and an error without it.',
+      "The topics of the job's `ctx.stream()` input: a comma-separated list, or a `/regex/` tested (unanchored) against topic names. Required when `SLUICE_BROKERS` is set and the job reads `ctx.stream()` (a job whose inputs all name their topics, `ctx.stream('orders')`, goes without); an error without `SLUICE_BROKERS`.",
     ),
     groupId: option(
       'SLUICE_GROUP_ID',
@@ -432,9 +432,6 @@ export const DEV_VARIABLES: readonly VariableDoc[] = [
  */
 export function crossFieldProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[] {
   const problems: string[] = [];
-  if (env.SLUICE_BROKERS !== undefined && env.SLUICE_TOPICS === undefined) {
-    problems.push('SLUICE_TOPICS is required when SLUICE_BROKERS is set');
-  }
   if (env.SLUICE_TOPICS !== undefined && env.SLUICE_BROKERS === undefined) {
     // Said rather than running the generator, which would look like a job reading the topics.
     problems.push(

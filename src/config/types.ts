@@ -87,7 +87,10 @@ export type TopicSelection =
 export interface SluiceConfig extends KafkaSecurityConfig {
   /** `SLUICE_BROKERS`; `undefined` means: run on the built-in generator source. */
   readonly brokers: readonly string[] | undefined;
-  /** `SLUICE_TOPICS`; always set when `brokers` is. */
+  /**
+   * `SLUICE_TOPICS`. In a run, every topic the job reads: the app adds its named inputs' topics
+   * (`withInputTopics`), and requires SLUICE_TOPICS when the job reads `ctx.stream()`.
+   */
   readonly topics: TopicSelection | undefined;
   readonly groupId: string;
   readonly clientId: string;

@@ -2,6 +2,7 @@
 
 import type { BatchInfo, Pair } from '../core/index.ts';
 import type { AggregationSpec, EmitMode, WindowSpec } from '../window/index.ts';
+import { describeInput, type InputSpec } from './input-spec.ts';
 import type { PostgresSinkSpec } from './postgres-spec.ts';
 import type { StateHandle } from './state-spec.ts';
 
@@ -44,8 +45,11 @@ export type WatermarkNode = Edge & {
   readonly timestamp?: (value: unknown) => number;
 };
 
+/** An input: `input` names its topics and format; without it, SLUICE_TOPICS in SLUICE_VALUE_FORMAT. */
+export type SourceNode = { readonly kind: 'source'; readonly id: number; readonly input?: InputSpec };
+
 export type Node =
-  | { readonly kind: 'source'; readonly id: number }
+  | SourceNode
   | ElementNode
   | { readonly kind: 'union'; readonly id: number; readonly parents: readonly number[] }
   | TransformNode
@@ -167,7 +171,8 @@ export class Graph {
     return this.nodes
       .map((node) => {
         const sink = node.kind === 'output' ? `:${node.sink.type}` : '';
-        return `${node.id}:${node.kind}${sink}(${parentsOf(node).join(',')})`;
+        const input = node.kind === 'source' && node.input ? `[${describeInput(node.input)}]` : '';
+        return `${node.id}:${node.kind}${sink}${input}(${parentsOf(node).join(',')})`;
       })
       .join(' ');
   }

@@ -14,11 +14,14 @@ export {
   type Node,
   parentsOf,
   type SinkSpec,
+  type SourceNode,
   type TransformNode,
   type WatermarkNode,
   type WindowAggregateNode,
   type WindowNode,
 } from './graph.ts';
+export { describeInput, type InputFormat, type InputSpec, type StreamOptions } from './input-spec.ts';
+export { Inputs } from './inputs.ts';
 export { buildGraph, defineJob, importJob, type Job, type JobBuilder, type JobContext } from './job.ts';
 export { Plan } from './plan.ts';
 export {

@@ -5,12 +5,26 @@ import { resolveSelfFromSource, type SourceRecord } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { DStream } from './dstream.ts';
 import { Graph } from './graph.ts';
+import { describeInput, inputSpec, type StreamOptions } from './input-spec.ts';
 import { jobLoadError } from './job-load-error.ts';
 
 /** What a job's builder receives. */
 export type JobContext = {
-  /** The input: one record per Kafka (or generator) record, value decoded per SLUICE_VALUE_FORMAT. */
-  stream<V = unknown>(): DStream<SourceRecord<V>>;
+  /**
+   * An input: one record per Kafka record. Without `topics`, the topics in SLUICE_TOPICS (or the
+   * built-in generator without SLUICE_BROKERS), values decoded per SLUICE_VALUE_FORMAT. With
+   * `topics` (a name, names, or a RegExp of names), those topics, values decoded per
+   * `options.format` (`json` by default). A topic goes to one input: the first declared that
+   * names it, else the first whose pattern matches it, else the SLUICE_TOPICS input.
+   *
+   * @example
+   * const orders = ctx.stream<Order>('orders');
+   * const lines = ctx.stream<string>(/^logs-/, { format: 'string' });
+   */
+  stream<V = unknown>(
+    topics?: string | readonly string[] | RegExp,
+    options?: StreamOptions,
+  ): DStream<SourceRecord<V>>;
   /** The process environment the job was started with (the same in every thread). */
   readonly env: Readonly<Record<string, string | undefined>>;
 };
@@ -50,12 +64,22 @@ function callerModule(): string | undefined {
 /** Runs a job's builder and returns the graph it built. */
 export function buildGraph(job: Job, env: Readonly<Record<string, string | undefined>>): Graph {
   const graph = new Graph();
-  let source: DStream<SourceRecord> | undefined;
+  // One DStream per input, the same for every call that names it alike.
+  const inputs = new Map<string, DStream<SourceRecord>>();
   job.build({
     env,
-    stream<V>() {
-      source ??= new DStream<SourceRecord>(graph, graph.add((id) => ({ kind: 'source', id })).id);
-      return source as unknown as DStream<SourceRecord<V>>;
+    stream<V>(topics?: string | readonly string[] | RegExp, options?: StreamOptions) {
+      const input = topics === undefined && options === undefined ? undefined : inputSpec(topics, options);
+      const name = input ? describeInput(input) : '';
+      let stream = inputs.get(name);
+      if (!stream) {
+        stream = new DStream<SourceRecord>(
+          graph,
+          graph.add((id) => (input ? { kind: 'source', id, input } : { kind: 'source', id })).id,
+        );
+        inputs.set(name, stream);
+      }
+      return stream as unknown as DStream<SourceRecord<V>>;
     },
   });
   if (!graph.nodes.some((node) => node.kind === 'output')) {

@@ -14,6 +14,7 @@ import {
   type WindowAggregateNode,
   type WindowNode,
 } from './graph.ts';
+import { Inputs } from './inputs.ts';
 
 /**
  * Nodes that keep partials per partition and send them to the main thread to merge. Keyed state
@@ -56,9 +57,12 @@ export class Plan {
   readonly keyedStates: readonly KeyedStateNode[];
   /** State operations followed by `stateSnapshots()`: their runs return the whole state. */
   readonly snapshotted: ReadonlySet<number>;
+  /** The job's inputs: which source node each topic's records enter, and their formats. */
+  readonly inputs: Inputs;
 
   constructor(graph: Graph) {
     this.graph = graph;
+    this.inputs = new Inputs(graph);
     const onMain: boolean[] = [];
     const eventTime: boolean[] = [];
     const upstream: number[][] = [];

@@ -1,9 +1,10 @@
 // Decoding record values and keys in the slot: JSON (depth-limited), string or bytes.
 
 import { describeMarker, MAX_JSON_DEPTH, readMarker } from '../core/index.ts';
+import type { InputFormat } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
-export type ValueFormat = 'json' | 'string' | 'bytes';
+export type ValueFormat = InputFormat;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

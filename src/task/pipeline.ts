@@ -80,6 +80,8 @@ export class SlotPipeline {
   readonly #stages: (Stage | undefined)[] = [];
   readonly #partials: PartialStage[] = [];
   readonly #records = new Map<number, unknown[]>();
+  #topic: string | undefined;
+  #source: Stage | undefined;
 
   constructor(
     plan: Plan,
@@ -120,7 +122,15 @@ export class SlotPipeline {
 
   push(record: SourceRecord): void {
     this.#scope.time = record.timestamp;
-    this.#stages[0]?.push(record);
+    // A partition's batch is of one topic: its input is looked up once.
+    if (record.topic !== this.#topic) {
+      const source = this.#plan.inputs.sourceFor(record.topic);
+      if (!source)
+        throw new SluiceError(ErrorCode.jobInvalid, `no input of the job reads topic ${record.topic}`);
+      this.#topic = record.topic;
+      this.#source = this.#stages[source.id];
+    }
+    this.#source?.push(record);
   }
 
   /** Once every record is in: each stage's end, in graph order (a node fed by another comes after it). */

@@ -188,7 +188,7 @@ export class TaskRunner {
 
   /** The records of a view over bytes; an entry with a problem (a corrupt batch's) fails to decode with it. */
   #viewInput(topic: string, partition: number, view: RecordsView): RecordInput {
-    const format = this.#init.valueFormat;
+    const format = this.#plan.inputs.formatFor(topic, this.#init.valueFormat);
     const given = this.#given;
     return {
       topic,

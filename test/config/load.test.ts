@@ -335,7 +335,6 @@ describe('loadConfig: errors', () => {
       'SLUICE_TRIGGER must be one of micro-batch, continuous, available-now; got "fast"',
       'SLUICE_WORKERS must be an integer >= 1; got "0"',
       'SLUICE_HTTP_PORT must be an integer from 0 to 65535; got "70000"',
-      'SLUICE_TOPICS is required when SLUICE_BROKERS is set',
       'SLUICE_VALUE_FIELD is required when SLUICE_AGG=sum',
       'SLUICE_TRIGER is not a Sluice variable; did you mean SLUICE_TRIGGER?',
     ];

@@ -43,8 +43,16 @@ async function run(file: string): Promise<{ stdout: string; cwd: string; topics:
   const cwd = tempDir();
   // Kafka only where the example reads a topic; else it runs on the generator.
   const kafka = Object.keys(topics).length > 0 ? { SLUICE_BROKERS: testBrokers().join(',') } : {};
+  // An example that names its topics in the job takes the renamed ones as <NAME>_TOPIC.
+  const renamed = Object.fromEntries(
+    Object.entries(topics).map(([name, topic]) => [
+      `${name.toUpperCase().replaceAll('-', '_')}_TOPIC`,
+      topic,
+    ]),
+  );
   const { stdout } = await runShellBlock(commands, cwd, {
     ...kafka,
+    ...renamed,
     SLUICE_HTTP_PORT: String(await freePort()),
     SLUICE_LOG_LEVEL: 'warn',
   });
@@ -68,6 +76,7 @@ describe('the examples, run as their headers say', () => {
   it('every example has a "Run it" block that this file runs', () => {
     expect(readdirSync(join(repo, 'examples')).sort()).toEqual([
       'click-errors.ts',
+      'net-amounts.ts',
       'running-totals.ts',
       'slow-pages.ts',
       'user-sessions.ts',
@@ -81,6 +90,14 @@ describe('the examples, run as their headers say', () => {
     for (const [word, count] of printed(stdout) as [string, number][])
       counts[word] = (counts[word] ?? 0) + count;
     expect(counts).toEqual({ to: 2, be: 2, or: 1, not: 1, that: 1, is: 1, the: 1, question: 1 });
+  });
+
+  it('net-amounts: orders (JSON) less refunds (text lines) per account, from two inputs', async () => {
+    const { stdout } = await run('net-amounts.ts');
+    const net: Record<string, number> = {};
+    for (const [account, amount] of printed(stdout) as [string, number][])
+      net[account] = (net[account] ?? 0) + amount;
+    expect(net).toEqual({ alice: 9.5, bob: 0 });
   });
 
   it('running-totals: each account, its count and sum', async () => {
