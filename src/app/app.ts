@@ -21,7 +21,7 @@ import { connectKafka, type KafkaClients } from './kafka-clients.ts';
 import { exactlyOnce, repartitionTopics, startKafkaSource, transactionWriter } from './kafka-wiring.ts';
 import { latencyTuner } from './latency-tuning.ts';
 import { checkOutputs, createOutputs } from './outputs-wiring.ts';
-import { placeState } from './state-layout.ts';
+import { placeState, stateLayout } from './state-layout.ts';
 
 export type AppOptions = {
   readonly config: SluiceConfig;
@@ -94,6 +94,9 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
     watermark: new WatermarkTracker(plan.watermarks, config.idleTimeoutMs),
   };
   const state = await placeState(plan, init, config, kafka?.admin, log);
+  // Joins of two inputs meet a key's records of both only where partition q of each is.
+  const coPartitioned = plan.joins.length > 0 && kafka !== undefined;
+  if (coPartitioned) await stateLayout(config, kafka.admin, 'a join of two inputs');
   const { slots, keyed, exchange } = state;
   const transactions = exactlyOnce(config, kafka, log);
   const transaction = transactionWriter(transactions);
@@ -117,6 +120,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
         ...(restore ? { restore } : {}),
         ...(repartition ? { repartition } : {}),
         recordWindows: plan.windows.some((node) => node.kind === 'window'),
+        coPartitioned,
       })
     : new GeneratorSource({
         spec: init.generator,

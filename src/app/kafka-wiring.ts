@@ -80,6 +80,8 @@ export type KafkaSourceOptions = {
   readonly repartition?: RepartitionTopics;
   /** The job has `window()`s, whose records are this instance's partitions' only. */
   readonly recordWindows: boolean;
+  /** The job joins two inputs: partition q of every topic goes to one instance. */
+  readonly coPartitioned?: boolean;
 };
 
 /** Creates and starts the direct source: it joins the group. A failed start closes the slots. */
@@ -96,6 +98,7 @@ export async function startKafkaSource(options: KafkaSourceOptions): Promise<App
       ...(restore ? { restore } : {}),
       ...(repartition ? { repartitionTopics: [...repartition.topics.keys()] } : {}),
       ...(options.recordWindows ? { recordWindows: true } : {}),
+      ...(options.coPartitioned ? { coPartitioned: true } : {}),
     });
     await source.start();
     return source;

@@ -50,7 +50,11 @@ export async function placeState(
  * its partitions. With several input topics, they must agree on the count; state partition q is
  * kept with partition q of the first topic by name.
  */
-export async function stateLayout(config: SluiceConfig, admin: Admin | undefined): Promise<StateLayout> {
+export async function stateLayout(
+  config: SluiceConfig,
+  admin: Admin | undefined,
+  need = 'keyed state',
+): Promise<StateLayout> {
   if (!admin) return { topic: GENERATOR_TOPIC, partitions: config.generatorPartitions };
   const { topics } = config;
   if (!topics)
@@ -62,7 +66,7 @@ export async function stateLayout(config: SluiceConfig, admin: Admin | undefined
   if (names.length === 0) {
     throw new SluiceError(
       ErrorCode.configInvalid,
-      `keyed state needs the input topics' partition count, and SLUICE_TOPICS (${String(topics.type === 'list' ? topics.topics : topics.pattern)}) names no existing topic`,
+      `${need} needs the input topics' partition count, and SLUICE_TOPICS (${String(topics.type === 'list' ? topics.topics : topics.pattern)}) names no existing topic`,
     );
   }
   let metadata: Awaited<ReturnType<Admin['fetchTopicMetadata']>>;
@@ -83,7 +87,7 @@ export async function stateLayout(config: SluiceConfig, admin: Admin | undefined
   if (counts.some((count) => count.partitions !== first.partitions)) {
     throw new SluiceError(
       ErrorCode.configInvalid,
-      `keyed state needs input topics with one partition count (state partition q lives with partition q); got ${counts.map((count) => `${count.topic}: ${count.partitions}`).join(', ')}`,
+      `${need} needs input topics with one partition count (partition q of each goes to one instance); got ${counts.map((count) => `${count.topic}: ${count.partitions}`).join(', ')}`,
     );
   }
   return first;

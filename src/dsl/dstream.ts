@@ -11,7 +11,7 @@ import {
   type WindowSpec,
   Windows,
 } from '../window/index.ts';
-import type { Graph, SinkSpec, WindowAggregateNode } from './graph.ts';
+import type { Graph, PairJoin, SinkSpec, WindowAggregateNode } from './graph.ts';
 import { type PostgresOutputOptions, postgresSinkSpec } from './postgres-spec.ts';
 import { checkTimeout, type MapWithStateSpec, StateSpec } from './state-spec.ts';
 import {
@@ -102,6 +102,104 @@ export class DStream<T> {
       parent: this.id,
       fn: unary('mapValues', id, fn),
     }));
+  }
+
+  /** Each value of a pair to any number of values, keeping the key: `[k, v]` to `[k, u]` per u of `fn(v)`. */
+  flatMapValues<K, V, U>(this: DStream<Pair<K, V>>, fn: (value: V) => Iterable<U>): DStream<Pair<K, U>> {
+    return this.#next((id) => ({
+      kind: 'flatMapValues',
+      id,
+      parent: this.id,
+      fn: synchronousIterable(label('flatMapValues', id), fn),
+    }));
+  }
+
+  /** Per key, the values of the batch: `[k, [v1, v2, …]]` (their order within a key is not defined). */
+  groupByKey<K, V>(this: DStream<Pair<K, V>>): DStream<Pair<K, V[]>> {
+    return this.#next((id) => ({ kind: 'groupByKey', id, parent: this.id }));
+  }
+
+  /**
+   * Per key, the values of the batch combined as Spark's combineByKey does: `create` makes a
+   * combiner of a key's first value in a partition, `mergeValue` adds the partition's next values,
+   * `mergeCombiners` joins the partitions' combiners.
+   */
+  combineByKey<K, V, C>(
+    this: DStream<Pair<K, V>>,
+    create: (value: V) => C,
+    mergeValue: (combiner: C, value: V) => C,
+    mergeCombiners: (a: C, b: C) => C,
+  ): DStream<Pair<K, C>> {
+    return this.#next((id) => ({
+      kind: 'combineByKey',
+      id,
+      parent: this.id,
+      create: synchronous(label('combineByKey', id), create),
+      mergeValue: synchronous2(label('combineByKey', id), mergeValue),
+      mergeCombiners: synchronous2(label('combineByKey', id), mergeCombiners),
+    }));
+  }
+
+  /** Per key of either stream, the batch's values of both: `[k, [vs, ws]]`. */
+  cogroup<K, V, W>(this: DStream<Pair<K, V>>, other: DStream<Pair<K, W>>): DStream<Pair<K, [V[], W[]]>> {
+    return this.#pairWith(other, 'cogroup');
+  }
+
+  /** Per key in both streams, every pair of their values in the batch: `[k, [v, w]]`. */
+  join<K, V, W>(this: DStream<Pair<K, V>>, other: DStream<Pair<K, W>>): DStream<Pair<K, [V, W]>> {
+    return this.#pairWith(other, 'join');
+  }
+
+  /** As `join`, and each value of this stream whose key the other lacks, with `null`. */
+  leftOuterJoin<K, V, W>(
+    this: DStream<Pair<K, V>>,
+    other: DStream<Pair<K, W>>,
+  ): DStream<Pair<K, [V, W | null]>> {
+    return this.#pairWith(other, 'leftOuterJoin');
+  }
+
+  /** As `join`, and each value of the other stream whose key this one lacks, with `null`. */
+  rightOuterJoin<K, V, W>(
+    this: DStream<Pair<K, V>>,
+    other: DStream<Pair<K, W>>,
+  ): DStream<Pair<K, [V | null, W]>> {
+    return this.#pairWith(other, 'rightOuterJoin');
+  }
+
+  /** As `join`, and each value of either stream whose key the other lacks, with `null`. */
+  fullOuterJoin<K, V, W>(
+    this: DStream<Pair<K, V>>,
+    other: DStream<Pair<K, W>>,
+  ): DStream<Pair<K, [V | null, W | null]>> {
+    return this.#pairWith(other, 'fullOuterJoin');
+  }
+
+  /** A function of both streams' values of the batch (merged on the main thread). */
+  transformWith<U, R>(
+    other: DStream<U>,
+    fn: (values: T[], others: U[], info: BatchInfo) => readonly R[],
+  ): DStream<R> {
+    this.#sameJob(other, 'transformWith');
+    return this.#next((id) => ({
+      kind: 'transformWith',
+      id,
+      parents: [this.id, other.id],
+      fn: synchronous3(label('transformWith', id), fn),
+    }));
+  }
+
+  #pairWith<U>(other: DStream<unknown>, join: PairJoin): DStream<U> {
+    this.#sameJob(other, join);
+    return this.#next((id) => ({ kind: 'cogroup', id, parents: [this.id, other.id], join }));
+  }
+
+  #sameJob(other: DStream<unknown>, operator: string): void {
+    if (!(other instanceof DStream) || other.#graph !== this.#graph) {
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `${operator}: the other stream must come from the same job's ctx`,
+      );
+    }
   }
 
   /** Per key, the values of the batch combined with `fn`, which must be associative and commutative. */

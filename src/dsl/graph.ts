@@ -31,7 +31,27 @@ export type ElementNode =
   | (Edge & { readonly kind: 'flatMap'; readonly fn: (value: unknown) => Iterable<unknown> })
   | (Edge & { readonly kind: 'filter'; readonly fn: (value: unknown) => boolean })
   | (Edge & { readonly kind: 'keyBy'; readonly fn: (value: unknown) => unknown })
-  | (Edge & { readonly kind: 'mapValues'; readonly fn: (value: unknown) => unknown });
+  | (Edge & { readonly kind: 'mapValues'; readonly fn: (value: unknown) => unknown })
+  | (Edge & { readonly kind: 'flatMapValues'; readonly fn: (value: unknown) => Iterable<unknown> });
+
+/** What a two-stream pair operation emits per key: Spark's cogroup, or one of its joins. */
+export type PairJoin = 'cogroup' | 'join' | 'leftOuterJoin' | 'rightOuterJoin' | 'fullOuterJoin';
+
+/** A pair operation of two streams, per batch: the values of each key from both, then `join`'s rows. */
+export type CogroupNode = {
+  readonly kind: 'cogroup';
+  readonly id: number;
+  readonly parents: readonly [left: number, right: number];
+  readonly join: PairJoin;
+};
+
+/** `transformWith`: a function of both streams' values of the batch, on the main thread. */
+export type TransformWithNode = {
+  readonly kind: 'transformWith';
+  readonly id: number;
+  readonly parents: readonly [left: number, right: number];
+  readonly fn: (left: unknown[], right: unknown[], info: BatchInfo) => readonly unknown[];
+};
 
 export type TransformNode = Edge & {
   readonly kind: 'transform';
@@ -55,6 +75,15 @@ export type Node =
   | TransformNode
   | (Edge & { readonly kind: 'reduceByKey' | 'reduce'; readonly fn: (a: unknown, b: unknown) => unknown })
   | (Edge & { readonly kind: 'count' | 'countByValue' })
+  | (Edge & { readonly kind: 'groupByKey' })
+  | (Edge & {
+      readonly kind: 'combineByKey';
+      readonly create: (value: unknown) => unknown;
+      readonly mergeValue: (combiner: unknown, value: unknown) => unknown;
+      readonly mergeCombiners: (a: unknown, b: unknown) => unknown;
+    })
+  | CogroupNode
+  | TransformWithNode
   | WatermarkNode
   | (Edge & { readonly kind: 'window'; readonly spec: WindowSpec })
   | WindowAggregateNode
@@ -110,6 +139,7 @@ const ELEMENT_KINDS: Readonly<Record<ElementNode['kind'], true>> = {
   filter: true,
   keyBy: true,
   mapValues: true,
+  flatMapValues: true,
 };
 
 /** Whether `node` maps each value on its own (operators/stateless.ts runs it, on either thread). */
@@ -128,13 +158,19 @@ export function isWindow(node: Node): node is WindowNode {
 }
 
 export type NodeKind = Node['kind'];
-export type AggregateNode = Extract<Node, { kind: 'reduceByKey' | 'reduce' | 'count' | 'countByValue' }>;
+export type AggregateNode = Extract<
+  Node,
+  { kind: 'reduceByKey' | 'reduce' | 'count' | 'countByValue' | 'groupByKey' | 'combineByKey' | 'cogroup' }
+>;
 
 export const AGGREGATE_KINDS: ReadonlySet<NodeKind> = new Set([
   'reduceByKey',
   'reduce',
   'count',
   'countByValue',
+  'groupByKey',
+  'combineByKey',
+  'cogroup',
 ]);
 
 export function isAggregate(node: Node): node is AggregateNode {
@@ -143,7 +179,7 @@ export function isAggregate(node: Node): node is AggregateNode {
 
 export function parentsOf(node: Node): readonly number[] {
   if (node.kind === 'source') return [];
-  if (node.kind === 'union') return node.parents;
+  if (node.kind === 'union' || node.kind === 'cogroup' || node.kind === 'transformWith') return node.parents;
   return [node.parent];
 }
 

@@ -4,6 +4,7 @@ export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from '..
 export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
 export {
   type AggregateNode,
+  type CogroupNode,
   type ElementNode,
   Graph,
   isAggregate,
@@ -12,10 +13,12 @@ export {
   isWindow,
   type KeyedStateNode,
   type Node,
+  type PairJoin,
   parentsOf,
   type SinkSpec,
   type SourceNode,
   type TransformNode,
+  type TransformWithNode,
   type WatermarkNode,
   type WindowAggregateNode,
   type WindowNode,

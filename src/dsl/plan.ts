@@ -3,6 +3,7 @@
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { batchIntervalProblem } from '../window/index.ts';
 import {
+  type CogroupNode,
   type Graph,
   isAggregate,
   isKeyedState,
@@ -11,6 +12,7 @@ import {
   type Node,
   parentsOf,
   type SinkSpec,
+  type TransformWithNode,
   type WindowAggregateNode,
   type WindowNode,
 } from './graph.ts';
@@ -20,6 +22,11 @@ import { Inputs } from './inputs.ts';
  * Nodes that keep partials per partition and send them to the main thread to merge. Keyed state
  * operations get their input pre-grouped per key (in record order) by the partition's slot.
  */
+/** Whether two streams come from different sets of inputs. */
+function differ(a: ReadonlySet<number> | undefined, b: ReadonlySet<number> | undefined): boolean {
+  return a?.size !== b?.size || [...(a ?? [])].some((source) => !b?.has(source));
+}
+
 function isPartial(node: Node): boolean {
   return isAggregate(node) || node.kind === 'windowAggregate' || isKeyedState(node);
 }
@@ -59,6 +66,11 @@ export class Plan {
   readonly snapshotted: ReadonlySet<number>;
   /** The job's inputs: which source node each topic's records enter, and their formats. */
   readonly inputs: Inputs;
+  /**
+   * Two-stream operations (cogroup, the joins, transformWith) of streams from different inputs:
+   * across instances, their keys meet only when partition q of every input goes to one instance.
+   */
+  readonly joins: readonly (CogroupNode | TransformWithNode)[];
 
   constructor(graph: Graph) {
     this.graph = graph;
@@ -68,12 +80,25 @@ export class Plan {
     const upstream: number[][] = [];
     const children: number[][] = graph.nodes.map(() => []);
     const watermarks = new Map<number, number>();
+    const sources: ReadonlySet<number>[] = [];
+    const joins: (CogroupNode | TransformWithNode)[] = [];
     for (const node of graph.nodes) {
       const parents = parentsOf(node);
+      sources[node.id] =
+        node.kind === 'source'
+          ? new Set([node.id])
+          : new Set(parents.flatMap((parent) => [...(sources[parent] ?? [])]));
+      if (
+        (node.kind === 'cogroup' || node.kind === 'transformWith') &&
+        differ(sources[node.parents[0]], sources[node.parents[1]])
+      )
+        joins.push(node);
       for (const parent of parents) children[parent]?.push(node.id);
       const parentOnMain = parents.some((parent) => onMain[parent] === true);
+      // transformWith sees both streams' whole batch: only the main thread has it.
       onMain[node.id] =
-        node.kind !== 'lateRecords' && (node.kind === 'output' || isPartial(node) || parentOnMain);
+        node.kind !== 'lateRecords' &&
+        (node.kind === 'output' || node.kind === 'transformWith' || isPartial(node) || parentOnMain);
       eventTime[node.id] =
         node.kind === 'withWatermark' || parents.some((parent) => eventTime[parent] === true);
       // lateRecords has a batch whenever records are late, whether or not its window fired.
@@ -93,14 +118,18 @@ export class Plan {
     const slotOutputs = new Set<number>();
     for (const node of graph.nodes) {
       if (!onMain[node.id]) continue;
+      // A partial merges slots' partials only when all its input is in the slots (a cogroup of a
+      // stream and an aggregation's result runs on the main thread over records).
+      const partial = isPartial(node) && parentsOf(node).every((parent) => !onMain[parent]);
       for (const parent of parentsOf(node)) {
         if (onMain[parent]) continue;
-        if (isPartial(node)) partialExports.add(node.id);
+        if (partial) partialExports.add(node.id);
         else if (node.kind === 'output' && writesBytes(node.sink)) slotOutputs.add(node.id);
         else recordExports.add(parent);
       }
     }
     this.onMain = onMain;
+    this.joins = joins;
     this.children = children;
     this.recordExports = recordExports;
     this.partialExports = partialExports;

@@ -21,6 +21,8 @@ export type Export =
     }
   /** A keyed state operation's input: per key (first seen first), its values in record order. */
   | { readonly node: number; readonly kind: 'groups'; readonly groups: [unknown, unknown[]][] }
+  /** groupByKey's and cogroup's partial: per key, its values of the left (or only) and right stream. */
+  | { readonly node: number; readonly kind: 'groups2'; readonly groups: [unknown, unknown[], unknown[]][] }
   /**
    * The same split by state partition, each part msgpack of its `[key, values][]`: the main
    * thread hands a part to its state partition's slot without decoding it.

@@ -1,11 +1,11 @@
 // The one interpreter of operators: which stage runs a node, the slot's push chain, and a main-thread node's run.
 import type { BatchInfo, SourceRecord } from '../core/index.ts';
-import { isAggregate, isElement, isKeyedState, type Node, type Plan } from '../dsl/index.ts';
+import { isAggregate, isElement, isKeyedState, type Node, type Plan, parentsOf } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { aggregatePartial, aggregateStage } from './operators/aggregate.ts';
 import { keyedStatePartial } from './operators/keyed-state.ts';
-import { elementReceiver, transformStage } from './operators/stateless.ts';
-import type { BatchScope, PartialStage, Receiver, Stage } from './operators/types.ts';
+import { elementReceiver, transformStage, transformWithStage } from './operators/stateless.ts';
+import type { BatchScope, PairStage, PartialStage, Receiver, Stage } from './operators/types.ts';
 import { watermarkStage, windowAggregatePartial, windowStage } from './operators/window.ts';
 import { type EncodedSink, isEncodedSink, type KafkaLayout, outputEncoder } from './output-encoding.ts';
 import type { Export } from './partials.ts';
@@ -23,10 +23,15 @@ export function stageFor(node: Node, scope: BatchScope): Stage {
       return { push: emit };
     case 'transform':
       return transformStage(node, scope, emit);
+    case 'transformWith':
+      return transformWithStage(node, scope, emit);
     case 'reduceByKey':
     case 'reduce':
     case 'count':
     case 'countByValue':
+    case 'groupByKey':
+    case 'combineByKey':
+    case 'cogroup':
       return aggregateStage(node, emit);
     case 'withWatermark':
       return watermarkStage(node, scope, emit);
@@ -42,6 +47,12 @@ export function stageFor(node: Node, scope: BatchScope): Stage {
         `${node.kind} runs in the workers, never on the main thread`,
       );
   }
+}
+
+/** What `stage` takes from its parent `parent`: a stage of two parents tells them apart. */
+function receiverOf(stage: Stage | undefined, parent: number): Receiver | undefined {
+  if (stage && 'pushFrom' in stage) return (stage as PairStage).pushFrom(parent);
+  return stage?.push;
 }
 
 /**
@@ -153,7 +164,7 @@ export class SlotPipeline {
   #emitter(id: number, late = false): Receiver {
     const targets = (this.#plan.children[id] ?? [])
       .filter((child) => (this.#plan.nodes[child]?.kind === 'lateRecords') === late)
-      .map((child) => this.#stages[child]?.push)
+      .map((child) => receiverOf(this.#stages[child], id))
       .filter((receiver): receiver is Receiver => receiver !== undefined);
     const exported = this.#records.get(id);
     if (exported) targets.push((value) => exported.push(value));
@@ -184,7 +195,11 @@ export function runOnMain(
     fired: [],
     emitter: () => push,
   });
-  for (const input of inputs) for (const value of input) stage.push(value);
+  const parents = parentsOf(node);
+  for (const [index, input] of inputs.entries()) {
+    const receive = receiverOf(stage, parents[index] as number) as Receiver;
+    for (const value of input) receive(value);
+  }
   stage.end?.();
   return out;
 }

@@ -41,7 +41,11 @@ describe('stateLayout', () => {
 
   it('input topics with different partition counts stop the start', async () => {
     await expect(stateLayout(config('a,b'), admin({ a: 3, b: 4 }))).rejects.toThrow(
-      'keyed state needs input topics with one partition count (state partition q lives with partition q); got a: 3, b: 4',
+      'keyed state needs input topics with one partition count (partition q of each goes to one instance); got a: 3, b: 4',
+    );
+    // A join of two inputs needs the same, and says so.
+    await expect(stateLayout(config('a,b'), admin({ a: 3, b: 4 }), 'a join of two inputs')).rejects.toThrow(
+      'a join of two inputs needs input topics with one partition count (partition q of each goes to one instance); got a: 3, b: 4',
     );
     await expect(stateLayout(config('/^x/'), admin({ a: 3 }))).rejects.toThrow(
       "keyed state needs the input topics' partition count, and SLUICE_TOPICS (/^x/) names no existing topic",

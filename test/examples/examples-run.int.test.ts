@@ -79,6 +79,7 @@ describe('the examples, run as their headers say', () => {
       'net-amounts.ts',
       'running-totals.ts',
       'slow-pages.ts',
+      'unpaid-orders.ts',
       'user-sessions.ts',
       'word-count.ts',
     ]);
@@ -98,6 +99,12 @@ describe('the examples, run as their headers say', () => {
     for (const [account, amount] of printed(stdout) as [string, number][])
       net[account] = (net[account] ?? 0) + amount;
     expect(net).toEqual({ alice: 9.5, bob: 0 });
+  });
+
+  it('unpaid-orders: the orders that no payment joins (two inputs joined over a window)', async () => {
+    const { stdout } = await run('unpaid-orders.ts');
+    // The day's window closes at the end of the run (a run across midnight UTC would see two).
+    expect(printed(stdout, 'id')).toEqual([{ id: 'o2', account: 'bob', amount: 5 }]);
   });
 
   it('running-totals: each account, its count and sum', async () => {

@@ -30,6 +30,8 @@ export type DirectSourceOptions = {
    * assigner, so that partition q of every topic goes to one instance.
    */
   readonly repartitionTopics?: readonly string[];
+  /** With the co-partitioned assigner even without repartition topics (the job joins two inputs). */
+  readonly coPartitioned?: boolean;
   /**
    * The job has `window()`s, whose records are this instance's partitions' only: owning only some
    * partitions is said, since an aggregation after one gets partial results.
@@ -82,7 +84,11 @@ export class DirectSource implements BatchSource {
     this.#options = options;
     const { config, log } = options;
     const retry = { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers ?? [], log };
-    const consumer = groupConsumer(options.kafka, config, options.repartitionTopics !== undefined);
+    const consumer = groupConsumer(
+      options.kafka,
+      config,
+      options.repartitionTopics !== undefined || options.coPartitioned === true,
+    );
     this.#consumer = consumer;
     const fail = (error: unknown): void => this.#fail(error);
     const { groupId, sessionTimeoutMs } = config;

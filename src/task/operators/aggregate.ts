@@ -1,8 +1,9 @@
 // Batch aggregations (reduceByKey, reduce, count, countByValue): slot partials, their merge, and a run over records.
 import { keyIdentity } from '../../core/index.ts';
-import type { AggregateNode } from '../../dsl/index.ts';
+import { type AggregateNode, parentsOf } from '../../dsl/index.ts';
 import type { Export } from '../partials.ts';
-import type { PartialStage, Receiver, Stage } from './types.ts';
+import { type GroupAggregator, groupAggregatorFor } from './pair-ops.ts';
+import type { PairStage, PartialStage, Receiver } from './types.ts';
 
 type Combine = (a: never, b: never) => unknown;
 
@@ -49,15 +50,14 @@ export class Reduction {
  * One aggregation's state. The same object serves the worker (records in, a partial out) and
  * the main thread (partials merged, or records in when the aggregation follows another).
  */
-export type Aggregator = {
-  add(value: unknown): void;
-  merge(item: Export): void;
-  toExport(node: number): Export;
-  values(): unknown[];
-};
+export type Aggregator = GroupAggregator;
 
 export function aggregatorFor(node: AggregateNode): Aggregator {
   switch (node.kind) {
+    case 'groupByKey':
+    case 'combineByKey':
+    case 'cogroup':
+      return groupAggregatorFor(node);
     case 'reduceByKey':
     case 'countByValue': {
       const counting = node.kind === 'countByValue';
@@ -103,10 +103,22 @@ export function aggregatorFor(node: AggregateNode): Aggregator {
   }
 }
 
+/** Each parent's receiver into `aggregator`: a cogroup tells its two streams apart. */
+function receivers(
+  node: AggregateNode,
+  aggregator: Aggregator,
+): { push: Receiver; pushFrom(parent: number): Receiver } {
+  const first = parentsOf(node)[0] as number;
+  return {
+    push: (value) => aggregator.add(value, first),
+    pushFrom: (parent) => (value) => aggregator.add(value, parent),
+  };
+}
+
 /** In a slot: the partition's values folded into a partial (per key, or one value). */
-export function aggregatePartial(node: AggregateNode): PartialStage {
+export function aggregatePartial(node: AggregateNode): PartialStage & PairStage {
   const aggregator = aggregatorFor(node);
-  return { push: (value) => aggregator.add(value), partial: () => aggregator.toExport(node.id) };
+  return { ...receivers(node, aggregator), partial: () => aggregator.toExport(node.id) };
 }
 
 /** On the main thread: the slots' partials of `node`, merged in result order. */
@@ -122,10 +134,10 @@ export function mergeAggregate(
 }
 
 /** An aggregation over records, when it follows another aggregation on the main thread. */
-export function aggregateStage(node: AggregateNode, emit: Receiver): Stage {
+export function aggregateStage(node: AggregateNode, emit: Receiver): PairStage {
   const aggregator = aggregatorFor(node);
   return {
-    push: (value) => aggregator.add(value),
+    ...receivers(node, aggregator),
     end: () => {
       for (const value of aggregator.values()) emit(value);
     },

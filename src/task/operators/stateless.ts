@@ -1,6 +1,6 @@
-// Stateless operators: element-wise (map, flatMap, filter, keyBy, mapValues) and batch-wise (transform).
-import type { ElementNode, TransformNode } from '../../dsl/index.ts';
-import type { BatchScope, Receiver, Stage } from './types.ts';
+// Stateless operators: element-wise (map, flatMap, filter, keyBy, mapValues, flatMapValues) and batch-wise (transform, transformWith).
+import type { ElementNode, TransformNode, TransformWithNode } from '../../dsl/index.ts';
+import type { BatchScope, PairStage, Receiver, Stage } from './types.ts';
 
 /** The receiver that applies `node`'s function to each value and emits the result to `emit`. */
 export function elementReceiver(node: ElementNode, emit: Receiver): Receiver {
@@ -32,6 +32,13 @@ export function elementReceiver(node: ElementNode, emit: Receiver): Receiver {
         emit([key, fn(inner)]);
       };
     }
+    case 'flatMapValues': {
+      const fn = node.fn;
+      return (value) => {
+        const [key, inner] = value as [unknown, unknown];
+        for (const item of fn(inner)) emit([key, item]);
+      };
+    }
   }
 }
 
@@ -47,6 +54,26 @@ export function transformStage(node: TransformNode, scope: BatchScope, emit: Rec
       // Values a transform emits have no event time of their own.
       scope.time = Number.NaN;
       for (const value of node.fn(buffer, scope.info)) emit(value);
+    },
+  };
+}
+
+/**
+ * `transformWith`: both streams' values of the batch (merged on the main thread, where it runs)
+ * go to the function at once; `pushFrom(parent)` tells the two apart.
+ */
+export function transformWithStage(node: TransformWithNode, scope: BatchScope, emit: Receiver): PairStage {
+  const [leftParent] = node.parents;
+  const left: unknown[] = [];
+  const right: unknown[] = [];
+  const fromLeft: Receiver = (value) => left.push(value);
+  const fromRight: Receiver = (value) => right.push(value);
+  return {
+    push: fromLeft,
+    pushFrom: (parent) => (parent === leftParent ? fromLeft : fromRight),
+    end: () => {
+      scope.time = Number.NaN;
+      for (const value of node.fn(left, right, scope.info)) emit(value);
     },
   };
 }

@@ -14,6 +14,9 @@ export type Stage = {
   readonly end?: () => void;
 };
 
+/** A stage of two parents (cogroup, the joins, transformWith): `pushFrom(parent)` is each one's receiver. */
+export type PairStage = Stage & { pushFrom(parent: number): Receiver };
+
 /** The slot's side of an aggregation: it ends in a partial for the main thread to merge. */
 export type PartialStage = Stage & { partial(): Export };
 
