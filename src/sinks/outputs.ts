@@ -311,7 +311,7 @@ function asSinkError(error: unknown, output: OutputBatch, info: BatchInfo): Slui
 
 /** What to do about an output topic the brokers neither have nor created. */
 function missingTopic(topic: string): string {
-  return `the topic ${topic} does not exist and the brokers did not create it (auto.create.topics.enable=false); create it first: npx sluice topics create ${topic} --partitions N`;
+  return `the topic ${topic} does not exist (or the brokers are still creating it); create it first: npx sluice topics create ${topic} --partitions N`;
 }
 
 function messageOf(error: unknown): string {

@@ -92,7 +92,7 @@ describe('aggregate job into Kafka, from topics chosen by pattern', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      `SLUICE_SINK: output topic ${missing} cannot be described; does it exist?`,
+      `SLUICE_SINK: output topic ${missing} cannot be described: the topic ${missing} does not exist (or the brokers are still creating it); create it first: npx sluice topics create ${missing} --partitions N`,
     );
     const [entry] = await kafka.admin.fetchOffsets({ groupId, topics: [topic] });
     expect(entry?.partitions).toEqual([{ partition: 0, offset: '-1', metadata: null }]);
