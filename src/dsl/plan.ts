@@ -3,8 +3,10 @@
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { batchIntervalProblem } from '../window/index.ts';
 import {
+  type AsyncNode,
   type Graph,
   isAggregate,
+  isAsync,
   isKeyedState,
   isWindow,
   type KeyedStateNode,
@@ -56,6 +58,8 @@ export class Plan {
   readonly keyedStates: readonly KeyedStateNode[];
   /** State operations followed by `stateSnapshots()`: their runs return the whole state. */
   readonly snapshotted: ReadonlySet<number>;
+  /** mapAsync and filterAsync operations: a slot runs the batches of such a job asynchronously. */
+  readonly asyncNodes: readonly AsyncNode[];
 
   constructor(graph: Graph) {
     this.graph = graph;
@@ -112,6 +116,14 @@ export class Plan {
     this.snapshotted = new Set(
       graph.nodes.flatMap((node) => (node.kind === 'stateSnapshots' ? [node.parent] : [])),
     );
+    this.asyncNodes = graph.nodes.filter(isAsync);
+  }
+
+  /** The asynchronous operations whose failed calls go to the dead-letter topic, as `mapAsync (node 3)`. */
+  deadLetteringCalls(): string[] {
+    return this.asyncNodes
+      .filter((node) => node.options.onError === 'dlq')
+      .map((node) => `${node.kind} (node ${node.id})`);
   }
 
   get nodes(): readonly Node[] {
@@ -138,6 +150,12 @@ function writesBytes(sink: SinkSpec): boolean {
 }
 
 function checkPlacement(node: Node, parentOnMain: boolean, eventTime: boolean, graph: Graph): void {
+  if (isAsync(node) && parentOnMain) {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `${node.kind} (node ${node.id}) must come before the first aggregation: its calls run in the partition's worker slot; after an aggregation, do asynchronous work in foreachBatch`,
+    );
+  }
   const stateful = node.kind === 'withWatermark' || isWindow(node);
   if (stateful && parentOnMain) {
     const name = node.kind === 'windowAggregate' ? node.operator : node.kind;

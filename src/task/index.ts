@@ -30,6 +30,7 @@ export {
   type PartitionResult,
   type RecordInput,
   runPartition,
+  runPartitionAsync,
 } from './partition-run.ts';
 export { runOnMain } from './pipeline.ts';
 export type { SinkPartitions, SlotTask, WorkerInit } from './protocol.ts';

@@ -30,6 +30,11 @@ export type WorkerInit = {
   readonly sinkMaxBatchBytes?: number;
   /** SLUICE_LATENCY_TIMESTAMP_FIELD: records' latency counts from this field of their value. */
   readonly latencyTimestampField?: string;
+  /**
+   * An Int32 the slots add 1 to (Atomics) for each asynchronous call (mapAsync, filterAsync) that
+   * settles: shared with the main thread, whose stall watchdog takes a change as progress.
+   */
+  readonly progress?: SharedArrayBuffer;
 };
 
 /**

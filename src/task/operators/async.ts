@@ -1,0 +1,169 @@
+// Asynchronous operators (mapAsync, filterAsync): bounded calls in flight, results in input order, retries, timeouts.
+import { retry } from '../../core/index.ts';
+import type { AsyncNode } from '../../dsl/index.ts';
+import { ErrorCode, errorText, isSluiceError, SluiceError } from '../../errors/index.ts';
+import type { AsyncStage, BatchScope, Calls, Receiver } from './types.ts';
+
+/** One value's call, from its push to its handing on. */
+type Call = {
+  readonly value: unknown;
+  readonly time: number;
+  readonly record: number;
+  state: 'waiting' | 'running' | 'done' | 'failed';
+  result: unknown;
+  error: unknown;
+  attempts: number;
+  /** The attempt in flight's: aborting it cancels the user's I/O. */
+  controller: AbortController | undefined;
+};
+
+function slotCalls(node: AsyncNode, scope: BatchScope): Calls {
+  if (!scope.calls) {
+    throw new SluiceError(ErrorCode.jobInvalid, `${node.kind} runs in the workers, never on the main thread`);
+  }
+  return scope.calls;
+}
+
+/**
+ * `mapAsync` or `filterAsync` in a slot. As Flink's ordered async I/O: at most `concurrency`
+ * values are held, their calls started in push order; a value goes on once its call and every
+ * earlier one settled, with the event time and record it came with.
+ */
+export function asyncStage(node: AsyncNode, scope: BatchScope, emit: Receiver): AsyncStage {
+  const calls = slotCalls(node, scope);
+  const label = `${node.kind} (node ${node.id})`;
+  const { concurrency } = node.options;
+  const stop = new AbortController();
+  const queue: Call[] = [];
+  // The first `started` calls of the queue are started: calls start in push order.
+  let started = 0;
+
+  const start = (): void => {
+    while (started < queue.length && started < concurrency && !stop.signal.aborted) {
+      const call = queue[started++] as Call;
+      call.state = 'running';
+      invoke(node, call, stop.signal).then(
+        (result) => {
+          call.state = 'done';
+          call.result = result;
+          calls.settled();
+        },
+        (error: unknown) => {
+          call.state = 'failed';
+          call.error = error;
+          calls.settled();
+        },
+      );
+    }
+  };
+
+  const handOn = (call: Call): void => {
+    if (call.state === 'done') {
+      if (node.kind === 'mapAsync') emit(call.result);
+      else if (call.result) emit(call.value);
+      return;
+    }
+    // A SLUICE_DECODE error is the record's fault: the decode policy takes it, as in any operator.
+    if (isSluiceError(call.error, ErrorCode.decode)) throw call.error;
+    const tries = call.attempts > 1 ? ` after ${call.attempts} attempts` : '';
+    const message = `${label} failed${tries}: ${errorText(call.error)}`;
+    if (node.options.onError === 'dlq') calls.deadLetter(call.record, message);
+    else throw new SluiceError(ErrorCode.userFunction, message, { cause: call.error });
+  };
+
+  return {
+    push: (value) => {
+      queue.push({
+        value,
+        time: scope.time,
+        record: scope.record,
+        state: 'waiting',
+        result: undefined,
+        error: undefined,
+        attempts: 0,
+        controller: undefined,
+      });
+      start();
+    },
+    get held() {
+      return queue.length;
+    },
+    get full() {
+      return queue.length >= concurrency;
+    },
+    flush: () => {
+      for (let call = queue[0]; call && (call.state === 'done' || call.state === 'failed'); call = queue[0]) {
+        queue.shift();
+        started--;
+        // The next calls start before this value goes on: they run while the operators after work.
+        start();
+        scope.time = call.time;
+        scope.record = call.record;
+        handOn(call);
+      }
+    },
+    abort: () => {
+      stop.abort(new SluiceError(ErrorCode.userFunction, `${label}: the batch stopped`));
+      for (const call of queue) call.controller?.abort(stop.signal.reason);
+    },
+  };
+}
+
+/** The call's attempts: each with its timeout, retried with backoff while the batch goes on. */
+function invoke(node: AsyncNode, call: Call, stopped: AbortSignal): Promise<unknown> {
+  const { attempts, backoffMs, maxBackoffMs } = node.options;
+  return retry(
+    ({ attempt }) => {
+      // The retry helper tries once more after a wait the signal ended: not here.
+      if (stopped.aborted) return Promise.reject(stopped.reason);
+      call.attempts = attempt;
+      return attemptOnce(node, call, attempt);
+    },
+    {
+      budgetMs: Number.POSITIVE_INFINITY,
+      firstDelayMs: backoffMs,
+      maxDelayMs: maxBackoffMs,
+      attempts,
+      signal: stopped,
+      retryable: (error) => !stopped.aborted && !isSluiceError(error, ErrorCode.decode),
+    },
+  );
+}
+
+/**
+ * One call of the user's function, which may return a value, a Promise or any thenable, or throw.
+ * It fails when its timeout passes or the batch stops, whether or not the function heeds the signal.
+ */
+function attemptOnce(node: AsyncNode, call: Call, attempt: number): Promise<unknown> {
+  const { timeoutMs } = node.options;
+  const controller = new AbortController();
+  call.controller = controller;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      controller.abort(
+        new SluiceError(ErrorCode.userFunction, `no result within ${timeoutMs} ms (timeoutMs)`),
+      );
+    }, timeoutMs);
+    controller.signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(controller.signal.reason);
+      },
+      { once: true },
+    );
+    const settle = (ok: boolean, outcome: unknown): void => {
+      clearTimeout(timer);
+      if (ok) resolve(outcome);
+      else reject(outcome);
+    };
+    try {
+      Promise.resolve(node.fn(call.value, { signal: controller.signal, attempt })).then(
+        (result) => settle(true, result),
+        (error: unknown) => settle(false, error),
+      );
+    } catch (error) {
+      settle(false, error);
+    }
+  });
+}
