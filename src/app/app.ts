@@ -16,7 +16,7 @@ import { GeneratorSource } from '../sources/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import { createCheckpointer, restoreOf } from './checkpoint-wiring.ts';
 import { loadJob } from './job.ts';
-import { connectKafka, type KafkaClients } from './kafka-clients.ts';
+import { connectKafka, type KafkaClients, startDeadLetters } from './kafka-clients.ts';
 import { exactlyOnce, repartitionTopics, startKafkaSource, transactionWriter } from './kafka-wiring.ts';
 import { latencyTuner } from './latency-tuning.ts';
 import { checkOutputs, createOutputs } from './outputs-wiring.ts';
@@ -87,6 +87,8 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
   const { config, log } = options;
   const { jobPath, signature, plan, init } = await loadJob(config, options.env, options.job);
   const checked = await checkOutputs(plan, config, log);
+  const deadLetter =
+    kafka && (await startDeadLetters(kafka, config, log, plan.deadLetteringCalls().length > 0));
   const windows = {
     merger: new WindowMerger(),
     watermark: new WatermarkTracker(plan.watermarks, config.idleTimeoutMs),
@@ -142,7 +144,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
     intervalMs: config.batchIntervalMs,
     commitIntervalMs: config.commitIntervalMs,
     log,
-    ...(kafka?.deadLetter ? { deadLetter: kafka.deadLetter } : {}),
+    ...(deadLetter ? { deadLetter } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     rates: new RateController({
       backpressure: config.backpressure,
@@ -175,7 +177,13 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
     },
     utilization: () => slots.utilization(),
     busySeconds: () => slots.busySeconds(),
-    inFlight: () => engine.inFlight(),
+    inFlight:
+      plan.asyncNodes.length === 0
+        ? () => engine.inFlight()
+        : () => {
+            const batch = engine.inFlight();
+            return batch && { ...batch, calls: slots.callsSettled() };
+          },
     ready: () => source.ready(),
     unavailable: () => source.unavailable(),
     buffered: () => source.buffered(),
