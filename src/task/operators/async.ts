@@ -17,6 +17,9 @@ type Call = {
   controller: AbortController | undefined;
 };
 
+/** Handed-on calls are dropped from the queue's front past this many. */
+const COMPACT_AFTER = 1024;
+
 function slotCalls(node: AsyncNode, scope: BatchScope): Calls {
   if (!scope.calls) {
     throw new SluiceError(ErrorCode.jobInvalid, `${node.kind} runs in the workers, never on the main thread`);
@@ -34,13 +37,15 @@ export function asyncStage(node: AsyncNode, scope: BatchScope, emit: Receiver): 
   const label = `${node.kind} (node ${node.id})`;
   const { concurrency } = node.options;
   const stop = new AbortController();
-  const queue: Call[] = [];
-  // The first `started` calls of the queue are started: calls start in push order.
-  let started = 0;
+  // The calls held are queue[head…]; they start in push order, queue[next] the next to start.
+  // A head index, not shift(): a transform or flatMap may push a whole batch at once.
+  const queue: (Call | undefined)[] = [];
+  let head = 0;
+  let next = 0;
 
   const start = (): void => {
-    while (started < queue.length && started < concurrency && !stop.signal.aborted) {
-      const call = queue[started++] as Call;
+    while (next < queue.length && next - head < concurrency && !stop.signal.aborted) {
+      const call = queue[next++] as Call;
       call.state = 'running';
       invoke(node, call, stop.signal).then(
         (result) => {
@@ -54,6 +59,18 @@ export function asyncStage(node: AsyncNode, scope: BatchScope, emit: Receiver): 
           calls.settled();
         },
       );
+    }
+  };
+
+  /** Drops the handed-on calls from the front once they are most of the queue. */
+  const compact = (): void => {
+    if (head === queue.length) {
+      queue.length = 0;
+      head = next = 0;
+    } else if (head >= COMPACT_AFTER && head * 2 >= queue.length) {
+      queue.splice(0, head);
+      next -= head;
+      head = 0;
     }
   };
 
@@ -86,25 +103,26 @@ export function asyncStage(node: AsyncNode, scope: BatchScope, emit: Receiver): 
       start();
     },
     get held() {
-      return queue.length;
+      return queue.length - head;
     },
     get full() {
-      return queue.length >= concurrency;
+      return queue.length - head >= concurrency;
     },
     flush: () => {
-      for (let call = queue[0]; call && (call.state === 'done' || call.state === 'failed'); call = queue[0]) {
-        queue.shift();
-        started--;
+      for (let call = queue[head]; call && (call.state === 'done' || call.state === 'failed'); ) {
+        queue[head++] = undefined;
+        compact();
         // The next calls start before this value goes on: they run while the operators after work.
         start();
         scope.time = call.time;
         scope.record = call.record;
         handOn(call);
+        call = queue[head];
       }
     },
     abort: () => {
       stop.abort(new SluiceError(ErrorCode.userFunction, `${label}: the batch stopped`));
-      for (const call of queue) call.controller?.abort(stop.signal.reason);
+      for (let at = head; at < next; at++) queue[at]?.controller?.abort(stop.signal.reason);
     },
   };
 }

@@ -235,6 +235,20 @@ describe('mapAsync', () => {
       0, 1000, 2000, 3000, 4000,
     ]);
   });
+  it('takes a whole batch at once from a transform before it (50,000 values) without slowing down', async () => {
+    const job = collecting((rows) =>
+      rows
+        .transform((values) =>
+          values.flatMap((record) => Array.from({ length: 10_000 }, (_, i) => record.value.n * 10_000 + i)),
+        )
+        .mapAsync((n) => n, { concurrency: 100 }),
+    );
+    const started = Date.now();
+    const batch = await run(job, records(1, 5));
+    expect(batch.outputs[0]?.values).toEqual(Array.from({ length: 50_000 }, (_, n) => n));
+    // A hang guard, not a timing: a queue drained with shift() costs the square of its length.
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
 });
 
 describe('mapAsync failures', () => {
