@@ -322,14 +322,20 @@ class PartitionRun {
     try {
       return this.#pipeline.endFrom(from);
     } catch (error) {
-      const input = this.#input;
-      const fatal = {
-        code: ErrorCode.userFunction,
-        message: `${errorText(error)} (in transform, ${input.topic}-${input.partition}${thrownAt(error)})`,
-      };
-      this.#stop({ fatal, fatalError: slotErrorData(error) });
+      this.#endFailed(error, 'in transform');
       return -1;
     }
+  }
+
+  /** Stops the batch for an error at its end, where no record is at hand. */
+  #endFailed(error: unknown, where: string): false {
+    const input = this.#input;
+    const fatal = {
+      code: ErrorCode.userFunction,
+      message: `${errorText(error)} (${where}, ${input.topic}-${input.partition}${thrownAt(error)})`,
+    };
+    this.#stop({ fatal, fatalError: slotErrorData(error) });
+    return false;
   }
 
   abort(): void {
@@ -371,8 +377,12 @@ class PartitionRun {
     return true;
   }
 
-  /** Record `index` failed with `error`; false when that stops the batch. */
+  /**
+   * Record `index` failed with `error`; false when that stops the batch. A value made at the
+   * batch end (index -1) has no record to skip or dead-letter: its failure stops the batch.
+   */
   #failed(index: number, error: unknown, decode: boolean): boolean {
+    if (index < 0) return this.#endFailed(error, 'on a value made at the batch end');
     const origin = this.#origin(index);
     if (!decode) {
       const message = `${errorText(error)} (at ${describeOrigin(origin)}${thrownAt(error)})`;

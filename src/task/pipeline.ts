@@ -162,6 +162,8 @@ export class SlotPipeline {
     for (let id = from; id < stages.length; id++) {
       const stage = stages[id];
       if (stage && isAsyncStage(stage) && stage.held > 0) return id;
+      // What a stage's end emits (a transform's, a window's) comes from no one record.
+      this.#scope.record = -1;
       stage?.end?.();
     }
     return -1;

@@ -84,7 +84,8 @@ export function asyncStage(node: AsyncNode, scope: BatchScope, emit: Receiver): 
     if (isSluiceError(call.error, ErrorCode.decode)) throw call.error;
     const tries = call.attempts > 1 ? ` after ${call.attempts} attempts` : '';
     const message = `${label} failed${tries}: ${errorText(call.error)}`;
-    if (node.options.onError === 'dlq') calls.deadLetter(call.record, message);
+    // A value made at the batch end (by a transform or a window) has no record to dead-letter.
+    if (node.options.onError === 'dlq' && call.record >= 0) calls.deadLetter(call.record, message);
     else throw new SluiceError(ErrorCode.userFunction, message, { cause: call.error });
   };
 

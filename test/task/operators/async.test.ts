@@ -387,6 +387,24 @@ describe('mapAsync failures', () => {
     expect(batch.decodeErrors).toBe(0);
   });
 
+  it("stops the batch for a failed call on a value made at the batch end, which no record can stand for under 'dlq'", async () => {
+    const job = collecting((rows) =>
+      rows
+        .transform((values) => [values.length])
+        .mapAsync(
+          async () => {
+            throw new Error('no');
+          },
+          { onError: 'dlq' },
+        ),
+    );
+    const batch = await run(job, records(1, 3));
+    expect(batch.fatal?.message).toMatch(
+      /^mapAsync \(node 2\) failed: no \(on a value made at the batch end, input-0; thrown at \S+async\.test\.ts:\d+:\d+\)$/,
+    );
+    expect(batch.callFailures).toEqual([]);
+  });
+
   it('dead-letters a record once when several of its values fail', async () => {
     const job = collecting((rows) =>
       rows
