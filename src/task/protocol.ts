@@ -3,7 +3,7 @@
 import type { BatchInfo, Offset } from '../core/index.ts';
 import type { ValueFormat } from './decode.ts';
 import type { GeneratorSpec } from './generator.ts';
-import type { DecodePolicy } from './partition-run.ts';
+import type { DecodePolicy } from './partition-types.ts';
 import type { KeyedSnapshot, StateLayout } from './state-store.ts';
 import type { LatePolicy } from './window-ops.ts';
 
