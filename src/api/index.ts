@@ -3,6 +3,8 @@
 export { type JobRun, type RunSummary, type StartJobOptions, startJob } from '../app/index.ts';
 export type { BatchStats } from '../coordinator/index.ts';
 export {
+  type AsyncCall,
+  type AsyncOptions,
   type BatchInfo,
   DStream,
   defineJob,

@@ -17,7 +17,7 @@ import { WatermarkTracker } from '../window/index.ts';
 import { createCheckpointer, restoreOf } from './checkpoint-wiring.ts';
 import { withInputTopics } from './input-topics.ts';
 import { loadJob } from './job.ts';
-import { connectKafka, type KafkaClients } from './kafka-clients.ts';
+import { connectKafka, type KafkaClients, startDeadLetters } from './kafka-clients.ts';
 import { exactlyOnce, repartitionTopics, startKafkaSource, transactionWriter } from './kafka-wiring.ts';
 import { latencyTuner } from './latency-tuning.ts';
 import { checkOutputs, createOutputs } from './outputs-wiring.ts';
@@ -89,6 +89,8 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
   const { jobPath, signature, plan, init } = await loadJob(options.config, options.env, options.job);
   const config = withInputTopics(options.config, plan.inputs);
   const checked = await checkOutputs(plan, config, log);
+  const deadLetter =
+    kafka && (await startDeadLetters(kafka, config, log, plan.deadLetteringCalls().length > 0));
   const windows = {
     merger: new WindowMerger(),
     watermark: new WatermarkTracker(plan.watermarks, config.idleTimeoutMs),
@@ -148,7 +150,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
     intervalMs: config.batchIntervalMs,
     commitIntervalMs: config.commitIntervalMs,
     log,
-    ...(kafka?.deadLetter ? { deadLetter: kafka.deadLetter } : {}),
+    ...(deadLetter ? { deadLetter } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     rates: new RateController({
       backpressure: config.backpressure,
@@ -181,7 +183,13 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
     },
     utilization: () => slots.utilization(),
     busySeconds: () => slots.busySeconds(),
-    inFlight: () => engine.inFlight(),
+    inFlight:
+      plan.asyncNodes.length === 0
+        ? () => engine.inFlight()
+        : () => {
+            const batch = engine.inFlight();
+            return batch && { ...batch, calls: slots.callsSettled() };
+          },
     ready: () => source.ready(),
     unavailable: () => source.unavailable(),
     buffered: () => source.buffered(),

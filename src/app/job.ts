@@ -47,7 +47,20 @@ export async function loadJob(
       : { latencyTimestampField: config.latencyTimestampField }),
   };
   const plan = new Plan(graph);
-  const intervalProblems = plan.intervalProblems(config.batchIntervalMs);
-  if (intervalProblems.length > 0) throw new ConfigError(intervalProblems);
+  const problems = [...plan.intervalProblems(config.batchIntervalMs), ...deadLetterProblems(plan, config)];
+  if (problems.length > 0) throw new ConfigError(problems);
   return { jobPath, signature, plan, init };
+}
+
+/** A mapAsync or filterAsync with `onError: 'dlq'` needs a dead-letter topic to write to. */
+function deadLetterProblems(plan: Plan, config: SluiceConfig): string[] {
+  return plan.deadLetteringCalls().flatMap((operator) => {
+    const what = `${operator} sends the records of failed calls to the dead-letter topic (onError: 'dlq')`;
+    if (config.brokers === undefined) {
+      return [
+        `${what}: it needs SLUICE_BROKERS and SLUICE_DLQ_TOPIC; the generator has no dead-letter topic`,
+      ];
+    }
+    return config.dlqTopic === undefined ? [`${what}: SLUICE_DLQ_TOPIC is required`] : [];
+  });
 }

@@ -14,18 +14,41 @@ export class StartStopped extends Error {
   }
 }
 
-/** The connected clients of a run on SLUICE_BROKERS, and its dead letter writer if the policies want one. */
+/** The connected clients of a run on SLUICE_BROKERS. */
 export type KafkaClients = {
   readonly client: Kafka;
   readonly admin: Admin;
   readonly producer: Producer;
-  readonly deadLetter?: (failures: readonly DecodeFailure[]) => Promise<void>;
   /** Disconnects the producer, then the admin client. */
   close(): Promise<void>;
 };
 
 /**
- * Connects the admin client and the producer, and starts the dead letter writer. Once `signal`
+ * The dead letter writer, started, when something sends records to SLUICE_DLQ_TOPIC: the decode
+ * or late-record policy, or the job's mapAsync/filterAsync with `onError: 'dlq'` (`calls`).
+ */
+export async function startDeadLetters(
+  kafka: KafkaClients,
+  config: SluiceConfig,
+  log: Logger,
+  calls: boolean,
+): Promise<((failures: readonly DecodeFailure[]) => Promise<void>) | undefined> {
+  const topic = config.dlqTopic;
+  const wanted = config.onDecodeError === 'dlq' || config.onLateRecord === 'dlq' || calls;
+  if (!wanted || !topic) return undefined;
+  const writer = new DeadLetterWriter({
+    admin: kafka.admin,
+    producer: kafka.producer,
+    topic,
+    retry: { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers ?? [], log },
+    log,
+  });
+  await writer.start();
+  return (failures) => writer.write(failures);
+}
+
+/**
+ * Connects the admin client and the producer. Once `signal`
  * aborts, connecting is given up with `StartStopped`. A failed start closes what it connected:
  * open Kafka connections would keep the process alive.
  */
@@ -55,23 +78,10 @@ export async function connectKafka(
       (error) => `cannot connect a producer to ${brokers}: ${kafkaFailureReason(error, config)}`,
     );
     connected.producer = producer;
-    const dlqTopic = config.dlqTopic;
-    const deadLetters =
-      (config.onDecodeError === 'dlq' || config.onLateRecord === 'dlq') && dlqTopic
-        ? new DeadLetterWriter({
-            admin,
-            producer,
-            topic: dlqTopic,
-            retry: { timeoutMs: config.kafkaRetryTimeoutMs, brokers: brokerList, log },
-            log,
-          })
-        : undefined;
-    await deadLetters?.start();
     return {
       client,
       admin,
       producer,
-      ...(deadLetters ? { deadLetter: (failures) => deadLetters.write(failures) } : {}),
       close,
     };
   } catch (error) {

@@ -123,9 +123,17 @@ export class BatchRun {
     if (decodeErrors > 0) this.#logDecodeErrors(results, decodeFailures);
     const late = results.reduce((sum, result) => sum + (result.late ?? 0), 0);
     if (late > 0) this.#logLate(results, late);
+    const callFailures = results.flatMap((result) => result.callFailures ?? []);
+    if (callFailures.length > 0) {
+      this.#options.log.warn(
+        { count: callFailures.length, sample: failureSample(callFailures) },
+        'asynchronous calls failed; their records go to the dead-letter topic',
+      );
+    }
     const failures = [
       ...(decodeFailures[0]?.value !== undefined ? decodeFailures : []),
       ...results.flatMap((result) => result.lateFailures ?? []),
+      ...callFailures,
     ];
     let deadLettered = 0;
     this.#step('writing outputs');
@@ -234,14 +242,21 @@ export class BatchRun {
     const perPartition = results
       .filter((result) => result.decodeErrors > 0)
       .map((result) => ({ topic: result.topic, partition: result.partition, count: result.decodeErrors }));
-    const sample = failures.slice(0, 3).map((failure) => ({
-      topic: failure.topic,
-      partition: failure.partition,
-      offset: failure.offset.toString(),
-      error: failure.error,
-    }));
-    this.#options.log.warn({ perPartition, sample }, 'records that could not be decoded');
+    this.#options.log.warn(
+      { perPartition, sample: failureSample(failures) },
+      'records that could not be decoded',
+    );
   }
+}
+
+/** The first few failures, for a log line: origin and error. */
+function failureSample(failures: readonly DecodeFailure[]): object[] {
+  return failures.slice(0, 3).map((failure) => ({
+    topic: failure.topic,
+    partition: failure.partition,
+    offset: failure.offset.toString(),
+    error: failure.error,
+  }));
 }
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));

@@ -57,6 +57,11 @@ export type BatchInFlight = {
   /** When it started, on the engine's clock. */
   readonly startedAt: number;
   readonly step: 'processing' | 'writing outputs' | 'committing';
+  /**
+   * A job with mapAsync or filterAsync: how many calls the slots have settled, a running count
+   * (`Slots.callsSettled`); the stall watchdog takes a change as progress of the batch.
+   */
+  readonly calls?: number;
 };
 
 export type EngineOptions = {

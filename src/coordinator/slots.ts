@@ -18,14 +18,17 @@ export class Slots {
   readonly #busy: BusyTime[];
   readonly #placement = new Map<string, number>();
   readonly #load: number[];
+  /** WorkerInit.progress: the asynchronous calls the slots have settled. */
+  readonly #calls = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(count: number, init: WorkerInit) {
+    const workerData: WorkerInit = { ...init, progress: this.#calls.buffer as SharedArrayBuffer };
     this.#pools = Array.from(
       { length: count },
       () =>
         new Piscina({
           filename: WORKER,
-          workerData: init,
+          workerData,
           minThreads: 1,
           maxThreads: 1,
           idleTimeout: Number.POSITIVE_INFINITY,
@@ -102,6 +105,11 @@ export class Slots {
   #submit(slot: number, task: SlotTask): Promise<unknown> {
     const pool = this.#pools[slot] as Piscina;
     return (this.#busy[slot] as BusyTime).during(() => pool.run(task));
+  }
+
+  /** How many mapAsync and filterAsync calls the slots have settled: a count that only changes. */
+  callsSettled(): number {
+    return Atomics.load(this.#calls, 0);
   }
 
   /** Fraction of the time each slot was busy since it started. */

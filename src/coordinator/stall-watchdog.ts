@@ -29,12 +29,17 @@ const MAX_CHECK_EVERY_MS = 1_000;
  * Restarting is the cure for a batch that never finishes (an output that hangs, a slot that does
  * not answer) or records that never get into one. A stall is either a batch in flight for the
  * timeout, or records buffered for the timeout without a batch that took records completing.
- * Nothing waiting is no stall, however long no batch ran: an idle stream is healthy.
+ * Nothing waiting is no stall, however long no batch ran: an idle stream is healthy. An
+ * asynchronous call that settles (`BatchInFlight.calls` moved) is progress: a batch of many slow
+ * calls may take longer than the timeout, as long as no stretch of the timeout passes without one.
  */
 export class StallWatchdog {
   readonly #options: StallWatchdogOptions;
   readonly #now: () => number;
   #bufferedSince: number | undefined;
+  /** The last `calls` count seen, and when it last changed. */
+  #calls: number | undefined;
+  #callsAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   #fired = false;
 
@@ -68,10 +73,17 @@ export class StallWatchdog {
     if (timeoutMs === 0 || this.#fired) return;
     const now = this.#now();
     const state = probe();
+    const calls = state.inFlight?.calls;
+    if (calls !== undefined && this.#calls !== undefined && calls !== this.#calls) {
+      this.#callsAt = now;
+      // A settled call is progress for the records buffered meanwhile too.
+      if (this.#bufferedSince !== undefined) this.#bufferedSince = now;
+    }
+    this.#calls = calls ?? this.#calls;
     if (state.buffered === 0) this.#bufferedSince = undefined;
     else this.#bufferedSince ??= now;
     const waitedMs = Math.max(
-      state.inFlight ? now - state.inFlight.startedAt : 0,
+      state.inFlight ? now - Math.max(state.inFlight.startedAt, this.#callsAt) : 0,
       this.#bufferedSince === undefined ? 0 : now - this.#bufferedSince,
     );
     if (waitedMs < timeoutMs) return;

@@ -11,6 +11,7 @@ import {
   type WindowSpec,
   Windows,
 } from '../window/index.ts';
+import { type AsyncCall, type AsyncOptions, asyncSpec } from './async-spec.ts';
 import type { Graph, PairJoin, SinkSpec, WindowAggregateNode } from './graph.ts';
 import { type PostgresOutputOptions, postgresSinkSpec } from './postgres-spec.ts';
 import { checkTimeout, type MapWithStateSpec, StateSpec } from './state-spec.ts';
@@ -88,6 +89,51 @@ export class DStream<T> {
 
   filter(fn: (value: T) => boolean): DStream<T> {
     return this.#next((id) => ({ kind: 'filter', id, parent: this.id, fn: unary('filter', id, fn) }));
+  }
+
+  /**
+   * Flink's async I/O: `fn(value, { signal, attempt })` for each value, in the partition's worker
+   * slot, with up to `concurrency` calls of the partition at once; the results go on in input
+   * order, and the batch commits only once every call has settled. A call that throws, rejects or
+   * passes `timeoutMs` (its `signal` then aborts) is retried per `retry`, then stops the run
+   * (`onError: 'fail'`) or sends its input record to the dead-letter topic (`'dlq'`). Before the
+   * first aggregation only (docs/jobs.md, "Asynchronous enrichment").
+   *
+   * @example
+   * clicks.mapAsync(async (r, { signal }) => ({ ...r.value, tier: await tierOf(r.value.user, signal) }), { concurrency: 32, timeoutMs: 2_000 });
+   */
+  mapAsync<K, V>(
+    fn: (value: T, call: AsyncCall) => PromiseLike<readonly [K, V]> | readonly [K, V],
+    options?: AsyncOptions,
+  ): DStream<Pair<K, V>>;
+  mapAsync<U>(fn: (value: T, call: AsyncCall) => U, options?: AsyncOptions): DStream<Awaited<U>>;
+  mapAsync<U>(fn: (value: T, call: AsyncCall) => U, options?: AsyncOptions): DStream<Awaited<U>> {
+    return this.#async('mapAsync', fn, options);
+  }
+
+  /** Keeps the values for which `fn` resolves truthy; calls run as `mapAsync`'s, with its options. */
+  filterAsync(
+    fn: (value: T, call: AsyncCall) => boolean | PromiseLike<boolean>,
+    options?: AsyncOptions,
+  ): DStream<T> {
+    return this.#async('filterAsync', fn, options);
+  }
+
+  #async<U>(
+    kind: 'mapAsync' | 'filterAsync',
+    fn: (value: T, call: AsyncCall) => unknown,
+    options: AsyncOptions | undefined,
+  ): DStream<U> {
+    return this.#next((id) => {
+      if (typeof fn !== 'function') {
+        throw new SluiceError(
+          ErrorCode.jobInvalid,
+          `${label(kind, id)}: the first argument must be a function; got ${typeof fn}`,
+        );
+      }
+      const call = fn as (value: unknown, call: AsyncCall) => unknown;
+      return { kind, id, parent: this.id, fn: call, options: asyncSpec(label(kind, id), options) };
+    });
   }
 
   /** Pairs `[fn(value), value]`, ready for keyed operations. */

@@ -2,6 +2,7 @@
 
 import type { BatchInfo, Pair } from '../core/index.ts';
 import type { AggregationSpec, EmitMode, WindowSpec } from '../window/index.ts';
+import type { AsyncCall, AsyncSpec } from './async-spec.ts';
 import { describeInput, type InputSpec } from './input-spec.ts';
 import type { PostgresSinkSpec } from './postgres-spec.ts';
 import type { StateHandle } from './state-spec.ts';
@@ -58,6 +59,17 @@ export type TransformNode = Edge & {
   readonly fn: (values: unknown[], info: BatchInfo) => readonly unknown[];
 };
 
+/**
+ * `mapAsync` and `filterAsync`: calls that may settle later, at most `options.concurrency` per
+ * partition at once, whose results go on in input order. They run in the worker slots only.
+ */
+export type AsyncNode = Edge & {
+  readonly kind: 'mapAsync' | 'filterAsync';
+  /** May return a value or a Promise of one (a filter's: whether to keep the value). */
+  readonly fn: (value: unknown, call: AsyncCall) => unknown;
+  readonly options: AsyncSpec;
+};
+
 export type WatermarkNode = Edge & {
   readonly kind: 'withWatermark';
   readonly allowedLatenessMs: number;
@@ -73,6 +85,7 @@ export type Node =
   | ElementNode
   | { readonly kind: 'union'; readonly id: number; readonly parents: readonly number[] }
   | TransformNode
+  | AsyncNode
   | (Edge & { readonly kind: 'reduceByKey' | 'reduce'; readonly fn: (a: unknown, b: unknown) => unknown })
   | (Edge & { readonly kind: 'count' | 'countByValue' })
   | (Edge & { readonly kind: 'groupByKey' })
@@ -149,6 +162,10 @@ export function isElement(node: Node): node is ElementNode {
 
 export function isKeyedState(node: Node): node is KeyedStateNode {
   return node.kind === 'updateStateByKey' || node.kind === 'mapWithState';
+}
+
+export function isAsync(node: Node): node is AsyncNode {
+  return node.kind === 'mapAsync' || node.kind === 'filterAsync';
 }
 
 export type WindowNode = Extract<Node, { kind: 'window' | 'windowAggregate' }>;

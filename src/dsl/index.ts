@@ -1,13 +1,22 @@
 // dsl/: the user API and planner — defineJob, DStream, graph, plan, specs; main thread and worker slots.
 
 export type { BatchInfo, Key, OffsetRange, Origin, Pair, SourceRecord } from '../core/index.ts';
+export {
+  ASYNC_DEFAULTS,
+  type AsyncCall,
+  type AsyncErrorPolicy,
+  type AsyncOptions,
+  type AsyncSpec,
+} from './async-spec.ts';
 export { DStream, type KafkaOutputOptions, MapWithStateDStream } from './dstream.ts';
 export {
   type AggregateNode,
+  type AsyncNode,
   type CogroupNode,
   type ElementNode,
   Graph,
   isAggregate,
+  isAsync,
   isElement,
   isKeyedState,
   isWindow,

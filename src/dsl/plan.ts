@@ -3,9 +3,11 @@
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { batchIntervalProblem } from '../window/index.ts';
 import {
+  type AsyncNode,
   type CogroupNode,
   type Graph,
   isAggregate,
+  isAsync,
   isKeyedState,
   isWindow,
   type KeyedStateNode,
@@ -71,6 +73,8 @@ export class Plan {
    * across instances, their keys meet only when partition q of every input goes to one instance.
    */
   readonly joins: readonly (CogroupNode | TransformWithNode)[];
+  /** mapAsync and filterAsync operations: a slot runs the batches of such a job asynchronously. */
+  readonly asyncNodes: readonly AsyncNode[];
 
   constructor(graph: Graph) {
     this.graph = graph;
@@ -145,6 +149,14 @@ export class Plan {
     this.snapshotted = new Set(
       graph.nodes.flatMap((node) => (node.kind === 'stateSnapshots' ? [node.parent] : [])),
     );
+    this.asyncNodes = graph.nodes.filter(isAsync);
+  }
+
+  /** The asynchronous operations whose failed calls go to the dead-letter topic, as `mapAsync (node 3)`. */
+  deadLetteringCalls(): string[] {
+    return this.asyncNodes
+      .filter((node) => node.options.onError === 'dlq')
+      .map((node) => `${node.kind} (node ${node.id})`);
   }
 
   get nodes(): readonly Node[] {
@@ -171,6 +183,12 @@ function writesBytes(sink: SinkSpec): boolean {
 }
 
 function checkPlacement(node: Node, parentOnMain: boolean, eventTime: boolean, graph: Graph): void {
+  if (isAsync(node) && parentOnMain) {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `${node.kind} (node ${node.id}) must come before the first aggregation: its calls run in the partition's worker slot; after an aggregation, do asynchronous work in foreachBatch`,
+    );
+  }
   const stateful = node.kind === 'withWatermark' || isWindow(node);
   if (stateful && parentOnMain) {
     const name = node.kind === 'windowAggregate' ? node.operator : node.kind;

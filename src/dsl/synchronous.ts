@@ -5,7 +5,8 @@ import type { AggregationSpec } from '../window/index.ts';
 
 // Operators run their functions synchronously, record by record, in the worker slots and on the
 // main thread: an `async` function's Promise would be taken for its value (every key `{}`, every
-// filter true). So each user function is wrapped once, when the job is built, to fail at once.
+// filter true). So each user function is wrapped once, when the job is built, to fail at once;
+// mapAsync and filterAsync are the operators that wait for Promises.
 // The wrapper also takes `unknown` arguments: graph nodes hold functions over unknown values, and
 // the DStream's type parameters already guaranteed, at the call that built the node, what they get.
 
@@ -19,7 +20,7 @@ function isThenable(value: unknown): boolean {
 function notSynchronous(operator: string, what: string): SluiceError {
   return new SluiceError(
     ErrorCode.userFunction,
-    `${operator} returned ${what}: operators are synchronous (asynchronous enrichment arrives with a later release); make the function synchronous, or do asynchronous work in foreachBatch`,
+    `${operator} returned ${what}: operators are synchronous; make the function synchronous, call it with mapAsync or filterAsync, or do asynchronous work in foreachBatch`,
   );
 }
 

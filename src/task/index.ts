@@ -24,13 +24,8 @@ export {
   writtenValues,
 } from './output-encoding.ts';
 export { KeyGroups } from './partials.ts';
-export {
-  type DecodeFailure,
-  type DecodePolicy,
-  type PartitionResult,
-  type RecordInput,
-  runPartition,
-} from './partition-run.ts';
+export { runPartition, runPartitionAsync } from './partition-run.ts';
+export type { DecodeFailure, DecodePolicy, PartitionResult, RecordInput } from './partition-types.ts';
 export { runOnMain } from './pipeline.ts';
 export type { SinkPartitions, SlotTask, WorkerInit } from './protocol.ts';
 export { COMPRESSION, controlRecordType } from './record-batch/record-batch.ts';

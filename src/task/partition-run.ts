@@ -1,106 +1,26 @@
 // A slot's run of one partition batch: records decoded and pushed through the pipeline, failures sorted out.
-import {
-  type BatchInfo,
-  LatencyHistogram,
-  type Offset,
-  type Origin,
-  type SourceRecord,
-} from '../core/index.ts';
+import { type BatchInfo, LatencyHistogram, type Origin, type SourceRecord } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import {
   ErrorCode,
   errorText,
   isSluiceError,
-  type SlotErrorData,
+  MAX_CAUSES,
   slotErrorData,
   stackOf,
   userFrame,
 } from '../errors/index.ts';
 import { isEventTime } from '../window/index.ts';
-import type { KafkaLayout } from './output-encoding.ts';
-import type { Export } from './partials.ts';
+import type { Calls } from './operators/types.ts';
+import type {
+  DecodeFailure,
+  DecodePolicy,
+  PartitionResult,
+  RecordInput,
+  RunOptions,
+} from './partition-types.ts';
 import { SlotPipeline } from './pipeline.ts';
-import { BatchWindows, type LatePolicy, type LateSample, type PartitionStore } from './window-ops.ts';
-
-export type DecodePolicy = 'fail' | 'skip' | 'dlq';
-
-/** One partition's records for one batch, decoded on demand in the worker. */
-export type RecordInput = {
-  readonly topic: string;
-  readonly partition: number;
-  readonly count: number;
-  offset(index: number): Offset;
-  /** Decodes record `index`; throws when its bytes cannot be decoded. */
-  record(index: number): SourceRecord;
-  /** The undecoded bytes, for the dead-letter topic. */
-  raw(index: number): { readonly key: Uint8Array | null; readonly value: Uint8Array | null };
-  /**
-   * When record `index` came into being (epoch ms): its Kafka timestamp (CreateTime, or
-   * LogAppendTime where the topic sets it); what end-to-end latency is counted from. Without it,
-   * none is.
-   */
-  createdAt?(index: number): number;
-};
-
-/**
- * The ages of a batch's records as a slot saw them: `ages` (a LatencyHistogram's sparse form, µs)
- * is `at` minus each record's `createdAt`, with `at` the slot's clock when it started the batch.
- * The main thread moves them to when the batch's outputs were written.
- */
-export type RecordAges = { readonly at: number; readonly ages: number[] };
-
-export type DecodeFailure = Origin & {
-  readonly error: string;
-  /** Present under the dlq policy: the original bytes to dead-letter. */
-  readonly key?: Uint8Array | null;
-  readonly value?: Uint8Array | null;
-};
-
-/** What a worker returns for one partition batch: small partials, never per-record objects (unless asked for). */
-export type PartitionResult = {
-  readonly topic: string;
-  readonly partition: number;
-  readonly records: number;
-  readonly exports: Export[];
-  readonly decodeErrors: number;
-  /** Under `skip`, a sample; under `dlq`, every failed record with its bytes. */
-  readonly failures: DecodeFailure[];
-  /** Set when the batch must not be committed: a decode error under `fail`, or a user function that threw. */
-  readonly fatal?: { readonly code: string; readonly message: string };
-  /** With a user function's fatal error: what it threw, its stack and causes, for the main thread. */
-  readonly fatalError?: SlotErrorData;
-  /** Records event-time windows found late (each once), a sample of them, and (late policy dlq) all with bytes. */
-  readonly late?: number;
-  readonly lateSample?: LateSample[];
-  readonly lateFailures?: DecodeFailure[];
-  /** Window operations that fired at least one window in this batch. */
-  readonly fired?: number[];
-  /** `[withWatermark node, largest event time in this batch]`. */
-  readonly eventTimes?: [number, number][];
-  /** What the partition's window state holds after the batch (keys, or records of `window`). */
-  readonly stateEntries?: number;
-  /** The ages of the records that went through the job (decode errors left out). */
-  readonly latency?: RecordAges;
-};
-
-export type RunOptions = {
-  /** The partition's window state, kept across batches; a fresh one forgets every window. */
-  readonly store?: PartitionStore;
-  readonly latePolicy?: LatePolicy;
-  /** Keyed state's state partition count: the groups go out split by state partition, encoded. */
-  readonly statePartitions?: number;
-  /**
-   * Event times further ahead of the batch time than this are decode errors
-   * (SLUICE_MAX_EVENT_TIME_AHEAD_MS); unset, no limit.
-   */
-  readonly maxEventTimeAheadMs?: number;
-  /** toKafka outputs whose record batches the slot writes, by output node. */
-  readonly kafkaLayouts?: ReadonlyMap<number, KafkaLayout>;
-  /** The clock records' ages are read on (epoch ms): Date.now, or the TestDriver's. */
-  readonly clock?: () => number;
-  /** Ages count from this field of the decoded value rather than from `createdAt`. */
-  readonly latencyField?: string;
-};
+import { BatchWindows, type PartitionStore } from './window-ops.ts';
 
 const SKIP_SAMPLE = 5;
 
@@ -119,18 +39,25 @@ export function describeOrigin(origin: Origin): string {
 }
 
 /**
- * `; thrown at /path/job.ts:12:9`: where in the job's own code the error came from (not Sluice's
- * src/, not node_modules), so that a user function's failure names its line; empty when unknown.
+ * `; thrown at /path/job.ts:12:9`: where in the job's own code the error (or the first of its
+ * causes that says) came from (not Sluice's src/, not node_modules), so that a user function's
+ * failure names its line; empty when unknown.
  */
 function thrownAt(error: unknown): string {
-  const stack = stackOf(error);
-  const frame = stack === undefined ? undefined : userFrame(stack);
-  return frame === undefined ? '' : `; thrown at ${frame}`;
+  let link = error;
+  for (let depth = 0; link instanceof Error && depth <= MAX_CAUSES; depth++) {
+    const stack = stackOf(link);
+    const frame = stack === undefined ? undefined : userFrame(stack);
+    if (frame !== undefined) return `; thrown at ${frame}`;
+    link = link.cause;
+  }
+  return '';
 }
 
 /**
  * Runs the worker side of the plan over one partition's batch: each record is pushed through the
- * operators up to the aggregations, which keep per-key partials.
+ * operators up to the aggregations, which keep per-key partials. A plan with asynchronous
+ * operators runs in `runPartitionAsync`.
  */
 export function runPartition(
   plan: Plan,
@@ -139,89 +66,282 @@ export function runPartition(
   policy: DecodePolicy,
   options: RunOptions = {},
 ): PartitionResult {
-  let index = 0;
-  const origin = (): Origin => ({
-    topic: input.topic,
-    partition: input.partition,
-    offset: input.offset(index),
-  });
-  const cursor = { origin, raw: () => input.raw(index) };
-  const windows = new BatchWindows(
-    plan,
-    info,
-    options.store ?? new Map(),
-    cursor,
-    options.latePolicy ?? 'count',
-    options.maxEventTimeAheadMs,
-  );
-  const pipeline = new SlotPipeline(plan, info, windows, options.statePartitions, options.kafkaLayouts);
-  const failures: DecodeFailure[] = [];
-  let decodeErrors = 0;
-  const base = { topic: input.topic, partition: input.partition, records: input.count };
-  const at = (options.clock ?? Date.now)();
-  const { latencyField } = options;
-  const createdAt = input.createdAt;
-  const ages =
-    (createdAt || latencyField !== undefined) && input.count > 0 ? new LatencyHistogram() : undefined;
+  const run = new PartitionRun(plan, input, info, policy, options);
+  for (let index = 0; index < input.count; index++) if (!run.push(index)) return run.result();
+  run.end(0);
+  return run.result();
+}
 
-  for (; index < input.count; index++) {
-    const failure = pushRecord(input, index, pipeline);
-    if ('record' in failure) {
-      // Kafka's "no timestamp" is -1; such a record (or one without the field) has no age to count,
-      // nor has one whose time no clock reads (1e300, nanoseconds in an epoch-ms field).
-      const created =
-        latencyField !== undefined
-          ? fieldTime(failure.record.value, latencyField)
-          : (createdAt?.(index) ?? 0);
-      // Microseconds, so that the histogram keeps sub-millisecond shifts apart.
-      if (created > 0 && isEventTime(created)) ages?.record((at - created) * 1000);
-      continue;
-    }
-    if (!failure.decode) {
-      const message = `${errorText(failure.error)} (at ${describeOrigin(origin())}${thrownAt(failure.error)})`;
-      return {
-        ...base,
-        exports: [],
-        decodeErrors,
-        failures,
-        fatal: { code: ErrorCode.userFunction, message },
-        fatalError: slotErrorData(failure.error),
-      };
-    }
-    const message = errorText(failure.error);
-    decodeErrors++;
-    if (policy === 'fail') {
-      const fatal = {
-        code: ErrorCode.decode,
-        message: `cannot decode record at ${describeOrigin(origin())}: ${message}`,
-      };
-      return { ...base, exports: [], decodeErrors, failures: [{ ...origin(), error: message }], fatal };
-    }
-    if (policy === 'dlq') failures.push({ ...origin(), error: message, ...input.raw(index) });
-    else if (failures.length < SKIP_SAMPLE) failures.push({ ...origin(), error: message });
-  }
+/**
+ * `runPartition` for a plan with mapAsync or filterAsync: the records go in while the
+ * asynchronous stages have room, and each is drained before the stages after it end. Once the
+ * batch stops (a failed call under `fail`), the calls still in flight are aborted.
+ */
+export async function runPartitionAsync(
+  plan: Plan,
+  input: RecordInput,
+  info: BatchInfo,
+  policy: DecodePolicy,
+  options: RunOptions = {},
+): Promise<PartitionResult> {
+  const wakeup = new Wakeup();
+  const run = new PartitionRun(plan, input, info, policy, options, wakeup);
   try {
-    pipeline.end();
-  } catch (error) {
+    let going = true;
+    for (let index = 0; going && index < input.count; index++) {
+      going = run.push(index) && (!run.full || (await run.settle(wakeup, () => !run.full)));
+    }
+    for (let at = going ? run.end(0) : -1; at >= 0; at = run.end(at)) {
+      if (!(await run.settle(wakeup, () => run.drained(at)))) break;
+    }
+    return run.result();
+  } finally {
+    run.abort();
+  }
+}
+
+/** Resolves `wait()` at the next `wake()`, or at once for a wake since the last wait. */
+class Wakeup {
+  #woken = false;
+  #resolve: (() => void) | undefined;
+
+  wake(): void {
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    if (resolve) resolve();
+    else this.#woken = true;
+  }
+
+  wait(): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+}
+
+/**
+ * One partition batch in its slot: the pipeline, the failures so far by policy, the records'
+ * ages; `stopped` once a failure ends the batch.
+ */
+class PartitionRun {
+  readonly #input: RecordInput;
+  readonly #policy: DecodePolicy;
+  readonly #plan: Plan;
+  readonly #windows: BatchWindows;
+  readonly #pipeline: SlotPipeline;
+  readonly #failures: DecodeFailure[] = [];
+  readonly #callFailures: DecodeFailure[] = [];
+  readonly #deadLettered = new Set<number>();
+  #decodeErrors = 0;
+  #stopped: PartitionResult | undefined;
+  readonly #store: PartitionStore | undefined;
+  readonly #at: number;
+  readonly #latencyField: string | undefined;
+  readonly #ages: LatencyHistogram | undefined;
+
+  constructor(
+    plan: Plan,
+    input: RecordInput,
+    info: BatchInfo,
+    policy: DecodePolicy,
+    options: RunOptions,
+    wakeup?: Wakeup,
+  ) {
+    this.#plan = plan;
+    this.#input = input;
+    this.#policy = policy;
+    this.#store = options.store;
+    const cursor = {
+      origin: () => this.#origin(this.#pipeline.record),
+      raw: () => input.raw(this.#pipeline.record),
+    };
+    this.#windows = new BatchWindows(
+      plan,
+      info,
+      options.store ?? new Map(),
+      cursor,
+      options.latePolicy ?? 'count',
+      options.maxEventTimeAheadMs,
+    );
+    const calls: Calls | undefined = wakeup && {
+      settled: () => {
+        wakeup.wake();
+        options.callSettled?.();
+      },
+      deadLetter: (record, error) => this.#deadLetter(record, error),
+    };
+    this.#pipeline = new SlotPipeline(
+      plan,
+      info,
+      this.#windows,
+      options.statePartitions,
+      options.kafkaLayouts,
+      calls,
+    );
+    this.#at = (options.clock ?? Date.now)();
+    this.#latencyField = options.latencyField;
+    this.#ages =
+      (input.createdAt || options.latencyField !== undefined) && input.count > 0
+        ? new LatencyHistogram()
+        : undefined;
+  }
+
+  /** Whether an asynchronous stage holds as many values as it may. */
+  get full(): boolean {
+    return this.#pipeline.asyncStages.some((stage) => stage.full);
+  }
+
+  /** Record `index` through the operators; false once the batch stopped. */
+  push(index: number): boolean {
+    const outcome = pushRecord(this.#input, index, this.#pipeline);
+    if (!('record' in outcome)) return this.#failed(index, outcome.error, outcome.decode);
+    // Kafka's "no timestamp" is -1; such a record (or one without the field) has no age to count,
+    // nor has one whose time no clock reads (1e300, nanoseconds in an epoch-ms field).
+    const created =
+      this.#latencyField !== undefined
+        ? fieldTime(outcome.record.value, this.#latencyField)
+        : (this.#input.createdAt?.(index) ?? 0);
+    // Microseconds, so that the histogram keeps sub-millisecond shifts apart.
+    if (created > 0 && isEventTime(created)) this.#ages?.record((this.#at - created) * 1000);
+    return true;
+  }
+
+  /**
+   * Hands on what the asynchronous stages can, then waits for calls to settle until `done()`;
+   * false once the batch stopped.
+   */
+  async settle(wakeup: Wakeup, done: () => boolean): Promise<boolean> {
+    for (;;) {
+      if (!this.#flush()) return false;
+      if (done()) return true;
+      await wakeup.wait();
+    }
+  }
+
+  /** Whether the asynchronous stage of node `id` has handed every value on. */
+  drained(id: number): boolean {
+    return (this.#pipeline.asyncStage(id)?.held ?? 0) === 0;
+  }
+
+  /**
+   * The stages' ends from node `from` on; the node of an asynchronous stage to drain first, or -1
+   * once all ended or the batch stopped.
+   */
+  end(from: number): number {
+    if (this.#stopped) return -1;
+    try {
+      return this.#pipeline.endFrom(from);
+    } catch (error) {
+      this.#endFailed(error, 'in transform');
+      return -1;
+    }
+  }
+
+  /** Stops the batch for an error at its end, where no record is at hand. */
+  #endFailed(error: unknown, where: string): false {
+    const input = this.#input;
     const fatal = {
       code: ErrorCode.userFunction,
-      message: `${errorText(error)} (in transform, ${input.topic}-${input.partition}${thrownAt(error)})`,
+      message: `${errorText(error)} (${where}, ${input.topic}-${input.partition}${thrownAt(error)})`,
     };
-    return { ...base, exports: [], decodeErrors, failures, fatal, fatalError: slotErrorData(error) };
+    this.#stop({ fatal, fatalError: slotErrorData(error) });
+    return false;
   }
-  return {
-    ...base,
-    exports: pipeline.exports(),
-    decodeErrors,
-    failures,
-    ...(windows.late > 0
-      ? { late: windows.late, lateSample: windows.lateSample, lateFailures: windows.lateDeadLetters }
-      : {}),
-    ...(pipeline.fired.length > 0 ? { fired: pipeline.fired } : {}),
-    ...(plan.watermarks.size > 0 ? { eventTimes: windows.maxEventTimes() } : {}),
-    ...(options.store && plan.windows.length > 0 ? { stateEntries: storeEntries(options.store) } : {}),
-    ...(ages && ages.count > 0 ? { latency: { at, ages: ages.toSparse() } } : {}),
-  };
+
+  abort(): void {
+    for (const stage of this.#pipeline.asyncStages) stage.abort();
+  }
+
+  result(): PartitionResult {
+    if (this.#stopped) return this.#stopped;
+    const windows = this.#windows;
+    const fired = this.#pipeline.fired;
+    const store = this.#store;
+    const ages = this.#ages;
+    return {
+      ...this.#base(),
+      exports: this.#pipeline.exports(),
+      ...(windows.late > 0
+        ? { late: windows.late, lateSample: windows.lateSample, lateFailures: windows.lateDeadLetters }
+        : {}),
+      ...(this.#callFailures.length > 0 ? { callFailures: this.#callFailures } : {}),
+      ...(fired.length > 0 ? { fired } : {}),
+      ...(this.#plan.watermarks.size > 0 ? { eventTimes: windows.maxEventTimes() } : {}),
+      ...(store && this.#plan.windows.length > 0 ? { stateEntries: storeEntries(store) } : {}),
+      ...(ages && ages.count > 0 ? { latency: { at: this.#at, ages: ages.toSparse() } } : {}),
+    };
+  }
+
+  /** Hands on every asynchronous stage's settled values, a failure at a time; false once stopped. */
+  #flush(): boolean {
+    for (const stage of this.#pipeline.asyncStages) {
+      for (;;) {
+        try {
+          stage.flush();
+          break;
+        } catch (error) {
+          if (!this.#failed(this.#pipeline.record, error, isDecodeError(error))) return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Record `index` failed with `error`; false when that stops the batch. A value made at the
+   * batch end (index -1) has no record to skip or dead-letter: its failure stops the batch.
+   */
+  #failed(index: number, error: unknown, decode: boolean): boolean {
+    if (index < 0) return this.#endFailed(error, 'on a value made at the batch end');
+    const origin = this.#origin(index);
+    if (!decode) {
+      const message = `${errorText(error)} (at ${describeOrigin(origin)}${thrownAt(error)})`;
+      this.#stop({
+        fatal: { code: ErrorCode.userFunction, message },
+        fatalError: slotErrorData(error),
+      });
+      return false;
+    }
+    const message = errorText(error);
+    this.#decodeErrors++;
+    if (this.#policy === 'fail') {
+      const fatal = {
+        code: ErrorCode.decode,
+        message: `cannot decode record at ${describeOrigin(origin)}: ${message}`,
+      };
+      this.#stop({ fatal, failures: [{ ...origin, error: message }] });
+      return false;
+    }
+    if (this.#policy === 'dlq') this.#failures.push({ ...origin, error: message, ...this.#input.raw(index) });
+    else if (this.#failures.length < SKIP_SAMPLE) this.#failures.push({ ...origin, error: message });
+    return true;
+  }
+
+  /** A failed call's record to the dead-letter topic, once whatever else of it failed. */
+  #deadLetter(index: number, error: string): void {
+    if (this.#deadLettered.has(index)) return;
+    this.#deadLettered.add(index);
+    this.#callFailures.push({ ...this.#origin(index), error, ...this.#input.raw(index) });
+  }
+
+  #stop(fields: Pick<PartitionResult, 'fatal' | 'fatalError'> & { failures?: DecodeFailure[] }): void {
+    this.#stopped = { ...this.#base(), exports: [], failures: this.#failures, ...fields };
+    this.abort();
+  }
+
+  #base(): Omit<PartitionResult, 'exports'> {
+    const { topic, partition, count } = this.#input;
+    return { topic, partition, records: count, decodeErrors: this.#decodeErrors, failures: this.#failures };
+  }
+
+  #origin(index: number): Origin {
+    const input = this.#input;
+    return { topic: input.topic, partition: input.partition, offset: input.offset(index) };
+  }
 }
 
 /**
@@ -240,7 +360,7 @@ function pushRecord(
     return { decode: true, error };
   }
   try {
-    pipeline.push(record);
+    pipeline.push(record, index);
     return { record };
   } catch (error) {
     return { decode: isDecodeError(error), error };

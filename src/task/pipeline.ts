@@ -3,9 +3,19 @@ import type { BatchInfo, SourceRecord } from '../core/index.ts';
 import { isAggregate, isElement, isKeyedState, type Node, type Plan, parentsOf } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { aggregatePartial, aggregateStage } from './operators/aggregate.ts';
+import { asyncStage } from './operators/async.ts';
 import { keyedStatePartial } from './operators/keyed-state.ts';
 import { elementReceiver, transformStage, transformWithStage } from './operators/stateless.ts';
-import type { BatchScope, PairStage, PartialStage, Receiver, Stage } from './operators/types.ts';
+import {
+  type AsyncStage,
+  type BatchScope,
+  type Calls,
+  isAsyncStage,
+  type PairStage,
+  type PartialStage,
+  type Receiver,
+  type Stage,
+} from './operators/types.ts';
 import { watermarkStage, windowAggregatePartial, windowStage } from './operators/window.ts';
 import { type EncodedSink, isEncodedSink, type KafkaLayout, outputEncoder } from './output-encoding.ts';
 import type { Export } from './partials.ts';
@@ -25,6 +35,9 @@ export function stageFor(node: Node, scope: BatchScope): Stage {
       return transformStage(node, scope, emit);
     case 'transformWith':
       return transformWithStage(node, scope, emit);
+    case 'mapAsync':
+    case 'filterAsync':
+      return asyncStage(node, scope, emit);
     case 'reduceByKey':
     case 'reduce':
     case 'count':
@@ -84,6 +97,8 @@ function partialFor(node: Node, scope: BatchScope, statePartitions: number | und
 /**
  * A slot's pipeline for one partition batch: every record is pushed through the stages of the
  * nodes before the first aggregation, which keep partials; `end` closes the batch in graph order.
+ * With asynchronous stages (`calls` given), values past one go on when its calls settle, and the
+ * run drains each before the stages after it end (`endFrom`).
  */
 export class SlotPipeline {
   readonly #plan: Plan;
@@ -93,6 +108,8 @@ export class SlotPipeline {
   readonly #records = new Map<number, unknown[]>();
   #topic: string | undefined;
   #source: Stage | undefined;
+  /** The asynchronous stages, in graph order. */
+  readonly asyncStages: readonly AsyncStage[];
 
   constructor(
     plan: Plan,
@@ -100,15 +117,18 @@ export class SlotPipeline {
     windows: BatchWindows,
     statePartitions?: number,
     kafkaLayouts?: ReadonlyMap<number, KafkaLayout>,
+    calls?: Calls,
   ) {
     this.#plan = plan;
     this.#scope = {
       info,
       time: 0,
+      record: -1,
       windows,
       fired: [],
       emitter: (id, late) => this.#emitter(id, late),
       ...(kafkaLayouts ? { kafkaLayouts } : {}),
+      ...(calls ? { calls } : {}),
     };
     for (const id of plan.recordExports) this.#records.set(id, []);
     const partials: PartialStage[] = [];
@@ -124,6 +144,9 @@ export class SlotPipeline {
       }
     }
     this.#partials = partials.reverse();
+    this.asyncStages = this.#stages.filter(
+      (stage): stage is AsyncStage => stage !== undefined && isAsyncStage(stage),
+    );
   }
 
   /** Window operations that fired at least one window in this batch. */
@@ -131,8 +154,15 @@ export class SlotPipeline {
     return this.#scope.fired;
   }
 
-  push(record: SourceRecord): void {
+  /** The batch index of the record the value being pushed (or handed on) came from. */
+  get record(): number {
+    return this.#scope.record;
+  }
+
+  /** Record `index` of the partition batch into the first stage. */
+  push(record: SourceRecord, index: number): void {
     this.#scope.time = record.timestamp;
+    this.#scope.record = index;
     // A partition's batch is of one topic: its input is looked up once.
     if (record.topic !== this.#topic) {
       const source = this.#plan.inputs.sourceFor(record.topic);
@@ -144,9 +174,27 @@ export class SlotPipeline {
     this.#source?.push(record);
   }
 
-  /** Once every record is in: each stage's end, in graph order (a node fed by another comes after it). */
-  end(): void {
-    for (const stage of this.#stages) stage?.end?.();
+  /**
+   * Once every record is in: each stage's end, in graph order (a node fed by another comes after
+   * it), from node `from` on, up to an asynchronous stage that still holds values: its node, for
+   * the run to drain it and go on from there; -1 once every stage has ended.
+   */
+  endFrom(from: number): number {
+    const stages = this.#stages;
+    for (let id = from; id < stages.length; id++) {
+      const stage = stages[id];
+      if (stage && isAsyncStage(stage) && stage.held > 0) return id;
+      // What a stage's end emits (a transform's, a window's) comes from no one record.
+      this.#scope.record = -1;
+      stage?.end?.();
+    }
+    return -1;
+  }
+
+  /** The stage of node `id`, when it is asynchronous. */
+  asyncStage(id: number): AsyncStage | undefined {
+    const stage = this.#stages[id];
+    return stage && isAsyncStage(stage) ? stage : undefined;
   }
 
   /** What the main thread gets: the exported nodes' records, then the partials in graph order. */
@@ -191,6 +239,7 @@ export function runOnMain(
   const stage = stageFor(node, {
     info,
     time: Number.NaN,
+    record: -1,
     windows: undefined,
     fired: [],
     emitter: () => push,

@@ -3,7 +3,7 @@
 import type { BatchInfo, Offset } from '../core/index.ts';
 import type { ValueFormat } from './decode.ts';
 import type { GeneratorSpec } from './generator.ts';
-import type { DecodePolicy } from './partition-run.ts';
+import type { DecodePolicy } from './partition-types.ts';
 import type { KeyedSnapshot, StateLayout } from './state-store.ts';
 import type { LatePolicy } from './window-ops.ts';
 
@@ -30,6 +30,11 @@ export type WorkerInit = {
   readonly sinkMaxBatchBytes?: number;
   /** SLUICE_LATENCY_TIMESTAMP_FIELD: records' latency counts from this field of their value. */
   readonly latencyTimestampField?: string;
+  /**
+   * An Int32 the slots add 1 to (Atomics) for each asynchronous call (mapAsync, filterAsync) that
+   * settles: shared with the main thread, whose stall watchdog takes a change as progress.
+   */
+  readonly progress?: SharedArrayBuffer;
 };
 
 /**

@@ -5,7 +5,7 @@ import { decodePlain } from '../core/index.ts';
 import type { KeyedStateNode } from '../dsl/index.ts';
 import { StateHandle } from '../dsl/index.ts';
 import { KeyGroups } from './partials.ts';
-import type { PartitionResult } from './partition-run.ts';
+import type { PartitionResult } from './partition-types.ts';
 import type { KeyedStateStore, StateEntry } from './state-store.ts';
 
 /**

@@ -7,7 +7,8 @@ import { decodeKey, decodeValue } from './decode.ts';
 import { clickAt, GENERATOR_TOPIC } from './generator.ts';
 import { DEFAULT_SINK_MAX_BATCH_BYTES, type KafkaLayout } from './output-encoding.ts';
 import { KeyGroups } from './partials.ts';
-import { type PartitionResult, type RecordInput, runPartition } from './partition-run.ts';
+import { runPartition, runPartitionAsync } from './partition-run.ts';
+import type { RecordInput, RunOptions } from './partition-types.ts';
 import type { SinkPartitions, SlotTask, WorkerInit } from './protocol.ts';
 import { RecordColumns } from './record-batch/record-columns.ts';
 import { MIN_MAX_DECOMPRESSED_BYTES, RecordSetView } from './record-batch/record-set.ts';
@@ -18,10 +19,11 @@ import { decodeStore, encodeStore } from './store-snapshot.ts';
 import type { PartitionStore } from './window-ops.ts';
 
 /**
- * What a task returns: msgpack bytes for a batch (`PartitionResult`), a state operation and a
- * window snapshot; a keyed snapshot as it is; null for the rest.
+ * What a task returns: msgpack bytes for a batch (`PartitionResult`; a Promise of them for a job
+ * with asynchronous operators), a state operation and a window snapshot; a keyed snapshot as it
+ * is; null for the rest.
  */
-export type TaskOutput = Uint8Array | KeyedSnapshot | null;
+export type TaskOutput = Uint8Array | Promise<Uint8Array> | KeyedSnapshot | null;
 
 /**
  * Values handed over in this thread rather than as bytes (the TestDriver's `value` records): the
@@ -55,6 +57,8 @@ export class TaskRunner {
   /** The columns of each 'records' task's records: a task's records are read before the next task. */
   readonly #columns = new RecordColumns();
   readonly #clock: () => number;
+  /** WorkerInit.progress: one count per asynchronous call settled. */
+  readonly #progress: Int32Array | undefined;
 
   /**
    * `graph`: the job as this thread built it from `init.jobPath` and `init.env`; `clock`: what
@@ -65,6 +69,7 @@ export class TaskRunner {
     this.#given = given;
     this.#clock = clock;
     this.#plan = new Plan(graph);
+    this.#progress = init.progress && new Int32Array(init.progress);
     this.#mismatch =
       graph.signature() === init.signature
         ? undefined
@@ -112,30 +117,35 @@ export class TaskRunner {
   #runBatch(
     task: Extract<SlotTask, { type: 'records' | 'kafka' | 'generate' | 'tick' }>,
     input: RecordInput,
-  ): Uint8Array {
+  ): Uint8Array | Promise<Uint8Array> {
     const init = this.#init;
-    const result: PartitionResult = this.#mismatch
-      ? {
-          topic: input.topic,
-          partition: input.partition,
-          records: 0,
-          exports: [],
-          decodeErrors: 0,
-          failures: [],
-          fatal: { code: ErrorCode.jobMismatch, message: this.#mismatch },
-        }
-      : runPartition(this.#plan, input, task.info, init.decodePolicy, {
-          store: this.#storeOf(input.topic, input.partition),
-          latePolicy: init.latePolicy,
-          maxEventTimeAheadMs: init.maxEventTimeAheadMs,
-          clock: this.#clock,
-          ...(init.latencyTimestampField === undefined ? {} : { latencyField: init.latencyTimestampField }),
-          ...(init.statePartitions === undefined ? {} : { statePartitions: init.statePartitions }),
-          ...('sinks' in task && task.sinks
-            ? { kafkaLayouts: this.#layouts(task.sinks, input.partition) }
-            : {}),
-        });
-    return encodeResult(result);
+    if (this.#mismatch) {
+      return encodeResult({
+        topic: input.topic,
+        partition: input.partition,
+        records: 0,
+        exports: [],
+        decodeErrors: 0,
+        failures: [],
+        fatal: { code: ErrorCode.jobMismatch, message: this.#mismatch },
+      });
+    }
+    const progress = this.#progress;
+    const options: RunOptions = {
+      store: this.#storeOf(input.topic, input.partition),
+      latePolicy: init.latePolicy,
+      maxEventTimeAheadMs: init.maxEventTimeAheadMs,
+      clock: this.#clock,
+      ...(init.latencyTimestampField === undefined ? {} : { latencyField: init.latencyTimestampField }),
+      ...(init.statePartitions === undefined ? {} : { statePartitions: init.statePartitions }),
+      ...('sinks' in task && task.sinks ? { kafkaLayouts: this.#layouts(task.sinks, input.partition) } : {}),
+      ...(progress ? { callSettled: () => Atomics.add(progress, 0, 1) } : {}),
+    };
+    // Only a job with mapAsync or filterAsync pays for a Promise per batch.
+    if (this.#plan.asyncNodes.length === 0) {
+      return encodeResult(runPartition(this.#plan, input, task.info, init.decodePolicy, options));
+    }
+    return runPartitionAsync(this.#plan, input, task.info, init.decodePolicy, options).then(encodeResult);
   }
 
   /** The toKafka outputs whose record batches this batch writes, round-robin starting at `partition`. */

@@ -9,12 +9,17 @@ const init = workerData as WorkerInit;
 const runner = new TaskRunner(init, buildGraph(await importJob(init.jobPath), init.env));
 
 /**
- * Runs one task; bytes (a batch's result, a state run, a snapshot) cross back transferred, not
+ * Runs one task (a job with asynchronous operators' batches settle later); bytes (a batch's result, a state run, a snapshot) cross back transferred, not
  * cloned, and a failure as plain data with its code, stack and causes.
  */
 export default function runTask(task: SlotTask): unknown {
   try {
     const output = runner.run(task);
+    if (output instanceof Promise) {
+      return output.then(move, (error: unknown) => {
+        throw slotErrorData(error);
+      });
+    }
     return output instanceof Uint8Array ? move(output) : output;
   } catch (error) {
     throw slotErrorData(error);

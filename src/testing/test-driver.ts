@@ -77,6 +77,8 @@ export type DriverBatch = {
   /** Late records of event-time windows in this batch, and (late policy dlq) their dead letters. */
   readonly late: number;
   readonly lateFailures: readonly DecodeFailure[];
+  /** Records whose mapAsync or filterAsync calls failed under `onError: 'dlq'`: the dead letters. */
+  readonly callFailures: readonly DecodeFailure[];
   /** The watermark after this batch: what the next one runs with. */
   readonly watermark: number;
   /**
@@ -264,6 +266,7 @@ export class TestDriver {
       failures: seen.results.flatMap((result) => result.failures),
       late: seen.results.reduce((sum, result) => sum + (result.late ?? 0), 0),
       lateFailures: seen.results.flatMap((result) => result.lateFailures ?? []),
+      callFailures: seen.results.flatMap((result) => result.callFailures ?? []),
       ...(fatal ? { fatal } : {}),
       watermark: watermark.current,
       forwards: seen.forwards,

@@ -114,6 +114,24 @@ describe('StallWatchdog', () => {
     expect(h.stalls).toEqual([]);
   });
 
+  it('takes a settled asynchronous call as progress: a batch of slow calls runs past the timeout, then fires once they stop settling', () => {
+    const h = harness();
+    const batch = h.batch(3, 500);
+    h.set({ inFlight: { ...batch, calls: 10 }, buffered: 40 });
+    for (let step = 1; step <= 5; step++) {
+      h.at(TIMEOUT - 1);
+      h.set({ inFlight: { ...batch, calls: 10 + step } });
+    }
+    // The check that sees 15 is the last progress: from it, one timeout.
+    h.at(1);
+    h.at(TIMEOUT - 1);
+    expect(h.stalls).toEqual([]);
+    h.at(1);
+    expect(h.stalls).toEqual([
+      { inFlight: { ...batch, calls: 15 }, buffered: 40, timeoutMs: TIMEOUT, waitedMs: TIMEOUT },
+    ]);
+  });
+
   it('is off with a timeout of 0', () => {
     vi.useFakeTimers();
     const h = harness(0);

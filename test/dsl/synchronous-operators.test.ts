@@ -8,7 +8,7 @@ import { Aggregations, Windows } from '../../src/window/index.ts';
 // passed. Operators are synchronous; an async function fails at once, naming its operator.
 
 const SYNCHRONOUS =
-  'operators are synchronous (asynchronous enrichment arrives with a later release); make the function synchronous, or do asynchronous work in foreachBatch';
+  'operators are synchronous; make the function synchronous, call it with mapAsync or filterAsync, or do asynchronous work in foreachBatch';
 
 type Click = { readonly url: string };
 

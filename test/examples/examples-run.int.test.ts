@@ -1,9 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type EnrichedClick, PLANS } from '../../examples/enrich-async.ts';
+import { clickAt } from '../../src/task/index.ts';
 import { freePort } from '../support/cli.ts';
 import { runShellBlock } from '../support/doc-blocks.ts';
 import { readTopicToEnd } from '../support/eos-oracle.ts';
+import { readJsonLines, totals } from '../support/files.ts';
 import { testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
@@ -37,7 +42,10 @@ function runIt(file: string): { commands: string; topics: Record<string, string>
   return { commands, topics };
 }
 
-async function run(file: string): Promise<{ stdout: string; cwd: string; topics: Record<string, string> }> {
+async function run(
+  file: string,
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; cwd: string; topics: Record<string, string> }> {
   const { commands, topics } = runIt(file);
   expect(commands.length, `examples/${file} has no "Run it" lines`).toBeGreaterThan(0);
   const cwd = tempDir();
@@ -55,6 +63,7 @@ async function run(file: string): Promise<{ stdout: string; cwd: string; topics:
     ...renamed,
     SLUICE_HTTP_PORT: String(await freePort()),
     SLUICE_LOG_LEVEL: 'warn',
+    ...env,
   });
   return { stdout, cwd, topics };
 }
@@ -76,6 +85,7 @@ describe('the examples, run as their headers say', () => {
   it('every example has a "Run it" block that this file runs', () => {
     expect(readdirSync(join(repo, 'examples')).sort()).toEqual([
       'click-errors.ts',
+      'enrich-async.ts',
       'net-amounts.ts',
       'running-totals.ts',
       'slow-pages.ts',
@@ -158,5 +168,48 @@ describe('the examples, run as their headers say', () => {
     const wanted = clicks.filter((click) => click.status >= 400 || click.latencyMs > 100).map(shape);
     expect(wanted.length).toBeGreaterThan(0);
     expect(errors.map(shape).sort()).toEqual(wanted.sort());
+  });
+
+  /**
+   * enrich-async's output: each generated click of the 4 partitions × 2,000 once, in its
+   * partition's order, with the plan `planOf` gives its user; and the printed counts per plan.
+   */
+  function checkEnriched(stdout: string, cwd: string, planOf: (user: string) => string): void {
+    const lines = readJsonLines<EnrichedClick>(join(cwd, 'enriched'));
+    const spec = { seed: 42, partitions: 4 };
+    for (let partition = 0; partition < 4; partition++) {
+      const expected = Array.from({ length: 2_000 }, (_, offset) => {
+        const { user, url } = clickAt(spec, partition, offset);
+        return { partition, offset, user, url, plan: planOf(user) };
+      });
+      expect(lines.filter((line) => line.partition === partition)).toEqual(expected);
+    }
+    expect(totals(printed(stdout) as [string, number][])).toEqual(
+      totals(lines.map((line) => [line.plan, 1])),
+    );
+  }
+
+  it('enrich-async: every generated click once, in order, with its plan from the stand-in', async () => {
+    const { stdout, cwd } = await run('enrich-async.ts');
+    checkEnriched(stdout, cwd, (user) => PLANS[Number(user.slice(1)) % PLANS.length] ?? '');
+  });
+
+  it('enrich-async with PROFILE_URL: the plans an HTTP profile service answers', async () => {
+    // Another rule than the stand-in's, so that the plans show where they came from.
+    const planOf = (user: string): string => PLANS[(Number(user.slice(1)) + 1) % PLANS.length] ?? '';
+    const service = createServer((request, response) => {
+      const user = decodeURIComponent(request.url?.split('/').pop() ?? '');
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ plan: planOf(user) }));
+    });
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+      const { stdout, cwd } = await run('enrich-async.ts', { PROFILE_URL: url });
+      checkEnriched(stdout, cwd, planOf);
+    } finally {
+      service.closeAllConnections();
+      service.close();
+    }
   });
 });

@@ -71,7 +71,7 @@ describe('stageFor', () => {
     const [, watermark, window] = nodes((ctx) => {
       ctx.stream<string>().withWatermark(0).window(1_000).print();
     });
-    const scope = { info, time: 0, windows: undefined, fired: [], emitter: () => () => {} };
+    const scope = { info, time: 0, record: -1, windows: undefined, fired: [], emitter: () => () => {} };
     for (const node of [watermark, window]) {
       if (!node) throw new Error('no node');
       expect(() => stageFor(node, scope)).toThrow(

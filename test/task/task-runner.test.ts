@@ -124,4 +124,24 @@ describe('TaskRunner', () => {
     expect(run.fatal?.code).toBe('SLUICE_JOB_MISMATCH');
     expect(run.fatal?.message).toMatch(/built a different graph in a worker/);
   });
+
+  it('returns a batch result at once for a job without asynchronous operators, a Promise of it for one with', async () => {
+    expect(runner(buildGraph(wordCount, {})).run(kafkaTask(0, ['a b']))).toBeInstanceOf(Uint8Array);
+    const enriching = buildGraph(
+      defineJob((ctx) => {
+        ctx
+          .stream<string>()
+          .mapAsync(async (record) => record.value.toUpperCase())
+          .foreachBatch(() => {});
+      }),
+      {},
+    );
+    const progress = new SharedArrayBuffer(4);
+    const output = runner(enriching, { progress }).run(kafkaTask(0, ['a', 'b']));
+    expect(output).toBeInstanceOf(Promise);
+    const run = result(await output);
+    expect(run.exports).toEqual([{ node: 1, kind: 'records', values: ['A', 'B'] }]);
+    // Each settled call counts, for the main thread's stall watchdog.
+    expect(Atomics.load(new Int32Array(progress), 0)).toBe(2);
+  });
 });

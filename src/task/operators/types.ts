@@ -16,6 +16,35 @@ export type Stage = {
 
 /** A stage of two parents (cogroup, the joins, transformWith): `pushFrom(parent)` is each one's receiver. */
 export type PairStage = Stage & { pushFrom(parent: number): Receiver };
+/**
+ * A stage whose values go on later, in the order they came: mapAsync, filterAsync. The partition's
+ * run waits while one is full, and drains it before the stages after it end.
+ */
+export type AsyncStage = Stage & {
+  /** Values held: their calls in flight, or settled and waiting for an earlier one's. */
+  readonly held: number;
+  /** Whether it holds its concurrency's worth: no record is pushed until a value goes on. */
+  readonly full: boolean;
+  /**
+   * Hands on, in push order, the values whose calls settled, up to the first still in flight;
+   * throws for a failed call that stops the batch (scope.record and scope.time are its value's).
+   */
+  flush(): void;
+  /** The batch stopped: every call in flight is aborted, and none starts. */
+  abort(): void;
+};
+
+export function isAsyncStage(stage: Stage): stage is AsyncStage {
+  return 'flush' in stage;
+}
+
+/** What a partition's run gives its asynchronous stages. */
+export type Calls = {
+  /** A call settled (or failed): the run may hand values on. */
+  settled(): void;
+  /** A call failed under `onError: 'dlq'`: record `record` of the batch goes to the dead-letter topic. */
+  deadLetter(record: number, error: string): void;
+};
 
 /** The slot's side of an aggregation: it ends in a partial for the main thread to merge. */
 export type PartialStage = Stage & { partial(): Export };
@@ -28,6 +57,10 @@ export type BatchScope = {
    * NaN for values that have none (a transform's, a window's).
    */
   time: number;
+  /** The index in the partition batch of the record the value being pushed came from; -1 for none. */
+  record: number;
+  /** Only a slot's run has them: what asynchronous stages report to. */
+  readonly calls?: Calls;
   /** Where a node's values go: its children (with `late`, its lateRecords children only). */
   emitter(node: number, late?: boolean): Receiver;
   /** The partition's windows for this batch: only a slot has them. */

@@ -56,7 +56,14 @@ describe('transform', () => {
       },
     };
     const out: unknown[] = [];
-    const scope: BatchScope = { info, time: 5, windows: undefined, fired: [], emitter: () => () => {} };
+    const scope: BatchScope = {
+      info,
+      time: 5,
+      record: -1,
+      windows: undefined,
+      fired: [],
+      emitter: () => () => {},
+    };
     const stage = transformStage(node, scope, (value) => out.push(value));
     stage.push('a');
     stage.push('b');
