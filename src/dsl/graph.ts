@@ -1,7 +1,7 @@
 // The job graph: typed nodes for every operator and output, and what the planner asks of them.
 
 import type { BatchInfo, Pair } from '../core/index.ts';
-import type { AggregationSpec, EmitMode, WindowSpec } from '../window/index.ts';
+import type { AggregationSpec, EmitMode, SessionWindowSpec, WindowSpec } from '../window/index.ts';
 import type { PostgresSinkSpec } from './postgres-spec.ts';
 import type { StateHandle } from './state-spec.ts';
 
@@ -70,7 +70,8 @@ export type WindowAggregateNode = {
   readonly parent: number;
   /** The Spark operator or `windowAggregate`, for messages. */
   readonly operator: string;
-  readonly spec: WindowSpec;
+  /** Time windows, or (windowAggregate on event time only) session windows. */
+  readonly spec: WindowSpec | SessionWindowSpec;
   readonly aggregation: AggregationSpec;
   readonly input: 'pairs' | 'values' | 'single';
   readonly output: 'results' | 'pairs' | 'value';

@@ -10,6 +10,7 @@ import {
   FinalWindows,
   paneOps,
   RecordWindows,
+  SessionWindows,
   UpdateWindows,
   Windows,
 } from '../../src/window/index.ts';
@@ -130,6 +131,9 @@ function step(store: PartitionStore, batch: Batch): Emitted[] {
     if (state instanceof RecordWindows) {
       for (const { start, end, values } of state.takeFired())
         out.push({ node: node.id, start, end, items: values });
+    } else if (state instanceof SessionWindows) {
+      for (const [key, sessions] of state.takeUpdates())
+        out.push({ node: node.id, start: sessions[0]?.[0] ?? 0, end: 0, items: [key, sessions] });
     } else {
       const windows = state instanceof UpdateWindows ? state.takeUpdates() : state.takeFired();
       for (const { start, end, pairs } of windows) {
