@@ -66,9 +66,19 @@ export class SessionMerge {
       entry = { key, partition: q, parts: new Map(), emitted: new Map() };
       this.#keys.set(normalized, entry);
     }
-    const closed = (entry.parts.get(source) ?? []).filter(([, last]) => last + gapMs <= through);
+    const before = entry.parts.get(source) ?? [];
+    const closed = before.filter(([, last]) => last + gapMs <= through);
+    // Two messages of one source in a batch: a session the first changed is still changed.
+    const changed = before.filter((part) => part[3]);
     const open = sessions.filter(([, last]) => last + gapMs > done);
-    const parts = [...closed, ...open].map((part): SessionPart => [part[0], part[1], part[2], part[3]]);
+    const parts = [...closed, ...open].map(
+      ([start, last, partial, flag]): SessionPart => [
+        start,
+        last,
+        partial,
+        flag || changed.some(([from]) => from >= start && from <= last),
+      ],
+    );
     if (parts.length > 0) entry.parts.set(source, parts);
     else entry.parts.delete(source);
     this.#touched.add(entry);

@@ -256,7 +256,8 @@ export class WindowExchange {
     for (const q of sources) for (const source of sources) this.#progress(state, q, source, through);
     if (sources.length === 0) return;
     const message: WindowMessage = { type: 'progress', through: sources.map((source) => [source, through]) };
-    const text = JSON.stringify(message.through);
+    // Not JSON: it writes both −∞ (nothing fired yet) and +∞ (the end of input) as null.
+    const text = message.through.map(([source, time]) => `${source}:${time}`).join(',');
     for (let q = 0; q < this.#partitions.layout.partitions; q++) {
       if (this.#partitions.holds(q)) continue;
       const key = `${node}\u0000${q}`;
