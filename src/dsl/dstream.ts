@@ -312,6 +312,12 @@ export class DStream<T> {
     this: DStream<Pair<K, V>>,
     spec: WindowSpec | SessionWindowSpec,
     aggregation: AggregationSpec,
+    options?: { readonly emit?: EmitMode },
+  ): DStream<SessionResult<K, R>>;
+  windowAggregate<K, V, R = number>(
+    this: DStream<Pair<K, V>>,
+    spec: WindowSpec | SessionWindowSpec,
+    aggregation: AggregationSpec,
     options: { readonly emit?: EmitMode } = {},
   ): DStream<WindowResult<K, R> | SessionResult<K, R>> {
     // A spec built by hand (not by Windows.session) is validated like one that was.
