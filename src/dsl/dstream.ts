@@ -289,7 +289,8 @@ export class DStream<T> {
    * windows each batch changed (like Structured Streaming's update mode). With
    * `Windows.session(gapMs)` (event time only), per key, sessions `[first, last + gap)`; in
    * `update` mode a session a record extended or merged is also emitted as a retraction
-   * `{ key, windowStart, windowEnd, value: null, retracted: true }` of its old bounds.
+   * `{ key, windowStart, windowEnd, value: null, retracted: true }` of its old bounds (hence
+   * `SessionResult` rows unless `emit` is `final`).
    *
    * @example
    * pairs.windowAggregate(Windows.sliding(10_000, 2_000), Aggregations.max(), { emit: 'update' });
@@ -300,8 +301,8 @@ export class DStream<T> {
     this: DStream<Pair<K, V>>,
     spec: SessionWindowSpec,
     aggregation: AggregationSpec,
-    options?: { readonly emit?: EmitMode },
-  ): DStream<SessionResult<K, R>>;
+    options?: { readonly emit?: 'final' },
+  ): DStream<WindowResult<K, R>>;
   windowAggregate<K, V, R = number>(
     this: DStream<Pair<K, V>>,
     spec: WindowSpec,
