@@ -149,6 +149,25 @@ describe('WindowExchange: session windows across instances', () => {
     );
   });
 
+  it('one instance owning every partition emits what the in-instance merge (no brokers) emits, batch by batch', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, fc.constantFrom<EmitMode>('final', 'update'), async (drawn, emit) => {
+        const plan = new Plan(buildGraph(sessionSums(drawn.gapMs, emit), {}));
+        const exchanged = new Instance(plan, new Topic(), [0, 1, 2, 3]);
+        const merged = Instance.alone(new Plan(buildGraph(sessionSums(drawn.gapMs, emit), {})));
+        const batches = drawn.batches.map((list, n) =>
+          list.map((event): Event => ({ ...event, time: n * STEP + event.offset })),
+        );
+        for (const [n, list] of [...batches, []].entries()) {
+          const end = n === batches.length;
+          expect(await exchanged.batch(n, list, end)).toEqual(await merged.batch(n, list, end));
+        }
+        expect(merged.out).toHaveLength(exchanged.out.length);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('a session bridged by a record of another instance waits for it, and is emitted once merged', async () => {
     const plan = new Plan(buildGraph(sessionSums(10), {}));
     const { q, owner, other } = ownerAndOther(plan, 'a');

@@ -7,6 +7,7 @@ import {
   type Routing,
   WindowExchange,
   type WindowIncoming,
+  WindowMerger,
 } from '../../src/coordinator/index.ts';
 import type { BatchInfo } from '../../src/core/index.ts';
 import { toOffset } from '../../src/core/index.ts';
@@ -100,6 +101,15 @@ export class Instance {
 
   /** Whether the slots name their pairs' state partitions (a run's do), or the exchange hashes the keys. */
   readonly #named: boolean;
+  /** Set: the instance merges every partition itself, as a run without brokers (the generator) does. */
+  #merger: WindowMerger | undefined;
+
+  /** One instance of every partition with the in-instance merge: no exchange, no topic. */
+  static alone(plan: Plan): Instance {
+    const instance = new Instance(plan, new Topic(), [0, 1, 2, 3]);
+    instance.#merger = new WindowMerger();
+    return instance;
+  }
 
   constructor(plan: Plan, topic: Topic, owned: readonly number[], named = true) {
     this.#plan = plan;
@@ -129,6 +139,17 @@ export class Instance {
       const options = this.#named ? { store, statePartitions: PARTITIONS } : { store };
       return runPartition(this.#plan, input(partition, own), info, 'fail', options);
     });
+    const [output] = this.#merger
+      ? await mergePartitions(this.#plan, results, info, this.#merger)
+      : await this.#exchanged(results, info);
+    const clocks = [...this.stores.keys()].map((partition) => this.#clocks.get(partition) ?? 0);
+    this.watermark = Math.max(this.watermark, Math.min(...clocks));
+    const values = output?.values ?? [];
+    this.out.push(...values);
+    return [...values];
+  }
+
+  async #exchanged(results: Parameters<typeof mergePartitions>[1], info: BatchInfo) {
     const incoming = [...this.stores.keys()].flatMap((partition) => this.#topic.take(partition));
     const node = this.#plan.windowAggregates[0]?.id ?? -1;
     const routing: Routing = {
@@ -136,13 +157,9 @@ export class Instance {
       outgoing: [],
       windows: { exchange: this.exchange, incoming: new Map([[node, incoming]]) },
     };
-    const [output] = await mergePartitions(this.#plan, results, info, undefined, undefined, routing);
+    const outputs = await mergePartitions(this.#plan, results, info, undefined, undefined, routing);
     this.#topic.write(routing.outgoing);
-    const clocks = [...this.stores.keys()].map((partition) => this.#clocks.get(partition) ?? 0);
-    this.watermark = Math.max(this.watermark, Math.min(...clocks));
-    const values = output?.values ?? [];
-    this.out.push(...values);
-    return [...values];
+    return outputs;
   }
 }
 
