@@ -1,6 +1,9 @@
 import { describe, expect, it, onTestFailed } from 'vitest';
-import { type RunningCli, runCli, startCli, waitForLines, waitForLog } from '../support/cli.ts';
+import { repartitionTopic } from '../../src/coordinator/index.ts';
+import { statePartitionOf } from '../../src/task/index.ts';
+import { keepingLogs, type RunningCli, runCli, startCli, waitForLines, waitForLog } from '../support/cli.ts';
 import { readJsonLines } from '../support/files.ts';
+import { assigned, groupRunEnv, recentLogs, waitUntil } from '../support/instances.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
 import { type LogLine, logged, readPast } from '../support/logs.ts';
 import { random } from '../support/random.ts';
@@ -59,6 +62,12 @@ function clicks(seed: number, closing = false): Produced[] {
 async function topicWith(records: readonly Produced[]): Promise<string> {
   const topic = uniqueName('clicks');
   await kafka.admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await topicWithin(topic, records);
+  return topic;
+}
+
+/** Writes `records` to `topic`, each in its partition. */
+async function topicWithin(topic: string, records: readonly Produced[]): Promise<void> {
   await kafka.producer.send({
     topic,
     acks: -1,
@@ -67,7 +76,6 @@ async function topicWith(records: readonly Produced[]): Promise<string> {
       value: JSON.stringify({ user: record.key, ts: record.time, url: '/p' }),
     })),
   });
-  return topic;
 }
 
 function sessionEnv(topic: string, extra: Record<string, string>): Record<string, string> {
@@ -272,5 +280,55 @@ describe('session windows of the aggregate job on a 4-partition topic', () => {
     expect(await committedOffsets(kafka.admin, at.group, topic)).toEqual(
       Array(PARTITIONS).fill(String(PER_PARTITION)),
     );
+  }, 120_000);
+
+  it('two instances of one group: each session once, from the owner of its user, equal to the oracle', async () => {
+    await keepingLogs('sluice-sessions-instances', async (clis) => {
+      const records = clicks(11, true);
+      const oracle = sessionCounts(
+        records.filter((record) => record.key !== 'closing'),
+        GAP_MS,
+      );
+      const topic = uniqueName('clicks');
+      await kafka.admin.createTopics({
+        topics: [{ topic, numPartitions: PARTITIONS }],
+        waitForLeaders: true,
+      });
+      const group = uniqueName('sessions-group');
+      const sinks = { a: tempDir(), b: tempDir() };
+      const explain = () => recentLogs(clis);
+      const until = waitUntil(explain);
+      for (const name of ['a', 'b'] as const) {
+        clis[name] = startCli(
+          ['run'],
+          groupRunEnv(testBrokers().join(','), topic, group, tempDir(), {
+            ...sessionEnv(topic, { SLUICE_SINK: `file:${sinks[name]}` }),
+            ...MICRO_BATCH,
+            SLUICE_GROUP_ID: group,
+          }),
+        );
+      }
+      const owned = (name: 'a' | 'b'): number[] =>
+        assigned(clis[name] as RunningCli, topic).map((id) => Number(id.slice(id.lastIndexOf('-') + 1)));
+      await until('both instances own input partitions', () => {
+        const [a, b] = [owned('a'), owned('b')];
+        return a.length > 0 && b.length > 0 && new Set([...a, ...b]).size === PARTITIONS;
+      });
+      await topicWithin(topic, records);
+      const rows = (name: 'a' | 'b') => readJsonLines<WindowRow>(sinks[name]);
+      await until('every session emitted', () => rows('a').length + rows('b').length >= oracle.length);
+      for (const cli of Object.values(clis)) cli.child.kill('SIGTERM');
+      for (const cli of Object.values(clis)) expect((await cli.done).code).toBe(0);
+
+      expect(sortRows([...rows('a'), ...rows('b')])).toEqual(oracle);
+      // Sessions of users whose state partition the other instance owns went through the topic.
+      const repartition = repartitionTopic(group, { kind: 'windowAggregate', id: 4 });
+      const forwarded = await kafka.admin.fetchTopicOffsets(repartition);
+      expect(forwarded.reduce((total, { high }) => total + Number(high), 0)).toBeGreaterThan(0);
+      for (const name of ['a', 'b'] as const) {
+        expect(rows(name).length).toBeGreaterThan(0);
+        for (const row of rows(name)) expect(owned(name)).toContain(statePartitionOf(row.key, PARTITIONS));
+      }
+    });
   }, 120_000);
 });
