@@ -8,6 +8,7 @@ import {
   hostNameList,
   integer,
   job,
+  optionalChoice,
   optionalInteger,
   optionalText,
   optionalTopic,
@@ -33,6 +34,7 @@ import {
   TIME_MODES,
   TRIGGERS,
   VALUE_FORMATS,
+  WINDOW_TYPES,
 } from './types.ts';
 
 const MIB = 1024 * 1024;
@@ -161,6 +163,17 @@ export function configOptions(context: SchemaContext) {
       optionalInteger({ min: 1 }),
       'How far the window moves, in milliseconds: at most `SLUICE_WINDOW_MS`; equal to it for tumbling windows. On processing time it must be a multiple of `SLUICE_BATCH_INTERVAL_MS`.',
       '`SLUICE_WINDOW_MS`',
+    ),
+    windowType: option(
+      'SLUICE_WINDOW_TYPE',
+      optionalChoice(WINDOW_TYPES),
+      "Windows of the `aggregate` job: `tumbling` or `sliding` (of `SLUICE_WINDOW_MS`), or `session`: per key, records less than `SLUICE_SESSION_GAP_MS` apart in event time, `windowStart` the first one's time and `windowEnd` the last one's plus the gap. Sessions need `SLUICE_TIME=event`.",
+      'unset (as `SLUICE_SLIDE_MS` says)',
+    ),
+    sessionGapMs: option(
+      'SLUICE_SESSION_GAP_MS',
+      optionalInteger({ min: 1, max: 8_640_000_000_000_000 }),
+      'How long a key goes without records, in event-time milliseconds, before its session ends. Required with `SLUICE_WINDOW_TYPE=session`, and only with it.',
     ),
     time: option(
       'SLUICE_TIME',
@@ -517,8 +530,14 @@ function targetLatencyProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): s
 
 /** The aggregate job's window variables, together (Spark's rules for processing time). */
 function windowProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[] {
+  // An invalid SLUICE_WINDOW_TYPE has its own problem line: which rules apply is unknown.
+  if (env.SLUICE_WINDOW_TYPE !== undefined && parsed.windowType === undefined) return [];
+  if (parsed.windowType === 'session') return sessionProblems(env, parsed);
   const problems: string[] = [];
   const { windowMs, slideMs, batchIntervalMs, time } = parsed;
+  if (env.SLUICE_SESSION_GAP_MS !== undefined) {
+    problems.push('SLUICE_SESSION_GAP_MS applies only to SLUICE_WINDOW_TYPE=session');
+  }
   if (env.SLUICE_WINDOW_MS === undefined) {
     for (const name of [
       'SLUICE_SLIDE_MS',
@@ -529,12 +548,23 @@ function windowProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[]
       if (env[name] !== undefined) problems.push(`${name} needs SLUICE_WINDOW_MS`);
     }
     if (env.SLUICE_TIME === 'event') problems.push('SLUICE_TIME=event needs SLUICE_WINDOW_MS');
+    if (parsed.windowType !== undefined) {
+      problems.push(`SLUICE_WINDOW_TYPE=${parsed.windowType} needs SLUICE_WINDOW_MS`);
+    }
     return problems;
   }
   // An invalid SLUICE_WINDOW_MS has its own problem line already.
   if (windowMs === undefined) return problems;
   if (slideMs !== undefined && slideMs > windowMs) {
     problems.push(`SLUICE_SLIDE_MS must be at most SLUICE_WINDOW_MS (${windowMs}); got ${slideMs}`);
+  }
+  if (parsed.windowType === 'tumbling' && slideMs !== undefined && slideMs !== windowMs) {
+    problems.push(
+      `SLUICE_SLIDE_MS must be unset or equal to SLUICE_WINDOW_MS (${windowMs}) with SLUICE_WINDOW_TYPE=tumbling; got ${slideMs}`,
+    );
+  }
+  if (parsed.windowType === 'sliding' && env.SLUICE_SLIDE_MS === undefined) {
+    problems.push('SLUICE_WINDOW_TYPE=sliding needs SLUICE_SLIDE_MS');
   }
   if (time === 'processing') {
     for (const name of ['SLUICE_TIMESTAMP_FIELD', 'SLUICE_ALLOWED_LATENESS_MS']) {
@@ -551,6 +581,27 @@ function windowProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[]
           );
         }
       }
+    }
+  }
+  return problems;
+}
+
+/** Sessions are cut by gaps of event time: a gap, event time, and no fixed window length. */
+function sessionProblems(env: ConfigEnv, parsed: Partial<SluiceConfig>): string[] {
+  const problems: string[] = [];
+  if (env.SLUICE_SESSION_GAP_MS === undefined) {
+    problems.push('SLUICE_SESSION_GAP_MS is required when SLUICE_WINDOW_TYPE=session');
+  }
+  if (parsed.time === 'processing') {
+    problems.push(
+      'SLUICE_WINDOW_TYPE=session needs SLUICE_TIME=event: sessions are cut by gaps in event time, not batch time',
+    );
+  }
+  for (const name of ['SLUICE_WINDOW_MS', 'SLUICE_SLIDE_MS']) {
+    if (env[name] !== undefined) {
+      problems.push(
+        `${name} does not apply to SLUICE_WINDOW_TYPE=session: a session ends after SLUICE_SESSION_GAP_MS without records of its key`,
+      );
     }
   }
   return problems;

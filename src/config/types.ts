@@ -12,6 +12,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const NATIVE_MODES = ['auto', 'off'] as const;
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export const TIME_MODES = ['processing', 'event'] as const;
+export const WINDOW_TYPES = ['tumbling', 'sliding', 'session'] as const;
 export const EMIT_MODES = ['final', 'update'] as const;
 export const LATE_POLICIES = ['count', 'dlq'] as const;
 export const GUARANTEES = ['at-least-once', 'exactly-once'] as const;
@@ -35,6 +36,8 @@ export type Compression = (typeof COMPRESSIONS)[number];
 
 /** Which clock windows run on: batch time, or the records' own timestamps with a watermark. */
 export type TimeMode = (typeof TIME_MODES)[number];
+/** The `aggregate` job's windows: fixed (tumbling, sliding) or per-key sessions cut by gaps of event time. */
+export type WindowType = (typeof WINDOW_TYPES)[number];
 /** When event-time windows emit: once when they close, or after every batch that changed them. */
 export type EmitMode = (typeof EMIT_MODES)[number];
 /** What happens to late records besides being counted and logged. */
@@ -114,6 +117,10 @@ export interface SluiceConfig extends KafkaSecurityConfig {
   readonly windowMs: number | undefined;
   /** Always set when `windowMs` is: `SLUICE_SLIDE_MS`, or the window. */
   readonly slideMs: number | undefined;
+  /** `SLUICE_WINDOW_TYPE`; unset: tumbling or sliding, as `slideMs` says. */
+  readonly windowType: WindowType | undefined;
+  /** `SLUICE_SESSION_GAP_MS`: set exactly when `windowType` is `session`. */
+  readonly sessionGapMs: number | undefined;
   readonly time: TimeMode;
   /** Unset: event time is the Kafka record timestamp. */
   readonly timestampField: string | undefined;

@@ -6,6 +6,7 @@ import { isAggregate, isKeyedState, type Node, parentsOf, type SinkSpec } from '
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { EncodedOutput, KafkaBatch, PartitionResult } from '../task/index.ts';
 import { groupsFromPairs, mergeAggregate, runOnMain, stateInputFromResults } from '../task/index.ts';
+import { isSessionSpec } from '../window/index.ts';
 import type { KeyedState } from './keyed-state.ts';
 import type { Routing } from './repartition.ts';
 import { route } from './repartition.ts';
@@ -70,7 +71,12 @@ export async function mergePartitions(
       return merged.values;
     }
     if (node.kind === 'windowAggregate') {
-      return windows.merge(node, results, info, plan.eventTime[node.id] === true);
+      const merged = windows.merge(node, results, info, plan.eventTime[node.id] === true);
+      if (isSessionSpec(node.spec)) {
+        if (merged.length > 0) present.add(node.id);
+        else present.delete(node.id);
+      }
+      return merged;
     }
     if (isKeyedState(node)) {
       if (!keyed)
@@ -95,8 +101,9 @@ export async function mergePartitions(
   for (const node of plan.nodes) {
     if (!plan.onMain[node.id]) continue;
     // Across instances, a window operation takes its messages every batch, and says itself
-    // whether its windows make a batch downstream.
-    const exchanged = node.kind === 'windowAggregate' && routing?.windows !== undefined;
+    // whether its windows make a batch downstream; so do sessions, closed by the merge.
+    const exchanged =
+      node.kind === 'windowAggregate' && (routing?.windows !== undefined || isSessionSpec(node.spec));
     // Like Spark's windowed DStreams: downstream of a window there is a batch only when one fired.
     const upstream = (plan.upstreamWindows[node.id] ?? []).filter((id) => !exchanged || id !== node.id);
     if (upstream.some((id) => !present.has(id))) continue;
@@ -139,7 +146,9 @@ function windowPresence(plan: Plan, results: readonly PartitionResult[], info: B
   for (const node of plan.windows) {
     const fired = results.some((result) => result.fired?.includes(node.id) === true);
     // A slide time is a window's end: a multiple of the slide when it divides the size.
-    const boundary = !plan.eventTime[node.id] && (info.time - node.spec.sizeMs) % node.spec.slideMs === 0;
+    const { spec } = node;
+    const boundary =
+      !plan.eventTime[node.id] && !isSessionSpec(spec) && (info.time - spec.sizeMs) % spec.slideMs === 0;
     if (fired || boundary) present.add(node.id);
   }
   return present;

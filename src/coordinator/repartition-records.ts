@@ -2,6 +2,7 @@
 import { decodePlain, encodePlain } from '../core/index.ts';
 import type { KeyedStateNode, WindowAggregateNode } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
+import type { SessionKeyUpdate } from '../window/index.ts';
 
 /** A key's values for a state partition owned elsewhere: one repartition record. */
 export type KeyForward = {
@@ -61,7 +62,8 @@ export function decodeForward(bytes: Uint8Array, where: string): [unknown, unkno
 
 /**
  * A record of a window operation's repartition topic: the partials of one source partition's
- * window for the keys of one state partition, or how far the sender's partitions have fired.
+ * window for the keys of one state partition, a source partition's open sessions of such keys
+ * after a batch that ran with watermark `through`, or how far the sender's partitions have fired.
  */
 export type WindowMessage =
   | {
@@ -73,6 +75,13 @@ export type WindowMessage =
       readonly pairs: [unknown, unknown][];
     }
   | {
+      readonly type: 'sessions';
+      readonly topic: string;
+      readonly partition: number;
+      readonly through: number;
+      readonly keys: SessionKeyUpdate[];
+    }
+  | {
       readonly type: 'progress';
       /** `[source partition number, time its windows fired through]`. */
       readonly through: [number, number][];
@@ -80,14 +89,28 @@ export type WindowMessage =
 
 const PARTIALS = 0;
 const PROGRESS = 1;
+const SESSIONS = 2;
 
-/** msgpack `[0, topic, partition, start, end, [key, partial][]]` or `[1, [source, through][]]`. */
+/**
+ * msgpack `[0, topic, partition, start, end, [key, partial][]]`, `[1, [source, through][]]` or
+ * `[2, topic, partition, through, [key, [start, last, partial, changed][]][]]`.
+ */
 export function encodeWindowMessage(message: WindowMessage): Uint8Array {
-  return encodePlain(
-    message.type === 'partials'
-      ? [PARTIALS, message.topic, message.partition, message.start, message.end, message.pairs]
-      : [PROGRESS, message.through],
-  );
+  switch (message.type) {
+    case 'partials':
+      return encodePlain([
+        PARTIALS,
+        message.topic,
+        message.partition,
+        message.start,
+        message.end,
+        message.pairs,
+      ]);
+    case 'sessions':
+      return encodePlain([SESSIONS, message.topic, message.partition, message.through, message.keys]);
+    case 'progress':
+      return encodePlain([PROGRESS, message.through]);
+  }
 }
 
 export function decodeWindowMessage(bytes: Uint8Array, where: string): WindowMessage {
@@ -107,6 +130,15 @@ export function decodeWindowMessage(bytes: Uint8Array, where: string): WindowMes
   }
   const [topic, partition, start, end, pairs] = rest;
   if (
+    type === SESSIONS &&
+    typeof topic === 'string' &&
+    isInt(partition) &&
+    typeof start === 'number' &&
+    isSessionKeys(end)
+  ) {
+    return { type: 'sessions', topic, partition, through: start, keys: end };
+  }
+  if (
     type === PARTIALS &&
     typeof topic === 'string' &&
     isInt(partition) &&
@@ -116,11 +148,31 @@ export function decodeWindowMessage(bytes: Uint8Array, where: string): WindowMes
   ) {
     return { type: 'partials', topic, partition, start, end, pairs };
   }
-  return fail('a window record is neither [0, topic, partition, start, end, pairs] nor [1, progress]');
+  return fail(
+    'a window record is neither [0, topic, partition, start, end, pairs], [1, progress] nor [2, topic, partition, through, sessions]',
+  );
 }
 
 function isInt(value: unknown): value is number {
   return Number.isSafeInteger(value);
+}
+
+function isSessionKeys(value: unknown): value is SessionKeyUpdate[] {
+  return (
+    isPairs(value) &&
+    value.every(
+      ([, sessions]) =>
+        Array.isArray(sessions) &&
+        sessions.every(
+          (session) =>
+            Array.isArray(session) &&
+            session.length === 4 &&
+            typeof session[0] === 'number' &&
+            typeof session[1] === 'number' &&
+            typeof session[3] === 'boolean',
+        ),
+    )
+  );
 }
 
 function isPairs(value: unknown): value is [unknown, unknown][] {

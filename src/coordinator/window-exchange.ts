@@ -5,8 +5,9 @@ import { keyIdentity, parsePartitionId, partitionId } from '../core/index.ts';
 import type { WindowAggregateNode } from '../dsl/index.ts';
 import type { PartitionResult } from '../task/index.ts';
 import { type StateLayout, StatePartitions } from '../task/index.ts';
-import { type PaneOps, paneOps } from '../window/index.ts';
+import { isSessionSpec, type PaneOps, paneOps, type SessionWindowSpec } from '../window/index.ts';
 import type { Forward, WindowIncoming, WindowMessage } from './repartition-records.ts';
+import { SessionMerge, type SessionMergeSnapshot } from './session-merge.ts';
 import { entryOf, type Merged, mergeParts, shape } from './window-merge.ts';
 
 /** A (window, key) of one state partition: the latest partial of each source partition. */
@@ -33,6 +34,7 @@ export type ExchangeSnapshot = [
   progress: [number, number][],
   done: number,
   entries: [end: number, start: number, key: unknown, parts: [string, number, unknown][]][],
+  sessions?: SessionMergeSnapshot,
 ][];
 
 const RESEND_PROGRESS_MS = 5_000;
@@ -49,6 +51,7 @@ export class WindowExchange {
   readonly #partitions: StatePartitions;
   readonly #nodes = new Map<number, NodeState>();
   readonly #ops = new Map<number, PaneOps>();
+  readonly #sessions = new Map<number, SessionMerge>();
   /** Per node and remote state partition, the progress last sent: unchanged is not sent again. */
   readonly #sent = new Map<string, { text: string; at: number }>();
 
@@ -80,12 +83,14 @@ export class WindowExchange {
     incoming: readonly WindowIncoming[],
     outgoing: Forward[],
   ): { values: unknown[]; present: boolean } {
+    if (isSessionSpec(node.spec))
+      return this.#mergeSessions(node, node.spec, results, info, incoming, outgoing);
     const state = this.#stateOf(node.id);
     const touched: Entry[] = [];
     for (const { partition, message } of incoming) {
       if (message.type === 'progress') {
         for (const [source, through] of message.through) this.#progress(state, partition, source, through);
-      } else {
+      } else if (message.type === 'partials') {
         const { start, end, pairs, topic, partition: from } = message;
         for (const [key, partial] of pairs)
           this.#apply(state, partition, partitionId(topic, from), { key, start, end, partial }, touched);
@@ -141,12 +146,76 @@ export class WindowExchange {
     }
     for (const [q, through] of complete) state.done.set(q, Math.max(state.done.get(q) ?? through, through));
 
-    const slide = !eventTime && (info.time - node.spec.sizeMs) % node.spec.slideMs === 0;
+    const { sizeMs, slideMs } = node.spec;
+    const slide = !eventTime && (info.time - sizeMs) % slideMs === 0;
     const present =
       emitted.length > 0 || (slide && [...complete.values()].some((through) => through >= info.time));
     // countByWindow's 0 for an empty window comes from the owner of its one key (null).
     const emptyCount = present && this.#partitions.holds(this.#partitions.partitionOf(null));
     return { values: present ? shape(node, ops, emitted, emptyCount) : [], present };
+  }
+
+  /**
+   * One batch of a session window operation: each source partition's open sessions of a key go to
+   * the key's state partition (here, or into `outgoing`), progress as for other windows, and
+   * the sessions complete through every source's progress close.
+   */
+  #mergeSessions(
+    node: WindowAggregateNode,
+    spec: SessionWindowSpec,
+    results: readonly PartitionResult[],
+    info: BatchInfo,
+    incoming: readonly WindowIncoming[],
+    outgoing: Forward[],
+  ): { values: unknown[]; present: boolean } {
+    const state = this.#stateOf(node.id);
+    const sessions = entryOf(this.#sessions, node.id, () => new SessionMerge());
+    const { gapMs } = spec;
+    const done = (q: number): number => state.done.get(q) ?? Number.NEGATIVE_INFINITY;
+    for (const { partition: q, message } of incoming) {
+      if (message.type === 'progress') {
+        for (const [source, through] of message.through) this.#progress(state, q, source, through);
+      } else if (message.type === 'sessions') {
+        const source = partitionId(message.topic, message.partition);
+        for (const [key, parts] of message.keys)
+          sessions.apply(q, source, message.through, key, parts, done(q), gapMs);
+      }
+    }
+    const remote = new Map<string, Extract<WindowMessage, { type: 'sessions' }> & { q: number }>();
+    for (const result of results) {
+      const source = partitionId(result.topic, result.partition);
+      for (const item of result.exports) {
+        if (item.node !== node.id || item.kind !== 'sessions') continue;
+        for (const [index, update] of item.keys.entries()) {
+          const [key, parts] = update;
+          const q = item.partitions?.[index] ?? this.#partitions.partitionOf(key);
+          if (this.#partitions.holds(q)) {
+            sessions.apply(q, source, item.through, key, parts, done(q), gapMs);
+            continue;
+          }
+          const message = entryOf(remote, `${q}\u0000${source}`, () => ({
+            type: 'sessions' as const,
+            topic: result.topic,
+            partition: result.partition,
+            through: item.through,
+            keys: [],
+            q,
+          }));
+          message.keys.push(update);
+        }
+      }
+    }
+    for (const { q, ...message } of remote.values())
+      outgoing.push({ kind: 'window', node: node.id, partition: q, message });
+    this.#advance(node.id, state, info.watermark ?? Number.NEGATIVE_INFINITY, info.time, outgoing);
+    const complete = new Map(this.#heldNumbers().map((q) => [q, this.#complete(state, q)]));
+    const ops = entryOf(this.#ops, node.id, () => paneOps(node.aggregation));
+    const values = sessions.take(
+      { gapMs, ops, emit: node.emit },
+      (q) => complete.get(q) ?? Number.NEGATIVE_INFINITY,
+    );
+    for (const [q, through] of complete) state.done.set(q, Math.max(state.done.get(q) ?? through, through));
+    return { values, present: values.length > 0 };
   }
 
   /** Update mode: each (window, key) changed this batch, once, merged over its sources. */
@@ -187,7 +256,8 @@ export class WindowExchange {
     for (const q of sources) for (const source of sources) this.#progress(state, q, source, through);
     if (sources.length === 0) return;
     const message: WindowMessage = { type: 'progress', through: sources.map((source) => [source, through]) };
-    const text = JSON.stringify(message.through);
+    // Not JSON: it writes both −∞ (nothing fired yet) and +∞ (the end of input) as null.
+    const text = message.through.map(([source, time]) => `${source}:${time}`).join(',');
     for (let q = 0; q < this.#partitions.layout.partitions; q++) {
       if (this.#partitions.holds(q)) continue;
       const key = `${node}\u0000${q}`;
@@ -231,7 +301,11 @@ export class WindowExchange {
         }
       }
       const progress = [...(state.progress.get(q) ?? [])];
-      out.push([node, progress, state.done.get(q) ?? Number.NEGATIVE_INFINITY, entries]);
+      const done = state.done.get(q) ?? Number.NEGATIVE_INFINITY;
+      const sessions = this.#sessions.get(node);
+      out.push(
+        sessions ? [node, progress, done, entries, sessions.snapshot(q)] : [node, progress, done, entries],
+      );
     }
     return out;
   }
@@ -241,10 +315,11 @@ export class WindowExchange {
     this.forget(id);
     const q = this.#partitions.numberOf(id);
     if (q === undefined) return;
-    for (const [node, progress, done, entries] of snapshot) {
+    for (const [node, progress, done, entries, sessions] of snapshot) {
       const state = this.#stateOf(node);
       state.progress.set(q, new Map(progress));
       state.done.set(q, done);
+      if (sessions) entryOf(this.#sessions, node, () => new SessionMerge()).restore(q, sessions);
       for (const [end, start, key, parts] of entries) {
         const keys = entryOf(state.windows, end, () => new Map<unknown, Entry>());
         const sources = parts.map(([topic, partition, partial]): [string, unknown] => [
@@ -260,6 +335,7 @@ export class WindowExchange {
   forget(id: string): void {
     const q = this.#partitions.numberOf(id);
     if (q === undefined) return;
+    for (const sessions of this.#sessions.values()) sessions.forget(q);
     for (const state of this.#nodes.values()) {
       state.progress.delete(q);
       state.done.delete(q);
@@ -284,6 +360,7 @@ export class WindowExchange {
   openEntries(): number {
     let count = 0;
     for (const state of this.#nodes.values()) for (const keys of state.windows.values()) count += keys.size;
+    for (const sessions of this.#sessions.values()) count += sessions.size;
     return count;
   }
 }

@@ -4,7 +4,14 @@ import type { BatchInfo } from '../core/index.ts';
 import { keyIdentity, partitionId } from '../core/index.ts';
 import type { WindowAggregateNode } from '../dsl/index.ts';
 import type { PartitionResult } from '../task/index.ts';
-import { type PaneOps, paneOps, type WindowResult } from '../window/index.ts';
+import {
+  isSessionSpec,
+  type PaneOps,
+  paneOps,
+  type SessionWindowSpec,
+  type WindowResult,
+} from '../window/index.ts';
+import { SessionMerge } from './session-merge.ts';
 
 /** The value of `key`, made by `create` and stored when absent. */
 export function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
@@ -33,6 +40,9 @@ type UpdateEntry = { readonly key: unknown; readonly parts: Map<string, unknown>
 export class WindowMerger {
   readonly #ops = new Map<number, PaneOps>();
   readonly #updates = new Map<number, Map<number, Map<unknown, UpdateEntry>>>();
+  // Not checkpointed: this merger runs without brokers only (with them, the exchange merges), and
+  // checkpoints need brokers.
+  readonly #sessions = new Map<number, SessionMerge>();
 
   merge(
     node: WindowAggregateNode,
@@ -41,10 +51,32 @@ export class WindowMerger {
     eventTime: boolean,
   ): unknown[] {
     const ops = this.#opsOf(node);
+    if (isSessionSpec(node.spec)) return this.#mergeSessions(node, node.spec, ops, results, info);
     const merged =
       node.emit === 'update' ? this.#mergeUpdates(node, ops, results) : mergeFinal(node, ops, results);
     if (node.emit === 'update') this.#close(node.id, eventTime ? (info.watermark ?? -Infinity) : info.time);
     return shape(node, ops, merged);
+  }
+
+  /** Every key is this instance's: one state partition, complete through the watermark. */
+  #mergeSessions(
+    node: WindowAggregateNode,
+    spec: SessionWindowSpec,
+    ops: PaneOps,
+    results: readonly PartitionResult[],
+    info: BatchInfo,
+  ): unknown[] {
+    const sessions = entryOf(this.#sessions, node.id, () => new SessionMerge());
+    for (const result of results) {
+      const source = partitionId(result.topic, result.partition);
+      for (const item of result.exports) {
+        if (item.node !== node.id || item.kind !== 'sessions') continue;
+        for (const [key, parts] of item.keys)
+          sessions.apply(0, source, item.through, key, parts, Number.NEGATIVE_INFINITY, spec.gapMs);
+      }
+    }
+    const watermark = info.watermark ?? Number.NEGATIVE_INFINITY;
+    return sessions.take({ gapMs: spec.gapMs, ops, emit: node.emit }, () => watermark);
   }
 
   #opsOf(node: WindowAggregateNode): PaneOps {
@@ -78,7 +110,7 @@ export class WindowMerger {
         const entry = keys?.get(normalized);
         if (!entry) continue;
         const partial = mergeParts(ops, entry.parts.values());
-        out.push({ start: starts.get(end) ?? end - node.spec.sizeMs, end, key: entry.key, partial });
+        out.push({ start: starts.get(end) as number, end, key: entry.key, partial });
       }
     }
     return out;
@@ -114,6 +146,7 @@ export class WindowMerger {
 
   /** Drops what a partition that left this instance contributed. */
   forget(partition: string): void {
+    for (const sessions of this.#sessions.values()) sessions.forgetSource(partition);
     for (const windows of this.#updates.values()) {
       for (const keys of windows.values()) for (const entry of keys.values()) entry.parts.delete(partition);
     }
@@ -123,6 +156,7 @@ export class WindowMerger {
   openEntries(): number {
     let count = 0;
     for (const windows of this.#updates.values()) for (const keys of windows.values()) count += keys.size;
+    for (const sessions of this.#sessions.values()) count += sessions.size;
     return count;
   }
 }

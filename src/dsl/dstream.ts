@@ -6,7 +6,10 @@ import {
   type AggregationSpec,
   Aggregations,
   type EmitMode,
+  isSessionSpec,
   type LateRecord,
+  type SessionResult,
+  type SessionWindowSpec,
   type WindowResult,
   type WindowSpec,
   Windows,
@@ -31,6 +34,15 @@ type WindowAggregateFields = Omit<WindowAggregateNode, 'kind' | 'id' | 'parent'>
 
 /** How messages name an operator: `map (node 3)`. */
 const label = (operator: string, id: number): string => `${operator} (node ${id})`;
+
+/** Sessions combine whole sessions when a record bridges them: the aggregation must merge partials. */
+function checkMergeable(operator: string, aggregation: AggregationSpec): void {
+  if (aggregation.kind !== 'custom' || typeof aggregation.merge === 'function') return;
+  throw new SluiceError(
+    ErrorCode.jobInvalid,
+    `${operator}: session windows merge the partials of sessions a record bridges; the aggregation needs merge(a, b) (got ${typeof aggregation.merge})`,
+  );
+}
 
 /** A one-argument user function, checked to return no Promise. */
 function unary<A, R>(operator: string, id: number, fn: (value: A) => R): (value: unknown) => R {
@@ -418,28 +430,57 @@ export class DStream<T> {
    * A keyed window aggregation in processing time or, after `withWatermark`, event time. Emits
    * `{ key, windowStart, windowEnd, value }`: in `final` mode once per window when the watermark
    * passes its end (like Kafka Streams' `suppress(untilWindowCloses)`), in `update` mode the
-   * windows each batch changed (like Structured Streaming's update mode).
+   * windows each batch changed (like Structured Streaming's update mode). With
+   * `Windows.session(gapMs)` (event time only), per key, sessions `[first, last + gap)`; in
+   * `update` mode a session a record extended or merged is also emitted as a retraction
+   * `{ key, windowStart, windowEnd, value: null, retracted: true }` of its old bounds (hence
+   * `SessionResult` rows unless `emit` is `final`).
    *
    * @example
    * pairs.windowAggregate(Windows.sliding(10_000, 2_000), Aggregations.max(), { emit: 'update' });
+   * clicks.withWatermark(5_000, (r) => r.value.ts).map((r): [string, number] => [r.value.user, 1])
+   *   .windowAggregate(Windows.session(30_000), Aggregations.count());
    */
+  windowAggregate<K, V, R = number>(
+    this: DStream<Pair<K, V>>,
+    spec: SessionWindowSpec,
+    aggregation: AggregationSpec,
+    options?: { readonly emit?: 'final' },
+  ): DStream<WindowResult<K, R>>;
   windowAggregate<K, V, R = number>(
     this: DStream<Pair<K, V>>,
     spec: WindowSpec,
     aggregation: AggregationSpec,
+    options?: { readonly emit?: EmitMode },
+  ): DStream<WindowResult<K, R>>;
+  windowAggregate<K, V, R = number>(
+    this: DStream<Pair<K, V>>,
+    spec: WindowSpec | SessionWindowSpec,
+    aggregation: AggregationSpec,
+    options?: { readonly emit?: EmitMode },
+  ): DStream<SessionResult<K, R>>;
+  windowAggregate<K, V, R = number>(
+    this: DStream<Pair<K, V>>,
+    spec: WindowSpec | SessionWindowSpec,
+    aggregation: AggregationSpec,
     options: { readonly emit?: EmitMode } = {},
-  ): DStream<WindowResult<K, R>> {
-    return this.#next((id) => ({
-      kind: 'windowAggregate',
-      id,
-      parent: this.id,
-      operator: 'windowAggregate',
-      spec,
-      aggregation: synchronousAggregation(label('windowAggregate', id), aggregation),
-      input: 'pairs',
-      output: 'results',
-      emit: options.emit ?? 'final',
-    }));
+  ): DStream<WindowResult<K, R> | SessionResult<K, R>> {
+    // A spec built by hand (not by Windows.session) is validated like one that was.
+    const checked = isSessionSpec(spec) ? Windows.session(spec.gapMs) : spec;
+    return this.#next((id) => {
+      if (isSessionSpec(checked)) checkMergeable(label('windowAggregate', id), aggregation);
+      return {
+        kind: 'windowAggregate',
+        id,
+        parent: this.id,
+        operator: 'windowAggregate',
+        spec: checked,
+        aggregation: synchronousAggregation(label('windowAggregate', id), aggregation),
+        input: 'pairs',
+        output: 'results',
+        emit: options.emit ?? 'final',
+      };
+    });
   }
 
   /**

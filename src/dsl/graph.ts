@@ -1,7 +1,7 @@
 // The job graph: typed nodes for every operator and output, and what the planner asks of them.
 
 import type { BatchInfo, Pair } from '../core/index.ts';
-import type { AggregationSpec, EmitMode, WindowSpec } from '../window/index.ts';
+import type { AggregationSpec, EmitMode, SessionWindowSpec, WindowSpec } from '../window/index.ts';
 import type { AsyncCall, AsyncSpec } from './async-spec.ts';
 import { describeInput, type InputSpec } from './input-spec.ts';
 import type { PostgresSinkSpec } from './postgres-spec.ts';
@@ -116,7 +116,8 @@ export type WindowAggregateNode = {
   readonly parent: number;
   /** The Spark operator or `windowAggregate`, for messages. */
   readonly operator: string;
-  readonly spec: WindowSpec;
+  /** Time windows, or (windowAggregate on event time only) session windows. */
+  readonly spec: WindowSpec | SessionWindowSpec;
   readonly aggregation: AggregationSpec;
   readonly input: 'pairs' | 'values' | 'single';
   readonly output: 'results' | 'pairs' | 'value';

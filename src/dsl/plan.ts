@@ -1,7 +1,7 @@
 // The plan: which nodes run in the slots, which merge on the main thread, where windows and state live.
 
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { batchIntervalProblem } from '../window/index.ts';
+import { batchIntervalProblem, isSessionSpec } from '../window/index.ts';
 import {
   type AsyncNode,
   type CogroupNode,
@@ -171,6 +171,7 @@ export class Plan {
     return this.windows
       .filter((node) => !this.eventTime[node.id])
       .flatMap((node) => {
+        if (isSessionSpec(node.spec)) return [];
         const operator = node.kind === 'window' ? 'window' : node.operator;
         const problem = batchIntervalProblem(node.spec, intervalMs);
         return problem ? [`${operator} (node ${node.id}): ${problem}`] : [];
@@ -201,6 +202,12 @@ function checkPlacement(node: Node, parentOnMain: boolean, eventTime: boolean, g
     throw new SluiceError(
       ErrorCode.jobInvalid,
       `${node.operator} (node ${node.id}) runs on batch time; after withWatermark use windowAggregate, whose results name their window`,
+    );
+  }
+  if (node.kind === 'windowAggregate' && isSessionSpec(node.spec) && !eventTime) {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `${node.operator} (node ${node.id}): session windows run on event time only; call withWatermark(allowedLatenessMs, timestamp) before windowAggregate(Windows.session(${node.spec.gapMs}), …)`,
     );
   }
   if (node.kind === 'stateSnapshots' && graph.node(node.parent).kind !== 'mapWithState') {

@@ -4,12 +4,21 @@ import { loadConfig, type SluiceConfig } from '../config/index.ts';
 import type { Pair, SourceRecord } from '../core/index.ts';
 import { type DStream, defineJob, type JobContext } from '../dsl/index.ts';
 import { ErrorCode, SluiceError, sampleValue } from '../errors/index.ts';
-import { Aggregations, EVENT_TIME_RANGE, isEventTime, type WindowResult, Windows } from '../window/index.ts';
+import {
+  Aggregations,
+  EVENT_TIME_RANGE,
+  isEventTime,
+  type SessionResult,
+  type SessionWindowSpec,
+  type WindowSpec,
+  Windows,
+} from '../window/index.ts';
 import { field, keyField } from './fields.ts';
 import { writeToSink } from './sink-output.ts';
 
 type Key = string | number | boolean;
-type Row = WindowResult<Key, number>;
+/** A window's value, or (sessions in update mode) the retraction of a session a record replaced. */
+type Row = SessionResult<Key, number>;
 type Measured = { readonly key: Key; readonly measure: number; readonly time: number };
 
 type Partial = readonly [sum: number, count: number];
@@ -64,8 +73,12 @@ function perBatch(records: DStream<SourceRecord>, config: SluiceConfig): DStream
     );
 }
 
-/** Sliding or tumbling windows on batch time, or on event time with a watermark. */
-function windowed(records: DStream<SourceRecord>, config: SluiceConfig, windowMs: number): DStream<Row> {
+/** Sliding or tumbling windows on batch time, or on event time with a watermark; sessions on event time. */
+function windowed(
+  records: DStream<SourceRecord>,
+  config: SluiceConfig,
+  spec: WindowSpec | SessionWindowSpec,
+): DStream<Row> {
   const { keyField: keyName, valueField: valueName, agg, timestampField } = config;
   // Fields are checked before the watermark sees the record: a bad record must not move it.
   const rows = records.map(
@@ -79,24 +92,30 @@ function windowed(records: DStream<SourceRecord>, config: SluiceConfig, windowMs
     config.time === 'event' ? rows.withWatermark(config.allowedLatenessMs, (row) => row.time) : rows;
   return timed
     .map((row): Pair<Key, number> => [row.key, row.measure])
-    .windowAggregate<Key, number, number>(
-      Windows.sliding(windowMs, config.slideMs ?? windowMs),
-      Aggregations[agg](),
-      { emit: config.emit },
-    );
+    .windowAggregate<Key, number, number>(spec, Aggregations[agg](), { emit: config.emit });
+}
+
+/** The job's windows, if any: sessions of SLUICE_SESSION_GAP_MS, or of SLUICE_WINDOW_MS sliding by SLUICE_SLIDE_MS. */
+function windowSpec(config: SluiceConfig): WindowSpec | SessionWindowSpec | undefined {
+  if (config.windowType === 'session' && config.sessionGapMs !== undefined) {
+    return Windows.session(config.sessionGapMs);
+  }
+  const { windowMs } = config;
+  return windowMs === undefined ? undefined : Windows.sliding(windowMs, config.slideMs ?? windowMs);
 }
 
 /**
  * The built-in default job, configured by env alone: group by SLUICE_KEY_FIELD and aggregate
  * SLUICE_VALUE_FIELD with SLUICE_AGG, per batch or per window (SLUICE_WINDOW_MS, SLUICE_SLIDE_MS,
- * SLUICE_TIME, SLUICE_TIMESTAMP_FIELD, SLUICE_ALLOWED_LATENESS_MS, SLUICE_EMIT). A record without the fields, or with a wrong
+ * SLUICE_WINDOW_TYPE, SLUICE_SESSION_GAP_MS, SLUICE_TIME, SLUICE_TIMESTAMP_FIELD, SLUICE_ALLOWED_LATENESS_MS,
+ * SLUICE_EMIT). A record without the fields, or with a wrong
  * type, is a decode error and goes through SLUICE_ON_DECODE_ERROR.
  */
 export default defineJob((ctx: JobContext) => {
   const config = loadConfig(ctx.env);
   const records = ctx.stream();
-  const results =
-    config.windowMs === undefined ? perBatch(records, config) : windowed(records, config, config.windowMs);
+  const spec = windowSpec(config);
+  const results = spec === undefined ? perBatch(records, config) : windowed(records, config, spec);
 
   writeToSink(results, config);
 });

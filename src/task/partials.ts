@@ -1,7 +1,7 @@
 // What a slot sends back per exported node: records, keyed partials or groups (Export, KeyGroups).
 
 import { keyIdentity } from '../core/index.ts';
-import type { FiredWindow } from '../window/index.ts';
+import type { FiredWindow, SessionKeyUpdate } from '../window/index.ts';
 
 /** What a worker sends back for one exported node of one partition batch. */
 export type Export =
@@ -18,6 +18,17 @@ export type Export =
        * count: the main thread routes the pairs without hashing their keys.
        */
       readonly partitions?: number[][];
+    }
+  /**
+   * A session window aggregation: every open session of each key the batch touched, after a batch
+   * that ran with watermark `through`, and each key's state partition when the slot knows their count.
+   */
+  | {
+      readonly node: number;
+      readonly kind: 'sessions';
+      readonly through: number;
+      readonly keys: SessionKeyUpdate[];
+      readonly partitions?: number[];
     }
   /** A keyed state operation's input: per key (first seen first), its values in record order. */
   | { readonly node: number; readonly kind: 'groups'; readonly groups: [unknown, unknown[]][] }

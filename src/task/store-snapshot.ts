@@ -4,7 +4,7 @@ import { decodePlain, encodePlain } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import { isWindow } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import type { WindowsSnapshot } from '../window/index.ts';
+import { type SessionsSnapshot, SessionWindows, type WindowsSnapshot } from '../window/index.ts';
 import { createWindowState, type PartitionStore } from './window-ops.ts';
 
 /** Any checkpointed value as msgpack bytes. */
@@ -18,13 +18,16 @@ export function unpackState(bytes: Uint8Array): unknown {
 
 /** A partition's window state as msgpack bytes: `[node id, state]` per window operation. */
 export function encodeStore(store: PartitionStore): Uint8Array {
-  const nodes: [number, WindowsSnapshot][] = [...store].map(([node, state]) => [node, state.snapshot()]);
+  const nodes: [number, WindowsSnapshot | SessionsSnapshot][] = [...store].map(([node, state]) => [
+    node,
+    state.snapshot(),
+  ]);
   return encodePlain(nodes);
 }
 
 /** Rebuilds a partition's window state; a node that is not the plan's window operation is refused. */
 export function decodeStore(plan: Plan, bytes: Uint8Array): PartitionStore {
-  const nodes = decodePlain(bytes) as [number, WindowsSnapshot][];
+  const nodes = decodePlain(bytes) as [number, WindowsSnapshot | SessionsSnapshot][];
   const store: PartitionStore = new Map();
   for (const [id, snapshot] of nodes) {
     const node = plan.nodes[id];
@@ -35,7 +38,8 @@ export function decodeStore(plan: Plan, bytes: Uint8Array): PartitionStore {
       );
     }
     const state = createWindowState(node);
-    state.restore(snapshot);
+    if (state instanceof SessionWindows) state.restore(snapshot as SessionsSnapshot);
+    else state.restore(snapshot as WindowsSnapshot);
     store.set(id, state);
   }
   return store;

@@ -8,13 +8,16 @@ import {
   FinalWindows,
   type FiredWindow,
   isEventTime,
+  isSessionSpec,
   type LateRecord,
   paneOps,
   RecordWindows,
+  type SessionKeyUpdate,
+  SessionWindows,
   UpdateWindows,
 } from '../window/index.ts';
 
-export type WindowState = FinalWindows | UpdateWindows | RecordWindows;
+export type WindowState = FinalWindows | UpdateWindows | RecordWindows | SessionWindows;
 
 /** One partition's window state, by node id: it outlives the batch, in the partition's slot. */
 export type PartitionStore = Map<number, WindowState>;
@@ -39,6 +42,7 @@ export function lateError(eventTime: number, watermark: number): string {
 export function createWindowState(node: WindowNode): WindowState {
   if (node.kind === 'window') return new RecordWindows(node.spec);
   const ops = paneOps(node.aggregation);
+  if (isSessionSpec(node.spec)) return new SessionWindows(node.spec.gapMs, ops);
   return node.emit === 'update' ? new UpdateWindows(node.spec, ops) : new FinalWindows(node.spec, ops);
 }
 
@@ -161,6 +165,12 @@ export class BatchWindows {
     if (this.#plan.eventTime[node.id]) return;
     const end = this.watermark === Number.POSITIVE_INFINITY ? this.watermark : this.#info.time;
     this.state(node).advance(end);
+  }
+
+  /** Ends the batch for a session window aggregation: every open session of the keys it touched. */
+  collectSessions(node: WindowAggregateNode): SessionKeyUpdate[] {
+    const state = this.state(node);
+    return state instanceof SessionWindows ? state.takeUpdates() : [];
   }
 
   /**

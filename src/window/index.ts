@@ -5,17 +5,27 @@ export { IncrementalCombiner, MonotonicCombiner, TwoStacksCombiner } from './com
 export { KeyDictionary } from './key-dictionary.ts';
 export { PaneTable } from './pane-table.ts';
 export {
+  coalesceSessions,
+  type SessionKeyUpdate,
+  type SessionPart,
+  type SessionsSnapshot,
+  SessionWindows,
+  sessionTouches,
+} from './session-windows.ts';
+export {
   batchIntervalProblem,
   EVENT_TIME_RANGE,
   firstWindowEnd,
   gcd,
   isEventTime,
+  isSessionSpec,
   lastWindowEnd,
+  type SessionWindowSpec,
   type WindowSpec,
   Windows,
   windowEnds,
 } from './spec.ts';
-export type { LateRecord, WindowResult } from './types.ts';
+export type { LateRecord, SessionResult, SessionRetraction, WindowResult } from './types.ts';
 export { type PartitionClockSnapshot, WatermarkTracker } from './watermark.ts';
 export {
   type EmitMode,

@@ -1,4 +1,4 @@
-// Window specs (size, slide, pane) built by validating factories, and the window arithmetic on them.
+// Window specs (size, slide, pane; session gap) built by validating factories, and the window arithmetic on them.
 
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 
@@ -30,10 +30,25 @@ function checkDuration(what: string, value: number): void {
 }
 
 /**
- * Validated window specs, like Kafka Streams' `TimeWindows`.
+ * Session windows of one key: records less than `gapMs` apart share a session, which spans
+ * `[first event time, last event time + gapMs)` (Flink's bounds). Event time only.
+ */
+export type SessionWindowSpec = {
+  readonly kind: 'session';
+  readonly gapMs: number;
+};
+
+/** Whether a window aggregation's spec is a session spec (the others are time windows). */
+export function isSessionSpec(spec: WindowSpec | SessionWindowSpec): spec is SessionWindowSpec {
+  return 'kind' in spec && spec.kind === 'session';
+}
+
+/**
+ * Validated window specs, like Kafka Streams' `TimeWindows` and `SessionWindows`.
  *
  * @example
  * Windows.sliding(10_000, 2_000); // { sizeMs: 10000, slideMs: 2000, paneMs: 2000 }
+ * Windows.session(30_000); // { kind: 'session', gapMs: 30000 }
  */
 export const Windows = {
   tumbling(sizeMs: number): WindowSpec {
@@ -49,6 +64,18 @@ export const Windows = {
       );
     }
     return Object.freeze({ sizeMs, slideMs, paneMs: gcd(sizeMs, slideMs) });
+  },
+  /** Sessions closed by `gapMs` of event time without a record of their key (`withWatermark` first). */
+  session(gapMs: number): SessionWindowSpec {
+    checkDuration('session gap', gapMs);
+    // A longer gap would only say "one session for ever" and take session ends far past a Date.
+    if (gapMs > MAX_EVENT_TIME) {
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `session gap must be at most ${MAX_EVENT_TIME} ms (the range of a Date); got ${gapMs}`,
+      );
+    }
+    return Object.freeze({ kind: 'session', gapMs });
   },
 } as const;
 

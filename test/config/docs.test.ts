@@ -20,7 +20,7 @@ describe('renderConfigDocs', () => {
   it('lists every engine variable once, in schema order, with its default and meaning', () => {
     const options = Object.values(configOptions({ cpus: 1 }));
     expect(tableVariables('Variables')).toEqual(options.map((option) => option.env));
-    expect(options).toHaveLength(70);
+    expect(options).toHaveLength(72);
     for (const option of options) {
       expect(docs).toContain(`| \`${option.env}\``);
       expect(option.description).toMatch(/^[A-Z].*\.$/);
@@ -46,7 +46,7 @@ describe('renderConfigDocs', () => {
 
   it('pads every table row to the same width, as Biome formats Markdown', () => {
     const tables = docs.split('\n\n').filter((block) => block.startsWith('|'));
-    expect(tables.map((table) => table.split('\n').length)).toEqual([2 + 70, 2 + 7]);
+    expect(tables.map((table) => table.split('\n').length)).toEqual([2 + 72, 2 + 7]);
     for (const table of tables) {
       expect(new Set(table.split('\n').map((row) => row.length)).size).toBe(1);
     }

@@ -36,6 +36,8 @@ const DEFAULTS: SluiceConfig = {
   agg: 'count',
   windowMs: undefined,
   slideMs: undefined,
+  windowType: undefined,
+  sessionGapMs: undefined,
   time: 'processing',
   timestampField: undefined,
   allowedLatenessMs: 0,
@@ -125,6 +127,7 @@ describe('loadConfig: valid values', () => {
       SLUICE_AGG: 'avg',
       SLUICE_WINDOW_MS: '10000',
       SLUICE_SLIDE_MS: '2000',
+      SLUICE_WINDOW_TYPE: 'sliding',
       SLUICE_TIME: 'event',
       SLUICE_TIMESTAMP_FIELD: 'ts',
       SLUICE_ALLOWED_LATENESS_MS: '5000',
@@ -188,6 +191,8 @@ describe('loadConfig: valid values', () => {
       agg: 'avg',
       windowMs: 10_000,
       slideMs: 2000,
+      windowType: 'sliding',
+      sessionGapMs: undefined,
       time: 'event',
       timestampField: 'ts',
       allowedLatenessMs: 5000,
@@ -382,5 +387,26 @@ describe('loadConfig: errors', () => {
 describe('benchmark variables', () => {
   it('accepts SLUICE_BENCH_BROKERS, which npm run bench passes on to the runs it starts', () => {
     expect(loadConfig({ SLUICE_BENCH_BROKERS: '127.0.0.1:9092' }, { cpus: 4 }).workers).toBe(3);
+  });
+});
+
+describe('session windows of the aggregate job', () => {
+  it('SLUICE_WINDOW_TYPE=session with a gap and event time: no window length, no slide', () => {
+    const config = loadConfig(
+      { SLUICE_WINDOW_TYPE: 'session', SLUICE_SESSION_GAP_MS: '30000', SLUICE_TIME: 'event' },
+      { cpus: 4 },
+    );
+    expect([config.windowType, config.sessionGapMs, config.windowMs, config.slideMs, config.time]).toEqual([
+      'session',
+      30_000,
+      undefined,
+      undefined,
+      'event',
+    ]);
+  });
+
+  it('without SLUICE_WINDOW_TYPE, windows stay tumbling or sliding as SLUICE_SLIDE_MS says', () => {
+    const config = loadConfig({ SLUICE_WINDOW_MS: '10000', SLUICE_SLIDE_MS: '2000' }, { cpus: 4 });
+    expect([config.windowType, config.windowMs, config.slideMs]).toEqual([undefined, 10_000, 2000]);
   });
 });

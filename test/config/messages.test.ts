@@ -407,6 +407,68 @@ const cases: [name: string, env: Record<string, string>, message: string][] = [
     'SLUICE_SLIDE_MS must be a multiple of SLUICE_BATCH_INTERVAL_MS (1000); got 1500',
   ],
   [
+    'SLUICE_WINDOW_TYPE value',
+    { SLUICE_WINDOW_TYPE: 'hopping', SLUICE_SESSION_GAP_MS: '1000' },
+    'SLUICE_WINDOW_TYPE must be one of tumbling, sliding, session; got "hopping"',
+  ],
+  [
+    'SLUICE_WINDOW_TYPE=session without a gap',
+    { SLUICE_WINDOW_TYPE: 'session', SLUICE_TIME: 'event' },
+    'SLUICE_SESSION_GAP_MS is required when SLUICE_WINDOW_TYPE=session',
+  ],
+  [
+    'SLUICE_WINDOW_TYPE=session on processing time',
+    { SLUICE_WINDOW_TYPE: 'session', SLUICE_SESSION_GAP_MS: '30000' },
+    'SLUICE_WINDOW_TYPE=session needs SLUICE_TIME=event: sessions are cut by gaps in event time, not batch time',
+  ],
+  [
+    'SLUICE_WINDOW_MS and SLUICE_SLIDE_MS with sessions',
+    {
+      SLUICE_WINDOW_TYPE: 'session',
+      SLUICE_SESSION_GAP_MS: '30000',
+      SLUICE_TIME: 'event',
+      SLUICE_WINDOW_MS: '60000',
+      SLUICE_SLIDE_MS: '1000',
+    },
+    'SLUICE_WINDOW_MS does not apply to SLUICE_WINDOW_TYPE=session: a session ends after SLUICE_SESSION_GAP_MS without records of its key\n' +
+      'SLUICE_SLIDE_MS does not apply to SLUICE_WINDOW_TYPE=session: a session ends after SLUICE_SESSION_GAP_MS without records of its key',
+  ],
+  [
+    'SLUICE_SESSION_GAP_MS of 0',
+    { SLUICE_WINDOW_TYPE: 'session', SLUICE_SESSION_GAP_MS: '0', SLUICE_TIME: 'event' },
+    'SLUICE_SESSION_GAP_MS must be an integer from 1 to 8640000000000000; got "0"',
+  ],
+  [
+    'SLUICE_SESSION_GAP_MS negative',
+    { SLUICE_WINDOW_TYPE: 'session', SLUICE_SESSION_GAP_MS: '-5', SLUICE_TIME: 'event' },
+    'SLUICE_SESSION_GAP_MS must be an integer from 1 to 8640000000000000; got "-5"',
+  ],
+  [
+    'SLUICE_SESSION_GAP_MS beyond a Date',
+    { SLUICE_WINDOW_TYPE: 'session', SLUICE_SESSION_GAP_MS: '1e300', SLUICE_TIME: 'event' },
+    'SLUICE_SESSION_GAP_MS must be an integer from 1 to 8640000000000000; got "1e300"',
+  ],
+  [
+    'SLUICE_SESSION_GAP_MS without sessions',
+    { SLUICE_WINDOW_MS: '10000', SLUICE_SESSION_GAP_MS: '1000' },
+    'SLUICE_SESSION_GAP_MS applies only to SLUICE_WINDOW_TYPE=session',
+  ],
+  [
+    'SLUICE_WINDOW_TYPE=tumbling without a window',
+    { SLUICE_WINDOW_TYPE: 'tumbling' },
+    'SLUICE_WINDOW_TYPE=tumbling needs SLUICE_WINDOW_MS',
+  ],
+  [
+    'SLUICE_WINDOW_TYPE=tumbling with another slide',
+    { SLUICE_WINDOW_TYPE: 'tumbling', SLUICE_WINDOW_MS: '10000', SLUICE_SLIDE_MS: '2000' },
+    'SLUICE_SLIDE_MS must be unset or equal to SLUICE_WINDOW_MS (10000) with SLUICE_WINDOW_TYPE=tumbling; got 2000',
+  ],
+  [
+    'SLUICE_WINDOW_TYPE=sliding without a slide',
+    { SLUICE_WINDOW_TYPE: 'sliding', SLUICE_WINDOW_MS: '10000' },
+    'SLUICE_WINDOW_TYPE=sliding needs SLUICE_SLIDE_MS',
+  ],
+  [
     'unknown variable with a suggestion',
     { SLUICE_TRIGER: 'continuous' },
     'SLUICE_TRIGER is not a Sluice variable; did you mean SLUICE_TRIGGER?',

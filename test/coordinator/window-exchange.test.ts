@@ -1,153 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import {
-  decodeWindowMessage,
   type ExchangeSnapshot,
-  encodeWindowMessage,
   type Forward,
-  mergePartitions,
-  type Routing,
   WindowExchange,
   type WindowIncoming,
 } from '../../src/coordinator/index.ts';
 import type { BatchInfo } from '../../src/core/index.ts';
-import { toOffset } from '../../src/core/index.ts';
-import { buildGraph, defineJob, type Job, Plan } from '../../src/dsl/index.ts';
-import {
-  type PartitionStore,
-  type RecordInput,
-  runPartition,
-  statePartitionOf,
-} from '../../src/task/index.ts';
+import { buildGraph, type Job, Plan } from '../../src/dsl/index.ts';
+import { runPartition, statePartitionOf } from '../../src/task/index.ts';
 import { Aggregations, type WindowResult, Windows } from '../../src/window/index.ts';
+import {
+  batchAt,
+  byLetterJob,
+  type Event,
+  Instance,
+  input,
+  ownerAndOther,
+  PARTITIONS,
+  TOPIC,
+  Topic,
+} from '../support/exchange-instances.ts';
 
 // Window aggregations across instances, in memory: each instance runs its partitions through the
 // worker half and merges through a WindowExchange; window messages go through their bytes to a
 // simulated repartition topic, read by the owner of their partition in its next batch.
 
-const TOPIC = 'in';
-const PARTITIONS = 4;
 const WINDOW_MS = 10;
 
-/** An event goes to `partition`, or to the partition of its key. */
-type Event = {
-  readonly key: string;
-  readonly time: number;
-  readonly value: number;
-  readonly partition?: number;
-};
-
-const partitionOf = (event: Event): number => event.partition ?? statePartitionOf(event.key, PARTITIONS);
-
-// The window key is the event key's first letter: each window key has events in several partitions.
 const byLetter = (emit: 'final' | 'update' = 'final'): Job =>
-  defineJob((ctx) => {
-    ctx
-      .stream<Event>()
-      .withWatermark(0, (record) => record.value.time)
-      .map((record): [string, number] => [record.value.key.slice(0, 1), record.value.value])
-      .windowAggregate(Windows.tumbling(WINDOW_MS), Aggregations.sum(), { emit })
-      .print();
-  });
-
-function input(partition: number, events: readonly Event[]): RecordInput {
-  return {
-    topic: TOPIC,
-    partition,
-    count: events.length,
-    offset: (index) => toOffset(BigInt(index)),
-    raw: () => ({ key: null, value: null }),
-    record: (index) => ({
-      topic: TOPIC,
-      partition,
-      offset: toOffset(BigInt(index)),
-      timestamp: 0,
-      key: null,
-      value: events[index],
-    }),
-  };
-}
-
-/** The repartition topic: per partition, the records written, in order. */
-class Topic {
-  readonly partitions: Uint8Array[][] = Array.from({ length: PARTITIONS }, () => []);
-  readonly read: number[] = Array.from({ length: PARTITIONS }, () => 0);
-
-  write(forwards: readonly Forward[]): void {
-    for (const forward of forwards) {
-      if (!('message' in forward)) throw new Error('a keyed forward from a window job');
-      this.partitions[forward.partition]?.push(encodeWindowMessage(forward.message));
-    }
-  }
-
-  /** The records of `partition` not read yet. */
-  take(partition: number): WindowIncoming[] {
-    const records = this.partitions[partition] ?? [];
-    const from = this.read[partition] ?? 0;
-    this.read[partition] = records.length;
-    return records.slice(from).map((bytes, index) => ({
-      partition,
-      message: decodeWindowMessage(bytes, `rep-${partition} (+${from + index})`),
-    }));
-  }
-}
-
-class Instance {
-  readonly exchange = new WindowExchange({ topic: TOPIC, partitions: PARTITIONS });
-  readonly stores = new Map<number, PartitionStore>();
-  readonly #plan: Plan;
-  readonly #topic: Topic;
-  /** Per owned partition, the largest event time seen: the watermark is their minimum. */
-  readonly #clocks = new Map<number, number>();
-  watermark = Number.NEGATIVE_INFINITY;
-  readonly out: unknown[] = [];
-
-  /** Whether the slots name their pairs' state partitions (a run's do), or the exchange hashes the keys. */
-  readonly #named: boolean;
-
-  constructor(plan: Plan, topic: Topic, owned: readonly number[], named = true) {
-    this.#plan = plan;
-    this.#topic = topic;
-    this.#named = named;
-    this.own(owned);
-  }
-
-  own(owned: readonly number[]): void {
-    for (const partition of this.stores.keys()) if (!owned.includes(partition)) this.stores.delete(partition);
-    for (const partition of owned) if (!this.stores.has(partition)) this.stores.set(partition, new Map());
-    this.exchange.own(owned.map((partition) => ({ topic: TOPIC, partition })));
-  }
-
-  async batch(batchId: number, events: readonly Event[], end = false): Promise<unknown[]> {
-    const info: BatchInfo = {
-      batchId,
-      time: 1000 + batchId,
-      intervalMs: 1,
-      offsetRanges: [],
-      watermark: end ? Number.POSITIVE_INFINITY : this.watermark,
-    };
-    const results = [...this.stores].map(([partition, store]) => {
-      const own = events.filter((event) => partitionOf(event) === partition);
-      for (const event of own)
-        this.#clocks.set(partition, Math.max(this.#clocks.get(partition) ?? 0, event.time));
-      const options = this.#named ? { store, statePartitions: PARTITIONS } : { store };
-      return runPartition(this.#plan, input(partition, own), info, 'fail', options);
-    });
-    const incoming = [...this.stores.keys()].flatMap((partition) => this.#topic.take(partition));
-    const node = this.#plan.windowAggregates[0]?.id ?? -1;
-    const routing: Routing = {
-      incoming: new Map(),
-      outgoing: [],
-      windows: { exchange: this.exchange, incoming: new Map([[node, incoming]]) },
-    };
-    const [output] = await mergePartitions(this.#plan, results, info, undefined, undefined, routing);
-    this.#topic.write(routing.outgoing);
-    const clocks = [...this.stores.keys()].map((partition) => this.#clocks.get(partition) ?? 0);
-    this.watermark = Math.max(this.watermark, Math.min(...clocks));
-    const values = output?.values ?? [];
-    this.out.push(...values);
-    return [...values];
-  }
-}
+  byLetterJob((pairs) => pairs.windowAggregate(Windows.tumbling(WINDOW_MS), Aggregations.sum(), { emit }));
 
 /** Events over keys that live in every partition, keyed (by the window) across partitions. */
 function events(batches: number): Event[][] {
@@ -260,14 +141,7 @@ describe('WindowExchange: window aggregations across instances', async () => {
 
   it('a window waits for the partitions of the other instance: emitted only once they fired through its end', async () => {
     const plan = new Plan(buildGraph(byLetter(), {}));
-    const topic = new Topic();
-    const owner = statePartitionOf('a', PARTITIONS);
-    const a = new Instance(plan, topic, [owner]);
-    const b = new Instance(
-      plan,
-      topic,
-      [0, 1, 2, 3].filter((partition) => partition !== owner),
-    );
+    const { owner: a, other: b } = ownerAndOther(plan, 'a');
     // Window key a, from every partition.
     const first = [0, 1, 2, 3].map((partition) => ({
       key: 'a',
@@ -303,15 +177,8 @@ describe('WindowExchange: window aggregations across instances', async () => {
       partition: q,
       message: { type: 'progress', through: [[source, through]] },
     });
-    const info = (batchId: number, watermark: number): BatchInfo => ({
-      batchId,
-      time: batchId,
-      intervalMs: 1,
-      offsetRanges: [],
-      watermark,
-    });
     const merge = (target: WindowExchange, batchId: number, watermark: number, incoming: WindowIncoming[]) =>
-      target.merge(node, [], info(batchId, watermark), true, incoming, []).values;
+      target.merge(node, [], batchAt(batchId, watermark), true, incoming, []).values;
     // The other partition's partial and progress through 20; this one's clock is at 5.
     expect(merge(exchange, 0, 5, [partial(TOPIC, 1 - q, 3), progress(1 - q, 20)])).toEqual([]);
     const id = `${TOPIC}\u0000${q}`;
@@ -328,14 +195,7 @@ describe('WindowExchange: window aggregations across instances', async () => {
 
   it('update mode: each change of a (window, key) merged over both instances, closed once complete', async () => {
     const plan = new Plan(buildGraph(byLetter('update'), {}));
-    const topic = new Topic();
-    const q = statePartitionOf('a', PARTITIONS);
-    const owner = new Instance(plan, topic, [q]);
-    const other = new Instance(
-      plan,
-      topic,
-      [0, 1, 2, 3].filter((partition) => partition !== q),
-    );
+    const { q, owner, other } = ownerAndOther(plan, 'a');
     const mine = { key: 'a', partition: q };
     const theirs = { key: 'a', partition: (q + 1) % PARTITIONS };
     const row = (value: number) => ({ key: 'a', windowStart: 0, windowEnd: 10, value });
@@ -357,29 +217,10 @@ describe('WindowExchange: window aggregations across instances', async () => {
   });
 
   it('one instance owning every partition emits what the in-instance merge emits, in the same batches', async () => {
-    const plan = new Plan(buildGraph(byLetter(), {}));
-    const alone = new Instance(plan, new Topic(), [0, 1, 2, 3]);
-    const local = new Plan(buildGraph(byLetter(), {}));
-    const stores = new Map([0, 1, 2, 3].map((partition): [number, PartitionStore] => [partition, new Map()]));
-    const batches = events(6);
-    let watermark = Number.NEGATIVE_INFINITY;
-    const clocks = new Map<number, number>();
-    for (const [batch, list] of batches.entries()) {
-      const info: BatchInfo = {
-        batchId: batch,
-        time: 1000 + batch,
-        intervalMs: 1,
-        offsetRanges: [],
-        watermark,
-      };
-      const results = [...stores].map(([partition, store]) => {
-        const own = list.filter((event) => partitionOf(event) === partition);
-        for (const event of own) clocks.set(partition, Math.max(clocks.get(partition) ?? 0, event.time));
-        return runPartition(local, input(partition, own), info, 'fail', { store });
-      });
-      const expected = (await mergePartitions(local, results, info))[0]?.values ?? [];
-      watermark = Math.max(watermark, Math.min(...[0, 1, 2, 3].map((p) => clocks.get(p) ?? 0)));
-      expect(await alone.batch(batch, list)).toEqual(expected);
+    const alone = new Instance(new Plan(buildGraph(byLetter(), {})), new Topic(), [0, 1, 2, 3]);
+    const local = Instance.alone(new Plan(buildGraph(byLetter(), {})));
+    for (const [batch, list] of events(6).entries()) {
+      expect(await alone.batch(batch, list)).toEqual(await local.batch(batch, list));
     }
     expect(alone.out.length).toBeGreaterThan(0);
   });

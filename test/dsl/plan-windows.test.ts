@@ -230,3 +230,53 @@ describe('Plan.intervalProblems', () => {
     expect(built.intervalProblems(100)).toEqual([]);
   });
 });
+
+describe('Plan: session windows', () => {
+  it('run on event time only: on processing time the plan names withWatermark', () => {
+    expect(
+      planError((ctx) => {
+        pairs(ctx).windowAggregate(Windows.session(30_000), Aggregations.count()).print();
+      }),
+    ).toEqual(
+      invalid(
+        'windowAggregate (node 2): session windows run on event time only; call withWatermark(allowedLatenessMs, timestamp) before windowAggregate(Windows.session(30000), …)',
+      ),
+    );
+  });
+
+  it('an aggregation without merge is refused: bridged sessions merge their partials', () => {
+    const unmergeable = {
+      empty: () => 0,
+      add: (acc: number, value: number) => acc + value,
+    } as unknown as Parameters<typeof Aggregations.of<number, number, number>>[0];
+    expect(
+      planError((ctx) => {
+        eventPairs(ctx).windowAggregate(Windows.session(10), Aggregations.of(unmergeable)).print();
+      }),
+    ).toEqual(
+      invalid(
+        'windowAggregate (node 3): session windows merge the partials of sessions a record bridges; the aggregation needs merge(a, b) (got undefined)',
+      ),
+    );
+  });
+
+  it('a spec built by hand is validated as Windows.session validates it', () => {
+    expect(
+      planError((ctx) => {
+        eventPairs(ctx).windowAggregate({ kind: 'session', gapMs: -1 }, Aggregations.count()).print();
+      }),
+    ).toEqual(invalid('session gap must be a positive integer of milliseconds; got -1'));
+  });
+
+  it('after withWatermark: in the slot, with lateRecords, no batch-interval rule', () => {
+    const built = plan((ctx) => {
+      const sessions = eventPairs(ctx).windowAggregate(Windows.session(1500), Aggregations.sum());
+      sessions.print();
+      sessions.lateRecords().print();
+    });
+    const [node] = built.windowAggregates;
+    expect(node?.spec).toEqual({ kind: 'session', gapMs: 1500 });
+    expect(built.partialExports.has(node?.id ?? -1)).toBe(true);
+    expect(built.intervalProblems(1000)).toEqual([]);
+  });
+});

@@ -397,3 +397,96 @@ describe('aggregate job: event-time windows', () => {
     });
   });
 });
+
+describe('aggregate job: session windows (SLUICE_WINDOW_TYPE=session)', () => {
+  const sessionEnv = (extra: Env = {}): Env => ({
+    SLUICE_WINDOW_TYPE: 'session',
+    SLUICE_SESSION_GAP_MS: '5000',
+    SLUICE_TIME: 'event',
+    SLUICE_TIMESTAMP_FIELD: 'ts',
+    SLUICE_KEY_FIELD: 'user',
+    SLUICE_ALLOWED_LATENESS_MS: '5000',
+    ...extra,
+  });
+  const click = (partition: number, user: string, at: number): TestRecord =>
+    json(partition, { user, ts: BASE + at, url: '/x' });
+  /** Clicks per batch; both users in both partitions. */
+  const batches: readonly TestRecord[][] = [
+    [click(0, 'u1', 0), click(1, 'u1', 3000), click(0, 'u2', 1000)],
+    // 9000 is 6 s after 3000: a new session of u1.
+    [click(1, 'u1', 9000), click(0, 'u2', 12_000)],
+    // Within the lateness: 6500 bridges u1's two sessions, 4000 extends u2's first.
+    [click(0, 'u1', 6500), click(1, 'u2', 4000)],
+    // u2 at 1000 is older than the watermark 4000: late.
+    [click(0, 'u1', 30_000), click(1, 'u1', 40_000), click(1, 'u2', 1000)],
+    [],
+  ];
+  const at = (key: string, start: number, end: number, value: number): Row =>
+    row(key, BASE + start, BASE + end, value);
+
+  it('final mode: per user, the sessions [first, last + gap) over both partitions, each once', async () => {
+    const driver = driverFor(sessionEnv());
+    const seen: unknown[] = [];
+    for (const records of batches) {
+      const result = await driver.runBatch(records);
+      seen.push({ ranWith: (result.info.watermark ?? 0) - BASE, rows: rows(result), late: result.late });
+    }
+    seen.push({ rows: rows(await driver.endOfInput()) });
+    expect(seen).toEqual([
+      { ranWith: Number.NEGATIVE_INFINITY, rows: NO_BATCH, late: 0 },
+      // The slower partition's largest time minus the lateness: 1000 − 5000, then 9000 − 5000.
+      { ranWith: -4000, rows: NO_BATCH, late: 0 },
+      { ranWith: 4000, rows: NO_BATCH, late: 0 },
+      { ranWith: 4000, rows: NO_BATCH, late: 1 },
+      {
+        ranWith: 25_000,
+        rows: [at('u1', 0, 14_000, 4), at('u2', 1000, 9000, 2), at('u2', 12_000, 17_000, 1)],
+        late: 0,
+      },
+      { rows: [at('u1', 30_000, 35_000, 1), at('u1', 40_000, 45_000, 1)] },
+    ]);
+  });
+
+  it('SLUICE_EMIT=update: changed sessions each batch, and a retraction for each session a record replaced', async () => {
+    const driver = driverFor(sessionEnv({ SLUICE_EMIT: 'update' }));
+    const seen: unknown[] = [];
+    for (const records of batches.slice(0, 3)) seen.push(rows(await driver.runBatch(records)));
+    const retracted = (key: string, start: number, end: number) => ({
+      key,
+      windowStart: BASE + start,
+      windowEnd: BASE + end,
+      value: null,
+      retracted: true,
+    });
+    expect(seen).toEqual([
+      [at('u1', 0, 8000, 2), at('u2', 1000, 6000, 1)],
+      [at('u1', 9000, 14_000, 1), at('u2', 12_000, 17_000, 1)],
+      [
+        retracted('u1', 0, 8000),
+        at('u1', 0, 14_000, 4),
+        retracted('u2', 1000, 6000),
+        at('u2', 1000, 9000, 2),
+        retracted('u1', 9000, 14_000),
+      ],
+    ]);
+  });
+
+  it('hostile input: absurd times are decode errors, a negative time and a __proto__ user are data', async () => {
+    const driver = driverFor(sessionEnv({ SLUICE_ON_DECODE_ERROR: 'skip' }), [0]);
+    const hostile = [
+      json(0, { user: '__proto__', ts: -5 }),
+      json(0, { user: '__proto__', ts: -1 }),
+      json(0, { user: 'u', ts: 1e300 }),
+      json(0, { user: 'u', ts: 1_767_225_601_000_000_000 }),
+      json(0, { user: 'u', ts: 'NaN' }),
+      json(0, { user: 'u', ts: null }),
+      json(0, { user: 'constructor', ts: 0 }),
+    ];
+    const first = await driver.runBatch(hostile);
+    expect([first.fatal, first.decodeErrors]).toEqual([undefined, 4]);
+    expect(rows(await driver.endOfInput())).toEqual([
+      row('__proto__', -5, 4999, 2),
+      row('constructor', 0, 5000, 1),
+    ]);
+  });
+});

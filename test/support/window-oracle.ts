@@ -73,3 +73,35 @@ export function lateInOnePartition(times: readonly number[], latenessMs: number)
   });
   return late;
 }
+
+/**
+ * Per key, its sessions: records sorted by time, cut where two neighbours are `gapMs` or more
+ * apart; `[first, last + gap)` with the count of records. Sorted by `sortRows`.
+ */
+export function sessionCounts(records: readonly TimedKey[], gapMs: number): WindowRow[] {
+  const byKey = new Map<string, number[]>();
+  for (const { key, time } of records) byKey.set(key, [...(byKey.get(key) ?? []), time]);
+  const rows: WindowRow[] = [];
+  for (const [key, times] of byKey) {
+    times.sort((a, b) => a - b);
+    let first = 0;
+    for (let at = 1; at <= times.length; at++) {
+      const previous = times[at - 1] as number;
+      if (at < times.length && (times[at] as number) - previous < gapMs) continue;
+      rows.push({ key, windowStart: times[first] as number, windowEnd: previous + gapMs, value: at - first });
+      first = at;
+    }
+  }
+  return sortRows(rows);
+}
+
+/** Update-mode rows with retractions (`retracted: true`) applied in order: what is left of each session. */
+export function afterRetractions(rows: readonly (WindowRow & { readonly retracted?: true })[]): WindowRow[] {
+  const left = new Map<string, WindowRow>();
+  for (const row of rows) {
+    const id = `${row.windowStart}/${row.windowEnd}/${row.key}`;
+    if (row.retracted) left.delete(id);
+    else left.set(id, row);
+  }
+  return sortRows([...left.values()]);
+}

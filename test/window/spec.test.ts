@@ -4,6 +4,7 @@ import {
   batchIntervalProblem,
   firstWindowEnd,
   gcd,
+  isSessionSpec,
   lastWindowEnd,
   type WindowSpec,
   Windows,
@@ -61,6 +62,40 @@ describe('Windows validation messages', () => {
     ],
   ])('%s', (_name, build, message) => {
     expect(thrown(build)).toEqual(invalid(message));
+  });
+});
+
+describe('Windows.session validation messages', () => {
+  it.each<[string, number, string]>([
+    ['gap 0', 0, 'session gap must be a positive integer of milliseconds; got 0'],
+    ['negative gap', -5, 'session gap must be a positive integer of milliseconds; got -5'],
+    ['fractional gap', 0.5, 'session gap must be a positive integer of milliseconds; got 0.5'],
+    ['NaN gap', Number.NaN, 'session gap must be a positive integer of milliseconds; got NaN'],
+    [
+      'infinite gap',
+      Number.POSITIVE_INFINITY,
+      'session gap must be a positive integer of milliseconds; got Infinity',
+    ],
+    [
+      'gap beyond a Date',
+      8.64e15 + 1,
+      'session gap must be at most 8640000000000000 ms (the range of a Date); got 8640000000000001',
+    ],
+    [
+      'gap beyond a safe integer',
+      1e300,
+      'session gap must be a positive integer of milliseconds; got 1e+300',
+    ],
+  ])('%s', (_name, gap, message) => {
+    expect(thrown(() => Windows.session(gap))).toEqual(invalid(message));
+  });
+
+  it('a session spec is a frozen value; 1 ms and a Date-wide gap are allowed', () => {
+    expect(Windows.session(30_000)).toEqual({ kind: 'session', gapMs: 30_000 });
+    expect(Object.isFrozen(Windows.session(1))).toBe(true);
+    expect(Windows.session(8.64e15).gapMs).toBe(8.64e15);
+    expect(isSessionSpec(Windows.session(5))).toBe(true);
+    expect(isSessionSpec(Windows.tumbling(5))).toBe(false);
   });
 });
 

@@ -11,17 +11,23 @@ import {
   type WindowResult,
   Windows,
 } from '../../src/window/index.ts';
+import {
+  ascending,
+  BASE_AGGREGATIONS,
+  byOrigin,
+  drawnBatches,
+  driveBatch,
+  lateRows,
+  merged,
+  type OracleLate,
+  type OracleRecord,
+  type Reading,
+  timedBatches,
+  UNIT,
+} from '../support/oracle-scenarios.ts';
 
 // A brute-force model: every window is recomputed from the raw records it holds, with the
 // documented rules and nothing the engine keeps (no panes, no partials, no combiners).
-
-type OracleRecord = {
-  readonly partition: number;
-  readonly key: string;
-  readonly value: number;
-  /** Event time; ignored on processing time, where the batch decides. */
-  readonly time: number;
-};
 
 type Scenario = {
   readonly eventTime: boolean;
@@ -43,14 +49,6 @@ type OracleWindow = {
   readonly windowStart: number;
   readonly windowEnd: number;
   readonly values: readonly number[];
-};
-
-type OracleLate = {
-  readonly partition: number;
-  readonly offset: number;
-  readonly eventTime: number;
-  readonly watermark: number;
-  readonly record: OracleRecord;
 };
 
 type OracleBatch = {
@@ -160,10 +158,6 @@ function runOracle(scenario: Scenario): OracleBatch[] {
   return out;
 }
 
-const ascending = (values: readonly number[]): number[] => [...values].sort((a, b) => a - b);
-const merged = (a: readonly number[], b: readonly number[]): number[] => ascending([...a, ...b]);
-const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
-
 /** Takes every element of `part` out of `acc` once. */
 function without(acc: readonly number[], part: readonly number[]): number[] {
   const out = [...acc];
@@ -180,11 +174,7 @@ const AGGREGATIONS: readonly {
   readonly spec: AggregationSpec;
   expected(values: readonly number[]): unknown;
 }[] = [
-  { name: 'count', spec: Aggregations.count(), expected: (values) => values.length },
-  { name: 'sum', spec: Aggregations.sum(), expected: sum },
-  { name: 'min', spec: Aggregations.min(), expected: (values) => Math.min(...values) },
-  { name: 'max', spec: Aggregations.max(), expected: (values) => Math.max(...values) },
-  { name: 'avg', spec: Aggregations.avg(), expected: (values) => sum(values) / values.length },
+  ...BASE_AGGREGATIONS,
   {
     name: 'values with subtract',
     spec: Aggregations.of<number, number[], number[]>({
@@ -195,20 +185,8 @@ const AGGREGATIONS: readonly {
     }),
     expected: ascending,
   },
-  {
-    name: 'values without subtract',
-    spec: Aggregations.of<number, number[], string>({
-      empty: () => [],
-      add: (acc, value) => merged(acc, [value]),
-      merge: merged,
-      result: (acc) => acc.join(' '),
-    }),
-    expected: (values) => ascending(values).join(' '),
-  },
 ];
 const MODES: readonly EmitMode[] = ['final', 'update'];
-
-type Reading = { readonly k: string; readonly v: number; readonly t: number };
 
 /** Per batch, what each output received; an output that was not called has no entry. */
 type Captured = Map<string, readonly unknown[]>;
@@ -243,9 +221,6 @@ function jobOf(scenario: Scenario, captured: Captured): Job {
 const byWindow = (a: WindowResult, b: WindowResult): number =>
   a.windowEnd - b.windowEnd || String(a.key).localeCompare(String(b.key));
 
-const byOrigin = (a: LateRecord, b: LateRecord): number =>
-  a.partition - b.partition || Number(a.offset) - Number(b.offset);
-
 /** The view of a batch both sides are compared on: every output, sorted, `null` when not called. */
 function expectedView(scenario: Scenario, batch: OracleBatch, index: number): Record<string, unknown> {
   const view: Record<string, unknown> = { batch: index, late: batch.late.length };
@@ -272,18 +247,7 @@ function expectedView(scenario: Scenario, batch: OracleBatch, index: number): Re
     }
   }
   if (scenario.eventTime) {
-    const late = batch.late
-      .map(
-        (record): LateRecord => ({
-          topic: 'input',
-          partition: record.partition,
-          offset: String(record.offset),
-          eventTime: record.eventTime,
-          watermark: record.watermark,
-          value: [record.record.key, record.record.value],
-        }),
-      )
-      .sort(byOrigin);
+    const late = lateRows(batch.late);
     for (const emit of MODES) view[`late ${emit}`] = late;
   }
   return view;
@@ -350,16 +314,7 @@ async function check(scenario: Scenario, restart = false): Promise<void> {
     // From a checkpoint between every two batches: the outputs must not change.
     if (restart) driver.restart();
     captured.clear();
-    const records = scenario.batches[index];
-    const result = records
-      ? await driver.runBatch(
-          records.map((record) => ({
-            partition: record.partition,
-            value: { k: record.key, v: record.value, t: record.time },
-            ...(scenario.kafkaTimestamp ? { timestamp: record.time } : {}),
-          })),
-        )
-      : await driver.endOfInput();
+    const result = await driveBatch(driver, scenario.batches[index], scenario.kafkaTimestamp);
     expect(result.fatal).toBeUndefined();
     expect(result.lateFailures).toEqual([]);
     expect(actualView(scenario, result, captured, index)).toEqual(expectedView(scenario, oracle, index));
@@ -368,16 +323,6 @@ async function check(scenario: Scenario, restart = false): Promise<void> {
   // Whatever the batches, the end of input leaves no window unemitted and emits none twice.
   expect(finalCounts.sort(byWindow)).toEqual(everyWindow(scenario, expected));
 }
-
-const UNIT = 1000;
-
-/** Event times around each batch's nominal time: out of order, on and beside window bounds, some far off. */
-const offsetMs = fc.oneof(
-  fc.integer({ min: -8 * UNIT, max: 3 * UNIT }),
-  fc.integer({ min: -40 * UNIT, max: 40 * UNIT }),
-  fc.integer({ min: -8, max: 3 }).map((units) => units * UNIT),
-  fc.integer({ min: -8, max: 3 }).map((units) => units * UNIT - 1),
-);
 
 function scenarios(
   options: { readonly eventTime?: boolean; readonly minPartitions?: number } = {},
@@ -390,22 +335,9 @@ function scenarios(
         .integer({ min: 1, max: 6 })
         .chain((size) => fc.record({ size: fc.constant(size), slide: fc.integer({ min: 1, max: size }) })),
       latenessMs: fc.oneof(fc.constantFrom(0, UNIT, 2 * UNIT), fc.integer({ min: 0, max: 4 * UNIT })),
-      intervalMs: fc.constantFrom(UNIT / 2, UNIT),
       startUnits: fc.integer({ min: 0, max: 5 }),
-      stepMs: fc.constantFrom(0, UNIT / 2, UNIT, 2 * UNIT, 7 * UNIT),
       partitions: fc.integer({ min: options.minPartitions ?? 1, max: 4 }),
-      batches: fc.array(
-        fc.array(
-          fc.record({
-            partition: fc.nat({ max: 3 }),
-            key: fc.constantFrom('a', 'b', 'c'),
-            value: fc.integer({ min: -20, max: 20 }),
-            offsetMs,
-          }),
-          { maxLength: 8 },
-        ),
-        { minLength: 1, maxLength: 10 },
-      ),
+      ...drawnBatches(['a', 'b', 'c']),
     })
     .map((drawn): Scenario => {
       const startTime = drawn.startUnits * UNIT;
@@ -418,14 +350,7 @@ function scenarios(
         intervalMs: drawn.intervalMs,
         startTime,
         partitions: drawn.partitions,
-        batches: drawn.batches.map((records, index) =>
-          records.map((record) => ({
-            partition: record.partition % drawn.partitions,
-            key: record.key,
-            value: record.value,
-            time: startTime + index * drawn.stepMs + record.offsetMs,
-          })),
-        ),
+        batches: timedBatches(drawn, startTime, drawn.partitions),
       };
     });
 }

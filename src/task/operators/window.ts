@@ -2,7 +2,14 @@
 import { keyIdentity } from '../../core/index.ts';
 import type { WatermarkNode, WindowAggregateNode, WindowNode } from '../../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
-import type { FinalWindows, FiredWindow, RecordWindows, UpdateWindows } from '../../window/index.ts';
+import {
+  type FinalWindows,
+  type FiredWindow,
+  isSessionSpec,
+  type RecordWindows,
+  type SessionWindows,
+  type UpdateWindows,
+} from '../../window/index.ts';
 import { statePartitionOf } from '../state-store.ts';
 import type { BatchWindows } from '../window-ops.ts';
 import type { BatchScope, PartialStage, Receiver, Stage } from './types.ts';
@@ -74,7 +81,7 @@ export function windowStage(
  */
 function keyedAdd(
   node: WindowAggregateNode,
-): (state: FinalWindows | UpdateWindows, value: unknown, time: number) => void {
+): (state: FinalWindows | UpdateWindows | SessionWindows, value: unknown, time: number) => void {
   switch (node.input) {
     case 'pairs':
       return (state, value, time) => {
@@ -98,17 +105,37 @@ export function windowAggregatePartial(
   statePartitions: number | undefined,
 ): PartialStage {
   const windows = slotWindows(scope, node.kind);
-  const state = windows.state(node) as FinalWindows | UpdateWindows;
+  const state = windows.state(node) as FinalWindows | UpdateWindows | SessionWindows;
   const late = scope.emitter(node.id, true);
   const add = keyedAdd(node);
   const time = timeOf(node, scope, windows);
   let partial: ReturnType<PartialStage['partial']> = { node: node.id, kind: 'windows', windows: [] };
+  const push = (value: unknown): void => {
+    const at = time();
+    if (state.isLate(at)) late(windows.lateRecord(at, value));
+    else add(state, value, at);
+  };
+  if (isSessionSpec(node.spec)) {
+    return {
+      push,
+      // No `fired`: whether sessions close is known only once every partition's are merged.
+      end: () => {
+        const keys = windows.collectSessions(node);
+        partial = {
+          node: node.id,
+          kind: 'sessions',
+          through: windows.watermark,
+          keys,
+          ...(statePartitions === undefined
+            ? {}
+            : { partitions: keys.map(([key]) => statePartitionOf(key, statePartitions)) }),
+        };
+      },
+      partial: () => partial,
+    };
+  }
   return {
-    push: (value) => {
-      const at = time();
-      if (state.isLate(at)) late(windows.lateRecord(at, value));
-      else add(state, value, at);
-    },
+    push,
     end: () => {
       const fired = windows.collect(node);
       if (fired.length > 0) scope.fired.push(node.id);
