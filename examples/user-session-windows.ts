@@ -1,7 +1,8 @@
 // Session windows in event time: per user, clicks less than 30 s apart make one session,
 // [first click, last click + 30 s); a session is emitted once the watermark passes its end, with
-// its clicks and distinct pages. Runs on the built-in generator (its clicks carry ts, user, url):
-// SLUICE_TRIGGER=available-now node bin/sluice.js run examples/user-session-windows.ts
+// its clicks and distinct pages (sessions of 5 clicks or more are printed).
+// Run it on the built-in generator (its clicks carry ts, user, url):
+//   SLUICE_TRIGGER=available-now SLUICE_GENERATOR_EVENTS=20000 npx sluice run examples/user-session-windows.ts
 import { Aggregations, type ClickEvent, defineJob, Windows } from 'sluice';
 
 export const SESSION_GAP_MS = 30_000;

@@ -90,6 +90,7 @@ describe('the examples, run as their headers say', () => {
       'running-totals.ts',
       'slow-pages.ts',
       'unpaid-orders.ts',
+      'user-session-windows.ts',
       'user-sessions.ts',
       'word-count.ts',
     ]);
@@ -137,6 +138,24 @@ describe('the examples, run as their headers say', () => {
       expect(session.pages.length).toBeGreaterThan(0);
       for (const page of session.pages) expect(page).toMatch(/^\/p\/\d+$/);
       expect(session.clicks).toBeGreaterThanOrEqual(session.pages.length);
+    }
+  });
+
+  it('user-session-windows: sessions of generated users, each at least one gap long, of 5 clicks or more', async () => {
+    const { stdout } = await run('user-session-windows.ts');
+    const rows = printed(stdout, 'windowStart') as {
+      key: string;
+      windowStart: number;
+      windowEnd: number;
+      value: { clicks: number; pages: number };
+    }[];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.key).toMatch(/^u\d+$/);
+      expect(row.windowEnd - row.windowStart).toBeGreaterThanOrEqual(30_000);
+      expect(row.value.clicks).toBeGreaterThanOrEqual(5);
+      expect(row.value.pages).toBeGreaterThanOrEqual(1);
+      expect(row.value.pages).toBeLessThanOrEqual(row.value.clicks);
     }
   });
 
