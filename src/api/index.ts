@@ -9,6 +9,7 @@ export {
   DStream,
   defineJob,
   type InputFormat,
+  type IntervalJoinOptions,
   type Job,
   type JobBuilder,
   type JobContext,

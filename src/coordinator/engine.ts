@@ -38,9 +38,10 @@ export class Engine {
     this.#now = now;
     const { plan, keyed, exchange } = options;
     const windows = options.windows?.merger ?? new WindowMerger();
-    // Set when the job has windows: they need every owned partition's slot on every batch.
+    // Set when the job has windows or event time (an interval join's state goes by the
+    // watermark): they need every owned partition's slot on every batch.
     const watermark =
-      plan.windows.length > 0
+      plan.windows.length > 0 || plan.watermarks.size > 0
         ? (options.windows?.watermark ??
           new WatermarkTracker(plan.watermarks, options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS))
         : undefined;

@@ -83,7 +83,8 @@ export async function mergePartitions(
         throw new SluiceError(ErrorCode.state, `${node.kind} (node ${node.id}) has no keyed state to run in`);
       const batch = plan.partialExports.has(node.id)
         ? stateInputFromResults(node.id, results)
-        : groupsFromPairs(input(node.parent));
+        : // The plan runs an interval join's parents in the slots: it always has partials.
+          groupsFromPairs(input(parentsOf(node)[0] as number));
       const state = routing ? route(keyed.partitions, node, batch, routing) : batch;
       const run = await keyed.run(node, state, info, plan.snapshotted.has(node.id));
       if (run.snapshot) snapshots.set(node.id, run.snapshot);

@@ -16,6 +16,7 @@ import {
 } from '../window/index.ts';
 import { type AsyncCall, type AsyncOptions, asyncSpec } from './async-spec.ts';
 import type { Graph, PairJoin, SinkSpec, WindowAggregateNode } from './graph.ts';
+import { type IntervalJoinOptions, intervalOf } from './interval-join-spec.ts';
 import { type PostgresOutputOptions, postgresSinkSpec } from './postgres-spec.ts';
 import { checkTimeout, type MapWithStateSpec, StateSpec } from './state-spec.ts';
 import {
@@ -203,16 +204,34 @@ export class DStream<T> {
     return this.#pairWith(other, 'cogroup');
   }
 
-  /** Per key in both streams, every pair of their values in the batch: `[k, [v, w]]`. */
-  join<K, V, W>(this: DStream<Pair<K, V>>, other: DStream<Pair<K, W>>): DStream<Pair<K, [V, W]>> {
+  /**
+   * Per key in both streams, every pair of their values in the batch: `[k, [v, w]]`. With
+   * `{ within: [lowerMs, upperMs] }`, an event-time interval join instead, across batches: a value
+   * at event time t meets the other stream's values of its key at t + lowerMs to t + upperMs
+   * (both streams after withWatermark; docs/joins.md).
+   *
+   * @example
+   * orders.join(payments, { within: [0, 600_000] }); // payments up to 10 min after the order
+   */
+  join<K, V, W>(
+    this: DStream<Pair<K, V>>,
+    other: DStream<Pair<K, W>>,
+    options?: IntervalJoinOptions,
+  ): DStream<Pair<K, [V, W]>> {
+    if (options !== undefined) return this.#intervalJoin(other, options, false);
     return this.#pairWith(other, 'join');
   }
 
-  /** As `join`, and each value of this stream whose key the other lacks, with `null`. */
+  /**
+   * As `join`, and each value of this stream whose key the other lacks, with `null`. With
+   * `within`, a value of this stream that met none by the time the watermark passes its interval.
+   */
   leftOuterJoin<K, V, W>(
     this: DStream<Pair<K, V>>,
     other: DStream<Pair<K, W>>,
+    options?: IntervalJoinOptions,
   ): DStream<Pair<K, [V, W | null]>> {
+    if (options !== undefined) return this.#intervalJoin(other, options, true);
     return this.#pairWith(other, 'leftOuterJoin');
   }
 
@@ -243,6 +262,26 @@ export class DStream<T> {
       id,
       parents: [this.id, other.id],
       fn: synchronous3(label('transformWith', id), fn),
+    }));
+  }
+
+  #intervalJoin<U>(other: DStream<unknown>, options: IntervalJoinOptions, outer: boolean): DStream<U> {
+    const operator = outer ? 'leftOuterJoin' : 'join';
+    this.#sameJob(other, operator);
+    const [lowerMs, upperMs] = intervalOf(operator, options);
+    if (other.id === this.id) {
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `${operator}: an interval join of a stream with itself needs a second stream of it: a.${operator}(a.map((pair) => pair), options)`,
+      );
+    }
+    return this.#next((id) => ({
+      kind: 'intervalJoin',
+      id,
+      parents: [this.id, other.id],
+      lowerMs,
+      upperMs,
+      outer,
     }));
   }
 

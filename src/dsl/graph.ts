@@ -137,6 +137,7 @@ export type KeyedStateNode =
       readonly parent: number;
       readonly fn: (values: unknown[], state: unknown) => unknown;
     }
+  | IntervalJoinNode
   | {
       readonly kind: 'mapWithState';
       readonly id: number;
@@ -145,6 +146,22 @@ export type KeyedStateNode =
       readonly timeoutMs?: number;
       readonly initialState: readonly (readonly [unknown, unknown])[];
     };
+
+/**
+ * An event-time interval join of two streams of pairs (Flink's `intervalJoin`, Kafka Streams'
+ * `JoinWindows`): a left value at time t meets every right value of its key at a time in
+ * [t + lowerMs, t + upperMs]. Each side's values wait in keyed state until the watermark passes
+ * the last time a value of the other side could meet them; with `outer`, a left value that met
+ * none is then emitted with `null`.
+ */
+export type IntervalJoinNode = {
+  readonly kind: 'intervalJoin';
+  readonly id: number;
+  readonly parents: readonly [left: number, right: number];
+  readonly lowerMs: number;
+  readonly upperMs: number;
+  readonly outer: boolean;
+};
 
 /** The element-wise kinds, checked against `ElementNode` by the compiler both ways. */
 const ELEMENT_KINDS: Readonly<Record<ElementNode['kind'], true>> = {
@@ -162,7 +179,7 @@ export function isElement(node: Node): node is ElementNode {
 }
 
 export function isKeyedState(node: Node): node is KeyedStateNode {
-  return node.kind === 'updateStateByKey' || node.kind === 'mapWithState';
+  return node.kind === 'updateStateByKey' || node.kind === 'mapWithState' || node.kind === 'intervalJoin';
 }
 
 export function isAsync(node: Node): node is AsyncNode {
@@ -197,7 +214,13 @@ export function isAggregate(node: Node): node is AggregateNode {
 
 export function parentsOf(node: Node): readonly number[] {
   if (node.kind === 'source') return [];
-  if (node.kind === 'union' || node.kind === 'cogroup' || node.kind === 'transformWith') return node.parents;
+  if (
+    node.kind === 'union' ||
+    node.kind === 'cogroup' ||
+    node.kind === 'transformWith' ||
+    node.kind === 'intervalJoin'
+  )
+    return node.parents;
   return [node.parent];
 }
 

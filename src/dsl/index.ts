@@ -15,6 +15,7 @@ export {
   type CogroupNode,
   type ElementNode,
   Graph,
+  type IntervalJoinNode,
   isAggregate,
   isAsync,
   isElement,
@@ -34,6 +35,7 @@ export {
 } from './graph.ts';
 export { describeInput, type InputFormat, type InputSpec, type StreamOptions } from './input-spec.ts';
 export { Inputs } from './inputs.ts';
+export { type IntervalJoinOptions, MAX_INTERVAL_MS } from './interval-join-spec.ts';
 export { buildGraph, defineJob, importJob, type Job, type JobBuilder, type JobContext } from './job.ts';
 export { Plan } from './plan.ts';
 export {

@@ -6,6 +6,7 @@ import {
   type AsyncNode,
   type CogroupNode,
   type Graph,
+  type IntervalJoinNode,
   isAggregate,
   isAsync,
   isKeyedState,
@@ -116,6 +117,7 @@ export class Plan {
       upstream[node.id] = isWindow(node) ? [...inherited, node.id] : inherited;
       if (node.kind === 'withWatermark') watermarks.set(node.id, node.allowedLatenessMs);
       checkPlacement(node, parentOnMain, eventTime[node.id] === true, graph);
+      if (node.kind === 'intervalJoin') checkIntervalJoin(node, parentOnMain, eventTime);
     }
     const recordExports = new Set<number>();
     const partialExports = new Set<number>();
@@ -181,6 +183,27 @@ export class Plan {
 
 function writesBytes(sink: SinkSpec): boolean {
   return sink.type === 'saveAsTextFiles' || sink.type === 'kafka';
+}
+
+/** An interval join keeps each value by its event time, in the slots: both inputs come from them on event time. */
+function checkIntervalJoin(
+  node: IntervalJoinNode,
+  parentOnMain: boolean,
+  eventTime: readonly boolean[],
+): void {
+  const operator = `${node.outer ? 'leftOuterJoin' : 'join'} within [${node.lowerMs}, ${node.upperMs}] (node ${node.id})`;
+  if (parentOnMain) {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `${operator} must come before the first aggregation: its values wait in the slots by their event time`,
+    );
+  }
+  if (!node.parents.every((parent) => eventTime[parent] === true)) {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `${operator} joins on event time: call withWatermark(allowedLatenessMs, timestamp) on both streams before the join`,
+    );
+  }
 }
 
 function checkPlacement(node: Node, parentOnMain: boolean, eventTime: boolean, graph: Graph): void {

@@ -53,6 +53,7 @@ export function stageFor(node: Node, scope: BatchScope): Stage {
     case 'windowAggregate':
     case 'updateStateByKey':
     case 'mapWithState':
+    case 'intervalJoin':
     case 'stateSnapshots':
       // Their main-thread side merges the slots' partials (coordinator/merge.ts), not values.
       throw new SluiceError(
@@ -88,7 +89,7 @@ function encodedOutput(node: number, sink: EncodedSink, scope: BatchScope): Part
 /** The slot's side of an aggregation, or of an output, that the main thread finishes. */
 function partialFor(node: Node, scope: BatchScope, statePartitions: number | undefined): PartialStage {
   if (node.kind === 'windowAggregate') return windowAggregatePartial(node, scope, statePartitions);
-  if (isKeyedState(node)) return keyedStatePartial(node, statePartitions);
+  if (isKeyedState(node)) return keyedStatePartial(node, scope, statePartitions);
   if (isAggregate(node)) return aggregatePartial(node);
   if (node.kind === 'output' && isEncodedSink(node.sink)) return encodedOutput(node.id, node.sink, scope);
   throw new Error(`node ${node.id} (${node.kind}) is not an aggregation`);

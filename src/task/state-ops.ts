@@ -1,9 +1,10 @@
-// Running keyed state operations (updateStateByKey, mapWithState) over a state partition's groups.
+// Running keyed state operations (updateStateByKey, mapWithState, intervalJoin) over a state partition's groups.
 
 import type { BatchInfo } from '../core/index.ts';
 import { decodePlain } from '../core/index.ts';
 import type { KeyedStateNode } from '../dsl/index.ts';
 import { StateHandle } from '../dsl/index.ts';
+import { intervalJoin } from './interval-join.ts';
 import { KeyGroups } from './partials.ts';
 import type { PartitionResult } from './partition-types.ts';
 import type { KeyedStateStore, StateEntry } from './state-store.ts';
@@ -88,7 +89,9 @@ export function runStatePartition(
   const values =
     node.kind === 'updateStateByKey'
       ? updateStateByKey(store, node, groups, info)
-      : mapWithState(store, node, groups, info);
+      : node.kind === 'intervalJoin'
+        ? intervalJoin(store, node, groups, info)
+        : mapWithState(store, node, groups, info);
   return { values, size: store.size, ...(snapshot ? { snapshot: stateSnapshot(store, node.id) } : {}) };
 }
 

@@ -1,26 +1,76 @@
-// A keyed state operation's slot side (updateStateByKey, mapWithState): its pairs grouped per key.
+// A keyed state operation's slot side (updateStateByKey, mapWithState, intervalJoin): its pairs grouped per key.
 import { encodePlain } from '../../core/index.ts';
-import type { KeyedStateNode } from '../../dsl/index.ts';
+import type { IntervalJoinNode, KeyedStateNode } from '../../dsl/index.ts';
+import { ErrorCode, SluiceError } from '../../errors/index.ts';
+import { type JoinInput, LEFT, RIGHT } from '../interval-join.ts';
+import type { Export } from '../partials.ts';
 import { KeyGroups } from '../partials.ts';
 import { statePartitionOf } from '../state-store.ts';
-import type { PartialStage } from './types.ts';
+import type { BatchScope, PairStage, PartialStage, Receiver } from './types.ts';
 
 /**
  * Pairs grouped per key in record order; the state itself runs in the state partition's slot
  * (`state-ops.ts`). With `statePartitions`, the groups go out split by state partition, encoded.
  */
-export function keyedStatePartial(node: KeyedStateNode, statePartitions: number | undefined): PartialStage {
+export function keyedStatePartial(
+  node: KeyedStateNode,
+  scope: BatchScope,
+  statePartitions: number | undefined,
+): PartialStage {
+  if (node.kind === 'intervalJoin') return intervalJoinPartial(node, scope, statePartitions);
   const groups = new KeyGroups();
   return {
     push: (value) => {
       const [key, inner] = value as [unknown, unknown];
       groups.add(key, inner);
     },
-    partial: () =>
-      statePartitions === undefined
-        ? { node: node.id, kind: 'groups', groups: groups.groups() }
-        : { node: node.id, kind: 'stateGroups', parts: encodeByStatePartition(groups, statePartitions) },
+    partial: () => groupsExport(node.id, groups, statePartitions),
   };
+}
+
+/**
+ * An interval join's slot side: each side's pairs grouped per key as `[side, eventTime, value]`.
+ * A value older than the watermark the batch runs with is late: no value waits for it any more.
+ */
+function intervalJoinPartial(
+  node: IntervalJoinNode,
+  scope: BatchScope,
+  statePartitions: number | undefined,
+): PartialStage & PairStage {
+  const windows = scope.windows;
+  if (!windows) {
+    throw new SluiceError(ErrorCode.jobInvalid, `intervalJoin (node ${node.id}) runs in the workers only`);
+  }
+  const groups = new KeyGroups();
+  const receiver =
+    (side: JoinInput[0]): Receiver =>
+    (value) => {
+      const [key, inner] = value as [unknown, unknown];
+      const time = scope.time;
+      if (Number.isNaN(time)) {
+        throw new SluiceError(
+          ErrorCode.jobInvalid,
+          `intervalJoin (node ${node.id}) received a value without event time: a transform between withWatermark and the join drops it`,
+        );
+      }
+      if (time < windows.watermark) windows.lateRecord(time, value);
+      else groups.add(key, [side, time, inner] satisfies JoinInput);
+    };
+  const [left, right] = node.parents;
+  const fromLeft = receiver(LEFT);
+  const fromRight = receiver(RIGHT);
+  return {
+    // A self-join (both parents one stream) is refused when the job is built.
+    pushFrom: (parent) => (parent === left ? fromLeft : parent === right ? fromRight : fromLeft),
+    push: fromLeft,
+    partial: () => groupsExport(node.id, groups, statePartitions),
+  };
+}
+
+function groupsExport(node: number, groups: KeyGroups, statePartitions: number | undefined): Export {
+  return statePartitions === undefined
+    ? { node, kind: 'groups', groups: groups.groups() }
+    : { node, kind: 'stateGroups', parts: encodeByStatePartition(groups, statePartitions) };
 }
 
 /** Groups split by the state partition of their key, each part msgpack, partitions in order. */
