@@ -65,7 +65,10 @@ export class SluiceMetrics {
       new Histogram({ name: name(suffix), help, buckets: [...DELAY_BUCKETS_SECONDS], registers });
     this.#consumed = counter('records_consumed_total', 'Records taken from the source into batches.');
     this.#processed = counter('records_processed_total', 'Records the worker slots ran through the job.');
-    this.#late = counter('records_late_total', 'Records event-time windows found older than the watermark.');
+    this.#late = counter(
+      'records_late_total',
+      'Records event-time windows and interval joins found older than the watermark.',
+    );
     this.#deadLettered = counter(
       'records_dead_lettered_total',
       'Records written to the dead-letter topic (undecodable or late).',

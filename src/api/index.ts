@@ -27,6 +27,7 @@ export {
   type State,
   StateSpec,
   type StreamOptions,
+  type Table,
 } from '../dsl/index.ts';
 export { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
 export type { ClickEvent } from '../task/index.ts';

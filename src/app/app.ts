@@ -122,6 +122,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
         ...(restore ? { restore } : {}),
         ...(repartition ? { repartition } : {}),
         recordWindows: plan.windows.some((node) => node.kind === 'window'),
+        tableTopics: plan.inputs.tableTopics(),
         coPartitioned,
       })
     : new GeneratorSource({

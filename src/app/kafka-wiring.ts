@@ -80,6 +80,8 @@ export type KafkaSourceOptions = {
   readonly repartition?: RepartitionTopics;
   /** The job has `window()`s, whose records are this instance's partitions' only. */
   readonly recordWindows: boolean;
+  /** Topics the job reads as tables. */
+  readonly tableTopics: readonly string[];
   /** The job joins two inputs: partition q of every topic goes to one instance. */
   readonly coPartitioned?: boolean;
 };
@@ -97,6 +99,7 @@ export async function startKafkaSource(options: KafkaSourceOptions): Promise<App
       onRevoked: (topic, partition) => slots.release(topic, partition),
       ...(restore ? { restore } : {}),
       ...(repartition ? { repartitionTopics: [...repartition.topics.keys()] } : {}),
+      ...(options.tableTopics.length > 0 ? { tableTopics: options.tableTopics } : {}),
       ...(options.recordWindows ? { recordWindows: true } : {}),
       ...(options.coPartitioned ? { coPartitioned: true } : {}),
     });

@@ -1,7 +1,7 @@
 // DStream: the user API, one method per operator, each adding a typed node to the job graph.
 
 import type { BatchInfo, Pair } from '../core/index.ts';
-import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { ErrorCode, SluiceError, sampleValue } from '../errors/index.ts';
 import {
   type AggregationSpec,
   Aggregations,
@@ -26,6 +26,7 @@ import {
   synchronousAggregation,
   synchronousIterable,
 } from './synchronous.ts';
+import { Table } from './table.ts';
 
 /** The key and value types of a stream of pairs. */
 type PairKey<T> = T extends Pair<infer K, unknown> ? K : never;
@@ -263,6 +264,35 @@ export class DStream<T> {
       parents: [this.id, other.id],
       fn: synchronous3(label('transformWith', id), fn),
     }));
+  }
+
+  /**
+   * A stream–table join (Kafka Streams' `KStream#join(KTable)`): each value meets the table's
+   * value of its key as of its batch, the batch's table records applied first: `[k, [v, t]]`;
+   * values whose key the table lacks are dropped. Keys compare with the table's record keys
+   * (strings).
+   *
+   * @example
+   * orders.map((r) => [r.value.customer, r.value]).joinTable(ctx.table<Customer>('customers'));
+   */
+  joinTable<V, W>(this: DStream<Pair<string, V>>, table: Table<W>): DStream<Pair<string, [V, W]>> {
+    return this.#tableJoin(table, false);
+  }
+
+  /** As `joinTable`, and a value whose key the table lacks with `null`: `[k, [v, null]]`. */
+  leftJoinTable<V, W>(this: DStream<Pair<string, V>>, table: Table<W>): DStream<Pair<string, [V, W | null]>> {
+    return this.#tableJoin(table, true);
+  }
+
+  #tableJoin<U>(table: Table<unknown>, outer: boolean): DStream<U> {
+    const operator = outer ? 'leftJoinTable' : 'joinTable';
+    if (!(table instanceof Table) || !table.belongsTo(this.#graph)) {
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `${operator}: give a table of the same job, from ctx.table(topic); got ${sampleValue(table)}`,
+      );
+    }
+    return this.#next((id) => ({ kind: 'tableJoin', id, parents: [this.id, table.id], outer }));
   }
 
   #intervalJoin<U>(other: DStream<unknown>, options: IntervalJoinOptions, outer: boolean): DStream<U> {

@@ -138,6 +138,7 @@ export type KeyedStateNode =
       readonly fn: (values: unknown[], state: unknown) => unknown;
     }
   | IntervalJoinNode
+  | TableJoinNode
   | {
       readonly kind: 'mapWithState';
       readonly id: number;
@@ -163,6 +164,18 @@ export type IntervalJoinNode = {
   readonly outer: boolean;
 };
 
+/**
+ * A stream–table join: each value of the stream (pairs) meets the table's value of its key as of
+ * the batch (the batch's table updates applied first); with `outer`, a value whose key the table
+ * lacks comes with `null`. The table is kept as keyed state in the state partitions.
+ */
+export type TableJoinNode = {
+  readonly kind: 'tableJoin';
+  readonly id: number;
+  readonly parents: readonly [stream: number, table: number];
+  readonly outer: boolean;
+};
+
 /** The element-wise kinds, checked against `ElementNode` by the compiler both ways. */
 const ELEMENT_KINDS: Readonly<Record<ElementNode['kind'], true>> = {
   map: true,
@@ -179,7 +192,12 @@ export function isElement(node: Node): node is ElementNode {
 }
 
 export function isKeyedState(node: Node): node is KeyedStateNode {
-  return node.kind === 'updateStateByKey' || node.kind === 'mapWithState' || node.kind === 'intervalJoin';
+  return (
+    node.kind === 'updateStateByKey' ||
+    node.kind === 'mapWithState' ||
+    node.kind === 'intervalJoin' ||
+    node.kind === 'tableJoin'
+  );
 }
 
 export function isAsync(node: Node): node is AsyncNode {
@@ -218,7 +236,8 @@ export function parentsOf(node: Node): readonly number[] {
     node.kind === 'union' ||
     node.kind === 'cogroup' ||
     node.kind === 'transformWith' ||
-    node.kind === 'intervalJoin'
+    node.kind === 'intervalJoin' ||
+    node.kind === 'tableJoin'
   )
     return node.parents;
   return [node.parent];

@@ -27,6 +27,7 @@ export {
   parentsOf,
   type SinkSpec,
   type SourceNode,
+  type TableJoinNode,
   type TransformNode,
   type TransformWithNode,
   type WatermarkNode,
@@ -53,3 +54,4 @@ export {
   StateHandle,
   StateSpec,
 } from './state-spec.ts';
+export { Table } from './table.ts';

@@ -9,7 +9,13 @@ const FORMATS: readonly InputFormat[] = ['json', 'string', 'bytes'];
 
 /** What an input reads: named topics or a pattern, and the format of their values. */
 export type InputSpec =
-  | { readonly type: 'topics'; readonly topics: readonly string[]; readonly format: InputFormat }
+  | {
+      readonly type: 'topics';
+      readonly topics: readonly string[];
+      readonly format: InputFormat;
+      /** `ctx.table(topic)`: the topic is read as a table (latest value per key), from its start. */
+      readonly table?: true;
+    }
   | { readonly type: 'pattern'; readonly pattern: RegExp; readonly format: InputFormat };
 
 /** The options of a named input. */
@@ -61,7 +67,24 @@ export function inputSpec(topics: unknown, options: unknown = {}): InputSpec {
 /** An input as the job's signature and messages name it: `orders,returns:json` or `/^logs-.*$/:string`. */
 export function describeInput(input: InputSpec): string {
   const what = input.type === 'topics' ? input.topics.join(',') : String(input.pattern);
-  return `${what}:${input.format}`;
+  return `${input.type === 'topics' && input.table ? 'table ' : ''}${what}:${input.format}`;
+}
+
+/**
+ * Validates what `ctx.table(topic, options)` was given: one topic by name.
+ *
+ * @example
+ * tableSpec('customers', { format: 'json' }); // { type: 'topics', topics: ['customers'], format: 'json', table: true }
+ */
+export function tableSpec(topic: unknown, options: unknown = {}): InputSpec {
+  if (typeof topic !== 'string') {
+    throw new SluiceError(
+      ErrorCode.jobInvalid,
+      `ctx.table: give one topic by name; got ${clipText(String(topic instanceof RegExp ? topic : typeof topic), 80)}`,
+    );
+  }
+  const spec = inputSpec(topic, options);
+  return { ...(spec as Extract<InputSpec, { type: 'topics' }>), table: true };
 }
 
 /** Whether `input` reads `topic`. */

@@ -1,5 +1,6 @@
 // A job's inputs and which one a topic's records go to: the first that names it, else the first pattern, else SLUICE_TOPICS'.
 
+import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { Graph, SourceNode } from './graph.ts';
 import { type InputFormat, type InputSpec, readsTopic } from './input-spec.ts';
 
@@ -17,6 +18,21 @@ export class Inputs {
     const sources = graph.nodes.filter((node): node is SourceNode => node.kind === 'source');
     this.default = sources.find((node) => node.input === undefined);
     this.named = sources.filter((node): node is NamedSource => node.input !== undefined);
+    const streams = new Set(
+      this.named.flatMap(({ input }) => (input.type === 'topics' && !input.table ? input.topics : [])),
+    );
+    const both = this.tableTopics().find((topic) => streams.has(topic));
+    if (both !== undefined) {
+      throw new SluiceError(
+        ErrorCode.jobInvalid,
+        `topic ${both} is read both as a table (ctx.table) and as a stream (ctx.stream): a topic is one or the other`,
+      );
+    }
+  }
+
+  /** The topics `ctx.table` reads: read from their start when no checkpoint restores them. */
+  tableTopics(): string[] {
+    return this.named.flatMap(({ input }) => (input.type === 'topics' && input.table ? input.topics : []));
   }
 
   /** The source node that `topic`'s records enter; undefined when no input reads the topic. */

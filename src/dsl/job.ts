@@ -5,8 +5,9 @@ import { resolveSelfFromSource, type SourceRecord } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
 import { DStream } from './dstream.ts';
 import { Graph } from './graph.ts';
-import { describeInput, inputSpec, type StreamOptions } from './input-spec.ts';
+import { describeInput, type InputSpec, inputSpec, type StreamOptions, tableSpec } from './input-spec.ts';
 import { jobLoadError } from './job-load-error.ts';
+import { Table } from './table.ts';
 
 /** What a job's builder receives. */
 export type JobContext = {
@@ -25,6 +26,16 @@ export type JobContext = {
     topics?: string | readonly string[] | RegExp,
     options?: StreamOptions,
   ): DStream<SourceRecord<V>>;
+  /**
+   * A topic read as a table: per record key, the latest value (decoded per `options.format`, json
+   * by default); a tombstone (null value) deletes its key. Read from the topic's start when no
+   * checkpoint restores it; only joined, with `joinTable` or `leftJoinTable` (docs/joins.md).
+   *
+   * @example
+   * const customers = ctx.table<Customer>('customers');
+   * orders.map((r) => [r.value.customer, r.value]).joinTable(customers);
+   */
+  table<V = unknown>(topic: string, options?: StreamOptions): Table<V>;
   /** The process environment the job was started with (the same in every thread). */
   readonly env: Readonly<Record<string, string | undefined>>;
 };
@@ -64,22 +75,27 @@ function callerModule(): string | undefined {
 /** Runs a job's builder and returns the graph it built. */
 export function buildGraph(job: Job, env: Readonly<Record<string, string | undefined>>): Graph {
   const graph = new Graph();
-  // One DStream per input, the same for every call that names it alike.
-  const inputs = new Map<string, DStream<SourceRecord>>();
+  // One source node per input, the same for every call that names it alike.
+  const inputs = new Map<string, number>();
+  const source = (input: InputSpec | undefined): number => {
+    const name = input ? describeInput(input) : '';
+    let id = inputs.get(name);
+    if (id === undefined) {
+      id = graph.add((node) =>
+        input ? { kind: 'source', id: node, input } : { kind: 'source', id: node },
+      ).id;
+      inputs.set(name, id);
+    }
+    return id;
+  };
   job.build({
     env,
     stream<V>(topics?: string | readonly string[] | RegExp, options?: StreamOptions) {
       const input = topics === undefined && options === undefined ? undefined : inputSpec(topics, options);
-      const name = input ? describeInput(input) : '';
-      let stream = inputs.get(name);
-      if (!stream) {
-        stream = new DStream<SourceRecord>(
-          graph,
-          graph.add((id) => (input ? { kind: 'source', id, input } : { kind: 'source', id })).id,
-        );
-        inputs.set(name, stream);
-      }
-      return stream as unknown as DStream<SourceRecord<V>>;
+      return new DStream<SourceRecord<V>>(graph, source(input));
+    },
+    table<V>(topic: string, options?: StreamOptions) {
+      return new Table<V>(graph, source(tableSpec(topic, options)));
     },
   });
   if (!graph.nodes.some((node) => node.kind === 'output')) {

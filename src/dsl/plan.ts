@@ -118,6 +118,12 @@ export class Plan {
       if (node.kind === 'withWatermark') watermarks.set(node.id, node.allowedLatenessMs);
       checkPlacement(node, parentOnMain, eventTime[node.id] === true, graph);
       if (node.kind === 'intervalJoin') checkIntervalJoin(node, parentOnMain, eventTime);
+      if (node.kind === 'tableJoin' && parentOnMain) {
+        throw new SluiceError(
+          ErrorCode.jobInvalid,
+          `${node.outer ? 'leftJoinTable' : 'joinTable'} (node ${node.id}) must come before the first aggregation: the table lives in the slots, by the state partition of its keys`,
+        );
+      }
     }
     const recordExports = new Set<number>();
     const partialExports = new Set<number>();

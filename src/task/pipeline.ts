@@ -54,6 +54,7 @@ export function stageFor(node: Node, scope: BatchScope): Stage {
     case 'updateStateByKey':
     case 'mapWithState':
     case 'intervalJoin':
+    case 'tableJoin':
     case 'stateSnapshots':
       // Their main-thread side merges the slots' partials (coordinator/merge.ts), not values.
       throw new SluiceError(

@@ -1,4 +1,4 @@
-// Running keyed state operations (updateStateByKey, mapWithState, intervalJoin) over a state partition's groups.
+// Running keyed state operations (updateStateByKey, mapWithState, the interval and table joins) over a state partition's groups.
 
 import type { BatchInfo } from '../core/index.ts';
 import { decodePlain } from '../core/index.ts';
@@ -8,6 +8,7 @@ import { intervalJoin } from './interval-join.ts';
 import { KeyGroups } from './partials.ts';
 import type { PartitionResult } from './partition-types.ts';
 import type { KeyedStateStore, StateEntry } from './state-store.ts';
+import { tableJoin } from './table-join.ts';
 
 /**
  * A state operation's input for a batch. A key's values are applied in this order: `groups`
@@ -86,13 +87,29 @@ export function runStatePartition(
 ): StatePartitionRun {
   // The main thread routed every key here (`PartitionedKeyedState.run`); no check per key again.
   store.begin([node], info.time);
-  const values =
-    node.kind === 'updateStateByKey'
-      ? updateStateByKey(store, node, groups, info)
-      : node.kind === 'intervalJoin'
-        ? intervalJoin(store, node, groups, info)
-        : mapWithState(store, node, groups, info);
-  return { values, size: store.size, ...(snapshot ? { snapshot: stateSnapshot(store, node.id) } : {}) };
+  return {
+    values: runOperation(store, node, groups, info),
+    size: store.size,
+    ...(snapshot ? { snapshot: stateSnapshot(store, node.id) } : {}),
+  };
+}
+
+function runOperation(
+  store: KeyedStateStore,
+  node: KeyedStateNode,
+  groups: KeyGroups,
+  info: BatchInfo,
+): unknown[] {
+  switch (node.kind) {
+    case 'updateStateByKey':
+      return updateStateByKey(store, node, groups, info);
+    case 'mapWithState':
+      return mapWithState(store, node, groups, info);
+    case 'intervalJoin':
+      return intervalJoin(store, node, groups, info);
+    case 'tableJoin':
+      return tableJoin(store, node, groups, info);
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type RunningCli, runCli, startCli, waitForLines, waitForLog } from '../support/cli.ts';
 import { readJsonLines } from '../support/files.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
-import { batchesSinceCheckpoint, type LogLine, logged, readPast } from '../support/logs.ts';
+import { batchesSinceCheckpoint, finishedSummary, type LogLine, logged, readPast } from '../support/logs.ts';
 import { random } from '../support/random.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 import {
@@ -114,14 +114,6 @@ function runEnv(
 }
 
 const availableNow = { SLUICE_TRIGGER: 'available-now' };
-
-/** The run summary of the 'sluice finished' log line. */
-function finished(stderr: string): Record<string, unknown> {
-  const lines = logged(stderr, 'sluice finished');
-  expect(lines).toHaveLength(1);
-  const { records, decodeErrors, late } = lines[0] as LogLine;
-  return { records, decodeErrors, late };
-}
 
 /** Per partition, the offset each 'state restored from checkpoint' line names. */
 function restoredOffsets(stderr: string): Record<number, string> {
@@ -241,7 +233,11 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     expect(resumed.code).toBe(0);
     expect(logged(resumed.stderr, 'state restored from checkpoint')).toHaveLength(PARTITIONS);
     expect(restoredOffsets(resumed.stderr)).toEqual({ ...stopped });
-    expect(finished(resumed.stderr)).toEqual({ records: TOTAL - sum(stopped), decodeErrors: 0, late: 0 });
+    expect(finishedSummary(resumed.stderr)).toEqual({
+      records: TOTAL - sum(stopped),
+      decodeErrors: 0,
+      late: 0,
+    });
 
     const before = readJsonLines<WindowRow>(first);
     const after = readJsonLines<WindowRow>(second);
@@ -295,7 +291,11 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
       stderrs.push(last.stderr);
       if (logged(last.stderr, LATER_SAVE).length > 0) cutShort++;
       const restored = Object.values(restoredOffsets(last.stderr)).map(String);
-      expect(finished(last.stderr)).toEqual({ records: TOTAL - sum(restored), decodeErrors: 0, late: 0 });
+      expect(finishedSummary(last.stderr)).toEqual({
+        records: TOTAL - sum(restored),
+        decodeErrors: 0,
+        late: 0,
+      });
       for (const stderr of stderrs) {
         expect(logged(stderr, 'late records: older than the watermark')).toEqual([]);
       }
@@ -326,7 +326,11 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     ).toEqual([{ partition: 1, problems: [`checkpoint ${path} is corrupt: its checksum does not match`] }]);
     expect(logged(result.stderr, 'checkpoint unusable; restored the previous one')).toEqual([]);
     expect(restoredOffsets(result.stderr)).toEqual({ ...offsets[1] });
-    expect(finished(result.stderr)).toEqual({ records: TOTAL - sum(offsets[1]), decodeErrors: 0, late: 0 });
+    expect(finishedSummary(result.stderr)).toEqual({
+      records: TOTAL - sum(offsets[1]),
+      decodeErrors: 0,
+      late: 0,
+    });
     expect(sortRows([...sinks, sink].flatMap((dir) => readJsonLines<WindowRow>(dir)))).toEqual(oracle);
   });
 
@@ -355,7 +359,11 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
         .sort(),
     ).toEqual([0, 2]);
     expect(restoredOffsets(result.stderr)).toEqual({ ...offsets[0] });
-    expect(finished(result.stderr)).toEqual({ records: TOTAL - sum(offsets[0]), decodeErrors: 0, late: 0 });
+    expect(finishedSummary(result.stderr)).toEqual({
+      records: TOTAL - sum(offsets[0]),
+      decodeErrors: 0,
+      late: 0,
+    });
     const [first, second, last] = threeRuns(sinks, sink);
     // Back to the state after the first run: what the second emitted is emitted again, the same.
     expect(sortRows([...first, ...last])).toEqual(oracle);
@@ -400,7 +408,11 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     expect(result.code).toBe(0);
     expect(logged(result.stderr, LATER_SAVE).map(({ partition }) => partition)).toEqual([0]);
     expect(restoredOffsets(result.stderr)).toEqual({ ...offsets[0] });
-    expect(finished(result.stderr)).toEqual({ records: TOTAL - sum(offsets[0]), decodeErrors: 0, late: 0 });
+    expect(finishedSummary(result.stderr)).toEqual({
+      records: TOTAL - sum(offsets[0]),
+      decodeErrors: 0,
+      late: 0,
+    });
     const [first, second, last] = threeRuns(sinks, sink);
     expect(sortRows([...first, ...last])).toEqual(oracle);
     expect(wrongValues(second, oracle)).toEqual([]);
@@ -421,7 +433,11 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
         .sort((a, b) => Number(a.partition) - Number(b.partition)),
     ).toEqual(stopped.map((_, partition) => ({ partition, problems: [] })));
     expect(restoredOffsets(result.stderr)).toEqual({ ...stopped });
-    expect(finished(result.stderr)).toEqual({ records: TOTAL - sum(stopped), decodeErrors: 0, late: 0 });
+    expect(finishedSummary(result.stderr)).toEqual({
+      records: TOTAL - sum(stopped),
+      decodeErrors: 0,
+      late: 0,
+    });
     expect(sortRows([first, second].flatMap((dir) => readJsonLines<WindowRow>(dir)))).toEqual(oracle);
   });
 
@@ -444,7 +460,7 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
         .sort((a, b) => Number(a.partition) - Number(b.partition)),
     ).toEqual(stopped.map((offset, partition) => ({ partition, committed: offset, problems: [] })));
     expect(logged(result.stderr, 'state restored from checkpoint')).toEqual([]);
-    expect(finished(result.stderr)).toEqual({ records: TOTAL, decodeErrors: 0, late: 0 });
+    expect(finishedSummary(result.stderr)).toEqual({ records: TOTAL, decodeErrors: 0, late: 0 });
 
     const before = readJsonLines<WindowRow>(first);
     const after = readJsonLines<WindowRow>(second);
@@ -497,11 +513,11 @@ describe('checkpoints of event-time windows, across real sluice processes', () =
     const [first, second] = [tempDir(), tempDir()];
     const one = await runCli(['run'], runEnv(at, first, availableNow));
     expect(one.code).toBe(0);
-    expect(finished(one.stderr)).toEqual({ records: TOTAL / 2, decodeErrors: 0, late: 0 });
+    expect(finishedSummary(one.stderr)).toEqual({ records: TOTAL / 2, decodeErrors: 0, late: 0 });
     await send(records.filter((record, index) => !firstHalf(record, index)));
     const two = await runCli(['run'], runEnv(at, second, availableNow));
     expect(two.code).toBe(0);
-    expect(finished(two.stderr)).toEqual({ records: TOTAL / 2, decodeErrors: 0, late: 0 });
+    expect(finishedSummary(two.stderr)).toEqual({ records: TOTAL / 2, decodeErrors: 0, late: 0 });
     const oracle = windowCounts(
       records.filter((record) => record.key !== CLOSING),
       WINDOW_MS,

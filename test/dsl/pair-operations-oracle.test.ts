@@ -175,7 +175,7 @@ describe('pair operations: the API', () => {
     let other: unknown;
     defineJob((ctx) => {
       other = ctx.stream();
-    }).build({ env: {}, stream: () => other as never });
+    }).build({ env: {}, stream: () => other as never, table: () => undefined as never });
     const job2 = defineJob((ctx) => {
       const mine = ctx.stream().map((r) => [r.key, r.value]);
       // biome-ignore lint/suspicious/noExplicitAny: the point is a stream the types do not catch

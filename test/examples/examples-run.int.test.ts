@@ -87,6 +87,7 @@ describe('the examples, run as their headers say', () => {
       'click-errors.ts',
       'enrich-async.ts',
       'net-amounts.ts',
+      'paid-in-time.ts',
       'running-totals.ts',
       'slow-pages.ts',
       'unpaid-orders.ts',
@@ -116,6 +117,18 @@ describe('the examples, run as their headers say', () => {
     const { stdout } = await run('unpaid-orders.ts');
     // The day's window closes at the end of the run (a run across midnight UTC would see two).
     expect(printed(stdout, 'id')).toEqual([{ id: 'o2', account: 'bob', amount: 5 }]);
+  });
+
+  it('paid-in-time: o1 paid 5 min after its order; o2 paid too late and o3 before its order go unpaid', async () => {
+    const { stdout } = await run('paid-in-time.ts');
+    const outcomes = (printed(stdout, 'order') as { order: string }[]).sort((a, b) =>
+      a.order.localeCompare(b.order),
+    );
+    expect(outcomes).toEqual([
+      { order: 'o1', account: 'alice', amount: 10, paid: 10, afterMs: 300_000 },
+      { order: 'o2', account: 'bob', amount: 5, paid: null, afterMs: null },
+      { order: 'o3', account: 'carol', amount: 7, paid: null, afterMs: null },
+    ]);
   });
 
   it('running-totals: each account, its count and sum', async () => {

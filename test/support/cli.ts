@@ -181,3 +181,8 @@ export async function keepingLogs(
     await stop();
   }
 }
+
+/** A failed wait must not leave a process holding its group and a core. */
+export function killIfRunning(cli: RunningCli): void {
+  if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+}

@@ -50,3 +50,17 @@ export function readPast(topic: string, past: readonly (string | number)[]): (li
     return past.every((offset, partition) => (reads.get(partition) ?? -1n) > BigInt(offset));
   };
 }
+
+/**
+ * The run summary of a process's one `sluice finished` line: by default its records, decode errors
+ * and late records. Throws when the process logged none, or more than one.
+ */
+export function finishedSummary(
+  stderr: string,
+  fields: readonly string[] = ['records', 'decodeErrors', 'late'],
+): Record<string, unknown> {
+  const lines = logged(stderr, 'sluice finished');
+  if (lines.length !== 1) throw new Error(`expected one 'sluice finished' line, got ${lines.length}`);
+  const line = lines[0] as LogLine;
+  return Object.fromEntries(fields.map((field) => [field, line[field]]));
+}

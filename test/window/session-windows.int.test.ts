@@ -1,11 +1,19 @@
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { repartitionTopic } from '../../src/coordinator/index.ts';
 import { statePartitionOf } from '../../src/task/index.ts';
-import { keepingLogs, type RunningCli, runCli, startCli, waitForLines, waitForLog } from '../support/cli.ts';
+import {
+  keepingLogs,
+  killIfRunning,
+  type RunningCli,
+  runCli,
+  startCli,
+  waitForLines,
+  waitForLog,
+} from '../support/cli.ts';
 import { readJsonLines } from '../support/files.ts';
 import { assigned, groupRunEnv, recentLogs, waitUntil } from '../support/instances.ts';
 import { committedOffsets, sharedClients, testBrokers, uniqueName } from '../support/kafka.ts';
-import { type LogLine, logged, readPast } from '../support/logs.ts';
+import { finishedSummary, logged, readPast } from '../support/logs.ts';
 import { random } from '../support/random.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 import {
@@ -100,14 +108,6 @@ function sessionEnv(topic: string, extra: Record<string, string>): Record<string
   };
 }
 
-/** The run summary of the 'sluice finished' log line. */
-function finished(stderr: string): Record<string, unknown> {
-  const lines = logged(stderr, 'sluice finished');
-  expect(lines).toHaveLength(1);
-  const { records, decodeErrors, late } = lines[0] as LogLine;
-  return { records, decodeErrors, late };
-}
-
 /** Sessions whose records came from more than one partition: proof the merge across them was needed. */
 function crossPartition(records: readonly Produced[], oracle: readonly WindowRow[]): number {
   return oracle.filter((row) => {
@@ -166,11 +166,6 @@ function checkpointed(topic: string) {
   return { group, env };
 }
 
-/** A failed wait must not leave the process holding the group and a core. */
-function stop(cli: RunningCli): void {
-  if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
-}
-
 describe('session windows of the aggregate job on a 4-partition topic', () => {
   it('final mode: the session counts equal the oracle computed from the produced clicks, each session once', async () => {
     const records = clicks(7);
@@ -183,7 +178,7 @@ describe('session windows of the aggregate job on a 4-partition topic', () => {
     const result = await runCli(['run'], sessionEnv(topic, { SLUICE_SINK: `file:${dir}` }));
 
     expect(result.code).toBe(0);
-    expect(finished(result.stderr)).toEqual({ records: TOTAL, decodeErrors: 0, late: 0 });
+    expect(finishedSummary(result.stderr)).toEqual({ records: TOTAL, decodeErrors: 0, late: 0 });
     const rows = readJsonLines<WindowRow>(dir);
     expect(rows).toHaveLength(oracle.length);
     expect(sortRows(rows)).toEqual(oracle);
@@ -200,7 +195,7 @@ describe('session windows of the aggregate job on a 4-partition topic', () => {
     );
 
     expect(result.code).toBe(0);
-    expect(finished(result.stderr)).toEqual({ records: TOTAL, decodeErrors: 0, late: 0 });
+    expect(finishedSummary(result.stderr)).toEqual({ records: TOTAL, decodeErrors: 0, late: 0 });
     const rows = readJsonLines<WindowRow & { retracted?: true }>(dir);
     const retractions = rows.filter((row) => row.retracted);
     expect(retractions.length).toBeGreaterThan(0);
@@ -218,7 +213,7 @@ describe('session windows of the aggregate job on a 4-partition topic', () => {
     const at = checkpointed(topic);
     const [first, second] = [tempDir(), tempDir()];
     const cli = startCli(['run'], at.env(first, MICRO_BATCH));
-    onTestFailed(() => stop(cli));
+    onTestFailed(() => killIfRunning(cli));
     const read = readPast(topic, Array(PARTITIONS).fill('-1'));
     let done = 0;
     let readAll = false;
@@ -237,7 +232,7 @@ describe('session windows of the aggregate job on a 4-partition topic', () => {
     expect(resumed.code).toBe(0);
     expect(logged(resumed.stderr, 'state restored from checkpoint')).toHaveLength(PARTITIONS);
     const restored = stopped.reduce((total, offset) => total + Number(offset), 0);
-    expect(finished(resumed.stderr)).toEqual({ records: TOTAL - restored, decodeErrors: 0, late: 0 });
+    expect(finishedSummary(resumed.stderr)).toEqual({ records: TOTAL - restored, decodeErrors: 0, late: 0 });
 
     const before = readJsonLines<WindowRow>(first);
     const after = readJsonLines<WindowRow>(second);
@@ -263,7 +258,7 @@ describe('session windows of the aggregate job on a 4-partition topic', () => {
       const sink = tempDir();
       sinks.push(sink);
       const cli = startCli(['run'], at.env(sink, MICRO_BATCH));
-      onTestFailed(() => stop(cli));
+      onTestFailed(() => killIfRunning(cli));
       await waitForLines(cli, 'batch done', batches);
       cli.child.kill('SIGKILL');
       expect((await cli.done).code).toBe(null);
@@ -272,7 +267,7 @@ describe('session windows of the aggregate job on a 4-partition topic', () => {
     sinks.push(sink);
     const last = await runCli(['run'], at.env(sink));
     expect(last.code).toBe(0);
-    expect(finished(last.stderr)).toMatchObject({ decodeErrors: 0, late: 0 });
+    expect(finishedSummary(last.stderr)).toMatchObject({ decodeErrors: 0, late: 0 });
 
     const rows = sinks.flatMap((dir) => readJsonLines<WindowRow>(dir));
     expect(wrongValues(rows, oracle)).toEqual([]);

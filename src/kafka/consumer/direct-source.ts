@@ -30,6 +30,8 @@ export type DirectSourceOptions = {
    * assigner, so that partition q of every topic goes to one instance.
    */
   readonly repartitionTopics?: readonly string[];
+  /** Topics read as tables (`ctx.table`): from their log start unless a checkpoint restores them. */
+  readonly tableTopics?: readonly string[];
   /** With the co-partitioned assigner even without repartition topics (the job joins two inputs). */
   readonly coPartitioned?: boolean;
   /**

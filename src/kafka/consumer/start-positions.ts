@@ -23,6 +23,8 @@ export type StartPositionsOptions = AssignmentWarningOptions & {
   readonly membership: GroupMembership;
   readonly commits: OffsetCommits;
   readonly fail: (error: unknown) => void;
+  /** Topics read as tables: from their log start unless a checkpoint restores them. */
+  readonly tableTopics?: readonly string[];
 };
 
 export class StartPositions {
@@ -62,7 +64,8 @@ export class StartPositions {
       const forwarded = this.#options.repartitionTopics?.includes(topic) === true;
       const explicit = first && config.startingOffsets !== 'committed' && !forwarded;
       const latest = config.startingOffsets === 'latest' && !forwarded;
-      const start = startOffset(restored, committed.get(key), marks, explicit, latest);
+      const table = this.#options.tableTopics?.includes(topic) === true;
+      const start = startOffset(restored, committed.get(key), marks, explicit, latest, table);
       buffers.positionAt(buffer, start);
       if (this.#options.bounded) buffer.end = marks.high;
       // A checkpoint ahead of the group's commit (its owner died between the two) is durable, so
@@ -119,7 +122,8 @@ export class StartPositions {
 /**
  * A partition's start: its restored checkpoint's offset, else its group commit, else (or when
  * `explicit`: SLUICE_STARTING_OFFSETS on a first assignment) the log start, or its end when
- * `latest`; never before the log start.
+ * `latest`; never before the log start. A `table` topic's partition is all its log: without a
+ * checkpoint, it starts at the log start whatever the commit.
  */
 export function startOffset(
   restored: bigint | undefined,
@@ -127,7 +131,9 @@ export function startOffset(
   marks: Watermarks,
   explicit: boolean,
   latest: boolean,
+  table = false,
 ): bigint {
+  if (table && (restored === undefined || restored < marks.low)) return marks.low;
   let start = restored ?? committed;
   if (restored === undefined && (explicit || start === undefined)) start = latest ? marks.high : marks.low;
   if (start === undefined || start < marks.low) start = marks.low;

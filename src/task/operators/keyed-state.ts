@@ -1,11 +1,12 @@
-// A keyed state operation's slot side (updateStateByKey, mapWithState, intervalJoin): its pairs grouped per key.
-import { encodePlain } from '../../core/index.ts';
-import type { IntervalJoinNode, KeyedStateNode } from '../../dsl/index.ts';
+// A keyed state operation's slot side (updateStateByKey, mapWithState, the interval and table joins): values grouped per key.
+import { encodePlain, type SourceRecord } from '../../core/index.ts';
+import type { IntervalJoinNode, KeyedStateNode, TableJoinNode } from '../../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
 import { type JoinInput, LEFT, RIGHT } from '../interval-join.ts';
 import type { Export } from '../partials.ts';
 import { KeyGroups } from '../partials.ts';
 import { statePartitionOf } from '../state-store.ts';
+import { STREAM, TABLE, type TableJoinInput } from '../table-join.ts';
 import type { BatchScope, PairStage, PartialStage, Receiver } from './types.ts';
 
 /**
@@ -18,6 +19,7 @@ export function keyedStatePartial(
   statePartitions: number | undefined,
 ): PartialStage {
   if (node.kind === 'intervalJoin') return intervalJoinPartial(node, scope, statePartitions);
+  if (node.kind === 'tableJoin') return tableJoinPartial(node, statePartitions);
   const groups = new KeyGroups();
   return {
     push: (value) => {
@@ -63,6 +65,31 @@ function intervalJoinPartial(
     // A self-join (both parents one stream) is refused when the job is built.
     pushFrom: (parent) => (parent === left ? fromLeft : parent === right ? fromRight : fromLeft),
     push: fromLeft,
+    partial: () => groupsExport(node.id, groups, statePartitions),
+  };
+}
+
+/**
+ * A stream–table join's slot side: the stream's pairs and the table's records (by record key; a
+ * record without one is no table entry and is skipped, as Kafka Streams skips it) grouped per key.
+ */
+function tableJoinPartial(
+  node: TableJoinNode,
+  statePartitions: number | undefined,
+): PartialStage & PairStage {
+  const groups = new KeyGroups();
+  const fromStream: Receiver = (value) => {
+    const [key, inner] = value as [unknown, unknown];
+    groups.add(key, [STREAM, inner] satisfies TableJoinInput);
+  };
+  const fromTable: Receiver = (value) => {
+    const record = value as SourceRecord;
+    if (record.key !== null) groups.add(record.key, [TABLE, record.value] satisfies TableJoinInput);
+  };
+  const table = node.parents[1];
+  return {
+    pushFrom: (parent) => (parent === table ? fromTable : fromStream),
+    push: fromStream,
     partial: () => groupsExport(node.id, groups, statePartitions),
   };
 }

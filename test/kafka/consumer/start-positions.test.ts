@@ -28,4 +28,12 @@ describe('startOffset', () => {
     expect(startOffset(undefined, 5n, marks, false, false)).toBe(10n);
     expect(startOffset(3n, 5n, marks, false, false)).toBe(10n);
   });
+
+  it('reads a table topic from the log start unless a checkpoint restores it, whatever the commit or setting', () => {
+    expect(startOffset(undefined, 40n, marks, false, false, true)).toBe(10n);
+    expect(startOffset(undefined, 40n, marks, true, true, true)).toBe(10n);
+    expect(startOffset(undefined, undefined, marks, false, true, true)).toBe(10n);
+    expect(startOffset(50n, 40n, marks, false, true, true)).toBe(50n);
+    expect(startOffset(3n, 40n, marks, false, false, true)).toBe(10n);
+  });
 });
