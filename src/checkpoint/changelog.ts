@@ -44,10 +44,13 @@ export class CheckpointChangelog {
     this.topic = options.topic;
   }
 
-  /** Creates the compacted topic when it does not exist. */
+  /**
+   * Creates the compacted topic when it does not exist. A broker that does not know the new topic's
+   * leader yet (UNKNOWN_TOPIC_OR_PARTITION, under load) is asked again within the retry budget.
+   */
   ensureTopic(): Promise<void> {
-    this.#ready ??= this.#options.admin
-      .createTopics({
+    const create = () =>
+      this.#options.admin.createTopics({
         waitForLeaders: true,
         topics: [
           {
@@ -59,7 +62,11 @@ export class CheckpointChangelog {
             ],
           },
         ],
-      })
+      });
+    const retry = this.#options.retry;
+    this.#ready ??= (
+      retry ? retry(`creating the checkpoint changelog topic ${this.topic}`, create) : create()
+    )
       .then(() => undefined)
       .catch((error: unknown) => {
         this.#ready = undefined;

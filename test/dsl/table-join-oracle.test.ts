@@ -133,6 +133,34 @@ describe('stream–table join against a brute-force oracle', () => {
   });
 });
 
+describe('stream–table join: hostile table records', () => {
+  it('invalid JSON is a decode error under the policy; binary keys, huge and nested values are table entries', async () => {
+    const driver = new TestDriver(job, { partitionCount: 1, decodePolicy: 'skip' });
+    const huge = 'x'.repeat(2 * 1024 * 1024);
+    let nested: unknown = 'leaf';
+    for (let i = 0; i < 200; i++) nested = { n: nested };
+    const batch = await driver.runBatch([
+      { topic: 'customers', key: 'bad', bytes: '{"name": nope' },
+      { topic: 'customers', key: 'big', value: { name: huge } },
+      { topic: 'customers', key: 'deep', value: { name: 'deep', nested } },
+      { topic: 'customers', key: '\u00ff\ud800', value: { name: 'odd key' } },
+      { topic: 'orders', value: { c: 'bad', n: 1 } },
+      { topic: 'orders', value: { c: 'big', n: 2 } },
+      { topic: 'orders', value: { c: 'deep', n: 3 } },
+    ]);
+    expect(batch.fatal).toBeUndefined();
+    expect(batch.decodeErrors).toBe(1);
+    expect(batch.failures.map((failure) => failure.topic)).toEqual(['customers']);
+    const left = batch.outputs[1]?.values as [string, [number, { name: string } | null]][];
+    const rows = left.map(([key, [n, customer]]) => [key, n, customer?.name.length ?? null]);
+    expect(rows.sort((a, b) => (a[1] as number) - (b[1] as number))).toEqual([
+      ['bad', 1, null],
+      ['big', 2, huge.length],
+      ['deep', 3, 4],
+    ]);
+  });
+});
+
 describe('stream–table join: the API', () => {
   it('refuses a table of another job, a topic read as both, and a join after an aggregation', () => {
     let other: unknown;
@@ -182,10 +210,9 @@ describe('stream–table join: the API', () => {
     ).toThrow(
       'leftJoinTable (node 4) must come before the first aggregation: the table lives in the slots, by the state partition of its keys',
     );
-    // biome-ignore lint/suspicious/noExplicitAny: the point is a topic the types do not catch
     expect(() =>
       buildGraph(
-        defineJob((ctx) => ctx.table(/^c/ as any)),
+        defineJob((ctx) => ctx.table(/^c/ as unknown as string)),
         {},
       ),
     ).toThrow('ctx.table: give one topic by name; got /^c/');

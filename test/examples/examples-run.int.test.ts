@@ -87,6 +87,7 @@ describe('the examples, run as their headers say', () => {
       'click-errors.ts',
       'enrich-async.ts',
       'net-amounts.ts',
+      'orders-with-customers.ts',
       'paid-in-time.ts',
       'running-totals.ts',
       'slow-pages.ts',
@@ -117,6 +118,17 @@ describe('the examples, run as their headers say', () => {
     const { stdout } = await run('unpaid-orders.ts');
     // The day's window closes at the end of the run (a run across midnight UTC would see two).
     expect(printed(stdout, 'id')).toEqual([{ id: 'o2', account: 'bob', amount: 5 }]);
+  });
+
+  it('orders-with-customers: o1 with its customer from the table, o2 of an unknown customer with null', async () => {
+    const { stdout } = await run('orders-with-customers.ts');
+    const rows = (printed(stdout, 'order') as { order: string }[]).sort((a, b) =>
+      a.order.localeCompare(b.order),
+    );
+    expect(rows).toEqual([
+      { order: 'o1', amount: 10, customer: { id: 'c1', name: 'Ada', tier: 'gold' } },
+      { order: 'o2', amount: 5, customer: null },
+    ]);
   });
 
   it('paid-in-time: o1 paid 5 min after its order; o2 paid too late and o3 before its order go unpaid', async () => {
