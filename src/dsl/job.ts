@@ -88,11 +88,15 @@ export function buildGraph(job: Job, env: Readonly<Record<string, string | undef
     }
     return id;
   };
+  const streams = new Map<number, DStream<SourceRecord>>();
   job.build({
     env,
     stream<V>(topics?: string | readonly string[] | RegExp, options?: StreamOptions) {
       const input = topics === undefined && options === undefined ? undefined : inputSpec(topics, options);
-      return new DStream<SourceRecord<V>>(graph, source(input));
+      const id = source(input);
+      const stream = streams.get(id) ?? new DStream<SourceRecord>(graph, id);
+      streams.set(id, stream);
+      return stream as unknown as DStream<SourceRecord<V>>;
     },
     table<V>(topic: string, options?: StreamOptions) {
       return new Table<V>(graph, source(tableSpec(topic, options)));
