@@ -214,3 +214,46 @@ describe('pair operations: the API', () => {
     expect(third.outputs[0]?.values ?? []).toEqual([]);
   });
 });
+
+describe('windowed pair operations against brute-force oracles', () => {
+  // Windows of 3 s sliding by 1 s over 1 s batches: batch i's rows join batches i-2..i of both sides.
+  const windowedJob = defineJob((ctx) => {
+    const a = ctx.stream<L>('left').map((r) => [r.value.k, r.value.v]);
+    const b = ctx.stream<R>('right').map((r) => [r.value.k, r.value.w]);
+    const [wa, wb] = [a.window(3000, 1000), b.window(3000, 1000)];
+    wa.join(wb).foreachBatch(() => {});
+    wa.leftOuterJoin(wb).foreachBatch(() => {});
+    wa.rightOuterJoin(wb).foreachBatch(() => {});
+    wa.fullOuterJoin(wb).foreachBatch(() => {});
+    wa.cogroup(wb).foreachBatch(() => {});
+  });
+  const WINDOWED = OPERATIONS.slice(0, 5);
+
+  it('each batch emits the oracle of the last three batches joined', async () => {
+    await fc.assert(
+      fc.asyncProperty(batches, async (drawn) => {
+        const driver = new TestDriver(windowedJob, { intervalMs: 1000 });
+        const rounds = [...drawn, [], [], []];
+        for (const [index, records] of rounds.entries()) {
+          const batch = await driver.runBatch(records as TestRecord[]);
+          const inWindow = rounds.slice(Math.max(0, index - 2), index + 1).flat();
+          const ls = inWindow.flatMap((r) =>
+            r.topic === 'left' ? [[(r.value as L).k, (r.value as L).v]] : [],
+          );
+          const rs = inWindow.flatMap((r) =>
+            r.topic === 'right' ? [[(r.value as R).k, (r.value as R).w]] : [],
+          );
+          const expected = oracle(ls as [string, number][], rs as [string, string][]);
+          for (const [position, operation] of WINDOWED.entries()) {
+            const node = driver.plan.nodes.filter((n) => n.kind === 'output')[position]?.id;
+            const got = batch.outputs.find((output) => output.node === node)?.values ?? [];
+            expect(normal(got, operation), `${operation} in batch ${index}`).toEqual(
+              normal(expected[position] ?? [], operation),
+            );
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+});
