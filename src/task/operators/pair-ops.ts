@@ -1,38 +1,33 @@
 // Keyed groups of a batch: groupByKey, combineByKey, and cogroup with Spark's joins of two streams.
 import { keyIdentity } from '../../core/index.ts';
 import type { AggregateNode, CogroupNode, PairJoin } from '../../dsl/index.ts';
-import type { Export } from '../partials.ts';
+import { type Export, KeyGroups } from '../partials.ts';
 
 /** Per key (each key's first original form; object keys go by JSON), its values from each side. */
 export class GroupAccumulator {
-  readonly #entries = new Map<unknown, [unknown, unknown[], unknown[]]>();
+  readonly #left = new KeyGroups();
+  readonly #right = new KeyGroups();
 
   add(key: unknown, value: unknown, side: 0 | 1 = 0): void {
-    const entry = this.#entry(key);
-    (side === 0 ? entry[1] : entry[2]).push(value);
+    (side === 0 ? this.#left : this.#right).add(key, value);
   }
 
   /** Adds another accumulator's groups (a slot's partial) after what is here. */
   merge(groups: readonly (readonly [unknown, unknown[], unknown[]])[]): void {
     for (const [key, left, right] of groups) {
-      const entry = this.#entry(key);
-      for (const value of left) entry[1].push(value);
-      for (const value of right) entry[2].push(value);
+      if (left.length > 0) this.#left.addAll(key, left);
+      if (right.length > 0) this.#right.addAll(key, right);
     }
   }
 
+  /** Keys with left values first (in their order), then keys with right values only. */
   groups(): [unknown, unknown[], unknown[]][] {
-    return [...this.#entries.values()];
-  }
-
-  #entry(key: unknown): [unknown, unknown[], unknown[]] {
-    const normalized = keyIdentity(key);
-    let entry = this.#entries.get(normalized);
-    if (!entry) {
-      entry = [key, [], []];
-      this.#entries.set(normalized, entry);
-    }
-    return entry;
+    const out: [unknown, unknown[], unknown[]][] = [];
+    for (const [normalized, [key, values]] of this.#left.entries())
+      out.push([key, values, this.#right.get(normalized)?.[1] ?? []]);
+    for (const [normalized, [key, values]] of this.#right.entries())
+      if (!this.#left.get(normalized)) out.push([key, [], values]);
+    return out;
   }
 }
 
