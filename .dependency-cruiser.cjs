@@ -81,10 +81,18 @@ module.exports = {
   forbidden: [
     {
       name: 'no-circular',
-      comment: 'no import cycle, between files or between folders',
+      comment:
+        'no import cycle, between files or between folders; a cycle through type-only imports within a folder (a class and the base classes whose methods return it) is erased at run time',
       severity: 'error',
       from: {},
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'no-circular-across-folders',
+      comment: 'no import cycle that leaves a folder, type-only imports included',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { circular: true, pathNot: '^src/$1/' },
     },
     {
       name: 'through-index',

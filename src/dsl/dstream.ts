@@ -17,8 +17,10 @@ import {
 import { type AsyncCall, type AsyncOptions, asyncSpec } from './async-spec.ts';
 import type { Graph, PairJoin, SinkSpec, WindowAggregateNode } from './graph.ts';
 import { type IntervalJoinOptions, intervalOf } from './interval-join-spec.ts';
+import { PairOperations } from './pair-operations.ts';
 import { type PostgresOutputOptions, postgresSinkSpec } from './postgres-spec.ts';
 import { checkTimeout, type MapWithStateSpec, StateSpec } from './state-spec.ts';
+import { label, unary } from './stream-core.ts';
 import {
   synchronous,
   synchronous2,
@@ -26,16 +28,12 @@ import {
   synchronousAggregation,
   synchronousIterable,
 } from './synchronous.ts';
-import { Table } from './table.ts';
 
 /** The key and value types of a stream of pairs. */
 type PairKey<T> = T extends Pair<infer K, unknown> ? K : never;
 type PairValue<T> = T extends Pair<unknown, infer V> ? V : never;
 
 type WindowAggregateFields = Omit<WindowAggregateNode, 'kind' | 'id' | 'parent'>;
-
-/** How messages name an operator: `map (node 3)`. */
-const label = (operator: string, id: number): string => `${operator} (node ${id})`;
 
 /** Sessions combine whole sessions when a record bridges them: the aggregation must merge partials. */
 function checkMergeable(operator: string, aggregation: AggregationSpec): void {
@@ -44,11 +42,6 @@ function checkMergeable(operator: string, aggregation: AggregationSpec): void {
     ErrorCode.jobInvalid,
     `${operator}: session windows merge the partials of sessions a record bridges; the aggregation needs merge(a, b) (got ${typeof aggregation.merge})`,
   );
-}
-
-/** A one-argument user function, checked to return no Promise. */
-function unary<A, R>(operator: string, id: number, fn: (value: A) => R): (value: unknown) => R {
-  return synchronous(label(operator, id), fn);
 }
 
 export type KafkaOutputOptions<T> = {
@@ -69,17 +62,9 @@ export type KafkaOutputOptions<T> = {
  * @example
  * ctx.stream<{ url: string }>().map((r) => r.value.url).countByValue().print(10);
  */
-export class DStream<T> {
-  readonly #graph: Graph;
-  readonly id: number;
-
-  constructor(graph: Graph, id: number) {
-    this.#graph = graph;
-    this.id = id;
-  }
-
-  #next<U>(node: Parameters<Graph['add']>[0]): DStream<U> {
-    return new DStream<U>(this.#graph, this.#graph.add(node).id);
+export class DStream<T> extends PairOperations<T> {
+  protected derive<U>(id: number): DStream<U> {
+    return new DStream<U>(this.graph, id);
   }
 
   // The pair overloads come first: a function returning `[key, value]` makes a stream of pairs,
@@ -87,13 +72,13 @@ export class DStream<T> {
   map<K, V>(fn: (value: T) => readonly [K, V]): DStream<Pair<K, V>>;
   map<U>(fn: (value: T) => U): DStream<U>;
   map<U>(fn: (value: T) => U): DStream<U> {
-    return this.#next((id) => ({ kind: 'map', id, parent: this.id, fn: unary('map', id, fn) }));
+    return this.next((id) => ({ kind: 'map', id, parent: this.id, fn: unary('map', id, fn) }));
   }
 
   flatMap<K, V>(fn: (value: T) => Iterable<readonly [K, V]>): DStream<Pair<K, V>>;
   flatMap<U>(fn: (value: T) => Iterable<U>): DStream<U>;
   flatMap<U>(fn: (value: T) => Iterable<U>): DStream<U> {
-    return this.#next((id) => ({
+    return this.next((id) => ({
       kind: 'flatMap',
       id,
       parent: this.id,
@@ -102,7 +87,7 @@ export class DStream<T> {
   }
 
   filter(fn: (value: T) => boolean): DStream<T> {
-    return this.#next((id) => ({ kind: 'filter', id, parent: this.id, fn: unary('filter', id, fn) }));
+    return this.next((id) => ({ kind: 'filter', id, parent: this.id, fn: unary('filter', id, fn) }));
   }
 
   /**
@@ -138,7 +123,7 @@ export class DStream<T> {
     fn: (value: T, call: AsyncCall) => unknown,
     options: AsyncOptions | undefined,
   ): DStream<U> {
-    return this.#next((id) => {
+    return this.next((id) => {
       if (typeof fn !== 'function') {
         throw new SluiceError(
           ErrorCode.jobInvalid,
@@ -150,198 +135,9 @@ export class DStream<T> {
     });
   }
 
-  /** Pairs `[fn(value), value]`, ready for keyed operations. */
-  keyBy<K>(fn: (value: T) => K): DStream<Pair<K, T>> {
-    return this.#next((id) => ({ kind: 'keyBy', id, parent: this.id, fn: unary('keyBy', id, fn) }));
-  }
-
-  mapValues<K, V, U>(this: DStream<Pair<K, V>>, fn: (value: V) => U): DStream<Pair<K, U>> {
-    return this.#next((id) => ({
-      kind: 'mapValues',
-      id,
-      parent: this.id,
-      fn: unary('mapValues', id, fn),
-    }));
-  }
-
-  /** Each value of a pair to any number of values, keeping the key: `[k, v]` to `[k, u]` per u of `fn(v)`. */
-  flatMapValues<K, V, U>(this: DStream<Pair<K, V>>, fn: (value: V) => Iterable<U>): DStream<Pair<K, U>> {
-    return this.#next((id) => ({
-      kind: 'flatMapValues',
-      id,
-      parent: this.id,
-      fn: synchronousIterable(label('flatMapValues', id), fn),
-    }));
-  }
-
-  /** Per key, the values of the batch: `[k, [v1, v2, …]]` (their order within a key is not defined). */
-  groupByKey<K, V>(this: DStream<Pair<K, V>>): DStream<Pair<K, V[]>> {
-    return this.#next((id) => ({ kind: 'groupByKey', id, parent: this.id }));
-  }
-
-  /**
-   * Per key, the values of the batch combined as Spark's combineByKey does: `create` makes a
-   * combiner of a key's first value in a partition, `mergeValue` adds the partition's next values,
-   * `mergeCombiners` joins the partitions' combiners.
-   */
-  combineByKey<K, V, C>(
-    this: DStream<Pair<K, V>>,
-    create: (value: V) => C,
-    mergeValue: (combiner: C, value: V) => C,
-    mergeCombiners: (a: C, b: C) => C,
-  ): DStream<Pair<K, C>> {
-    return this.#next((id) => ({
-      kind: 'combineByKey',
-      id,
-      parent: this.id,
-      create: synchronous(label('combineByKey', id), create),
-      mergeValue: synchronous2(label('combineByKey', id), mergeValue),
-      mergeCombiners: synchronous2(label('combineByKey', id), mergeCombiners),
-    }));
-  }
-
-  /** Per key of either stream, the batch's values of both: `[k, [vs, ws]]`. */
-  cogroup<K, V, W>(this: DStream<Pair<K, V>>, other: DStream<Pair<K, W>>): DStream<Pair<K, [V[], W[]]>> {
-    return this.#pairWith(other, 'cogroup');
-  }
-
-  /**
-   * Per key in both streams, every pair of their values in the batch: `[k, [v, w]]`. With
-   * `{ within: [lowerMs, upperMs] }`, an event-time interval join instead, across batches: a value
-   * at event time t meets the other stream's values of its key at t + lowerMs to t + upperMs
-   * (both streams after withWatermark; docs/joins.md).
-   *
-   * @example
-   * orders.join(payments, { within: [0, 600_000] }); // payments up to 10 min after the order
-   */
-  join<K, V, W>(
-    this: DStream<Pair<K, V>>,
-    other: DStream<Pair<K, W>>,
-    options?: IntervalJoinOptions,
-  ): DStream<Pair<K, [V, W]>> {
-    if (options !== undefined) return this.#intervalJoin(other, options, false);
-    return this.#pairWith(other, 'join');
-  }
-
-  /**
-   * As `join`, and each value of this stream whose key the other lacks, with `null`. With
-   * `within`, a value of this stream that met none by the time the watermark passes its interval.
-   */
-  leftOuterJoin<K, V, W>(
-    this: DStream<Pair<K, V>>,
-    other: DStream<Pair<K, W>>,
-    options?: IntervalJoinOptions,
-  ): DStream<Pair<K, [V, W | null]>> {
-    if (options !== undefined) return this.#intervalJoin(other, options, true);
-    return this.#pairWith(other, 'leftOuterJoin');
-  }
-
-  /** As `join`, and each value of the other stream whose key this one lacks, with `null`. */
-  rightOuterJoin<K, V, W>(
-    this: DStream<Pair<K, V>>,
-    other: DStream<Pair<K, W>>,
-  ): DStream<Pair<K, [V | null, W]>> {
-    return this.#pairWith(other, 'rightOuterJoin');
-  }
-
-  /** As `join`, and each value of either stream whose key the other lacks, with `null`. */
-  fullOuterJoin<K, V, W>(
-    this: DStream<Pair<K, V>>,
-    other: DStream<Pair<K, W>>,
-  ): DStream<Pair<K, [V | null, W | null]>> {
-    return this.#pairWith(other, 'fullOuterJoin');
-  }
-
-  /** A function of both streams' values of the batch (merged on the main thread). */
-  transformWith<U, R>(
-    other: DStream<U>,
-    fn: (values: T[], others: U[], info: BatchInfo) => readonly R[],
-  ): DStream<R> {
-    this.#sameJob(other, 'transformWith');
-    return this.#next((id) => ({
-      kind: 'transformWith',
-      id,
-      parents: [this.id, other.id],
-      fn: synchronous3(label('transformWith', id), fn),
-    }));
-  }
-
-  /**
-   * A stream–table join (Kafka Streams' `KStream#join(KTable)`): each value meets the table's
-   * value of its key as of its batch, the batch's table records applied first: `[k, [v, t]]`;
-   * values whose key the table lacks are dropped. Keys compare with the table's record keys
-   * (strings).
-   *
-   * @example
-   * orders.map((r) => [r.value.customer, r.value]).joinTable(ctx.table<Customer>('customers'));
-   */
-  joinTable<V, W>(this: DStream<Pair<string, V>>, table: Table<W>): DStream<Pair<string, [V, W]>> {
-    return this.#tableJoin(table, false);
-  }
-
-  /** As `joinTable`, and a value whose key the table lacks with `null`: `[k, [v, null]]`. */
-  leftJoinTable<V, W>(this: DStream<Pair<string, V>>, table: Table<W>): DStream<Pair<string, [V, W | null]>> {
-    return this.#tableJoin(table, true);
-  }
-
-  #tableJoin<U>(table: Table<unknown>, outer: boolean): DStream<U> {
-    const operator = outer ? 'leftJoinTable' : 'joinTable';
-    if (!(table instanceof Table) || !table.belongsTo(this.#graph)) {
-      throw new SluiceError(
-        ErrorCode.jobInvalid,
-        `${operator}: give a table of the same job, from ctx.table(topic); got ${sampleValue(table)}`,
-      );
-    }
-    return this.#next((id) => ({ kind: 'tableJoin', id, parents: [this.id, table.id], outer }));
-  }
-
-  #intervalJoin<U>(other: DStream<unknown>, options: IntervalJoinOptions, outer: boolean): DStream<U> {
-    const operator = outer ? 'leftOuterJoin' : 'join';
-    this.#sameJob(other, operator);
-    const [lowerMs, upperMs] = intervalOf(operator, options);
-    if (other.id === this.id) {
-      throw new SluiceError(
-        ErrorCode.jobInvalid,
-        `${operator}: an interval join of a stream with itself needs a second stream of it: a.${operator}(a.map((pair) => pair), options)`,
-      );
-    }
-    return this.#next((id) => ({
-      kind: 'intervalJoin',
-      id,
-      parents: [this.id, other.id],
-      lowerMs,
-      upperMs,
-      outer,
-    }));
-  }
-
-  #pairWith<U>(other: DStream<unknown>, join: PairJoin): DStream<U> {
-    this.#sameJob(other, join);
-    return this.#next((id) => ({ kind: 'cogroup', id, parents: [this.id, other.id], join }));
-  }
-
-  #sameJob(other: DStream<unknown>, operator: string): void {
-    if (!(other instanceof DStream) || other.#graph !== this.#graph) {
-      throw new SluiceError(
-        ErrorCode.jobInvalid,
-        `${operator}: the other stream must come from the same job's ctx`,
-      );
-    }
-  }
-
-  /** Per key, the values of the batch combined with `fn`, which must be associative and commutative. */
-  reduceByKey<K, V>(this: DStream<Pair<K, V>>, fn: (a: V, b: V) => V): DStream<Pair<K, V>> {
-    return this.#next((id) => ({
-      kind: 'reduceByKey',
-      id,
-      parent: this.id,
-      fn: synchronous2(label('reduceByKey', id), fn),
-    }));
-  }
-
   /** One value per batch (none for an empty batch): all values combined with an associative, commutative `fn`. */
   reduce(fn: (a: T, b: T) => T): DStream<T> {
-    return this.#next((id) => ({
+    return this.next((id) => ({
       kind: 'reduce',
       id,
       parent: this.id,
@@ -351,17 +147,17 @@ export class DStream<T> {
 
   /** One value per batch: how many values it holds. */
   count(): DStream<number> {
-    return this.#next((id) => ({ kind: 'count', id, parent: this.id }));
+    return this.next((id) => ({ kind: 'count', id, parent: this.id }));
   }
 
   /** Pairs `[value, occurrences in the batch]`. */
   countByValue(): DStream<Pair<T, number>> {
-    return this.#next((id) => ({ kind: 'countByValue', id, parent: this.id }));
+    return this.next((id) => ({ kind: 'countByValue', id, parent: this.id }));
   }
 
   union(...others: readonly DStream<T>[]): DStream<T> {
     const parents = [this.id, ...others.map((other) => other.id)];
-    return this.#next((id) => ({ kind: 'union', id, parents }));
+    return this.next((id) => ({ kind: 'union', id, parents }));
   }
 
   /**
@@ -369,7 +165,7 @@ export class DStream<T> {
    * of the batch (it runs in that partition's worker slot); after one, the merged batch.
    */
   transform<U>(fn: (values: T[], info: BatchInfo) => readonly U[]): DStream<U> {
-    return this.#next((id) => ({
+    return this.next((id) => ({
       kind: 'transform',
       id,
       parent: this.id,
@@ -395,7 +191,7 @@ export class DStream<T> {
         `withWatermark: allowed lateness must be an integer >= 0 of milliseconds; got ${allowedLatenessMs}`,
       );
     }
-    return this.#next((id) => ({
+    return this.next((id) => ({
       kind: 'withWatermark',
       id,
       parent: this.id,
@@ -411,7 +207,7 @@ export class DStream<T> {
    */
   window(sizeMs: number, slideMs: number = sizeMs): DStream<T> {
     const spec = Windows.sliding(sizeMs, slideMs);
-    return this.#next((id) => ({ kind: 'window', id, parent: this.id, spec }));
+    return this.next((id) => ({ kind: 'window', id, parent: this.id, spec }));
   }
 
   /** Per window, how many values it holds (Spark's `countByWindow`; 0 for an empty window). */
@@ -536,7 +332,7 @@ export class DStream<T> {
   ): DStream<WindowResult<K, R> | SessionResult<K, R>> {
     // A spec built by hand (not by Windows.session) is validated like one that was.
     const checked = isSessionSpec(spec) ? Windows.session(spec.gapMs) : spec;
-    return this.#next((id) => {
+    return this.next((id) => {
       if (isSessionSpec(checked)) checkMergeable(label('windowAggregate', id), aggregation);
       return {
         kind: 'windowAggregate',
@@ -557,7 +353,7 @@ export class DStream<T> {
    * that made them late; route them to any output (a topic, files, the dead-letter topic).
    */
   lateRecords(): DStream<LateRecord> {
-    return this.#next((id) => ({ kind: 'lateRecords', id, parent: this.id }));
+    return this.next((id) => ({ kind: 'lateRecords', id, parent: this.id }));
   }
 
   #windowed<U>(
@@ -570,7 +366,7 @@ export class DStream<T> {
   ): DStream<U> {
     const spec = Windows.sliding(sizeMs, slideMs);
     const { filter, aggregation, input, output } = fields;
-    return this.#next((id) => ({
+    return this.next((id) => ({
       kind: 'windowAggregate',
       id,
       parent: this.id,
@@ -597,7 +393,7 @@ export class DStream<T> {
     this: DStream<Pair<unknown, unknown>>,
     fn: (values: PairValue<T>[], state: S | undefined) => S | undefined,
   ): DStream<Pair<PairKey<T>, S>> {
-    return this.#next((id) => ({
+    return this.next((id) => ({
       kind: 'updateStateByKey',
       id,
       parent: this.id,
@@ -619,7 +415,7 @@ export class DStream<T> {
     spec: MapWithStateSpec<PairKey<T>, PairValue<T>, S, U> | StateSpec<PairKey<T>, PairValue<T>, S, U>,
   ): MapWithStateDStream<PairKey<T>, S, U> {
     const { fn, timeoutMs, initialState } = spec instanceof StateSpec ? spec.spec : spec;
-    const node = this.#graph.add((id) => ({
+    const node = this.graph.add((id) => ({
       kind: 'mapWithState',
       id,
       parent: this.id,
@@ -627,7 +423,7 @@ export class DStream<T> {
       ...(timeoutMs === undefined ? {} : { timeoutMs: checkTimeout(timeoutMs) }),
       initialState: [...(initialState ?? [])],
     }));
-    return new MapWithStateDStream<PairKey<T>, S, U>(this.#graph, node.id);
+    return new MapWithStateDStream<PairKey<T>, S, U>(this.graph, node.id);
   }
 
   /** Prints the first `count` values of every batch to stdout, as Spark's `print()` does. */
@@ -679,7 +475,7 @@ export class DStream<T> {
   }
 
   #output(sink: SinkSpec): void {
-    this.#graph.add((id) => ({ kind: 'output', id, parent: this.id, sink }));
+    this.graph.add((id) => ({ kind: 'output', id, parent: this.id, sink }));
   }
 }
 
