@@ -12,6 +12,15 @@ export {
   logLines,
   logTime,
 } from './scenario-logs.ts';
+export {
+  METRIC_HOSTS,
+  METRIC_INTERVAL_MS,
+  METRIC_NAME,
+  type MetricAnomaly,
+  type MetricPoint,
+  metricAnomalies,
+  metricPoints,
+} from './scenario-metrics.ts';
 export { SCENARIO_EPOCH } from './scenario-random.ts';
 export { MAX_INJECT, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios.ts';
 export type { Scenario, ScenarioOptions, ScenarioRecord } from './types.ts';

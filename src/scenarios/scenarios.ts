@@ -1,10 +1,12 @@
 // The scenarios `sluice produce --scenario` writes, by name.
 
 import { logsScenario } from './scenario-logs.ts';
+import { metricsScenario } from './scenario-metrics.ts';
 import type { Scenario } from './types.ts';
 
 export const SCENARIOS = {
   logs: logsScenario,
+  metrics: metricsScenario,
 } as const satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

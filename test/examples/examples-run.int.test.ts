@@ -87,6 +87,7 @@ describe('the examples, run as their headers say', () => {
       'click-errors.ts',
       'enrich-async.ts',
       'logs',
+      'metrics',
       'net-amounts.ts',
       'running-totals.ts',
       'slow-pages.ts',
