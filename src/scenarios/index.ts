@@ -22,5 +22,14 @@ export {
   metricPoints,
 } from './scenario-metrics.ts';
 export { SCENARIO_EPOCH } from './scenario-random.ts';
+export {
+  SHOP_EVENTS_PER_SECOND,
+  SHOP_ITEMS,
+  SHOP_USERS,
+  type ShopBundle,
+  type ShopEvent,
+  shopBundles,
+  shopEvents,
+} from './scenario-shop.ts';
 export { MAX_INJECT, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios.ts';
 export type { Scenario, ScenarioOptions, ScenarioRecord } from './types.ts';

@@ -2,11 +2,13 @@
 
 import { logsScenario } from './scenario-logs.ts';
 import { metricsScenario } from './scenario-metrics.ts';
+import { shopScenario } from './scenario-shop.ts';
 import type { Scenario } from './types.ts';
 
 export const SCENARIOS = {
   logs: logsScenario,
   metrics: metricsScenario,
+  shop: shopScenario,
 } as const satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

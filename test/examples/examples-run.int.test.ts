@@ -90,6 +90,7 @@ describe('the examples, run as their headers say', () => {
       'metrics',
       'net-amounts.ts',
       'running-totals.ts',
+      'shop',
       'slow-pages.ts',
       'unpaid-orders.ts',
       'user-session-windows.ts',
