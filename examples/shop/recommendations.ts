@@ -35,7 +35,7 @@ export function recommend(rows: readonly PairScore[], n: number): Recommendation
     if (group) group.push(row);
     else groups.set(id, [row]);
   }
-  return [...groups.values()].map((group) => {
+  const ranked = [...groups.values()].map((group) => {
     const { key, windowStart, windowEnd } = group[0] as PairScore;
     const recommendations = group
       .sort(byScore)
@@ -43,10 +43,14 @@ export function recommend(rows: readonly PairScore[], n: number): Recommendation
       .map((row) => ({ item: row.key[1], score: row.value }));
     return { item: key[0], windowStart, windowEnd, recommendations };
   });
+  // Oldest window first: where a batch holds several windows of an item, its last row is the latest.
+  return ranked.sort(
+    (a, b) => a.windowStart - b.windowStart || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0),
+  );
 }
 
 export default defineJob((ctx) => {
-  ctx
+  const recommendations = ctx
     .stream<CoVisit>(ctx.env.SHOP_CO_VISITS_TOPIC ?? 'shop-co-visits')
     .withWatermark(LATENESS_MS, (record) => record.value.ts)
     .map((record): [readonly [string, string], number] => [
@@ -59,6 +63,26 @@ export default defineJob((ctx) => {
       Windows.sliding(WINDOW_MS, SLIDE_MS),
       Aggregations.sum(),
     )
-    .transform((rows) => recommend(rows, TOP_N))
-    .toKafka(ctx.env.SHOP_RECOMMENDATIONS_TOPIC ?? 'shop-recommendations', { key: (row) => row.item });
+    .transform((rows) => recommend(rows, TOP_N));
+  recommendations.toKafka(ctx.env.SHOP_RECOMMENDATIONS_TOPIC ?? 'shop-recommendations', {
+    key: (row) => row.item,
+  });
+
+  // With SHOP_POSTGRES_URL, also a table with one row per item, its latest recommendations: what a
+  // product page would query.
+  const connection = ctx.env.SHOP_POSTGRES_URL;
+  if (connection) {
+    recommendations.toPostgres({
+      connection,
+      table: ctx.env.SHOP_POSTGRES_TABLE ?? 'item_recommendations',
+      columns: {
+        item: { type: 'text', value: (row) => row.item },
+        window_start: { type: 'timestamptz', value: (row) => new Date(row.windowStart) },
+        window_end: { type: 'timestamptz', value: (row) => new Date(row.windowEnd) },
+        recommendations: { type: 'jsonb', value: (row) => JSON.stringify(row.recommendations) },
+      },
+      keys: ['item'],
+      createTable: true,
+    });
+  }
 });

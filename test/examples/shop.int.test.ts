@@ -6,7 +6,8 @@ import { freePort } from '../support/cli.ts';
 import { runShellBlock } from '../support/doc-blocks.ts';
 import { readTopicToEnd } from '../support/eos-oracle.ts';
 import { readmeCommands } from '../support/example-readme.ts';
-import { testBrokers, testKafka } from '../support/kafka.ts';
+import { testBrokers, testKafka, uniqueName } from '../support/kafka.ts';
+import { pgQuery, testPostgresUrl } from '../support/postgres.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
 // examples/shop: its README's commands against the broker; every recommendation record checked
@@ -74,6 +75,7 @@ describe('examples/shop', () => {
   it("the README's commands: every item's top 5 per window as the oracle says, bundles among the first", async () => {
     const names = ['shop-events', 'shop-co-visits', 'shop-recommendations'];
     const { commands, renamed } = readmeCommands('shop', names);
+    const table = uniqueName('recommendations').replaceAll('-', '_');
     await runShellBlock(commands, tempDir(), {
       SLUICE_BROKERS: testBrokers().join(','),
       SLUICE_HTTP_PORT: String(await freePort()),
@@ -81,6 +83,8 @@ describe('examples/shop', () => {
       SHOP_EVENTS_TOPIC: renamed['shop-events'] ?? '',
       SHOP_CO_VISITS_TOPIC: renamed['shop-co-visits'] ?? '',
       SHOP_RECOMMENDATIONS_TOPIC: renamed['shop-recommendations'] ?? '',
+      SHOP_POSTGRES_URL: testPostgresUrl(),
+      SHOP_POSTGRES_TABLE: table,
     });
     const events = [...shopEvents(SCENARIO)];
     const pairs = oraclePairs(events);
@@ -93,6 +97,24 @@ describe('examples/shop', () => {
     expect(records.sort(byWindowAndItem)).toEqual(expected);
     // 20 minutes of events: windows from -5 min to 15 min, each item in each.
     expect(new Set(records.map((row) => row.windowStart)).size).toBe(5);
+
+    // The table: one row per item, its latest window's recommendations.
+    const latest = new Map(expected.map((row) => [row.item, row]));
+    const rows = await pgQuery<{ item: string; window_end: Date; recommendations: unknown }>(
+      testPostgresUrl(),
+      `SELECT item, window_end, recommendations FROM ${table} ORDER BY item`,
+    );
+    expect(
+      rows.map((row) => ({
+        item: row.item,
+        windowEnd: row.window_end.getTime(),
+        recommendations: row.recommendations,
+      })),
+    ).toEqual(
+      [...latest.values()]
+        .sort((a, b) => (a.item < b.item ? -1 : 1))
+        .map(({ item, windowEnd, recommendations }) => ({ item, windowEnd, recommendations })),
+    );
 
     // In every complete window (10 minutes of events), a bundle's second item, from another
     // category, is among the first three of its first item.
