@@ -123,6 +123,11 @@ describe('examples/logs', () => {
     const bad = lines.filter((line) => line.entry === undefined).map((line) => line.line);
     expect(bad.length).toBeGreaterThan(30);
     const kafka = testKafka();
+    // What the README's produce line wrote is what the oracle computes from.
+    const produced = await readMessagesToEnd(kafka, topic('access-logs'));
+    expect(produced.map((message) => message.value?.toString()).sort()).toEqual(
+      lines.map((line) => line.line).sort(),
+    );
 
     const status = await readTopicToEnd<Row>(kafka, topic('logs-status-counts'));
     const expectedStatus = counts(entries, STATUS_WINDOW_MS, STATUS_WINDOW_MS, (entry) => entry.status);

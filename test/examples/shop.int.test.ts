@@ -89,6 +89,9 @@ describe('examples/shop', () => {
     const events = [...shopEvents(SCENARIO)];
     const pairs = oraclePairs(events);
     const kafka = testKafka();
+    // What the README's produce line wrote is what the oracle computes from.
+    const produced = await readTopicToEnd<ShopEvent>(kafka, renamed['shop-events'] ?? '');
+    expect(produced.sort((a, b) => a.ts - b.ts)).toEqual(events);
     const visits = await readTopicToEnd<Pair>(kafka, renamed['shop-co-visits'] ?? '');
     expect(visits).toHaveLength(pairs.length);
 
