@@ -19,6 +19,7 @@ const layers = {
   checkpoint: ['core', 'errors', 'config', 'codecs', 'window', 'dsl', 'task', 'coordinator'],
   sources: ['core', 'errors', 'config', 'backpressure', 'task', 'coordinator'],
   jobs: ['core', 'errors', 'config', 'window', 'dsl'],
+  scenarios: ['core', 'errors'],
   app: [
     'core',
     'errors',
@@ -60,6 +61,7 @@ const layers = {
     'admin',
     'testing',
     'bench',
+    'scenarios',
   ],
 };
 

@@ -2,6 +2,7 @@
 
 import { COMPRESSIONS, type Compression, type KafkaSecurityConfig } from '../config/index.ts';
 import { PARTITIONER_NAMES, type PartitionerName } from '../kafka/index.ts';
+import { MAX_INJECT, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../scenarios/index.ts';
 import { choiceFlag, integerFlag, readFlags, topicArgument, UsageError } from './args.ts';
 
 export const KEY_FIELDS = ['user', 'url', 'none'] as const;
@@ -36,6 +37,11 @@ Generated events:
   --key <field>         record key: ${KEY_FIELDS.join(' | ')} (default user)
   --seed <s>            generator seed; the same seed gives the same events (default 42)
 
+Example applications' data (examples/<name>/README.md), keyed as each scenario says:
+  --scenario <name>     ${SCENARIO_NAMES.map((name) => `${name}: ${SCENARIOS[name].summary}`).join('\n                        ')}
+  --inject <n>          patterns to inject, 0 to ${MAX_INJECT} (default: the scenario's)
+  --count, --rate, --duration-ms and --seed as above; --count defaults to the scenario's
+
 Lines (like kafka-console-producer): one record per line, \\n or \\r\\n ended; empty lines are skipped
   --from-file <path|->  read the lines from a file, or from stdin for -
   --format <f>          text: each line's bytes as they are (any encoding) | json: each line must be
@@ -46,6 +52,9 @@ Lines (like kafka-console-producer): one record per line, \\n or \\r\\n ended; e
                         after writing the lines before it | skip it, named on stderr (default stop)
 
 SIGINT/SIGTERM stop generating (or reading); sends in flight finish and the summary is printed (exit 0).`;
+
+/** Which scenario `--scenario` writes, and how many patterns it injects. */
+export type ScenarioChoice = { readonly name: ScenarioName; readonly inject: number };
 
 /** How `--from-file` lines become records. */
 export type LinesOptions = {
@@ -75,6 +84,8 @@ export type ProduceOptions = {
   readonly headers?: Readonly<Record<string, string>>;
   /** Set: the records are the lines of a file or stdin rather than generated events. */
   readonly lines?: LinesOptions;
+  /** Set: the records are an example application's data rather than click events. */
+  readonly scenario?: ScenarioChoice;
   /** The SLUICE_KAFKA_SSL* and SLUICE_KAFKA_SASL* settings; unset: PLAINTEXT. */
   readonly security?: KafkaSecurityConfig;
 };
@@ -101,6 +112,8 @@ const FLAGS = {
   'key-field': { type: 'string' },
   'key-separator': { type: 'string' },
   'on-error': { type: 'string' },
+  scenario: { type: 'string' },
+  inject: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -136,8 +149,10 @@ export function parseProduceArgs(args: readonly string[], env: NodeJS.ProcessEnv
   }
   const rate = integerFlag(problems, 'rate', values.rate, { min: 1 }, undefined);
   const durationMs = integerFlag(problems, 'duration-ms', values['duration-ms'], { min: 1 }, undefined);
+  const scenario = scenarioChoice(problems, values, fromFile);
   const bounded = values.rate !== undefined || values['duration-ms'] !== undefined || fromFile !== undefined;
-  const count = integerFlag(problems, 'count', values.count, { min: 1 }, bounded ? undefined : DEFAULT_COUNT);
+  const defaultCount = scenario ? SCENARIOS[scenario.name].defaultCount : bounded ? undefined : DEFAULT_COUNT;
+  const count = integerFlag(problems, 'count', values.count, { min: 1 }, defaultCount);
   const headers = headerFlags(problems, values.header ?? []);
   const lines = fromFile === undefined ? undefined : linesOptions(problems, fromFile, values);
   const options = {
@@ -155,9 +170,44 @@ export function parseProduceArgs(args: readonly string[], env: NodeJS.ProcessEnv
     create: values.create === true,
     ...(headers === undefined ? {} : { headers }),
     ...(lines === undefined ? {} : { lines }),
+    ...(scenario === undefined ? {} : { scenario }),
   };
+  if (scenario !== undefined && count !== undefined && problems.length === 0) {
+    const problem = SCENARIOS[scenario.name].problem({ ...scenario, seed: options.seed, count });
+    if (problem !== undefined) problems.push(problem);
+  }
   if (problems.length > 0) throw new UsageError(problems);
   return { help: false, options };
+}
+
+type ScenarioFlags = {
+  readonly scenario?: string;
+  readonly inject?: string;
+  readonly key?: string;
+};
+
+/** The --scenario and --inject flags; a scenario keys its own records and makes no lines. */
+function scenarioChoice(
+  problems: string[],
+  values: ScenarioFlags,
+  fromFile: string | undefined,
+): ScenarioChoice | undefined {
+  if (values.scenario === undefined) {
+    if (values.inject !== undefined) problems.push('--inject applies to a scenario: give --scenario too');
+    return undefined;
+  }
+  const known = SCENARIO_NAMES.find((name) => name === values.scenario);
+  if (known === undefined) {
+    problems.push(
+      `--scenario must be one of ${SCENARIO_NAMES.join(', ')}; got ${JSON.stringify(values.scenario)}`,
+    );
+    return undefined;
+  }
+  if (fromFile !== undefined) problems.push('--scenario and --from-file exclude each other; give one');
+  if (values.key !== undefined)
+    problems.push(`--key does not apply to --scenario: scenario ${known} keys its records`);
+  const inject = integerFlag(problems, 'inject', values.inject, { min: 0, max: MAX_INJECT }, undefined);
+  return { name: known, inject: inject ?? SCENARIOS[known].defaultInject };
 }
 
 type LineFlags = {

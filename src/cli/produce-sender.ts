@@ -4,7 +4,7 @@ import type { CompressionTypes, Message, Producer } from 'kafkajs';
 
 // Enough sends in flight to keep the broker busy while the next batch is built; bounded so a slow
 // broker slows the input down instead of queueing the whole run in memory.
-const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 4;
 const PROGRESS_MS = 500;
 
 /** What every `sluice produce` summary starts with. */
@@ -19,7 +19,8 @@ export type SendTotals = {
 };
 
 /**
- * Sends batches of messages that name their partition, at most 4 requests at a time, and counts
+ * Sends batches of messages that name their partition, at most 4 requests at a time (or
+ * `maxInFlight`), and counts
  * what the broker acknowledged per partition. The first failure is kept; later batches are not
  * sent once one failed.
  */
@@ -27,12 +28,20 @@ export class BatchSender {
   readonly #producer: Producer;
   readonly #topic: string;
   readonly #compression: CompressionTypes;
+  readonly #maxInFlight: number;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #acked: number[];
   #count = 0;
   #failure: { readonly error: unknown } | undefined;
 
-  constructor(producer: Producer, topic: string, compression: CompressionTypes, partitionCount: number) {
+  constructor(
+    producer: Producer,
+    topic: string,
+    compression: CompressionTypes,
+    partitionCount: number,
+    maxInFlight = MAX_IN_FLIGHT,
+  ) {
+    this.#maxInFlight = maxInFlight;
     this.#producer = producer;
     this.#topic = topic;
     this.#compression = compression;
@@ -51,7 +60,7 @@ export class BatchSender {
 
   /** Resolves once another request may go out. */
   async room(): Promise<void> {
-    while (this.#inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.#inFlight);
+    while (this.#inFlight.size >= this.#maxInFlight) await Promise.race(this.#inFlight);
   }
 
   /** Sends `messages`, each with its `partition` set; counted once acknowledged. */

@@ -17,11 +17,18 @@ import {
   readMaxMessageBytes,
   toKafkajsPartitioner,
 } from '../kafka/index.ts';
+import { SCENARIOS } from '../scenarios/index.ts';
 import { clickAt } from '../task/index.ts';
 import { UsageError } from './args.ts';
-import { type LinesOptions, PRODUCE_USAGE, type ProduceOptions, parseProduceArgs } from './produce-args.ts';
+import {
+  type LinesOptions,
+  PRODUCE_USAGE,
+  type ProduceOptions,
+  parseProduceArgs,
+  type ScenarioChoice,
+} from './produce-args.ts';
 import { type LinesIo, type LinesSummary, sendLines } from './produce-lines.ts';
-import { BatchSender, type SendTotals, showProgress } from './produce-sender.ts';
+import { BatchSender, MAX_IN_FLIGHT, type SendTotals, showProgress } from './produce-sender.ts';
 import { stopOnSignals } from './signals.ts';
 
 // With --rate, a batch is at most a tenth of a second's events, so pacing stays smooth at low rates.
@@ -33,6 +40,9 @@ export type ProduceSummary = SendTotals & {
   readonly partitioner: PartitionerName;
   readonly seed: number;
   readonly compression: Compression;
+  /** With --scenario: its name and the patterns injected. */
+  readonly scenario?: string;
+  readonly inject?: number;
 };
 
 /**
@@ -215,18 +225,23 @@ async function sendEvents(
 ): Promise<ProduceSummary> {
   const { rate } = options;
   const { signal } = io;
-  const spec = { seed: options.seed, partitions: options.partitions };
   const partitioner = createPartitioner(options.partitioner);
+  // kafkajs does not keep concurrent send() calls in order (measured: a partition got records
+  // 3000-3999 before 2000-2999); a scenario's records carry event time and per-key sequences, so
+  // they go one request at a time.
   const sender = new BatchSender(
     producer,
     options.topic,
     compressionType(options.compression),
     partitionCount,
+    options.scenario === undefined ? MAX_IN_FLIGHT : 1,
   );
   const batchSize =
     rate === undefined
       ? options.batchSize
       : Math.min(options.batchSize, Math.ceil(rate / PACED_BATCHES_PER_SECOND));
+  const nextRecord =
+    options.scenario === undefined ? clickRecords(options) : scenarioRecords(options, options.scenario);
   let next = 0;
 
   const start = performance.now();
@@ -256,9 +271,7 @@ async function sendEvents(
     const size = Math.min(batchSize, limit - next);
     const messages: Message[] = [];
     for (let n = next; n < next + size; n++) {
-      const event = clickAt(spec, n % options.partitions, Math.floor(n / options.partitions));
-      const key = options.key === 'none' ? null : Buffer.from(event[options.key]);
-      const value = Buffer.from(JSON.stringify(event));
+      const { key, value } = nextRecord(n);
       const partition = partitioner({ key, value }, partitionCount);
       messages.push(
         options.headers === undefined
@@ -279,6 +292,35 @@ async function sendEvents(
     partitioner: options.partitioner,
     seed: options.seed,
     compression: options.compression,
+    ...(options.scenario === undefined
+      ? {}
+      : { scenario: options.scenario.name, inject: options.scenario.inject }),
+  };
+}
+
+type NextRecord = (n: number) => { readonly key: Buffer | null; readonly value: Buffer };
+
+/** Click event number n: the generator's partitions taken round-robin. */
+function clickRecords(options: ProduceOptions): NextRecord {
+  const spec = { seed: options.seed, partitions: options.partitions };
+  return (n) => {
+    const event = clickAt(spec, n % options.partitions, Math.floor(n / options.partitions));
+    return {
+      key: options.key === 'none' ? null : Buffer.from(event[options.key]),
+      value: Buffer.from(JSON.stringify(event)),
+    };
+  };
+}
+
+/** The scenario's records in order (called for n = 0, 1, … in turn); the count bounds the run. */
+function scenarioRecords(options: ProduceOptions, choice: ScenarioChoice): NextRecord {
+  const records = SCENARIOS[choice.name]
+    .records({ seed: options.seed, count: options.count ?? 0, inject: choice.inject })
+    [Symbol.iterator]();
+  return (n) => {
+    const record = records.next();
+    if (record.done === true) throw new RangeError(`scenario ${choice.name} ended before record ${n}`);
+    return { key: Buffer.from(record.value.key), value: Buffer.from(record.value.value) };
   };
 }
 

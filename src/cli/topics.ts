@@ -1,7 +1,9 @@
 // `sluice topics`: lists, describes and creates Kafka topics.
 
 import type { Admin, ITopicMetadata } from 'kafkajs';
+import { retry } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { isRetriableKafkaError } from '../kafka/index.ts';
 import { integerFlag, readFlags, topicArgument, UsageError } from './args.ts';
 import { isInternalTopic, table } from './tool-format.ts';
 import { requireTopic, type ToolClient, toolClient, withAdmin } from './tool-kafka.ts';
@@ -274,7 +276,14 @@ export function createTopic(
         throw new Error(topicCreationReason(error), { cause: error });
       });
     if (!created) throw exists();
-    const description = await describe(admin, topic);
+    // A partition's leader may not serve ListOffsets yet right after the creation (seen once on a
+    // loaded broker: NOT_LEADER_OR_FOLLOWER, and the command failed on a topic it had created).
+    const description = await retry(() => describe(admin, topic), {
+      budgetMs: 10_000,
+      firstDelayMs: 100,
+      maxDelayMs: 1_000,
+      retryable: isRetriableKafkaError,
+    });
     return {
       topic,
       partitions: description.partitions.length,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.ts';
 import { DEFAULT_COUNT, type ProduceOptions, parseProduceArgs } from '../../src/cli/produce-args.ts';
 import { isSluiceError } from '../../src/errors/index.ts';
+import { SCENARIO_NAMES } from '../../src/scenarios/index.ts';
 
 const ENV = { SLUICE_BROKERS: 'localhost:9092' };
 
@@ -153,7 +154,7 @@ const cases: [name: string, args: string[], message: string][] = [
   [
     'unknown flag',
     ['--topic', 't', '--cont', '3'],
-    'unknown flag --cont; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --help',
+    'unknown flag --cont; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --scenario, --inject, --help',
   ],
   ['value given to a switch', ['--topic', 't', '--create=yes'], '--create takes no value; got "yes"'],
   [
@@ -276,7 +277,7 @@ describe('sluice produce flag validation', () => {
 
   it("takes the argument after an unknown flag for that flag's value, not a stray argument", () => {
     expect(problems(['--topic', 't', '--cont', '3', 'extra'])).toEqual([
-      'unknown flag --cont; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --help',
+      'unknown flag --cont; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --scenario, --inject, --help',
       'unexpected argument "extra"; every value follows its flag',
     ]);
   });
@@ -304,13 +305,93 @@ describe('sluice produce flag validation', () => {
         {},
       ),
     ).toEqual([
-      'unknown flag --verbose; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --help',
+      'unknown flag --verbose; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --scenario, --inject, --help',
       '--create takes no value; got "no"',
       'SLUICE_BROKERS is required for sluice produce',
       '--topic is required',
       '--count must be an integer >= 1; got "x"',
       '--partitioner must be one of murmur2, hash-value, round-robin; got "sticky"',
       '--key must be one of user, url, none; got "status"',
+    ]);
+  });
+});
+
+describe('sluice produce --scenario', () => {
+  it("defaults the count and the patterns to the scenario's, and takes the other flags", () => {
+    expect(options(['--topic', 'access-logs', '--scenario', 'logs'])).toMatchObject({
+      count: 12_000,
+      seed: 42,
+      scenario: { name: 'logs', inject: 3 },
+    });
+    expect(
+      options([
+        '--topic',
+        'l',
+        '--scenario',
+        'logs',
+        '--count',
+        '5000',
+        '--inject',
+        '0',
+        '--seed',
+        '-9',
+        '--rate',
+        '100',
+      ]),
+    ).toMatchObject({ count: 5000, seed: -9, rate: 100, scenario: { name: 'logs', inject: 0 } });
+  });
+
+  it('refuses hostile values, each named with what is allowed', () => {
+    expect(
+      problems([
+        '--topic',
+        'l',
+        '--scenario',
+        'logs',
+        '--count',
+        '-5',
+        '--rate',
+        '1e300',
+        '--seed',
+        'abc',
+        '--inject',
+        '-1',
+      ]),
+    ).toEqual([
+      '--rate must be an integer >= 1; got "1e300"',
+      '--inject must be an integer from 0 to 1000; got "-1"',
+      '--count must be an integer >= 1; got "-5"',
+      '--seed must be an integer; got "abc"',
+    ]);
+    expect(problems(['--topic', 'l', '--scenario', 'logs', '--inject', '1001'])).toEqual([
+      '--inject must be an integer from 0 to 1000; got "1001"',
+    ]);
+    expect(problems(['--topic', 'l', '--scenario', 'logs', '--count', '9007199254740993'])).toEqual([
+      '--count must be an integer >= 1; got "9007199254740993"',
+    ]);
+  });
+
+  it('refuses an unknown scenario, listing the known ones', () => {
+    expect(problems(['--topic', 'l', '--scenario', 'nope'])).toEqual([
+      `--scenario must be one of ${SCENARIO_NAMES.join(', ')}; got "nope"`,
+    ]);
+  });
+
+  it('refuses --from-file, --key with a scenario, and --inject without one', () => {
+    expect(problems(['--topic', 'l', '--scenario', 'logs', '--key', 'url'])).toEqual([
+      '--key does not apply to --scenario: scenario logs keys its records',
+    ]);
+    expect(problems(['--topic', 'l', '--scenario', 'logs', '--from-file', '-'])).toEqual([
+      '--scenario and --from-file exclude each other; give one',
+    ]);
+    expect(problems(['--topic', 'l', '--inject', '2'])).toEqual([
+      '--inject applies to a scenario: give --scenario too',
+    ]);
+  });
+
+  it('refuses more patterns than the count holds', () => {
+    expect(problems(['--topic', 'l', '--scenario', 'logs', '--count', '100'])).toEqual([
+      '--inject 3 error bursts need --count 4200 or more for scenario logs (70 s of lines each, at 20 a second); got 100',
     ]);
   });
 });

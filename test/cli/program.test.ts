@@ -82,7 +82,7 @@ describe('sluice help', () => {
     expect(sluice(['produce', '--cont', '5', '--rate', 'x'], { SLUICE_BROKERS: '127.0.0.1:1' })).toEqual(
       usage(
         [
-          'unknown flag --cont; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --help',
+          'unknown flag --cont; allowed: --topic, --count, --rate, --duration-ms, --partitions, --partitioner, --key, --seed, --compression, --batch-size, --create, --header, --from-file, --format, --key-field, --key-separator, --on-error, --scenario, --inject, --help',
           '--topic is required',
           '--rate must be an integer >= 1; got "x"',
         ].join('\n'),

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -86,16 +86,33 @@ describe('the examples, run as their headers say', () => {
     expect(readdirSync(join(repo, 'examples')).sort()).toEqual([
       'click-errors.ts',
       'enrich-async.ts',
+      'logs',
+      'metrics',
       'net-amounts.ts',
       'orders-with-customers.ts',
       'paid-in-time.ts',
       'running-totals.ts',
+      'shop',
       'slow-pages.ts',
       'unpaid-orders.ts',
       'user-session-windows.ts',
       'user-sessions.ts',
       'word-count.ts',
     ]);
+  });
+
+  // An application in a folder of its own has a README whose commands test/examples/<name>.int.test.ts runs.
+  it('every application folder has a README with commands, run by its own test', () => {
+    const folders = readdirSync(join(repo, 'examples')).filter((name) =>
+      statSync(join(repo, 'examples', name)).isDirectory(),
+    );
+    expect(folders.length).toBeGreaterThan(0);
+    for (const name of folders) {
+      expect(readFileSync(join(repo, 'examples', name, 'README.md'), 'utf8')).toContain('```sh\n');
+      const test = join(repo, 'test', 'examples', `${name}.int.test.ts`);
+      expect(existsSync(test), `test/examples/${name}.int.test.ts`).toBe(true);
+      expect(readFileSync(test, 'utf8')).toContain(`readmeCommands('${name}'`);
+    }
   });
 
   it('word-count: the counts of the produced lines', async () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Sequenced } from '../fixtures/jobs/eos-verifier.ts';
 import { startCollecting } from './collect.ts';
 import { uniqueName } from './kafka.ts';
@@ -88,13 +88,19 @@ export async function readTopic<T>(
  * called: per partition, until a batch's last offset (transaction markers included) reaches it.
  */
 export async function readTopicToEnd<T>(kafka: Kafka, topic: string): Promise<T[]> {
+  const messages = await readMessagesToEnd(kafka, topic);
+  return messages.map((message) => JSON.parse(message.value?.toString() ?? 'null') as T);
+}
+
+/** `readTopicToEnd`'s messages as they are: key, value bytes and headers. */
+export async function readMessagesToEnd(kafka: Kafka, topic: string): Promise<KafkaMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map(
     (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, BigInt(high)]),
   );
   await admin.disconnect();
-  const values: T[] = [];
+  const values: KafkaMessage[] = [];
   const done = new Set([...ends].filter(([, end]) => end === 0n).map(([partition]) => partition));
   if (done.size === ends.size) return values;
   const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
@@ -119,8 +125,7 @@ export async function readTopicToEnd<T>(kafka: Kafka, topic: string): Promise<T[
       consumer
         .run({
           eachBatch: async ({ batch }) => {
-            for (const message of batch.messages)
-              values.push(JSON.parse(message.value?.toString() ?? 'null') as T);
+            for (const message of batch.messages) values.push(message);
             reached(batch.partition, batch.lastOffset());
           },
         })
