@@ -30,7 +30,7 @@ export function dashboardApiRoutes(view: RunView, history: BatchHistory): [strin
       '/api/job',
       () => {
         const header = view.header(Date.now());
-        return header ? json(200, header) : json(503, { error: 'the run has not started yet' });
+        return json(200, header ?? { started: false });
       },
     ],
     ['/api/environment', () => json(200, { variables: view.environment() })],
