@@ -35,7 +35,9 @@ export class AdminState {
   observeBatch(stats: BatchStats): void {
     this.metrics.observeBatch(stats);
     this.history.add(stats);
-    this.view.observeBatch(stats, this.#sources.busySeconds?.(), Date.now());
+    // Read at the batch's end on the engine's clock: the interval is the batch's, whoever polls.
+    const end = stats.info.time + stats.schedulingDelayMs + stats.processingMs;
+    this.view.observeBatch(stats, this.#sources.busySeconds?.(), end);
   }
 
   /** The engine's `onBatchFailed`: the page shows the batch and the reason. */

@@ -130,6 +130,8 @@ describe('admin server', () => {
           '/api/state',
           '/',
           '/dashboard.js',
+          '/format.js',
+          '/panels.js',
           '/dashboard.css',
           '/vendor/uplot.js',
           '/vendor/uplot.css',
