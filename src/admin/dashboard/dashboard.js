@@ -189,6 +189,7 @@ async function openBatch(id) {
   const box = document.getElementById('drilldown');
   try {
     drawDrilldown(await getJson(`api/batch?id=${encodeURIComponent(id)}`), state.job?.operators);
+    box.scrollIntoView({ block: 'nearest' });
   } catch (error) {
     box.hidden = false;
     document.getElementById('drilldown-title').textContent = `Batch ${id}`;
