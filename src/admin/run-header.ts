@@ -22,7 +22,7 @@ export type KafkaCluster = { readonly clusterId: string; readonly brokers: numbe
 
 /** `/api/job`. Times are epoch ms. */
 export type RunHeader = {
-  readonly job: Omit<JobSummary, 'operators'>;
+  readonly job: Omit<JobSummary, 'operators' | 'topics'>;
   readonly trigger: string;
   readonly intervalMs: number;
   readonly guarantee: string;
@@ -51,7 +51,7 @@ const versions = {
 
 export function runHeader(run: RunInfo, totals: OperatorTotals, now: number): RunHeader {
   const { job, config } = run;
-  const { operators, ...summary } = job;
+  const { operators, topics: _topics, ...summary } = job;
   return {
     job: summary,
     trigger: config.trigger,
@@ -61,7 +61,7 @@ export function runHeader(run: RunInfo, totals: OperatorTotals, now: number): Ru
     uptimeMs: Math.max(0, now - run.startedAt),
     instance: { host: hostname(), pid: process.pid, clientId: config.clientId },
     groupId: config.groupId,
-    topics: topicsText(config),
+    topics: job.topics,
     workers: config.workers,
     versions,
     kafka: run.kafka?.() ?? null,
@@ -71,12 +71,6 @@ export function runHeader(run: RunInfo, totals: OperatorTotals, now: number): Ru
     }),
     slotMs: totals.slotMs,
   };
-}
-
-function topicsText(config: SluiceConfig): string {
-  const { topics } = config;
-  if (!topics) return config.brokers ? '' : 'generator';
-  return topics.type === 'list' ? topics.topics.join(',') : String(topics.pattern);
 }
 
 function versionOf(file: URL): string {

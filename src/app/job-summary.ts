@@ -22,6 +22,8 @@ export type JobSummary = {
   readonly path: string;
   /** The built-in job's settings (key field, aggregation, window…); empty for a job file. */
   readonly settings: Readonly<Record<string, string | number | null>>;
+  /** SLUICE_TOPICS as given: a list, a /pattern/, or `(generator)` without brokers. */
+  readonly topics: string;
   readonly operators: readonly JobOperator[];
 };
 
@@ -32,10 +34,11 @@ export function jobSummary(jobPath: string, plan: Plan, config: SluiceConfig): J
     builtIn: builtIn !== undefined,
     path: jobPath,
     settings: builtIn === 'aggregate' ? aggregateSettings(config) : {},
+    topics: topicsOf(config),
     operators: plan.nodes.map((node) => ({
       id: node.id,
       kind: node.kind === 'windowAggregate' ? node.operator : node.kind,
-      detail: detailOf(node),
+      detail: node.kind === 'source' && !node.input ? `SLUICE_TOPICS ${topicsOf(config)}` : detailOf(node),
       parents: parentsOf(node),
       thread: plan.onMain[node.id] ? 'main' : 'slot',
     })),
@@ -62,7 +65,7 @@ function aggregateSettings(config: SluiceConfig): Record<string, string | number
 function detailOf(node: Node): string {
   switch (node.kind) {
     case 'source':
-      return node.input ? describeInput(node.input) : 'SLUICE_TOPICS';
+      return node.input ? describeInput(node.input) : '';
     case 'window':
       return `${node.spec.sizeMs} ms / ${node.spec.slideMs} ms`;
     case 'windowAggregate':
@@ -78,6 +81,13 @@ function detailOf(node: Node): string {
     default:
       return '';
   }
+}
+
+/** SLUICE_TOPICS as given: a list, or a pattern; the generator's name without brokers. */
+function topicsOf(config: SluiceConfig): string {
+  const { topics } = config;
+  if (!topics) return config.brokers ? '' : '(generator)';
+  return topics.type === 'list' ? topics.topics.join(',') : String(topics.pattern);
 }
 
 function sinkDetail(sink: Extract<Node, { kind: 'output' }>['sink']): string {

@@ -20,8 +20,9 @@ const JOB: JobSummary = {
   builtIn: false,
   path: '/jobs/words.ts',
   settings: {},
+  topics: 'clicks',
   operators: [
-    { id: 0, kind: 'source', detail: 'SLUICE_TOPICS', parents: [], thread: 'slot' },
+    { id: 0, kind: 'source', detail: 'SLUICE_TOPICS clicks', parents: [], thread: 'slot' },
     { id: 1, kind: 'reduceByKey', detail: '', parents: [0], thread: 'main' },
     { id: 2, kind: 'output', detail: 'print', parents: [1], thread: 'main' },
   ],
@@ -176,7 +177,7 @@ describe('/api/job, /api/state, /api/environment and /api/status', () => {
       guarantee: 'at-least-once',
       startedAt: 1_700_000_000_000,
       groupId: 'words',
-      topics: 'generator',
+      topics: 'clicks',
       kafka: { clusterId: 'c1', brokers: 3 },
       versions: { node: process.version, kafkajs: '2.2.4' },
       operators: [

@@ -80,7 +80,7 @@ describe('the dashboard panels in headless Chromium', () => {
         topics: `${topic}, 2 slots`,
       });
       expect(first.header.versions).toMatch(
-        /^Sluice \d+\.\d+\.\d+, Node v24\.[\d.]+, kafkajs 2\.2\.4; Kafka cluster \S+, 1 brokers$/,
+        /^Sluice \d+\.\d+\.\d+, Node v24\.[\d.]+, kafkajs 2\.2\.4; Kafka cluster \S+, 1 broker$/,
       );
       expect(first.header.started).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ, up (\d\d:\d\d:\d\d|\d+ ms)$/);
 
@@ -96,11 +96,13 @@ describe('the dashboard panels in headless Chromium', () => {
       // The second round, far behind the watermark: all late, counted in the batches and the chart.
       await produce(topic, (_, i) => [`w${i % WORDS}`, t0 - 10_000 + i], LATE);
       const produced = (ROUND + LATE) * PARTITIONS;
+      // A save's checkpoints cover the end offsets of both partitions, in whichever order it lists them.
+      const covered = `${topic}-0@${ROUND + LATE} ${topic}-1@${ROUND + LATE}`;
       const second = await page.until(
         (s) =>
           s.records === produced &&
           s.partitions.every((p) => p.lag === '0') &&
-          s.checkpoints.some((c) => c.offsets === `${topic}-0@${ROUND + LATE} ${topic}-1@${ROUND + LATE}`),
+          s.checkpoints.some((c) => c.offsets.split(' ').toSorted().join(' ') === covered),
         'every record committed and checkpointed',
       );
       expect(sum(second.rows.map((row) => row.late))).toBe(LATE * PARTITIONS);

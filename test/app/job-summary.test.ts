@@ -26,6 +26,7 @@ describe('jobSummary', () => {
       builtIn: false,
       path: '/jobs/clicks.ts',
       settings: {},
+      topics: '(generator)',
       operators: [
         { id: 0, kind: 'source', detail: summary.operators[0]?.detail, parents: [], thread: 'slot' },
         { id: 1, kind: 'withWatermark', detail: 'lateness 500 ms', parents: [0], thread: 'slot' },
@@ -36,7 +37,17 @@ describe('jobSummary', () => {
         { id: 6, kind: 'output', detail: 'print', parents: [5], thread: 'main' },
       ],
     });
+    // An input that names its topics says so; one of SLUICE_TOPICS would say which those are.
     expect(summary.operators[0]?.detail).toContain('clicks');
+    const plain = new Plan(
+      buildGraph(
+        defineJob((ctx) => ctx.stream().print()),
+        {},
+      ),
+    );
+    const config = loadConfig({ SLUICE_BROKERS: 'k:9092', SLUICE_TOPICS: 'a,b' });
+    expect(jobSummary('/jobs/plain.ts', plain, config).operators[0]?.detail).toBe('SLUICE_TOPICS a,b');
+    expect(jobSummary('/jobs/plain.ts', plain, config).topics).toBe('a,b');
   });
 
   it("gives the built-in aggregate job's settings", () => {

@@ -27,7 +27,8 @@ export function drawHeader(job) {
   field(list, 'instance', `${job.instance.host} pid ${job.instance.pid}, client ${job.instance.clientId}`);
   field(list, 'group', job.groupId);
   field(list, 'topics', `${job.topics}, ${job.workers} slots`);
-  const kafka = job.kafka ? `cluster ${job.kafka.clusterId}, ${job.kafka.brokers} brokers` : 'not read';
+  const brokers = job.kafka ? `${job.kafka.brokers} broker${job.kafka.brokers === 1 ? '' : 's'}` : '';
+  const kafka = job.kafka ? `cluster ${job.kafka.clusterId}, ${brokers}` : 'not read';
   field(
     list,
     'versions',
