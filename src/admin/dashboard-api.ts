@@ -16,8 +16,13 @@ export type StateJson = {
   }[];
   /** Keyed state's keys per state partition held here, after the newest batch. */
   readonly keyed: readonly { readonly statePartition: number; readonly keys: number }[];
-  /** Per input partition, the size of its last checkpoint (window and keyed state together). */
-  readonly bytes: readonly { readonly topic: string; readonly partition: number; readonly bytes: number }[];
+  /** Per input partition, its last checkpoint's size, and of it the window state's before compression. */
+  readonly bytes: readonly {
+    readonly topic: string;
+    readonly partition: number;
+    readonly bytes: number;
+    readonly windowBytes: number;
+  }[];
   readonly checkpoints: {
     readonly saves: readonly unknown[];
     readonly lastRestore: unknown;
@@ -62,10 +67,11 @@ export function stateOf(view: RunView, history: BatchHistory): StateJson {
         operators: (windowEntries ?? []).map(([node, entries]) => ({ node, entries })),
       })),
     keyed: (newest?.keyedPartitions ?? []).map(([statePartition, keys]) => ({ statePartition, keys })),
-    bytes: (checkpoints?.saves[0]?.partitions ?? []).map(({ topic, partition, bytes }) => ({
+    bytes: (checkpoints?.saves[0]?.partitions ?? []).map(({ topic, partition, bytes, windowBytes }) => ({
       topic,
       partition,
       bytes,
+      windowBytes,
     })),
     checkpoints: checkpoints ?? null,
   };

@@ -6,7 +6,10 @@ export type SavedPartition = {
   readonly partition: number;
   /** The offset the checkpoint covers, as a decimal string (offsets are bigints). */
   readonly offset: string;
+  /** The whole checkpoint, compressed: window and keyed state, watermark clock, offsets. */
   readonly bytes: number;
+  /** Of it, the slot's window state before compression (msgpack). */
+  readonly windowBytes: number;
 };
 
 /** One save: every owned partition's checkpoint at once. */

@@ -202,12 +202,13 @@ export class Checkpointer {
     const encoded: { topic: string; partition: number; bytes: Uint8Array }[] = [];
     for (const { topic, partition, offset } of all.values()) {
       const id = partitionId(topic, partition);
+      const slot = await slots.snapshot(topic, partition);
       const bytes = store.encode({
         topic,
         partition,
         offset,
         signature,
-        slot: await slots.snapshot(topic, partition),
+        slot,
         clock: watermark.snapshot(id) ?? null,
         updates: windows.snapshot(id),
         ...(this.#options.keyed ? { keyed: await this.#options.keyed.snapshot(id) } : {}),
@@ -216,7 +217,13 @@ export class Checkpointer {
         partitions,
         ...(batchId === undefined ? {} : { batchId }),
       });
-      saved.push({ topic, partition, offset: offset.toString(), bytes: bytes.byteLength });
+      saved.push({
+        topic,
+        partition,
+        offset: offset.toString(),
+        bytes: bytes.byteLength,
+        windowBytes: slot.byteLength,
+      });
       if (transaction) {
         await changelog?.write(changelogKey(topic, partition), bytes, transaction);
         encoded.push({ topic, partition, bytes });

@@ -205,8 +205,8 @@ describe('/api/job, /api/state, /api/environment and /api/status', () => {
       bytes: 300,
       batchId: 1,
       partitions: [
-        { topic: 'clicks', partition: 0, offset: '20', bytes: 200 },
-        { topic: 'clicks', partition: 1, offset: '10', bytes: 100 },
+        { topic: 'clicks', partition: 0, offset: '20', bytes: 200, windowBytes: 150 },
+        { topic: 'clicks', partition: 1, offset: '10', bytes: 100, windowBytes: 80 },
       ],
     };
     const restore = {
@@ -229,8 +229,8 @@ describe('/api/job, /api/state, /api/environment and /api/status', () => {
         { statePartition: 1, keys: 7 },
       ],
       bytes: [
-        { topic: 'clicks', partition: 0, bytes: 200 },
-        { topic: 'clicks', partition: 1, bytes: 100 },
+        { topic: 'clicks', partition: 0, bytes: 200, windowBytes: 150 },
+        { topic: 'clicks', partition: 1, bytes: 100, windowBytes: 80 },
       ],
       checkpoints: { saves: [save], lastRestore: restore },
     });

@@ -26,7 +26,13 @@ export type PanelSnapshot = {
   operators: { node: string; thread: string; in: string; out: string }[];
   partitions: Record<string, string>[];
   keyed: { statePartition: string; keys: number }[];
-  windowState: { partition: string; node: string; entries: number }[];
+  windowState: {
+    partition: string;
+    node: string;
+    entries: number;
+    windowBytes: number;
+    checkpointBytes: number;
+  }[];
   checkpoints: { bytes: string; offsets: string }[];
   restore: string;
   environment: Record<string, { value: string; source: string }>;
@@ -64,7 +70,7 @@ const SNAPSHOT = `(() => {
     operators: rows('#operators').map((row) => ({ ...row.dataset })),
     partitions: rows('#partitions').map((row) => ({ ...row.dataset })),
     keyed: rows('#keyed-state').map((row) => ({ statePartition: row.dataset.statePartition, keys: Number(row.dataset.keys) })),
-    windowState: rows('#window-state').map((row) => ({ partition: row.dataset.partition, node: row.dataset.node, entries: Number(row.dataset.entries) })),
+    windowState: rows('#window-state').map((row) => ({ partition: row.dataset.partition, node: row.dataset.node, entries: Number(row.dataset.entries), windowBytes: Number(row.dataset.windowBytes ?? -1), checkpointBytes: Number(row.dataset.checkpointBytes ?? -1) })),
     checkpoints: rows('#checkpoints').map((row) => ({ ...row.dataset })),
     restore: document.getElementById('restore').textContent,
     environment: Object.fromEntries(rows('#environment').map((row) => [row.dataset.variable, { value: row.cells[1].textContent, source: row.dataset.source }])),

@@ -111,6 +111,11 @@ describe('the dashboard panels in headless Chromium', () => {
       );
       expect(second.charts.watermark?.data[1]).toEqual(second.rows.toReversed().map((row) => row.watermark));
       expect(second.charts.watermark?.data[1]?.at(-1)).toBe(watermark);
+      // State bytes: the newest save's size is its partitions' checkpoints', each holding window state.
+      expect(sum(second.windowState.map((w) => w.checkpointBytes))).toBe(
+        Number(second.checkpoints[0]?.bytes),
+      );
+      for (const w of second.windowState) expect(w.windowBytes).toBeGreaterThan(0);
       // Lag in records and time: all read.
       expect(second.partitions).toEqual([
         { partition: `${topic}-0`, lag: '0', lagMs: '0', watermark: String(watermark) },

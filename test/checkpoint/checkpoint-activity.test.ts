@@ -6,7 +6,7 @@ const save = (time: number) => ({
   durationMs: 5,
   bytes: 10,
   batchId: time,
-  partitions: [{ topic: 't', partition: 0, offset: String(time), bytes: 10 }],
+  partitions: [{ topic: 't', partition: 0, offset: String(time), bytes: 10, windowBytes: 6 }],
 });
 
 describe('CheckpointActivity', () => {

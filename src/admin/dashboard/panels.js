@@ -147,22 +147,32 @@ export function drawPartitions(status) {
 
 /** State per partition and window operation, keyed state per state partition, checkpoints and the last restore. */
 export function drawState(state) {
-  const bytesOf = new Map(state.bytes.map((b) => [`${b.topic}-${b.partition}`, b.bytes]));
+  const bytesOf = new Map(state.bytes.map((b) => [`${b.topic}-${b.partition}`, b]));
   const rows = state.windows.flatMap((w) =>
     w.operators.map((op) => ({ name: `${w.topic}-${w.partition}`, node: op.node, entries: op.entries })),
   );
   fillTable(
     '#window-state',
-    rows.map((r) => [
-      r.name,
-      r.node,
-      [r.entries, 'num'],
-      [bytesOf.has(r.name) ? bytes(bytesOf.get(r.name)) : '–', 'num'],
-    ]),
+    rows.map((r) => {
+      const saved = bytesOf.get(r.name);
+      return [
+        r.name,
+        r.node,
+        [r.entries, 'num'],
+        [saved ? bytes(saved.windowBytes) : '–', 'num'],
+        [saved ? bytes(saved.bytes) : '–', 'num'],
+      ];
+    }),
     (index) => ({
       partition: rows[index].name,
       node: String(rows[index].node),
       entries: String(rows[index].entries),
+      ...(bytesOf.has(rows[index].name)
+        ? {
+            windowBytes: String(bytesOf.get(rows[index].name).windowBytes),
+            checkpointBytes: String(bytesOf.get(rows[index].name).bytes),
+          }
+        : {}),
     }),
   );
   fillTable(
