@@ -16,6 +16,8 @@ const CSS = 'text/css; charset=utf-8';
 const ASSETS = [
   ['/', './dashboard/index.html', HTML],
   ['/dashboard.js', './dashboard/dashboard.js', JS],
+  ['/format.js', './dashboard/format.js', JS],
+  ['/panels.js', './dashboard/panels.js', JS],
   ['/dashboard.css', './dashboard/dashboard.css', CSS],
   ['/vendor/uplot.js', 'uplot/dist/uPlot.esm.js', JS],
   ['/vendor/uplot.css', 'uplot/dist/uPlot.min.css', CSS],

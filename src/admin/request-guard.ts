@@ -2,7 +2,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
-import { json } from './routes.ts';
+import { json } from './json-response.ts';
 import type { AdminResponse } from './types.ts';
 
 /**

@@ -1,22 +1,22 @@
-// The admin endpoints by path: /livez, /readyz, /metrics, /api/batches, /api/status, /api/latency and the dashboard.
+// The admin endpoints by path: /livez, /readyz, /metrics, /api/batches, /api/status, /api/latency and the dashboard's.
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BatchHistory } from './batch-history.ts';
 import { dashboardRoutes } from './dashboard.ts';
+import { dashboardApiRoutes } from './dashboard-api.ts';
+import { json } from './json-response.ts';
 import type { ScrapeSources, SluiceMetrics } from './metrics.ts';
 import type { ReadinessState } from './readiness.ts';
+import type { RunView } from './run-view.ts';
 import { statusOf } from './status.ts';
-import type { AdminResponse, Route } from './types.ts';
-
-export function json(status: number, value: unknown): AdminResponse {
-  return { status, contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(value)}\n` };
-}
+import type { Route } from './types.ts';
 
 export type RouteSources = {
   readonly readiness: ReadinessState;
   readonly metrics: SluiceMetrics;
   readonly history: BatchHistory;
   readonly sources: () => ScrapeSources;
+  readonly view: RunView;
 };
 
 /**
@@ -28,6 +28,7 @@ export function adminRoutes({
   metrics,
   history,
   sources,
+  view,
 }: RouteSources): ReadonlyMap<string, Route> {
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
@@ -49,7 +50,7 @@ export function adminRoutes({
     ],
     ['/metrics', async () => ({ status: 200, contentType: metrics.contentType, body: await metrics.text() })],
     ['/api/batches', () => json(200, { batches: history.list() })],
-    ['/api/status', async () => json(200, await statusOf(readiness, sources()))],
+    ['/api/status', async () => json(200, await statusOf(readiness, sources(), view, history))],
     [
       '/api/latency',
       () => {
@@ -58,6 +59,7 @@ export function adminRoutes({
         return json(200, { ...histogram.summary(), sparse: histogram.toSparse() });
       },
     ],
+    ...dashboardApiRoutes(view, history),
     ...dashboardRoutes(),
   ]);
 }

@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { json } from './json-response.ts';
 import { hasBody, refusal, SECURITY_HEADERS } from './request-guard.ts';
-import { json } from './routes.ts';
 import type { AdminResponse, Route } from './types.ts';
 
 export type AdminServerOptions = {
@@ -110,12 +110,13 @@ async function answer(
   request: IncomingMessage,
   log: Logger,
 ): Promise<AdminResponse> {
-  // The query is ignored: no endpoint takes parameters.
-  const path = new URL(request.url ?? '/', 'http://admin').pathname;
+  const url = URL.parse(request.url ?? '/', 'http://admin');
+  if (!url) return json(400, { error: 'the request target is not a URL path' });
+  const path = url.pathname;
   const route = routes.get(path);
   if (!route) return json(404, { error: 'not found', endpoints: [...routes.keys()] });
   try {
-    return await route();
+    return await route(url.searchParams);
   } catch (error) {
     log.error(
       { path, error: error instanceof Error ? error.message : String(error) },

@@ -1,3 +1,4 @@
+import type { OperatorProfile, OutputProfile, PartitionProfile } from '../coordinator/index.ts';
 import type { LatencySummary } from '../core/index.ts';
 
 /** What `/readyz` answers: ready, or why not. */
@@ -31,6 +32,8 @@ export type OffsetRangeJson = {
 export type BatchRecord = {
   readonly batchId: number;
   readonly time: number;
+  /** The batch interval it ran with, ms. */
+  readonly intervalMs: number;
   readonly offsetRanges: readonly OffsetRangeJson[];
   readonly records: {
     readonly consumed: number;
@@ -66,10 +69,53 @@ export type BatchRecord = {
   } | null;
 };
 
-/** `/api/status`: readiness, lag per owned partition (records) and each slot's busy fraction. */
+/** `/api/batch?id=`: a batch with what its partitions, operators and outputs did. */
+export type BatchDetail = BatchRecord & {
+  readonly partitions: readonly PartitionProfile[];
+  readonly operators: readonly OperatorProfile[];
+  /** Each output's write; empty when no output had a batch (a window that did not fire). */
+  readonly outputs: readonly OutputProfile[];
+  /** Keyed state's keys per state partition held here, `[state partition, keys]`; null without keyed state. */
+  readonly keyedPartitions: readonly (readonly [number, number])[] | null;
+};
+
+/** The batch a run failed in, and why: the dashboard shows it as it is. */
+export type FailureJson = {
+  /** Code and message, redacted. */
+  readonly reason: string;
+  readonly step: 'processing' | 'writing outputs' | 'committing';
+  readonly batch: {
+    readonly batchId: number;
+    readonly time: number;
+    readonly offsetRanges: readonly OffsetRangeJson[];
+  };
+};
+
+/** `/api/status`: readiness, lag per owned partition (records and time) and each slot's busy share. */
 export type StatusJson = Readiness & {
-  readonly lag: readonly { readonly topic: string; readonly partition: number; readonly lag: number }[];
-  readonly slots: readonly { readonly slot: number; readonly utilization: number }[];
+  readonly lag: readonly {
+    readonly topic: string;
+    readonly partition: number;
+    readonly lag: number;
+    /** The lag over the partition's recent consumption rate, ms; null when it took no records lately. */
+    readonly lagMs?: number | null;
+  }[];
+  readonly slots: readonly {
+    readonly slot: number;
+    /** Busy since the slot started. */
+    readonly utilization: number;
+    /** Busy share over the last batch interval; absent before two batches. */
+    readonly busyShare?: number;
+  }[];
+  /** Per owned partition, its event-time watermark (epoch ms, null before any) and whether it is idle. */
+  readonly watermarks?: readonly {
+    readonly topic: string;
+    readonly partition: number;
+    readonly watermark: number | null;
+    readonly idle: boolean;
+  }[];
+  /** The failed batch and its reason, once a batch failed. */
+  readonly failure?: FailureJson;
 };
 
 /** An HTTP answer of the admin server. */
@@ -79,5 +125,5 @@ export type AdminResponse = {
   readonly body: string;
 };
 
-/** A read-only endpoint: it sees only the path, never a body or a query. */
-export type Route = () => AdminResponse | Promise<AdminResponse>;
+/** A read-only endpoint: it sees the path's query, never a body. */
+export type Route = (query: URLSearchParams) => AdminResponse | Promise<AdminResponse>;

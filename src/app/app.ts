@@ -1,9 +1,11 @@
 // startApp, the one composition root: Kafka clients, job, slots, state, outputs, checkpoints, source, batch loop.
 import type { Admin } from 'kafkajs';
 import { type LatencyTuner, RateController } from '../backpressure/index.ts';
+import type { CheckpointActivityJson } from '../checkpoint/index.ts';
 import { generatorRate, type SluiceConfig } from '../config/index.ts';
 import {
   type AppSource,
+  type BatchFailure,
   type BatchInFlight,
   type BatchStats,
   type BufferedPartition,
@@ -11,12 +13,13 @@ import {
   type EngineSummary,
   WindowMerger,
 } from '../coordinator/index.ts';
-import type { Logger } from '../core/index.ts';
+import { type Logger, parsePartitionId } from '../core/index.ts';
 import { GeneratorSource } from '../sources/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import { createCheckpointer, restoreOf } from './checkpoint-wiring.ts';
 import { withInputTopics } from './input-topics.ts';
 import { loadJob } from './job.ts';
+import { type JobSummary, jobSummary } from './job-summary.ts';
 import { connectKafka, type KafkaClients, startDeadLetters } from './kafka-clients.ts';
 import { exactlyOnce, repartitionTopics, startKafkaSource, transactionWriter } from './kafka-wiring.ts';
 import { latencyTuner } from './latency-tuning.ts';
@@ -38,6 +41,8 @@ export type AppOptions = {
   /** Where print() writes; stdout by default. */
   readonly write?: (text: string) => void | Promise<void>;
   readonly onBatch?: (stats: BatchStats) => void;
+  /** Told when a batch fails, before the run stops for it. */
+  readonly onBatchFailed?: (failure: BatchFailure) => void;
   /** The error that stops the run, told before the source and slots close (readiness goes first). */
   readonly onFatal?: (error: unknown) => void;
 };
@@ -67,6 +72,19 @@ export type App = {
   waiting(): number;
   /** On SLUICE_BROKERS, the admin client: the group's lag is read with it. */
   readonly kafkaAdmin?: Admin;
+  /** The job: its name, settings and plan, for the dashboard. */
+  readonly job: JobSummary;
+  /** Per owned partition, its event-time watermark (-∞ before any) and whether it is idle; empty without windows. */
+  watermarks(): PartitionWatermark[];
+  /** The last checkpoints and restore; undefined without SLUICE_CHECKPOINT_DIR. */
+  checkpoints(): CheckpointActivityJson | undefined;
+};
+
+export type PartitionWatermark = {
+  readonly topic: string;
+  readonly partition: number;
+  readonly watermark: number;
+  readonly idle: boolean;
 };
 
 /**
@@ -153,6 +171,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
     log,
     ...(deadLetter ? { deadLetter } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    ...(options.onBatchFailed ? { onBatchFailed: options.onBatchFailed } : {}),
     rates: new RateController({
       backpressure: config.backpressure,
       initialRate: config.backpressureInitialRate,
@@ -197,6 +216,16 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
     owned: () => source.owned(),
     waiting: () => source.waiting(),
     ...(kafka ? { kafkaAdmin: kafka.admin } : {}),
+    job: jobSummary(jobPath, plan, config),
+    watermarks: () =>
+      plan.windows.length === 0
+        ? []
+        : windows.watermark.partitions(Date.now()).map(({ id, watermark, idle }) => ({
+            ...parsePartitionId(id),
+            watermark,
+            idle,
+          })),
+    checkpoints: () => checkpointer?.activity.json(),
   };
 }
 

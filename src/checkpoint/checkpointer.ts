@@ -7,6 +7,7 @@ import { type PartitionId, partitionId, partitionName } from '../core/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { BatchLog } from './batch-log.ts';
 import { type ChangelogEntry, changelogKey } from './changelog.ts';
+import { CheckpointActivity, type SavedPartition } from './checkpoint-activity.ts';
 import type { PartitionCheckpoint } from './checkpoint-file.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { chooseSaves } from './restore-choice.ts';
@@ -158,6 +159,8 @@ export class Checkpointer {
   #changelogRead: Promise<Map<string, ChangelogEntry>> | undefined;
   /** Restored partitions, until a batch of theirs moves them: ticks still change their windows. */
   readonly #restored = new Map<string, PartitionPosition>();
+  /** The last saves and restore, for the dashboard. */
+  readonly activity = new CheckpointActivity();
 
   constructor(options: CheckpointerOptions) {
     this.#options = options;
@@ -194,15 +197,18 @@ export class Checkpointer {
     }
     const partitions = [...all.values()].map(({ topic, partition }): [string, number] => [topic, partition]);
     const { changelog, transaction } = this.#options;
+    const began = this.#now();
+    const saved: SavedPartition[] = [];
     const encoded: { topic: string; partition: number; bytes: Uint8Array }[] = [];
     for (const { topic, partition, offset } of all.values()) {
       const id = partitionId(topic, partition);
+      const slot = await slots.snapshot(topic, partition);
       const bytes = store.encode({
         topic,
         partition,
         offset,
         signature,
-        slot: await slots.snapshot(topic, partition),
+        slot,
         clock: watermark.snapshot(id) ?? null,
         updates: windows.snapshot(id),
         ...(this.#options.keyed ? { keyed: await this.#options.keyed.snapshot(id) } : {}),
@@ -210,6 +216,13 @@ export class Checkpointer {
         writtenAt: this.#savedAt,
         partitions,
         ...(batchId === undefined ? {} : { batchId }),
+      });
+      saved.push({
+        topic,
+        partition,
+        offset: offset.toString(),
+        bytes: bytes.byteLength,
+        windowBytes: slot.byteLength,
       });
       if (transaction) {
         await changelog?.write(changelogKey(topic, partition), bytes, transaction);
@@ -224,6 +237,13 @@ export class Checkpointer {
       for (const { topic, partition, bytes } of encoded) await store.writeEncoded(topic, partition, bytes);
     }
     this.#changelogRead = undefined;
+    this.activity.saved({
+      time: this.#savedAt,
+      durationMs: this.#now() - began,
+      bytes: saved.reduce((sum, item) => sum + item.bytes, 0),
+      batchId: batchId ?? null,
+      partitions: saved,
+    });
     // Every batch in the log is in the checkpoints now.
     await this.#options.batches?.clear();
     this.#options.log.debug?.({ partitions: all.size, batchId: batchId ?? null }, 'checkpoint written');
@@ -314,6 +334,26 @@ export class Checkpointer {
    * saved together cannot be restored from one save, all are rebuilt from the start.
    */
   async restoreAll(partitions: readonly AssignedPartition[]): Promise<(bigint | undefined)[]> {
+    const began = this.#now();
+    const sources: string[] = [];
+    const out = await this.#restoreAll(partitions, sources);
+    this.activity.restored({
+      time: began,
+      durationMs: this.#now() - began,
+      partitions: partitions.map(({ topic, partition }, index) => ({
+        topic,
+        partition,
+        from: sources[index] ?? 'none',
+        offset: out[index]?.toString() ?? null,
+      })),
+    });
+    return out;
+  }
+
+  async #restoreAll(
+    partitions: readonly AssignedPartition[],
+    sources: string[],
+  ): Promise<(bigint | undefined)[]> {
     const reads: Read[] = [];
     for (const { topic, partition, committed } of partitions)
       reads.push(await this.#read(topic, partition, committed));
@@ -335,11 +375,14 @@ export class Checkpointer {
       if (candidate && !split) {
         const skipped = pick > 0 ? read.candidates[0]?.checkpoint : undefined;
         out.push(await this.#apply(assigned, { candidate, read, ...(skipped ? { skipped } : {}) }));
+        sources.push(candidate.from);
       } else {
         // State held from an earlier ownership of the partition is not the input's from the start.
         await this.#options.keyed?.forget(ids[index] as PartitionId);
         const wasRead = split && (listed[index] === true || read.candidates.length > 0);
-        out.push(this.#fromScratch(assigned, read, split, wasRead, described));
+        const from = this.#fromScratch(assigned, read, split, wasRead, described);
+        out.push(from);
+        sources.push(from === undefined ? 'none' : 'rebuilt');
       }
     }
     return out;

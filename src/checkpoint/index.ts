@@ -2,6 +2,11 @@
 
 export { BatchLog } from './batch-log.ts';
 export { type ChangelogEntry, CheckpointChangelog } from './changelog.ts';
+export type {
+  CheckpointActivityJson,
+  CheckpointRestore,
+  CheckpointSave,
+} from './checkpoint-activity.ts';
 export { decodeCheckpoint, encodeCheckpoint, type PartitionCheckpoint } from './checkpoint-file.ts';
 export { type CheckpointRead, CheckpointStore } from './checkpoint-store.ts';
 export { type AssignedPartition, Checkpointer } from './checkpointer.ts';

@@ -1,7 +1,14 @@
 // `sluice run`: config and logger, the admin server, stop signals and exit codes around the app.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AdminServer, AdminState, kafkaLag, progressProblem, startAdminServer } from '../admin/index.ts';
+import {
+  type AdminServer,
+  AdminState,
+  type KafkaCluster,
+  kafkaLag,
+  progressProblem,
+  startAdminServer,
+} from '../admin/index.ts';
 import { type App, StartStopped, startApp } from '../app/index.ts';
 import { registerCodecs } from '../codecs/index.ts';
 import { httpPorts, loadConfig, redactText, type SluiceConfig } from '../config/index.ts';
@@ -88,6 +95,7 @@ async function run(
       admin.observeBatch(stats);
       watchdog?.batchDone(stats.consumed);
     },
+    onBatchFailed: (failure) => admin.observeFailure(failure),
     onFatal: (error) => {
       watchdog?.stop();
       admin.readiness.failed(describe(error));
@@ -96,7 +104,7 @@ async function run(
   try {
     watchdog = watchForStalls(app, config, log, admin, () => stop.stalled());
     stop.started(app, watchdog);
-    serveStatus(app, config, admin);
+    serveStatus(app, config, admin, env);
     return await finish(app, config, log, admin);
   } finally {
     watchdog?.stop();
@@ -105,7 +113,7 @@ async function run(
 }
 
 /** Readiness, utilization, buffered records and lag on the admin endpoints, read from the app. */
-function serveStatus(app: App, config: SluiceConfig, admin: AdminState): void {
+function serveStatus(app: App, config: SluiceConfig, admin: AdminState, env: NodeJS.ProcessEnv): void {
   admin.readiness.track(() =>
     progressProblem({
       unavailable: app.unavailable(),
@@ -115,6 +123,18 @@ function serveStatus(app: App, config: SluiceConfig, admin: AdminState): void {
     }),
   );
   const kafkaAdmin = app.kafkaAdmin;
+  let cluster: KafkaCluster | undefined;
+  // Once, in the background: the header shows the cluster when Kafka answered.
+  void kafkaAdmin?.describeCluster().then(
+    ({ clusterId, brokers }) => {
+      cluster = { clusterId, brokers: brokers.length };
+    },
+    () => {},
+  );
+  admin.describeRun(
+    { job: app.job, config, startedAt: Date.now(), kafka: () => cluster },
+    { watermarks: () => app.watermarks(), checkpoints: () => app.checkpoints(), env },
+  );
   admin.attach({
     utilization: () => app.utilization(),
     busySeconds: () => app.busySeconds(),

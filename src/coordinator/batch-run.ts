@@ -3,6 +3,7 @@ import { type BatchInfo, LatencyHistogram } from '../core/index.ts';
 import { ErrorCode, slotFailure } from '../errors/index.ts';
 import type { DecodeFailure, PartitionResult, SlotTask } from '../task/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
+import { MainProfile, operatorProfiles, partitionProfiles } from './batch-profile.ts';
 import type { Commits } from './commits.ts';
 import type { BatchInFlight, BatchStats, EngineOptions } from './engine-types.ts';
 import { mergePartitions } from './merge.ts';
@@ -25,6 +26,7 @@ export type BatchRunOptions = Pick<
   | 'transactions'
   | 'keyed'
   | 'repartition'
+  | 'onBatchFailed'
 > & {
   /** The batch interval now (the latency tuner moves it). */
   readonly interval: () => number;
@@ -40,6 +42,8 @@ export class BatchRun {
   readonly #options: BatchRunOptions;
   #batchId = 0;
   #current: { -readonly [K in keyof BatchInFlight]: BatchInFlight[K] } | undefined;
+  /** The batch in flight's info, for `onBatchFailed`. */
+  #failedInfo: BatchInfo | undefined;
 
   constructor(options: BatchRunOptions) {
     this.#options = options;
@@ -84,6 +88,22 @@ export class BatchRun {
     watermark?: number,
     replayedId?: number,
   ): Promise<BatchStats> {
+    try {
+      return await this.#run(time, work, watermark, replayedId);
+    } catch (error) {
+      const current = this.#current;
+      if (current && this.#failedInfo)
+        this.#options.onBatchFailed?.({ info: this.#failedInfo, step: current.step, error });
+      throw error;
+    }
+  }
+
+  async #run(
+    time: number,
+    work: readonly PartitionWork[],
+    watermark: number | undefined,
+    replayedId: number | undefined,
+  ): Promise<BatchStats> {
     const { plan, slots, outputs, now, ownership, ingress, commits } = this.#options;
     const intervalMs = this.#options.interval();
     const started = now();
@@ -96,6 +116,7 @@ export class BatchRun {
       ...(tracker ? { watermark: watermark ?? tracker.current } : {}),
     };
     const consumed = work.reduce((sum, item) => sum + item.records, 0);
+    this.#failedInfo = info;
     this.#current = { batchId: info.batchId, records: consumed, startedAt: started, step: 'processing' };
     if (replayedId === undefined) {
       await this.#options.checkpoints?.planned?.({ batchId: info.batchId, time, ranges: info.offsetRanges });
@@ -141,6 +162,7 @@ export class BatchRun {
       await this.#options.deadLetter(failures);
       deadLettered = failures.length;
     }
+    const main = new MainProfile();
     const merged = await mergePartitions(
       plan,
       results,
@@ -148,9 +170,10 @@ export class BatchRun {
       this.#options.windows,
       ownership.ownedState(),
       routing,
+      main,
     );
     if (routing) await this.#options.repartition?.write(routing.outgoing);
-    await outputs.write(merged, info);
+    const written = await outputs.write(merged, info);
     let writtenAt = now();
     this.#step('committing');
     await commits.written(info);
@@ -193,7 +216,12 @@ export class BatchRun {
       ...(tracker
         ? { windowState: results.reduce((sum, result) => sum + (result.stateEntries ?? 0), 0) }
         : {}),
-      ...(this.#options.keyed ? { keyedState: this.#options.keyed.size } : {}),
+      ...(this.#options.keyed
+        ? { keyedState: this.#options.keyed.size, keyedPartitions: this.#options.keyed.partitionSizes() }
+        : {}),
+      partitions: partitionProfiles(results),
+      operators: operatorProfiles(plan, results, main),
+      ...(written ? { outputs: written } : {}),
     };
     this.#options.log.debug(
       {
@@ -207,6 +235,7 @@ export class BatchRun {
       'batch done',
     );
     this.#current = undefined;
+    this.#failedInfo = undefined;
     this.#options.onBatch?.(stats);
     return stats;
   }

@@ -4,6 +4,7 @@ import type { BatchInfo, LatencyHistogram, Logger } from '../core/index.ts';
 import type { Plan } from '../dsl/index.ts';
 import type { DecodeFailure } from '../task/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
+import type { OperatorProfile, OutputProfile, PartitionProfile } from './batch-profile.ts';
 import type { KeyedState } from './keyed-state.ts';
 import type { CheckpointPort, OutputPort, RepartitionPort, TransactionPort } from './ports.ts';
 import type { Slots } from './slots.ts';
@@ -48,6 +49,21 @@ export type BatchStats = {
   readonly windowState?: number;
   /** After the batch: keys with keyed state (updateStateByKey, mapWithState) held here. */
   readonly keyedState?: number;
+  /** After the batch: keys with keyed state per state partition held here, `[state partition, keys]`. */
+  readonly keyedPartitions?: readonly (readonly [number, number])[];
+  /** Each partition's part of the batch, as its slot reported it. */
+  readonly partitions?: readonly PartitionProfile[];
+  /** Per node of the plan, the values it handed on (and on the main thread, its time). */
+  readonly operators?: readonly OperatorProfile[];
+  /** Each output's write: values, time, attempts (undefined: the output port does not say). */
+  readonly outputs?: readonly OutputProfile[];
+};
+
+/** A batch that failed: its plan, the step it was in and the error that stopped it. */
+export type BatchFailure = {
+  readonly info: BatchInfo;
+  readonly step: BatchInFlight['step'];
+  readonly error: unknown;
 };
 
 /** The batch running now, for the stall watchdog: what it waits on when it does not finish. */
@@ -87,6 +103,8 @@ export type EngineOptions = {
   /** Writes decode failures to the dead-letter topic (dlq policy); before the batch is committed. */
   readonly deadLetter?: (failures: readonly DecodeFailure[]) => Promise<void>;
   readonly onBatch?: (stats: BatchStats) => void;
+  /** Told when a batch fails, before the run stops for it. */
+  readonly onBatchFailed?: (failure: BatchFailure) => void;
   readonly now?: () => number;
   /** Backpressure and the per-partition rate cap: how many records each batch takes. */
   readonly rates?: RateController;

@@ -10,7 +10,14 @@ import { Schedule } from './schedule.ts';
 import type { PartitionWork } from './source.ts';
 import { WindowMerger } from './window-merge.ts';
 
-export type { BatchInFlight, BatchStats, EngineOptions, EngineSummary, Trigger } from './engine-types.ts';
+export type {
+  BatchFailure,
+  BatchInFlight,
+  BatchStats,
+  EngineOptions,
+  EngineSummary,
+  Trigger,
+} from './engine-types.ts';
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 

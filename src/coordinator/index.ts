@@ -1,7 +1,9 @@
 // coordinator/: the main-thread loop — batches, slots, merge, commits, window exchange, repartition.
 
+export type { OperatorProfile, OutputProfile, PartitionProfile } from './batch-profile.ts';
 export { DataSignal } from './data-signal.ts';
 export {
+  type BatchFailure,
   type BatchInFlight,
   type BatchStats,
   Engine,

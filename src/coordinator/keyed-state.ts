@@ -31,6 +31,8 @@ export interface KeyedState {
   readonly partitions: StatePartitions;
   /** Keys with state over every operation and state partition held, after the last batch. */
   readonly size: number;
+  /** Keys with state per state partition held here, after the last state operation's run. */
+  partitionSizes(): [number, number][];
   /** The input partitions owned now: state partitions that left are dropped. */
   own(partitions: Iterable<{ readonly topic: string; readonly partition: number }>): void;
   /** Runs `node` in every held state partition, each with its keys of `input`; partitions in order. */
@@ -58,6 +60,10 @@ export abstract class PartitionedKeyedState implements KeyedState {
     let size = 0;
     for (const [partition, keys] of this.#sizes) if (this.partitions.holds(partition)) size += keys;
     return size;
+  }
+
+  partitionSizes(): [number, number][] {
+    return [...this.#sizes].filter(([partition]) => this.partitions.holds(partition));
   }
 
   own(partitions: Iterable<{ readonly topic: string; readonly partition: number }>): void {

@@ -7,6 +7,7 @@ import { ErrorCode, SluiceError } from '../errors/index.ts';
 import type { EncodedOutput, KafkaBatch, PartitionResult } from '../task/index.ts';
 import { groupsFromPairs, mergeAggregate, runOnMain, stateInputFromResults } from '../task/index.ts';
 import { isSessionSpec } from '../window/index.ts';
+import type { MainProfile } from './batch-profile.ts';
 import type { KeyedState } from './keyed-state.ts';
 import type { Routing } from './repartition.ts';
 import { route } from './repartition.ts';
@@ -36,6 +37,7 @@ export async function mergePartitions(
   windows: WindowMerger = new WindowMerger(),
   keyed?: KeyedState,
   routing?: Routing,
+  profile?: MainProfile,
 ): Promise<OutputBatch[]> {
   const values = new Map<number, readonly unknown[]>();
   const workerValues = (id: number): readonly unknown[] => {
@@ -109,10 +111,14 @@ export async function mergePartitions(
     const upstream = (plan.upstreamWindows[node.id] ?? []).filter((id) => !exchanged || id !== node.id);
     if (upstream.some((id) => !present.has(id))) continue;
     if (node.kind === 'output' && plan.slotOutputs.has(node.id)) {
-      outputs.push({ node: node.id, sink: node.sink, values: [], encoded: slotEncoded(node.id, results) });
+      const encoded = slotEncoded(node.id, results);
+      profile?.node(node.id, encoded.count, 0);
+      outputs.push({ node: node.id, sink: node.sink, values: [], encoded });
       continue;
     }
+    const began = performance.now();
     const computed = await compute(node);
+    profile?.node(node.id, computed.length, performance.now() - began);
     if (exchanged && !present.has(node.id)) continue;
     values.set(node.id, computed);
     if (node.kind === 'output') outputs.push({ node: node.id, sink: node.sink, values: computed });

@@ -1,11 +1,13 @@
 /** What the loop needs from outputs, checkpoints, transactions and repartition topics: ports the app wires to sinks/, checkpoint/ and kafka/. */
 import type { BatchInfo, BatchPlan, PartitionPosition } from '../core/index.ts';
+import type { OutputProfile } from './batch-profile.ts';
 import type { OutputBatch } from './merge.ts';
 import type { Forward } from './repartition-records.ts';
 
 /** Writes a batch's merged outputs (sinks/ `Outputs`). */
 export type OutputPort = {
-  write(outputs: readonly OutputBatch[], info: BatchInfo): Promise<void>;
+  /** Each output's write as it went, when the port says. */
+  write(outputs: readonly OutputBatch[], info: BatchInfo): Promise<readonly OutputProfile[] | undefined>;
   /** Stops retrying a failing write: the run is stopping. */
   interrupt(): void;
   /**

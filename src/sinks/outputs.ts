@@ -1,7 +1,7 @@
 // Writes a batch's outputs on the main thread in graph order, retrying a failed output on its own.
 
 import type { Admin, Producer } from 'kafkajs';
-import type { OutputBatch } from '../coordinator/index.ts';
+import type { OutputBatch, OutputProfile } from '../coordinator/index.ts';
 import { type BatchInfo, type RetryOptions, retry } from '../core/index.ts';
 import type { PostgresSinkSpec } from '../dsl/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../errors/index.ts';
@@ -94,24 +94,35 @@ export class Outputs {
     this.#interrupted.abort();
   }
 
-  async write(outputs: readonly OutputBatch[], info: BatchInfo): Promise<void> {
+  /** Writes each output in turn; what each write took (values, ms, attempts), in that order. */
+  async write(outputs: readonly OutputBatch[], info: BatchInfo): Promise<OutputProfile[]> {
+    const profiles: OutputProfile[] = [];
     for (const output of outputs) {
       const count = output.encoded?.count ?? output.values.length;
       if (this.#context.skipEmpty && count === 0 && EMPTY_SKIPPED.has(output.sink.type)) continue;
-      await this.#retrying(output, info);
+      profiles.push(await this.#timed(output, info, count));
     }
     // Downstream of a window there is no output batch until one fires; the offsets move anyway.
     const { postgres } = this.#context;
-    if (postgres?.guarantee !== 'exactly-once' || info.offsetRanges.length === 0) return;
+    if (postgres?.guarantee !== 'exactly-once' || info.offsetRanges.length === 0) return profiles;
     const written = new Set(outputs.map((output) => output.node));
     for (const { node, sink } of postgres.nodes ?? []) {
-      if (!written.has(node)) await this.#retrying({ node, sink, values: [] }, info);
+      if (!written.has(node)) profiles.push(await this.#timed({ node, sink, values: [] }, info, 0));
     }
+    return profiles;
   }
 
-  #retrying(output: OutputBatch, info: BatchInfo): Promise<void> {
+  async #timed(output: OutputBatch, info: BatchInfo, records: number): Promise<OutputProfile> {
+    const began = performance.now();
+    const attempts = await this.#retrying(output, info);
+    return { node: output.node, sink: output.sink.type, records, ms: performance.now() - began, attempts };
+  }
+
+  /** Writes one output, retrying it on its own; resolves with the attempts it took. */
+  async #retrying(output: OutputBatch, info: BatchInfo): Promise<number> {
     const transactional = this.#context.transaction !== undefined && output.sink.type === 'kafka';
-    return retry(
+    let attempts = 1;
+    await retry(
       async () => {
         try {
           await this.#one(output, info);
@@ -122,7 +133,8 @@ export class Outputs {
       {
         ...this.#retryOptions(transactional ? 0 : (this.#context.retry?.timeoutMs ?? 0)),
         retryable: (failure) => !isSluiceError(failure, ErrorCode.sinkRejected),
-        onRetry: (failure, { attempt, delayMs }) =>
+        onRetry: (failure, { attempt, delayMs }) => {
+          attempts = attempt + 1;
           this.#context.log?.warn(
             {
               output: output.node,
@@ -132,9 +144,11 @@ export class Outputs {
               error: messageOf(failure),
             },
             'output failed; retrying',
-          ),
+          );
+        },
       },
     );
+    return attempts;
   }
 
   async #one(output: OutputBatch, info: BatchInfo): Promise<void> {

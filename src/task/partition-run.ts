@@ -140,6 +140,8 @@ class PartitionRun {
   #stopped: PartitionResult | undefined;
   readonly #store: PartitionStore | undefined;
   readonly #at: number;
+  /** performance.now() when the run began: its time in the slot, per batch and not per record. */
+  readonly #began = performance.now();
   readonly #latencyField: string | undefined;
   readonly #ages: LatencyHistogram | undefined;
 
@@ -271,7 +273,11 @@ class PartitionRun {
       ...(this.#callFailures.length > 0 ? { callFailures: this.#callFailures } : {}),
       ...(fired.length > 0 ? { fired } : {}),
       ...(this.#plan.watermarks.size > 0 ? { eventTimes: windows.maxEventTimes() } : {}),
-      ...(store && this.#plan.windows.length > 0 ? { stateEntries: storeEntries(store) } : {}),
+      ...(store && this.#plan.windows.length > 0
+        ? { stateEntries: storeEntries(store), windowEntries: windowEntries(store) }
+        : {}),
+      operators: this.#pipeline.emitted,
+      slotMs: performance.now() - this.#began,
       ...(ages && ages.count > 0 ? { latency: { at: this.#at, ages: ages.toSparse() } } : {}),
     };
   }
@@ -376,6 +382,11 @@ export function fieldTime(value: unknown, field: string): number {
   const time: unknown = (value as Record<string, unknown>)[field];
   if (typeof time === 'number') return time;
   return typeof time === 'string' ? Date.parse(time) : Number.NaN;
+}
+
+/** Per window operation, `[node, keys (or records of window())]` its state holds. */
+function windowEntries(store: PartitionStore): [number, number][] {
+  return [...store].map(([node, state]) => [node, state.entries]);
 }
 
 function storeEntries(store: PartitionStore): number {

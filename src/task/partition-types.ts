@@ -62,6 +62,12 @@ export type PartitionResult = {
   readonly eventTimes?: [number, number][];
   /** What the partition's window state holds after the batch (keys, or records of `window`). */
   readonly stateEntries?: number;
+  /** Per window operation, `[node, entries]` of `stateEntries`. */
+  readonly windowEntries?: [number, number][];
+  /** Per node of the plan, the values its slot stage handed on (0 for nodes that run on the main thread). */
+  readonly operators?: number[];
+  /** How long the slot ran the partition's batch through the job, ms. */
+  readonly slotMs?: number;
   /** The ages of the records that went through the job (decode errors left out). */
   readonly latency?: RecordAges;
   /** Records whose asynchronous calls failed under `onError: 'dlq'`, with their bytes. */

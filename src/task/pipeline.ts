@@ -108,6 +108,8 @@ export class SlotPipeline {
   readonly #stages: (Stage | undefined)[] = [];
   readonly #partials: PartialStage[] = [];
   readonly #records = new Map<number, unknown[]>();
+  /** Per node, the values it handed on in this batch (late records left out): the dashboard's records out. */
+  readonly emitted: number[];
   #topic: string | undefined;
   #source: Stage | undefined;
   /** The asynchronous stages, in graph order. */
@@ -122,6 +124,7 @@ export class SlotPipeline {
     calls?: Calls,
   ) {
     this.#plan = plan;
+    this.emitted = new Array<number>(plan.nodes.length).fill(0);
     this.#scope = {
       info,
       time: 0,
@@ -218,9 +221,18 @@ export class SlotPipeline {
       .filter((receiver): receiver is Receiver => receiver !== undefined);
     const exported = this.#records.get(id);
     if (exported) targets.push((value) => exported.push(value));
-    if (targets.length === 1) return targets[0] as Receiver;
+    const deliver: Receiver =
+      targets.length === 1
+        ? (targets[0] as Receiver)
+        : (value) => {
+            for (const target of targets) target(value);
+          };
+    if (late) return deliver;
+    // One increment per value and node, in the slot: per-operator time is measured per batch instead.
+    const emitted = this.emitted;
     return (value) => {
-      for (const target of targets) target(value);
+      emitted[id] = (emitted[id] ?? 0) + 1;
+      deliver(value);
     };
   }
 }

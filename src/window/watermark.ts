@@ -49,6 +49,18 @@ export class WatermarkTracker {
     return [...this.#partitions.keys()];
   }
 
+  /**
+   * Per owned partition (id), its own watermark (-∞ before its first event time) and whether it is
+   * idle at batch time `time`, so that it no longer holds the engine's back.
+   */
+  partitions(time: number): { readonly id: string; readonly watermark: number; readonly idle: boolean }[] {
+    return [...this.#partitions].map(([id, clock]) => ({
+      id,
+      watermark: this.#partitionWatermark(clock),
+      idle: time - clock.lastActive >= this.#idleTimeoutMs,
+    }));
+  }
+
   snapshot(partition: string): PartitionClockSnapshot | undefined {
     const clock = this.#partitions.get(partition);
     return clock

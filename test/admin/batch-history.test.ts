@@ -8,6 +8,7 @@ describe('batchRecord', () => {
     expect(batchRecord(batchStats(3, { watermark: 1_700_000_000_500, rate: 1234.5 }))).toEqual({
       batchId: 3,
       time: 1_700_000_003_000,
+      intervalMs: 1000,
       offsetRanges: [
         { topic: 'clicks', partition: 0, fromOffset: '30', untilOffset: '40' },
         { topic: 'clicks', partition: 1, fromOffset: '15', untilOffset: '20' },

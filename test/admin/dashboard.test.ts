@@ -62,9 +62,10 @@ describe('the dashboard', () => {
       type: 'application/json; charset=utf-8',
       body: `${JSON.stringify({
         status: 'ready',
+        // No batch yet: no rate to read partition 1's lag at, so no time for it.
         lag: [
-          { topic: 'clicks', partition: 0, lag: 0 },
-          { topic: 'clicks', partition: 1, lag: 12 },
+          { topic: 'clicks', partition: 0, lag: 0, lagMs: 0 },
+          { topic: 'clicks', partition: 1, lag: 12, lagMs: null },
         ],
         slots: [
           { slot: 0, utilization: 0.25 },

@@ -189,7 +189,7 @@ async function runOnce(dir: string, changelog: Changelog, emitted: Emitted, firs
   outputs.write = async (batches, info) => {
     pending.push(...batches.map((batch) => [...batch.values]));
     emitted.set(info.batchId, { time: info.time, outputs: pending.splice(0) });
-    await original([], info);
+    return original([], info);
   };
   const engine = new Engine({
     plan,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type BatchFailure,
   type BatchInFlight,
   type BatchSource,
+  type BatchStats,
   Engine,
   type EngineOptions,
   type PartitionWork,
@@ -69,6 +71,28 @@ function inThreadSlots(plan: Plan) {
   };
 }
 
+/** An engine over `source` with slots in this thread and the file's settings. */
+function scriptedEngine(
+  plan: Plan,
+  source: BatchSource,
+  trigger: Trigger,
+  extra: Partial<EngineOptions> = {},
+): Engine {
+  return new Engine({
+    plan,
+    slots: inThreadSlots(plan),
+    source,
+    assignment: undefined,
+    replay: undefined,
+    outputs: new Outputs(),
+    trigger,
+    intervalMs: 1000,
+    commitIntervalMs: 250,
+    log: silentLogger,
+    ...extra,
+  });
+}
+
 function engine(trigger: Trigger, batches: number, options: { failOn?: number; clock?: () => number } = {}) {
   const commits: string[][] = [];
   const seen: number[] = [];
@@ -89,17 +113,7 @@ function engine(trigger: Trigger, batches: number, options: { failOn?: number; c
   const source = scriptedSource(batches, (ranges) =>
     commits.push(ranges.map((r) => `${r.fromOffset}-${r.untilOffset}`)),
   );
-  const run = new Engine({
-    plan,
-    slots: inThreadSlots(plan),
-    source,
-    assignment: undefined,
-    replay: undefined,
-    outputs: new Outputs(),
-    trigger,
-    intervalMs: 1000,
-    commitIntervalMs: 250,
-    log: silentLogger,
+  const run = scriptedEngine(plan, source, trigger, {
     ...(options.clock ? { now: options.clock } : {}),
   });
   return { run, commits, seen };
@@ -287,5 +301,72 @@ describe('engine', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     run.stop();
     expect(await done).toEqual({ batches: 0, records: 0, decodeErrors: 0, late: 0 });
+  });
+});
+
+describe("the engine's batch profiles (the dashboard's drill-down)", () => {
+  it('counts each operator’s records out per batch, and tells the failed batch with its step and error', async () => {
+    const stats: BatchStats[] = [];
+    const failures: BatchFailure[] = [];
+    const plan = new Plan(
+      buildGraph(
+        defineJob((ctx) => {
+          ctx
+            .stream()
+            .map((r) => r.value as number)
+            .filter((value) => value % 2 === 0)
+            .count()
+            .foreachBatch((_values, info) => {
+              if (info.batchId === 2) throw new Error('sink down in batch 2');
+            });
+        }),
+        {},
+      ),
+    );
+    const run = scriptedEngine(
+      plan,
+      scriptedSource(4, () => {}),
+      'available-now',
+      {
+        onBatch: (batch) => stats.push(batch),
+        onBatchFailed: (failure) => failures.push(failure),
+      },
+    );
+    await expect(run.run()).rejects.toThrow('sink down in batch 2');
+    // Nodes: source 0, map 1, filter 2 (slot); count 3, output 4 (main). Batch 0 holds value 0, batch 1 value 1.
+    expect(stats.map((batch) => batch.operators?.map(({ node, out }) => [node, out]))).toEqual([
+      [
+        [0, 1],
+        [1, 1],
+        [2, 1],
+        [3, 1],
+        [4, 1],
+      ],
+      [
+        [0, 1],
+        [1, 1],
+        [2, 0],
+        [3, 1],
+        [4, 1],
+      ],
+    ]);
+    // Main-thread operators have a time, slot ones not (chained per record in the slot).
+    expect(stats[0]?.operators?.map(({ ms }) => ms !== undefined)).toEqual([false, false, false, true, true]);
+    expect(
+      stats[0]?.partitions?.map(({ topic, partition, records, late }) => [topic, partition, records, late]),
+    ).toEqual([['t', 0, 1, 0]]);
+    expect(
+      stats[0]?.outputs?.map(({ node, sink, records, attempts }) => [node, sink, records, attempts]),
+    ).toEqual([[4, 'foreachBatch', 1, 1]]);
+    expect(
+      failures.map(({ info, step, error }) => [
+        info.batchId,
+        info.offsetRanges.map((r) => `${r.fromOffset}-${r.untilOffset}`),
+        step,
+        (error as Error).message,
+      ]),
+    ).toEqual([
+      [2, ['2-3'], 'writing outputs', 'output 4 (foreachBatch) failed for batch 2: sink down in batch 2'],
+    ]);
   });
 });

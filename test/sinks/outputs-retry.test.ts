@@ -32,7 +32,16 @@ describe('output retries', () => {
   it('retries a failed output alone, with growing delays, until it succeeds', async () => {
     const calls: number[] = [];
     const warnings: object[] = [];
-    await outputs(60_000, warnings).write([flaky(1, 0, calls), flaky(2, 4, calls), flaky(3, 0, calls)], info);
+    const written = await outputs(60_000, warnings).write(
+      [flaky(1, 0, calls), flaky(2, 4, calls), flaky(3, 0, calls)],
+      info,
+    );
+    // What the dashboard's drill-down shows: each output's values and attempts.
+    expect(written.map(({ node, sink, records, attempts }) => ({ node, sink, records, attempts }))).toEqual([
+      { node: 1, sink: 'foreachBatch', records: 1, attempts: 1 },
+      { node: 2, sink: 'foreachBatch', records: 1, attempts: 5 },
+      { node: 3, sink: 'foreachBatch', records: 1, attempts: 1 },
+    ]);
     // The output before the failing one is not written again.
     expect(calls).toEqual([1, 2, 2, 2, 2, 2, 3]);
     expect(warnings).toEqual(

@@ -22,6 +22,18 @@ describe('WatermarkTracker', () => {
     expect(wm.current).toBe(3500);
   });
 
+  it("lists each owned partition's own watermark and whether it is idle (the dashboard's partitions)", () => {
+    const wm = tracker([[NODE, 1000]], 5000);
+    wm.observe('t-0', [[NODE, 9000]], 0);
+    wm.observe('t-1', [[NODE, 4000]], 3000);
+    wm.own('t-2', 3000);
+    expect(wm.partitions(6000)).toEqual([
+      { id: 't-0', watermark: 8000, idle: true },
+      { id: 't-1', watermark: 3000, idle: false },
+      { id: 't-2', watermark: Number.NEGATIVE_INFINITY, idle: false },
+    ]);
+  });
+
   it('a node without a lateness entry has none', () => {
     const wm = tracker([]);
     wm.observe('t-0', [[7, 5000]], 0);

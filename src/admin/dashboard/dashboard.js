@@ -1,5 +1,14 @@
-// The dashboard at `/`: polls /api/batches and /api/status and draws them with uPlot. Plain JS,
+// The dashboard at `/`: polls the admin API and draws it with uPlot and plain DOM. Plain JS,
 // served as it is: no build step, and the browser never sees TypeScript.
+import { clock, element, isoTime, range } from './format.js';
+import {
+  drawDrilldown,
+  drawEnvironment,
+  drawFailure,
+  drawHeader,
+  drawPartitions,
+  drawState,
+} from './panels.js';
 import uPlot from './vendor/uplot.js';
 
 const POLL_MS = 1000;
@@ -10,10 +19,13 @@ const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b
 
 /** The charts by name, for tests and the console: `sluiceDashboard.charts.lag.data`. */
 const charts = {};
-const state = { charts, polls: 0 };
+const state = { charts, polls: 0, job: undefined };
 window.sluiceDashboard = state;
 
 const percent = (_u, values) => values.map((v) => `${Math.round(v * 100)}%`);
+// Axes in UTC and 24 h: uPlot's own follow the browser's locale.
+const times = (_u, values) => values.map((v) => clock(v * 1000));
+const epochTimes = (_u, values) => values.map((v) => clock(v));
 
 /** Draws `data` ([x, ...one array per label]) into the chart `name`, rebuilt when the labels change. */
 function draw(name, labels, data, options = {}) {
@@ -33,8 +45,11 @@ function draw(name, labels, data, options = {}) {
       width: figure.clientWidth - 16,
       height: HEIGHT,
       scales: { x: { time: true }, ...(options.scales ?? {}) },
-      series: [{}, ...labels.map((label, i) => ({ label, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
-      axes: [{}, { size: 56, ...(options.axis ?? {}) }],
+      series: [
+        { value: (_u, v) => (v === null ? '–' : clock(v * 1000)) },
+        ...labels.map((label, i) => ({ label, stroke: COLOURS[i % COLOURS.length], width: 1.5 })),
+      ],
+      axes: [{ values: times }, { size: 64, ...(options.axis ?? {}) }],
       // One series is named by the caption; a legend only tells several apart.
       legend: { show: labels.length > 1, live: false },
     },
@@ -66,6 +81,7 @@ function sampler() {
 }
 
 const lag = sampler();
+const lagTime = sampler();
 const slots = sampler();
 
 function drawBatches(batches) {
@@ -87,6 +103,15 @@ function drawBatches(batches) {
     ['p50', 'p99', 'max'],
     [x, latency((l) => l.p50Ms), latency((l) => l.p99Ms), latency((l) => l.maxMs)],
   );
+  // The engine's watermark each batch ran with; a gap before any event time.
+  draw('watermark', ['watermark'], [x, oldest.map((b) => b.watermark)], {
+    axis: { values: epochTimes, size: 72 },
+  });
+  draw(
+    'lateDeadLettered',
+    ['late', 'dead-lettered'],
+    [x, oldest.map((b) => b.records.late), oldest.map((b) => b.records.deadLettered)],
+  );
 }
 
 function cell(row, text, className) {
@@ -103,22 +128,22 @@ function drawTable(batches) {
     row.dataset.batchId = String(b.batchId);
     row.dataset.records = String(b.records.consumed);
     row.dataset.time = String(b.time);
+    row.dataset.late = String(b.records.late);
+    if (b.watermark !== null) row.dataset.watermark = String(b.watermark);
+    row.addEventListener('click', () => openBatch(b.batchId));
     cell(row, String(b.batchId));
-    cell(row, new Date(b.time).toLocaleTimeString());
+    cell(row, isoTime(b.time));
     cell(row, String(b.records.consumed), 'num');
     cell(row, `${b.schedulingDelayMs} ms`, 'num');
     cell(row, `${b.processingMs} ms`, 'num');
     cell(row, `${b.totalDelayMs} ms`, 'num');
     cell(row, b.latency ? `${b.latency.p99Ms} ms` : '–', 'num');
+    cell(row, String(b.records.late), 'num');
+    cell(row, String(b.records.deadLettered), 'num');
     if (b.latency)
       Object.assign(row.dataset, { p50: b.latency.p50Ms, p99: b.latency.p99Ms, max: b.latency.maxMs });
     const ranges = cell(row, '', 'ranges');
-    for (const r of b.offsetRanges) {
-      const line = document.createElement('div');
-      Object.assign(line.dataset, r);
-      line.textContent = `${r.topic}-${r.partition}: [${r.fromOffset}, ${r.untilOffset}) ${BigInt(r.untilOffset) - BigInt(r.fromOffset)}`;
-      ranges.append(line);
-    }
+    for (const r of b.offsetRanges) ranges.append(element('div', range(r), undefined, r));
     return row;
   });
   // biome-ignore lint/plugin/no-data-sized-spread: the API keeps the last BATCH_HISTORY_SIZE batches
@@ -137,11 +162,17 @@ function drawStatus(status) {
     time,
     status.lag.map((p) => [`${p.topic}-${p.partition}`, p.lag]),
   );
+  lagTime.add(
+    time,
+    status.lag.map((p) => [`${p.topic}-${p.partition}`, p.lagMs ?? null]),
+  );
+  // Busy share over the last batch interval, once two batches have been seen.
   slots.add(
     time,
-    status.slots.map((s) => [`slot ${s.slot}`, s.utilization]),
+    status.slots.map((s) => [`slot ${s.slot}`, s.busyShare ?? null]),
   );
   draw('lag', lag.labels(), lag.data());
+  draw('lagTime', lagTime.labels(), lagTime.data());
   draw('slots', slots.labels(), slots.data(), {
     scales: { y: { range: [0, 1] } },
     axis: { values: percent },
@@ -149,7 +180,31 @@ function drawStatus(status) {
   const total = status.lag.reduce((sum, p) => sum + p.lag, 0);
   document.getElementById('summary').textContent =
     `${status.lag.length} partitions, lag ${total}, ${status.slots.length} slots`;
+  drawPartitions(status);
+  drawFailure(status, openBatch);
 }
+
+/** Opens batch `id`'s drill-down (also from the address: `#batch=12`). */
+async function openBatch(id) {
+  const box = document.getElementById('drilldown');
+  try {
+    drawDrilldown(await getJson(`api/batch?id=${encodeURIComponent(id)}`), state.job?.operators);
+    box.scrollIntoView({ block: 'nearest' });
+  } catch (error) {
+    box.hidden = false;
+    document.getElementById('drilldown-title').textContent = `Batch ${id}`;
+    document.getElementById('drilldown-summary').textContent = String(error.message);
+  }
+}
+
+function batchInAddress() {
+  const match = /^#batch=(\d+)$/.exec(window.location.hash);
+  if (match) openBatch(match[1]);
+}
+window.addEventListener('hashchange', batchInAddress);
+document.getElementById('drilldown-close').addEventListener('click', () => {
+  document.getElementById('drilldown').hidden = true;
+});
 
 async function getJson(path) {
   const response = await fetch(path, { cache: 'no-store' });
@@ -159,10 +214,21 @@ async function getJson(path) {
 
 async function poll() {
   try {
-    const [{ batches }, status] = await Promise.all([getJson('api/batches'), getJson('api/status')]);
+    const [{ batches }, status, stateJson, job] = await Promise.all([
+      getJson('api/batches'),
+      getJson('api/status'),
+      getJson('api/state'),
+      getJson('api/job'),
+    ]);
     drawBatches(batches);
     drawTable(batches);
     drawStatus(status);
+    drawState(stateJson);
+    // `{ started: false }` until the run has started: the header waits for it.
+    if (job.started !== false) {
+      state.job = job;
+      drawHeader(job);
+    }
     state.polls++;
     document.body.dataset.polls = String(state.polls);
   } catch (error) {
@@ -181,4 +247,9 @@ window.addEventListener('resize', () => {
   }
 });
 
+getJson('api/environment').then(
+  ({ variables }) => drawEnvironment(variables),
+  () => {},
+);
+batchInAddress();
 poll();
