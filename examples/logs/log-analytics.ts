@@ -72,7 +72,10 @@ export default defineJob((ctx) => {
   requests
     .map((request): [number, number] => [request.status, 1])
     .windowAggregate(Windows.tumbling(STATUS_WINDOW_MS), Aggregations.count())
-    .toKafka(ctx.env.LOGS_STATUS_TOPIC ?? 'logs-status-counts', { key: (row) => String(row.key) });
+    .toKafka(ctx.env.LOGS_STATUS_TOPIC ?? 'logs-status-counts', {
+      key: (row) => String(row.key),
+      create: { partitions: 1 },
+    });
 
   requests
     .map((request): [string, number] => [request.url, 1])
@@ -81,7 +84,10 @@ export default defineJob((ctx) => {
       Aggregations.count(),
     )
     .transform((rows) => topUrls(rows, TOP_URLS))
-    .toKafka(ctx.env.LOGS_TOP_URLS_TOPIC ?? 'logs-top-urls', { key: (top) => String(top.windowStart) });
+    .toKafka(ctx.env.LOGS_TOP_URLS_TOPIC ?? 'logs-top-urls', {
+      key: (top) => String(top.windowStart),
+      create: { partitions: 1 },
+    });
 
   requests
     .map((request): [string, number] => ['all', request.status >= 500 ? 1 : 0])
@@ -96,5 +102,8 @@ export default defineJob((ctx) => {
         errorPercent: Math.round((row.value.errors * 1000) / row.value.requests) / 10,
       }),
     )
-    .toKafka(ctx.env.LOGS_ALERTS_TOPIC ?? 'logs-alerts', { key: (alert) => alert.alert });
+    .toKafka(ctx.env.LOGS_ALERTS_TOPIC ?? 'logs-alerts', {
+      key: (alert) => alert.alert,
+      create: { partitions: 1 },
+    });
 });

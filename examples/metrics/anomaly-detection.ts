@@ -83,5 +83,8 @@ export default defineJob((ctx) => {
     // The record key is the host: each host's baseline lives with its input partition.
     .map((record): [string, MetricPoint] => [record.value.host, record.value])
     .mapWithState(StateSpec.function(detect).timeout(HOST_TIMEOUT_MS))
-    .toKafka(ctx.env.METRICS_ALERTS_TOPIC ?? 'metric-anomalies', { key: (anomaly) => anomaly.host });
+    .toKafka(ctx.env.METRICS_ALERTS_TOPIC ?? 'metric-anomalies', {
+      key: (anomaly) => anomaly.host,
+      create: { partitions: 1 },
+    });
 });

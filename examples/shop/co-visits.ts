@@ -59,5 +59,9 @@ export default defineJob((ctx) => {
     // A state partition emits key by key; in time order, and keyed by user (so into the partition
     // number the user's events came from), step 2's watermark never sees a co-visit go back in time.
     .transform((visits) => [...visits].sort((a, b) => a.ts - b.ts))
-    .toKafka(ctx.env.SHOP_CO_VISITS_TOPIC ?? 'shop-co-visits', { key: (visit) => visit.user });
+    // As wide as shop-events (SHOP_PARTITIONS, 4 as the README writes it): see the README.
+    .toKafka(ctx.env.SHOP_CO_VISITS_TOPIC ?? 'shop-co-visits', {
+      key: (visit) => visit.user,
+      create: { partitions: Number(ctx.env.SHOP_PARTITIONS ?? 4) },
+    });
 });

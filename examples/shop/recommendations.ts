@@ -66,6 +66,7 @@ export default defineJob((ctx) => {
     .transform((rows) => recommend(rows, TOP_N));
   recommendations.toKafka(ctx.env.SHOP_RECOMMENDATIONS_TOPIC ?? 'shop-recommendations', {
     key: (row) => row.item,
+    create: { partitions: 4, compact: true },
   });
 
   // With SHOP_POSTGRES_URL, also a table with one row per item, its latest recommendations: what a

@@ -23,6 +23,7 @@ import { type JobSummary, jobSummary } from './job-summary.ts';
 import { connectKafka, type KafkaClients, startDeadLetters } from './kafka-clients.ts';
 import { exactlyOnce, repartitionTopics, startKafkaSource, transactionWriter } from './kafka-wiring.ts';
 import { latencyTuner } from './latency-tuning.ts';
+import { createOutputTopics } from './output-topics.ts';
 import { checkOutputs, createOutputs } from './outputs-wiring.ts';
 import { placeState, stateLayout } from './state-layout.ts';
 
@@ -107,6 +108,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
   const { jobPath, signature, plan, init } = await loadJob(options.config, options.env, options.job);
   const config = withInputTopics(options.config, plan.inputs);
   const checked = await checkOutputs(plan, config, log);
+  if (kafka) await createOutputTopics(plan, kafka.admin, config, log);
   const deadLetter =
     kafka && (await startDeadLetters(kafka, config, log, plan.deadLetteringCalls().length > 0));
   const windows = {

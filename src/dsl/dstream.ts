@@ -1,7 +1,7 @@
 // DStream: the user API, one method per operator, each adding a typed node to the job graph.
 
 import type { BatchInfo, Pair } from '../core/index.ts';
-import { ErrorCode, SluiceError, sampleValue } from '../errors/index.ts';
+import { ErrorCode, SluiceError } from '../errors/index.ts';
 import {
   type AggregationSpec,
   Aggregations,
@@ -15,8 +15,8 @@ import {
   Windows,
 } from '../window/index.ts';
 import { type AsyncCall, type AsyncOptions, asyncSpec } from './async-spec.ts';
-import type { Graph, PairJoin, SinkSpec, WindowAggregateNode } from './graph.ts';
-import { type IntervalJoinOptions, intervalOf } from './interval-join-spec.ts';
+import type { Graph, SinkSpec, WindowAggregateNode } from './graph.ts';
+import { type TopicCreation, topicCreation } from './kafka-output-spec.ts';
 import { PairOperations } from './pair-operations.ts';
 import { type PostgresOutputOptions, postgresSinkSpec } from './postgres-spec.ts';
 import { checkTimeout, type MapWithStateSpec, StateSpec } from './state-spec.ts';
@@ -51,6 +51,8 @@ export type KafkaOutputOptions<T> = {
   readonly key?: (value: T) => unknown;
   /** Compression of the batches written, Kafka's `compression.type`: default `none`. */
   readonly compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  /** Creates the topic at start when it does not exist (an existing one is used as it is). */
+  readonly create?: TopicCreation;
 };
 
 /**
@@ -457,6 +459,7 @@ export class DStream<T> extends PairOperations<T> {
       partitioner: options.partitioner ?? 'murmur2',
       ...(options.key ? { key: synchronous(`toKafka(${topic}) key`, options.key) } : {}),
       compression: options.compression ?? 'none',
+      ...(options.create === undefined ? {} : { create: topicCreation(topic, options.create) }),
     };
     this.#output(sink);
   }

@@ -4,6 +4,7 @@ import type { BatchInfo, Pair } from '../core/index.ts';
 import type { AggregationSpec, EmitMode, SessionWindowSpec, WindowSpec } from '../window/index.ts';
 import type { AsyncCall, AsyncSpec } from './async-spec.ts';
 import { describeInput, type InputSpec } from './input-spec.ts';
+import type { TopicCreation } from './kafka-output-spec.ts';
 import type { PostgresSinkSpec } from './postgres-spec.ts';
 import type { StateHandle } from './state-spec.ts';
 
@@ -19,6 +20,8 @@ export type SinkSpec =
       readonly key?: (value: unknown) => unknown;
       /** Kafka `compression.type` of the batches written. */
       readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+      /** Created at start when missing. */
+      readonly create?: TopicCreation;
     }
   | PostgresSinkSpec;
 

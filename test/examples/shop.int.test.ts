@@ -94,6 +94,30 @@ describe('examples/shop', () => {
     expect(produced.sort((a, b) => a.ts - b.ts)).toEqual(events);
     const visits = await readTopicToEnd<Pair>(kafka, renamed['shop-co-visits'] ?? '');
     expect(visits).toHaveLength(pairs.length);
+    // The jobs created their output topics (toKafka's `create`): as wide as the input, and compacted.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const outputs = [renamed['shop-co-visits'] ?? '', renamed['shop-recommendations'] ?? ''];
+      const metadata = await admin.fetchTopicMetadata({ topics: outputs });
+      expect(metadata.topics.map((topic) => [topic.name, topic.partitions.length]).sort()).toEqual(
+        outputs.map((name) => [name, 4]).sort(),
+      );
+      const configs = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: outputs.map((name) => ({ type: 2, name, configNames: ['cleanup.policy'] })),
+      });
+      expect(
+        Object.fromEntries(
+          configs.resources.map((resource) => [
+            resource.resourceName,
+            resource.configEntries[0]?.configValue,
+          ]),
+        ),
+      ).toEqual({ [outputs[0] as string]: 'delete', [outputs[1] as string]: 'compact' });
+    } finally {
+      await admin.disconnect();
+    }
 
     const records = await readTopicToEnd<Recommendations>(kafka, renamed['shop-recommendations'] ?? '');
     const expected = oracle(pairs).sort(byWindowAndItem);
