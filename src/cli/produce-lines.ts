@@ -67,11 +67,14 @@ export async function sendLines(
   const { maxMessageBytes, partitionCount } = target;
   const headers = options.headers ?? {};
   const partitioner = createPartitioner(options.partitioner);
+  // One request at a time: kafkajs does not keep concurrent send() calls in order, and a file's
+  // lines must reach each partition in their order.
   const sender = new BatchSender(
     target.producer,
     topic,
     compressionType(options.compression),
     partitionCount,
+    1,
   );
   const from = spec.from === '-' ? 'stdin' : spec.from;
   // The records of one request stay within one record batch's room, so every partition's does.
