@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { Sequenced } from '../fixtures/jobs/eos-verifier.ts';
 import { freePort, keepingLogs, type RunningCli, runCli, startCli, waitForLines } from '../support/cli.ts';
 import { echoId, oracleSums, readTopic, sortSums, type WindowSum } from '../support/eos-oracle.ts';
@@ -207,6 +207,8 @@ describe('a broker restart in the middle of a run', () => {
     const written = produce(job.topic, events(1), producing.held);
     const port = await freePort();
     const cli = startCli(['run'], { ...runEnv(job), SLUICE_HTTP_PORT: String(port) });
+    // What the run did last tells why it did not come back.
+    onTestFailed(() => console.error(`the run's last log lines:\n${cli.output().slice(-20_000)}`));
     await waitForLines(cli, 'batch done', 30);
     const readiness = async () =>
       JSON.parse((await httpGet(`http://127.0.0.1:${port}/readyz`))?.body ?? '{}');
