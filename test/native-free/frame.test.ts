@@ -91,7 +91,8 @@ function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
 
 /** Sets FLG and recomputes HC, so the frame reaches the blocks with the changed flags. */
 function withFlg(frame: Uint8Array, flg: number): Uint8Array {
-  const copy = frame.slice();
+  // A copy: a Buffer's slice() is a view of it, and the fixture would change for the tests after.
+  const copy = new Uint8Array(frame);
   copy[4] = flg;
   const hcAt = 6 + ((flg & 0x08) !== 0 ? 8 : 0);
   copy[hcAt] = (xxhash32(copy.subarray(4, hcAt)) >>> 8) & 0xff;
