@@ -27,8 +27,8 @@ export type StreamOptions = {
 // Kafka's own rule for topic names (Topic.validate): these characters, at most 249, not . or ..
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
-function invalid(message: string): SluiceError {
-  return new SluiceError(ErrorCode.jobInvalid, `ctx.stream: ${message}`);
+function invalid(message: string, operator: string): SluiceError {
+  return new SluiceError(ErrorCode.jobInvalid, `${operator}: ${message}`);
 }
 
 /**
@@ -37,27 +37,34 @@ function invalid(message: string): SluiceError {
  * @example
  * inputSpec(['orders', 'returns'], { format: 'json' }); // { type: 'topics', topics: [...], format: 'json' }
  */
-export function inputSpec(topics: unknown, options: unknown = {}): InputSpec {
+export function inputSpec(topics: unknown, options: unknown = {}, operator = 'ctx.stream'): InputSpec {
   if (typeof options !== 'object' || options === null)
-    throw invalid('options must be an object like { format: "json" }');
+    throw invalid('options must be an object like { format: "json" }', operator);
   const format: unknown = (options as { format?: unknown }).format ?? 'json';
   if (!FORMATS.includes(format as InputFormat)) {
-    throw invalid(`format must be one of ${FORMATS.join(', ')}; got ${clipText(String(format), 40)}`);
+    throw invalid(
+      `format must be one of ${FORMATS.join(', ')}; got ${clipText(String(format), 40)}`,
+      operator,
+    );
   }
   if (topics instanceof RegExp) {
     // A global or sticky pattern keeps state between tests: it would match every other topic.
     if (topics.global || topics.sticky)
-      throw invalid(`the topic pattern ${clipText(String(topics), 80)} must not have the g or y flag`);
+      throw invalid(
+        `the topic pattern ${clipText(String(topics), 80)} must not have the g or y flag`,
+        operator,
+      );
     return { type: 'pattern', pattern: topics, format: format as InputFormat };
   }
   const names = typeof topics === 'string' ? [topics] : topics;
   if (!Array.isArray(names) || names.length === 0) {
-    throw invalid('give a topic name, an array of them, or a RegExp of topic names');
+    throw invalid('give a topic name, an array of them, or a RegExp of topic names', operator);
   }
   for (const name of names) {
     if (typeof name !== 'string' || !TOPIC_NAME.test(name) || name === '.' || name === '..') {
       throw invalid(
         `${clipText(JSON.stringify(name) ?? String(name), 80)} is not a Kafka topic name (letters, digits, '.', '_' and '-', 1 to 249 characters)`,
+        operator,
       );
     }
   }
@@ -83,7 +90,7 @@ export function tableSpec(topic: unknown, options: unknown = {}): InputSpec {
       `ctx.table: give one topic by name; got ${clipText(String(topic instanceof RegExp ? topic : typeof topic), 80)}`,
     );
   }
-  const spec = inputSpec(topic, options);
+  const spec = inputSpec(topic, options, 'ctx.table');
   return { ...(spec as Extract<InputSpec, { type: 'topics' }>), table: true };
 }
 

@@ -218,6 +218,28 @@ describe('stream–table join: the API', () => {
     ).toThrow('ctx.table: give one topic by name; got /^c/');
   });
 
+  it.each([
+    ['', `ctx.table: "" is not a Kafka topic name`],
+    ['a'.repeat(300), 'ctx.table: "aaaaaaaa'],
+    ['__proto__/x', `ctx.table: "__proto__/x" is not a Kafka topic name`],
+  ])('names ctx.table in what it refuses of topic %j', (topic, message) => {
+    expect(() =>
+      buildGraph(
+        defineJob((ctx) => ctx.table(topic)),
+        {},
+      ),
+    ).toThrow(message);
+  });
+
+  it('names ctx.table in what it refuses of its options', () => {
+    expect(() =>
+      buildGraph(
+        defineJob((ctx) => ctx.table('c', { format: 'xml' as 'json' })),
+        {},
+      ),
+    ).toThrow('ctx.table: format must be one of json, string, bytes; got xml');
+  });
+
   it('names the table in the job signature', () => {
     const plan = new Plan(buildGraph(job, {}));
     expect(plan.graph.signature()).toContain('[table customers:json]');
