@@ -10,6 +10,21 @@ export type SavedPartition = {
   readonly bytes: number;
   /** Of it, the slot's window state before compression (msgpack). */
   readonly windowBytes: number;
+  /** Of that, each window operation's share. */
+  readonly windowNodes: readonly NodeShare[];
+  /** The state partition kept with this partition, its keyed state before compression; null: none. */
+  readonly keyed: SavedKeyed | null;
+};
+
+/** An operation's part of a checkpoint, msgpack bytes before compression. */
+export type NodeShare = { readonly node: number; readonly bytes: number };
+
+/** A state partition's keyed state in its input partition's checkpoint. */
+export type SavedKeyed = {
+  readonly statePartition: number;
+  /** All its operations' keyed state, msgpack before compression. */
+  readonly bytes: number;
+  readonly nodes: readonly NodeShare[];
 };
 
 /** One save: every owned partition's checkpoint at once. */

@@ -4,17 +4,18 @@ import type { ProducerRecord } from 'kafkajs';
 import type { KeyedState, WindowExchange, WindowMerger } from '../coordinator/index.ts';
 import type { BatchPlan, PartitionPosition } from '../core/index.ts';
 import { type PartitionId, partitionId, partitionName } from '../core/index.ts';
+import type { NodeBytes, SlotSnapshot } from '../task/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { BatchLog } from './batch-log.ts';
 import { type ChangelogEntry, changelogKey } from './changelog.ts';
-import { CheckpointActivity, type SavedPartition } from './checkpoint-activity.ts';
+import { CheckpointActivity, type SavedKeyed, type SavedPartition } from './checkpoint-activity.ts';
 import type { PartitionCheckpoint } from './checkpoint-file.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { chooseSaves } from './restore-choice.ts';
 
 /** The worker slots, as far as checkpoints need them. */
 export type SlotState = {
-  snapshot(topic: string, partition: number): Promise<Uint8Array>;
+  snapshot(topic: string, partition: number): Promise<SlotSnapshot>;
   restore(topic: string, partition: number, state: Uint8Array): Promise<void>;
 };
 
@@ -53,7 +54,7 @@ export type CheckpointerOptions = {
   readonly watermark: WatermarkTracker;
   readonly windows: WindowMerger;
   /** Keyed state (in the slots), checkpointed per state partition with its input partition. */
-  readonly keyed?: Pick<KeyedState, 'snapshot' | 'restore' | 'forget'>;
+  readonly keyed?: Pick<KeyedState, 'partitions' | 'snapshot' | 'restore' | 'forget'>;
   /** Window aggregations across instances: their waiting windows, per state partition too. */
   readonly exchange?: Pick<WindowExchange, 'snapshot' | 'restore' | 'forget'>;
   readonly log: CheckpointLog;
@@ -203,15 +204,16 @@ export class Checkpointer {
     for (const { topic, partition, offset } of all.values()) {
       const id = partitionId(topic, partition);
       const slot = await slots.snapshot(topic, partition);
+      const keyed = await this.#options.keyed?.snapshot(id);
       const bytes = store.encode({
         topic,
         partition,
         offset,
         signature,
-        slot,
+        slot: slot.state,
         clock: watermark.snapshot(id) ?? null,
         updates: windows.snapshot(id),
-        ...(this.#options.keyed ? { keyed: await this.#options.keyed.snapshot(id) } : {}),
+        ...(keyed ? { keyed: keyed.state } : {}),
         ...(this.#options.exchange ? { exchange: this.#options.exchange.snapshot(id) } : {}),
         writtenAt: this.#savedAt,
         partitions,
@@ -222,7 +224,9 @@ export class Checkpointer {
         partition,
         offset: offset.toString(),
         bytes: bytes.byteLength,
-        windowBytes: slot.byteLength,
+        windowBytes: slot.state.byteLength,
+        windowNodes: slot.nodeBytes.map(([node, size]) => ({ node, bytes: size })),
+        keyed: keyedShare(this.#options.keyed?.partitions.numberOf(id), keyed?.nodeBytes),
       });
       if (transaction) {
         await changelog?.write(changelogKey(topic, partition), bytes, transaction);
@@ -454,4 +458,11 @@ export class Checkpointer {
     this.#rebuilt = true;
     return 0n;
   }
+}
+
+/** A saved partition's keyed state: its state partition's number and bytes per operation (none held: null). */
+function keyedShare(statePartition: number | undefined, nodeBytes: NodeBytes | undefined): SavedKeyed | null {
+  if (statePartition === undefined || !nodeBytes) return null;
+  const nodes = nodeBytes.map(([node, bytes]) => ({ node, bytes }));
+  return { statePartition, bytes: nodes.reduce((sum, node) => sum + node.bytes, 0), nodes };
 }

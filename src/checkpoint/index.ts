@@ -6,6 +6,9 @@ export type {
   CheckpointActivityJson,
   CheckpointRestore,
   CheckpointSave,
+  NodeShare,
+  SavedKeyed,
+  SavedPartition,
 } from './checkpoint-activity.ts';
 export { decodeCheckpoint, encodeCheckpoint, type PartitionCheckpoint } from './checkpoint-file.ts';
 export { type CheckpointRead, CheckpointStore } from './checkpoint-store.ts';

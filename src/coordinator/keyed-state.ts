@@ -5,9 +5,11 @@ import { partitionId } from '../core/index.ts';
 import type { KeyedStateNode } from '../dsl/index.ts';
 import {
   addParts,
+  type KeyedSlotSnapshot,
   type KeyedSnapshot,
   type KeyedStateStore,
   KeyGroups,
+  measureKeyed,
   runStatePartition,
   type StateInput,
   type StateLog,
@@ -37,8 +39,8 @@ export interface KeyedState {
   own(partitions: Iterable<{ readonly topic: string; readonly partition: number }>): void;
   /** Runs `node` in every held state partition, each with its keys of `input`; partitions in order. */
   run(node: KeyedStateNode, input: StateInput, info: BatchInfo, snapshot: boolean): Promise<StateRun>;
-  /** A state partition for its input partition's checkpoint (id: `topic\0partition`). */
-  snapshot(id: string): KeyedSnapshot | Promise<KeyedSnapshot>;
+  /** A state partition for its input partition's checkpoint (id: `topic\0partition`), with its size per operation. */
+  snapshot(id: string): KeyedSlotSnapshot | Promise<KeyedSlotSnapshot>;
   restore(id: string, snapshot: KeyedSnapshot): void | Promise<void>;
   forget(id: string): void | Promise<void>;
 }
@@ -121,7 +123,7 @@ export abstract class PartitionedKeyedState implements KeyedState {
     snapshot: boolean,
   ): StatePartitionRun | Promise<StatePartitionRun>;
 
-  abstract snapshot(id: string): KeyedSnapshot | Promise<KeyedSnapshot>;
+  abstract snapshot(id: string): KeyedSlotSnapshot | Promise<KeyedSlotSnapshot>;
   abstract restore(id: string, snapshot: KeyedSnapshot): void | Promise<void>;
   abstract forget(id: string): void | Promise<void>;
 }
@@ -155,8 +157,8 @@ export class LocalKeyedState extends PartitionedKeyedState {
     return runStatePartition(store, node, addParts(input.groups, input.parts), info, snapshot);
   }
 
-  snapshot(id: string): KeyedSnapshot {
-    return this.#stores.get(id)?.snapshot(id) ?? [];
+  snapshot(id: string): KeyedSlotSnapshot {
+    return measureKeyed(this.#stores.get(id)?.snapshot(id) ?? []);
   }
 
   restore(id: string, snapshot: KeyedSnapshot): void {

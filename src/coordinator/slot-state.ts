@@ -2,7 +2,7 @@
 
 import { type BatchInfo, decodePlain, encodePlain } from '../core/index.ts';
 import type { KeyedStateNode } from '../dsl/index.ts';
-import type { KeyedSnapshot, StatePartitionRun, StatePartitions } from '../task/index.ts';
+import type { KeyedSlotSnapshot, KeyedSnapshot, StatePartitionRun, StatePartitions } from '../task/index.ts';
 import { PartitionedKeyedState, type PartitionInput } from './keyed-state.ts';
 
 import type { Slots } from './slots.ts';
@@ -42,11 +42,11 @@ export class SlotKeyedState extends PartitionedKeyedState {
     return decodePlain(bytes) as StatePartitionRun;
   }
 
-  async snapshot(id: string): Promise<KeyedSnapshot> {
+  async snapshot(id: string): Promise<KeyedSlotSnapshot> {
     const partition = this.partitions.numberOf(id);
-    if (partition === undefined) return [];
+    if (partition === undefined) return { state: [], nodeBytes: [] };
     const { layout } = this.partitions;
-    return (await this.#slots.keyed({ type: 'keyedSnapshot', layout, partition })) as KeyedSnapshot;
+    return (await this.#slots.keyed({ type: 'keyedSnapshot', layout, partition })) as KeyedSlotSnapshot;
   }
 
   async restore(id: string, state: KeyedSnapshot): Promise<void> {

@@ -3,7 +3,7 @@
 import { Piscina } from 'piscina';
 import { partitionId, partitionName, siblingModule } from '../core/index.ts';
 import { ErrorCode, isErrorCode, isSlotErrorData, SluiceError, slotFailure } from '../errors/index.ts';
-import type { PartitionResult, SlotTask, WorkerInit } from '../task/index.ts';
+import type { PartitionResult, SlotSnapshot, SlotTask, WorkerInit } from '../task/index.ts';
 import { decodeResult } from '../task/index.ts';
 import { BusyTime } from './busy-time.ts';
 
@@ -77,9 +77,9 @@ export class Slots {
   }
 
   /** The partition's window state from its slot, as msgpack bytes (after its tasks in flight). */
-  async snapshot(topic: string, partition: number): Promise<Uint8Array> {
+  async snapshot(topic: string, partition: number): Promise<SlotSnapshot> {
     const task: SlotTask = { type: 'snapshot', topic, partition };
-    return (await this.#call(topic, partition, task)) as Uint8Array;
+    return (await this.#call(topic, partition, task)) as SlotSnapshot;
   }
 
   /** Gives a partition's slot the window state of a checkpoint, before its first batch. */

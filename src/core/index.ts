@@ -26,7 +26,7 @@ export {
   partitionHash,
   toPositive,
 } from './murmur2.ts';
-export { decodePlain, encodePlain, MAX_JSON_DEPTH } from './plain.ts';
+export { decodePlain, encodePlain, joinArray, MAX_JSON_DEPTH } from './plain.ts';
 export { seededRandom } from './random.ts';
 export { type RetryOptions, retry } from './retry.ts';
 export type {

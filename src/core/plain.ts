@@ -19,3 +19,22 @@ export function encodePlain(value: unknown): Uint8Array {
 export function decodePlain(bytes: Uint8Array): unknown {
   return decoder.decode(bytes);
 }
+
+/** A msgpack array of already encoded items: its header, then the items' bytes as they are. */
+export function joinArray(items: readonly Uint8Array[]): Uint8Array {
+  const n = items.length;
+  const header =
+    n < 16
+      ? [0x90 | n]
+      : n < 0x10000
+        ? [0xdc, n >> 8, n & 0xff]
+        : [0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  const bytes = new Uint8Array(header.length + items.reduce((sum, item) => sum + item.byteLength, 0));
+  bytes.set(header);
+  let at = header.length;
+  for (const item of items) {
+    bytes.set(item, at);
+    at += item.byteLength;
+  }
+  return bytes;
+}

@@ -50,6 +50,15 @@ export {
   statePartitionOf,
   storeFor,
 } from './state-store.ts';
-export { decodeStore, encodeStore, packState, unpackState } from './store-snapshot.ts';
+export {
+  decodeStore,
+  encodeStore,
+  type KeyedSlotSnapshot,
+  measureKeyed,
+  type NodeBytes,
+  packState,
+  type SlotSnapshot,
+  unpackState,
+} from './store-snapshot.ts';
 export { type GivenValues, TaskRunner } from './task-runner.ts';
 export type { LatePolicy, PartitionStore } from './window-ops.ts';

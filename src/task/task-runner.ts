@@ -14,16 +14,22 @@ import { RecordColumns } from './record-batch/record-columns.ts';
 import { MIN_MAX_DECOMPRESSED_BYTES, RecordSetView } from './record-batch/record-set.ts';
 import { encodeResult } from './result-codec.ts';
 import { addParts, runStatePartition } from './state-ops.ts';
-import { type KeyedSnapshot, type KeyedStateStore, type StateLayout, storeFor } from './state-store.ts';
-import { decodeStore, encodeStore } from './store-snapshot.ts';
+import { type KeyedStateStore, type StateLayout, storeFor } from './state-store.ts';
+import {
+  decodeStore,
+  encodeStore,
+  type KeyedSlotSnapshot,
+  measureKeyed,
+  type SlotSnapshot,
+} from './store-snapshot.ts';
 import type { PartitionStore } from './window-ops.ts';
 
 /**
  * What a task returns: msgpack bytes for a batch (`PartitionResult`; a Promise of them for a job
- * with asynchronous operators), a state operation and a window snapshot; a keyed snapshot as it
- * is; null for the rest.
+ * with asynchronous operators) and a state operation; a window snapshot's bytes with each
+ * operation's size; a keyed snapshot as it is, with each operation's size; null for the rest.
  */
-export type TaskOutput = Uint8Array | Promise<Uint8Array> | KeyedSnapshot | null;
+export type TaskOutput = Uint8Array | Promise<Uint8Array> | SlotSnapshot | KeyedSlotSnapshot | null;
 
 /**
  * Values handed over in this thread rather than as bytes (the TestDriver's `value` records): the
@@ -87,7 +93,7 @@ export class TaskRunner {
         return this.#runState(task);
       case 'keyedSnapshot': {
         const id = partitionId(task.layout.topic, task.partition);
-        return this.#keyed.get(id)?.snapshot(id) ?? [];
+        return measureKeyed(this.#keyed.get(id)?.snapshot(id) ?? []);
       }
       case 'keyedRestore':
         this.#keyedOf(task.layout, task.partition).restore(

@@ -1,5 +1,5 @@
 // The piscina entry of a worker slot: builds the job from workerData and hands each task to a TaskRunner.
-import { move, workerData } from 'piscina';
+import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import { buildGraph, importJob } from '../dsl/index.ts';
 import { slotErrorData } from '../errors/index.ts';
 import type { SlotTask, WorkerInit } from './protocol.ts';
@@ -20,7 +20,11 @@ export default function runTask(task: SlotTask): unknown {
         throw slotErrorData(error);
       });
     }
-    return output instanceof Uint8Array ? move(output) : output;
+    if (output instanceof Uint8Array) return move(output);
+    // A window snapshot: its bytes are transferred too, its sizes cloned with them.
+    if (output && 'state' in output && output.state instanceof Uint8Array)
+      return move({ [transferableSymbol]: output.state.buffer, [valueSymbol]: output });
+    return output;
   } catch (error) {
     throw slotErrorData(error);
   }

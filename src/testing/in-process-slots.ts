@@ -1,6 +1,12 @@
 // Worker slots in this thread: one TaskRunner runs every partition's tasks, results through the slots' msgpack codec.
 import type { Slots } from '../coordinator/index.ts';
-import { decodeResult, type PartitionResult, type SlotTask, type TaskRunner } from '../task/index.ts';
+import {
+  decodeResult,
+  type PartitionResult,
+  type SlotSnapshot,
+  type SlotTask,
+  type TaskRunner,
+} from '../task/index.ts';
 
 /** What the engine, the keyed state and checkpoints ask of the slots. */
 export type SlotsPort = Pick<Slots, 'run' | 'keyed' | 'snapshot' | 'restore' | 'release'>;
@@ -25,8 +31,8 @@ export class InProcessSlots implements SlotsPort {
     return decodeResult((await this.#next(task)) as Uint8Array);
   }
 
-  async snapshot(topic: string, partition: number): Promise<Uint8Array> {
-    return (await this.#next({ type: 'snapshot', topic, partition })) as Uint8Array;
+  async snapshot(topic: string, partition: number): Promise<SlotSnapshot> {
+    return (await this.#next({ type: 'snapshot', topic, partition })) as SlotSnapshot;
   }
 
   async restore(topic: string, partition: number, state: Uint8Array): Promise<void> {

@@ -18,10 +18,11 @@ import {
   type DecodeFailure,
   type DecodePolicy,
   isEncodedSink,
-  type KeyedSnapshot,
+  type KeyedSlotSnapshot,
   type LatePolicy,
   type PartitionResult,
   packState,
+  type SlotSnapshot,
   type SlotTask,
   type StateLayout,
   StatePartitions,
@@ -202,7 +203,7 @@ export class TestDriver {
     const time = this.#options.startTime + this.#batchId * this.#options.intervalMs;
     for (const { topic, partition } of this.#source.owned()) {
       const id = partitionId(topic, partition);
-      const state = old.runner.run({ type: 'snapshot', topic, partition }) as Uint8Array;
+      const { state } = old.runner.run({ type: 'snapshot', topic, partition }) as SlotSnapshot;
       run.runner.run({ type: 'restore', topic, partition, state });
       const clock = old.watermark.snapshot(id);
       if (clock) run.watermark.restore(id, roundTrip(clock), time);
@@ -211,7 +212,7 @@ export class TestDriver {
     const layout = this.#statePartitions?.layout;
     for (const { partition } of this.#statePartitions?.held() ?? []) {
       if (!layout) break;
-      const state = old.runner.run({ type: 'keyedSnapshot', layout, partition }) as KeyedSnapshot;
+      const { state } = old.runner.run({ type: 'keyedSnapshot', layout, partition }) as KeyedSlotSnapshot;
       run.runner.run({ type: 'keyedRestore', layout, partition, state: roundTrip(state) });
     }
     for (const { topic, partition } of old.exchange?.held() ?? []) {

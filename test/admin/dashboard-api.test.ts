@@ -194,6 +194,7 @@ describe('/api/job, /api/state, /api/environment and /api/status', () => {
     const admin = new AdminState();
     const url = await serve(admin);
     expect((await get(`${url}/api/state`)).body).toEqual({
+      bytesAt: null,
       windows: [],
       keyed: [],
       bytes: [],
@@ -205,8 +206,25 @@ describe('/api/job, /api/state, /api/environment and /api/status', () => {
       bytes: 300,
       batchId: 1,
       partitions: [
-        { topic: 'clicks', partition: 0, offset: '20', bytes: 200, windowBytes: 150 },
-        { topic: 'clicks', partition: 1, offset: '10', bytes: 100, windowBytes: 80 },
+        {
+          topic: 'clicks',
+          partition: 0,
+          offset: '20',
+          bytes: 200,
+          windowBytes: 150,
+          windowNodes: [{ node: 1, bytes: 149 }],
+          keyed: { statePartition: 0, bytes: 40, nodes: [{ node: 3, bytes: 40 }] },
+        },
+        // Partition 1's state partition was not in this save; window node 1 held nothing there yet.
+        {
+          topic: 'clicks',
+          partition: 1,
+          offset: '10',
+          bytes: 100,
+          windowBytes: 1,
+          windowNodes: [],
+          keyed: null,
+        },
       ],
     };
     const restore = {
@@ -220,17 +238,18 @@ describe('/api/job, /api/state, /api/environment and /api/status', () => {
     );
     admin.observeBatch(batchStats(1, PROFILED));
     expect((await get(`${url}/api/state`)).body).toEqual({
+      bytesAt: 1_700_000_002_000,
       windows: [
-        { topic: 'clicks', partition: 0, operators: [{ node: 1, entries: 4 }] },
-        { topic: 'clicks', partition: 1, operators: [{ node: 1, entries: 3 }] },
+        { topic: 'clicks', partition: 0, operators: [{ node: 1, entries: 4, bytes: 149 }] },
+        { topic: 'clicks', partition: 1, operators: [{ node: 1, entries: 3, bytes: null }] },
       ],
       keyed: [
-        { statePartition: 0, keys: 5 },
-        { statePartition: 1, keys: 7 },
+        { statePartition: 0, keys: 5, bytes: 40, operators: [{ node: 3, bytes: 40 }] },
+        { statePartition: 1, keys: 7, bytes: null, operators: [] },
       ],
       bytes: [
-        { topic: 'clicks', partition: 0, bytes: 200, windowBytes: 150 },
-        { topic: 'clicks', partition: 1, bytes: 100, windowBytes: 80 },
+        { topic: 'clicks', partition: 0, bytes: 200, windowBytes: 150, keyedBytes: 40 },
+        { topic: 'clicks', partition: 1, bytes: 100, windowBytes: 1, keyedBytes: null },
       ],
       checkpoints: { saves: [save], lastRestore: restore },
     });

@@ -25,11 +25,12 @@ export type PanelSnapshot = {
   header: Record<string, string>;
   operators: { node: string; thread: string; in: string; out: string }[];
   partitions: Record<string, string>[];
-  keyed: { statePartition: string; keys: number }[];
+  keyed: { statePartition: string; keys: number; bytes: number }[];
   windowState: {
     partition: string;
     node: string;
     entries: number;
+    bytes: number;
     windowBytes: number;
     checkpointBytes: number;
   }[];
@@ -69,8 +70,8 @@ const SNAPSHOT = `(() => {
     header: Object.fromEntries([...document.querySelectorAll('#run dd')].map((dd) => [dd.dataset.field, dd.textContent])),
     operators: rows('#operators').map((row) => ({ ...row.dataset })),
     partitions: rows('#partitions').map((row) => ({ ...row.dataset })),
-    keyed: rows('#keyed-state').map((row) => ({ statePartition: row.dataset.statePartition, keys: Number(row.dataset.keys) })),
-    windowState: rows('#window-state').map((row) => ({ partition: row.dataset.partition, node: row.dataset.node, entries: Number(row.dataset.entries), windowBytes: Number(row.dataset.windowBytes ?? -1), checkpointBytes: Number(row.dataset.checkpointBytes ?? -1) })),
+    keyed: rows('#keyed-state').map((row) => ({ statePartition: row.dataset.statePartition, keys: Number(row.dataset.keys), bytes: Number(row.dataset.bytes ?? -1) })),
+    windowState: rows('#window-state').map((row) => ({ partition: row.dataset.partition, node: row.dataset.node, entries: Number(row.dataset.entries), bytes: Number(row.dataset.bytes ?? -1), windowBytes: Number(row.dataset.windowBytes ?? -1), checkpointBytes: Number(row.dataset.checkpointBytes ?? -1) })),
     checkpoints: rows('#checkpoints').map((row) => ({ ...row.dataset })),
     restore: document.getElementById('restore').textContent,
     environment: Object.fromEntries(rows('#environment').map((row) => [row.dataset.variable, { value: row.cells[1].textContent, source: row.dataset.source }])),

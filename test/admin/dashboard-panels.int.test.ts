@@ -115,7 +115,15 @@ describe('the dashboard panels in headless Chromium', () => {
       expect(sum(second.windowState.map((w) => w.checkpointBytes))).toBe(
         Number(second.checkpoints[0]?.bytes),
       );
-      for (const w of second.windowState) expect(w.windowBytes).toBeGreaterThan(0);
+      // Per window operation: the partition's one window operation is all of its window state but
+      // the list's one header byte.
+      for (const w of second.windowState) {
+        expect(w.bytes).toBeGreaterThan(0);
+        expect(w.windowBytes).toBe(w.bytes + 1);
+      }
+      // Per state partition: each holding keys has bytes in the save.
+      expect(second.keyed.map((k) => k.keys > 0)).toEqual(second.keyed.map((k) => k.bytes > 0));
+      expect(second.keyed.filter((k) => k.keys > 0).length).toBeGreaterThan(0);
       // Lag in records and time: all read.
       expect(second.partitions).toEqual([
         { partition: `${topic}-0`, lag: '0', lagMs: '0', watermark: String(watermark) },

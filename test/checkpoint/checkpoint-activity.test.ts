@@ -6,7 +6,17 @@ const save = (time: number) => ({
   durationMs: 5,
   bytes: 10,
   batchId: time,
-  partitions: [{ topic: 't', partition: 0, offset: String(time), bytes: 10, windowBytes: 6 }],
+  partitions: [
+    {
+      topic: 't',
+      partition: 0,
+      offset: String(time),
+      bytes: 10,
+      windowBytes: 6,
+      windowNodes: [{ node: 3, bytes: 5 }],
+      keyed: null,
+    },
+  ],
 });
 
 describe('CheckpointActivity', () => {

@@ -8,9 +8,10 @@ import {
   type PartitionCheckpoint,
 } from '../../src/checkpoint/index.ts';
 import { selectCodecs } from '../../src/codecs/index.ts';
-import { WindowMerger } from '../../src/coordinator/index.ts';
+import { LocalKeyedState, WindowMerger } from '../../src/coordinator/index.ts';
 import type { PartitionPosition } from '../../src/core/index.ts';
-import { toOffset } from '../../src/core/index.ts';
+import { encodePlain, toOffset } from '../../src/core/index.ts';
+import { StatePartitions } from '../../src/task/index.ts';
 import { WatermarkTracker } from '../../src/window/index.ts';
 import { tempDirs } from '../support/temp-dirs.ts';
 
@@ -39,7 +40,7 @@ function fakeChangelog(records: Map<string, Uint8Array> = new Map()) {
   return { changelog, writes, records, reads: () => reads };
 }
 
-function setup(changelog?: Changelog, transaction?: CheckpointTransaction) {
+function setup(changelog?: Changelog, transaction?: CheckpointTransaction, keyed?: LocalKeyedState) {
   const store = new CheckpointStore(tempDir(), lz4);
   const calls: string[] = [];
   const restored: [string, number, number[]][] = [];
@@ -51,12 +52,13 @@ function setup(changelog?: Changelog, transaction?: CheckpointTransaction) {
     store,
     ...(changelog ? { changelog } : {}),
     ...(transaction ? { transaction } : {}),
+    ...(keyed ? { keyed } : {}),
     signature: 'sig',
     intervalMs: 100,
     slots: {
       async snapshot(topic, partition) {
         calls.push(`snapshot ${topic}-${partition}`);
-        return new Uint8Array([partition, 0xaa]);
+        return { state: new Uint8Array([partition, 0xaa]), nodeBytes: [[4, partition + 1]] };
       },
       async restore(topic, partition, state) {
         calls.push(`restore ${topic}-${partition}`);
@@ -229,6 +231,63 @@ describe('Checkpointer.restore', () => {
 });
 
 describe('Checkpointer.save', () => {
+  it("tells the dashboard each save: per partition its bytes, each window operation's and its state partition's", async () => {
+    const keyed = new LocalKeyedState(new StatePartitions({ topic: 't', partitions: 2 }));
+    const held: [number, [unknown, unknown, number][]][] = [
+      [
+        5,
+        [
+          ['k', { n: 1 }, 0],
+          ['__proto__', 2, 0],
+        ],
+      ],
+      [6, [['j', 'x'.repeat(300), 0]]],
+    ];
+    keyed.restore(id(0), held);
+    const { store, clock, checkpointer } = setup(undefined, undefined, keyed);
+    clock.now = 2_000;
+    await checkpointer.save([position(0, 10n), position(1, 20n)], undefined, 4);
+    const [save] = checkpointer.activity.json().saves;
+    const files = [0, 1].map((partition) => readFileSync(`${store.dir}/t-${partition}.ckpt`).byteLength);
+    expect(save).toEqual({
+      time: 2_000,
+      durationMs: 0,
+      bytes: (files[0] ?? 0) + (files[1] ?? 0),
+      batchId: 4,
+      partitions: [
+        {
+          topic: 't',
+          partition: 0,
+          offset: '10',
+          bytes: files[0],
+          windowBytes: 2,
+          windowNodes: [{ node: 4, bytes: 1 }],
+          keyed: {
+            statePartition: 0,
+            bytes: encodePlain(held[0]).byteLength + encodePlain(held[1]).byteLength,
+            nodes: [
+              { node: 5, bytes: encodePlain(held[0]).byteLength },
+              { node: 6, bytes: encodePlain(held[1]).byteLength },
+            ],
+          },
+        },
+        // State partition 1 is held but empty: nothing of it in the checkpoint.
+        {
+          topic: 't',
+          partition: 1,
+          offset: '20',
+          bytes: files[1],
+          windowBytes: 2,
+          windowNodes: [{ node: 4, bytes: 2 }],
+          keyed: { statePartition: 1, bytes: 0, nodes: [] },
+        },
+      ],
+    });
+    // The keyed state went into the checkpoint as it was.
+    const read = await store.read('t', 0);
+    expect(read.kind === 'found' && read.checkpoint.keyed).toEqual(held);
+  });
+
   it('writes one checkpoint per position: slot snapshot, clock, update partials, signature and time', async () => {
     const { store, calls, watermark, windows, clock, checkpointer } = setup();
     watermark.observe(id(1), [[1, 8_000]], 900);
@@ -438,7 +497,10 @@ describe('Checkpointer.save in an exactly-once run', () => {
       transaction: fakeTransaction(events, true),
       signature: 'sig',
       intervalMs: 100,
-      slots: { snapshot: async () => new Uint8Array([7]), restore: async () => {} },
+      slots: {
+        snapshot: async () => ({ state: new Uint8Array([7]), nodeBytes: [] }),
+        restore: async () => {},
+      },
       watermark: failing.watermark,
       windows: failing.windows,
       log: { warn: () => {}, info: () => {} },

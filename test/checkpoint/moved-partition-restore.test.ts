@@ -59,7 +59,7 @@ function setup(remote: readonly PartitionCheckpoint[]) {
     signature: 'sig',
     intervalMs: 100,
     slots: {
-      snapshot: async () => new Uint8Array(),
+      snapshot: async () => ({ state: new Uint8Array(), nodeBytes: [] }),
       restore: async (_topic, partition, state) => void restored.push([partition, [...state]]),
     },
     watermark: new WatermarkTracker(new Map([[1, 0]]), Number.POSITIVE_INFINITY),

@@ -32,7 +32,10 @@ function setup(changelog?: Changelog) {
     signature: 'sig',
     intervalMs: 100,
     slots: {
-      snapshot: async (_topic, partition) => new Uint8Array([partition, clock.now % 256]),
+      snapshot: async (_topic, partition) => ({
+        state: new Uint8Array([partition, clock.now % 256]),
+        nodeBytes: [],
+      }),
       restore: async (topic, partition, state) => void restored.push(`${topic}-${partition}:${[...state]}`),
     },
     watermark,

@@ -80,7 +80,10 @@ describe('keyed state in the worker slots', () => {
     }
     expect(inSlots.size).toBe(12);
     for (let partition = 0; partition < LAYOUT.partitions; partition++) {
-      const [[, entries] = [0, []]] = await inSlots.snapshot(id(partition));
+      const { state, nodeBytes } = await inSlots.snapshot(id(partition));
+      const [[, entries] = [0, []]] = state;
+      // Each operation's bytes: its part of the checkpoint as msgpack.
+      expect(nodeBytes).toEqual(state.map(([op, list]) => [op, encodePlain([op, list]).byteLength]));
       const keys = entries.map(([key]) => key as string).sort();
       const mine = Array.from({ length: 12 }, (_, key) => `k${key}`)
         .filter((key) => statePartitionOf(key, LAYOUT.partitions) === partition)
@@ -100,13 +103,14 @@ describe('keyed state in the worker slots', () => {
     await keyed.run(node, amounts(1), info(0), false);
     const moving = statePartitionOf('k1', LAYOUT.partitions);
     const saved = await keyed.snapshot(id(moving));
-    expect(saved[0]?.[1].length).toBeGreaterThan(0);
+    expect(saved.state[0]?.[1].length).toBeGreaterThan(0);
+    expect(saved.nodeBytes).toEqual([[node.id, encodePlain(saved.state[0]).byteLength]]);
     pool.release(LAYOUT.topic, moving);
-    expect(await keyed.snapshot(id(moving))).toEqual([]);
-    await keyed.restore(id(moving), saved);
+    expect(await keyed.snapshot(id(moving))).toEqual({ state: [], nodeBytes: [] });
+    await keyed.restore(id(moving), saved.state);
     expect(await keyed.snapshot(id(moving))).toEqual(saved);
     await keyed.forget(id(moving));
-    expect(await keyed.snapshot(id(moving))).toEqual([]);
+    expect(await keyed.snapshot(id(moving))).toEqual({ state: [], nodeBytes: [] });
   });
 
   it('a key of a state partition not owned fails the batch with SLUICE_STATE_PARTITION, before any slot runs', async () => {
@@ -121,6 +125,6 @@ describe('keyed state in the worker slots', () => {
     await expect(keyed.run(node, { groups, parts: new Map() }, info(0), false)).rejects.toMatchObject({
       code: 'SLUICE_STATE_PARTITION',
     });
-    expect(await keyed.snapshot(id(held))).toEqual([]);
+    expect(await keyed.snapshot(id(held))).toEqual({ state: [], nodeBytes: [] });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/index.ts';
 import { selectCodecs } from '../../src/codecs/index.ts';
-import { toOffset } from '../../src/core/index.ts';
+import { encodePlain, toOffset } from '../../src/core/index.ts';
 import { buildGraph, defineJob, Plan } from '../../src/dsl/index.ts';
 import { decodeStore, encodeStore, type PartitionStore } from '../../src/task/index.ts';
 import { createWindowState } from '../../src/task/window-ops.ts';
@@ -199,7 +199,7 @@ describe('encodeStore / decodeStore', () => {
     (after) => {
       const original: PartitionStore = new Map();
       run(original, batches.slice(0, after));
-      const restored = decodeStore(plan, encodeStore(original));
+      const restored = decodeStore(plan, encodeStore(original).state);
       expect([...restored.keys()]).toEqual([...original.keys()]);
       const rest = batches.slice(after);
       const expected = run(original, rest);
@@ -208,10 +208,23 @@ describe('encodeStore / decodeStore', () => {
     },
   );
 
+  it('the bytes are one msgpack encoding of [node, state][], and each part is measured', () => {
+    const original: PartitionStore = new Map();
+    run(original, batches.slice(0, 3));
+    const { state, nodeBytes } = encodeStore(original);
+    const list = [...original].map(([node, windows]) => [node, windows.snapshot()]);
+    // The checkpoint's format: what encoding the list at once gives, byte for byte.
+    expect(state).toEqual(encodePlain(list));
+    expect(nodeBytes).toEqual(list.map((part) => [part[0], encodePlain(part).byteLength]));
+    expect(nodeBytes.length).toBe(original.size);
+    // One header byte (a fixarray) and the parts.
+    expect(state.byteLength).toBe(1 + nodeBytes.reduce((sum, [, bytes]) => sum + bytes, 0));
+  });
+
   it('restored state is independent of the original', () => {
     const original: PartitionStore = new Map();
     run(original, batches.slice(0, 3));
-    const bytes = encodeStore(original);
+    const bytes = encodeStore(original).state;
     const first = decodeStore(plan, bytes);
     const second = decodeStore(plan, bytes);
     const expected = run(first, batches.slice(3));
@@ -229,7 +242,7 @@ describe('encodeStore / decodeStore', () => {
         partition: 0,
         offset: toOffset(4n),
         signature: 'sig',
-        slot: encodeStore(original),
+        slot: encodeStore(original).state,
         clock: null,
         updates: [],
         writtenAt: 0,
@@ -243,7 +256,7 @@ describe('encodeStore / decodeStore', () => {
   });
 
   it('an empty store round-trips to an empty store', () => {
-    expect(decodeStore(plan, encodeStore(new Map())).size).toBe(0);
+    expect(decodeStore(plan, encodeStore(new Map()).state).size).toBe(0);
   });
 
   it.each([
@@ -252,7 +265,7 @@ describe('encodeStore / decodeStore', () => {
     [99, 'no node'],
   ])('refuses state for node %i (%s): it is no window operation of the plan', (node) => {
     const state = new FinalWindows(Windows.tumbling(10), paneOps(Aggregations.count()));
-    const bytes = encodeStore(new Map([[node, state]]));
+    const bytes = encodeStore(new Map([[node, state]])).state;
     expect(() => decodeStore(plan, bytes)).toThrow(
       expect.objectContaining({
         code: 'SLUICE_CHECKPOINT',
@@ -297,7 +310,7 @@ describe('encodeStore / decodeStore: session windows', () => {
         'SessionWindows',
         'SessionWindows',
       ]);
-      const restored = decodeStore(sessions, encodeStore(original));
+      const restored = decodeStore(sessions, encodeStore(original).state);
       const rest = batches.slice(after);
       const expected = run(original, rest, sessions);
       expect(run(restored, rest, sessions)).toEqual(expected);

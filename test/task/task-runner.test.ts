@@ -5,6 +5,7 @@ import {
   decodeResult,
   encodeBatch,
   type GivenValues,
+  type SlotSnapshot,
   type SlotTask,
   TaskRunner,
   type WorkerInit,
@@ -101,18 +102,20 @@ describe('TaskRunner', () => {
     const graph = buildGraph(tumbling, {});
     const first = runner(graph);
     result(first.run(kafkaTask(0, ['x', 'y'])));
-    const state = first.run({ type: 'snapshot', topic: 't', partition: 3 });
+    const { state, nodeBytes } = first.run({ type: 'snapshot', topic: 't', partition: 3 }) as SlotSnapshot;
     expect(state).toBeInstanceOf(Uint8Array);
+    // The one window operation is all of the state but the list's one-byte header.
+    const window = new Plan(graph).windows[0]?.id;
+    expect(nodeBytes).toEqual([[window, state.byteLength - 1]]);
 
     const second = runner(graph);
-    second.run({ type: 'restore', topic: 't', partition: 3, state: state as Uint8Array });
+    second.run({ type: 'restore', topic: 't', partition: 3, state });
     const tick = (batchId: number): SlotTask => ({
       type: 'tick',
       info: info(batchId),
       topic: 't',
       partition: 3,
     });
-    const window = new Plan(graph).windows[0]?.id;
     expect(result(second.run(tick(1))).fired).toEqual([window]);
 
     first.run({ type: 'forget', topic: 't', partition: 3 });

@@ -55,7 +55,7 @@ describe('InProcessSlots', () => {
 
     const state = await inThread.snapshot('t', 0);
     const other = slots();
-    await other.restore('t', 0, state);
+    await other.restore('t', 0, state.state);
     const tick = {
       type: 'tick',
       info: { ...info, batchId: 1, time: 2000 },

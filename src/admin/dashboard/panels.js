@@ -149,7 +149,12 @@ export function drawPartitions(status) {
 export function drawState(state) {
   const bytesOf = new Map(state.bytes.map((b) => [`${b.topic}-${b.partition}`, b]));
   const rows = state.windows.flatMap((w) =>
-    w.operators.map((op) => ({ name: `${w.topic}-${w.partition}`, node: op.node, entries: op.entries })),
+    w.operators.map((op) => ({
+      name: `${w.topic}-${w.partition}`,
+      node: op.node,
+      entries: op.entries,
+      bytes: op.bytes,
+    })),
   );
   fillTable(
     '#window-state',
@@ -159,6 +164,7 @@ export function drawState(state) {
         r.name,
         r.node,
         [r.entries, 'num'],
+        [r.bytes === null ? '–' : bytes(r.bytes), 'num'],
         [saved ? bytes(saved.windowBytes) : '–', 'num'],
         [saved ? bytes(saved.bytes) : '–', 'num'],
       ];
@@ -167,6 +173,7 @@ export function drawState(state) {
       partition: rows[index].name,
       node: String(rows[index].node),
       entries: String(rows[index].entries),
+      ...(rows[index].bytes === null ? {} : { bytes: String(rows[index].bytes) }),
       ...(bytesOf.has(rows[index].name)
         ? {
             windowBytes: String(bytesOf.get(rows[index].name).windowBytes),
@@ -177,12 +184,20 @@ export function drawState(state) {
   );
   fillTable(
     '#keyed-state',
-    state.keyed.map((k) => [k.statePartition, [k.keys, 'num']]),
+    state.keyed.map((k) => [
+      k.statePartition,
+      [k.keys, 'num'],
+      [k.bytes === null ? '–' : bytes(k.bytes), 'num'],
+      k.operators.map((op) => `node ${op.node}: ${bytes(op.bytes)}`).join(', ') || '–',
+    ]),
     (index) => ({
       statePartition: String(state.keyed[index].statePartition),
       keys: String(state.keyed[index].keys),
+      ...(state.keyed[index].bytes === null ? {} : { bytes: String(state.keyed[index].bytes) }),
     }),
   );
+  document.getElementById('state-bytes-at').textContent =
+    state.bytesAt === null ? 'no checkpoint yet' : `checkpoint of ${isoTime(state.bytesAt)}`;
   const saves = state.checkpoints?.saves ?? [];
   fillTable(
     '#checkpoints',
