@@ -8,8 +8,13 @@ export type OperatorTotal = {
   /** Records into it: the records consumed for a source, else what its parents handed on. */
   readonly in: number;
   readonly out: number;
-  /** Main-thread operators: ms spent on it; null in the slots, whose chain's time is `slotMs`. */
+  /** Main-thread operators: ms the main thread spent on it, measured; null in the slots. */
   readonly ms: number | null;
+  /**
+   * Its own ms in the slots (slot operators, and aggregations' slot side), estimated from one
+   * value in 64 timed through the chain; null: none.
+   */
+  readonly sampledMs: number | null;
 };
 
 export type OperatorTotals = {
@@ -22,14 +27,16 @@ export type OperatorTotals = {
 export class OperatorCounter {
   readonly #out: number[] = [];
   readonly #ms: (number | undefined)[] = [];
+  readonly #sampledMs: (number | undefined)[] = [];
   #consumed = 0;
   #slotMs = 0;
 
   add(stats: BatchStats): void {
     this.#consumed += stats.consumed;
-    for (const { node, out, ms } of stats.operators ?? []) {
+    for (const { node, out, ms, sampledMs } of stats.operators ?? []) {
       this.#out[node] = (this.#out[node] ?? 0) + out;
       if (ms !== undefined) this.#ms[node] = (this.#ms[node] ?? 0) + ms;
+      if (sampledMs !== undefined) this.#sampledMs[node] = (this.#sampledMs[node] ?? 0) + sampledMs;
     }
     for (const partition of stats.partitions ?? []) this.#slotMs += partition.slotMs ?? 0;
   }
@@ -46,7 +53,14 @@ export class OperatorCounter {
             : (this.#out[node] ?? 0)
           : list.reduce((sum, parent) => sum + (this.#out[parent] ?? 0), 0);
       const ms = this.#ms[node];
-      return { node, in: into, out: this.#out[node] ?? 0, ms: ms === undefined ? null : round(ms) };
+      const sampled = this.#sampledMs[node];
+      return {
+        node,
+        in: into,
+        out: this.#out[node] ?? 0,
+        ms: ms === undefined ? null : round(ms),
+        sampledMs: sampled === undefined ? null : round(sampled),
+      };
     });
     return { operators, slotMs: round(this.#slotMs) };
   }

@@ -67,7 +67,13 @@ export function runHeader(run: RunInfo, totals: OperatorTotals, now: number): Ru
     kafka: run.kafka?.() ?? null,
     operators: operators.map((operator) => {
       const total = totals.operators[operator.id];
-      return { ...operator, in: total?.in ?? 0, out: total?.out ?? 0, ms: total?.ms ?? null };
+      return {
+        ...operator,
+        in: total?.in ?? 0,
+        out: total?.out ?? 0,
+        ms: total?.ms ?? null,
+        sampledMs: total?.sampledMs ?? null,
+      };
     }),
     slotMs: totals.slotMs,
   };

@@ -15,12 +15,17 @@ export type PartitionProfile = {
   readonly windowEntries?: readonly (readonly [number, number])[];
 };
 
-/** One operator (plan node) over a batch: values it handed on, and the main thread's time on it. */
+/** One operator (plan node) over a batch: values it handed on, and its time on each side. */
 export type OperatorProfile = {
   readonly node: number;
   readonly out: number;
-  /** Main-thread nodes only: slot nodes run chained per record, their time is the partitions' slotMs. */
+  /** Main-thread nodes only: the main thread's time on it, measured. */
   readonly ms?: number;
+  /**
+   * Its own time in the slots, summed over the partitions, estimated from one value in 64 timed
+   * through the chain: slot nodes, and the slot side (partials) of main-thread aggregations.
+   */
+  readonly sampledMs?: number;
 };
 
 /** One output's write in a batch: its values, time and attempts (1 without a retry). */
@@ -62,12 +67,28 @@ export function operatorProfiles(
   main: MainProfile,
 ): OperatorProfile[] {
   return plan.nodes.map((node) => {
+    let sampled = 0;
+    let timed = false;
+    for (const result of results) {
+      const ms = result.operatorMs?.[node.id];
+      if (ms === undefined) continue;
+      timed = true;
+      sampled += ms;
+    }
+    const inSlots =
+      !plan.onMain[node.id] || plan.partialExports.has(node.id) || plan.slotOutputs.has(node.id);
+    const slotSide = timed && inSlots ? { sampledMs: sampled } : {};
     if (plan.onMain[node.id]) {
       const ms = main.ms.get(node.id);
-      return { node: node.id, out: main.out.get(node.id) ?? 0, ...(ms === undefined ? {} : { ms }) };
+      return {
+        node: node.id,
+        out: main.out.get(node.id) ?? 0,
+        ...(ms === undefined ? {} : { ms }),
+        ...slotSide,
+      };
     }
     let out = 0;
     for (const result of results) out += result.operators?.[node.id] ?? 0;
-    return { node: node.id, out };
+    return { node: node.id, out, ...slotSide };
   });
 }

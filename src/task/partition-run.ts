@@ -183,6 +183,7 @@ class PartitionRun {
       options.statePartitions,
       options.kafkaLayouts,
       calls,
+      options.operatorClock,
     );
     this.#at = (options.clock ?? Date.now)();
     this.#latencyField = options.latencyField;
@@ -277,6 +278,7 @@ class PartitionRun {
         ? { stateEntries: storeEntries(store), windowEntries: windowEntries(store) }
         : {}),
       operators: this.#pipeline.emitted,
+      operatorMs: this.#pipeline.operatorMs(),
       slotMs: performance.now() - this.#began,
       ...(ages && ages.count > 0 ? { latency: { at: this.#at, ages: ages.toSparse() } } : {}),
     };

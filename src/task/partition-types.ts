@@ -66,6 +66,11 @@ export type PartitionResult = {
   readonly windowEntries?: [number, number][];
   /** Per node of the plan, the values its slot stage handed on (0 for nodes that run on the main thread). */
   readonly operators?: number[];
+  /**
+   * Per node of the plan, its own time in the slot over the batch, ms (0 for nodes with no slot
+   * side): estimated from one value in 64 timed through the chain (`OperatorClock`).
+   */
+  readonly operatorMs?: number[];
   /** How long the slot ran the partition's batch through the job, ms. */
   readonly slotMs?: number;
   /** The ages of the records that went through the job (decode errors left out). */
@@ -89,6 +94,8 @@ export type RunOptions = {
   readonly kafkaLayouts?: ReadonlyMap<number, KafkaLayout>;
   /** The clock records' ages are read on (epoch ms): Date.now, or the TestDriver's. */
   readonly clock?: () => number;
+  /** The timer of operators' own time (ms): performance.now, or a test's. */
+  readonly operatorClock?: () => number;
   /** Ages count from this field of the decoded value rather than from `createdAt`. */
   readonly latencyField?: string;
   /** Told each time an asynchronous call settles: the stall watchdog takes it as progress. */

@@ -2,6 +2,7 @@
 import type { BatchInfo, SourceRecord } from '../core/index.ts';
 import { isAggregate, isElement, isKeyedState, type Node, type Plan, parentsOf } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { OperatorClock } from './operator-clock.ts';
 import { aggregatePartial, aggregateStage } from './operators/aggregate.ts';
 import { asyncStage } from './operators/async.ts';
 import { keyedStatePartial } from './operators/keyed-state.ts';
@@ -110,8 +111,11 @@ export class SlotPipeline {
   readonly #records = new Map<number, unknown[]>();
   /** Per node, the values it handed on in this batch (late records left out): the dashboard's records out. */
   readonly emitted: number[];
+  /** Each node's own time in the slot, sampled. */
+  readonly #clock: OperatorClock;
   #topic: string | undefined;
   #source: Stage | undefined;
+  #sourceId = -1;
   /** The asynchronous stages, in graph order. */
   readonly asyncStages: readonly AsyncStage[];
 
@@ -122,9 +126,11 @@ export class SlotPipeline {
     statePartitions?: number,
     kafkaLayouts?: ReadonlyMap<number, KafkaLayout>,
     calls?: Calls,
+    now?: () => number,
   ) {
     this.#plan = plan;
     this.emitted = new Array<number>(plan.nodes.length).fill(0);
+    this.#clock = new OperatorClock(plan.nodes.length, now);
     this.#scope = {
       info,
       time: 0,
@@ -175,8 +181,14 @@ export class SlotPipeline {
         throw new SluiceError(ErrorCode.jobInvalid, `no input of the job reads topic ${record.topic}`);
       this.#topic = record.topic;
       this.#source = this.#stages[source.id];
+      this.#sourceId = source.id;
     }
-    this.#source?.push(record);
+    if (this.#source) this.#clock.enter(this.#sourceId, record, this.#source.push);
+  }
+
+  /** Each node's own time in this slot over the batch, ms, estimated from sampled values. */
+  operatorMs(): number[] {
+    return this.#clock.estimates();
   }
 
   /**
@@ -191,7 +203,8 @@ export class SlotPipeline {
       if (stage && isAsyncStage(stage) && stage.held > 0) return id;
       // What a stage's end emits (a transform's, a window's) comes from no one record.
       this.#scope.record = -1;
-      stage?.end?.();
+      const end = stage?.end;
+      if (end) this.#clock.end(id, end);
     }
     return -1;
   }
@@ -215,24 +228,37 @@ export class SlotPipeline {
    * `lateRecords` children get only its late records (`late`), the other children none of them.
    */
   #emitter(id: number, late = false): Receiver {
-    const targets = (this.#plan.children[id] ?? [])
-      .filter((child) => (this.#plan.nodes[child]?.kind === 'lateRecords') === late)
-      .map((child) => receiverOf(this.#stages[child], id))
-      .filter((receiver): receiver is Receiver => receiver !== undefined);
+    const children: [number, Receiver][] = [];
+    for (const child of this.#plan.children[id] ?? []) {
+      if ((this.#plan.nodes[child]?.kind === 'lateRecords') !== late) continue;
+      const receiver = receiverOf(this.#stages[child], id);
+      if (receiver) children.push([child, receiver]);
+    }
     const exported = this.#records.get(id);
-    if (exported) targets.push((value) => exported.push(value));
+    // An exported value's push is the node's own time.
+    if (exported) children.push([id, (value) => exported.push(value)]);
+    const targets = children.map(([, receiver]) => receiver);
     const deliver: Receiver =
       targets.length === 1
         ? (targets[0] as Receiver)
         : (value) => {
             for (const target of targets) target(value);
           };
-    if (late) return deliver;
-    // One increment per value and node, in the slot: per-operator time is measured per batch instead.
+    const clock = this.#clock;
+    const timed: Receiver = (value) => {
+      for (const [child, receiver] of children) clock.edge(id, child, receiver, value);
+    };
+    const handOn: Receiver = (value) => {
+      if (clock.on) timed(value);
+      else if (clock.ending === id) clock.enter(id, value, deliver, timed);
+      else deliver(value);
+    };
+    if (late) return handOn;
+    // One increment per value and node, in the slot.
     const emitted = this.emitted;
     return (value) => {
       emitted[id] = (emitted[id] ?? 0) + 1;
-      deliver(value);
+      handOn(value);
     };
   }
 }

@@ -23,7 +23,7 @@ export type PanelSnapshot = {
     ranges: Range[];
   }[];
   header: Record<string, string>;
-  operators: { node: string; thread: string; in: string; out: string }[];
+  operators: { node: string; thread: string; in: string; out: string; ms?: string; sampledMs?: string }[];
   partitions: Record<string, string>[];
   keyed: { statePartition: string; keys: number; bytes: number }[];
   windowState: {

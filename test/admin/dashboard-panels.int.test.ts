@@ -154,6 +154,20 @@ describe('the dashboard panels in headless Chromium', () => {
         ['5', 'main', String(produced)],
         ['6', 'main', second.operators[5]?.out],
       ]);
+      // Time: the slot operators' own, estimated from sampled values; the main thread's, measured;
+      // the window and state operations both (their partials run in the slots).
+      expect(
+        second.operators.map((op) => [op.node, op.ms !== undefined, op.sampledMs !== undefined]),
+      ).toEqual([
+        ['0', false, true],
+        ['1', false, true],
+        ['2', false, true],
+        ['3', true, true],
+        ['4', true, false],
+        ['5', true, true],
+        ['6', true, false],
+      ]);
+      for (const op of second.operators) expect(Number(op.sampledMs ?? 0)).toBeGreaterThanOrEqual(0);
       // The last restore: a first run, nothing to restore, for the input and the repartition topics.
       const restored = [
         `${topic}-0`,

@@ -10,9 +10,9 @@ describe('OperatorCounter', () => {
       batchStats(0, {
         consumed: 15,
         operators: [
-          { node: 0, out: 15 },
-          { node: 1, out: 9 },
-          { node: 2, out: 4, ms: 1.5 },
+          { node: 0, out: 15, sampledMs: 0.5 },
+          { node: 1, out: 9, sampledMs: 1.25 },
+          { node: 2, out: 4, ms: 1.5, sampledMs: 0.125 },
           { node: 3, out: 4, ms: 0.25 },
         ],
         partitions: [
@@ -25,8 +25,8 @@ describe('OperatorCounter', () => {
       batchStats(1, {
         consumed: 15,
         operators: [
-          { node: 0, out: 15 },
-          { node: 1, out: 15 },
+          { node: 0, out: 15, sampledMs: 0.25 },
+          { node: 1, out: 15, sampledMs: 2 },
           { node: 2, out: 6, ms: 0.5 },
           { node: 3, out: 6, ms: 0.25 },
         ],
@@ -34,10 +34,11 @@ describe('OperatorCounter', () => {
     );
     expect(counter.totals([[], [0], [1], [2]])).toEqual({
       operators: [
-        { node: 0, in: 30, out: 30, ms: null },
-        { node: 1, in: 30, out: 24, ms: null },
-        { node: 2, in: 24, out: 10, ms: 2 },
-        { node: 3, in: 10, out: 10, ms: 0.5 },
+        { node: 0, in: 30, out: 30, ms: null, sampledMs: 0.75 },
+        { node: 1, in: 30, out: 24, ms: null, sampledMs: 3.25 },
+        // The aggregation's slot side (its partials) and its merge on the main thread.
+        { node: 2, in: 24, out: 10, ms: 2, sampledMs: 0.125 },
+        { node: 3, in: 10, out: 10, ms: 0.5, sampledMs: null },
       ],
       slotMs: 3.125,
     });
@@ -56,9 +57,9 @@ describe('OperatorCounter', () => {
       }),
     );
     expect(counter.totals([[], [], [0, 1]]).operators).toEqual([
-      { node: 0, in: 10, out: 10, ms: null },
-      { node: 1, in: 5, out: 5, ms: null },
-      { node: 2, in: 15, out: 15, ms: null },
+      { node: 0, in: 10, out: 10, ms: null, sampledMs: null },
+      { node: 1, in: 5, out: 5, ms: null, sampledMs: null },
+      { node: 2, in: 15, out: 15, ms: null, sampledMs: null },
     ]);
   });
 });

@@ -55,11 +55,11 @@ function drawOperators(operators, slotMs) {
   const place = operators.map((op) => {
     const row = rows.get(depth[op.id]) ?? 0;
     rows.set(depth[op.id], row + 1);
-    return { x: 10 + depth[op.id] * 150, y: 10 + row * 54 };
+    return { x: 10 + depth[op.id] * 200, y: 10 + row * 54 };
   });
   const svg = document.createElementNS(SVG, 'svg');
   const height = 20 + [...rows.values()].reduce((a, b) => Math.max(a, b), 1) * 54;
-  const width = 20 + (depth.reduce((a, b) => Math.max(a, b), 0) + 1) * 150;
+  const width = 20 + (depth.reduce((a, b) => Math.max(a, b), 0) + 1) * 200;
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('height', String(height));
   for (const op of operators) {
@@ -67,7 +67,7 @@ function drawOperators(operators, slotMs) {
       const line = document.createElementNS(SVG, 'line');
       const from = place[parent];
       const to = place[op.id];
-      attributes(line, { x1: from.x + 130, y1: from.y + 20, x2: to.x, y2: to.y + 20 });
+      attributes(line, { x1: from.x + 180, y1: from.y + 20, x2: to.x, y2: to.y + 20 });
       svg.append(line);
     }
   }
@@ -76,7 +76,7 @@ function drawOperators(operators, slotMs) {
     group.setAttribute('class', `node ${op.thread}`);
     group.dataset.node = String(op.id);
     const box = document.createElementNS(SVG, 'rect');
-    attributes(box, { x: place[op.id].x, y: place[op.id].y, width: 130, height: 40, rx: 4 });
+    attributes(box, { x: place[op.id].x, y: place[op.id].y, width: 180, height: 40, rx: 4 });
     const title = document.createElementNS(SVG, 'text');
     title.setAttribute('x', String(place[op.id].x + 6));
     title.setAttribute('y', String(place[op.id].y + 16));
@@ -85,7 +85,7 @@ function drawOperators(operators, slotMs) {
     figures.setAttribute('x', String(place[op.id].x + 6));
     figures.setAttribute('y', String(place[op.id].y + 32));
     figures.setAttribute('class', 'figures');
-    figures.textContent = `${op.in} → ${op.out}`;
+    figures.textContent = `${op.in} → ${op.out} · ${operatorTime(op)}`;
     group.append(box, title, figures);
     svg.append(group);
   }
@@ -100,17 +100,32 @@ function drawOperators(operators, slotMs) {
       op.thread,
       [op.in, 'num'],
       [op.out, 'num'],
-      [op.thread === 'main' ? ms(op.ms) : 'chained', 'num'],
+      [ms(op.ms), 'num'],
+      [sampled(op.sampledMs), 'num'],
     ]),
     (index) => ({
       node: String(operators[index].id),
       thread: operators[index].thread,
       in: String(operators[index].in),
       out: String(operators[index].out),
+      ...(operators[index].ms === null ? {} : { ms: String(operators[index].ms) }),
+      ...(operators[index].sampledMs === null ? {} : { sampledMs: String(operators[index].sampledMs) }),
     }),
   );
   document.getElementById('slot-ms').textContent =
-    `slot operators run chained per record: ${ms(slotMs)} in the slots since start`;
+    `slot operators run chained per record: ${ms(slotMs)} in the slots since start; ` +
+    "each one's own share estimated from one value in 64 timed through the chain (≈)";
+}
+
+/** An estimate from sampled values: marked as one. */
+function sampled(value) {
+  return value === null || value === undefined ? '–' : `≈ ${ms(value)}`;
+}
+
+/** An operator's time in the graph: the main thread's, the slots' estimate, or both. */
+function operatorTime(op) {
+  const parts = [op.ms === null ? null : ms(op.ms), op.sampledMs === null ? null : sampled(op.sampledMs)];
+  return parts.filter((part) => part !== null).join(' + ') || '–';
 }
 
 /** Lag per partition in records and time, and each partition's watermark. */
@@ -306,8 +321,20 @@ export function drawDrilldown(detail, operators) {
   const kinds = new Map((operators ?? []).map((op) => [op.id, op.kind]));
   fillTable(
     '#drill-operators',
-    detail.operators.map((op) => [op.node, kinds.get(op.node) ?? '', [op.out, 'num'], [ms(op.ms), 'num']]),
-    (index) => ({ node: String(detail.operators[index].node), out: String(detail.operators[index].out) }),
+    detail.operators.map((op) => [
+      op.node,
+      kinds.get(op.node) ?? '',
+      [op.out, 'num'],
+      [ms(op.ms), 'num'],
+      [sampled(op.sampledMs), 'num'],
+    ]),
+    (index) => ({
+      node: String(detail.operators[index].node),
+      out: String(detail.operators[index].out),
+      ...(detail.operators[index].sampledMs === undefined
+        ? {}
+        : { sampledMs: String(detail.operators[index].sampledMs) }),
+    }),
   );
   fillTable(
     '#drill-outputs',
