@@ -9,29 +9,67 @@ import type { Receiver } from './operators/types.ts';
 export const SAMPLE_EVERY = 64;
 
 /**
+ * What the clock reads: a timer in ms, where in each run of SAMPLE_EVERY values to sample, and
+ * what reading the timer costs (ms), taken off each timed span.
+ */
+export type OperatorTimer = { now(): number; phase(): number; cost(): number };
+
+/**
+ * performance.now, and a random phase: no value of a batch (its first, a cold one) is always
+ * timed. Reading the timer costs 50 to 200 ns, as much as a small operator: each span between two
+ * reads holds one read, which is taken off (the median gap of consecutive reads, measured once).
+ */
+export const operatorTimer: OperatorTimer = {
+  now: () => performance.now(),
+  phase: () => Math.floor(Math.random() * SAMPLE_EVERY),
+  cost: () => {
+    timerCost ??= medianGap(() => performance.now());
+    return timerCost;
+  },
+};
+
+let timerCost: number | undefined;
+
+function medianGap(now: () => number): number {
+  const gaps = new Float64Array(2_001);
+  let last = now();
+  for (let read = 0; read < 10_000 + gaps.length; read++) {
+    const at = now();
+    if (read >= 10_000) gaps[read - 10_000] = at - last;
+    last = at;
+  }
+  return gaps.sort()[gaps.length >> 1] ?? 0;
+}
+
+/**
  * Slot operators run chained, a value at a time through nested calls, so an operator's own time
  * is the time between entering it and entering a child, plus the time after each child returns.
- * For a sampled value the clock keeps exactly that (`edge` marks every hand-over); the sampled
- * times, scaled by entries over samples, estimate the batch's. Unsampled values pay a branch.
+ * For a sampled value the clock keeps exactly that (`edge` marks every hand-over). Each value is
+ * sampled with probability 1/SAMPLE_EVERY (one in each run of that many, at a random phase), so
+ * the sampled times times SAMPLE_EVERY estimate the batch's without bias, however small it is.
+ * Unsampled values pay a branch.
  */
 export class OperatorClock {
   readonly #now: () => number;
   readonly #every: number;
+  readonly #phase: number;
+  readonly #cost: number;
   /** Estimated own ms per node over the batch. */
   readonly #ms: Float64Array;
   /** Sampled own ms per node since the last fold. */
   readonly #sampled: Float64Array;
   #entries = 0;
-  #samples = 0;
   #mark = 0;
   /** Whether a sampled value is going through the chain: hand-overs are timed. */
   on = false;
   /** The node whose batch end is running, whose values enter the chain (-1: none). */
   ending = -1;
 
-  constructor(nodes: number, now: () => number = () => performance.now(), every = SAMPLE_EVERY) {
-    this.#now = now;
+  constructor(nodes: number, timer: OperatorTimer = operatorTimer, every = SAMPLE_EVERY) {
+    this.#now = timer.now;
     this.#every = every;
+    this.#phase = timer.phase() % every;
+    this.#cost = timer.cost();
     this.#ms = new Float64Array(nodes);
     this.#sampled = new Float64Array(nodes);
   }
@@ -41,11 +79,10 @@ export class OperatorClock {
    * hand-overs with `edge`) when it is sampled.
    */
   enter(node: number, value: unknown, plain: Receiver, timed: Receiver = plain): void {
-    if (this.on || this.#entries++ % this.#every !== 0) {
+    if (this.on || this.#entries++ % this.#every !== this.#phase) {
       plain(value);
       return;
     }
-    this.#samples++;
     this.on = true;
     this.#mark = this.#now();
     try {
@@ -81,21 +118,16 @@ export class OperatorClock {
     }
   }
 
-  /** Adds the sampled times, scaled, to the estimates and starts a new count; returns what they came to. */
+  /** Adds the sampled times, scaled, to the estimates; returns what they came to. */
   fold(): number {
     let total = 0;
-    if (this.#samples > 0) {
-      const scale = this.#entries / this.#samples;
-      for (let node = 0; node < this.#sampled.length; node++) {
-        const ms = (this.#sampled[node] ?? 0) * scale;
-        if (ms === 0) continue;
-        this.#ms[node] = (this.#ms[node] ?? 0) + ms;
-        total += ms;
-      }
-      this.#sampled.fill(0);
+    for (let node = 0; node < this.#sampled.length; node++) {
+      const ms = (this.#sampled[node] ?? 0) * this.#every;
+      if (ms === 0) continue;
+      this.#ms[node] = (this.#ms[node] ?? 0) + ms;
+      total += ms;
     }
-    this.#entries = 0;
-    this.#samples = 0;
+    this.#sampled.fill(0);
     return total;
   }
 
@@ -107,7 +139,8 @@ export class OperatorClock {
 
   #own(node: number): void {
     const now = this.#now();
-    this.#sampled[node] = (this.#sampled[node] ?? 0) + (now - this.#mark);
+    const spent = now - this.#mark - this.#cost;
+    if (spent > 0) this.#sampled[node] = (this.#sampled[node] ?? 0) + spent;
     this.#mark = now;
   }
 }

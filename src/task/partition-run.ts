@@ -183,7 +183,7 @@ class PartitionRun {
       options.statePartitions,
       options.kafkaLayouts,
       calls,
-      options.operatorClock,
+      options.operatorTimer,
     );
     this.#at = (options.clock ?? Date.now)();
     this.#latencyField = options.latencyField;

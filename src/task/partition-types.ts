@@ -1,6 +1,7 @@
 // What a slot's run of one partition batch takes and returns: its input, options and result.
 import type { Offset, Origin, SourceRecord } from '../core/index.ts';
 import type { SlotErrorData } from '../errors/index.ts';
+import type { OperatorTimer } from './operator-clock.ts';
 import type { KafkaLayout } from './output-encoding.ts';
 import type { Export } from './partials.ts';
 import type { LatePolicy, LateSample, PartitionStore } from './window-ops.ts';
@@ -68,7 +69,7 @@ export type PartitionResult = {
   readonly operators?: number[];
   /**
    * Per node of the plan, its own time in the slot over the batch, ms (0 for nodes with no slot
-   * side): estimated from one value in 64 timed through the chain (`OperatorClock`).
+   * side): estimated from values sampled one in 64 and timed through the chain (`OperatorClock`).
    */
   readonly operatorMs?: number[];
   /** How long the slot ran the partition's batch through the job, ms. */
@@ -94,8 +95,8 @@ export type RunOptions = {
   readonly kafkaLayouts?: ReadonlyMap<number, KafkaLayout>;
   /** The clock records' ages are read on (epoch ms): Date.now, or the TestDriver's. */
   readonly clock?: () => number;
-  /** The timer of operators' own time (ms): performance.now, or a test's. */
-  readonly operatorClock?: () => number;
+  /** The timer of operators' own time: performance.now at a random phase, or a test's. */
+  readonly operatorTimer?: OperatorTimer;
   /** Ages count from this field of the decoded value rather than from `createdAt`. */
   readonly latencyField?: string;
   /** Told each time an asynchronous call settles: the stall watchdog takes it as progress. */

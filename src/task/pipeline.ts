@@ -2,7 +2,7 @@
 import type { BatchInfo, SourceRecord } from '../core/index.ts';
 import { isAggregate, isElement, isKeyedState, type Node, type Plan, parentsOf } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { OperatorClock } from './operator-clock.ts';
+import { OperatorClock, type OperatorTimer } from './operator-clock.ts';
 import { aggregatePartial, aggregateStage } from './operators/aggregate.ts';
 import { asyncStage } from './operators/async.ts';
 import { keyedStatePartial } from './operators/keyed-state.ts';
@@ -126,11 +126,11 @@ export class SlotPipeline {
     statePartitions?: number,
     kafkaLayouts?: ReadonlyMap<number, KafkaLayout>,
     calls?: Calls,
-    now?: () => number,
+    timer?: OperatorTimer,
   ) {
     this.#plan = plan;
     this.emitted = new Array<number>(plan.nodes.length).fill(0);
-    this.#clock = new OperatorClock(plan.nodes.length, now);
+    this.#clock = new OperatorClock(plan.nodes.length, timer);
     this.#scope = {
       info,
       time: 0,

@@ -55,11 +55,11 @@ function drawOperators(operators, slotMs) {
   const place = operators.map((op) => {
     const row = rows.get(depth[op.id]) ?? 0;
     rows.set(depth[op.id], row + 1);
-    return { x: 10 + depth[op.id] * 200, y: 10 + row * 54 };
+    return { x: 10 + depth[op.id] * 250, y: 10 + row * 54 };
   });
   const svg = document.createElementNS(SVG, 'svg');
   const height = 20 + [...rows.values()].reduce((a, b) => Math.max(a, b), 1) * 54;
-  const width = 20 + (depth.reduce((a, b) => Math.max(a, b), 0) + 1) * 200;
+  const width = 20 + (depth.reduce((a, b) => Math.max(a, b), 0) + 1) * 250;
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('height', String(height));
   for (const op of operators) {
@@ -67,7 +67,7 @@ function drawOperators(operators, slotMs) {
       const line = document.createElementNS(SVG, 'line');
       const from = place[parent];
       const to = place[op.id];
-      attributes(line, { x1: from.x + 180, y1: from.y + 20, x2: to.x, y2: to.y + 20 });
+      attributes(line, { x1: from.x + 230, y1: from.y + 20, x2: to.x, y2: to.y + 20 });
       svg.append(line);
     }
   }
@@ -76,7 +76,7 @@ function drawOperators(operators, slotMs) {
     group.setAttribute('class', `node ${op.thread}`);
     group.dataset.node = String(op.id);
     const box = document.createElementNS(SVG, 'rect');
-    attributes(box, { x: place[op.id].x, y: place[op.id].y, width: 180, height: 40, rx: 4 });
+    attributes(box, { x: place[op.id].x, y: place[op.id].y, width: 230, height: 40, rx: 4 });
     const title = document.createElementNS(SVG, 'text');
     title.setAttribute('x', String(place[op.id].x + 6));
     title.setAttribute('y', String(place[op.id].y + 16));
