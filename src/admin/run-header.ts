@@ -18,7 +18,16 @@ export type RunInfo = {
   readonly kafka?: () => KafkaCluster | undefined;
 };
 
-export type KafkaCluster = { readonly clusterId: string; readonly brokers: number };
+/** The cluster, as `describeKafka` read it: id, brokers, and the release they run when known. */
+export type KafkaCluster = {
+  readonly clusterId: string;
+  readonly brokers: number;
+  /** The broker's release line (`4.3`), from the highest metadata.version it supports. */
+  readonly release: string | null;
+  /** The cluster's finalized metadata.version (`4.3-IV0`). */
+  readonly metadataVersion: string | null;
+  readonly releaseProblem?: string;
+};
 
 /** `/api/job`. Times are epoch ms. */
 export type RunHeader = {
@@ -35,7 +44,7 @@ export type RunHeader = {
   readonly versions: {
     readonly sluice: string;
     readonly node: string;
-    /** The Kafka client library's: the protocol has no broker version to read. */
+    /** The Kafka client library's (the broker's release is `kafka.release`). */
     readonly kafkajs: string;
   };
   readonly kafka: KafkaCluster | null;

@@ -14,6 +14,7 @@ import {
   WindowMerger,
 } from '../coordinator/index.ts';
 import { type Logger, parsePartitionId } from '../core/index.ts';
+import { type ClientSoftware, describeKafka, type KafkaClusterInfo } from '../kafka/index.ts';
 import { GeneratorSource } from '../sources/index.ts';
 import { WatermarkTracker } from '../window/index.ts';
 import { createCheckpointer, restoreOf } from './checkpoint-wiring.ts';
@@ -73,6 +74,8 @@ export type App = {
   waiting(): number;
   /** On SLUICE_BROKERS, the admin client: the group's lag is read with it. */
   readonly kafkaAdmin?: Admin;
+  /** On SLUICE_BROKERS: the cluster's id, brokers and release, for the dashboard's header. */
+  describeKafka?(software: ClientSoftware): Promise<KafkaClusterInfo>;
   /** The job: its name, settings and plan, for the dashboard. */
   readonly job: JobSummary;
   /** Per owned partition, its event-time watermark (-∞ before any) and whether it is idle; empty without windows. */
@@ -217,7 +220,12 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
     buffered: () => source.buffered(),
     owned: () => source.owned(),
     waiting: () => source.waiting(),
-    ...(kafka ? { kafkaAdmin: kafka.admin } : {}),
+    ...(kafka
+      ? {
+          kafkaAdmin: kafka.admin,
+          describeKafka: (software: ClientSoftware) => describeKafka(kafka.client, kafka.admin, software),
+        }
+      : {}),
     job: jobSummary(jobPath, plan, config),
     watermarks: () =>
       plan.windows.length === 0

@@ -16,6 +16,7 @@ import { type Stall, StallWatchdog, stallError } from '../coordinator/index.ts';
 import type { Logger } from '../core/index.ts';
 import { isSluiceError } from '../errors/index.ts';
 import { createLogger } from '../log/index.ts';
+import { sluiceVersion } from './doctor.ts';
 import { RunStop } from './run-stop.ts';
 
 /**
@@ -125,9 +126,9 @@ function serveStatus(app: App, config: SluiceConfig, admin: AdminState, env: Nod
   const kafkaAdmin = app.kafkaAdmin;
   let cluster: KafkaCluster | undefined;
   // Once, in the background: the header shows the cluster when Kafka answered.
-  void kafkaAdmin?.describeCluster().then(
-    ({ clusterId, brokers }) => {
-      cluster = { clusterId, brokers: brokers.length };
+  void app.describeKafka?.({ name: 'sluice', version: sluiceVersion() }).then(
+    (described) => {
+      cluster = described;
     },
     () => {},
   );

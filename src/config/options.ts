@@ -399,6 +399,13 @@ export const DEV_VARIABLES: readonly VariableDoc[] = [
     description: 'Integration tests use this broker instead of starting their own.',
   },
   {
+    env: 'SLUICE_TEST_KAFKA_VERSION',
+    type: '`3.x.y` or `4.x.y`',
+    default: 'unset',
+    description:
+      'The version of the broker in `SLUICE_TEST_BROKERS`, for the tests that check the release the dashboard reads from it; unset, they take any release line.',
+  },
+  {
     env: 'SLUICE_KAFKA_DIR',
     type: 'path',
     default: '`./.kafka`',

@@ -1,9 +1,16 @@
 // kafka/: direct source, transactions, dead letters, repartition topics, partitioners; main thread.
 
+export {
+  type BrokerFeatures,
+  type KafkaRelease,
+  kafkaRelease,
+  metadataVersionName,
+  readApiVersionsV3,
+} from './broker-release.ts';
 export { createKafka } from './client.ts';
 export { coPartitionedAssigner, coPartitionedAssignment } from './co-partitioned-assigner.ts';
 export { DirectSource } from './consumer/direct-source.ts';
-export { kafkaCluster } from './consumer/kafka-cluster.ts';
+export { type ClientSoftware, kafkaCluster } from './consumer/kafka-cluster.ts';
 export { DeadLetterWriter } from './dead-letter.ts';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -11,6 +18,7 @@ export {
   RECORD_BATCH_OVERHEAD,
   recordSize,
 } from './dead-letter-plan.ts';
+export { describeKafka, type KafkaClusterInfo } from './describe-kafka.ts';
 export {
   createPartitioner,
   hashedPartitions,

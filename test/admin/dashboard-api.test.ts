@@ -165,7 +165,12 @@ describe('/api/job, /api/state, /api/environment and /api/status', () => {
     expect(await get(`${url}/api/job`)).toEqual({ status: 200, body: { started: false } });
     const config = loadConfig({ SLUICE_GROUP_ID: 'words', SLUICE_BATCH_INTERVAL_MS: '500' });
     admin.describeRun(
-      { job: JOB, config, startedAt: 1_700_000_000_000, kafka: () => ({ clusterId: 'c1', brokers: 3 }) },
+      {
+        job: JOB,
+        config,
+        startedAt: 1_700_000_000_000,
+        kafka: () => ({ clusterId: 'c1', brokers: 3, release: '4.3', metadataVersion: '4.2-IV1' }),
+      },
       {},
     );
     admin.observeBatch(batchStats(0, PROFILED));
@@ -178,7 +183,7 @@ describe('/api/job, /api/state, /api/environment and /api/status', () => {
       startedAt: 1_700_000_000_000,
       groupId: 'words',
       topics: 'clicks',
-      kafka: { clusterId: 'c1', brokers: 3 },
+      kafka: { clusterId: 'c1', brokers: 3, release: '4.3', metadataVersion: '4.2-IV1' },
       versions: { node: process.version, kafkajs: '2.2.4' },
       operators: [
         { ...JOB.operators[0], in: 15, out: 14, ms: null },

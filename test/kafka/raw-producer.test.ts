@@ -26,6 +26,9 @@ function cluster(
       Object.fromEntries(
         Object.entries(leaders).map(([node, led]) => [node, led.filter((p) => partitions.includes(p))]),
       ),
+    features: async () => {
+      throw new Error('the producer asks for no features');
+    },
     fetch: async () => {
       throw new Error('the producer fetches nothing');
     },

@@ -8,6 +8,8 @@ import { ignoreKafkajsTimeoutWarning } from '../../src/kafka/index.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     kafkaBrokers: string;
+    /** The broker's Kafka version (`4.3.1`); with SLUICE_TEST_BROKERS, SLUICE_TEST_KAFKA_VERSION's, else ''. */
+    kafkaVersion: string;
   }
 }
 
@@ -19,6 +21,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const given = process.env.SLUICE_TEST_BROKERS;
   if (given) {
     project.provide('kafkaBrokers', given);
+    project.provide('kafkaVersion', process.env.SLUICE_TEST_KAFKA_VERSION ?? '');
     return async () => {};
   }
   // This process waits for the broker with kafkajs (the test workers start with the flag instead).
@@ -27,6 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const broker = await startBroker({ dir, log: (line) => console.log(`[kafka] ${line}`) });
   console.log(`[kafka] Kafka ${broker.version} for tests on ${broker.bootstrap}`);
   project.provide('kafkaBrokers', broker.bootstrap);
+  project.provide('kafkaVersion', broker.version);
   return async () => {
     await stopBroker(dir);
     rmSync(dir, { recursive: true, force: true });

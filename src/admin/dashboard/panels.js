@@ -28,7 +28,12 @@ export function drawHeader(job) {
   field(list, 'group', job.groupId);
   field(list, 'topics', `${job.topics}, ${job.workers} slots`);
   const brokers = job.kafka ? `${job.kafka.brokers} broker${job.kafka.brokers === 1 ? '' : 's'}` : '';
-  const kafka = job.kafka ? `cluster ${job.kafka.clusterId}, ${brokers}` : 'not read';
+  const release = job.kafka?.release
+    ? `${job.kafka.release} (metadata.version ${job.kafka.metadataVersion ?? 'not finalized'}), `
+    : job.kafka
+      ? `release unknown${job.kafka.releaseProblem ? ` (${job.kafka.releaseProblem})` : ''}, `
+      : '';
+  const kafka = job.kafka ? `${release}cluster ${job.kafka.clusterId}, ${brokers}` : 'not read';
   field(
     list,
     'versions',

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import type { Kafka } from 'kafkajs';
 import { ErrorCode, SluiceError } from '../../errors/index.ts';
+import { apiVersionsV3Body, type BrokerFeatures, readApiVersionsV3 } from '../broker-release.ts';
 import { type FetchResponse, readFetchResponse } from './fetch-response.ts';
 
 const require = createRequire(import.meta.url);
@@ -40,7 +41,12 @@ export type KafkaCluster = {
   fetch(nodeId: string, request: FetchRequest): Promise<FetchResponse>;
   /** Sends record batches already written (one per partition) to their leader `nodeId`. */
   produce(nodeId: string, request: ProduceRequest): Promise<ProduceResponse>;
+  /** Broker `nodeId`'s ApiVersions v3 answer: its features and the cluster's (KIP-584). */
+  features(nodeId: string, software: ClientSoftware): Promise<BrokerFeatures>;
 };
+
+/** What a client tells brokers of itself in ApiVersions (KIP-511). */
+export type ClientSoftware = { readonly name: string; readonly version: string };
 
 /** A Produce (v7) of record batches written elsewhere: at most one batch per partition. */
 export type ProduceRequest = {
@@ -116,7 +122,26 @@ export function kafkaCluster(kafka: Kafka): KafkaCluster {
     leaders: (topic, partitions) => cluster.findLeaderForPartitions(topic, [...partitions]),
     fetch: async (nodeId, request) => sendFetch(await cluster.findBroker({ nodeId }), request),
     produce: async (nodeId, request) => sendProduce(await cluster.findBroker({ nodeId }), request),
+    features: async (nodeId, software) => sendApiVersions(await cluster.findBroker({ nodeId }), software),
   };
+}
+
+const API_VERSIONS = 18;
+const API_VERSIONS_TIMEOUT_MS = 10_000;
+
+/** Sends ApiVersions v3 (kafkajs speaks v2, which has no features) and reads its answer. */
+function sendApiVersions(broker: ClusterBroker, software: ClientSoftware): Promise<BrokerFeatures> {
+  const body = apiVersionsV3Body(software.name, software.version);
+  return broker.connectionPool.send({
+    request: {
+      apiKey: API_VERSIONS,
+      apiVersion: 3,
+      apiName: 'ApiVersions',
+      encode: async () => new Encoder().writeBuffer(body),
+    },
+    response: { decode: async (payload) => readApiVersionsV3(payload), parse: async (decoded) => decoded },
+    requestTimeout: API_VERSIONS_TIMEOUT_MS,
+  });
 }
 
 /** Room for the network beyond a fetch's wait before it counts as timed out (as kafkajs allows). */

@@ -47,6 +47,9 @@ function setup(partitions = [0, 1]) {
     produce: async () => {
       throw new Error('the fetcher produces nothing');
     },
+    features: async () => {
+      throw new Error('the fetcher asks for no features');
+    },
     fetch: async (_nodeId, request): Promise<FetchResponse> => {
       requests.push(request);
       const next = script.shift();
