@@ -34,6 +34,7 @@ describe('renderConfigDocs', () => {
   it('lists the development variables under their own heading', () => {
     expect(tableVariables('Development and tests')).toEqual([
       'SLUICE_TEST_BROKERS',
+      'SLUICE_TEST_KAFKA_VERSION',
       'SLUICE_KAFKA_DIR',
       'SLUICE_KAFKA_VERSION',
       'SLUICE_CACHE_DIR',
@@ -46,7 +47,7 @@ describe('renderConfigDocs', () => {
 
   it('pads every table row to the same width, as Biome formats Markdown', () => {
     const tables = docs.split('\n\n').filter((block) => block.startsWith('|'));
-    expect(tables.map((table) => table.split('\n').length)).toEqual([2 + 72, 2 + 7]);
+    expect(tables.map((table) => table.split('\n').length)).toEqual([2 + 72, 2 + 8]);
     for (const table of tables) {
       expect(new Set(table.split('\n').map((row) => row.length)).size).toBe(1);
     }
