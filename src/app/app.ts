@@ -125,7 +125,7 @@ async function wire(options: AppOptions, kafka: KafkaClients | undefined): Promi
   const { slots, keyed, exchange } = state;
   const transactions = exactlyOnce(config, kafka, log);
   const transaction = transactionWriter(transactions);
-  const repartition = await repartitionTopics(kafka, state, plan, config, transaction);
+  const repartition = await repartitionTopics(kafka, state, plan, config, transaction, log);
   const checkpointer = createCheckpointer({ config, kafka, transaction, signature, state, windows, log });
   const { outputs, stored } = createOutputs({
     checked,

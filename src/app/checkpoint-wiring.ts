@@ -12,7 +12,7 @@ import type { SluiceConfig } from '../config/index.ts';
 import type { WindowMerger } from '../coordinator/index.ts';
 import type { Logger } from '../core/index.ts';
 import type { KafkaTransactions, RepartitionTopics } from '../kafka/index.ts';
-import { retryingKafka } from '../kafka/index.ts';
+import { kafkaRetry, retryingKafka } from '../kafka/index.ts';
 import type { WatermarkTracker } from '../window/index.ts';
 import type { KafkaClients } from './kafka-clients.ts';
 import type { TransactionWriter } from './kafka-wiring.ts';
@@ -45,12 +45,7 @@ export function createCheckpointer(options: CheckpointWiring): Checkpointer | un
       admin: kafka.admin,
       producer: kafka.producer,
       topic: `${config.groupId}-checkpoints`,
-      retry: (what, call) =>
-        retryingKafka(what, call, {
-          timeoutMs: config.kafkaRetryTimeoutMs,
-          brokers: config.brokers ?? [],
-          log,
-        }),
+      retry: (what, call) => retryingKafka(what, call, kafkaRetry(config, log)),
     }),
     ...(transaction ? { transaction } : {}),
     signature: options.signature,

@@ -3,7 +3,7 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { SluiceConfig } from '../config/index.ts';
 import type { Logger } from '../core/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { createKafka, DeadLetterWriter, kafkaFailureReason } from '../kafka/index.ts';
+import { createKafka, DeadLetterWriter, kafkaFailureReason, kafkaRetry } from '../kafka/index.ts';
 import type { DecodeFailure } from '../task/index.ts';
 
 /** The start was given up on a stop request, before the run began. */
@@ -40,7 +40,7 @@ export async function startDeadLetters(
     admin: kafka.admin,
     producer: kafka.producer,
     topic,
-    retry: { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers ?? [], log },
+    retry: kafkaRetry(config, log),
     log,
   });
   await writer.start();

@@ -8,6 +8,7 @@ import {
   DirectSource,
   type ForwardSender,
   KafkaTransactions,
+  kafkaRetry,
   RepartitionTopics,
   transactionTimeoutMs,
 } from '../kafka/index.ts';
@@ -55,6 +56,7 @@ export async function repartitionTopics(
   plan: Plan,
   config: SluiceConfig,
   sender: ForwardSender | undefined,
+  log: Logger,
 ): Promise<RepartitionTopics | undefined> {
   if (!kafka || !state.layout) return undefined;
   const repartition = new RepartitionTopics({
@@ -63,6 +65,7 @@ export async function repartitionTopics(
     groupId: config.groupId,
     nodes: [...plan.keyedStates, ...state.exchanged],
     partitions: state.layout.partitions,
+    retry: kafkaRetry(config, log),
   });
   await repartition.ensure();
   return repartition;

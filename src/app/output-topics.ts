@@ -4,7 +4,7 @@ import type { SluiceConfig } from '../config/index.ts';
 import type { Logger } from '../core/index.ts';
 import type { Plan, SinkSpec } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
-import { retryingKafka } from '../kafka/index.ts';
+import { kafkaRetry, retryingKafka } from '../kafka/index.ts';
 
 type KafkaSink = Extract<SinkSpec, { type: 'kafka' }>;
 
@@ -31,7 +31,7 @@ export async function createOutputTopics(
     wanted.set(node.sink.topic, node.sink);
   }
   if (wanted.size === 0) return;
-  const retry = { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers ?? [], log };
+  const retry = kafkaRetry(config, log);
   const existing = new Set(await retryingKafka('listing topics', () => admin.listTopics(), retry));
   const missing = [...wanted.values()].filter((sink) => !existing.has(sink.topic));
   if (missing.length === 0) return;

@@ -29,7 +29,7 @@ export {
 } from './partitioners.ts';
 export { RawProducer } from './raw-producer.ts';
 export { type ForwardSender, RepartitionTopics } from './repartition-topics.ts';
-export { isRetriableKafkaError, kafkaErrorType, retryingKafka } from './retry.ts';
+export { isRetriableKafkaError, kafkaErrorType, kafkaRetry, retryingKafka } from './retry.ts';
 export { kafkaFailureReason, kafkaSecurityOptions } from './security.ts';
 export { ignoreKafkajsTimeoutWarning } from './timeout-warning.ts';
 export { readMaxMessageBytes } from './topic-limits.ts';

@@ -5,6 +5,7 @@ import { encodeForward, encodeWindowMessage, type Forward, repartitionTopic } fr
 import { keyText } from '../core/index.ts';
 import type { KeyedStateNode, WindowAggregateNode } from '../dsl/index.ts';
 import { ErrorCode, SluiceError } from '../errors/index.ts';
+import { type KafkaRetryOptions, retryingKafka } from './retry.ts';
 
 /** Where forwards are written: the producer (at-least-once) or the run's open transaction. */
 export type ForwardSender = { send(record: ProducerRecord): Promise<unknown> };
@@ -17,6 +18,8 @@ export type RepartitionTopicsOptions = {
   readonly nodes: readonly (KeyedStateNode | WindowAggregateNode)[];
   /** The state partition count: every repartition topic has this many partitions. */
   readonly partitions: number;
+  /** Creating them is asked again while the brokers answer with an error a retry can mend. */
+  readonly retry?: KafkaRetryOptions;
 };
 
 /**
@@ -40,15 +43,23 @@ export class RepartitionTopics {
     this.topics = new Map(names.map(([node, topic]) => [topic, node]));
   }
 
-  /** Creates the topics that are missing; one with another partition count stops the start. */
+  /**
+   * Creates the topics that are missing; one with another partition count stops the start. A
+   * broker that does not know a new topic's leader yet (under load) is asked again within the
+   * retry budget; the second ask then finds the topics there.
+   */
   async ensure(): Promise<void> {
-    const { admin, partitions } = this.#options;
+    const { admin, partitions, retry } = this.#options;
     const topics = [...this.topics.keys()];
-    try {
-      await admin.createTopics({
+    const create = () =>
+      admin.createTopics({
         waitForLeaders: true,
         topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
       });
+    try {
+      await (retry
+        ? retryingKafka(`creating the repartition topics ${topics.join(', ')}`, create, retry)
+        : create());
     } catch (error) {
       // Created by another instance meanwhile: what counts is its partition count, checked next.
       if ((error as { type?: unknown }).type !== 'TOPIC_ALREADY_EXISTS') {

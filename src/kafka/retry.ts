@@ -5,6 +5,14 @@ import { ErrorCode, SluiceError } from '../errors/index.ts';
 
 export type KafkaRetryLog = { warn(object: object, message: string): void };
 
+/** The run's retry budget for Kafka calls: SLUICE_KAFKA_RETRY_TIMEOUT_MS, over SLUICE_BROKERS. */
+export function kafkaRetry(
+  config: { readonly kafkaRetryTimeoutMs: number; readonly brokers?: readonly string[] | undefined },
+  log: KafkaRetryLog,
+): KafkaRetryOptions {
+  return { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers ?? [], log };
+}
+
 export type KafkaRetryOptions = {
   /** SLUICE_KAFKA_RETRY_TIMEOUT_MS: how long the brokers may be away before the run stops. */
   readonly timeoutMs: number;

@@ -7,7 +7,7 @@ import type { BatchSource, BufferedPartition, PartitionWork } from '../../coordi
 import { DataSignal } from '../../coordinator/index.ts';
 import { type Logger, type Offset, type OffsetRange, partitionId, toOffset } from '../../core/index.ts';
 import { ErrorCode, isSluiceError, SluiceError } from '../../errors/index.ts';
-import { kafkaErrorType } from '../retry.ts';
+import { kafkaErrorType, kafkaRetry } from '../retry.ts';
 import { BatchCutter } from './batch-cutter.ts';
 import { FetchBuffers } from './fetch-buffer.ts';
 import { GroupMembership, groupConsumer } from './group-membership.ts';
@@ -85,7 +85,7 @@ export class DirectSource implements BatchSource {
   constructor(options: DirectSourceOptions) {
     this.#options = options;
     const { config, log } = options;
-    const retry = { timeoutMs: config.kafkaRetryTimeoutMs, brokers: config.brokers ?? [], log };
+    const retry = kafkaRetry(config, log);
     const consumer = groupConsumer(
       options.kafka,
       config,
