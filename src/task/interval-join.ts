@@ -2,8 +2,9 @@
 
 import type { BatchInfo } from '../core/index.ts';
 import type { IntervalJoinNode } from '../dsl/index.ts';
+import { ExpiryHeap } from './expiry-heap.ts';
 import type { KeyGroups } from './partials.ts';
-import type { KeyedStateStore } from './state-store.ts';
+import type { KeyedStateStore, StateEntry } from './state-store.ts';
 
 /** Which stream a value came from. */
 export const LEFT = 0;
@@ -23,6 +24,31 @@ type Waiting = [
 ];
 
 /**
+ * Per table of waiting values, its keys by when a value of theirs can go: a left value once the
+ * watermark passes `time + upperMs`, a right value once it passes `time - lowerMs`. The eviction
+ * pass visits only the keys due, not the whole table. Not checkpointed: a table restored from a
+ * checkpoint is a new Map, whose heap is built from its values when first needed.
+ */
+const expiries = new WeakMap<Map<unknown, StateEntry>, ExpiryHeap<unknown>>();
+
+function expiriesOf(
+  table: Map<unknown, StateEntry>,
+  { lowerMs, upperMs }: IntervalJoinNode,
+): ExpiryHeap<unknown> {
+  let heap = expiries.get(table);
+  if (!heap) {
+    heap = new ExpiryHeap();
+    for (const [normalized, entry] of table) {
+      const [lefts, rights] = entry.state as Waiting;
+      for (const [time] of lefts) heap.push(time + upperMs, normalized);
+      for (const [time] of rights) heap.push(time - lowerMs, normalized);
+    }
+    expiries.set(table, heap);
+  }
+  return heap;
+}
+
+/**
  * Joins the batch's values of each key with the values of the other side waiting in the key's
  * state, in record order, so that each pair meets once: when the later of the two comes. Then the
  * values no future value can meet go, against the batch's watermark (the slots dropped values
@@ -40,6 +66,7 @@ export function intervalJoin(
   const out: unknown[] = [];
   for (const [normalized, [key, values]] of groups.entries()) {
     const table = store.table(node.id, key);
+    const due = expiriesOf(table, node);
     const entry = table.get(normalized);
     const waiting = (entry?.state as Waiting | undefined) ?? [[], []];
     const [lefts, rights] = waiting;
@@ -53,6 +80,7 @@ export function intervalJoin(
           met = 1;
         }
         lefts.push([time, inner, met]);
+        due.push(time + upperMs, normalized);
       } else {
         for (const left of lefts) {
           if (time < left[0] + lowerMs || time > left[0] + upperMs) continue;
@@ -60,6 +88,7 @@ export function intervalJoin(
           left[2] = 1;
         }
         rights.push([time, inner]);
+        due.push(time - lowerMs, normalized);
       }
     }
     if (entry) entry.state = waiting;
@@ -68,8 +97,10 @@ export function intervalJoin(
   const watermark = info.watermark ?? Number.NEGATIVE_INFINITY;
   if (watermark === Number.NEGATIVE_INFINITY) return out;
   for (const table of store.tables(node.id)) {
-    // Deleting the entry being visited is safe in a Map iteration.
-    for (const [normalized, entry] of table) {
+    // The keys with a value due, earliest first (the outer join's null rows come in that order).
+    for (const normalized of expiriesOf(table, node).due(watermark)) {
+      const entry = table.get(normalized);
+      if (!entry) continue;
       const [lefts, rights] = entry.state as Waiting;
       const keptLefts = lefts.filter((left) => {
         if (left[0] + upperMs >= watermark) return true;
